@@ -1,0 +1,18 @@
+# alerts — who sees and handles a patient's alerts.
+
+# Alert read: admin covering the patient.
+grant(u: User, "read", al: Alert) if covering(u, ["admin"], al.patient);
+
+# Alert read: medical staff who cover the patient.
+grant(u: User, "read", al: Alert) if covering(u, ["physician", "nurse"], al.patient);
+
+# Alert read: medical staff who treat the patient.
+grant(u: User, "read", al: Alert) if medical_staff_of(u, al.patient.org_id) and treats(u, al.patient);
+
+# Alert read: medical staff with a non-canceled appointment with the patient.
+grant(u: User, "read", al: Alert) if
+    medical_staff_of(u, al.patient.org_id) and has_appointment_with(u, al.patient);
+
+# Alert acknowledge, reschedule: medical staff who may read it.
+grant(u: User, "acknowledge", al: Alert) if medical_staff_of(u, al.patient.org_id) and allow(u, "read", al);
+grant(u: User, "reschedule", al: Alert) if medical_staff_of(u, al.patient.org_id) and allow(u, "read", al);

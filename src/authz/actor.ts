@@ -1,0 +1,75 @@
+/**
+ * Builds the actor the policy reasons about: the user's row plus the facts base.polar reads
+ * (`now`, `assignments` held directly or through groups, `group_ids`).
+ */
+import type { Db } from '../store/db';
+import type { RoleAssignment, User } from '../domain/entities';
+import { UserResource } from './model';
+
+/** One role assignment as the policy sees it. Not a registered Oso class: it is never filtered. */
+export class Grant {
+  constructor(
+    readonly id: string,
+    readonly role: string,
+    readonly scope_type: string,
+    readonly scope_id: string,
+    readonly org_id: string,
+    readonly categories: string[],
+    readonly valid_from: string | null,
+    readonly valid_until: string | null,
+    /** The group the assignment comes through, or null when it is the user's own. */
+    readonly via_group: string | null,
+  ) {}
+}
+
+export class Actor extends UserResource {
+  declare now: string;
+  declare assignments: Grant[];
+  declare group_ids: string[];
+}
+
+type AssignmentRow = RoleAssignment & { via_group: string | null };
+
+export async function loadActor(db: Db, userId: string, now: string): Promise<Actor | null> {
+  const user = await db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
+  if (!user) return null;
+  const groups = await db.all<{ group_id: string }>(
+    'SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', [userId]);
+  const rows = await db.all<AssignmentRow>(
+    `SELECT ra.*, NULL AS via_group FROM role_assignments ra WHERE ra.user_id = ?
+     UNION ALL
+     SELECT ra.*, gm.group_id AS via_group FROM role_assignments ra
+       JOIN group_members gm ON gm.group_id = ra.group_id WHERE gm.user_id = ?
+     ORDER BY id`,
+    [userId, userId],
+  );
+  return new Actor({
+    ...user,
+    now,
+    group_ids: groups.map((g) => g.group_id),
+    assignments: rows.map((r) => new Grant(
+      r.id, r.role, r.scope_type, r.scope_id, r.org_id, parseCategories(r.categories),
+      r.valid_from, r.valid_until, r.via_group,
+    )),
+  });
+}
+
+function parseCategories(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What of an actor a compiled data filter depends on, at a given time: identity, groups and the
+ * set of assignments active now. Two actors with the same key get the same filter (up to `now`).
+ */
+export function actorFilterKey(a: Actor): string {
+  const active = a.assignments
+    .filter((g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until))
+    .map((g) => `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}`);
+  return `${a.id}|${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * The types the policy sees, and where each one lives in SQL.
+ *
+ * Oso's data filtering turns rules into conditions over these types; src/authz/sqlFilter.ts turns those
+ * into SQL using `table`, `pk` and the `Relation`s below. Two constraints of embedded Oso shape this
+ * file (see ../shared/OSO-NOTES.md and docs/policy.md):
+ *  - a type may be the target of only one relation per filter, so links that start at a patient have
+ *    their own types (ClinicianLink over appointments, TeamMembership and TeamSpecialty over care teams);
+ *  - a `many` relation cannot be followed from the element of another `many` relation, so care-team
+ *    links are flattened into views keyed by patient.
+ */
+import { Relation } from 'oso';
+
+/** Every hydrated row is an instance of its registered class: Oso finds relations by constructor. */
+abstract class Row {
+  constructor(fields: object) {
+    Object.assign(this, fields);
+  }
+}
+
+export class OrganizationResource extends Row { declare id: string; declare name: string }
+export class UserResource extends Row {
+  declare id: string; declare org_id: string; declare patient_id: string | null;
+  declare username: string; declare name: string; declare badge: string | null;
+}
+export class RoomScope extends Row {
+  declare id: string; declare ward_id: string; declare facility_id: string; declare org_id: string;
+}
+export class PatientResource extends Row {
+  declare id: string; declare org_id: string; declare room_id: string | null; declare status: string;
+}
+export class TeamMembership extends Row {
+  declare patient_id: string; declare team_id: string; declare user_id: string | null; declare group_id: string | null;
+}
+export class TeamSpecialty extends Row { declare patient_id: string; declare team_id: string; declare specialty: string }
+export class ClinicianLink extends Row {
+  declare id: string; declare patient_id: string; declare clinician_id: string; declare status: string;
+}
+export class BreakGlassGrant extends Row {
+  declare id: string; declare user_id: string; declare patient_id: string; declare started_at: string; declare expires_at: string;
+}
+export class AppointmentResource extends Row {
+  declare id: string; declare patient_id: string; declare clinician_id: string; declare status: string;
+}
+export class RecordResource extends Row {
+  declare id: string; declare appointment_id: string; declare patient_id: string; declare category: string; declare author_id: string;
+}
+export class ObservationResource extends Row {
+  declare id: string; declare patient_id: string; declare category: string;
+}
+export class AlertResource extends Row { declare id: string; declare patient_id: string; declare status: string }
+export class AuditEventResource extends Row { declare id: string; declare org_id: string | null }
+
+type FieldType = StringConstructor | NumberConstructor | BooleanConstructor | Relation;
+
+export interface AuthzType {
+  /** Name in Polar and in `Type:id` references. */
+  name: string;
+  cls: new (fields: object) => Row;
+  /** Table or view that holds the rows. */
+  table: string;
+  /** Primary key column; null for link views that are only reached through a relation. */
+  pk: string | null;
+  fields: Record<string, FieldType>;
+}
+
+const one = (type: string, myField: string, otherField = 'id') => new Relation('one', type, myField, otherField);
+const many = (type: string, otherField: string, myField = 'id') => new Relation('many', type, myField, otherField);
+
+/** Links from a patient that the policy follows; shared by every type that reaches a patient. */
+const patientLinks = {
+  room: one('Room', 'room_id'),
+  team_members: many('TeamMembership', 'patient_id'),
+  team_specialties: many('TeamSpecialty', 'patient_id'),
+  clinician_links: many('ClinicianLink', 'patient_id'),
+  break_glass: many('BreakGlass', 'patient_id'),
+};
+
+export const AUTHZ_TYPES: readonly AuthzType[] = [
+  { name: 'Organization', cls: OrganizationResource, table: 'organizations', pk: 'id', fields: { id: String } },
+  { name: 'User', cls: UserResource, table: 'users', pk: 'id', fields: { id: String, org_id: String, patient_id: String } },
+  { name: 'Room', cls: RoomScope, table: 'room_scope', pk: 'id',
+    fields: { id: String, ward_id: String, facility_id: String, org_id: String } },
+  { name: 'Patient', cls: PatientResource, table: 'patients', pk: 'id',
+    fields: { id: String, org_id: String, room_id: String, status: String, ...patientLinks } },
+  { name: 'TeamMembership', cls: TeamMembership, table: 'patient_team_members', pk: null,
+    fields: { patient_id: String, team_id: String, user_id: String, group_id: String } },
+  { name: 'TeamSpecialty', cls: TeamSpecialty, table: 'patient_team_specialties', pk: null,
+    fields: { patient_id: String, team_id: String, specialty: String } },
+  { name: 'ClinicianLink', cls: ClinicianLink, table: 'clinician_links', pk: 'id',
+    fields: { id: String, patient_id: String, clinician_id: String, status: String } },
+  { name: 'BreakGlass', cls: BreakGlassGrant, table: 'break_glass', pk: 'id',
+    fields: { id: String, user_id: String, patient_id: String, started_at: String, expires_at: String } },
+  { name: 'Appointment', cls: AppointmentResource, table: 'appointments', pk: 'id',
+    fields: { id: String, patient_id: String, clinician_id: String, status: String, patient: one('Patient', 'patient_id') } },
+  { name: 'Record', cls: RecordResource, table: 'records', pk: 'id',
+    fields: {
+      id: String, appointment_id: String, patient_id: String, category: String, author_id: String,
+      appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id'),
+    } },
+  { name: 'Observation', cls: ObservationResource, table: 'observations', pk: 'id',
+    fields: { id: String, patient_id: String, category: String, patient: one('Patient', 'patient_id') } },
+  { name: 'Alert', cls: AlertResource, table: 'alerts', pk: 'id',
+    fields: { id: String, patient_id: String, status: String, patient: one('Patient', 'patient_id') } },
+  { name: 'AuditEvent', cls: AuditEventResource, table: 'audit_events', pk: 'id', fields: { id: String, org_id: String } },
+];
+
+export const typeByName = new Map(AUTHZ_TYPES.map((t) => [t.name, t]));
+export const typeByClass = new Map<unknown, AuthzType>(AUTHZ_TYPES.map((t) => [t.cls, t]));
+
+export function authzType(name: string): AuthzType {
+  const t = typeByName.get(name);
+  if (!t) throw new Error(`Unknown authorization type ${name}`);
+  return t;
+}
+
+export function hydrate<T extends Row>(type: AuthzType, row: object): T {
+  return new type.cls(row) as T;
+}

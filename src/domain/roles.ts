@@ -1,0 +1,31 @@
+/** Vocabulary of SPEC §2: roles, statuses and scope types. Pure values, usable anywhere. */
+
+export const ROLES = ['admin', 'physician', 'nurse', 'registration_clerk', 'lab_technician', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const MEDICAL_ROLES: readonly Role[] = ['physician', 'nurse'];
+
+export const SCOPE_TYPES = ['Organization', 'Facility', 'Ward', 'Room'] as const;
+export type ScopeType = (typeof SCOPE_TYPES)[number];
+
+export const PATIENT_STATUSES = ['outpatient', 'admitted', 'discharged', 'final_discharged'] as const;
+export type PatientStatus = (typeof PATIENT_STATUSES)[number];
+
+export const APPOINTMENT_STATUSES = ['scheduled', 'in_progress', 'completed', 'canceled'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+export const ALERT_STATUSES = ['open', 'acknowledged'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export const CARE_TEAM_ROLES = ['member', 'lead'] as const;
+export type CareTeamRole = (typeof CARE_TEAM_ROLES)[number];
+
+/** The reserved organization that holds the global admin `root` (SPEC §2). */
+export const ROOT_ORG_ID = '_root';
+
+/** Break-glass lasts this long unless the site configures otherwise (SPEC §3). */
+export const DEFAULT_BREAK_GLASS_MINUTES = 60;
+export const MIN_BREAK_GLASS_REASON = 10;

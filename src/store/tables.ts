@@ -1,0 +1,55 @@
+/**
+ * Column lists of the domain tables. Generic writes (fixtures, services, sync) are built from these,
+ * so a column name in SQL text never comes from input.
+ */
+export interface TableSpec { pk: readonly string[]; columns: readonly string[] }
+
+export const TABLES = {
+  organizations: { pk: ['id'], columns: ['id', 'name'] },
+  facilities: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
+  wards: { pk: ['id'], columns: ['id', 'facility_id', 'name'] },
+  rooms: { pk: ['id'], columns: ['id', 'ward_id', 'name'] },
+  patients: { pk: ['id'], columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status'] },
+  users: { pk: ['id'], columns: ['id', 'org_id', 'name', 'username', 'badge', 'patient_id'] },
+  groups: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
+  group_members: { pk: ['group_id', 'user_id'], columns: ['group_id', 'user_id'] },
+  role_assignments: {
+    pk: ['id'],
+    columns: ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until'],
+  },
+  care_teams: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
+  care_team_specialties: { pk: ['team_id', 'specialty'], columns: ['team_id', 'specialty'] },
+  care_team_patients: { pk: ['team_id', 'patient_id'], columns: ['team_id', 'patient_id'] },
+  care_team_members: { pk: ['id'], columns: ['id', 'team_id', 'user_id', 'group_id', 'role'] },
+  appointments: { pk: ['id'], columns: ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status'] },
+  records: {
+    pk: ['id'],
+    columns: ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id'],
+  },
+  observations: {
+    pk: ['id'],
+    columns: ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at'],
+  },
+  alerts: {
+    pk: ['id'],
+    columns: ['id', 'patient_id', 'kind', 'severity', 'message', 'due_at', 'status', 'acknowledged_by', 'acknowledged_at'],
+  },
+  break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at'] },
+  credentials: {
+    pk: ['user_id'],
+    columns: ['user_id', 'password_hash', 'pin_hash', 'failed_attempts', 'locked_until', 'updated_at'],
+  },
+} as const satisfies Record<string, TableSpec>;
+
+export type TableName = keyof typeof TABLES;
+
+export function isTableName(s: string): s is TableName {
+  return Object.prototype.hasOwnProperty.call(TABLES, s);
+}
+
+/** Insert order that satisfies foreign keys (reverse it to delete). */
+export const TABLE_ORDER: readonly TableName[] = [
+  'organizations', 'facilities', 'wards', 'rooms', 'patients', 'users', 'credentials', 'groups', 'group_members',
+  'role_assignments', 'care_teams', 'care_team_specialties', 'care_team_patients', 'care_team_members',
+  'appointments', 'records', 'observations', 'alerts', 'break_glass',
+];

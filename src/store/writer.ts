@@ -1,0 +1,81 @@
+/**
+ * Writes domain rows and remembers the before-image of each, so that a local mutation the server
+ * later rejects can be undone exactly (src/sync) and so services never hand-write INSERT text.
+ */
+import type { Db, SqlValue } from './db';
+import { TABLES, type TableName } from './tables';
+
+export type RowValues = Record<string, SqlValue>;
+
+export interface Change {
+  table: TableName;
+  key: RowValues;
+  /** The row before the write; null when the write created it. */
+  before: RowValues | null;
+  /** The row after the write; null when the write deleted it. */
+  after: RowValues | null;
+}
+
+const keyOf = (table: TableName, row: RowValues): RowValues =>
+  Object.fromEntries(TABLES[table].pk.map((k) => [k, row[k] ?? null]));
+
+const whereKey = (table: TableName): string => TABLES[table].pk.map((k) => `${k} = ?`).join(' AND ');
+
+function pick(table: TableName, row: Record<string, unknown>): RowValues {
+  const out: RowValues = {};
+  for (const c of TABLES[table].columns) {
+    const v = row[c];
+    out[c] = v === undefined ? null : (v as SqlValue);
+  }
+  return out;
+}
+
+/** Inserts one row without remembering it (bulk loads). */
+export async function insertRow(db: Db, table: TableName, row: Record<string, unknown>): Promise<RowValues> {
+  const values = pick(table, row);
+  const cols = TABLES[table].columns;
+  await db.run(
+    `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+    cols.map((c) => values[c] ?? null),
+  );
+  return values;
+}
+
+export class Writer {
+  readonly changes: Change[] = [];
+  constructor(readonly db: Db) {}
+
+  async get(table: TableName, key: RowValues): Promise<RowValues | undefined> {
+    return this.db.get<RowValues>(
+      `SELECT * FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
+  }
+
+  async insert(table: TableName, row: Record<string, unknown>): Promise<RowValues> {
+    const values = await insertRow(this.db, table, row);
+    this.changes.push({ table, key: keyOf(table, values), before: null, after: values });
+    return values;
+  }
+
+  /** Updates the given columns; returns the new row, or null when there is no such row. */
+  async update(table: TableName, key: RowValues, patch: Record<string, unknown>): Promise<RowValues | null> {
+    const before = await this.get(table, key);
+    if (!before) return null;
+    const cols = Object.keys(patch).filter((c) => (TABLES[table].columns as readonly string[]).includes(c));
+    if (cols.length === 0) return before;
+    await this.db.run(
+      `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE ${whereKey(table)}`,
+      [...cols.map((c) => (patch[c] === undefined ? null : (patch[c] as SqlValue))), ...TABLES[table].pk.map((k) => key[k] ?? null)],
+    );
+    const after = { ...pick(table, before), ...pick(table, { ...before, ...patch }) };
+    this.changes.push({ table, key: keyOf(table, after), before: pick(table, before), after });
+    return after;
+  }
+
+  async delete(table: TableName, key: RowValues): Promise<RowValues | null> {
+    const before = await this.get(table, key);
+    if (!before) return null;
+    await this.db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
+    this.changes.push({ table, key: keyOf(table, before), before: pick(table, before), after: null });
+    return before;
+  }
+}
