@@ -16,3 +16,6 @@ grant(u: User, "read_internal", r: Record) if
 
 # Observation read: a user who treats the patient.
 grant(u: User, "read", o: Observation) if treats(u, o.patient);
+
+# Alert read: medical staff who treat the patient.
+grant(u: User, "read", al: Alert) if medical_staff_of(u, al.patient.org_id) and treats(u, al.patient);

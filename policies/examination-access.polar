@@ -39,3 +39,7 @@ grant(u: User, "read", o: Observation) if examining(u, o.patient);
 
 # Observation create: the clinician of an in_progress appointment with the patient (any category).
 grant(u: User, "create", o: Observation) if examining(u, o.patient);
+
+# Alert read: medical staff with a non-canceled appointment with the patient.
+grant(u: User, "read", al: Alert) if
+    medical_staff_of(u, al.patient.org_id) and has_appointment_with(u, al.patient);

@@ -2,31 +2,34 @@
  * Builds the actor the policy reasons about: the user's row plus the facts base.polar reads
  * (`now`, `assignments` held directly or through groups, `group_ids`).
  */
+import { Dict } from 'oso/dist/src/types.js';
 import type { Db } from '../store/db';
 import type { RoleAssignment, User } from '../domain/entities';
 import { UserResource } from './model';
 
-/** One role assignment as the policy sees it. Not a registered Oso class: it is never filtered. */
-export class Grant {
-  constructor(
-    readonly id: string,
-    readonly role: string,
-    readonly scope_type: string,
-    readonly scope_id: string,
-    readonly org_id: string,
-    readonly categories: string[],
-    readonly valid_from: string | null,
-    readonly valid_until: string | null,
-    /** The group the assignment comes through, or null when it is the user's own. */
-    readonly via_group: string | null,
-  ) {}
+/**
+ * One role assignment as the policy sees it. Built as an Oso `Dict` so that it crosses into the VM as
+ * a native Polar dictionary: `a.role` is then read inside the VM instead of by a call back into
+ * JavaScript.
+ */
+export interface Grant {
+  id: string;
+  role: string;
+  scope_type: string;
+  scope_id: string;
+  org_id: string;
+  categories: string[];
+  valid_from: string | null;
+  valid_until: string | null;
+  /** The group the assignment comes through, or null when it is the user's own. */
+  via_group: string | null;
 }
 
-export class Actor extends UserResource {
-  declare now: string;
-  declare assignments: Grant[];
-  declare group_ids: string[];
-}
+/**
+ * The actor is an instance of the registered User class itself (not a subclass): the Polar VM then
+ * checks `u: User` internally instead of asking JavaScript on every rule head.
+ */
+export type Actor = UserResource & { now: string; assignments: Grant[]; group_ids: string[] };
 
 type AssignmentRow = RoleAssignment & { via_group: string | null };
 
@@ -43,15 +46,15 @@ export async function loadActor(db: Db, userId: string, now: string): Promise<Ac
      ORDER BY id`,
     [userId, userId],
   );
-  return new Actor({
+  return new UserResource({
     ...user,
     now,
     group_ids: groups.map((g) => g.group_id),
-    assignments: rows.map((r) => new Grant(
-      r.id, r.role, r.scope_type, r.scope_id, r.org_id, parseCategories(r.categories),
-      r.valid_from, r.valid_until, r.via_group,
-    )),
-  });
+    assignments: rows.map((r): Grant => Object.assign(new Dict(), {
+      id: r.id, role: r.role, scope_type: r.scope_type, scope_id: r.scope_id, org_id: r.org_id,
+      categories: parseCategories(r.categories), valid_from: r.valid_from, valid_until: r.valid_until, via_group: r.via_group,
+    })),
+  }) as Actor;
 }
 
 function parseCategories(json: string): string[] {

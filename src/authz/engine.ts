@@ -10,11 +10,13 @@ import { type ResourceRef, type ResourceType } from '../domain/refs';
 import { nowIso, type Clock } from '../domain/time';
 import type { Db, SqlValue } from '../store/db';
 import { ACTIONS, NO_READ_CHECK } from './actions';
-import { loadActor, type Actor } from './actor';
-import { authzType, typeByClass, type AuthzType } from './model';
+import { actorFilterKey, loadActor, type Actor } from './actor';
+import { FilterCache } from './filterCache';
+import { authzType, type AuthzType } from './model';
+import { tableColumns } from './columns';
 import { createOso, ruleFilter, type AppOso } from './osoSetup';
 import { resolvePolicy, type LoadedPolicy, type PolicyConfig } from './policy';
-import { compileFilter, selectSql, type AuthzQuery, type SelectOptions } from './sqlFilter';
+import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type SelectOptions } from './sqlFilter';
 
 export type Decision = 'allow' | 'forbidden' | 'not_found';
 
@@ -37,20 +39,27 @@ export interface EngineOptions {
   db: Db;
   clock: Clock;
   policy?: PolicyConfig | LoadedPolicy;
+  /** Reuse compiled data filters (default on; the differential test runs both ways). */
+  filterCache?: boolean;
 }
 
 export class AuthzEngine {
+  readonly filters: FilterCache | null;
+
   private constructor(
     readonly db: Db,
     readonly clock: Clock,
     readonly policy: LoadedPolicy,
     readonly oso: AppOso,
-  ) {}
+    cacheFilters: boolean,
+  ) {
+    this.filters = cacheFilters ? new FilterCache() : null;
+  }
 
   static async create(opts: EngineOptions): Promise<AuthzEngine> {
     const policy = opts.policy && 'sources' in opts.policy ? opts.policy : resolvePolicy(opts.policy as PolicyConfig | undefined);
     const oso = await createOso(opts.db, policy);
-    return new AuthzEngine(opts.db, opts.clock, policy, oso);
+    return new AuthzEngine(opts.db, opts.clock, policy, oso, opts.filterCache ?? true);
   }
 
   now(): string {
@@ -63,7 +72,7 @@ export class AuthzEngine {
     if (!real) throw new AppError('unauthenticated', 'Your sign-in is no longer valid. Please sign in again.');
     if (!p.as || p.as === p.userId) return { actor: real, real, onBehalfOf: null };
     const target = await loadActor(this.db, p.as, now);
-    if (!target || !(await this.oso.isAllowed(real, 'impersonate', target))) {
+    if (!target || (await this.decideAs(real, 'impersonate', { type: 'User', id: target.id })) !== 'allow') {
       throw new AppError('forbidden', 'You may not view the workstation as that user.');
     }
     return { actor: target, real, onBehalfOf: target.id };
@@ -81,14 +90,48 @@ export class AuthzEngine {
     return this.load(target);
   }
 
-  /** Decides as an already-resolved actor. */
-  async decideAs(actor: Actor, action: string, target: Target | object, opts: { checkRead?: boolean } = {}): Promise<Decision> {
-    const resource = isTarget(target) ? await this.instance(target) : target;
-    if (!resource) return NO_READ_CHECK.has(action) ? 'forbidden' : 'not_found';
+  /**
+   * Decides as an already-resolved actor, through the policy's compiled data filter: one SQL lookup
+   * of the row (or of the not-yet-stored object) against the cached filter for (actor, action, type).
+   * SPEC §3: when the action is not allowed, the answer is not_found unless the actor may read the
+   * resource; `create` and `break_glass` answer only allow or forbidden.
+   */
+  async decideAs(actor: Actor, action: string, target: Target, opts: { checkRead?: boolean } = {}): Promise<Decision> {
+    if (await this.allowedBySql(actor, action, target)) return 'allow';
+    return this.denial(action, opts, () => this.allowedBySql(actor, 'read', target));
+  }
+
+  /**
+   * The same decision made by Oso evaluating the policy on the hydrated object (its relations fetched
+   * through the adapter). The reference the differential test holds the SQL path to.
+   */
+  async decideWithOso(actor: Actor, action: string, target: Target, opts: { checkRead?: boolean } = {}): Promise<Decision> {
+    const resource = await this.instance(target);
+    if (!resource) return this.denial(action, opts, async () => false);
     if (await this.oso.isAllowed(actor, action, resource)) return 'allow';
+    return this.denial(action, opts, () => this.oso.isAllowed(actor, 'read', resource));
+  }
+
+  private async denial(action: string, opts: { checkRead?: boolean }, mayRead: () => Promise<boolean>): Promise<Decision> {
     const checkRead = opts.checkRead ?? !NO_READ_CHECK.has(action);
-    if (!checkRead || action === 'read') return checkRead ? 'not_found' : 'forbidden';
-    return (await this.oso.isAllowed(actor, 'read', resource)) ? 'forbidden' : 'not_found';
+    if (!checkRead) return 'forbidden';
+    if (action === 'read') return 'not_found';
+    return (await mayRead()) ? 'forbidden' : 'not_found';
+  }
+
+  private async allowedBySql(actor: Actor, action: string, target: Target): Promise<boolean> {
+    const type = authzType(target.type);
+    const q = await this.queryAs(actor, action, target.type);
+    if ('id' in target) {
+      const { sql, params } = selectSql(q, { columns: '1 AS ok', where: `m.${type.pk} = ?`, params: [target.id], limit: 1 });
+      return (await this.db.get(sql, params)) !== undefined;
+    }
+    // A not-yet-stored object: the same filter over a one-row derived table holding its values.
+    const columns = tableColumns(type.table);
+    const values = columns.map((c) => toSqlValue(target.object[c] ?? null));
+    const row = columns.map((c) => `? AS ${c}`).join(', ');
+    const { sql, params } = selectSql(q, { columns: '1 AS ok', from: `(SELECT ${row})`, limit: 1 });
+    return (await this.db.get(sql, [...values, ...params])) !== undefined;
   }
 
   async authorize(p: Principal, action: string, target: Target, opts: { checkRead?: boolean } = {}): Promise<Decision> {
@@ -98,6 +141,16 @@ export class AuthzEngine {
 
   /** The policy's filter for (actor, action, type) as a SQL condition over alias `m`. */
   async queryAs(actor: Actor, action: string, typeName: ResourceType): Promise<AuthzQuery> {
+    if (!this.filters) return this.compileQuery(actor, action, typeName);
+    const key = `${action}|${typeName}|${actorFilterKey(actor)}`;
+    const cached = this.filters.get(key, actor.now);
+    if (cached) return cached;
+    const q = await this.compileQuery(actor, action, typeName);
+    this.filters.put(key, q, actor.now);
+    return q;
+  }
+
+  private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<AuthzQuery> {
     const type = authzType(typeName);
     if (action === 'break_glass' && typeName === 'Patient' && this.policy.config.mode === 'policy'
         && this.policy.config.modules.includes('break-glass')) {
@@ -145,12 +198,33 @@ export class AuthzEngine {
     return new Set(rows.map((r) => r.id!));
   }
 
-  async actionsAs(actor: Actor, target: Target | object): Promise<string[]> {
-    const resource = isTarget(target) ? await this.instance(target) : target;
+  /**
+   * Permitted actions for many rows of one type at once: one cached-filter SQL query per action
+   * (what a chart needs to draw the buttons of every appointment, record and alert).
+   */
+  async actionsForMany(actor: Actor, typeName: ResourceType, ids: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return out;
+    for (const action of ACTIONS[typeName]) {
+      for (const id of await this.permittedIds(actor, action, typeName, ids)) out.get(id)?.push(action);
+    }
+    return out;
+  }
+
+  /** Permitted actions on one resource: every action of its type that authorize allows (SQL path). */
+  async actionsAs(actor: Actor, target: Target): Promise<string[]> {
+    const out: string[] = [];
+    for (const action of ACTIONS[target.type]) {
+      if (await this.allowedBySql(actor, action, target)) out.push(action);
+    }
+    return out;
+  }
+
+  /** The same through Oso's authorizedActions on the hydrated object (reference for tests). */
+  async actionsWithOso(actor: Actor, target: Target): Promise<string[]> {
+    const resource = await this.instance(target);
     if (!resource) return [];
-    const type = typeByClass.get(resource.constructor);
-    if (!type) throw new Error('actions(): unknown resource type');
-    const known = ACTIONS[type.name as ResourceType] ?? [];
+    const known = ACTIONS[target.type];
     const allowed = await this.oso.authorizedActions(actor, resource, { allowWildcard: true });
     if (allowed.has('*')) return [...known];
     return known.filter((a) => allowed.has(a));
@@ -162,7 +236,3 @@ export class AuthzEngine {
   }
 }
 
-function isTarget(x: unknown): x is Target {
-  return typeof x === 'object' && x !== null && 'type' in x && ('id' in x || 'object' in x)
-    && typeof (x as { type: unknown }).type === 'string' && !typeByClass.has((x as object).constructor);
-}

@@ -9,12 +9,21 @@
  *  - a `many` relation cannot be followed from the element of another `many` relation, so care-team
  *    links are flattened into views keyed by patient.
  */
+import { inspect } from 'node:util';
 import { Relation } from 'oso';
 
 /** Every hydrated row is an instance of its registered class: Oso finds relations by constructor. */
 abstract class Row {
   constructor(fields: object) {
     Object.assign(this, fields);
+  }
+
+  /**
+   * Oso calls util.inspect() on every instance it passes into the Polar VM (for error messages);
+   * on a full row, or an actor with its assignments, that dominated decision time. A short tag is enough.
+   */
+  [inspect.custom](): string {
+    return `${this.constructor.name}(${String((this as { id?: unknown }).id ?? '')})`;
   }
 }
 

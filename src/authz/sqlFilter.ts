@@ -234,11 +234,17 @@ export interface SelectOptions {
   orderBy?: string;
   limit?: number;
   columns?: string;
+  /** Extra joins after `FROM table m` (for display columns such as room names). */
+  joins?: string;
+  /** Parameters of `joins`' placeholders; they precede the policy's in the statement. */
+  joinParams?: SqlValue[];
+  /** Replaces the model table (a derived table holding one not-yet-stored object). */
+  from?: string;
 }
 
 export function selectSql(q: AuthzQuery, opts: SelectOptions = {}): { sql: string; params: SqlValue[] } {
-  let sql = `SELECT ${opts.columns ?? 'm.*'} FROM ${quote(q.model.table)} m WHERE (${q.where})`;
-  const params = [...q.params];
+  let sql = `SELECT ${opts.columns ?? 'm.*'} FROM ${opts.from ?? quote(q.model.table)} m ${opts.joins ?? ''} WHERE (${q.where})`;
+  const params = [...(opts.joinParams ?? []), ...q.params];
   if (opts.where) {
     sql += ` AND (${opts.where})`;
     params.push(...(opts.params ?? []));

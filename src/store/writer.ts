@@ -21,17 +21,17 @@ const keyOf = (table: TableName, row: RowValues): RowValues =>
 
 const whereKey = (table: TableName): string => TABLES[table].pk.map((k) => `${k} = ?`).join(' AND ');
 
-function pick(table: TableName, row: Record<string, unknown>): RowValues {
+function pick(table: TableName, row: object): RowValues {
   const out: RowValues = {};
   for (const c of TABLES[table].columns) {
-    const v = row[c];
+    const v = (row as Record<string, unknown>)[c];
     out[c] = v === undefined ? null : (v as SqlValue);
   }
   return out;
 }
 
 /** Inserts one row without remembering it (bulk loads). */
-export async function insertRow(db: Db, table: TableName, row: Record<string, unknown>): Promise<RowValues> {
+export async function insertRow(db: Db, table: TableName, row: object): Promise<RowValues> {
   const values = pick(table, row);
   const cols = TABLES[table].columns;
   await db.run(
@@ -41,33 +41,55 @@ export async function insertRow(db: Db, table: TableName, row: Record<string, un
   return values;
 }
 
+/** Called after every write inside the same transaction (the server stamps sync versions here). */
+export type ChangeObserver = (change: Change) => Promise<void>;
+
 export class Writer {
   readonly changes: Change[] = [];
-  constructor(readonly db: Db) {}
+  constructor(readonly db: Db, private readonly observer?: ChangeObserver) {}
+
+  private async note(change: Change): Promise<void> {
+    this.changes.push(change);
+    if (this.observer) await this.observer(change);
+  }
 
   async get(table: TableName, key: RowValues): Promise<RowValues | undefined> {
     return this.db.get<RowValues>(
       `SELECT * FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
   }
 
-  async insert(table: TableName, row: Record<string, unknown>): Promise<RowValues> {
+  async insert(table: TableName, row: object): Promise<RowValues> {
     const values = await insertRow(this.db, table, row);
-    this.changes.push({ table, key: keyOf(table, values), before: null, after: values });
+    await this.note({ table, key: keyOf(table, values), before: null, after: values });
     return values;
   }
 
-  /** Updates the given columns; returns the new row, or null when there is no such row. */
-  async update(table: TableName, key: RowValues, patch: Record<string, unknown>): Promise<RowValues | null> {
+  /**
+   * Updates the given columns; returns the new row, or null when there is no such row or when a
+   * column named in `expect` no longer holds the expected value (compare-and-set: a state change
+   * that raced with another one loses instead of overwriting it).
+   */
+  async update(
+    table: TableName, key: RowValues, patch: Record<string, unknown>, expect: Record<string, SqlValue> = {},
+  ): Promise<RowValues | null> {
     const before = await this.get(table, key);
     if (!before) return null;
-    const cols = Object.keys(patch).filter((c) => (TABLES[table].columns as readonly string[]).includes(c));
+    const known = TABLES[table].columns as readonly string[];
+    const cols = Object.keys(patch).filter((c) => known.includes(c));
+    const guards = Object.keys(expect).filter((c) => known.includes(c));
     if (cols.length === 0) return before;
-    await this.db.run(
-      `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE ${whereKey(table)}`,
-      [...cols.map((c) => (patch[c] === undefined ? null : (patch[c] as SqlValue))), ...TABLES[table].pk.map((k) => key[k] ?? null)],
+    const result = await this.db.run(
+      `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE ${whereKey(table)}` +
+        guards.map((c) => (expect[c] === null ? ` AND ${c} IS NULL` : ` AND ${c} = ?`)).join(''),
+      [
+        ...cols.map((c) => (patch[c] === undefined ? null : (patch[c] as SqlValue))),
+        ...TABLES[table].pk.map((k) => key[k] ?? null),
+        ...guards.filter((c) => expect[c] !== null).map((c) => expect[c] as SqlValue),
+      ],
     );
+    if (result.changes === 0) return null;
     const after = { ...pick(table, before), ...pick(table, { ...before, ...patch }) };
-    this.changes.push({ table, key: keyOf(table, after), before: pick(table, before), after });
+    await this.note({ table, key: keyOf(table, after), before: pick(table, before), after });
     return after;
   }
 
@@ -75,7 +97,7 @@ export class Writer {
     const before = await this.get(table, key);
     if (!before) return null;
     await this.db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
-    this.changes.push({ table, key: keyOf(table, before), before: pick(table, before), after: null });
+    await this.note({ table, key: keyOf(table, before), before: pick(table, before), after: null });
     return before;
   }
 }

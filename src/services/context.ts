@@ -1,0 +1,52 @@
+/**
+ * What every use case needs, identical on workstation and server: the database, the engine, a clock,
+ * a writer factory (the server stamps sync versions) and a sink for local mutations (the workstation's
+ * outbox; nothing on the server).
+ */
+import type { AuthzEngine, Principal, Resolved } from '../authz/engine';
+import type { Db } from '../store/db';
+import { DEFAULT_BREAK_GLASS_MINUTES } from '../domain/roles';
+import type { Clock } from '../domain/time';
+import { Writer, type Change, type ChangeObserver } from '../store/writer';
+
+export interface RecordedMutation {
+  /** Client-generated id: the idempotency key the server applies at most once. */
+  id: string;
+  name: string;
+  args: unknown;
+  principal: Resolved;
+  changes: Change[];
+  /** One line a nurse recognises in the pending list ("Vitals for Alice Patient"). */
+  summary: string;
+  at: string;
+}
+
+export interface MutationSink {
+  record(m: RecordedMutation): Promise<void>;
+}
+
+export const discardMutations: MutationSink = { record: async () => {} };
+
+export interface ServiceConfig {
+  breakGlassMinutes: number;
+}
+
+export interface ServiceContext {
+  db: Db;
+  authz: AuthzEngine;
+  clock: Clock;
+  mutations: MutationSink;
+  config: ServiceConfig;
+  /** Observer for every row written (server: sync versions). */
+  observeChanges?: ChangeObserver;
+  /** Id of the mutation being replayed (server push); fresh ids otherwise. */
+  mutationId?: () => string;
+}
+
+export function newWriter(ctx: ServiceContext): Writer {
+  return new Writer(ctx.db, ctx.observeChanges);
+}
+
+export const defaultServiceConfig: ServiceConfig = { breakGlassMinutes: DEFAULT_BREAK_GLASS_MINUTES };
+
+export type { Principal };

@@ -1,0 +1,47 @@
+/** Handling a patient's alerts (SPEC §3 Alert rows). */
+import { z } from 'zod';
+import { conflict } from '../../domain/errors';
+import type { Alert } from '../../domain/entities';
+import { Id, IsoTime } from '../../domain/schemas';
+import { getAlert, getPatient } from '../load';
+import { defineMutation, ref } from '../run';
+
+export const acknowledgeAlert = defineMutation({
+  name: 'acknowledgeAlert',
+  args: z.object({ id: Id }).strict(),
+  async plan(ctx, a, who) {
+    const alert = await getAlert(ctx.db, a.id);
+    const patient = alert ? await getPatient(ctx.db, alert.patient_id) : undefined;
+    return {
+      checks: [{ action: 'acknowledge', target: alert ? { type: 'Alert', id: a.id } : null, notFound: 'That alert was not found.',
+        forbidden: 'Only medical staff caring for this patient may acknowledge the alert.' }],
+      audit: { action: 'acknowledge', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
+      summary: `Alert acknowledged: ${patient?.name ?? a.id}`,
+      async apply(w, _who, now) {
+        const row = await w.update('alerts', { id: a.id }, { status: 'acknowledged', acknowledged_by: who.actor.id, acknowledged_at: now }, { status: 'open' });
+        if (!row) throw conflict('This alert was already acknowledged.');
+        return row as unknown as Alert;
+      },
+    };
+  },
+});
+
+export const rescheduleAlert = defineMutation({
+  name: 'rescheduleAlert',
+  args: z.object({ id: Id, due_at: IsoTime }).strict(),
+  async plan(ctx, a) {
+    const alert = await getAlert(ctx.db, a.id);
+    const patient = alert ? await getPatient(ctx.db, alert.patient_id) : undefined;
+    return {
+      checks: [{ action: 'reschedule', target: alert ? { type: 'Alert', id: a.id } : null, notFound: 'That alert was not found.',
+        forbidden: 'Only medical staff caring for this patient may reschedule the alert.' }],
+      audit: { action: 'reschedule_alert', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
+      summary: `Alert rescheduled: ${patient?.name ?? a.id}`,
+      async apply(w) {
+        const row = await w.update('alerts', { id: a.id }, { due_at: a.due_at }, { status: 'open' });
+        if (!row) throw conflict('An acknowledged alert cannot be rescheduled.');
+        return row as unknown as Alert;
+      },
+    };
+  },
+});

@@ -1,0 +1,92 @@
+/** Scheduling and the examination lifecycle (SPEC §3 Appointment rows). */
+import { z } from 'zod';
+import { conflict, invalid } from '../../domain/errors';
+import type { Appointment } from '../../domain/entities';
+import type { AppointmentStatus } from '../../domain/roles';
+import { Id, IsoTime, NewId, Text } from '../../domain/schemas';
+import { getAppointment, getPatient, getUser } from '../load';
+import { defineMutation, ref } from '../run';
+
+export const scheduleAppointment = defineMutation({
+  name: 'scheduleAppointment',
+  args: z.object({
+    id: NewId('apt'), patient_id: Id, clinician_id: Id, scheduled_at: IsoTime,
+    reason: Text.pipe(z.string().trim().min(1, 'is required')),
+  }).strict(),
+  async plan(ctx, a) {
+    const patient = await getPatient(ctx.db, a.patient_id);
+    const row: Appointment = { id: a.id, patient_id: a.patient_id, clinician_id: a.clinician_id, scheduled_at: a.scheduled_at, reason: a.reason, status: 'scheduled' };
+    return {
+      checks: [{ action: 'schedule_appointment', target: { type: 'Patient', id: a.patient_id },
+        forbidden: 'You may not schedule appointments for this patient.', notFound: 'That patient was not found.' }],
+      audit: { action: 'schedule_appointment', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
+      summary: `Appointment for ${patient?.name ?? 'a patient'}`,
+      async apply(w) {
+        const clinician = await getUser(ctx.db, a.clinician_id);
+        if (!clinician || clinician.org_id !== patient!.org_id) throw invalid('Choose a clinician of this organization.');
+        if (await getAppointment(ctx.db, a.id)) throw conflict('This appointment already exists.');
+        await w.insert('appointments', row);
+        return row;
+      },
+    };
+  },
+});
+
+/** A state transition the server decides (first valid transition wins; SPEC §6). */
+function transition(opts: {
+  name: string; action: string; from: AppointmentStatus[]; to: AppointmentStatus;
+  forbidden: string; wrongState: string; summary: string;
+}) {
+  return defineMutation({
+    name: opts.name,
+    args: z.object({ id: Id }).strict(),
+    async plan(ctx, a) {
+      const ap = await getAppointment(ctx.db, a.id);
+      const patient = ap ? await getPatient(ctx.db, ap.patient_id) : undefined;
+      return {
+        checks: [{ action: opts.action, target: { type: 'Appointment', id: a.id }, notFound: 'That appointment was not found.',
+          forbidden: ap && !opts.from.includes(ap.status) ? `${opts.wrongState} (it is ${ap.status.replace('_', ' ')}).` : opts.forbidden }],
+        audit: { action: opts.action, resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
+        summary: `${opts.summary}: ${patient?.name ?? a.id}`,
+        async apply(w) {
+          const row = await w.update('appointments', { id: a.id }, { status: opts.to }, { status: ap!.status });
+          if (!row) throw conflict(`${opts.wrongState}: it was changed meanwhile.`);
+          return row as unknown as Appointment;
+        },
+      };
+    },
+  });
+}
+
+export const startAppointment = transition({
+  name: 'startAppointment', action: 'start', from: ['scheduled'], to: 'in_progress',
+  forbidden: 'Only the appointment\'s clinician may start it.', wrongState: 'Only a scheduled appointment can be started', summary: 'Examination started',
+});
+export const completeAppointment = transition({
+  name: 'completeAppointment', action: 'complete', from: ['scheduled', 'in_progress'], to: 'completed',
+  forbidden: 'Only the appointment\'s clinician may complete it.', wrongState: 'This appointment can no longer be completed', summary: 'Examination completed',
+});
+export const cancelAppointment = transition({
+  name: 'cancelAppointment', action: 'cancel', from: ['scheduled'], to: 'canceled',
+  forbidden: 'You may not cancel this appointment.', wrongState: 'Only a scheduled appointment can be canceled', summary: 'Appointment canceled',
+});
+
+export const rescheduleAppointment = defineMutation({
+  name: 'rescheduleAppointment',
+  args: z.object({ id: Id, scheduled_at: IsoTime }).strict(),
+  async plan(ctx, a) {
+    const ap = await getAppointment(ctx.db, a.id);
+    const patient = ap ? await getPatient(ctx.db, ap.patient_id) : undefined;
+    return {
+      checks: [{ action: 'reschedule', target: { type: 'Appointment', id: a.id }, notFound: 'That appointment was not found.',
+        forbidden: ap && ap.status !== 'scheduled' ? `Only a scheduled appointment can be rescheduled (it is ${ap.status.replace('_', ' ')}).` : 'You may not reschedule this appointment.' }],
+      audit: { action: 'reschedule', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
+      summary: `Appointment moved: ${patient?.name ?? a.id}`,
+      async apply(w) {
+        const row = await w.update('appointments', { id: a.id }, { scheduled_at: a.scheduled_at }, { status: 'scheduled' });
+        if (!row) throw conflict('Only a scheduled appointment can be rescheduled: it was changed meanwhile.');
+        return row as unknown as Appointment;
+      },
+    };
+  },
+});

@@ -1,0 +1,128 @@
+/** Registration, demographics, discharge (SPEC §3 Patient rows). */
+import { z } from 'zod';
+import { AppError, conflict, invalid } from '../../domain/errors';
+import { BirthDate, Id, Name, NewId } from '../../domain/schemas';
+import type { Patient } from '../../domain/entities';
+import { getPatient, roomOrg } from '../load';
+import { defineMutation, ref } from '../run';
+
+const Demographics = {
+  mrn: z.string().trim().min(1, 'is required').max(100),
+  name: Name,
+  birth_date: BirthDate,
+  room_id: Id.nullable(),
+  status: z.enum(['outpatient', 'admitted']),
+};
+
+export const registerPatient = defineMutation({
+  name: 'registerPatient',
+  args: z.object({ id: NewId('pat'), org_id: Id.optional(), ...Demographics }).strict(),
+  async plan(ctx, a, who) {
+    const org = a.org_id ?? who.actor.org_id;
+    if (a.room_id && (await roomOrg(ctx.db, a.room_id)) !== org) throw invalid('That room does not exist in this organization.');
+    if (a.status === 'admitted' && !a.room_id) throw invalid('An admitted patient needs a room.');
+    const patient: Patient = { id: a.id, org_id: org, mrn: a.mrn, name: a.name, birth_date: a.birth_date, room_id: a.room_id, status: a.status };
+    return {
+      // Registering is `update` judged on the new patient: admin or registration clerk covering its room.
+      checks: [{ action: 'update', target: { type: 'Patient', object: { ...patient } }, checkRead: false,
+        forbidden: 'You may not register patients in that location.' }],
+      audit: { action: 'register_patient', resource: ref('Patient', a.id), orgId: org },
+      summary: `Registration of ${a.name}`,
+      recordedArgs: { ...a, org_id: org },
+      async apply(w) {
+        if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
+          throw conflict(`Medical record number ${a.mrn} is already registered.`);
+        }
+        if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id])) throw conflict('This patient is already registered.');
+        await w.insert('patients', patient);
+        return patient;
+      },
+    };
+  },
+});
+
+const DemographicFields = z.object(Demographics).partial().strict();
+
+/**
+ * `base` holds the values the user saw before editing: a field changed meanwhile by someone else is a
+ * conflict the user resolves, never a silent overwrite (SPEC §6, sync issue).
+ */
+export const updatePatient = defineMutation({
+  name: 'updatePatient',
+  args: z.object({ id: Id, changes: DemographicFields, base: DemographicFields }).strict()
+    .refine((a) => Object.keys(a.changes).length > 0, 'nothing to change')
+    .refine((a) => Object.keys(a.changes).every((k) => k in a.base), 'every changed field needs its previous value in base'),
+  async plan(ctx, a) {
+    const current = await getPatient(ctx.db, a.id);
+    const next = current ? { ...current, ...a.changes } : undefined;
+    // Rooms are reference data, not secret; an unknown room would also break the coverage check.
+    if (a.changes.room_id && (await roomOrg(ctx.db, a.changes.room_id)) !== (current?.org_id ?? null)) {
+      throw invalid('That room does not exist in this organization.');
+    }
+    return {
+      checks: [
+        { action: 'update', target: current ? { type: 'Patient' as const, id: a.id } : null, forbidden: 'You may not edit this patient.', notFound: 'That patient was not found.' },
+        // Moving a patient: the user must also cover the destination.
+        ...(next && a.changes.room_id !== undefined
+          ? [{ action: 'update', target: { type: 'Patient' as const, object: { ...next } }, checkRead: false, forbidden: 'You may not move the patient to that room.' }]
+          : []),
+      ],
+      audit: { action: 'update_patient', resource: ref('Patient', a.id), orgId: current?.org_id ?? null },
+      summary: `Details of ${current?.name ?? 'a patient'}`,
+      async apply(w) {
+        if (next!.status === 'admitted' && !next!.room_id) throw invalid('An admitted patient needs a room.');
+        if (a.changes.status && !['outpatient', 'admitted'].includes(current!.status)) {
+          throw invalid('A discharged patient is readmitted by registering a new stay, not by editing.');
+        }
+        const fields = Object.keys(a.changes) as Array<keyof typeof a.changes>;
+        const changed = fields.filter((f) => current![f] !== a.base[f]);
+        if (changed.length > 0) {
+          throw conflict(`Someone else changed ${changed.join(', ')} of this patient meanwhile. Review their change and edit again.`, {
+            fields: changed, theirs: Object.fromEntries(changed.map((f) => [f, current![f]])),
+          });
+        }
+        const expect = Object.fromEntries(fields.map((f) => [f, a.base[f] ?? null]));
+        const row = await w.update('patients', { id: a.id }, a.changes, expect);
+        if (!row) throw conflict('This patient was changed meanwhile. Please reopen the chart and edit again.');
+        return row as unknown as Patient;
+      },
+    };
+  },
+});
+
+interface StatusText { forbidden: string; wrongState: string; summary: string }
+
+function statusChange(name: string, action: string, from: Patient['status'], to: Patient['status'], clearRoom: boolean, text: StatusText) {
+  return defineMutation({
+    name,
+    args: z.object({ id: Id }).strict(),
+    async plan(ctx, a) {
+      const p = await getPatient(ctx.db, a.id);
+      return {
+        checks: [{
+          action, target: { type: 'Patient', id: a.id }, notFound: 'That patient was not found.',
+          forbidden: p && p.status !== from ? text.wrongState : text.forbidden,
+        }],
+        audit: { action, resource: ref('Patient', a.id), orgId: p?.org_id ?? null },
+        summary: `${text.summary}: ${p?.name ?? a.id}`,
+        async apply(w) {
+          const row = await w.update('patients', { id: a.id }, clearRoom ? { status: to, room_id: null } : { status: to }, { status: from });
+          if (!row) throw new AppError('conflict', text.wrongState);
+          return row as unknown as Patient;
+        },
+      };
+    },
+  });
+}
+
+export const dischargePatient = statusChange('dischargePatient', 'discharge', 'admitted', 'discharged', false, {
+  forbidden: 'Only a physician covering this patient may discharge them.',
+  wrongState: 'Only admitted patients can be discharged.',
+  summary: 'Discharge',
+});
+
+export const finalDischargePatient = statusChange('finalDischargePatient', 'final_discharge', 'discharged', 'final_discharged', true, {
+  forbidden: 'Only an administrator covering this patient may complete the discharge.',
+  wrongState: 'Only discharged patients can be finally discharged.',
+  summary: 'Final discharge',
+});

@@ -1,0 +1,59 @@
+/** Ward census (SPEC §7): the patients a user may see, by room, with their open alerts. */
+import type { Patient } from '../../domain/entities';
+import { appendAudit } from '../../store/audit';
+import type { Principal, ServiceContext } from '../context';
+
+export type CensusPatient = Patient & {
+  room_name: string | null; ward_id: string | null; ward_name: string | null;
+  open_alerts: number; highest_severity: string | null; next_due_at: string | null;
+};
+
+export interface Census { ward_id: string | null; patients: CensusPatient[] }
+
+const SEVERITY_RANK = ['low', 'medium', 'high', 'critical'];
+
+export async function wardCensus(ctx: ServiceContext, principal: Principal, opts: { wardId?: string | null } = {}): Promise<Census> {
+  const who = await ctx.authz.resolve(principal);
+  const { actor } = who;
+  const wardId = opts.wardId ?? null;
+  const patients = await ctx.authz.listAs<Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at'>>(actor, 'read', 'Patient', {
+    columns: 'm.*, r.name AS room_name, r.ward_id AS ward_id, w.name AS ward_name',
+    joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
+    where: wardId ? "r.ward_id = ? AND m.status <> 'final_discharged'" : "m.status <> 'final_discharged'",
+    params: wardId ? [wardId] : [],
+    orderBy: 'w.name, r.name, m.name',
+  });
+  const ids = patients.map((p) => p.id);
+  const alerts = ids.length === 0 ? [] : await ctx.authz.listAs<{ patient_id: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
+    columns: 'm.patient_id, m.severity, m.due_at',
+    where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`, params: ids,
+  });
+  const byPatient = new Map<string, typeof alerts>();
+  for (const a of alerts) byPatient.set(a.patient_id, [...(byPatient.get(a.patient_id) ?? []), a]);
+  await appendAudit(ctx.db, {
+    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'census', resource: wardId ? `Ward:${wardId}` : 'Ward:*',
+    decision: 'allow', reason: `${patients.length} patients`, org_id: actor.org_id,
+  });
+  return {
+    ward_id: wardId,
+    patients: patients.map((p) => {
+      const list = byPatient.get(p.id) ?? [];
+      const highest = list.reduce<string | null>((best, a) => (best === null || SEVERITY_RANK.indexOf(a.severity) > SEVERITY_RANK.indexOf(best) ? a.severity : best), null);
+      const next = list.reduce<string | null>((n, a) => (n === null || a.due_at < n ? a.due_at : n), null);
+      return { ...p, open_alerts: list.length, highest_severity: highest, next_due_at: next };
+    }),
+  };
+}
+
+/** Wards the user can see patients in, for the census picker. */
+export async function visibleWards(ctx: ServiceContext, principal: Principal): Promise<Array<{ id: string; name: string; facility_name: string; patients: number }>> {
+  const { actor } = await ctx.authz.resolve(principal);
+  const q = await ctx.authz.queryAs(actor, 'read', 'Patient');
+  return ctx.db.all(
+    `SELECT w.id AS id, w.name AS name, f.name AS facility_name, COUNT(*) AS patients
+     FROM patients m JOIN rooms r ON r.id = m.room_id JOIN wards w ON w.id = r.ward_id JOIN facilities f ON f.id = w.facility_id
+     WHERE (${q.where}) AND m.status <> 'final_discharged'
+     GROUP BY w.id, w.name, f.name ORDER BY f.name, w.name`,
+    q.params,
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Opening a patient's chart (SPEC §7): patient, appointments, records with internal notes only where
+ * `read_internal` allows, the latest observations and alerts, and the buttons each item may show.
+ * Every opening is audited; an opening under break-glass is audited as such and listed for review.
+ */
+import type { Actor } from '../../authz/actor';
+import type { Alert, Appointment, ClinicalRecord, Observation, Patient } from '../../domain/entities';
+import { AppError } from '../../domain/errors';
+import { appendAudit } from '../../store/audit';
+import type { Principal, ServiceContext } from '../context';
+
+export interface Location { room_name: string | null; ward_id: string | null; ward_name: string | null; facility_name: string | null }
+
+export type ChartPatient = Patient & Location;
+export type ChartAppointment = Appointment & { clinician_name: string | null; actions: string[] };
+export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
+  internal_notes: string | null;
+  author_name: string | null;
+  actions: string[];
+  /** Ids of records that amend this one; more than one means concurrent amendments to reconcile. */
+  amended_by: string[];
+};
+export type ChartAlert = Alert & { actions: string[] };
+
+export interface Chart {
+  patient: ChartPatient;
+  access: 'normal' | 'break_glass';
+  break_glass_expires_at: string | null;
+  actions: string[];
+  appointments: ChartAppointment[];
+  records: ChartRecord[];
+  observations: Observation[];
+  alerts: ChartAlert[];
+}
+
+export const CHART_OBSERVATION_LIMIT = 200;
+
+const LOCATION_JOIN = `LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN facilities f ON f.id = w.facility_id`;
+const LOCATION_COLUMNS = 'r.name AS room_name, w.id AS ward_id, w.name AS ward_name, f.name AS facility_name';
+
+export async function openChart(ctx: ServiceContext, principal: Principal, patientId: string): Promise<Chart> {
+  const who = await ctx.authz.resolve(principal);
+  const { actor } = who;
+  const audit = (decision: 'allow' | 'not_found', reason: string | null, orgId: string | null) => appendAudit(ctx.db, {
+    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'read', resource: `Patient:${patientId}`,
+    decision, reason, org_id: orgId,
+  });
+
+  const [patient] = await ctx.authz.listAs<ChartPatient>(actor, 'read', 'Patient', {
+    columns: `m.*, ${LOCATION_COLUMNS}`, joins: LOCATION_JOIN, where: 'm.id = ?', params: [patientId],
+  });
+  if (!patient) {
+    const known = await ctx.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [patientId]);
+    await audit('not_found', null, known?.org_id ?? null);
+    throw new AppError('not_found', 'That patient was not found.');
+  }
+  const breakGlass = await breakGlassOnly(ctx, actor, patient);
+  await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id);
+
+  const where = { where: 'm.patient_id = ?', params: [patientId] };
+  const appointments = await ctx.authz.listAs<Appointment & { clinician_name: string | null }>(actor, 'read', 'Appointment', {
+    ...where, columns: 'm.*, u.name AS clinician_name', joins: 'LEFT JOIN users u ON u.id = m.clinician_id', orderBy: 'm.scheduled_at DESC',
+  });
+  const records = await ctx.authz.listAs<ClinicalRecord & { author_name: string | null }>(actor, 'read', 'Record', {
+    ...where, columns: 'm.*, u.name AS author_name', joins: 'LEFT JOIN users u ON u.id = m.author_id', orderBy: 'm.created_at DESC',
+  });
+  const internal = await ctx.authz.permittedIds(actor, 'read_internal', 'Record', records.map((r) => r.id));
+  const observations = await ctx.authz.listAs<Observation>(actor, 'read', 'Observation', {
+    ...where, orderBy: 'm.recorded_at DESC', limit: CHART_OBSERVATION_LIMIT,
+  });
+  const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
+
+  const [apActions, recActions, alActions, patientActions] = await Promise.all([
+    ctx.authz.actionsForMany(actor, 'Appointment', appointments.map((a) => a.id)),
+    ctx.authz.actionsForMany(actor, 'Record', records.map((r) => r.id)),
+    ctx.authz.actionsForMany(actor, 'Alert', alerts.map((a) => a.id)),
+    ctx.authz.actionsForMany(actor, 'Patient', [patient.id]),
+  ]);
+  const amendments = new Map<string, string[]>();
+  for (const r of records) if (r.amends_id) amendments.set(r.amends_id, [...(amendments.get(r.amends_id) ?? []), r.id]);
+
+  return {
+    patient,
+    access: breakGlass ? 'break_glass' : 'normal',
+    break_glass_expires_at: breakGlass?.expires_at ?? null,
+    actions: patientActions.get(patient.id) ?? [],
+    appointments: appointments.map((a) => ({ ...a, actions: apActions.get(a.id) ?? [] })),
+    records: records.map((r) => ({
+      ...r,
+      internal_notes: internal.has(r.id) ? r.internal_notes : null,
+      actions: recActions.get(r.id) ?? [],
+      amended_by: amendments.get(r.id) ?? [],
+    })),
+    observations,
+    alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
+  };
+}
+
+/** The active break-glass grant when it is the ONLY reason the actor may read the patient. */
+async function breakGlassOnly(ctx: ServiceContext, actor: Actor, patient: Patient): Promise<{ expires_at: string } | null> {
+  const grant = await ctx.db.get<{ expires_at: string }>(
+    `SELECT expires_at FROM break_glass WHERE user_id = ? AND patient_id = ? AND started_at <= ? AND ? < expires_at
+     ORDER BY expires_at DESC LIMIT 1`,
+    [actor.id, patient.id, actor.now, actor.now],
+  );
+  if (!grant) return null;
+  const otherwise = await ctx.authz.oso.queryRuleOnce('grant', actor, 'read', await ctx.authz.load({ type: 'Patient', id: patient.id }));
+  return otherwise ? null : grant;
+}

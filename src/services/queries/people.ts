@@ -1,0 +1,58 @@
+/** Users and their roles for the administration view; patient lookup for break-glass. */
+import type { Patient, RoleAssignment, User } from '../../domain/entities';
+import { AppError } from '../../domain/errors';
+import { appendAudit } from '../../store/audit';
+import type { Principal, ServiceContext } from '../context';
+
+export type AdminUser = User & { assignments: RoleAssignment[]; groups: string[]; actions: string[]; locked: boolean };
+
+export async function listUsers(ctx: ServiceContext, principal: Principal, opts: { orgId: string }): Promise<AdminUser[]> {
+  const { actor } = await ctx.authz.resolve(principal);
+  const users = await ctx.authz.listAs<User>(actor, 'read', 'User', { where: 'm.org_id = ?', params: [opts.orgId], orderBy: 'm.name' });
+  const ids = users.map((u) => u.id);
+  if (ids.length === 0) return [];
+  const marks = ids.map(() => '?').join(', ');
+  // Roles are shown only to those who may manage them.
+  const manageable = await ctx.authz.permittedIds(actor, 'manage_roles', 'User', ids);
+  const assignments = manageable.size === 0 ? [] : await ctx.db.all<RoleAssignment>(
+    `SELECT * FROM role_assignments WHERE user_id IN (${[...manageable].map(() => '?').join(', ')}) ORDER BY role, scope_type, scope_id`, [...manageable]);
+  const groups = await ctx.db.all<{ user_id: string; name: string }>(
+    `SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id IN (${marks})`, ids);
+  const locks = await ctx.db.all<{ user_id: string }>(
+    `SELECT user_id FROM credentials WHERE locked_until IS NOT NULL AND locked_until > ? AND user_id IN (${marks})`, [actor.now, ...ids]);
+  const locked = new Set(locks.map((l) => l.user_id));
+  const actions = await ctx.authz.actionsForMany(actor, 'User', ids);
+  return users.map((u) => ({
+    ...u,
+    assignments: assignments.filter((a) => a.user_id === u.id),
+    groups: groups.filter((g) => g.user_id === u.id).map((g) => g.name),
+    actions: actions.get(u.id) ?? [],
+    locked: locked.has(u.id),
+  }));
+}
+
+export interface BreakGlassCandidate {
+  patient: Pick<Patient, 'id' | 'name' | 'mrn' | 'birth_date'>;
+  /** The user can already open the chart; no emergency access is needed. */
+  can_read: boolean;
+  can_break_glass: boolean;
+}
+
+/**
+ * Finds a patient by MRN for emergency access. Only medical staff who may break glass (or who can
+ * already read the patient) learn who the MRN belongs to; everyone else gets "not found". Audited.
+ */
+export async function findForBreakGlass(ctx: ServiceContext, principal: Principal, mrn: string): Promise<BreakGlassCandidate> {
+  const who = await ctx.authz.resolve(principal);
+  const { actor } = who;
+  const patient = await ctx.db.get<Patient>('SELECT * FROM patients WHERE org_id = ? AND mrn = ?', [actor.org_id, mrn.trim()]);
+  const canRead = patient ? (await ctx.authz.decideAs(actor, 'read', { type: 'Patient', id: patient.id })) === 'allow' : false;
+  const canBreak = patient && !canRead ? (await ctx.authz.decideAs(actor, 'break_glass', { type: 'Patient', id: patient.id })) === 'allow' : false;
+  await appendAudit(ctx.db, {
+    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'break_glass_lookup',
+    resource: patient ? `Patient:${patient.id}` : `MRN:${mrn.trim().slice(0, 50)}`,
+    decision: canRead || canBreak ? 'allow' : 'not_found', reason: null, org_id: actor.org_id,
+  });
+  if (!patient || (!canRead && !canBreak)) throw new AppError('not_found', `No patient with MRN ${mrn.trim()} is available for emergency access.`);
+  return { patient: { id: patient.id, name: patient.name, mrn: patient.mrn, birth_date: patient.birth_date }, can_read: canRead, can_break_glass: canBreak };
+}

@@ -1,0 +1,62 @@
+/**
+ * The append-only, hash-chained audit log. Each event stores the hash of the one before it, so
+ * removing or editing any event breaks the chain at that point (`npm run audit:verify`).
+ * Appends happen inside the caller's transaction: an audited write and its event commit together.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditEvent } from '../domain/entities';
+import type { Db } from './db';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditInput = Omit<AuditEvent, 'seq' | 'id' | 'prev_hash' | 'hash'> & { id?: string };
+
+const HASHED_FIELDS = ['seq', 'id', 'at', 'actor', 'on_behalf_of', 'action', 'resource', 'decision', 'reason', 'org_id'] as const;
+
+export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'hash'>): string {
+  const canonical = JSON.stringify(HASHED_FIELDS.map((k) => e[k] ?? null));
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent> {
+  const write = async (): Promise<AuditEvent> => {
+    const last = await db.get<{ seq: number | string; hash: string }>(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const seq = last ? Number(last.seq) + 1 : 1;
+    const prev_hash = last?.hash ?? GENESIS_HASH;
+    const base = {
+      seq, id: input.id ?? randomUUID(), at: input.at, actor: input.actor, on_behalf_of: input.on_behalf_of ?? null,
+      action: input.action, resource: input.resource, decision: input.decision, reason: input.reason ?? null,
+      org_id: input.org_id ?? null,
+    };
+    const event: AuditEvent = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
+    await db.run(
+      `INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [event.seq, event.id, event.at, event.actor, event.on_behalf_of, event.action, event.resource, event.decision,
+        event.reason, event.org_id, event.prev_hash, event.hash],
+    );
+    return event;
+  };
+  return db.inTransaction() ? write() : db.transaction(write);
+}
+
+export interface ChainReport { ok: boolean; checked: number; firstBroken?: { seq: number; id: string; problem: string } }
+
+/** Walks the chain in order; names the first event whose link or content does not verify. */
+export async function verifyAuditChain(db: Db): Promise<ChainReport> {
+  const rows = await db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq');
+  let prev = GENESIS_HASH;
+  let expectedSeq = rows.length > 0 ? Number(rows[0]!.seq) : 1;
+  for (const [i, raw] of rows.entries()) {
+    const e = { ...raw, seq: Number(raw.seq) };
+    const broken = (problem: string): ChainReport => ({ ok: false, checked: i, firstBroken: { seq: e.seq, id: e.id, problem } });
+    if (i === 0 && e.seq !== 1) return broken(`the log starts at event ${e.seq}: events 1–${e.seq - 1} are missing`);
+    if (e.seq !== expectedSeq) return broken(`event ${expectedSeq} is missing before event ${e.seq}`);
+    if (e.prev_hash !== prev) return broken('its link to the previous event does not match (an event before it was changed or removed)');
+    if (auditHash(e.prev_hash, e) !== e.hash) return broken('its content does not match its hash (the event was changed)');
+    prev = e.hash;
+    expectedSeq = e.seq + 1;
+  }
+  return { ok: true, checked: rows.length };
+}
