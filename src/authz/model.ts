@@ -11,6 +11,7 @@
  */
 import { inspect } from 'node:util';
 import { Relation } from 'oso';
+import { TABLES, type TableName } from '../store/tables';
 
 /** Every hydrated row is an instance of its registered class: Oso finds relations by constructor. */
 abstract class Row {
@@ -73,6 +74,13 @@ export interface AuthzType {
   fields: Record<string, FieldType>;
 }
 
+/**
+ * Every column of a domain table is declared, so a site's own rules can use any of them
+ * (OSO-NOTES trap 5: data filtering only sees declared fields).
+ */
+const columnsOf = (table: TableName): Record<string, StringConstructor> =>
+  Object.fromEntries(TABLES[table].columns.map((c) => [c, String]));
+
 const one = (type: string, myField: string, otherField = 'id') => new Relation('one', type, myField, otherField);
 const many = (type: string, otherField: string, myField = 'id') => new Relation('many', type, myField, otherField);
 
@@ -86,12 +94,12 @@ const patientLinks = {
 };
 
 export const AUTHZ_TYPES: readonly AuthzType[] = [
-  { name: 'Organization', cls: OrganizationResource, table: 'organizations', pk: 'id', fields: { id: String } },
-  { name: 'User', cls: UserResource, table: 'users', pk: 'id', fields: { id: String, org_id: String, patient_id: String } },
+  { name: 'Organization', cls: OrganizationResource, table: 'organizations', pk: 'id', fields: columnsOf('organizations') },
+  { name: 'User', cls: UserResource, table: 'users', pk: 'id', fields: columnsOf('users') },
   { name: 'Room', cls: RoomScope, table: 'room_scope', pk: 'id',
     fields: { id: String, ward_id: String, facility_id: String, org_id: String } },
   { name: 'Patient', cls: PatientResource, table: 'patients', pk: 'id',
-    fields: { id: String, org_id: String, room_id: String, status: String, ...patientLinks } },
+    fields: { ...columnsOf('patients'), ...patientLinks } },
   { name: 'TeamMembership', cls: TeamMembership, table: 'patient_team_members', pk: null,
     fields: { patient_id: String, team_id: String, user_id: String, group_id: String } },
   { name: 'TeamSpecialty', cls: TeamSpecialty, table: 'patient_team_specialties', pk: null,
@@ -99,19 +107,18 @@ export const AUTHZ_TYPES: readonly AuthzType[] = [
   { name: 'ClinicianLink', cls: ClinicianLink, table: 'clinician_links', pk: 'id',
     fields: { id: String, patient_id: String, clinician_id: String, status: String } },
   { name: 'BreakGlass', cls: BreakGlassGrant, table: 'break_glass', pk: 'id',
-    fields: { id: String, user_id: String, patient_id: String, started_at: String, expires_at: String } },
+    fields: columnsOf('break_glass') },
   { name: 'Appointment', cls: AppointmentResource, table: 'appointments', pk: 'id',
-    fields: { id: String, patient_id: String, clinician_id: String, status: String, patient: one('Patient', 'patient_id') } },
+    fields: { ...columnsOf('appointments'), patient: one('Patient', 'patient_id') } },
   { name: 'Record', cls: RecordResource, table: 'records', pk: 'id',
-    fields: {
-      id: String, appointment_id: String, patient_id: String, category: String, author_id: String,
-      appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id'),
-    } },
+    fields: { ...columnsOf('records'), appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id') } },
   { name: 'Observation', cls: ObservationResource, table: 'observations', pk: 'id',
-    fields: { id: String, patient_id: String, category: String, patient: one('Patient', 'patient_id') } },
+    fields: { ...columnsOf('observations'), patient: one('Patient', 'patient_id') } },
   { name: 'Alert', cls: AlertResource, table: 'alerts', pk: 'id',
-    fields: { id: String, patient_id: String, status: String, patient: one('Patient', 'patient_id') } },
-  { name: 'AuditEvent', cls: AuditEventResource, table: 'audit_events', pk: 'id', fields: { id: String, org_id: String } },
+    fields: { ...columnsOf('alerts'), patient: one('Patient', 'patient_id') } },
+  { name: 'AuditEvent', cls: AuditEventResource, table: 'audit_events', pk: 'id', fields: {
+    id: String, org_id: String, at: String, actor: String, on_behalf_of: String, action: String, resource: String, decision: String,
+  } },
 ];
 
 export const typeByName = new Map(AUTHZ_TYPES.map((t) => [t.name, t]));

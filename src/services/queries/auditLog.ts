@@ -1,13 +1,24 @@
 /** The audit log and the break-glass review list for admins and auditors of an organization. */
 import type { AuditEvent, BreakGlass } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
+import type { Actor } from '../../authz/actor';
 import type { Principal, ServiceContext } from '../context';
 
 export interface AuditPage { events: AuditEvent[]; next_before: number | null }
 
+/**
+ * Organization `read_audit` is for its admins (SPEC §3); auditors of the organization reach the same
+ * view because they may read its AuditEvents. Either opens the audit views.
+ */
+async function mayReviewAudit(ctx: ServiceContext, actor: Actor, orgId: string): Promise<boolean> {
+  if (await ctx.authz.decideAs(actor, 'read_audit', { type: 'Organization', id: orgId }) === 'allow') return true;
+  const any = await ctx.authz.listAs(actor, 'read', 'AuditEvent', { columns: 'm.seq', where: 'm.org_id = ?', params: [orgId], limit: 1 });
+  return any.length > 0;
+}
+
 export async function auditLog(ctx: ServiceContext, principal: Principal, opts: { orgId: string; before?: number | null; limit?: number; action?: string | null }): Promise<AuditPage> {
   const { actor } = await ctx.authz.resolve(principal);
-  if (await ctx.authz.decideAs(actor, 'read_audit', { type: 'Organization', id: opts.orgId }) !== 'allow') {
+  if (!(await mayReviewAudit(ctx, actor, opts.orgId))) {
     throw new AppError('forbidden', 'Only administrators and auditors of this organization may read its audit log.');
   }
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
@@ -29,7 +40,7 @@ export type BreakGlassReviewItem = BreakGlass & {
 /** Every break-glass of the organization with the number of chart reads made under it. */
 export async function breakGlassReview(ctx: ServiceContext, principal: Principal, opts: { orgId: string }): Promise<BreakGlassReviewItem[]> {
   const { actor } = await ctx.authz.resolve(principal);
-  if (await ctx.authz.decideAs(actor, 'read_audit', { type: 'Organization', id: opts.orgId }) !== 'allow') {
+  if (!(await mayReviewAudit(ctx, actor, opts.orgId))) {
     throw new AppError('forbidden', 'Only administrators and auditors of this organization may review emergency access.');
   }
   const rows = await ctx.db.all<Omit<BreakGlassReviewItem, 'active'> & { active: number }>(

@@ -1,0 +1,21 @@
+/** Every write use case by name: the workstation calls them, the server replays them from the outbox. */
+import { acknowledgeAlert, rescheduleAlert } from './alerts';
+import { assignRole, createOrganization, createUser, revokeRole, updateBadge } from './admin';
+import { cancelAppointment, completeAppointment, rescheduleAppointment, scheduleAppointment, startAppointment } from './appointments';
+import { breakGlass } from './breakGlass';
+import { recordObservation } from './observations';
+import { dischargePatient, finalDischargePatient, registerPatient, updatePatient } from './patients';
+import { amendRecord, createRecord } from './records';
+
+export const MUTATIONS = {
+  registerPatient, updatePatient, dischargePatient, finalDischargePatient,
+  scheduleAppointment, cancelAppointment, rescheduleAppointment, startAppointment, completeAppointment,
+  createRecord, amendRecord, recordObservation, acknowledgeAlert, rescheduleAlert, breakGlass,
+  createOrganization, createUser, assignRole, revokeRole, updateBadge,
+} as const;
+
+export type MutationName = keyof typeof MUTATIONS;
+
+export function isMutationName(s: string): s is MutationName {
+  return Object.prototype.hasOwnProperty.call(MUTATIONS, s);
+}

@@ -1,0 +1,54 @@
+/** The demo hospital loads through the fixture loader and gives every documented login something to do. */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthzEngine } from '../../src/authz/engine';
+import { seedDemo } from '../../src/cli/demoSeed';
+import { DEMO_LOGINS } from '../../src/demo/hospital';
+import { ManualClock } from '../../src/domain/time';
+import { SqliteDb } from '../../src/store/sqlite';
+import { tempDir } from '../helpers/world';
+
+const NOW = '2026-11-23T10:00:00.000Z';
+const tmp = tempDir();
+let db: SqliteDb;
+let engine: AuthzEngine;
+
+beforeAll(async () => {
+  const file = path.join(tmp.dir, 'demo.db');
+  const counts = await seedDemo(file, NOW);
+  expect(counts).toMatchObject({ facilities: 3, wards: 7 });
+  expect(counts.patients).toBeGreaterThanOrEqual(120);
+  db = new SqliteDb(file);
+  engine = await AuthzEngine.create({ db, clock: new ManualClock(NOW) });
+}, 120_000);
+afterAll(async () => { await db.close(); tmp.cleanup(); });
+
+const ids = async (userId: string, type: 'Patient' | 'Appointment' | 'Observation' | 'Record'): Promise<string[]> =>
+  (await engine.list<{ id: string }>({ userId }, 'read', type, { columns: 'm.id' })).map((r) => r.id);
+
+describe('demo hospital', () => {
+  it('has a password for every documented login', async () => {
+    for (const { username } of DEMO_LOGINS) {
+      const row = await db.get<{ password_hash: string | null }>('SELECT c.password_hash FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.username = ?', [username]);
+      expect(row?.password_hash, username).toMatch(/^scrypt\$/);
+    }
+  });
+
+  it('gives the cardiology nurse her ward and nothing else', async () => {
+    const patients = await ids('u-nina', 'Patient');
+    expect(patients.length).toBe(20);
+    expect(patients).toContain('p-alice');
+  });
+
+  it('has today\'s appointments for Dr. Smith and an examination in progress for Dr. Brown', async () => {
+    const smith = await engine.list<{ scheduled_at: string }>({ userId: 'u-smith' }, 'read', 'Appointment', { where: 'm.clinician_id = ?', params: ['u-smith'] });
+    expect(smith.filter((a) => a.scheduled_at.startsWith('2026-11-23')).length).toBeGreaterThanOrEqual(5);
+    expect(await engine.authorize({ userId: 'u-brown' }, 'read', { type: 'Patient', id: 'p-alice' })).toBe('allow');
+  });
+
+  it('keeps the other organization apart and shows a clerk no clinical data', async () => {
+    expect(await ids('u-sam', 'Patient')).toEqual(['p-sun-1']);
+    expect(await ids('u-rita', 'Observation')).toEqual([]);
+    expect((await ids('u-rita', 'Patient')).length).toBeGreaterThan(50);
+  });
+});
