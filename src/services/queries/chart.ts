@@ -31,7 +31,11 @@ export interface Chart {
   records: ChartRecord[];
   observations: Observation[];
   alerts: ChartAlert[];
+  /** Observation categories the user may record for this patient now (vitals entry, lab results). */
+  observation_categories: string[];
 }
+
+export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
 
 export const CHART_OBSERVATION_LIMIT = 200;
 
@@ -76,6 +80,11 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     ctx.authz.actionsForMany(actor, 'Alert', alerts.map((a) => a.id)),
     ctx.authz.actionsForMany(actor, 'Patient', [patient.id]),
   ]);
+  const categories: string[] = [];
+  for (const category of OBSERVATION_CATEGORIES) {
+    const probe = { id: '(new)', patient_id: patient.id, appointment_id: null, category, code: '', value: '', unit: '', recorded_by: actor.id, recorded_at: actor.now };
+    if (await ctx.authz.decideAs(actor, 'create', { type: 'Observation', object: probe }) === 'allow') categories.push(category);
+  }
   const amendments = new Map<string, string[]>();
   for (const r of records) if (r.amends_id) amendments.set(r.amends_id, [...(amendments.get(r.amends_id) ?? []), r.id]);
 
@@ -93,6 +102,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     })),
     observations,
     alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
+    observation_categories: categories,
   };
 }
 

@@ -1,0 +1,106 @@
+/** Reference data, administration, organizations (root), audit, sync status and diagnostics. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Principal } from '../../src/authz/engine';
+import { AppError } from '../../src/domain/errors';
+import { ROOT_ORG_ID } from '../../src/domain/roles';
+import { auditLog, breakGlassReview } from '../../src/services/queries/auditLog';
+import { listUsers } from '../../src/services/queries/people';
+import { clearLockout } from '../../src/services/signIn';
+import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
+import { appendAudit, verifyAuditChain } from '../../src/store/audit';
+import { schemaVersions } from '../../src/store/migrate';
+import { resourcesDir } from '../../src/store/paths';
+import type { HandlerMap } from './dispatch';
+
+const need = (p: Principal | null): Principal => {
+  if (!p) throw new AppError('unauthenticated', 'Please sign in.');
+  return p;
+};
+
+const appVersion = (): string => (JSON.parse(readFileSync(path.join(resourcesDir(), 'package.json'), 'utf8')) as { version: string }).version;
+
+export const adminHandlers: Pick<HandlerMap,
+  'reference.locations' | 'reference.clinicians' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
+  | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'diagnostics.get'> = {
+  'reference.locations': async (_r, ws, p) => {
+    const { actor } = await ws.engine.resolve(need(p));
+    if (await ws.engine.decideAs(actor, 'read', { type: 'Organization', id: actor.org_id }) !== 'allow') {
+      throw new AppError('not_found', 'Your organization was not found.');
+    }
+    const org = actor.org_id;
+    return {
+      organization: (await ws.db.get<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE id = ?', [org]))!,
+      facilities: await ws.db.all('SELECT id, name FROM facilities WHERE org_id = ? ORDER BY name', [org]),
+      wards: await ws.db.all('SELECT w.id, w.facility_id, w.name FROM wards w JOIN facilities f ON f.id = w.facility_id WHERE f.org_id = ? ORDER BY w.name', [org]),
+      rooms: await ws.db.all('SELECT id, ward_id, name FROM room_scope r JOIN rooms USING (id, ward_id) WHERE r.org_id = ? ORDER BY name', [org]),
+    };
+  },
+  'reference.clinicians': async (_r, ws, p) => {
+    const { actor } = await ws.engine.resolve(need(p));
+    const users = await ws.engine.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
+      columns: 'm.id, m.name', where: 'm.org_id = ?', params: [actor.org_id], orderBy: 'm.name',
+    });
+    const roles = await ws.db.all<{ user_id: string; role: string }>(
+      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role FROM role_assignments ra
+       LEFT JOIN group_members gm ON gm.group_id = ra.group_id
+       WHERE ra.org_id = ? AND ra.role IN ('physician', 'nurse')
+         AND (ra.valid_from IS NULL OR ra.valid_from <= ?) AND (ra.valid_until IS NULL OR ? < ra.valid_until)`,
+      [actor.org_id, actor.now, actor.now]);
+    const byUser = new Map<string, string[]>();
+    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.role]);
+    return users.filter((u) => byUser.has(u.id)).map((u) => ({ ...u, roles: [...new Set(byUser.get(u.id))].sort() }));
+  },
+  'admin.users': async (r, ws, p) => listUsers(ws.ctx, need(p), { orgId: r.orgId }),
+  'admin.createUser': async (r, ws, p) => {
+    const principal = need(p);
+    if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
+    return createUserWithSecrets(ws.ctx, principal, r);
+  },
+  'admin.resetLockout': async (r, ws, p) => {
+    const principal = need(p);
+    const { actor, real } = await ws.engine.resolve(principal);
+    if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
+    // Lifting a lockout is an admin act on the account, like managing its roles (not self-service).
+    const decision = await ws.engine.decideAs(actor, 'manage_roles', { type: 'User', id: r.userId });
+    if (decision !== 'allow') throw new AppError(decision, decision === 'not_found' ? 'That user was not found.' : 'Only an administrator of this organization may unlock accounts.');
+    const user = await ws.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [r.userId]);
+    await ws.db.transaction(async () => {
+      await clearLockout(ws.db, r.userId);
+      await appendAudit(ws.db, { at: actor.now, actor: real.id, on_behalf_of: null, action: 'reset_lockout', resource: `User:${r.userId}`, decision: 'allow', reason: null, org_id: user?.org_id ?? null });
+    });
+    return { ok: true as const };
+  },
+  'orgs.list': async (_r, ws, p) => {
+    const { actor } = await ws.engine.resolve(need(p));
+    const orgs = await ws.engine.listAs<{ id: string; name: string; users: number; patients: number }>(actor, 'read', 'Organization', {
+      columns: 'm.id, m.name, (SELECT COUNT(*) FROM users u WHERE u.org_id = m.id) AS users, (SELECT COUNT(*) FROM patients x WHERE x.org_id = m.id) AS patients',
+      where: 'm.id <> ?', params: [ROOT_ORG_ID], orderBy: 'm.name',
+    });
+    const actions = await ws.engine.actionsForMany(actor, 'Organization', orgs.map((o) => o.id));
+    return orgs.map((o) => ({ ...o, actions: actions.get(o.id) ?? [] }));
+  },
+  'orgs.create': async (r, ws, p) => createOrganizationWithAdmin(ws.ctx, need(p), r),
+  'audit.log': async (r, ws, p) => auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
+  'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
+  'sync.status': async (_r, ws) => ws.sync.status(),
+  'sync.now': async (_r, ws) => ws.sync.syncNow(),
+  'diagnostics.get': async (_r, ws) => {
+    const counts: Record<string, number> = {};
+    for (const t of ['organizations', 'users', 'patients', 'appointments', 'records', 'observations', 'alerts', 'outbox', 'audit_events']) {
+      counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+    }
+    const chain = await verifyAuditChain(ws.db);
+    const { policy } = ws.engine;
+    return {
+      version: appVersion(),
+      config_path: ws.configFile,
+      config: { ...ws.config, policy: undefined },
+      database_path: ws.dbPath,
+      schema: await schemaVersions(ws.db),
+      policy: { mode: policy.config.mode, modules: policy.config.modules, extra_files: policy.config.extraFiles, fingerprint: policy.fingerprint },
+      counts,
+      audit_chain: { ok: chain.ok, checked: chain.checked, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
+    };
+  },
+};

@@ -1,0 +1,15 @@
+/** The complete handler map (the compiler checks that every channel of the contract has one). */
+import type { Workstation } from '../workstation';
+import { adminHandlers } from './admin';
+import { clinicalHandlers, mutationHandlers } from './clinical';
+import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
+import { sessionHandlers } from './session';
+
+export const handlers: HandlerMap = { ...sessionHandlers, ...clinicalHandlers, ...mutationHandlers, ...adminHandlers };
+
+export function workstationDispatch(ws: Workstation): Dispatch {
+  return createDispatch(ws, handlers);
+}
+
+export { sessionInfo } from './session';
+export type { Dispatch } from './dispatch';

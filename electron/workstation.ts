@@ -1,0 +1,72 @@
+/**
+ * The workstation's composition root: database, policy engine, services and session, wired once.
+ * Pure Node (no `electron` import) so the browser end-to-end tests run this very object.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { AuthzEngine } from '../src/authz/engine';
+import { systemClock, type Clock } from '../src/domain/time';
+import { seedDemoInto } from '../src/demo/seed';
+import { defaultServiceConfig, type ServiceContext } from '../src/services/context';
+import { outboxSink } from '../src/services/outbox';
+import { WorkstationSession } from '../src/services/session';
+import { migrate, WORKSTATION_SETS } from '../src/store/migrate';
+import { SqliteDb } from '../src/store/sqlite';
+import type { SystemConfig } from './config';
+import { silentLogger, type Logger } from './log';
+import { LocalSyncStatus, type SyncStatusSource } from './syncStatus';
+
+export interface WorkstationOptions {
+  config: SystemConfig;
+  configFile: string | null;
+  dataDir: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Encryption key for the database (security work); absent: plain SQLite. */
+  dbKey?: string;
+}
+
+export interface Workstation {
+  config: SystemConfig;
+  configFile: string | null;
+  dataDir: string;
+  dbPath: string;
+  db: SqliteDb;
+  clock: Clock;
+  engine: AuthzEngine;
+  ctx: ServiceContext;
+  session: WorkstationSession;
+  sync: SyncStatusSource;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function openWorkstation(opts: WorkstationOptions): Promise<Workstation> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? silentLogger;
+  mkdirSync(opts.dataDir, { recursive: true });
+  const dbPath = path.join(opts.dataDir, 'workstation.db');
+  const db = new SqliteDb(dbPath, { key: opts.dbKey });
+  try {
+    const { applied } = await migrate(db, WORKSTATION_SETS);
+    if (applied.length) log.info('schema migrated', { applied: applied.map((m) => `${m.set}/${m.version}`) });
+    if (config.demoData && (await seedDemoInto(db, clock.now().toISOString()))) log.info('demo hospital loaded');
+    const engine = await AuthzEngine.create({ db, clock, policy: config.policy });
+    const ctx: ServiceContext = {
+      db, authz: engine, clock, mutations: outboxSink(db), config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
+    };
+    const session = new WorkstationSession({
+      db, clock, engine, organization: config.organization ?? null, lockout: config.lockout,
+      times: { autoLockMinutes: config.autoLockMinutes, lockedSignOutMinutes: config.lockedSignOutMinutes, maxSessionHours: config.maxSessionHours },
+    });
+    const sync = new LocalSyncStatus(db);
+    return {
+      config, configFile: opts.configFile, dataDir: opts.dataDir, dbPath, db, clock, engine, ctx, session, sync, log,
+      close: async () => { await (sync as SyncStatusSource).stop?.(); await db.close(); },
+    };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * The one IPC contract (STYLE: a typed handler map, Actual-style): channel → zod request and response
+ * schemas. Main validates every request with it and parses every response through it; the preload
+ * forwards; the renderer imports only its types.
+ */
+import { z } from 'zod';
+import { ERROR_KINDS } from '../domain/errors';
+import { Id, IsoTime, ScopeRef } from '../domain/schemas';
+import { MUTATIONS } from '../services/mutations';
+import * as out from './schemas';
+
+const none = z.object({}).strict();
+const Secret = z.string().min(1, 'is required').max(200);
+
+const mutation = <K extends keyof typeof MUTATIONS, R extends z.ZodType>(name: K, response: R) =>
+  ({ request: MUTATIONS[name].args as (typeof MUTATIONS)[K]['args'], response, mutation: name });
+
+export const channels = {
+  // Session and sign-in (shared ward workstations: badge + PIN, lock, quick switch).
+  'session.get': { request: none, response: out.SessionOut },
+  'session.signIn': {
+    request: z.discriminatedUnion('method', [
+      z.object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret }).strict(),
+      z.object({ method: z.literal('badge'), badge: z.string().trim().min(1, 'is required').max(100), pin: Secret }).strict(),
+    ]),
+    response: out.SessionOut,
+  },
+  'session.unlock': { request: z.object({ secret: Secret }).strict(), response: out.SessionOut },
+  'session.lock': { request: none, response: out.SessionOut },
+  'session.signOut': { request: none, response: out.SessionOut },
+  'session.activity': { request: none, response: z.object({ ok: z.literal(true) }) },
+  'session.viewAs': { request: z.object({ userId: Id.nullable() }).strict(), response: out.SessionOut },
+
+  // Reference data and reads.
+  'reference.locations': { request: none, response: out.LocationsOut },
+  'reference.clinicians': { request: none, response: z.array(out.ClinicianOut) },
+  'census.wards': { request: none, response: z.array(out.WardOut) },
+  'census.list': { request: z.object({ wardId: Id.nullable() }).strict(), response: out.CensusOut },
+  'patients.search': { request: z.object({ query: z.string().trim().max(100) }).strict(), response: z.array(out.LocatedPatientOut) },
+  'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
+  'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
+
+  // Writes (each a use case of src/services, queued for sync).
+  'patients.register': mutation('registerPatient', out.PatientOut),
+  'patients.update': mutation('updatePatient', out.PatientOut),
+  'patients.discharge': mutation('dischargePatient', out.PatientOut),
+  'patients.finalDischarge': mutation('finalDischargePatient', out.PatientOut),
+  'appointments.schedule': mutation('scheduleAppointment', out.AppointmentOut),
+  'appointments.cancel': mutation('cancelAppointment', out.AppointmentOut),
+  'appointments.reschedule': mutation('rescheduleAppointment', out.AppointmentOut),
+  'appointments.start': mutation('startAppointment', out.AppointmentOut),
+  'appointments.complete': mutation('completeAppointment', out.AppointmentOut),
+  'records.create': mutation('createRecord', out.RecordOut),
+  'records.amend': mutation('amendRecord', out.RecordOut),
+  'observations.record': mutation('recordObservation', out.ObservationOut),
+  'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
+  'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
+  'breakGlass.find': { request: z.object({ mrn: z.string().trim().min(1, 'is required').max(100) }).strict(), response: out.BreakGlassCandidateOut },
+  'breakGlass.start': mutation('breakGlass', out.BreakGlassOut),
+
+  // Administration.
+  'admin.users': { request: z.object({ orgId: Id }).strict(), response: z.array(out.AdminUserOut) },
+  'admin.createUser': {
+    request: z.object({
+      id: Id.optional(), org_id: Id, name: z.string(), username: z.string(), badge: z.string().nullish(),
+      patient_id: Id.nullish(), password: z.string().max(200).nullish(), pin: z.string().max(20).nullish(),
+    }).strict(),
+    response: out.UserOut,
+  },
+  'admin.assignRole': mutation('assignRole', out.AssignmentOut),
+  'admin.revokeRole': mutation('revokeRole', z.object({ id: z.string() })),
+  'admin.updateBadge': mutation('updateBadge', out.UserOut),
+  'admin.resetLockout': { request: z.object({ userId: Id }).strict(), response: z.object({ ok: z.literal(true) }) },
+  'orgs.list': { request: none, response: z.array(out.OrgSummaryOut) },
+  'orgs.create': {
+    request: z.object({
+      id: Id, name: z.string(),
+      admin: z.object({ name: z.string(), username: z.string(), password: z.string().max(200) }).strict().optional(),
+    }).strict(),
+    response: out.OrganizationOut,
+  },
+  'audit.log': {
+    request: z.object({ orgId: Id, before: z.number().int().positive().nullish(), action: z.string().max(50).nullish() }).strict(),
+    response: out.AuditPageOut,
+  },
+  'audit.breakGlass': { request: z.object({ orgId: Id }).strict(), response: out.BreakGlassReviewOut },
+
+  // Status and IT.
+  'sync.status': { request: none, response: out.SyncStatusOut },
+  'sync.now': { request: none, response: out.SyncStatusOut },
+  'diagnostics.get': { request: none, response: out.DiagnosticsOut },
+} as const;
+
+export type Channel = keyof typeof channels;
+export type Request<C extends Channel> = z.input<(typeof channels)[C]['request']>;
+export type Response<C extends Channel> = z.output<(typeof channels)[C]['response']>;
+
+export const ErrorOut = z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+export type IpcError = z.infer<typeof ErrorOut>;
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** Channels that work without an active session. */
+export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
+  'session.get', 'session.signIn', 'session.unlock', 'session.signOut', 'session.activity', 'sync.status', 'diagnostics.get',
+]);
+
+/** Events main pushes to the window. */
+export type AppEvent =
+  | { type: 'session'; session: z.output<typeof out.SessionOut> }
+  | { type: 'sync'; status: z.output<typeof out.SyncStatusOut> };
+
+/** What the preload exposes as `window.clinic`. */
+export interface ClinicBridge {
+  invoke(channel: string, request: unknown): Promise<Envelope<unknown>>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+}
+
+export function isChannel(s: unknown): s is Channel {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(channels, s);
+}
+
+export { ScopeRef };

@@ -1,0 +1,125 @@
+/**
+ * Response shapes sent to the renderer. Parsing every response with these is an allowlist: a column
+ * added to a table (or a secret such as a password hash) never reaches the window by accident.
+ */
+import { z } from 'zod';
+import {
+  ALERT_SEVERITIES, ALERT_STATUSES, APPOINTMENT_STATUSES, PATIENT_STATUSES, ROLES, SCOPE_TYPES,
+} from '../domain/roles';
+
+const s = z.string();
+const ns = z.string().nullable();
+const n = z.coerce.number();
+
+export const PatientOut = z.object({
+  id: s, org_id: s, mrn: s, name: s, birth_date: s, room_id: ns, status: z.enum(PATIENT_STATUSES),
+});
+export const LocatedPatientOut = PatientOut.extend({
+  room_name: ns, ward_id: ns, ward_name: ns, facility_name: ns.optional(),
+});
+export const AppointmentOut = z.object({
+  id: s, patient_id: s, clinician_id: s, scheduled_at: s, reason: s, status: z.enum(APPOINTMENT_STATUSES),
+});
+export const RecordOut = z.object({
+  id: s, appointment_id: s, patient_id: s, category: s, author_id: s, public_notes: s,
+  internal_notes: ns, created_at: s, amends_id: ns,
+});
+export const ObservationOut = z.object({
+  id: s, patient_id: s, appointment_id: ns, category: s, code: s, value: s, unit: s, recorded_by: s, recorded_at: s,
+});
+export const AlertOut = z.object({
+  id: s, patient_id: s, kind: s, severity: z.enum(ALERT_SEVERITIES), message: s, due_at: s,
+  status: z.enum(ALERT_STATUSES), acknowledged_by: ns, acknowledged_at: ns,
+});
+export const BreakGlassOut = z.object({ id: s, user_id: s, patient_id: s, reason: s, started_at: s, expires_at: s });
+export const UserOut = z.object({ id: s, org_id: s, name: s, username: s, badge: ns, patient_id: ns });
+export const AssignmentOut = z.object({
+  id: s, user_id: ns, group_id: ns, role: z.enum(ROLES), scope_type: z.enum(SCOPE_TYPES), scope_id: s, org_id: s,
+  categories: s, valid_from: ns, valid_until: ns,
+});
+export const OrganizationOut = z.object({ id: s, name: s });
+export const AuditEventOut = z.object({
+  seq: n, id: s, at: s, actor: s, on_behalf_of: ns, action: s, resource: s, decision: s, reason: ns, org_id: ns,
+});
+const Actions = z.array(s);
+
+export const ChartOut = z.object({
+  patient: LocatedPatientOut,
+  access: z.enum(['normal', 'break_glass']),
+  break_glass_expires_at: ns,
+  actions: Actions,
+  appointments: z.array(AppointmentOut.extend({ clinician_name: ns, actions: Actions })),
+  records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
+  observations: z.array(ObservationOut),
+  alerts: z.array(AlertOut.extend({ actions: Actions })),
+  observation_categories: z.array(s),
+});
+
+export const CensusOut = z.object({
+  ward_id: ns,
+  patients: z.array(PatientOut.extend({
+    room_name: ns, ward_id: ns, ward_name: ns, open_alerts: n, highest_severity: ns, next_due_at: ns,
+  })),
+});
+
+export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });
+
+export const DayItemOut = AppointmentOut.extend({ patient_name: ns, patient_mrn: ns, room_name: ns, actions: Actions });
+
+export const AdminUserOut = UserOut.extend({
+  assignments: z.array(AssignmentOut), groups: z.array(s), actions: Actions, locked: z.boolean(),
+});
+
+export const AuditPageOut = z.object({ events: z.array(AuditEventOut), next_before: n.nullable() });
+
+export const BreakGlassReviewOut = z.array(BreakGlassOut.extend({
+  user_name: ns, patient_name: ns, patient_mrn: ns, reads: n, active: z.boolean(),
+}));
+
+export const BreakGlassCandidateOut = z.object({
+  patient: z.object({ id: s, name: s, mrn: s, birth_date: s }), can_read: z.boolean(), can_break_glass: z.boolean(),
+});
+
+export const LocationsOut = z.object({
+  organization: OrganizationOut,
+  facilities: z.array(z.object({ id: s, name: s })),
+  wards: z.array(z.object({ id: s, facility_id: s, name: s })),
+  rooms: z.array(z.object({ id: s, ward_id: s, name: s })),
+});
+
+export const ClinicianOut = z.object({ id: s, name: s, roles: z.array(s) });
+
+export const OrgSummaryOut = OrganizationOut.extend({ users: n, patients: n, actions: Actions });
+
+export const SessionUserOut = z.object({ id: s, name: s, username: s, org_id: s, org_name: ns, patient_id: ns });
+
+export const SessionOut = z.object({
+  status: z.enum(['signed_out', 'active', 'locked']),
+  user: SessionUserOut.nullable(),
+  view_as: SessionUserOut.nullable(),
+  is_root: z.boolean(),
+  now: s,
+  auto_lock_minutes: n,
+  /** Navigation the user may use (computed from the policy in main). */
+  capabilities: z.array(s),
+  workstation: z.object({ name: s, organization: ns, facility: ns }),
+});
+
+export const SyncStatusOut = z.object({
+  mode: z.enum(['local_only', 'online', 'offline', 'syncing']),
+  pending: n,
+  last_sync_at: ns,
+  last_error: ns,
+  rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns })),
+});
+
+export const DiagnosticsOut = z.object({
+  version: s,
+  config_path: ns,
+  config: z.record(z.string(), z.unknown()),
+  database_path: s,
+  schema: z.record(z.string(), n),
+  policy: z.object({ mode: s, modules: z.array(s), extra_files: z.array(s), fingerprint: s }),
+  counts: z.record(z.string(), n),
+  audit_chain: z.object({ ok: z.boolean(), checked: n, problem: ns }),
+});

@@ -1,0 +1,137 @@
+/**
+ * The sign-in session of a shared ward workstation. Main holds it: the renderer never names the user
+ * it acts as. Inactivity locks the session (patient data hidden at once); a long-locked or very old
+ * session is signed out. Quick user switch is signing in as someone else from the lock screen.
+ */
+import { AppError } from '../domain/errors';
+import type { User } from '../domain/entities';
+import { ROOT_ORG_ID } from '../domain/roles';
+import type { Clock } from '../domain/time';
+import type { Db } from '../store/db';
+import type { AuthzEngine, Principal } from '../authz/engine';
+import { verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
+
+export interface SessionTimes {
+  /** Inactivity before the screen locks (SPEC §7: default 5 minutes). */
+  autoLockMinutes: number;
+  /** A locked session is signed out after this long (unsaved drafts are then discarded). */
+  lockedSignOutMinutes: number;
+  /** Nobody stays signed in longer than this without signing in again. */
+  maxSessionHours: number;
+}
+
+export const DEFAULT_SESSION_TIMES: SessionTimes = { autoLockMinutes: 5, lockedSignOutMinutes: 60, maxSessionHours: 12 };
+
+export type SessionStatus = 'signed_out' | 'active' | 'locked';
+
+interface State {
+  status: SessionStatus;
+  user: User | null;
+  viewAs: User | null;
+  signedInAt: number;
+  lastActivity: number;
+  lockedAt: number;
+}
+
+export interface SessionDeps {
+  db: Db;
+  clock: Clock;
+  engine: AuthzEngine;
+  times?: Partial<SessionTimes>;
+  lockout?: LockoutPolicy;
+  organization?: string | null;
+}
+
+export class WorkstationSession {
+  readonly times: SessionTimes;
+  #state: State = { status: 'signed_out', user: null, viewAs: null, signedInAt: 0, lastActivity: 0, lockedAt: 0 };
+  readonly #listeners = new Set<() => void>();
+
+  constructor(private readonly deps: SessionDeps) {
+    this.times = { ...DEFAULT_SESSION_TIMES, ...deps.times };
+  }
+
+  get status(): SessionStatus { return this.#state.status; }
+  get user(): User | null { return this.#state.user; }
+  get viewAs(): User | null { return this.#state.viewAs; }
+  get isRoot(): boolean { return this.#state.user?.org_id === ROOT_ORG_ID; }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(patch: Partial<State>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const l of this.#listeners) l();
+  }
+
+  #now(): number { return this.deps.clock.now().getTime(); }
+
+  /** The principal for the current request; refuses when nobody is signed in or the screen is locked. */
+  principal(): Principal {
+    this.tick();
+    const s = this.#state;
+    if (s.status === 'signed_out' || !s.user) throw new AppError('unauthenticated', 'Please sign in.');
+    if (s.status === 'locked') throw new AppError('locked', 'The workstation is locked. Sign in again to continue.');
+    return { userId: s.user.id, as: s.viewAs?.id ?? null };
+  }
+
+  async signIn(c: Credentials): Promise<void> {
+    const user = await verifyCredentials({ db: this.deps.db, clock: this.deps.clock, lockout: this.deps.lockout, organization: this.deps.organization }, c);
+    const now = this.#now();
+    this.#set({ status: 'active', user, viewAs: null, signedInAt: now, lastActivity: now, lockedAt: 0 });
+  }
+
+  /** Unlocks for the same user, by password or PIN. */
+  async unlock(secret: string): Promise<void> {
+    this.tick();
+    const { user, status } = this.#state;
+    if (status !== 'locked' || !user) throw new AppError('invalid', 'The workstation is not locked.');
+    const cred = await this.deps.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM credentials WHERE user_id = ?', [user.id]);
+    const byPin = /^\d{4,8}$/.test(secret) && cred?.pin_hash;
+    const c: Credentials = byPin && user.badge
+      ? { method: 'badge', badge: user.badge, pin: secret }
+      : { method: 'password', username: user.username, password: secret };
+    await verifyCredentials({ db: this.deps.db, clock: this.deps.clock, lockout: this.deps.lockout, organization: this.deps.organization }, c);
+    this.#set({ status: 'active', lastActivity: this.#now(), lockedAt: 0 });
+  }
+
+  lock(): void {
+    if (this.#state.status === 'active') this.#set({ status: 'locked', lockedAt: this.#now() });
+  }
+
+  signOut(): void {
+    this.#set({ status: 'signed_out', user: null, viewAs: null, signedInAt: 0, lastActivity: 0, lockedAt: 0 });
+  }
+
+  /** Keyboard or pointer input in the window. */
+  touch(): void {
+    if (this.tick() === 'active') this.#state.lastActivity = this.#now();
+  }
+
+  async setViewAs(userId: string | null): Promise<void> {
+    const { user } = this.#state;
+    this.principal();
+    if (userId === null) { this.#set({ viewAs: null }); return; }
+    if (!user || !this.isRoot) throw new AppError('forbidden', 'Only root may view the workstation as another user.');
+    const decision = await this.deps.engine.authorize({ userId: user.id }, 'impersonate', { type: 'User', id: userId });
+    if (decision !== 'allow') throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'You may not view the workstation as that user.');
+    const target = await this.deps.db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
+    this.#set({ viewAs: target ?? null });
+  }
+
+  /** Applies the timers; main calls it every few seconds and before every request. */
+  tick(): SessionStatus {
+    const s = this.#state;
+    const now = this.#now();
+    const lockAfter = this.times.autoLockMinutes * 60_000;
+    if (s.status === 'active') {
+      if (now - s.signedInAt >= this.times.maxSessionHours * 3_600_000) { this.signOut(); return 'signed_out'; }
+      // Locked as of the moment inactivity ran out, even if nobody looked since.
+      if (now - s.lastActivity >= lockAfter) this.#set({ status: 'locked', lockedAt: s.lastActivity + lockAfter });
+    }
+    if (this.#state.status === 'locked' && now - this.#state.lockedAt >= this.times.lockedSignOutMinutes * 60_000) this.signOut();
+    return this.#state.status;
+  }
+}
