@@ -15,6 +15,7 @@ import { openWorkstation, type Workstation } from './workstation';
 // Packaged: migrations/, policies/ and the renderer are resources next to the app.
 const root = app.isPackaged ? process.resourcesPath : path.resolve(__dirname, '..');
 process.env.CLINIC_RESOURCES_DIR ??= root;
+process.env.CLINIC_APP_VERSION ??= app.getVersion();
 const rendererDir = path.join(root, 'dist-renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false } }]);

@@ -18,7 +18,9 @@ const need = (p: Principal | null): Principal => {
   return p;
 };
 
-const appVersion = (): string => (JSON.parse(readFileSync(path.join(resourcesDir(), 'package.json'), 'utf8')) as { version: string }).version;
+/** Packaged builds set CLINIC_APP_VERSION from app.getVersion(); from source, package.json says. */
+const appVersion = (): string => process.env.CLINIC_APP_VERSION
+  ?? (JSON.parse(readFileSync(path.join(resourcesDir(), 'package.json'), 'utf8')) as { version: string }).version;
 
 export const adminHandlers: Pick<HandlerMap,
   'reference.locations' | 'reference.clinicians' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
