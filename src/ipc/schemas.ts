@@ -50,7 +50,7 @@ export const ChartOut = z.object({
   actions: Actions,
   appointments: z.array(AppointmentOut.extend({ clinician_name: ns, actions: Actions })),
   records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
-  observations: z.array(ObservationOut),
+  observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
   alerts: z.array(AlertOut.extend({ actions: Actions })),
   observation_categories: z.array(s),
 });

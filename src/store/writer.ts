@@ -101,3 +101,20 @@ export class Writer {
     return before;
   }
 }
+
+/** Insert or replace a whole row by primary key (applying server data). */
+export async function upsertRow(db: Db, table: TableName, row: Record<string, unknown>): Promise<void> {
+  const values = pick(table, row);
+  const { columns, pk } = TABLES[table];
+  const updates = columns.filter((c) => !(pk as readonly string[]).includes(c));
+  await db.run(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+     ON CONFLICT (${pk.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING'}`,
+    columns.map((c) => values[c] ?? null),
+  );
+}
+
+export async function deleteRow(db: Db, table: TableName, key: Record<string, unknown>): Promise<number> {
+  const { pk } = TABLES[table];
+  return (await db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, pk.map((k) => (key[k] ?? null) as SqlValue))).changes;
+}

@@ -76,8 +76,9 @@ export const test = base.extend<{ harness: Harness; fixture: unknown }>({
       t, url, consoleErrors,
       async open(hash = '') { await page.goto(`${url}/index.html${hash}`); },
       async signIn(username, password = DEMO_PASSWORD) {
-        await page.getByLabel('Username', { exact: true }).fill(username);
-        await page.getByLabel('Password', { exact: true }).fill(password);
+        // Required fields add " *" to their label, so match the label loosely.
+        await page.getByLabel('Username').fill(username);
+        await page.getByLabel('Password').fill(password);
         await page.getByRole('button', { name: 'Sign in' }).click();
         await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
       },

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { call, onAppEvent, onSessionProblem, type Response } from '../api';
 import { useDrafts } from './drafts';
+import { useToasts } from './toasts';
 
 export type SessionInfo = Response<'session.get'>;
 
@@ -25,9 +26,11 @@ export const useSession = create<SessionState>((set, get) => ({
   },
   apply(info) {
     const previous = get().info;
-    // Quick user switch: another person's unsaved input must not be shown to the next one.
-    if (info.user && previous?.user && info.user.id !== previous.user.id) useDrafts.getState().clear();
-    if (info.status === 'signed_out') useDrafts.getState().clear();
+    // Quick user switch: another person's unsaved input, or messages about their work, must not be
+    // shown to the next one; a lock hides the messages too.
+    const someoneElse = info.user && previous?.user && info.user.id !== previous.user.id;
+    if (someoneElse || info.status === 'signed_out') useDrafts.getState().clear();
+    if (someoneElse || info.status !== 'active') useToasts.setState({ toasts: [] });
     if (info.user) useDrafts.getState().setOwner(info.user.id);
     set({ info, lockedLocally: info.status === 'locked' ? get().lockedLocally : false });
   },

@@ -1,2 +1,161 @@
-/** TEMPORARY placeholder while the view is being built; replaced before commit. */
-export function Audit(_props: { patientId?: string }) { return <div>Audit</div>; }
+/**
+ * The audit log and the emergency-access (break-glass) review (SPEC §3, §7) for administrators and
+ * auditors of the organization. Read-only.
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError, call, plainMessage, type Response } from '../api';
+import { Button, Empty, ErrorNote, Loading, PageHeader, Select, Tabs, Tag } from '../components/ui';
+import { VirtualTable } from '../components/VirtualTable';
+import { dateTime, humanize } from '../format';
+import { useCall } from '../hooks';
+import { useRouter } from '../store/router';
+import { decisionTone, useActingUser } from './admin/shared';
+
+type AuditEvent = Response<'audit.log'>['events'][number];
+type Tab = 'log' | 'break-glass';
+
+/** Actions the services record; the filter also offers any other action seen in the loaded events. */
+const KNOWN_ACTIONS = [
+  'read', 'census', 'sign_in_password', 'sign_in_badge', 'break_glass', 'break_glass_lookup',
+  'register_patient', 'update_patient', 'discharge', 'final_discharge',
+  'schedule_appointment', 'cancel', 'reschedule', 'start', 'complete',
+  'create_record', 'amend', 'record_observation', 'acknowledge', 'reschedule_alert',
+  'create_user', 'assign_role', 'revoke_role', 'update_badge', 'reset_lockout', 'create_organization',
+];
+
+const secondsFmt = new Intl.DateTimeFormat(undefined, { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const stamp = (iso: string): string => secondsFmt.format(new Date(iso));
+
+export function Audit() {
+  const me = useActingUser();
+  const orgId = me?.org_id ?? '';
+  const { route, go } = useRouter();
+  const tab: Tab = route.query.get('tab') === 'break-glass' ? 'break-glass' : 'log';
+  // Names for the ids the log records (staff of the organization may be read by its auditors).
+  const users = useCall('admin.users', orgId ? { orgId } : null, [orgId]);
+  const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name])), [users.data]);
+  const review = useCall('audit.breakGlass', orgId ? { orgId } : null, [orgId]);
+
+  return (
+    <div className="admin-view">
+      <PageHeader title="Audit" subtitle={`${me?.org_name ?? orgId} · every access and change, newest first`} />
+      <Tabs label="Audit views" value={tab} onChange={(t) => go(t === 'log' ? '/audit' : '/audit?tab=break-glass')}
+        tabs={[{ id: 'log', label: 'Audit log' }, { id: 'break-glass', label: 'Emergency access review', ...(review.data ? { count: review.data.length } : {}) }]} />
+      {tab === 'log' ? <AuditLog orgId={orgId} names={names} /> : <BreakGlassReview data={review.data} error={review.error} loading={review.loading} />}
+    </div>
+  );
+}
+
+function who(id: string | null, names: Map<string, string>): string {
+  if (!id) return '';
+  return names.get(id) ?? (id === 'root' ? 'Root' : id);
+}
+
+function resourceLabel(resource: string, names: Map<string, string>): string {
+  const [type, ...rest] = resource.split(':');
+  const id = rest.join(':');
+  return type === 'User' && names.has(id) ? `User · ${names.get(id)}` : resource;
+}
+
+interface LogState { events: AuditEvent[]; nextBefore: number | null; loading: boolean; error: ApiError | null }
+
+function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> }) {
+  const [action, setAction] = useState('');
+  const [state, setState] = useState<LogState>({ events: [], nextBefore: null, loading: true, error: null });
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    if (!orgId) return;
+    let live = true;
+    setState({ events: [], nextBefore: null, loading: true, error: null });
+    call('audit.log', { orgId, action: action || null }).then(
+      (page) => { if (live) setState({ events: page.events, nextBefore: page.next_before, loading: false, error: null }); },
+      (e: unknown) => { if (live) setState({ events: [], nextBefore: null, loading: false, error: asApiError(e) }); },
+    );
+    return () => { live = false; };
+  }, [orgId, action, tick]);
+
+  const older = useCallback(async (): Promise<void> => {
+    if (state.nextBefore === null) return;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const page = await call('audit.log', { orgId, action: action || null, before: state.nextBefore });
+      setState((s) => ({ events: [...s.events, ...page.events], nextBefore: page.next_before, loading: false, error: null }));
+    } catch (e) {
+      setState((s) => ({ ...s, loading: false, error: asApiError(e) }));
+    }
+  }, [orgId, action, state.nextBefore]);
+
+  const actions = useMemo(() => [...new Set([...KNOWN_ACTIONS, ...state.events.map((e) => e.action), ...(action ? [action] : [])])].sort(), [state.events, action]);
+
+  return (
+    <div>
+      <div className="row">
+        <div className="adm-filter">
+          <Select label="Action" value={action} placeholder="All actions" onChange={(e) => setAction(e.target.value)}
+            options={actions.map((a) => ({ value: a, label: humanize(a) }))} />
+        </div>
+        <div className="field field-inline">
+          <Button onClick={() => setTick((t) => t + 1)} busy={state.loading && state.events.length === 0}>Refresh</Button>
+        </div>
+      </div>
+      <ErrorNote error={state.error} />
+      {state.loading && state.events.length === 0 ? <Loading /> : null}
+      {state.events.length > 0 || (!state.loading && !state.error) ? (
+        <>
+          <VirtualTable label="Audit events" rows={state.events} rowKey={(e) => e.id} height={560} rowHeight={34}
+            empty={action ? `No “${humanize(action)}” events.` : 'No events recorded yet.'}
+            columns={[
+              { key: 'at', header: 'Time', width: '132px', render: (e) => <span className="mono">{stamp(e.at)}</span> },
+              { key: 'actor', header: 'Actor', width: '1.1fr', render: (e) => <span title={e.actor}>{who(e.actor, names)}</span> },
+              { key: 'obo', header: 'On behalf of', width: '1fr', render: (e) => e.on_behalf_of ? <span title={e.on_behalf_of}>{who(e.on_behalf_of, names)}</span> : <span className="muted">—</span> },
+              { key: 'action', header: 'Action', width: '1fr', render: (e) => humanize(e.action) },
+              { key: 'resource', header: 'Resource', width: '1.3fr', render: (e) => <span className="mono" title={e.resource}>{resourceLabel(e.resource, names)}</span> },
+              { key: 'decision', header: 'Decision', width: '96px', render: (e) => <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag> },
+              { key: 'reason', header: 'Reason', width: '1fr', render: (e) => e.reason ? <span title={e.reason}>{humanize(e.reason)}</span> : <span className="muted">—</span> },
+            ]} />
+          {state.events.length > 0 ? (
+            <div className="table-foot">
+              <span className="muted">{state.events.length} event{state.events.length === 1 ? '' : 's'} shown</span>
+              {state.nextBefore !== null
+                ? <Button small busy={state.loading} onClick={() => void older()}>Load older</Button>
+                : <span className="muted">Beginning of the log</span>}
+            </div>
+          ) : null}
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) });
+}
+
+function BreakGlassReview({ data, error, loading }: { data: Response<'audit.breakGlass'> | undefined; error: ApiError | null; loading: boolean }) {
+  if (loading && !data) return <Loading />;
+  if (!data) return <ErrorNote error={error} />;
+  if (data.length === 0) return <Empty>No emergency access has been used in this organization.</Empty>;
+  return (
+    <div className="section flush">
+      <table className="table" aria-label="Emergency access">
+        <thead>
+          <tr><th>Who</th><th>Patient</th><th>Reason given</th><th>Started</th><th>Expires</th><th>Status</th><th className="num">Chart reads</th></tr>
+        </thead>
+        <tbody>
+          {data.map((g) => (
+            <tr key={g.id}>
+              <td><strong>{g.user_name ?? g.user_id}</strong></td>
+              <td>{g.patient_name ?? g.patient_id} <span className="muted mono">{g.patient_mrn ?? ''}</span></td>
+              <td className="reason">{g.reason}</td>
+              <td className="nowrap">{dateTime(g.started_at)}</td>
+              <td className="nowrap">{dateTime(g.expires_at)}</td>
+              <td>{g.active ? <Tag tone="warning">Active</Tag> : <Tag>Ended</Tag>}</td>
+              <td className="num">{g.reads}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

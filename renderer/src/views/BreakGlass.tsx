@@ -1,2 +1,120 @@
-/** TEMPORARY placeholder while the view is being built; replaced before commit. */
-export function BreakGlass(_props: { patientId?: string }) { return <div>BreakGlass</div>; }
+/**
+ * Emergency access ("break-glass", SPEC §3): find a patient by MRN, state why, open the chart. The
+ * reason is required (at least 10 characters); access is time-limited and every view is audited.
+ */
+import { useState, type FormEvent } from 'react';
+import { ApiError, call, plainMessage, type Response } from '../api';
+import { Banner, Button, ErrorNote, KeyValue, PageHeader, Section, TextArea, TextField } from '../components/ui';
+import { age } from '../format';
+import { href, useRouter } from '../store/router';
+import { useSession } from '../store/session';
+import { toast } from '../store/toasts';
+import { birthDate } from './chart/clinical';
+
+const MIN_REASON = 10;
+
+type Candidate = Response<'breakGlass.find'>;
+
+const asApiError = (e: unknown): ApiError => (e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) }));
+
+export function BreakGlass() {
+  const go = useRouter((s) => s.go);
+  const now = new Date(useSession((s) => s.info?.now) ?? Date.now());
+  const readOnly = useSession((s) => Boolean(s.info?.view_as));
+  const [mrn, setMrn] = useState('');
+  const [mrnProblem, setMrnProblem] = useState<string | null>(null);
+  const [finding, setFinding] = useState(false);
+  const [findError, setFindError] = useState<ApiError | null>(null);
+  const [candidate, setCandidate] = useState<Candidate | null>(null);
+  const [reason, setReason] = useState('');
+  const [reasonProblem, setReasonProblem] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<ApiError | null>(null);
+
+  const find = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setCandidate(null);
+    setFindError(null);
+    setReason('');
+    setReasonProblem(null);
+    setStartError(null);
+    if (!mrn.trim()) { setMrnProblem('Enter the medical record number.'); return; }
+    setMrnProblem(null);
+    setFinding(true);
+    try {
+      setCandidate(await call('breakGlass.find', { mrn: mrn.trim() }));
+    } catch (err) {
+      setFindError(asApiError(err));
+    } finally {
+      setFinding(false);
+    }
+  };
+
+  const length = reason.trim().length;
+  const start = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (!candidate) return;
+    if (length < MIN_REASON) {
+      setReasonProblem(length === 0
+        ? `A reason is required: explain the emergency in at least ${MIN_REASON} characters.`
+        : `The reason is too short: explain the emergency in at least ${MIN_REASON} characters (${length} so far).`);
+      return;
+    }
+    setReasonProblem(null);
+    setStarting(true);
+    setStartError(null);
+    try {
+      const grant = await call('breakGlass.start', { patient_id: candidate.patient.id, reason: reason.trim() });
+      toast.info(`Emergency access to ${candidate.patient.name} is open until ${new Date(grant.expires_at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}.`);
+      go(`/patients/${encodeURIComponent(candidate.patient.id)}`);
+    } catch (err) {
+      setStartError(asApiError(err));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <div className="narrow">
+      <PageHeader title="Emergency access" subtitle="Open the chart of a patient you are not assigned to, in an emergency." />
+      <Banner tone="warning" title="Use only in an emergency.">
+        Access is time-limited. Your reason, and every view of the chart under emergency access, is audited and reviewed.
+      </Banner>
+      <Section title="Find the patient" id="bg-find">
+        <form className="row" onSubmit={(e) => void find(e)} noValidate aria-label="Find patient by MRN">
+          <TextField label="Medical record number (MRN)" name="mrn" autoFocus autoComplete="off" placeholder="e.g. STM-100042" required
+            value={mrn} error={mrnProblem} onChange={(e) => setMrn(e.target.value)} />
+          <Button tone="primary" type="submit" busy={finding} className="row-button">Find</Button>
+        </form>
+        <ErrorNote error={findError} />
+      </Section>
+
+      {candidate ? (
+        <Section title="Patient" id="bg-patient">
+          <KeyValue items={[
+            ['Name', candidate.patient.name],
+            ['MRN', candidate.patient.mrn],
+            ['Birth date', `${birthDate(candidate.patient.birth_date)} (${age(candidate.patient.birth_date, now)} years)`],
+          ]} />
+          <div className="bg-outcome">
+            {candidate.can_read ? (
+              <Banner tone="info" title="You already have access to this chart." action={<a className="btn btn-secondary" href={href(`/patients/${encodeURIComponent(candidate.patient.id)}`)}>Open chart</a>}>
+                No emergency access is needed.
+              </Banner>
+            ) : null}
+            {candidate.can_break_glass && !readOnly ? (
+              <form onSubmit={(e) => void start(e)} noValidate aria-label="Emergency access">
+                <TextArea label="Reason for emergency access" name="reason" required rows={3} value={reason} error={reasonProblem}
+                  hint={`${length} character${length === 1 ? '' : 's'}${length < MIN_REASON ? ` — at least ${MIN_REASON} needed` : ''}`}
+                  onChange={(e) => { setReason(e.target.value); if (reasonProblem && e.target.value.trim().length >= MIN_REASON) setReasonProblem(null); }} />
+                {reasonProblem ? <div className="field-hint reason-count" aria-live="polite">{length} of at least {MIN_REASON} characters</div> : null}
+                <ErrorNote error={startError} />
+                <Button tone="danger" type="submit" busy={starting}>Open chart in emergency</Button>
+              </form>
+            ) : null}
+          </div>
+        </Section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,2 +1,180 @@
-/** TEMPORARY placeholder while the view is being built; replaced before commit. */
-export function Chart(_props: { patientId?: string }) { return <div>Chart</div>; }
+/**
+ * A patient's chart (SPEC §7): header, emergency-access banner, alerts, vitals, observations,
+ * appointments and records. Every button comes from the `actions` main computed for this user; main
+ * still decides each request. A chart the user may not read is "not found", like any unknown link.
+ */
+import { useCallback, useMemo, useRef, useState } from 'react';
+import type { Channel, Request } from '../api';
+import { Banner, Button, ErrorNote, Loading, Tag } from '../components/ui';
+import { age, humanize, time } from '../format';
+import { useAction, useCall } from '../hooks';
+import { useDrafts } from '../store/drafts';
+import { useSession } from '../store/session';
+import { birthDate, normalizeCode, patientStatusTone } from './chart/clinical';
+import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
+import { EditPatientDialog } from './chart/EditPatientDialog';
+import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft } from './chart/RecordDialogs';
+import { ResultDialog } from './chart/ResultDialog';
+import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
+import type { ChartAlert, ChartAppointment, ChartData } from './chart/types';
+import { amendDraftKey, recordDraftKey, vitalsDraftKey } from './chart/useDraft';
+import { VitalsDialog, emptyVitals } from './chart/VitalsDialog';
+import { NotFound } from './NotFound';
+
+export function Chart({ patientId }: { patientId: string }) {
+  const chart = useCall('chart.open', { patientId }, [patientId]);
+  if (chart.error?.kind === 'not_found') return <NotFound what="patient" />;
+  if (!chart.data) return chart.error ? <ErrorNote error={chart.error} /> : <Loading label="Opening chart…" />;
+  return <ChartView data={chart.data} reload={chart.reload} />;
+}
+
+type Modal =
+  | { kind: 'edit' } | { kind: 'discharge' } | { kind: 'final_discharge' }
+  | { kind: 'result'; category: string }
+  | { kind: 'alert_reschedule'; alert: ChartAlert }
+  | { kind: 'appointment_reschedule'; appointment: ChartAppointment }
+  | { kind: 'appointment_cancel'; appointment: ChartAppointment };
+
+function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
+  const info = useSession((s) => s.info);
+  const now = useMemo(() => new Date(info?.now ?? Date.now()), [info?.now]);
+  const { patient: p } = data;
+  const act = useAction();
+  const [modal, setModal] = useState<Modal | null>(null);
+  const drafts = useDrafts((s) => s.drafts);
+  const putDraft = useDrafts((s) => s.put);
+  const clearError = useRef(act.clearError);
+  clearError.current = act.clearError;
+  // Stable, so an open dialog keeps its focus while the chart re-renders.
+  const closeModal = useCallback(() => { setModal(null); clearError.current(); }, []);
+  const open = (m: Modal): void => { act.clearError(); setModal(m); };
+
+  // Root viewing as a user is read-only: the view shows what they see, never acts for them.
+  const readOnly = Boolean(info?.view_as);
+  const can = useCallback((actions: string[], action: string) => !readOnly && actions.includes(action), [readOnly]);
+
+  const clinicians = useCall('reference.clinicians', {});
+  const names = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const c of clinicians.data ?? []) m.set(c.id, c.name);
+    for (const a of data.appointments) if (a.clinician_name) m.set(a.clinician_id, a.clinician_name);
+    for (const r of data.records) if (r.author_name) m.set(r.author_id, r.author_name);
+    const me = info?.view_as ?? info?.user;
+    if (me) m.set(me.id, me.name);
+    return (id: string) => m.get(id) ?? id;
+  }, [clinicians.data, data, info?.user, info?.view_as]);
+
+  /** Runs a write; on success closes the dialog and reloads the chart. */
+  const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
+    const r = await act.run(channel, request, success);
+    if (r !== undefined) { setModal(null); reload(); }
+  };
+
+  const cats = readOnly ? [] : data.observation_categories;
+  const vitalsOpen = drafts[vitalsDraftKey(p.id)] !== undefined;
+  const recordFor = data.appointments.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
+  const amendFor = data.records.find((r) => drafts[amendDraftKey(r.id)] !== undefined);
+  const recordCategories = [...new Set(data.records.map((r) => r.category))];
+
+  const writeRecord = (a: ChartAppointment): void => {
+    const existing = data.records.find((r) => r.appointment_id === a.id) ?? data.records[0];
+    const draft: RecordDraft = { category: existing?.category ?? normalizeCode(p.ward_name ?? ''), public_notes: '', internal_notes: '' };
+    putDraft(recordDraftKey(a.id), draft);
+  };
+
+  const location = [p.room_name ? `Room ${p.room_name}` : null, p.ward_name, p.facility_name].filter(Boolean).join(' · ');
+
+  return (
+    <div className="chart">
+      <header className="page-header chart-header">
+        <div>
+          <div className="patient-head">
+            <h1 className="name">{p.name}</h1>
+            <Tag tone={patientStatusTone(p.status)}>{humanize(p.status)}</Tag>
+            {data.access === 'break_glass' ? <Tag tone="danger">Emergency access</Tag> : null}
+          </div>
+          <dl className="chart-meta">
+            <div><dt>MRN</dt><dd className="num">{p.mrn}</dd></div>
+            <div><dt>Age</dt><dd>{age(p.birth_date, now)} years · born {birthDate(p.birth_date)}</dd></div>
+            <div><dt>Location</dt><dd>{location || (p.status === 'outpatient' ? 'Outpatient (no room)' : 'No room')}</dd></div>
+          </dl>
+        </div>
+        <div className="page-actions">
+          {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
+          {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
+          {can(data.actions, 'final_discharge') ? <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button> : null}
+        </div>
+      </header>
+
+      {data.access === 'break_glass' ? (
+        <Banner tone="danger">
+          <strong>Emergency access until {data.break_glass_expires_at ? time(data.break_glass_expires_at) : '—'}</strong> — every view is audited
+        </Banner>
+      ) : null}
+      {!modal ? <ErrorNote error={act.error} /> : null}
+
+      <div className="chart-top">
+        <AlertsSection alerts={data.alerts} now={now} can={can} busy={act.busy}
+          onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
+          onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })} />
+        <VitalsSection observations={data.observations}
+          action={cats.includes('vitals') ? <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>Record vitals</Button> : null} />
+      </div>
+
+      <AppointmentsSection appointments={data.appointments} h={{
+        busy: act.busy, can,
+        onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
+        onComplete: (a) => void perform('appointments.complete', { id: a.id }, 'Examination completed.'),
+        onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
+        onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
+        onWriteRecord: writeRecord,
+      }} />
+
+      <RecordsSection records={data.records} appointments={data.appointments} can={can}
+        onAmend={(r) => putDraft(amendDraftKey(r.id), { public_notes: r.public_notes, internal_notes: r.internal_notes ?? '' } satisfies AmendDraft)} />
+
+      <ObservationsSection observations={data.observations} names={names} actions={<>
+        {cats.includes('lab') ? <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>Enter lab result</Button> : null}
+        {cats.includes('imaging') ? <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>Enter imaging result</Button> : null}
+      </>} />
+
+      {vitalsOpen ? <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
+        : recordFor ? <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
+        : amendFor ? <AmendRecordDialog record={amendFor} patientName={p.name} onSaved={reload} />
+        : null}
+
+      {modal?.kind === 'edit' ? <EditPatientDialog patient={p} onClose={closeModal} onSaved={reload} /> : null}
+      {modal?.kind === 'result' ? <ResultDialog patientId={p.id} patientName={p.name} category={modal.category} onClose={closeModal} onSaved={reload} /> : null}
+      {modal?.kind === 'discharge' ? (
+        <ConfirmDialog title={`Discharge ${p.name}?`} confirm="Discharge" busy={act.busy} error={act.error} onClose={closeModal}
+          onConfirm={() => void perform('patients.discharge', { id: p.id }, `${p.name} discharged.`)}>
+          The patient is marked discharged and stays in {p.room_name ? `room ${p.room_name}` : 'the list'} until an administrator completes the final discharge.
+        </ConfirmDialog>
+      ) : null}
+      {modal?.kind === 'final_discharge' ? (
+        <ConfirmDialog title={`Final discharge of ${p.name}?`} confirm="Complete discharge" busy={act.busy} error={act.error} onClose={closeModal}
+          onConfirm={() => void perform('patients.finalDischarge', { id: p.id }, `${p.name}: discharge completed.`)}>
+          The discharge is completed and {p.room_name ? `room ${p.room_name} is released` : 'the stay is closed'}.
+        </ConfirmDialog>
+      ) : null}
+      {modal?.kind === 'alert_reschedule' ? (
+        <DateTimeDialog title="Reschedule alert" label="New due time" initial={modal.alert.due_at} confirm="Reschedule" busy={act.busy} error={act.error}
+          onClose={closeModal} onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}>
+          <div className="dialog-context">{modal.alert.message}</div>
+        </DateTimeDialog>
+      ) : null}
+      {modal?.kind === 'appointment_reschedule' ? (
+        <DateTimeDialog title="Reschedule appointment" label="New date and time" initial={modal.appointment.scheduled_at} confirm="Reschedule" busy={act.busy} error={act.error}
+          onClose={closeModal} onSubmit={(iso) => void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')}>
+          <div className="dialog-context">{modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}</div>
+        </DateTimeDialog>
+      ) : null}
+      {modal?.kind === 'appointment_cancel' ? (
+        <ConfirmDialog title="Cancel appointment?" confirm="Cancel appointment" tone="danger" busy={act.busy} error={act.error} onClose={closeModal}
+          onConfirm={() => void perform('appointments.cancel', { id: modal.appointment.id }, 'Appointment canceled.')}>
+          {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'} will be canceled.
+        </ConfirmDialog>
+      ) : null}
+    </div>
+  );
+}

@@ -41,7 +41,8 @@ export const createRecord = defineMutation({
 
 export const amendRecord = defineMutation({
   name: 'amendRecord',
-  args: z.object({ id: NewId('rec'), record_id: Id, ...Notes }).strict(),
+  // Internal notes may be left out by an author who cannot see them: the amendment keeps the original's.
+  args: z.object({ id: NewId('rec'), record_id: Id, public_notes: Text, internal_notes: Text.optional() }).strict(),
   async plan(ctx, a, who) {
     const original = await getRecord(ctx.db, a.record_id);
     const patient = original ? await getPatient(ctx.db, original.patient_id) : undefined;
@@ -51,12 +52,13 @@ export const amendRecord = defineMutation({
       audit: { action: 'amend', resource: ref('Record', a.record_id), orgId: patient?.org_id ?? null },
       summary: `Amendment for ${patient?.name ?? 'a patient'}`,
       async apply(w, _who, now) {
-        if (a.public_notes === original!.public_notes && a.internal_notes === original!.internal_notes) {
+        const internal = a.internal_notes ?? original!.internal_notes;
+        if (a.public_notes === original!.public_notes && internal === original!.internal_notes) {
           throw invalid('The amendment is identical to the record.');
         }
         if (await getRecord(ctx.db, a.id)) throw conflict('This amendment already exists.');
         const row: ClinicalRecord = {
-          ...original!, id: a.id, author_id: who.actor.id, public_notes: a.public_notes, internal_notes: a.internal_notes,
+          ...original!, id: a.id, author_id: who.actor.id, public_notes: a.public_notes, internal_notes: internal,
           created_at: now, amends_id: original!.id,
         };
         await w.insert('records', row);

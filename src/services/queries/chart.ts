@@ -29,7 +29,7 @@ export interface Chart {
   actions: string[];
   appointments: ChartAppointment[];
   records: ChartRecord[];
-  observations: Observation[];
+  observations: Array<Observation & { recorded_by_name: string | null }>;
   alerts: ChartAlert[];
   /** Observation categories the user may record for this patient now (vitals entry, lab results). */
   observation_categories: string[];
@@ -69,8 +69,9 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     ...where, columns: 'm.*, u.name AS author_name', joins: 'LEFT JOIN users u ON u.id = m.author_id', orderBy: 'm.created_at DESC',
   });
   const internal = await ctx.authz.permittedIds(actor, 'read_internal', 'Record', records.map((r) => r.id));
-  const observations = await ctx.authz.listAs<Observation>(actor, 'read', 'Observation', {
-    ...where, orderBy: 'm.recorded_at DESC', limit: CHART_OBSERVATION_LIMIT,
+  const observations = await ctx.authz.listAs<Observation & { recorded_by_name: string | null }>(actor, 'read', 'Observation', {
+    ...where, columns: 'm.*, u.name AS recorded_by_name', joins: 'LEFT JOIN users u ON u.id = m.recorded_by',
+    orderBy: 'm.recorded_at DESC', limit: CHART_OBSERVATION_LIMIT,
   });
   const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
 

@@ -1,0 +1,117 @@
+/**
+ * The central server's HTTP API (Fastify). Every body is validated with the protocol's zod schemas;
+ * every error is `{ error: { kind, message } }` with a matching status; a bad or expired credential
+ * is 401 and never returns data.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { AppError, isAppError, type ErrorKind } from '../domain/errors';
+import { isMutationName, MUTATIONS } from '../services/mutations';
+import { runMutation } from '../services/run';
+import { verifyCredentials } from '../services/signIn';
+import {
+  EnrollmentCodeRequest, EnrollRequest, PROTOCOL_VERSION, PullRequest, PushRequest, SignInRequest,
+} from '../sync/protocol';
+import { createEnrollmentCode, deviceFromHeader, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
+import type { Server } from './context';
+import { pull } from './pull';
+import { applyPush } from './push';
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, locked: 423, internal: 500,
+};
+
+export const BODY_LIMIT = 4 * 1024 * 1024;
+
+function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new AppError('invalid', `Invalid request: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export async function buildApp(server: Server): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    if (isAppError(err)) return reply.status(STATUS[err.kind]).send({ error: { kind: err.kind, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
+      return reply.status(413).send({ error: { kind: 'invalid', message: `The request is too large (limit ${BODY_LIMIT} bytes). Send fewer changes at a time.` } });
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const message = e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send the request as application/json.'
+        : /JSON/i.test(e.message ?? '') || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The request body is not valid JSON.' : 'The request is malformed.';
+      return reply.status(400).send({ error: { kind: 'invalid', message } });
+    }
+    server.log.error('request failed', { error: (err as Error).stack });
+    return reply.status(500).send({ error: { kind: 'internal', message: 'The server could not handle the request; it was logged.' } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
+
+  const device = async (req: FastifyRequest): Promise<Device> => {
+    const d = await deviceFromHeader(server.db, req.headers.authorization);
+    if (!d) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
+    return d;
+  };
+  const user = async (req: FastifyRequest) => {
+    const u = await userFromToken(server.db, req.headers.authorization, server.now());
+    if (!u) throw new AppError('unauthenticated', 'Your sign-in has expired. Please sign in again.');
+    return u;
+  };
+
+  app.get('/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION, time: server.now() }));
+
+  app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
+    const b = body(SignInRequest, req.body);
+    const viaDevice = req.headers.authorization ? await device(req) : null;
+    const u = await verifyCredentials({ db: server.db, clock: server.clock, organization: viaDevice?.org_id ?? null }, { method: 'password', username: b.username, password: b.password });
+    if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
+    const token = await issueUserToken(server.db, u.id, viaDevice?.id ?? null, server.now());
+    return reply.send({ ...token, user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } });
+  });
+
+  app.post('/v1/enrollment-codes', async (req) => {
+    const u = await user(req);
+    const b = body(EnrollmentCodeRequest, req.body);
+    // Enrolling workstations is for those who may create the organization's users: its admins.
+    const decision = await server.engine.authorize({ userId: u.id }, 'create_user', { type: 'Organization', id: b.org_id });
+    if (decision !== 'allow') throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'Only an administrator of this organization may enroll workstations.');
+    if (b.facility_id) {
+      const f = await server.db.get<{ org_id: string }>('SELECT org_id FROM facilities WHERE id = ?', [b.facility_id]);
+      if (!f || f.org_id !== b.org_id) throw new AppError('invalid', 'That facility is not part of the organization.');
+    }
+    const code = await createEnrollmentCode(server.db, { orgId: b.org_id, facilityId: b.facility_id ?? null, createdBy: u.id, now: server.now(), validHours: b.valid_hours });
+    return { ...code, org_id: b.org_id, facility_id: b.facility_id ?? null };
+  });
+
+  app.post('/v1/enroll', async (req) => {
+    const b = body(EnrollRequest, req.body);
+    return enrollDevice(server.db, { code: b.code, name: b.name, now: server.now() });
+  });
+
+  app.post('/v1/sync/push', async (req) => {
+    const d = await device(req);
+    const b = body(PushRequest, req.body);
+    const { outcomes, audit_accepted } = await applyPush(server, d, b);
+    return { outcomes, audit_accepted, server_time: server.now() };
+  });
+
+  app.post('/v1/sync/pull', async (req) => {
+    const d = await device(req);
+    const b = body(PullRequest, req.body);
+    await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [server.now(), d.id]);
+    return pull(server, d, b);
+  });
+
+  /** Online use cases as a signed-in user (administration consoles; the same services as offline). */
+  app.post('/v1/mutations/:name', async (req) => {
+    const u = await user(req);
+    const { name } = req.params as { name: string };
+    if (!isMutationName(name)) throw new AppError('not_found', `Unknown change "${name.slice(0, 60)}".`);
+    return { result: await runMutation(server.ctx, { userId: u.id }, MUTATIONS[name] as never, req.body) };
+  });
+
+  return app;
+}

@@ -1,0 +1,47 @@
+/** Everything the server's routes share: database, engine, services context with version stamping. */
+import { AuthzEngine } from '../authz/engine';
+import type { PolicyConfig } from '../authz/policy';
+import type { Clock } from '../domain/time';
+import { defaultServiceConfig, discardMutations, type ServiceContext } from '../services/context';
+import type { Db } from '../store/db';
+import { migrate } from '../store/migrate';
+import { versionStamper } from './versions';
+
+export interface ServerLog { info(msg: string, f?: object): void; warn(msg: string, f?: object): void; error(msg: string, f?: object): void }
+
+export interface Server {
+  db: Db;
+  engine: AuthzEngine;
+  clock: Clock;
+  ctx: ServiceContext;
+  log: ServerLog;
+  now(): string;
+}
+
+export const SERVER_SETS = (db: Db): string[] => ['shared', 'server', db.dialect === 'postgres' ? 'server-postgres' : 'server-sqlite'];
+
+export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog }): Promise<Server> {
+  await migrate(opts.db, SERVER_SETS(opts.db));
+  await ensureRoot(opts.db, opts.clock.now().toISOString());
+  const engine = await AuthzEngine.create({ db: opts.db, clock: opts.clock, policy: opts.policy ?? {} });
+  const ctx: ServiceContext = {
+    db: opts.db, authz: engine, clock: opts.clock, mutations: discardMutations, config: defaultServiceConfig,
+    observeChanges: versionStamper(opts.db),
+  };
+  const log = opts.log ?? { info: () => {}, warn: () => {}, error: () => {} };
+  return { db: opts.db, engine, clock: opts.clock, ctx, log, now: () => opts.clock.now().toISOString() };
+}
+
+/** First run: the reserved `_root` organization and the `root` user exist (password set separately). */
+export async function ensureRoot(db: Db, now: string): Promise<{ created: boolean; hasPassword: boolean }> {
+  const created = await db.transaction(async () => {
+    const exists = await db.get('SELECT 1 FROM organizations WHERE id = ?', ['_root']);
+    if (exists) return false;
+    await db.run('INSERT INTO organizations (id, name) VALUES (?, ?)', ['_root', 'Root']);
+    await db.run('INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES (?, ?, ?, ?, NULL, NULL)', ['root', '_root', 'Root', 'root']);
+    return true;
+  });
+  const cred = await db.get<{ password_hash: string | null }>('SELECT password_hash FROM credentials WHERE user_id = ?', ['root']);
+  void now;
+  return { created, hasPassword: Boolean(cred?.password_hash) };
+}

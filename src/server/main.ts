@@ -1,0 +1,79 @@
+/**
+ * `npm run server` — the central server. Embedded SQLite by default (SERVER_DB, default
+ * ./server-data/server.db); `DATABASE_URL=postgres://…` runs it on PostgreSQL.
+ *   --set-root-password   set root's password (from ROOT_PASSWORD, else asked on the terminal)
+ *   --load-fixture FILE   load a fixture (SPEC §5) into an empty server database
+ * HOST (default 127.0.0.1) and PORT (default 8080). Put TLS in front of it (reverse proxy) in production.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../domain/time';
+import { hashSecret } from '../domain/secretHash';
+import type { Db } from '../store/db';
+import { loadFixture, readFixtureFile } from '../store/fixture/load';
+import { PostgresDb } from '../store/postgres';
+import { SqliteDb } from '../store/sqlite';
+import { buildApp } from './app';
+import { ensureRoot, openServer } from './context';
+
+async function readPassword(): Promise<string> {
+  if (process.env.ROOT_PASSWORD) return process.env.ROOT_PASSWORD;
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const p = await rl.question('New root password (at least 12 characters): ');
+  rl.close();
+  return p;
+}
+
+export function openServerDb(): { db: Db; where: string } {
+  if (process.env.DATABASE_URL) return { db: new PostgresDb(process.env.DATABASE_URL), where: 'PostgreSQL' };
+  const file = path.resolve(process.env.SERVER_DB ?? 'server-data/server.db');
+  mkdirSync(path.dirname(file), { recursive: true });
+  return { db: new SqliteDb(file, { synchronous: 'FULL' }), where: file };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' } } });
+  const { db, where } = openServerDb();
+  const log = {
+    info: (msg: string, f?: object) => console.log(JSON.stringify({ at: new Date().toISOString(), level: 'info', msg, ...f })),
+    warn: (msg: string, f?: object) => console.warn(JSON.stringify({ at: new Date().toISOString(), level: 'warn', msg, ...f })),
+    error: (msg: string, f?: object) => console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
+  };
+  const server = await openServer({ db, clock: systemClock, log });
+  if (values['load-fixture']) {
+    const file = values['load-fixture'];
+    const existing = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'");
+    if (Number(existing?.n ?? 0) > 0) throw new Error('The server database already holds organizations; load fixtures only into a new one.');
+    // The fixture brings its own _root and root; start from an empty domain.
+    await db.transaction(async () => { await db.run("DELETE FROM users WHERE id = 'root'"); await db.run("DELETE FROM organizations WHERE id = '_root'"); });
+    const r = await loadFixture(db, readFixtureFile(file), { source: file });
+    await ensureRoot(db, server.now());
+    console.log(`Loaded ${file}: ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+  }
+  if (values['set-root-password']) {
+    const password = await readPassword();
+    if (password.length < 12) throw new Error('The root password needs at least 12 characters.');
+    const hash = await hashSecret(password);
+    await db.run(`INSERT INTO credentials (user_id, password_hash, pin_hash, failed_attempts, locked_until, updated_at) VALUES ('root', ?, NULL, 0, NULL, ?)
+      ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, failed_attempts = 0, locked_until = NULL, updated_at = excluded.updated_at`, [hash, server.now()]);
+    console.log('Root password set.');
+    await db.close();
+    return;
+  }
+  const root = await ensureRoot(db, server.now());
+  if (!root.hasPassword) console.log('The root account has no password yet. Set it with: npm run server -- --set-root-password');
+  const app = await buildApp(server);
+  const port = Number(process.env.PORT ?? 8080);
+  const host = process.env.HOST ?? '127.0.0.1';
+  await app.listen({ port, host });
+  log.info('server listening', { url: `http://${host}:${port}`, database: where });
+  const stop = async (): Promise<void> => { await app.close(); await db.close(); process.exit(0); };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  main().catch((e: unknown) => { console.error((e as Error).message); process.exit(1); });
+}

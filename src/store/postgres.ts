@@ -1,0 +1,111 @@
+/**
+ * PostgreSQL behind the `Db` interface (the central server in production). Statements keep the
+ * `?` placeholders of the rest of the code; they become `$1…$n` here. Transactions take a client
+ * from the pool and carry it through AsyncLocalStorage, like the SQLite implementation.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import type { Db, RunResult, SqlValue } from './db';
+
+// BIGINT and COUNT(*) come back as strings by default; our counters fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+interface Tx { client: pg.PoolClient; depth: number }
+
+/** `?` → `$n`, leaving string literals, quoted identifiers and comments alone. */
+export function toPgPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop + 1);
+      i = stop;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end === -1 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop - 1;
+    } else if (c === '?') {
+      out += `$${++n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+export class PostgresDb implements Db {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  readonly #tx = new AsyncLocalStorage<Tx>();
+  #savepoint = 0;
+
+  constructor(connectionString: string, opts: { max?: number } = {}) {
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async #query(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
+    const text = toPgPlaceholders(sql);
+    const tx = this.#tx.getStore();
+    const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
+    return tx ? tx.client.query(text, values) : this.pool.query(text, values);
+  }
+
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.#query(sql, params)).rows as T[];
+  }
+
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return (await this.#query(sql, params)).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return { changes: (await this.#query(sql, params)).rowCount ?? 0 };
+  }
+
+  async exec(sql: string): Promise<void> {
+    const tx = this.#tx.getStore();
+    await (tx ? tx.client.query(sql) : this.pool.query(sql));
+  }
+
+  inTransaction(): boolean {
+    return this.#tx.getStore() !== undefined;
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const outer = this.#tx.getStore();
+    if (outer) {
+      const name = `sp${++this.#savepoint}`;
+      await outer.client.query(`SAVEPOINT ${name}`);
+      try {
+        const r = await this.#tx.run({ client: outer.client, depth: outer.depth + 1 }, fn);
+        await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+        return r;
+      } catch (e) {
+        await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        throw e;
+      }
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const r = await this.#tx.run({ client, depth: 1 }, fn);
+      await client.query('COMMIT');
+      return r;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The workstation's sync engine (main process): push the outbox, then pull until complete; again
+ * every interval, at once when nudged, and after failures with exponential backoff and jitter that
+ * always re-arms. Status (online/offline, pending, last sync, rejected changes) goes to the UI.
+ */
+import type { Clock } from '../domain/time';
+import type { Db } from '../store/db';
+import type { Change } from '../store/writer';
+import type { AuditEvent } from '../domain/entities';
+import { appendAudit } from '../store/audit';
+import { applyPage, CURSOR_KEY, getSetting, revertChanges, setSetting } from './apply';
+import type { CorrectedClock } from './clock';
+import { httpTransport, SyncHttpError, type Transport } from './http';
+import {
+  EnrollResponse, PROTOCOL_VERSION, PullResponse, PushResponse, SignInResponse, type MutationOutcome,
+} from './protocol';
+
+export interface SyncStatus {
+  mode: 'local_only' | 'online' | 'offline' | 'syncing';
+  pending: number;
+  last_sync_at: string | null;
+  last_error: string | null;
+  rejected: Array<{ id: string; summary: string; reason: string; at: string | null }>;
+}
+
+export interface Enrollment { server_url: string; device_id: string; secret: string; org_id: string; facility_id: string | null }
+
+export interface SyncEngineOptions {
+  db: Db;
+  clock: Clock;
+  transport?: (url: string) => Transport;
+  intervalMs?: number;
+  pageLimit?: number;
+  pushBatch?: number;
+  maxBackoffMs?: number;
+  log?: { info(m: string, f?: object): void; warn(m: string, f?: object): void };
+  /** For tests: deterministic jitter. */
+  random?: () => number;
+  /** The workstation's corrected clock, told the server's time after every answer. */
+  corrected?: CorrectedClock | null;
+}
+
+const KEYS = {
+  server: 'sync.server_url', device: 'sync.device_id', secret: 'sync.secret', org: 'sync.org_id', facility: 'sync.facility_id',
+  lastSync: 'sync.last_sync_at', auditSeq: 'sync.audit_pushed_seq',
+} as const;
+
+export class SyncEngine {
+  readonly #opts: Required<Omit<SyncEngineOptions, 'log'>> & Pick<SyncEngineOptions, 'log'>;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<SyncStatus> | null = null;
+  #again = false;
+  #failures = 0;
+  #mode: SyncStatus['mode'] = 'offline';
+  #lastError: string | null = null;
+  #stopped = true;
+  readonly #listeners = new Set<(s: SyncStatus) => void>();
+
+  constructor(opts: SyncEngineOptions) {
+    this.#opts = {
+      transport: (url) => httpTransport(url), intervalMs: 30_000, pageLimit: 1000, pushBatch: 100, maxBackoffMs: 5 * 60_000,
+      random: Math.random, corrected: null, ...opts,
+    };
+  }
+
+  get db(): Db { return this.#opts.db; }
+
+  async enrollment(): Promise<Enrollment | null> {
+    const db = this.#opts.db;
+    const [server_url, device_id, secret, org_id, facility_id] = await Promise.all(
+      [KEYS.server, KEYS.device, KEYS.secret, KEYS.org, KEYS.facility].map((k) => getSetting(db, k)));
+    return server_url && device_id && secret && org_id ? { server_url, device_id, secret, org_id, facility_id: facility_id ?? null } : null;
+  }
+
+  /** Redeems an enrollment code; the next sync starts from nothing (reset). */
+  async enroll(serverUrl: string, code: string, name: string): Promise<Enrollment> {
+    const r = await this.#opts.transport(serverUrl).post('/v1/enroll', { protocol: PROTOCOL_VERSION, code, name }, EnrollResponse);
+    const db = this.#opts.db;
+    await db.transaction(async () => {
+      await setSetting(db, KEYS.server, serverUrl);
+      await setSetting(db, KEYS.device, r.device_id);
+      await setSetting(db, KEYS.secret, r.secret);
+      await setSetting(db, KEYS.org, r.org_id);
+      await setSetting(db, KEYS.facility, r.facility_id);
+      await setSetting(db, CURSOR_KEY, null);
+    });
+    return { server_url: serverUrl, device_id: r.device_id, secret: r.secret, org_id: r.org_id, facility_id: r.facility_id };
+  }
+
+  /**
+   * The server's answer wins online: 'ok' (correct, and the server now counts this user among the
+   * workstation's), 'rejected' (wrong or locked on the server), or 'unreachable' (decide offline).
+   */
+  async signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string }> {
+    const e = await this.enrollment();
+    if (!e) return { outcome: 'unreachable' };
+    try {
+      await this.#opts.transport(e.server_url).post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
+      return { outcome: 'ok' };
+    } catch (err) {
+      if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
+        return { outcome: 'rejected', message: err.message };
+      }
+      return { outcome: 'unreachable' };
+    }
+  }
+
+  #auth(e: Enrollment): string { return `Device ${e.device_id}.${e.secret}`; }
+
+  async #observeTime(serverTime: string): Promise<void> {
+    const c = this.#opts.corrected;
+    if (!c) return;
+    c.observeServerTime(serverTime);
+    await c.save(this.#opts.db);
+  }
+
+  onChange(l: (s: SyncStatus) => void): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  async #emit(): Promise<void> {
+    if (this.#listeners.size === 0) return;
+    const s = await this.status();
+    for (const l of this.#listeners) l(s);
+  }
+
+  async status(): Promise<SyncStatus> {
+    const db = this.#opts.db;
+    const enrolled = await this.enrollment();
+    const pending = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
+    const rejected = await db.all<{ id: string; summary: string; result: string | null; resolved_at: string | null }>(
+      "SELECT id, summary, result, resolved_at FROM outbox WHERE status IN ('rejected', 'conflict') ORDER BY seq DESC LIMIT 50");
+    return {
+      mode: !enrolled ? 'local_only' : this.#running ? 'syncing' : this.#mode,
+      pending: Number(pending?.n ?? 0),
+      last_sync_at: await getSetting(db, KEYS.lastSync),
+      last_error: this.#lastError,
+      rejected: rejected.map((r) => ({ id: r.id, summary: r.summary, reason: reasonOf(r.result), at: r.resolved_at })),
+    };
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running?.catch(() => undefined);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => { void this.syncNow(); }, ms);
+    this.#timer.unref?.();
+  }
+
+  /** One push-then-pull cycle; concurrent calls join the running one (and ask for one more). */
+  syncNow(): Promise<SyncStatus> {
+    if (this.#running) { this.#again = true; return this.#running; }
+    this.#running = (async () => {
+      let delay = this.#opts.intervalMs;
+      try {
+        const e = await this.enrollment();
+        if (!e) return this.status();
+        void this.#emit();
+        await this.#push(e);
+        await this.#pull(e);
+        this.#failures = 0;
+        this.#mode = 'online';
+        this.#lastError = null;
+        await setSetting(this.#opts.db, KEYS.lastSync, this.#opts.clock.now().toISOString());
+      } catch (err) {
+        this.#failures++;
+        this.#mode = 'offline';
+        this.#lastError = err instanceof SyncHttpError ? err.message : 'Sync failed; it will be retried.';
+        if (!(err instanceof SyncHttpError)) this.#opts.log?.warn('sync failed', { error: (err as Error).stack });
+        // Exponential backoff with full jitter, capped; the timer is always re-armed.
+        const cap = Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
+        delay = Math.max(250, Math.floor(cap / 2 + (this.#opts.random() * cap) / 2));
+      } finally {
+        this.#running = null;
+        if (this.#again) { this.#again = false; delay = 0; }
+        this.#schedule(delay);
+      }
+      const s = await this.status();
+      void this.#emit();
+      return s;
+    })();
+    return this.#running;
+  }
+
+  async #push(e: Enrollment): Promise<void> {
+    const db = this.#opts.db;
+    const t = this.#opts.transport(e.server_url);
+    for (;;) {
+      const batch = await db.all<{ seq: number; id: string; name: string; args: string; actor_id: string; on_behalf_of: string | null; created_at: string; changes: string }>(
+        "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?", [this.#opts.pushBatch]);
+      const pushedSeq = Number(await getSetting(db, KEYS.auditSeq) ?? 0);
+      const audit = await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
+      if (batch.length === 0 && audit.length === 0) return;
+      const res = await t.post('/v1/sync/push', {
+        protocol: PROTOCOL_VERSION,
+        mutations: batch.map((m) => ({ id: m.id, seq: Number(m.seq), name: m.name, args: JSON.parse(m.args) as unknown, actor: m.actor_id, on_behalf_of: m.on_behalf_of, created_at: m.created_at })),
+        audit: audit.map((a) => ({ ...a, seq: Number(a.seq) })),
+      }, PushResponse, this.#auth(e));
+      await this.#observeTime(res.server_time);
+      await this.#settle(batch, res.outcomes, audit.at(-1)?.seq);
+      if (batch.length < this.#opts.pushBatch && audit.length < 1000) return;
+    }
+  }
+
+  /** Records the outcomes; refused mutations are undone (newest first) and kept with the reason. */
+  async #settle(batch: Array<{ id: string; changes: string }>, outcomes: MutationOutcome[], auditSeq: number | undefined): Promise<void> {
+    const db = this.#opts.db;
+    const byId = new Map(outcomes.map((o) => [o.id, o]));
+    const now = this.#opts.clock.now().toISOString();
+    await db.transaction(async () => {
+      for (const m of [...batch].reverse()) {
+        const o = byId.get(m.id);
+        if (!o) continue;
+        if (o.status === 'applied') {
+          await db.run("UPDATE outbox SET status = 'applied', result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?", [JSON.stringify({ duplicate: o.duplicate }), now, m.id]);
+        } else {
+          await revertChanges(db, JSON.parse(m.changes) as Change[]);
+          await db.run('UPDATE outbox SET status = ?, result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?',
+            [o.status, JSON.stringify(o.error ?? { message: 'Not accepted by the server.' }), now, m.id]);
+          await appendAudit(db, { at: now, actor: 'sync', on_behalf_of: null, action: 'sync_rollback', resource: `Mutation:${m.id}`, decision: 'allow', reason: o.error?.message ?? o.status, org_id: null });
+        }
+      }
+      if (auditSeq !== undefined) await setSetting(db, KEYS.auditSeq, String(auditSeq));
+    });
+  }
+
+  async #pull(e: Enrollment): Promise<void> {
+    const db = this.#opts.db;
+    const t = this.#opts.transport(e.server_url);
+    for (let pages = 0; pages < 100_000; pages++) {
+      const cursor = await getSetting(db, CURSOR_KEY);
+      let page;
+      try {
+        page = await t.post('/v1/sync/pull', { protocol: PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit }, PullResponse, this.#auth(e));
+      } catch (err) {
+        if (err instanceof SyncHttpError && err.status === 409) { await setSetting(db, CURSOR_KEY, null); continue; }
+        throw err;
+      }
+      await this.#observeTime(page.server_time);
+      await applyPage(db, page);
+      if (page.complete) return;
+    }
+  }
+}
+
+function reasonOf(result: string | null): string {
+  try {
+    const r = JSON.parse(result ?? '{}') as { message?: unknown };
+    return typeof r.message === 'string' ? r.message : 'Not accepted by the server.';
+  } catch {
+    return 'Not accepted by the server.';
+  }
+}

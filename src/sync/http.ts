@@ -1,0 +1,46 @@
+/** The workstation's HTTP client for the sync protocol: timeouts, JSON, typed errors. */
+import type { z } from 'zod';
+import type { ErrorKind } from '../domain/errors';
+import { ErrorBody } from './protocol';
+
+export class SyncHttpError extends Error {
+  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string) {
+    super(message);
+    this.name = 'SyncHttpError';
+  }
+  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0; }
+}
+
+export interface Transport {
+  post<S extends z.ZodType>(path: string, body: unknown, response: S, auth?: string): Promise<z.output<S>>;
+}
+
+export function httpTransport(baseUrl: string, timeoutMs = 30_000): Transport {
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    async post(path, body, response, auth) {
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        throw new SyncHttpError(0, 'network', `The server cannot be reached (${(e as Error).message}).`);
+      }
+      const text = await res.text();
+      let json: unknown;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      if (!res.ok) {
+        const err = ErrorBody.safeParse(json);
+        throw new SyncHttpError(res.status, err.success ? err.data.error.kind : res.status >= 500 ? 'internal' : 'invalid',
+          err.success ? err.data.error.message : `The server answered ${res.status}.`);
+      }
+      const parsed = response.safeParse(json);
+      if (!parsed.success) throw new SyncHttpError(res.status, 'internal', 'The server sent an answer this workstation does not understand.');
+      return parsed.data;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The sync protocol between workstation and server (docs/sync.md), versioned and zod-validated on
+ * both ends. JSON over HTTP; device calls authenticate with `Authorization: Device <id>.<secret>`,
+ * user calls with `Authorization: Bearer <token>`.
+ */
+import { z } from 'zod';
+import { ERROR_KINDS } from '../domain/errors';
+import { isTableName, type TableName } from '../store/tables';
+
+export const PROTOCOL_VERSION = 1;
+
+const Protocol = z.literal(PROTOCOL_VERSION, { error: `unsupported protocol version; this server speaks ${PROTOCOL_VERSION}` });
+const Id = z.string().min(1).max(200);
+const Table = z.string().refine(isTableName, 'unknown table') as unknown as z.ZodType<TableName>;
+const Row = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+
+export const ErrorBody = z.object({ error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string() }) });
+
+export const SignInRequest = z.object({
+  protocol: Protocol,
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+}).strict();
+export const SignInResponse = z.object({
+  token: z.string(), expires_at: z.string(),
+  user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
+});
+
+export const EnrollmentCodeRequest = z.object({
+  protocol: Protocol, org_id: Id, facility_id: Id.nullish(), valid_hours: z.number().int().min(1).max(72).default(24),
+}).strict();
+export const EnrollmentCodeResponse = z.object({ code: z.string(), org_id: z.string(), facility_id: z.string().nullable(), expires_at: z.string() });
+
+export const EnrollRequest = z.object({
+  protocol: Protocol, code: z.string().min(6).max(64), name: z.string().min(1).max(100),
+}).strict();
+export const EnrollResponse = z.object({
+  device_id: z.string(), secret: z.string(), org_id: z.string(), facility_id: z.string().nullable(),
+});
+
+export const PushMutation = z.object({
+  id: Id,
+  seq: z.number().int().positive(),
+  name: z.string().min(1).max(100),
+  args: z.unknown(),
+  actor: Id,
+  on_behalf_of: Id.nullish(),
+  created_at: z.string().max(40),
+}).strict();
+
+export const PushedAudit = z.object({
+  seq: z.number().int().positive(), id: z.string().max(100), at: z.string().max(40), actor: z.string().max(200),
+  on_behalf_of: z.string().max(200).nullable(), action: z.string().max(100), resource: z.string().max(300),
+  decision: z.string().max(20), reason: z.string().max(2000).nullable(), org_id: z.string().max(200).nullable(),
+  prev_hash: z.string().length(64), hash: z.string().length(64),
+}).strict();
+
+export const PushRequest = z.object({
+  protocol: Protocol,
+  mutations: z.array(PushMutation).max(500),
+  audit: z.array(PushedAudit).max(2000).default([]),
+}).strict();
+
+export const MutationOutcome = z.object({
+  id: z.string(),
+  status: z.enum(['applied', 'rejected', 'conflict']),
+  /** The row the server wrote (applied), for the record. */
+  result: z.unknown().optional(),
+  error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  /** True when this id had been applied before: the stored result is returned, nothing is done twice. */
+  duplicate: z.boolean(),
+});
+export type MutationOutcome = z.infer<typeof MutationOutcome>;
+
+export const PushResponse = z.object({
+  outcomes: z.array(MutationOutcome),
+  audit_accepted: z.number().int(),
+  server_time: z.string(),
+});
+
+export const PullRequest = z.object({
+  protocol: Protocol,
+  /** Null on first contact (or after the workstation was reset). */
+  cursor: z.string().max(200).nullable(),
+  limit: z.number().int().min(1).max(5000).default(1000),
+}).strict();
+
+export const PullResponse = z.object({
+  cursor: z.string(),
+  /** False while more pages wait; the workstation asks again with the new cursor. */
+  complete: z.boolean(),
+  upserts: z.array(z.object({ table: Table, row: Row })),
+  removals: z.array(z.object({ table: Table, key: Row })),
+  /** The server wiped its record of this workstation: drop the cached domain data before applying. */
+  reset: z.boolean(),
+  server_time: z.string(),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+/** The stable text key of a row (primary key values joined by U+001F). */
+export function rowKey(pk: readonly string[], row: Record<string, unknown>): string {
+  return pk.map((k) => String(row[k] ?? '')).join('\u001f');
+}

@@ -1,0 +1,64 @@
+/**
+ * Emergency access: a Cardiology nurse opens a Neurology patient's chart with a stated reason; the
+ * chart says so, and both the grant and the read under it are in the audit log.
+ */
+import { test, expect, DEMO_PASSWORD, type Page } from './harness';
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
+async function find(page: Page, mrn: string): Promise<void> {
+  await page.getByLabel('Medical record number (MRN)').fill(mrn);
+  await page.getByRole('button', { name: 'Find' }).click();
+}
+
+test('break-glass: reason required, emergency banner on the chart, audited', async ({ page, harness }) => {
+  await harness.open();
+  await signIn(page, 'nina');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Emergency access' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Emergency access' })).toBeVisible();
+
+  // An unknown MRN: the server's sentence, nothing else.
+  await find(page, 'STM-999999');
+  await expect(page.getByText('No patient with MRN STM-999999 is available for emergency access.')).toBeVisible();
+
+  // Her own ward's patient: no emergency access needed.
+  await find(page, 'STM-100001');
+  await expect(page.getByText('You already have access to this chart.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open chart' })).toHaveAttribute('href', '#/patients/p-alice');
+  await expect(page.getByRole('button', { name: 'Open chart in emergency' })).toHaveCount(0);
+
+  // A Neurology patient (room NEUR 105) she cannot otherwise see.
+  await find(page, 'STM-100070');
+  const patient = page.getByRole('region', { name: 'Patient', exact: true });
+  await expect(patient).toContainText('Umar Dubois');
+  await expect(patient).toContainText('STM-100070');
+  await expect(patient).toContainText('10 Mar 1980');
+  const reason = page.getByLabel('Reason for emergency access');
+  await reason.fill('Fall!');
+  await expect(page.getByText('5 characters — at least 10 needed')).toBeVisible();
+  await page.getByRole('button', { name: 'Open chart in emergency' }).click();
+  await expect(page.getByText('The reason is too short: explain the emergency in at least 10 characters (5 so far).')).toBeVisible();
+  await harness.shot('break-glass-reason');
+  expect(await harness.t.ws.db.all("SELECT id FROM audit_events WHERE action = 'break_glass'")).toEqual([]);
+
+  await reason.fill('Patient collapsed in the corridor; no neurology staff on the ward.');
+  await page.getByRole('button', { name: 'Open chart in emergency' }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Umar Dubois' })).toBeVisible();
+  await expect(page).toHaveURL(/#\/patients\/p-0070$/);
+  const banner = page.getByRole('alert').filter({ hasText: 'Emergency access until' });
+  await expect(banner).toContainText('Emergency access until 11:00 — every view is audited');
+  await expect(page.getByRole('group', { name: 'Heart rate' })).toBeVisible();
+  await harness.shot('break-glass-chart');
+
+  const events = await harness.t.ws.db.all<{ action: string; resource: string; decision: string; reason: string | null }>(
+    "SELECT action, resource, decision, reason FROM audit_events WHERE actor = 'u-nina' AND resource = 'Patient:p-0070' ORDER BY seq");
+  expect(events).toContainEqual({ action: 'break_glass', resource: 'Patient:p-0070', decision: 'allow', reason: null });
+  expect(events).toContainEqual({ action: 'read', resource: 'Patient:p-0070', decision: 'allow', reason: 'break_glass' });
+  expect(harness.consoleErrors).toEqual([]);
+});

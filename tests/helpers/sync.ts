@@ -1,0 +1,142 @@
+/**
+ * Sync test worlds: a real server (Fastify on loopback) on SQLite or PostgreSQL, and workstations with
+ * their own SQLite files, services, policy and sync engine. A workstation goes "offline" by having its
+ * transport refuse to connect.
+ */
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AuthzEngine } from '../../src/authz/engine';
+import { TEST_COST } from '../../src/domain/secretHash';
+import { ManualClock } from '../../src/domain/time';
+import { buildApp } from '../../src/server/app';
+import { openServer, type Server } from '../../src/server/context';
+import { defaultServiceConfig, type ServiceContext } from '../../src/services/context';
+import { MUTATIONS } from '../../src/services/mutations';
+import { outboxSink } from '../../src/services/outbox';
+import { runMutation } from '../../src/services/run';
+import type { Db } from '../../src/store/db';
+import { loadFixture, readFixtureFile } from '../../src/store/fixture/load';
+import { migrate, WORKSTATION_SETS } from '../../src/store/migrate';
+import { PostgresDb } from '../../src/store/postgres';
+import { SqliteDb } from '../../src/store/sqlite';
+import { CorrectedClock } from '../../src/sync/clock';
+import { SyncEngine } from '../../src/sync/engine';
+import { httpTransport, SyncHttpError, type Transport } from '../../src/sync/http';
+import { createDatabase, type Cluster } from './postgres';
+import { smallHospitalWithSecrets, TEST_PASSWORD } from './workstation';
+import { SMALL_FIXTURE, tempDir } from './world';
+
+export type Backend = 'sqlite' | 'postgres';
+export const NOW = '2026-11-23T10:00:00.000Z';
+
+/** The shared small hospital with passwords, plus a second Cardiology nurse (Nora). */
+export function syncFixture(): Record<string, unknown> {
+  const f = smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>);
+  return {
+    ...f,
+    users: [...(f.users as object[]), { id: 'u-nora', org: 'org-gh', name: 'Nora Nurse', username: 'nora', password: TEST_PASSWORD }],
+    role_assignments: [...(f.role_assignments as object[]), { user: 'u-nora', role: 'nurse', scope: 'Ward:ward-card' }],
+  };
+}
+
+let dbCounter = 0;
+
+export interface TestServer { server: Server; app: FastifyInstance; url: string; db: Db; clock: ManualClock; close(): Promise<void> }
+
+export async function serverDb(backend: Backend, cluster: Cluster | null, dir: string): Promise<Db> {
+  if (backend === 'postgres') return new PostgresDb(createDatabase(cluster!, `cw_${process.pid}_${++dbCounter}`));
+  return new SqliteDb(path.join(dir, `server-${++dbCounter}.db`), { synchronous: 'NORMAL' });
+}
+
+/** Loads a fixture into a fresh server database (the fixture brings its own root). */
+export async function seedServerDb(db: Db, fixture: unknown): Promise<void> {
+  const { SERVER_SETS } = await import('../../src/server/context');
+  await migrate(db, SERVER_SETS(db));
+  await loadFixture(db, fixture, { hashCost: TEST_COST });
+}
+
+export async function startServer(db: Db, clock = new ManualClock(NOW)): Promise<TestServer> {
+  const server = await openServer({ db, clock });
+  const app = await buildApp(server);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  return { server, app, url, db, clock, close: async () => { await app.close(); } };
+}
+
+export interface TestWorkstation {
+  name: string;
+  db: SqliteDb;
+  clock: CorrectedClock;
+  base: ManualClock;
+  engine: AuthzEngine;
+  ctx: ServiceContext;
+  sync: SyncEngine;
+  online: boolean;
+  /** Set to drop the next response after the server handled the request (a lost response). */
+  loseNextResponse: boolean;
+  /** Signs a user in online (the server then counts them among this workstation's users). */
+  signIn(username: string, password?: string): Promise<void>;
+  run(userId: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
+  ids(table: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number } = {}): Promise<TestWorkstation> {
+  const db = new SqliteDb(path.join(dir, `${name}.db`));
+  await migrate(db, WORKSTATION_SETS);
+  const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
+  const clock = new CorrectedClock(base);
+  const engine = await AuthzEngine.create({ db, clock });
+  const ctx: ServiceContext = { db, authz: engine, clock, mutations: outboxSink(db), config: defaultServiceConfig };
+  const ws: TestWorkstation = {
+    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false,
+    sync: undefined as unknown as SyncEngine,
+    async signIn(username, password = TEST_PASSWORD) {
+      const r = await ws.sync.signInOnline(username, password);
+      if (r.outcome !== 'ok') throw new Error(`sign-in of ${username} at ${name}: ${r.outcome} ${r.message ?? ''}`);
+    },
+    run: (userId, mutation, input) => runMutation(ctx, { userId }, MUTATIONS[mutation] as never, input),
+    async ids(table) {
+      return (await db.all<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).map((r) => r.id);
+    },
+    close: async () => { await ws.sync.stop(); await db.close(); },
+  };
+  const transport = (url: string): Transport => {
+    const real = httpTransport(url, 20_000);
+    return {
+      async post(p, body, response, auth) {
+        if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
+        const r = await real.post(p, body, response, auth);
+        if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
+        return r;
+      },
+    };
+  };
+  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: 50, random: () => 0.5 });
+  return ws;
+}
+
+export async function bearer(url: string, username: string, password = TEST_PASSWORD): Promise<string> {
+  const res = await fetch(`${url}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, username, password }) });
+  const body = await res.json() as { token: string };
+  if (!res.ok) throw new Error(`sign-in ${username}: ${res.status} ${JSON.stringify(body)}`);
+  return `Bearer ${body.token}`;
+}
+
+export async function post(url: string, p: string, body: unknown, auth?: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** An enrolled workstation of `org` (its admin creates the one-time code). */
+export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string } = {}): Promise<TestWorkstation> {
+  const ws = await makeWorkstation(name, dir, opts);
+  const token = await bearer(url, admin, opts.adminPassword);
+  const code = await post(url, '/v1/enrollment-codes', { protocol: 1, org_id: org, facility_id: opts.facility ?? null }, token);
+  if (code.status !== 200) throw new Error(`enrollment code: ${JSON.stringify(code.body)}`);
+  await ws.sync.enroll(url, code.body.code, name);
+  return ws;
+}
+
+export { tempDir };
