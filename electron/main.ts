@@ -64,6 +64,19 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     const workstation = ws;
+    // IT: `--enroll URL CODE` enrolls a fresh workstation before the window opens.
+    const enrollAt = process.argv.indexOf('--enroll');
+    if (enrollAt > 0 && !(await workstation.sync.engine.enrollment())) {
+      const [url, code] = process.argv.slice(enrollAt + 1, enrollAt + 3);
+      try {
+        const e = await workstation.sync.engine.enroll(String(url), String(code), config.workstationName);
+        workstation.session.setOrganization(e.org_id);
+        workstation.sync.engine.start();
+      } catch (e) {
+        fail('Clinic workstation: enrollment failed', `${(e as Error).message}\n\nUsage: --enroll https://server CODE`);
+        return;
+      }
+    }
     const dispatch = workstationDispatch(workstation);
     ipcMain.handle('clinic:invoke', async (event, channel: unknown, request: unknown) => {
       if (!isTrustedSender(event.senderFrame, win)) {

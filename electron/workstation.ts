@@ -14,7 +14,10 @@ import { migrate, WORKSTATION_SETS } from '../src/store/migrate';
 import { SqliteDb } from '../src/store/sqlite';
 import type { SystemConfig } from './config';
 import { silentLogger, type Logger } from './log';
-import { LocalSyncStatus, type SyncStatusSource } from './syncStatus';
+import type { SyncStatusSource } from './syncStatus';
+import { CorrectedClock } from '../src/sync/clock';
+import { SyncEngine } from '../src/sync/engine';
+import type { Transport } from '../src/sync/http';
 
 export interface WorkstationOptions {
   config: SystemConfig;
@@ -24,6 +27,10 @@ export interface WorkstationOptions {
   log?: Logger;
   /** Encryption key for the database (security work); absent: plain SQLite. */
   dbKey?: string;
+  /** Replaces the HTTP transport (tests). */
+  transport?: (url: string) => Transport;
+  /** Start the background sync loop (default: when enrolled). */
+  autoSync?: boolean;
 }
 
 export interface Workstation {
@@ -36,14 +43,15 @@ export interface Workstation {
   engine: AuthzEngine;
   ctx: ServiceContext;
   session: WorkstationSession;
-  sync: SyncStatusSource;
+  sync: SyncStatusSource & { engine: SyncEngine };
   log: Logger;
   close(): Promise<void>;
 }
 
 export async function openWorkstation(opts: WorkstationOptions): Promise<Workstation> {
   const { config } = opts;
-  const clock = opts.clock ?? systemClock;
+  // Decisions use the server's time once the workstation has synced (a PC clock a day off changes nothing).
+  const clock = new CorrectedClock(opts.clock ?? systemClock);
   const log = opts.log ?? silentLogger;
   mkdirSync(opts.dataDir, { recursive: true });
   const dbPath = path.join(opts.dataDir, 'workstation.db');
@@ -51,19 +59,26 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   try {
     const { applied } = await migrate(db, WORKSTATION_SETS);
     if (applied.length) log.info('schema migrated', { applied: applied.map((m) => `${m.set}/${m.version}`) });
-    if (config.demoData && (await seedDemoInto(db, clock.now().toISOString()))) log.info('demo hospital loaded');
+    await clock.load(db);
+    const engineSync = new SyncEngine({ db, clock, corrected: clock, log, ...(opts.transport ? { transport: opts.transport } : {}) });
+    const enrolled = (await engineSync.enrollment()) !== null;
+    if (config.demoData && !enrolled && (await seedDemoInto(db, clock.now().toISOString()))) log.info('demo hospital loaded');
     const engine = await AuthzEngine.create({ db, clock, policy: config.policy });
     const ctx: ServiceContext = {
       db, authz: engine, clock, mutations: outboxSink(db), config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
     };
+    const enrollment = await engineSync.enrollment();
     const session = new WorkstationSession({
-      db, clock, engine, organization: config.organization ?? null, lockout: config.lockout,
+      db, clock, engine, organization: enrollment?.org_id ?? config.organization ?? null, lockout: config.lockout,
       times: { autoLockMinutes: config.autoLockMinutes, lockedSignOutMinutes: config.lockedSignOutMinutes, maxSessionHours: config.maxSessionHours },
+      online: engineSync,
+      onSignedIn: () => { void engineSync.syncNow().catch(() => undefined); },
     });
-    const sync = new LocalSyncStatus(db);
+    const sync = Object.assign(engineSync, { engine: engineSync });
+    if (enrolled && (opts.autoSync ?? true)) sync.start();
     return {
       config, configFile: opts.configFile, dataDir: opts.dataDir, dbPath, db, clock, engine, ctx, session, sync, log,
-      close: async () => { await (sync as SyncStatusSource).stop?.(); await db.close(); },
+      close: async () => { await sync.stop(); await db.close(); },
     };
   } catch (e) {
     await db.close();

@@ -11,6 +11,7 @@ import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/se
 import { appendAudit, verifyAuditChain } from '../../src/store/audit';
 import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
+import { SyncHttpError } from '../../src/sync/http';
 import type { HandlerMap } from './dispatch';
 
 const need = (p: Principal | null): Principal => {
@@ -24,7 +25,7 @@ const appVersion = (): string => process.env.CLINIC_APP_VERSION
 
 export const adminHandlers: Pick<HandlerMap,
   'reference.locations' | 'reference.clinicians' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
-  | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'diagnostics.get'> = {
+  | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
   'reference.locations': async (_r, ws, p) => {
     const { actor } = await ws.engine.resolve(need(p));
     if (await ws.engine.decideAs(actor, 'read', { type: 'Organization', id: actor.org_id }) !== 'allow') {
@@ -86,6 +87,22 @@ export const adminHandlers: Pick<HandlerMap,
   'audit.log': async (r, ws, p) => auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
   'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
   'sync.status': async (_r, ws) => ws.sync.status(),
+  'sync.enroll': async (r, ws) => {
+    if (await ws.sync.engine.enrollment()) {
+      throw new AppError('conflict', 'This workstation is already enrolled. Reset it first (docs/install.md) to enroll it again.');
+    }
+    try {
+      const e = await ws.sync.engine.enroll(r.serverUrl, r.code, r.name ?? ws.config.workstationName);
+      ws.session.signOut();
+      ws.session.setOrganization(e.org_id);
+      ws.log.info('enrolled', { device: e.device_id, org: e.org_id, facility: e.facility_id });
+    } catch (err) {
+      if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);
+      throw err;
+    }
+    ws.sync.engine.start();
+    return ws.sync.syncNow();
+  },
   'sync.now': async (_r, ws) => ws.sync.syncNow(),
   'diagnostics.get': async (_r, ws) => {
     const counts: Record<string, number> = {};
@@ -103,6 +120,7 @@ export const adminHandlers: Pick<HandlerMap,
       policy: { mode: policy.config.mode, modules: policy.config.modules, extra_files: policy.config.extraFiles, fingerprint: policy.fingerprint },
       counts,
       audit_chain: { ok: chain.ok, checked: chain.checked, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
+      enrollment: await ws.sync.engine.enrollment().then((e) => (e ? { server_url: e.server_url, device_id: e.device_id, org_id: e.org_id, facility_id: e.facility_id } : null)),
     };
   },
 };

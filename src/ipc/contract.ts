@@ -88,6 +88,15 @@ export const channels = {
   // Status and IT.
   'sync.status': { request: none, response: out.SyncStatusOut },
   'sync.now': { request: none, response: out.SyncStatusOut },
+  /** IT enrolls a fresh workstation with a one-time code; refused once enrolled (reset first). */
+  'sync.enroll': {
+    request: z.object({
+      serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }),
+      code: z.string().trim().min(6, 'is required').max(64),
+      name: z.string().trim().min(1).max(100).optional(),
+    }).strict(),
+    response: out.SyncStatusOut,
+  },
   'diagnostics.get': { request: none, response: out.DiagnosticsOut },
 } as const;
 
@@ -102,6 +111,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError 
 /** Channels that work without an active session. */
 export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
   'session.get', 'session.signIn', 'session.unlock', 'session.signOut', 'session.activity', 'sync.status', 'diagnostics.get',
+  'sync.enroll',
 ]);
 
 /** Events main pushes to the window. */

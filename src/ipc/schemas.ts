@@ -122,4 +122,5 @@ export const DiagnosticsOut = z.object({
   policy: z.object({ mode: s, modules: z.array(s), extra_files: z.array(s), fingerprint: s }),
   counts: z.record(z.string(), n),
   audit_chain: z.object({ ok: z.boolean(), checked: n, problem: ns }),
+  enrollment: z.object({ server_url: s, device_id: s, org_id: s, facility_id: ns }).nullable(),
 });

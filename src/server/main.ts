@@ -3,12 +3,14 @@
  * ./server-data/server.db); `DATABASE_URL=postgres://…` runs it on PostgreSQL.
  *   --set-root-password   set root's password (from ROOT_PASSWORD, else asked on the terminal)
  *   --load-fixture FILE   load a fixture (SPEC §5) into an empty server database
+ *   --demo                load the demo hospital when the database holds no organization yet
  * HOST (default 127.0.0.1) and PORT (default 8080). Put TLS in front of it (reverse proxy) in production.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { demoHospital, DEMO_PASSWORD, ROOT_PASSWORD } from '../demo/hospital';
 import { systemClock } from '../domain/time';
 import { hashSecret } from '../domain/secretHash';
 import type { Db } from '../store/db';
@@ -34,7 +36,7 @@ export function openServerDb(): { db: Db; where: string } {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' } } });
+  const { values } = parseArgs({ options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' }, demo: { type: 'boolean' } } });
   const { db, where } = openServerDb();
   const log = {
     info: (msg: string, f?: object) => console.log(JSON.stringify({ at: new Date().toISOString(), level: 'info', msg, ...f })),
@@ -42,15 +44,21 @@ async function main(): Promise<void> {
     error: (msg: string, f?: object) => console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
   const server = await openServer({ db, clock: systemClock, log });
-  if (values['load-fixture']) {
-    const file = values['load-fixture'];
-    const existing = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'");
-    if (Number(existing?.n ?? 0) > 0) throw new Error('The server database already holds organizations; load fixtures only into a new one.');
+  const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
+  const fixture = values['load-fixture'] ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }
+    : values.demo && existing === 0 ? { source: 'demo hospital', data: demoHospital(server.now()) } : null;
+  if (fixture) {
+    if (existing > 0) throw new Error('The server database already holds organizations; load fixtures only into a new one.');
     // The fixture brings its own _root and root; start from an empty domain.
-    await db.transaction(async () => { await db.run("DELETE FROM users WHERE id = 'root'"); await db.run("DELETE FROM organizations WHERE id = '_root'"); });
-    const r = await loadFixture(db, readFixtureFile(file), { source: file });
+    await db.transaction(async () => {
+      await db.run("DELETE FROM credentials WHERE user_id = 'root'");
+      await db.run("DELETE FROM users WHERE id = 'root'");
+      await db.run("DELETE FROM organizations WHERE id = '_root'");
+    });
+    const r = await loadFixture(db, fixture.data, { source: fixture.source });
     await ensureRoot(db, server.now());
-    console.log(`Loaded ${file}: ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+    console.log(`Loaded ${fixture.source}: ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+    if (values.demo) console.log(`Demo logins use the password "${DEMO_PASSWORD}" (root: "${ROOT_PASSWORD}"); see the README.`);
   }
   if (values['set-root-password']) {
     const password = await readPassword();

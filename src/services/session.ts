@@ -33,6 +33,11 @@ interface State {
   lockedAt: number;
 }
 
+/** The central server's view of a password sign-in (SPEC §6: the server's answer wins online). */
+export interface OnlineSignIn {
+  signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string }>;
+}
+
 export interface SessionDeps {
   db: Db;
   clock: Clock;
@@ -40,6 +45,9 @@ export interface SessionDeps {
   times?: Partial<SessionTimes>;
   lockout?: LockoutPolicy;
   organization?: string | null;
+  online?: OnlineSignIn | null;
+  /** Called after a successful sign-in (the workstation syncs so the user's data arrives). */
+  onSignedIn?: (user: User) => void;
 }
 
 export class WorkstationSession {
@@ -47,11 +55,16 @@ export class WorkstationSession {
   #state: State = { status: 'signed_out', user: null, viewAs: null, signedInAt: 0, lastActivity: 0, lockedAt: 0 };
   readonly #listeners = new Set<() => void>();
 
-  constructor(private readonly deps: SessionDeps) {
+  readonly #deps: SessionDeps;
+  constructor(deps: SessionDeps) {
+    this.#deps = { ...deps };
     this.times = { ...DEFAULT_SESSION_TIMES, ...deps.times };
   }
 
   get status(): SessionStatus { return this.#state.status; }
+
+  /** After enrollment: only this organization's users (and root) may sign in here. */
+  setOrganization(orgId: string | null): void { this.#deps.organization = orgId; }
   get user(): User | null { return this.#state.user; }
   get viewAs(): User | null { return this.#state.viewAs; }
   get isRoot(): boolean { return this.#state.user?.org_id === ROOT_ORG_ID; }
@@ -66,7 +79,7 @@ export class WorkstationSession {
     for (const l of this.#listeners) l();
   }
 
-  #now(): number { return this.deps.clock.now().getTime(); }
+  #now(): number { return this.#deps.clock.now().getTime(); }
 
   /** The principal for the current request; refuses when nobody is signed in or the screen is locked. */
   principal(): Principal {
@@ -78,9 +91,27 @@ export class WorkstationSession {
   }
 
   async signIn(c: Credentials): Promise<void> {
-    const user = await verifyCredentials({ db: this.deps.db, clock: this.deps.clock, lockout: this.deps.lockout, organization: this.deps.organization }, c);
+    const user = await this.#verify(c);
     const now = this.#now();
     this.#set({ status: 'active', user, viewAs: null, signedInAt: now, lastActivity: now, lockedAt: 0 });
+    this.#deps.onSignedIn?.(user);
+  }
+
+  /**
+   * Online, the server decides a password sign-in (a password changed or an account locked there
+   * wins, and a user new to this workstation can start here); offline, the cached hash decides.
+   */
+  async #verify(c: Credentials): Promise<User> {
+    const local = { db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization };
+    if (c.method !== 'password' || !this.#deps.online) return verifyCredentials(local, c);
+    const online = await this.#deps.online.signInOnline(c.username, c.password);
+    if (online.outcome === 'unreachable') return verifyCredentials(local, c);
+    if (online.outcome === 'rejected') {
+      throw new AppError('unauthenticated', online.message ?? 'Username or password is incorrect.');
+    }
+    const user = await this.#deps.db.get<User>('SELECT * FROM users WHERE username = ?', [c.username.toLowerCase()]);
+    if (!user) throw new AppError('unauthenticated', 'Your account is not on this workstation yet. Wait a moment for it to sync and sign in again.');
+    return user;
   }
 
   /** Unlocks for the same user, by password or PIN. */
@@ -88,12 +119,12 @@ export class WorkstationSession {
     this.tick();
     const { user, status } = this.#state;
     if (status !== 'locked' || !user) throw new AppError('invalid', 'The workstation is not locked.');
-    const cred = await this.deps.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM credentials WHERE user_id = ?', [user.id]);
+    const cred = await this.#deps.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM credentials WHERE user_id = ?', [user.id]);
     const byPin = /^\d{4,8}$/.test(secret) && cred?.pin_hash;
     const c: Credentials = byPin && user.badge
       ? { method: 'badge', badge: user.badge, pin: secret }
       : { method: 'password', username: user.username, password: secret };
-    await verifyCredentials({ db: this.deps.db, clock: this.deps.clock, lockout: this.deps.lockout, organization: this.deps.organization }, c);
+    await verifyCredentials({ db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization }, c);
     this.#set({ status: 'active', lastActivity: this.#now(), lockedAt: 0 });
   }
 
@@ -115,9 +146,9 @@ export class WorkstationSession {
     this.principal();
     if (userId === null) { this.#set({ viewAs: null }); return; }
     if (!user || !this.isRoot) throw new AppError('forbidden', 'Only root may view the workstation as another user.');
-    const decision = await this.deps.engine.authorize({ userId: user.id }, 'impersonate', { type: 'User', id: userId });
+    const decision = await this.#deps.engine.authorize({ userId: user.id }, 'impersonate', { type: 'User', id: userId });
     if (decision !== 'allow') throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'You may not view the workstation as that user.');
-    const target = await this.deps.db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
+    const target = await this.#deps.db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
     this.#set({ viewAs: target ?? null });
   }
 

@@ -1,10 +1,35 @@
-/** For IT: version, configuration, database, schema, policy modules and audit-chain health. */
-import { Banner, ErrorNote, KeyValue, Loading, PageHeader, Section, Tag } from '../components/ui';
-import { useCall } from '../hooks';
+/** For IT: version, configuration, database, schema, policy modules, audit-chain health, enrollment. */
+import { useState, type FormEvent } from 'react';
+import { Banner, Button, ErrorNote, KeyValue, Loading, PageHeader, Section, Tag, TextField } from '../components/ui';
+import { useAction, useCall } from '../hooks';
+
+function Enroll({ onDone, defaultName }: { onDone: () => void; defaultName: string }) {
+  const [serverUrl, setServerUrl] = useState('');
+  const [code, setCode] = useState('');
+  const [name, setName] = useState(defaultName);
+  const { run, busy, error } = useAction();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    if (await run('sync.enroll', { serverUrl, code, name }, 'Workstation enrolled; syncing now.')) onDone();
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-label="Enroll this workstation">
+      <p className="muted">Enter the server address and the one-time code an administrator of the organization created. The workstation then holds only what its users may see.</p>
+      <ErrorNote error={error} />
+      <div className="row">
+        <TextField label="Server address" placeholder="https://…" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required />
+        <TextField label="Enrollment code" placeholder="XXXX-XXXX-XXXX" value={code} onChange={(e) => setCode(e.target.value)} required />
+        <TextField label="Workstation name" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <Button tone="primary" type="submit" busy={busy}>Enroll</Button>
+    </form>
+  );
+}
 
 export function Diagnostics() {
   const d = useCall('diagnostics.get', {});
   const sync = useCall('sync.status', {});
+  const now = useAction();
   if (d.loading && !d.data) return <Loading />;
   if (!d.data) return <ErrorNote error={d.error} />;
   const x = d.data;
@@ -20,6 +45,18 @@ export function Diagnostics() {
           ['Sync', sync.data ? `${sync.data.mode.replace('_', ' ')}, ${sync.data.pending} pending` : '…'],
           ['Audit chain', x.audit_chain.ok ? <Tag tone="success">intact ({x.audit_chain.checked} events)</Tag> : <Tag tone="danger">broken</Tag>],
         ]} />
+      </Section>
+      <Section title="Enrollment and sync" actions={x.enrollment ? <Button small busy={now.busy} onClick={() => void now.run('sync.now', {}).then(() => { sync.reload(); })}>Sync now</Button> : undefined}>
+        {x.enrollment ? (
+          <KeyValue items={[
+            ['Server', x.enrollment.server_url],
+            ['Organization', x.enrollment.org_id],
+            ['Facility', x.enrollment.facility_id ?? 'whole organization'],
+            ['Device', <code key="d">{x.enrollment.device_id}</code>],
+            ['Last sync', sync.data?.last_sync_at ?? 'never'],
+            ['Last error', sync.data?.last_error ?? 'none'],
+          ]} />
+        ) : <Enroll defaultName={String(x.config.workstationName ?? 'Ward workstation')} onDone={() => { d.reload(); sync.reload(); }} />}
       </Section>
       <Section title="Policy">
         <KeyValue items={[
