@@ -1,8 +1,8 @@
-CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-CREATE TRIGGER device_audit_no_update BEFORE UPDATE ON device_audit
+CREATE TRIGGER IF NOT EXISTS device_audit_no_update BEFORE UPDATE ON device_audit
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-CREATE TRIGGER device_audit_no_delete BEFORE DELETE ON device_audit
+CREATE TRIGGER IF NOT EXISTS device_audit_no_delete BEFORE DELETE ON device_audit
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;

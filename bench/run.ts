@@ -1,0 +1,58 @@
+/**
+ * `npm run bench -- --size S|M|L [--no-sync] [--iterations N]`
+ * Prints a Markdown table (p50/p95/p99 in ms, peak RSS) and writes bench/results.json.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { authzBenchmarks, type Row } from './lib/authz';
+import { BENCH_DIR, ensureWorld } from './lib/cache';
+import { rssMb } from './lib/measure';
+import { SIZES } from './lib/sizes';
+import { syncBenchmarks, type SyncFigures } from './lib/sync';
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'S' }, 'no-sync': { type: 'boolean' }, iterations: { type: 'string' } } });
+const size = SIZES[(values.size ?? 'S').toUpperCase() as 'S' | 'M' | 'L'];
+if (!size) { console.error('usage: npm run bench -- --size S|M|L [--no-sync]'); process.exit(2); }
+const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.name]);
+const started = performance.now();
+
+const world = await ensureWorld(size);
+console.log(`# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`);
+console.log(`data: ${world.generatedNow ? `generated in ${world.seconds.toFixed(1)} s` : 'cached'}; ${os.cpus().length} cores, Node ${process.version}\n`);
+
+const authz = await authzBenchmarks(world.file, world.world, { iterations, naiveSample: size.name === 'S' ? 500 : 2_000 });
+const rssAfterAuthz = rssMb();
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const table = (rows: Row[]): string => [
+  '| measure | p50 ms | p95 ms | p99 ms | n | target | note |',
+  '|---|---:|---:|---:|---:|---|---|',
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${r.stats.n} | ${r.target ?? ''} | ${r.note ?? ''} |`),
+].join('\n');
+console.log(table(authz.rows));
+console.log(`\nlist vs naive (ward census, p50): ${fmt(authz.census.ours)} ms vs ${fmt(authz.census.naive)} ms → **${authz.ratio.toFixed(0)}× faster** (target ≥ 100×)`);
+console.log(`peak RSS after the workstation measures: ${rssAfterAuthz} MB (target ≤ 400 MB)`);
+
+let sync: SyncFigures | null = null;
+if (!values['no-sync']) {
+  // The sync figures of issue 5 are defined on M; the L run uses the M hospital for them.
+  const syncSize = size.name === 'L' ? SIZES.M : size;
+  const syncWorld = syncSize === size ? world : await ensureWorld(syncSize);
+  sync = await syncBenchmarks(syncWorld.file, syncWorld.world, syncSize.name);
+  console.log(`\n| sync (${sync.dataset} hospital) | result | target |\n|---|---:|---|`);
+  console.log(`| initial pull into an empty workstation (${sync.initialPull.rows.toLocaleString('en')} rows) | ${sync.initialPull.seconds.toFixed(1)} s | ≤ 60 s (M) |`);
+  console.log(`| push of 1,000 offline mutations, re-authorized (${sync.push1000.applied} applied) | ${sync.push1000.seconds.toFixed(2)} s | ≤ 5 s |`);
+  console.log(`| incremental pull of 100 changes | ${sync.incrementalPull100.seconds.toFixed(2)} s | |`);
+  console.log(`| peak RSS, server and workstation in one process | ${sync.rssMb} MB | |`);
+}
+
+const file = path.join(BENCH_DIR, 'results.json');
+const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+all[size.name] = {
+  at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  iterations, rows: authz.rows, naive_ratio: authz.ratio, rss_mb: rssAfterAuthz, sync,
+  seconds: (performance.now() - started) / 1000,
+};
+writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+console.log(`\nwrote ${path.relative(process.cwd(), file)} in ${((performance.now() - started) / 1000).toFixed(0)} s total`);
