@@ -75,6 +75,8 @@ export interface TestWorkstation {
   online: boolean;
   /** Set to drop the next response after the server handled the request (a lost response). */
   loseNextResponse: boolean;
+  /** Runs after the server answered a request and before the workstation sees the answer. */
+  afterPost?: (path: string) => Promise<void>;
   /** Signs a user in online (the server then counts them among this workstation's users). */
   signIn(username: string, password?: string): Promise<void>;
   run(userId: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
@@ -82,7 +84,7 @@ export interface TestWorkstation {
   close(): Promise<void>;
 }
 
-export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number } = {}): Promise<TestWorkstation> {
+export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number } = {}): Promise<TestWorkstation> {
   const db = new SqliteDb(path.join(dir, `${name}.db`));
   await migrate(db, WORKSTATION_SETS);
   const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
@@ -108,12 +110,13 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
       async post(p, body, response, auth) {
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
         const r = await real.post(p, body, response, auth);
+        await ws.afterPost?.(p);
         if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
         return r;
       },
     };
   };
-  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: 50, random: () => 0.5 });
+  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5 });
   return ws;
 }
 
@@ -130,7 +133,7 @@ export async function post(url: string, p: string, body: unknown, auth?: string)
 }
 
 /** An enrolled workstation of `org` (its admin creates the one-time code). */
-export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string } = {}): Promise<TestWorkstation> {
+export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number } = {}): Promise<TestWorkstation> {
   const ws = await makeWorkstation(name, dir, opts);
   const token = await bearer(url, admin, opts.adminPassword);
   const code = await post(url, '/v1/enrollment-codes', { protocol: 1, org_id: org, facility_id: opts.facility ?? null }, token);

@@ -8,6 +8,7 @@ import {
   bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir,
   type Backend, type TestServer, type TestWorkstation,
 } from '../helpers/sync';
+import { TABLE_ORDER, TABLES } from '../../src/store/tables';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 
@@ -32,7 +33,7 @@ describe.each(backends)('sync on %s', (backend) => {
     tmp.cleanup();
   });
 
-  const workstation = async (name: string, opts: { skewMinutes?: number; org?: string; admin?: string; facility?: string } = {}): Promise<TestWorkstation> => {
+  const workstation = async (name: string, opts: { skewMinutes?: number; org?: string; admin?: string; facility?: string; pageLimit?: number } = {}): Promise<TestWorkstation> => {
     const ws = await enrolledWorkstation(srv.url, name, tmp.dir, opts.admin ?? 'ada', opts.org ?? 'org-gh', opts);
     open.push(ws);
     return ws;
@@ -122,6 +123,34 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(twice.map((r) => [r.status, r.body.outcomes[0].status, r.body.outcomes[0].duplicate])).toEqual([[200, 'applied', true], [200, 'applied', true]]);
     expect(await serverCount('observations', 'id = ?', [obs.id])).toBe(1);
     expect(await serverCount('mutations')).toBe(1);
+  });
+
+  it('pages of two rows bring what one large page brings; rows that leave the scope mid-cycle go in the next cycle', async () => {
+    const big = await workstation('big-pages', { pageLimit: 1000 });
+    const small = await workstation('small-pages', { pageLimit: 2 });
+    const dump = async (ws: TestWorkstation): Promise<Record<string, unknown[]>> =>
+      Object.fromEntries(await Promise.all(TABLE_ORDER.map(async (t) => [t, await ws.db.all(`SELECT * FROM ${t} ORDER BY ${TABLES[t].pk.join(', ')}`)])));
+    for (const ws of [big, small]) { await ws.signIn('nina'); await ws.sync.syncNow(); }
+    expect((await dump(small)).observations).toHaveLength(2);
+    expect(await dump(small)).toEqual(await dump(big));
+
+    // Five new vitals make the next cycle span several pages; after its first page Nina's ward role
+    // is revoked. The cycle in flight finishes; the next one purges the ward.
+    const nina = await bearer(srv.url, 'nina');
+    for (let i = 0; i < 5; i++) expect((await post(srv.url, '/v1/mutations/recordObservation', vitals('p-a', String(70 + i)), nina)).status).toBe(200);
+    const admin = await bearer(srv.url, 'ada');
+    const ra = await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'");
+    let pulls = 0;
+    small.afterPost = async (p) => {
+      if (p === '/v1/sync/pull' && ++pulls === 1) expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
+    };
+    await small.sync.syncNow();
+    expect(pulls).toBeGreaterThan(2);
+    await small.sync.syncNow();
+    await big.sync.syncNow();
+    expect(await small.ids('patients')).toEqual([]);
+    expect(await small.ids('observations')).toEqual([]);
+    expect(await dump(small)).toEqual(await dump(big));
   });
 
   it('resends a pull page whose response was lost, without losing or duplicating rows', async () => {
