@@ -2,15 +2,17 @@
  * Main process lifecycle: one instance, configuration, database, hardened window, IPC.
  * Everything that is not about Electron itself lives in src/ and electron/workstation.ts.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { ConfigError, loadSystemConfig } from './config';
 import { sessionInfo, workstationDispatch } from './handlers';
 import { fileLogger } from './log';
 import { serveRendererFile } from './rendererFiles';
 import { APP_ENTRY, APP_HOST, APP_SCHEME } from './security';
 import { createMainWindow, hardenContents, isTrustedSender } from './windows';
-import { openWorkstation, type Workstation } from './workstation';
+import { workstationDbKey } from './dbKey';
+import { openWorkstation, workstationDbPath, type Workstation } from './workstation';
 
 // Packaged: migrations/, policies/ and the renderer are resources next to the app.
 const root = app.isPackaged ? process.resourcesPath : path.resolve(__dirname, '..');
@@ -57,7 +59,12 @@ if (!app.requestSingleInstanceLock()) {
       return new Response(new Uint8Array(r.body), { status: r.status, headers: r.headers });
     });
     try {
-      ws = await openWorkstation({ config, configFile: loaded.file, dataDir, log });
+      // Encryption at rest: the key is unwrapped by the OS key store; a plain database is encrypted.
+      mkdirSync(dataDir, { recursive: true });
+      const dbKey = workstationDbKey(dataDir, workstationDbPath(dataDir), safeStorage);
+      if (dbKey.event !== 'unwrapped') log.info('database key', { event: dbKey.event });
+      if (dbKey.weakBackend) log.warn('no desktop key ring: the database key is only obfuscated on this machine (docs/install.md)');
+      ws = await openWorkstation({ config, configFile: loaded.file, dataDir, log, dbKey: dbKey.key });
     } catch (e) {
       log.error('cannot open the workstation database', { error: (e as Error).stack });
       fail('Clinic workstation: cannot start', `${(e as Error).message}\n\nThe details are in ${log.file}.`);

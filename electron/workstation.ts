@@ -25,7 +25,7 @@ export interface WorkstationOptions {
   dataDir: string;
   clock?: Clock;
   log?: Logger;
-  /** Encryption key for the database (security work); absent: plain SQLite. */
+  /** Encryption key of the database (electron/dbKey.ts); absent: plain SQLite (browser tests, tools). */
   dbKey?: string;
   /** Replaces the HTTP transport (tests). */
   transport?: (url: string) => Transport;
@@ -48,13 +48,15 @@ export interface Workstation {
   close(): Promise<void>;
 }
 
+export const workstationDbPath = (dataDir: string): string => path.join(dataDir, 'workstation.db');
+
 export async function openWorkstation(opts: WorkstationOptions): Promise<Workstation> {
   const { config } = opts;
   // Decisions use the server's time once the workstation has synced (a PC clock a day off changes nothing).
   const clock = new CorrectedClock(opts.clock ?? systemClock);
   const log = opts.log ?? silentLogger;
   mkdirSync(opts.dataDir, { recursive: true });
-  const dbPath = path.join(opts.dataDir, 'workstation.db');
+  const dbPath = workstationDbPath(opts.dataDir);
   const db = new SqliteDb(dbPath, { key: opts.dbKey });
   try {
     const { applied } = await migrate(db, WORKSTATION_SETS);

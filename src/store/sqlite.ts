@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { Db, RunResult, SqlValue } from './db';
+import { applyKey } from './encryption';
 import { Mutex } from './mutex';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -32,11 +33,7 @@ export class SqliteDb implements Db {
   constructor(path: string, opts: SqliteOptions = {}) {
     this.path = path;
     this.raw = new Database(path, { readonly: opts.readonly ?? false });
-    if (opts.key !== undefined) {
-      this.raw.pragma(`cipher='sqlcipher'`);
-      this.raw.pragma(`legacy=4`);
-      this.raw.key(Buffer.from(opts.key));
-    }
+    if (opts.key !== undefined) applyKey(this.raw, opts.key);
     // Reading the schema fails here, not later, when the key is wrong or the file is not a database.
     this.raw.prepare('SELECT count(*) FROM sqlite_schema').get();
     if (path !== ':memory:' && !opts.readonly) this.raw.pragma('journal_mode = WAL');

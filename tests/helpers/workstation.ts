@@ -20,17 +20,17 @@ export interface TestWorkstation {
   close: () => Promise<void>;
 }
 
-export async function openTestWorkstation(fixture: unknown, config: Partial<SystemConfig> = {}, opts: { hashCost?: typeof TEST_COST } = {}): Promise<TestWorkstation> {
-  const tmp = tempDir('cw-ws-');
+export async function openTestWorkstation(fixture: unknown, config: Partial<SystemConfig> = {}, opts: { hashCost?: typeof TEST_COST; dbKey?: string; dir?: string } = {}): Promise<TestWorkstation> {
+  const tmp = opts.dir ? { dir: opts.dir, cleanup: () => {} } : tempDir('cw-ws-');
   // Pre-load the fixture into the database file the workstation will open.
-  const seed = new SqliteDb(path.join(tmp.dir, 'workstation.db'));
+  const seed = new SqliteDb(path.join(tmp.dir, 'workstation.db'), { key: opts.dbKey });
   await migrate(seed, WORKSTATION_SETS);
   const loaded = await loadFixture(seed, fixture, { hashCost: opts.hashCost ?? TEST_COST });
   await seed.close();
   const clock = new ManualClock(loaded.now ?? new Date());
   const ws = await openWorkstation({
     config: SystemConfigSchema.parse(config), configFile: null, dataDir: tmp.dir, clock,
-    log: fileLogger(path.join(tmp.dir, 'logs')),
+    log: fileLogger(path.join(tmp.dir, 'logs')), ...(opts.dbKey ? { dbKey: opts.dbKey } : {}),
   });
   const dispatch = workstationDispatch(ws);
   const call = async <T,>(channel: string, request: unknown = {}): Promise<T> => {
