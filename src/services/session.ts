@@ -9,6 +9,7 @@ import { ROOT_ORG_ID } from '../domain/roles';
 import type { Clock } from '../domain/time';
 import type { Db } from '../store/db';
 import type { AuthzEngine, Principal } from '../authz/engine';
+import { appendAudit } from '../store/audit';
 import { verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
 
 export interface SessionTimes {
@@ -141,14 +142,33 @@ export class WorkstationSession {
     if (this.tick() === 'active') this.#state.lastActivity = this.#now();
   }
 
+  /** Root's "view as": starting, refusing and ending it are audited (the events name both users). */
   async setViewAs(userId: string | null): Promise<void> {
     const { user } = this.#state;
     this.principal();
-    if (userId === null) { this.#set({ viewAs: null }); return; }
-    if (!user || !this.isRoot) throw new AppError('forbidden', 'Only root may view the workstation as another user.');
+    const audit = async (action: 'impersonate' | 'impersonate_end', target: string, decision: 'allow' | 'forbidden' | 'not_found', orgId: string | null): Promise<void> => {
+      await appendAudit(this.#deps.db, {
+        at: new Date(this.#now()).toISOString(), actor: user!.id, on_behalf_of: action === 'impersonate' && decision === 'allow' ? target : null,
+        action, resource: `User:${target}`, decision, reason: null, org_id: orgId,
+      });
+    };
+    if (userId === null) {
+      const ended = this.#state.viewAs;
+      this.#set({ viewAs: null });
+      if (ended && user) await audit('impersonate_end', ended.id, 'allow', ended.org_id);
+      return;
+    }
+    if (!user || !this.isRoot) {
+      if (user) await audit('impersonate', userId, 'forbidden', user.org_id);
+      throw new AppError('forbidden', 'Only root may view the workstation as another user.');
+    }
     const decision = await this.#deps.engine.authorize({ userId: user.id }, 'impersonate', { type: 'User', id: userId });
-    if (decision !== 'allow') throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'You may not view the workstation as that user.');
     const target = await this.#deps.db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
+    if (decision !== 'allow') {
+      if (target) await audit('impersonate', userId, decision === 'not_found' ? 'not_found' : 'forbidden', target.org_id);
+      throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'You may not view the workstation as that user.');
+    }
+    await audit('impersonate', userId, 'allow', target?.org_id ?? null);
     this.#set({ viewAs: target ?? null });
   }
 

@@ -43,9 +43,14 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent
 
 export interface ChainReport { ok: boolean; checked: number; firstBroken?: { seq: number; id: string; problem: string } }
 
-/** Walks the chain in order; names the first event whose link or content does not verify. */
-export async function verifyAuditChain(db: Db): Promise<ChainReport> {
-  const rows = await db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq');
+/**
+ * Walks the chain in order; names the first event whose link or content does not verify. By default
+ * the database's own log; `device` checks one workstation's log as the server received it.
+ */
+export async function verifyAuditChain(db: Db, opts: { device?: string } = {}): Promise<ChainReport> {
+  const rows = opts.device === undefined
+    ? await db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq')
+    : await db.all<AuditEvent>(`SELECT ${['seq', ...HASHED_FIELDS.filter((f) => f !== 'seq'), 'prev_hash', 'hash'].join(', ')} FROM device_audit WHERE device_id = ? ORDER BY seq`, [opts.device]);
   let prev = GENESIS_HASH;
   let expectedSeq = rows.length > 0 ? Number(rows[0]!.seq) : 1;
   for (const [i, raw] of rows.entries()) {

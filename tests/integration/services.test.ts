@@ -241,7 +241,9 @@ describe('administration', () => {
   it('shows the audit log to admins and auditors of the organization only', async () => {
     await openChart(w.ctx, as('u-nina'), 'p-a');
     const page = await auditLog(w.ctx, as('u-audit'), { orgId: 'org-gh' });
-    expect(page.events[0]).toMatchObject({ actor: 'u-nina', action: 'read', resource: 'Patient:p-a' });
+    // Newest first: the auditor's own look at the log is itself on it.
+    expect(page.events[0]).toMatchObject({ actor: 'u-audit', action: 'read_audit_log', resource: 'Organization:org-gh', decision: 'allow' });
+    expect(page.events[1]).toMatchObject({ actor: 'u-nina', action: 'read', resource: 'Patient:p-a' });
     await expect(auditLog(w.ctx, as('u-nina'), { orgId: 'org-gh' })).rejects.toMatchObject({ kind: 'forbidden' });
     expect(await verifyAuditChain(w.db)).toMatchObject({ ok: true });
   });

@@ -2,6 +2,7 @@
 import type { AuditEvent, BreakGlass } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import type { Actor } from '../../authz/actor';
+import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
 
 export interface AuditPage { events: AuditEvent[]; next_before: number | null }
@@ -16,11 +17,23 @@ async function mayReviewAudit(ctx: ServiceContext, actor: Actor, orgId: string):
   return any.length > 0;
 }
 
-export async function auditLog(ctx: ServiceContext, principal: Principal, opts: { orgId: string; before?: number | null; limit?: number; action?: string | null }): Promise<AuditPage> {
-  const { actor } = await ctx.authz.resolve(principal);
-  if (!(await mayReviewAudit(ctx, actor, opts.orgId))) {
-    throw new AppError('forbidden', 'Only administrators and auditors of this organization may read its audit log.');
+/** Reading the audit trail is itself audited, allowed or not (who looked at whose activity). */
+async function reviewOrRefuse(ctx: ServiceContext, principal: Principal, orgId: string, action: 'read_audit_log' | 'review_break_glass', refusal: string): Promise<Actor> {
+  const who = await ctx.authz.resolve(principal);
+  const allowed = await mayReviewAudit(ctx, who.actor, orgId);
+  const known = await ctx.db.get('SELECT 1 FROM organizations WHERE id = ?', [orgId]);
+  if (allowed || known) {
+    await appendAudit(ctx.db, {
+      at: who.actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action, resource: `Organization:${orgId}`,
+      decision: allowed ? 'allow' : 'forbidden', reason: null, org_id: orgId,
+    });
   }
+  if (!allowed) throw new AppError('forbidden', refusal);
+  return who.actor;
+}
+
+export async function auditLog(ctx: ServiceContext, principal: Principal, opts: { orgId: string; before?: number | null; limit?: number; action?: string | null }): Promise<AuditPage> {
+  const actor = await reviewOrRefuse(ctx, principal, opts.orgId, 'read_audit_log', 'Only administrators and auditors of this organization may read its audit log.');
   const limit = Math.min(Math.max(opts.limit ?? 100, 1), 500);
   const conds = ['m.org_id = ?'];
   const params: Array<string | number> = [opts.orgId];
@@ -39,10 +52,7 @@ export type BreakGlassReviewItem = BreakGlass & {
 
 /** Every break-glass of the organization with the number of chart reads made under it. */
 export async function breakGlassReview(ctx: ServiceContext, principal: Principal, opts: { orgId: string }): Promise<BreakGlassReviewItem[]> {
-  const { actor } = await ctx.authz.resolve(principal);
-  if (!(await mayReviewAudit(ctx, actor, opts.orgId))) {
-    throw new AppError('forbidden', 'Only administrators and auditors of this organization may review emergency access.');
-  }
+  const actor = await reviewOrRefuse(ctx, principal, opts.orgId, 'review_break_glass', 'Only administrators and auditors of this organization may review emergency access.');
   const rows = await ctx.db.all<Omit<BreakGlassReviewItem, 'active'> & { active: number }>(
     `SELECT g.*, u.name AS user_name, p.name AS patient_name, p.mrn AS patient_mrn,
             (SELECT COUNT(*) FROM audit_events e WHERE e.actor = g.user_id AND e.resource = 'Patient:' || g.patient_id
