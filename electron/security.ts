@@ -1,6 +1,7 @@
 /**
- * The shell's security settings in one place, asserted by tests/unit/electron-shell.test.ts:
- * the renderer is an untrusted web page with exactly one door (the preload bridge).
+ * The shell's security settings, asserted by tests/unit/electron-shell.test.ts: the renderer is an
+ * untrusted web page with exactly one door (the preload bridge). The window's webPreferences are in
+ * windows.ts, written inside `new BrowserWindow(...)` where electronegativity can check them.
  */
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'workstation';
@@ -33,23 +34,3 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), serial=(), hid=(), bluetooth=(), clipboard-read=()',
 };
-
-/** webPreferences of every window the shell creates. */
-export function hardenedWebPreferences(preload: string, devTools: boolean) {
-  return {
-    preload,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    spellcheck: false,
-    devTools,
-  } as const;
-}

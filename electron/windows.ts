@@ -2,7 +2,7 @@
  * Creating and hardening windows. The Electron classes are passed in, so the shell tests can check
  * every option and handler without the Electron binary.
  */
-import { APP_ORIGIN, hardenedWebPreferences } from './security';
+import { APP_ORIGIN } from './security';
 
 /** The parts of Electron's WebContents the shell uses. */
 export interface ContentsLike {
@@ -47,8 +47,13 @@ export function hardenContents(contents: ContentsLike): void {
 
 export interface MainWindowOptions { preload: string; devTools: boolean; title: string }
 
-export function createMainWindow<W extends WindowLike>(Window: WindowCtor<W>, opts: MainWindowOptions): W {
-  const win = new Window({
+/**
+ * The only place the shell creates a window (main.ts passes Electron's BrowserWindow, the tests a fake).
+ * The webPreferences are written out literally inside `new BrowserWindow(...)` so that
+ * tests/security/electronegativity.cjs checks every value, next to tests/unit/electron-shell.test.ts.
+ */
+export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor<W>, opts: MainWindowOptions): W {
+  const win = new BrowserWindow({ /* eng-disable AUXCLICK_JS_CHECK -- middle-click can only ask for a new window or a navigation, and hardenContents below denies both (setWindowOpenHandler, will-navigate), asserted by tests/unit/electron-shell.test.ts; the suggested disableBlinkFeatures 'Auxclick' no longer exists in Chromium */
     width: 1440,
     height: 900,
     minWidth: 1024,
@@ -57,7 +62,22 @@ export function createMainWindow<W extends WindowLike>(Window: WindowCtor<W>, op
     title: opts.title,
     backgroundColor: '#f4f6f8',
     autoHideMenuBar: true,
-    webPreferences: hardenedWebPreferences(opts.preload, opts.devTools),
+    webPreferences: {
+      preload: opts.preload, /* eng-disable PRELOAD_JS_CHECK -- reviewed: electron/preload.ts exposes only invoke(channel, request) and onEvent(listener) through contextBridge, in an isolated and sandboxed renderer; main accepts IPC only from its own main frame (isTrustedSender, tests/unit/electron-shell.test.ts) */
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      devTools: opts.devTools,
+    },
   });
   hardenContents(win.webContents);
   win.once('ready-to-show', () => win.show());

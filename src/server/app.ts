@@ -48,6 +48,11 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     server.log.error('request failed', { error: (err as Error).stack });
     return reply.status(500).send({ error: { kind: 'internal', message: 'The server could not handle the request; it was logged.' } });
   });
+  // One line per request: route, status and time only. Bodies and headers (passwords, tokens,
+  // enrollment codes, device secrets) are never logged.
+  app.addHook('onResponse', async (req, reply) => {
+    server.log.info('request', { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+  });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
 
   const device = async (req: FastifyRequest): Promise<Device> => {
@@ -88,7 +93,9 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   app.post('/v1/enroll', async (req) => {
     const b = body(EnrollRequest, req.body);
-    return enrollDevice(server.db, { code: b.code, name: b.name, now: server.now() });
+    const enrolled = await enrollDevice(server.db, { code: b.code, name: b.name, now: server.now() });
+    server.log.info('workstation enrolled', { device: enrolled.device_id, org: enrolled.org_id });
+    return enrolled;
   });
 
   app.post('/v1/sync/push', async (req) => {

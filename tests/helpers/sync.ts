@@ -9,7 +9,7 @@ import { AuthzEngine } from '../../src/authz/engine';
 import { TEST_COST } from '../../src/domain/secretHash';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
-import { openServer, type Server } from '../../src/server/context';
+import { openServer, type Server, type ServerLog } from '../../src/server/context';
 import { defaultServiceConfig, type ServiceContext } from '../../src/services/context';
 import { MUTATIONS } from '../../src/services/mutations';
 import { outboxSink } from '../../src/services/outbox';
@@ -55,8 +55,8 @@ export async function seedServerDb(db: Db, fixture: unknown): Promise<void> {
   await loadFixture(db, fixture, { hashCost: TEST_COST });
 }
 
-export async function startServer(db: Db, clock = new ManualClock(NOW)): Promise<TestServer> {
-  const server = await openServer({ db, clock });
+export async function startServer(db: Db, clock = new ManualClock(NOW), log?: ServerLog): Promise<TestServer> {
+  const server = await openServer({ db, clock, ...(log ? { log } : {}) });
   const app = await buildApp(server);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
