@@ -9,6 +9,8 @@ import {
   type Backend, type TestServer, type TestWorkstation,
 } from '../helpers/sync';
 import { TABLE_ORDER, TABLES } from '../../src/store/tables';
+import { openChart } from '../../src/services/queries/chart';
+import { verifyAuditChain } from '../../src/store/audit';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 
@@ -100,6 +102,32 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(await ws.ids('patients')).toEqual([]);
     expect(await ws.ids('role_assignments')).not.toContain(ra!.id);
     expect(await serverCount('observations', 'id = ?', [obs.id])).toBe(0);
+  });
+
+  it('sends its audit log to the server, which keeps it whole; revocation purges patient data, never audit events', async () => {
+    const ws = await workstation('ward-pc');
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    await openChart(ws.ctx, { userId: 'u-nina' }, 'p-a');
+    await ws.run('u-nina', 'recordObservation', vitals('p-a', '88'));
+    await ws.sync.syncNow();
+    const device = (await srv.db.get<{ id: string }>("SELECT id FROM devices WHERE name = 'ward-pc'"))!.id;
+    const local = await ws.db.all<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq');
+    expect(local.length).toBeGreaterThanOrEqual(2); // the chart read and the vitals
+    const received = await srv.db.all<{ seq: number; hash: string }>('SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq', [device]);
+    expect(received.map((e) => [Number(e.seq), e.hash])).toEqual(local.map((e) => [Number(e.seq), e.hash]));
+    expect(await verifyAuditChain(srv.db, { device })).toEqual({ ok: true, checked: local.length });
+
+    const admin = await bearer(srv.url, 'ada');
+    const ra = await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'");
+    expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
+    await ws.sync.syncNow();
+    expect(await ws.ids('patients')).toEqual([]);
+    const after = await ws.db.all<{ seq: number; resource: string }>('SELECT seq, resource FROM audit_events ORDER BY seq');
+    expect(after.slice(0, local.length).map((e) => Number(e.seq))).toEqual(local.map((e) => Number(e.seq)));
+    expect(after.map((e) => e.resource)).toContain('Patient:p-a');
+    expect(await verifyAuditChain(ws.db)).toMatchObject({ ok: true });
+    expect(await serverCount('device_audit', 'device_id = ?', [device])).toBeGreaterThanOrEqual(local.length);
   });
 
   it('applies a push exactly once when it is delivered twice or its response is lost', async () => {
