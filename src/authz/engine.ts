@@ -16,7 +16,7 @@ import { authzType, type AuthzType } from './model';
 import { tableColumns } from './columns';
 import { createOso, ruleFilter, type AppOso } from './osoSetup';
 import { resolvePolicy, type LoadedPolicy, type PolicyConfig } from './policy';
-import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type SelectOptions } from './sqlFilter';
+import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type FilterShape, type SelectOptions } from './sqlFilter';
 
 export type Decision = 'allow' | 'forbidden' | 'not_found';
 
@@ -121,7 +121,7 @@ export class AuthzEngine {
 
   private async allowedBySql(actor: Actor, action: string, target: Target): Promise<boolean> {
     const type = authzType(target.type);
-    const q = await this.queryAs(actor, action, target.type);
+    const q = await this.queryAs(actor, action, target.type, 'row');
     if ('id' in target) {
       const { sql, params } = selectSql(q, { columns: '1 AS ok', where: `m.${type.pk} = ?`, params: [target.id], limit: 1 });
       return (await this.db.get(sql, params)) !== undefined;
@@ -139,42 +139,49 @@ export class AuthzEngine {
     return this.decideAs(actor, action, target, opts);
   }
 
-  /** The policy's filter for (actor, action, type) as a SQL condition over alias `m`. */
-  async queryAs(actor: Actor, action: string, typeName: ResourceType): Promise<AuthzQuery> {
-    if (!this.filters) return this.compileQuery(actor, action, typeName);
+  /**
+   * The policy's filter for (actor, action, type) as a SQL condition over alias `m`, in the shape for
+   * listing many rows or for deciding about one (sqlFilter.ts). One partial evaluation by Oso gives
+   * both shapes; both are cached.
+   */
+  async queryAs(actor: Actor, action: string, typeName: ResourceType, shape: FilterShape = 'list'): Promise<AuthzQuery> {
+    if (!this.filters) return (await this.compileQuery(actor, action, typeName))[shape];
     const key = `${action}|${typeName}|${actorFilterKey(actor)}`;
-    const cached = this.filters.get(key, actor.now);
+    const cached = this.filters.get(`${shape}|${key}`, actor.now);
     if (cached) return cached;
-    const q = await this.compileQuery(actor, action, typeName);
-    this.filters.put(key, q, actor.now);
-    return q;
+    const both = await this.compileQuery(actor, action, typeName);
+    this.filters.put(`list|${key}`, both.list, actor.now);
+    this.filters.put(`row|${key}`, both.row, actor.now);
+    return both[shape];
   }
 
-  private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<AuthzQuery> {
+  private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<Record<FilterShape, AuthzQuery>> {
     const type = authzType(typeName);
     if (action === 'break_glass' && typeName === 'Patient' && this.policy.config.mode === 'policy'
         && this.policy.config.modules.includes('break-glass')) {
       return this.breakGlassQuery(actor, type);
     }
-    return this.compile(await ruleFilter(this.oso, type, 'allow', [actor, action]));
+    const filter = await ruleFilter(this.oso, type, 'allow', [actor, action]);
+    return { list: this.compile(filter, 'list'), row: this.compile(filter, 'row') };
   }
 
   /**
    * `break_glass` is "eligible and NOT otherwise readable". Oso cannot data-filter `not`, so the two
    * halves are filtered separately and combined in one SQL statement.
    */
-  private async breakGlassQuery(actor: Actor, type: AuthzType): Promise<AuthzQuery> {
-    const eligible = this.compile(await ruleFilter(this.oso, type, 'break_glass_eligible', [actor]));
-    const readable = this.compile(await ruleFilter(this.oso, type, 'grant', [actor, 'read']));
-    return {
-      model: type,
-      where: `(${eligible.where}) AND ((${readable.where}) IS NOT TRUE)`,
-      params: [...eligible.params, ...readable.params],
+  private async breakGlassQuery(actor: Actor, type: AuthzType): Promise<Record<FilterShape, AuthzQuery>> {
+    const eligibleFilter = await ruleFilter(this.oso, type, 'break_glass_eligible', [actor]);
+    const readableFilter = await ruleFilter(this.oso, type, 'grant', [actor, 'read']);
+    const combine = (shape: FilterShape): AuthzQuery => {
+      const eligible = this.compile(eligibleFilter, shape);
+      const readable = this.compile(readableFilter, shape);
+      return { model: type, where: `(${eligible.where}) AND ((${readable.where}) IS NOT TRUE)`, params: [...eligible.params, ...readable.params] };
     };
+    return { list: combine('list'), row: combine('row') };
   }
 
-  private compile(filter: Parameters<typeof compileFilter>[0]): AuthzQuery {
-    return compileFilter(filter, this.db.dialect);
+  private compile(filter: Parameters<typeof compileFilter>[0], shape: FilterShape): AuthzQuery {
+    return compileFilter(filter, this.db.dialect, shape);
   }
 
   async listAs<T = Record<string, unknown>>(actor: Actor, action: string, typeName: ResourceType, opts: SelectOptions = {}): Promise<T[]> {

@@ -7,6 +7,8 @@
  *  - `m.fk IN (SELECT … )` when it only constrains the related rows (uncorrelated: SQLite evaluates it
  *    once and drives the outer query through an index, which is what keeps ward census fast);
  *  - `EXISTS (SELECT 1 … WHERE … = m.col …)` when a condition compares a related row with the model row.
+ * The `row` shape, for deciding about one known row, uses the correlated EXISTS everywhere: it probes
+ * the related rows of that one row through their indexes instead of materializing every related row.
  * Comparisons keep Polar's null semantics: `= nil` is `IS NULL`, and `!=` is null-safe.
  */
 import { Relation, type Datum, type Filter, type FilterCondition } from 'oso';
@@ -34,7 +36,10 @@ const aliasOf = (model: string, type: string): string => (type === model ? 'm' :
 
 interface Link { from: string; rel: Relation }
 
-export function compileFilter(filter: Filter, dialect: Dialect): AuthzQuery {
+/** `list`: many rows of the model (lists, scopes); `row`: a decision about one row. */
+export type FilterShape = 'list' | 'row';
+
+export function compileFilter(filter: Filter, dialect: Dialect, shape: FilterShape = 'list'): AuthzQuery {
   const model = authzType(filter.model);
   const parents = new Map<string, Link>();
   for (const r of filter.relations) {
@@ -45,7 +50,7 @@ export function compileFilter(filter: Filter, dialect: Dialect): AuthzQuery {
     }
     parents.set(r.toTypeName, { from: r.fromTypeName, rel });
   }
-  const ctx = new BranchCompiler(model, parents, dialect);
+  const ctx = new BranchCompiler(model, parents, dialect, shape);
   const branches = filter.conditions.map((and) => ctx.branch(and));
   const live = branches.filter((b) => b !== FALSE);
   if (live.length === 0) return { model, where: FALSE.sql, params: [] };
@@ -62,6 +67,7 @@ class BranchCompiler {
     private readonly model: AuthzType,
     private readonly parents: Map<string, Link>,
     private readonly dialect: Dialect,
+    private readonly shape: FilterShape,
   ) {}
 
   branch(conds: FilterCondition[]): Sql {
@@ -101,7 +107,7 @@ class BranchCompiler {
       .filter((t) => !roots.includes(t))
       .map((t) => this.linkSql(t));
     const conds = inner.map((i) => i.sql);
-    if (!correlated && roots.length === 1) {
+    if (!correlated && roots.length === 1 && this.shape === 'list') {
       const root = roots[0]!;
       const { rel } = this.parents.get(root)!;
       const body = joinAnd([...links.map((s) => ({ sql: s, params: [] })), ...conds]);

@@ -38,6 +38,16 @@ describe('compileFilter', () => {
     expect(q.where).toBe('(m."room_id" IN (SELECT t_Room."id" FROM "room_scope" t_Room WHERE ? = t_Room."ward_id"))');
   });
 
+  it('in the row shape (one known row) probes the relation with a correlated EXISTS instead', () => {
+    const q = compileFilter(filter({
+      model: 'Patient',
+      relations: [{ fromTypeName: 'Patient', fromFieldName: 'room', toTypeName: 'Room' }],
+      conditions: [[{ lhs: { value: 'w1' }, cmp: 'Eq', rhs: { typeName: 'Room', fieldName: 'ward_id' } }]],
+    }), 'sqlite', 'row');
+    expect(q.where).toBe('(EXISTS (SELECT 1 FROM "room_scope" t_Room WHERE t_Room."id" = m."room_id" AND ? = t_Room."ward_id"))');
+    expect(q.params).toEqual(['w1']);
+  });
+
   it('uses a correlated EXISTS when a related row is compared with the model row', () => {
     const q = compileFilter(filter({
       model: 'Record',
