@@ -184,8 +184,13 @@ export class AuthzEngine {
     return compileFilter(filter, this.db.dialect, shape);
   }
 
-  async listAs<T = Record<string, unknown>>(actor: Actor, action: string, typeName: ResourceType, opts: SelectOptions = {}): Promise<T[]> {
-    const q = await this.queryAs(actor, action, typeName);
+  /**
+   * Rows the actor may act on. `shape: 'row'` when the extra condition pins a few known rows (one
+   * patient's chart, a list of ids): the policy's relations are then probed per row.
+   */
+  async listAs<T = Record<string, unknown>>(actor: Actor, action: string, typeName: ResourceType, opts: SelectOptions & { shape?: FilterShape } = {}): Promise<T[]> {
+    const q = await this.queryAs(actor, action, typeName, opts.shape ?? 'list');
+    if (q.where === '1=0') return [];
     const { sql, params } = selectSql(q, opts);
     return this.db.all<T>(sql, params);
   }
@@ -200,7 +205,7 @@ export class AuthzEngine {
     if (ids.length === 0) return new Set();
     const pk = authzType(typeName).pk!;
     const rows = await this.listAs<Record<string, string>>(actor, action, typeName, {
-      columns: `m.${pk} AS id`, where: `m.${pk} IN (${ids.map(() => '?').join(', ')})`, params: ids as SqlValue[],
+      columns: `m.${pk} AS id`, where: `m.${pk} IN (${ids.map(() => '?').join(', ')})`, params: ids as SqlValue[], shape: 'row',
     });
     return new Set(rows.map((r) => r.id!));
   }

@@ -2,7 +2,8 @@
  * Differential check of one engine: for every actor × action × resource, Oso evaluating the policy on
  * the hydrated row (the reference) allows exactly the rows that `list` (the policy's data filter
  * compiled to one SQL statement) returns, and the production `authorize` (the cached compiled filter
- * applied to one row) returns the very same decision, not_found/forbidden included.
+ * applied to one row) returns the very same decision, not_found/forbidden included; and the chart's
+ * batch form (`actionsForMany`, the row-shaped filter over a list of ids) agrees with both.
  */
 import { ACTIONS, NO_READ_CHECK } from '../../src/authz/actions';
 import type { AuthzEngine, Decision } from '../../src/authz/engine';
@@ -31,6 +32,7 @@ export async function differential(engine: AuthzEngine, actorIds: string[]): Pro
       const { actor } = await engine.resolve({ userId: actorId });
       const listed = new Map<string, Set<string>>();
       for (const action of ACTIONS[type]) listed.set(action, await listedIds(engine, actorId, action, type));
+      const batch = await engine.actionsForMany(actor, type, ids);
       for (const id of ids) {
         const resource = (await engine.load({ type, id }))!;
         const mayRead = await engine.oso.isAllowed(actor, 'read', resource);
@@ -40,9 +42,10 @@ export async function differential(engine: AuthzEngine, actorIds: string[]): Pro
             : NO_READ_CHECK.has(action) ? 'forbidden' : action !== 'read' && mayRead ? 'forbidden' : 'not_found';
           const decision = await engine.decideAs(actor, action, { type, id });
           const inList = listed.get(action)!.has(id);
+          const inBatch = batch.get(id)!.includes(action);
           checked++;
-          if (allowed !== inList || decision !== reference) {
-            mismatches.push({ actor: actorId, action, ref: `${type}:${id}`, oso: reference, sql: decision, listed: inList });
+          if (allowed !== inList || decision !== reference || allowed !== inBatch) {
+            mismatches.push({ actor: actorId, action, ref: `${type}:${id}`, oso: reference, sql: `${decision}${inBatch ? ' (batch: allowed)' : ' (batch: not allowed)'}`, listed: inList });
           }
         }
       }

@@ -51,7 +51,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   });
 
   const [patient] = await ctx.authz.listAs<ChartPatient>(actor, 'read', 'Patient', {
-    columns: `m.*, ${LOCATION_COLUMNS}`, joins: LOCATION_JOIN, where: 'm.id = ?', params: [patientId],
+    columns: `m.*, ${LOCATION_COLUMNS}`, joins: LOCATION_JOIN, where: 'm.id = ?', params: [patientId], shape: 'row',
   });
   if (!patient) {
     const known = await ctx.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [patientId]);
@@ -61,7 +61,9 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   const breakGlass = await breakGlassOnly(ctx, actor, patient);
   await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id);
 
-  const where = { where: 'm.patient_id = ?', params: [patientId] };
+  // One patient's rows: the policy is probed per row ('row' shape) rather than listing everything
+  // the user may read and intersecting.
+  const where = { where: 'm.patient_id = ?', params: [patientId], shape: 'row' as const };
   const appointments = await ctx.authz.listAs<Appointment & { clinician_name: string | null }>(actor, 'read', 'Appointment', {
     ...where, columns: 'm.*, u.name AS clinician_name', joins: 'LEFT JOIN users u ON u.id = m.clinician_id', orderBy: 'm.scheduled_at DESC',
   });
