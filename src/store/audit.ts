@@ -18,6 +18,14 @@ export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'h
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
+/**
+ * The databases store UTF-8, which cannot hold a lone UTF-16 surrogate (possible in any JS string, e.g. an
+ * MRN typed into the break-glass lookup): it would be stored as other text than was hashed, and the chain
+ * would report tampering from that event on. Hash and store the same, well-formed text.
+ */
+const wellFormed = <T extends string | null>(s: T): T =>
+  (s === null ? s : s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')) as T;
+
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent> {
   const write = async (): Promise<AuditEvent> => {
     const last = await db.get<{ seq: number | string; hash: string }>(
@@ -25,9 +33,9 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent
     const seq = last ? Number(last.seq) + 1 : 1;
     const prev_hash = last?.hash ?? GENESIS_HASH;
     const base = {
-      seq, id: input.id ?? randomUUID(), at: input.at, actor: input.actor, on_behalf_of: input.on_behalf_of ?? null,
-      action: input.action, resource: input.resource, decision: input.decision, reason: input.reason ?? null,
-      org_id: input.org_id ?? null,
+      seq, id: wellFormed(input.id ?? randomUUID()), at: wellFormed(input.at), actor: wellFormed(input.actor),
+      on_behalf_of: wellFormed(input.on_behalf_of ?? null), action: wellFormed(input.action), resource: wellFormed(input.resource),
+      decision: wellFormed(input.decision), reason: wellFormed(input.reason ?? null), org_id: wellFormed(input.org_id ?? null),
     };
     const event: AuditEvent = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
     await db.run(

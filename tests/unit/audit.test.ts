@@ -42,4 +42,13 @@ describe('audit chain', () => {
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, firstBroken: { seq: 4, problem: 'event 3 is missing before event 4' } });
     await db.close();
   });
+
+  it('stays verifiable when a user types a lone surrogate (e.g. into the break-glass MRN lookup)', async () => {
+    const db = await logWith(1);
+    await appendAudit(db, { at: '2026-11-23T10:05:00.000Z', actor: 'u-nina', on_behalf_of: null, action: 'break_glass_lookup', resource: 'MRN:\ud800x', decision: 'not_found', reason: null, org_id: 'org' });
+    await appendAudit(db, { at: '2026-11-23T10:06:00.000Z', actor: 'u-nina', on_behalf_of: null, action: 'read', resource: 'Patient:p-1', decision: 'allow', reason: null, org_id: 'org' });
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 3 });
+    expect(await db.get('SELECT resource FROM audit_events WHERE seq = 2')).toEqual({ resource: 'MRN:\ufffdx' });
+    await db.close();
+  });
 });

@@ -132,7 +132,9 @@ export const revokeRole = defineMutation({
   async plan(ctx, a) {
     const ra = await getAssignment(ctx.db, a.id);
     return {
-      checks: ra ? roleChecks(ra.org_id, ra.user_id) : [{ action: 'manage_roles', target: null, forbidden: '', notFound: 'That role assignment was not found.' }],
+      // One not-found sentence whether or not the assignment exists (another organization's must not show).
+      checks: ra ? roleChecks(ra.org_id, ra.user_id).map((c) => ({ ...c, notFound: 'That role assignment was not found.' }))
+        : [{ action: 'manage_roles', target: null, forbidden: '', notFound: 'That role assignment was not found.' }],
       audit: { action: 'revoke_role', resource: ra?.user_id ? ref('User', ra.user_id) : `RoleAssignment:${a.id}`, orgId: ra?.org_id ?? null },
       summary: `Role ${ra?.role ?? ''} removed`,
       async apply(w) {

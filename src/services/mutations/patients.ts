@@ -52,11 +52,13 @@ export const updatePatient = defineMutation({
   args: z.object({ id: Id, changes: DemographicFields, base: DemographicFields }).strict()
     .refine((a) => Object.keys(a.changes).length > 0, 'nothing to change')
     .refine((a) => Object.keys(a.changes).every((k) => k in a.base), 'every changed field needs its previous value in base'),
-  async plan(ctx, a) {
+  async plan(ctx, a, who) {
     const current = await getPatient(ctx.db, a.id);
     const next = current ? { ...current, ...a.changes } : undefined;
-    // Rooms are reference data, not secret; an unknown room would also break the coverage check.
-    if (a.changes.room_id && (await roomOrg(ctx.db, a.changes.room_id)) !== (current?.org_id ?? null)) {
+    // Rooms are reference data, not secret; an unknown room would also break the coverage check. Compared with
+    // the user's organization (only its staff may edit its patients), never the patient's: before the
+    // decision, that would tell a patient the user may not read (or of another organization) from no patient.
+    if (a.changes.room_id && (await roomOrg(ctx.db, a.changes.room_id)) !== who.actor.org_id) {
       throw invalid('That room does not exist in this organization.');
     }
     return {
