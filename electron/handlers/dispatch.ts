@@ -17,7 +17,7 @@ export type HandlerMap = { [C in Channel]: HandlerFn<C> };
 
 export type Dispatch = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>;
 
-const MAX_REQUEST_BYTES = 256 * 1024;
+export const MAX_REQUEST_BYTES = 256 * 1024;
 
 export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch {
   return async (channel, request) => {
@@ -43,7 +43,7 @@ export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch 
 }
 
 /** Bounded size estimate that never throws on cycles or exotic values. */
-function approxSize(v: unknown, budget = MAX_REQUEST_BYTES + 1): number {
+export function approxSize(v: unknown, budget = MAX_REQUEST_BYTES + 1): number {
   let size = 0;
   const stack: unknown[] = [v];
   const seen = new Set<unknown>();

@@ -30,6 +30,7 @@ import { loadFixture, readFixtureFile } from '../../src/store/fixture/load';
 import { migrate, WORKSTATION_SETS } from '../../src/store/migrate';
 import { SqliteDb } from '../../src/store/sqlite';
 import { SMALL_FIXTURE } from '../helpers/world';
+import { rng } from '../helpers/randomWorld';
 
 /** Writes one line straight to fd 1 and returns only once all of it is in the pipe (not in a JS buffer). */
 const say = (o: object): void => {
@@ -48,17 +49,6 @@ const say = (o: object): void => {
 const [dataDir, seedArg] = process.argv.slice(2);
 if (!dataDir) throw new Error('usage: writer.ts <dataDir> <seed>');
 
-/** mulberry32: small, seedable, good enough to choose operations reproducibly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(Number(seedArg ?? 1));
 const pick = <T>(xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(random() * xs.length)] : undefined);
 const tag = (): string => Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0') + randomUUID().slice(0, 4);

@@ -27,6 +27,7 @@ import { SqliteDb } from '../../src/store/sqlite';
 import { TABLES, type TableName } from '../../src/store/tables';
 import { deleteRow, upsertRow, type Change, type RowValues } from '../../src/store/writer';
 import { SMALL_FIXTURE, tempDir } from '../helpers/world';
+import { rng } from '../helpers/randomWorld';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
@@ -44,16 +45,6 @@ type Line =
 const PHASES = ['spawn', 'start', 'migrating', 'seeding', 'seeded', 'opening', 'ready'] as const;
 type Phase = (typeof PHASES)[number];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * When to kill: `delayMs` after the child reports `after` (or any later phase, when it skips that one) —

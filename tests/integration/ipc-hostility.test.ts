@@ -74,6 +74,7 @@ import type { AuditEvent } from '../../src/domain/entities';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { openTestWorkstation, smallHospitalWithSecrets, TEST_PASSWORD, type TestWorkstation } from '../helpers/workstation';
 import { SMALL_FIXTURE } from '../helpers/world';
+import { approxSize, MAX_REQUEST_BYTES } from '../../electron/handlers/dispatch';
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration
@@ -569,27 +570,8 @@ function expectedWithoutSession(c: Channel): readonly Outcome[] {
 // Oracles
 // ---------------------------------------------------------------------------------------------------
 
-/** Mirrors the dispatch's bounded size estimate and its documented 256 KiB request limit. */
-function tooLarge(v: unknown, limit = 256 * 1024): boolean {
-  let size = 0;
-  const stack: unknown[] = [v];
-  const seen = new Set<unknown>();
-  while (stack.length > 0) {
-    if (size > limit) return true;
-    const x = stack.pop();
-    if (typeof x === 'string') size += x.length * 2;
-    else if (typeof x === 'number' || typeof x === 'boolean' || x == null) size += 8;
-    else if (typeof x === 'object') {
-      if (seen.has(x)) continue;
-      seen.add(x);
-      const keys = Object.keys(x);
-      if (keys.length > 10_000) return true;
-      size += keys.length * 16;
-      for (const k of keys) { size += k.length; stack.push((x as Record<string, unknown>)[k]); }
-    } else size += 16;
-  }
-  return size > limit;
-}
+/** The dispatch's documented 256 KiB request limit, by its own bounded size estimate. */
+const tooLarge = (v: unknown): boolean => approxSize(v) > MAX_REQUEST_BYTES;
 
 const DUMMY_HASH = `scrypt$1024$8$1$${'A'.repeat(24)}$${'B'.repeat(44)}`;
 /** Handlers that validate beyond the contract (before deciding anything, so still "malformed"). */
