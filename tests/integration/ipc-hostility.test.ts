@@ -400,18 +400,14 @@ const CASES: { [C in Channel]: Case<C> } = {
       id: opt(fc.oneof(g.id('patient'), g.nx)), org_id: opt(fc.oneof(g.id('org'), fc.constant(OWN_ORG))), mrn: pad(text(1, 100)),
       name: pad(text(1, 500)), birth_date: birthDate, room_id: fc.oneof(fc.constant(null), g.id('room')), status: fc.constantFrom('outpatient' as const, 'admitted' as const),
     }, { requiredKeys: ['mrn', 'name', 'birth_date', 'room_id', 'status'] }),
-    // Rooms are reference data (services/mutations/patients.ts): a room outside the named organization,
-    // or an admission without a room, is `invalid` before authorization; everything else is refused.
+    // Rooms are reference data (services/mutations/patients.ts): a room outside the user's own organization,
+    // or an admission without a room, is `invalid` before authorization; everything else is refused. Whether a
+    // room belongs to another (named) organization is never told.
     expect: (r, g) => {
-      const org = r.org_id ?? OWN_ORG;
-      if (r.room_id && g.world.roomOrg.get(r.room_id) !== org) return ['invalid'];
+      if (r.room_id && g.world.roomOrg.get(r.room_id) !== OWN_ORG) return ['invalid'];
       if (r.status === 'admitted' && !r.room_id) return ['invalid'];
       return ['forbidden'];
     },
-    // Known, not fixed (low severity): with `org_id` of another organization, "room belongs to that organization"
-    // (forbidden) and "it does not" (invalid) differ, so another tenant's room/organization ids can be probed.
-    noTwin: 'rooms and their organization are reference data: another organization named together with one of its rooms is judged by '
-      + 'the policy (forbidden), with a room of a different organization it is `invalid`.',
   },
   'patients.update': {
     payload: (g) => {

@@ -19,7 +19,11 @@ export const registerPatient = defineMutation({
   args: z.object({ id: NewId('pat'), org_id: Id.optional(), ...Demographics }).strict(),
   async plan(ctx, a, who) {
     const org = a.org_id ?? who.actor.org_id;
-    if (a.room_id && (await roomOrg(ctx.db, a.room_id)) !== org) throw invalid('That room does not exist in this organization.');
+    // The room is checked against the user's own organization before the decision (checking it against a
+    // named other organization would let anyone probe which rooms that organization has), and against the
+    // patient's organization after it.
+    const roomOrgId = a.room_id ? await roomOrg(ctx.db, a.room_id) : null;
+    if (a.room_id && roomOrgId !== who.actor.org_id) throw invalid('That room does not exist in this organization.');
     if (a.status === 'admitted' && !a.room_id) throw invalid('An admitted patient needs a room.');
     const patient: Patient = { id: a.id, org_id: org, mrn: a.mrn, name: a.name, birth_date: a.birth_date, room_id: a.room_id, status: a.status };
     return {
@@ -30,6 +34,7 @@ export const registerPatient = defineMutation({
       summary: `Registration of ${a.name}`,
       recordedArgs: { ...a, org_id: org },
       async apply(w) {
+        if (a.room_id && roomOrgId !== org) throw invalid('That room does not exist in this organization.');
         if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
           throw conflict(`Medical record number ${a.mrn} is already registered.`);
         }
