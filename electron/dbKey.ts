@@ -88,7 +88,7 @@ export function workstationDbKey(dataDir: string, dbFile: string, store: SecretW
   }
   // A plain database (an earlier version, or a crash between writing the key and encrypting) is
   // encrypted now, keeping every row.
-  if (databaseState(dbFile) === 'plain') {
+  if (state === 'plain') {
     encryptInPlace(dbFile, key);
     event = 'encrypted-existing';
   }

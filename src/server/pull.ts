@@ -25,10 +25,10 @@ import { currentVersion } from './versions';
 interface Cycle { removalsDone: boolean; additionsDone: boolean; addFrom: [TableName, string] | null }
 const FRESH: Cycle = { removalsDone: false, additionsDone: false, addFrom: null };
 
-/** A page as sent, and the cycle state the workstation is in once it acknowledges it. */
+/** A page as sent, and the cycle state the workstation is in once it acknowledges it (kept with the page). */
 interface PendingPage { upserts: Array<[TableName, string]>; removals: Array<[TableName, string]>; version: number; complete: boolean; cycle?: Cycle }
 
-interface SyncState { acked_cursor: string | null; acked_version: number; pending_cursor: string | null; pending_page: string | null; cycle: string | null }
+interface SyncState { acked_cursor: string | null; acked_version: number; pending_cursor: string | null; pending_page: string | null }
 
 const newCursor = (): string => randomBytes(12).toString('base64url');
 const ACK_CHUNK = 300;
@@ -39,20 +39,20 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
     let state = await db.get<SyncState>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
     if (!state) {
       await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0)', [device.id]);
-      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null, cycle: null };
+      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null };
     }
     let reset = false;
-    let cycle: Cycle = state.cycle ? JSON.parse(state.cycle) as Cycle : FRESH;
+    let cycle: Cycle = FRESH;
     if (req.cursor === null) {
       // First contact, or the workstation lost its data: start over from nothing (nothing to remove).
       await db.run('DELETE FROM device_rows WHERE device_id = ?', [device.id]);
-      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null, cycle: null };
+      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null };
       cycle = { ...FRESH, removalsDone: true };
       reset = true;
     } else if (req.cursor === state.pending_cursor && state.pending_page) {
       const acked = JSON.parse(state.pending_page) as PendingPage;
       await acknowledge(server, device, acked);
-      state = { acked_cursor: state.pending_cursor, acked_version: acked.version, pending_cursor: null, pending_page: null, cycle: null };
+      state = { acked_cursor: state.pending_cursor, acked_version: acked.version, pending_cursor: null, pending_page: null };
       cycle = acked.cycle ?? FRESH;
     } else if (req.cursor === state.acked_cursor && state.pending_page && state.pending_cursor) {
       // The previous response was lost: send the very same page again.
@@ -65,8 +65,8 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
     const scope = await deviceScope(server, device);
     const page = await buildPage(server, device, scope, Number(state.acked_version), cycle, req.limit);
     const cursor = newCursor();
-    await db.run('UPDATE device_sync SET acked_cursor = ?, acked_version = ?, pending_cursor = ?, pending_page = ?, pending_version = ?, cycle = ? WHERE device_id = ?',
-      [state.acked_cursor, state.acked_version, cursor, JSON.stringify(page), page.version, JSON.stringify(cycle), device.id]);
+    await db.run('UPDATE device_sync SET acked_cursor = ?, acked_version = ?, pending_cursor = ?, pending_page = ?, pending_version = ? WHERE device_id = ?',
+      [state.acked_cursor, state.acked_version, cursor, JSON.stringify(page), page.version, device.id]);
     return { ...(await materialize(server, scope, page)), cursor, complete: page.complete, reset, server_time: server.now() };
   });
 }

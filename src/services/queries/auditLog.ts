@@ -21,8 +21,7 @@ async function mayReviewAudit(ctx: ServiceContext, actor: Actor, orgId: string):
 async function reviewOrRefuse(ctx: ServiceContext, principal: Principal, orgId: string, action: 'read_audit_log' | 'review_break_glass', refusal: string): Promise<Actor> {
   const who = await ctx.authz.resolve(principal);
   const allowed = await mayReviewAudit(ctx, who.actor, orgId);
-  const known = await ctx.db.get('SELECT 1 FROM organizations WHERE id = ?', [orgId]);
-  if (allowed || known) {
+  if (allowed || await ctx.db.get('SELECT 1 FROM organizations WHERE id = ?', [orgId])) {
     await appendAudit(ctx.db, {
       at: who.actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action, resource: `Organization:${orgId}`,
       decision: allowed ? 'allow' : 'forbidden', reason: null, org_id: orgId,
