@@ -1,13 +1,5 @@
 /** An organization admin: create a user, give them one shift on a ward, set a badge, unlock accounts. */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-/** Signs in through the form (labels carry a required marker, so they are matched by their start). */
-async function signIn(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
-  await page.getByLabel(/^Username/).fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn, type Page } from './harness';
 
 async function switchUser(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Switch user' }).click();

@@ -1,17 +1,9 @@
 /** The auditor: the audit log (filter, paging, impersonation shown with both names) and the break-glass review. */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
+import { test, expect, signIn } from './harness';
 import { ROOT_PASSWORD } from '../../src/demo/hospital';
 import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
 import { runMutation } from '../../src/services/run';
-
-/** Signs in through the form (labels carry a required marker, so they are matched by their start). */
-async function signIn(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
-  await page.getByLabel(/^Username/).fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
 
 const REASON = 'Collapsed in the corridor of Neurology, no neuro nurse at hand';
 

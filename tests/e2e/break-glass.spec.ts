@@ -2,14 +2,7 @@
  * Emergency access: a Cardiology nurse opens a Neurology patient's chart with a stated reason; the
  * chart says so, and both the grant and the read under it are in the audit log.
  */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn, type Page } from './harness';
 
 async function find(page: Page, mrn: string): Promise<void> {
   await page.getByLabel('Medical record number (MRN)').fill(mrn);

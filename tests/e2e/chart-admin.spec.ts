@@ -2,14 +2,7 @@
  * Chart actions beyond the ward: a registration clerk edits details (and meets a concurrent edit) and
  * moves an appointment; a physician discharges; an administrator completes the discharge.
  */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn, type Page } from './harness';
 
 async function switchTo(page: Page, username: string, hash: string): Promise<void> {
   await page.getByRole('banner').getByRole('button', { name: 'Switch user' }).click();

@@ -1,13 +1,5 @@
 /** A registration clerk at the front desk: find, register, schedule, cancel; never any clinical data. */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-/** Signs in through the form (labels carry a required marker, so they are matched by their start). */
-async function signIn(page: Page, username: string, password = DEMO_PASSWORD): Promise<void> {
-  await page.getByLabel(/^Username/).fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn } from './harness';
 
 interface ChartOut { records: unknown[]; observations: unknown[]; alerts: unknown[]; appointments: Array<{ status: string }>; actions: string[] }
 

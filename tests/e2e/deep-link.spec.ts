@@ -2,14 +2,7 @@
  * Deep links to charts the user may not read answer exactly like unknown links: "Not found", with
  * nothing about the patient (another organization's, or another ward's of her own hospital).
  */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn } from './harness';
 
 test('deep-link: charts the nurse may not read show Not found', async ({ page, harness }) => {
   // Another organization's patient, opened straight after sign-in.

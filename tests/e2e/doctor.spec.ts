@@ -2,14 +2,7 @@
  * Doctors: Dr. Smith's day and his care-team access to Alice (internal notes, amendments); Dr. Brown's
  * examination-only access to Alice, which shows her vitals only while the examination is in progress.
  */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn, type Page } from './harness';
 
 async function openDay(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).click();

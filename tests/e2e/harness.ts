@@ -98,6 +98,14 @@ export const test = base.extend<{ harness: Harness; fixture: unknown }>({
 export { expect };
 export type { Page };
 
+/** Signs in on the sign-in screen by username and password and waits for the main navigation. */
+export async function signIn(page: Page, username: string, password: string = DEMO_PASSWORD): Promise<void> {
+  await page.getByLabel(/^Username/).fill(username);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
 /** Reads a PNG's size (for "the screenshot exists and is a real page"). */
 export function pngSize(file: string): { width: number; height: number } {
   const b = readFileSync(file);

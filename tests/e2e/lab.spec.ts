@@ -1,12 +1,5 @@
 /** A lab technician (lab results, Main Campus): enters a result; no vitals entry, no records, no alerts. */
-import { test, expect, DEMO_PASSWORD, type Page } from './harness';
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
+import { test, expect, signIn } from './harness';
 
 test('lab: enter a lab result for a Main Campus patient; no vitals button, no records', async ({ page, harness }) => {
   await harness.open();

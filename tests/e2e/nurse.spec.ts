@@ -1,19 +1,11 @@
 /** A nurse at a shared ward workstation: sign in, census, chart, vitals, alert, auto-lock. */
-import { test, expect, DEMO_PASSWORD, DEMO_PIN, type Page } from './harness';
+import { test, expect, signIn, DEMO_PIN, type Page } from './harness';
 
 async function badgeSignIn(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Badge' }).click();
   await page.getByLabel('Badge').fill('04A1B2C3');
   await page.getByLabel('PIN').fill(DEMO_PIN);
   await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** Username sign-in (the labels carry a "required" mark, so they are matched loosely). */
-async function passwordSignIn(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 }
 
 test('nurse: census, chart, record vitals, acknowledge an alert; auto-lock hides patient data', async ({ page, harness }) => {
@@ -90,7 +82,7 @@ test('nurse: census, chart, record vitals, acknowledge an alert; auto-lock hides
   await harness.advanceMinutes(5);
   await expect(page.getByRole('heading', { name: 'Workstation locked' })).toBeVisible();
   await page.getByRole('button', { name: 'Switch user' }).click();
-  await passwordSignIn(page, 'smith');
+  await signIn(page, 'smith');
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await page.getByRole('button', { name: 'Record vitals' }).click();

@@ -1,14 +1,6 @@
 /** Root, the global admin: create an organization, then "view as" a nurse — read-only — and exit. */
-import { test, expect, type Page } from './harness';
+import { test, expect, signIn } from './harness';
 import { ROOT_PASSWORD } from '../../src/demo/hospital';
-
-/** Signs in through the form (labels carry a required marker, so they are matched by their start). */
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel(/^Username/).fill(username);
-  await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
 
 interface CensusOut { patients: Array<{ id: string; name: string; open_alerts: number }> }
 interface ChartOut { alerts: Array<{ id: string; status: string; actions: string[] }> }
