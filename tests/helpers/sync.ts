@@ -84,7 +84,7 @@ export interface TestWorkstation {
   close(): Promise<void>;
 }
 
-export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number } = {}): Promise<TestWorkstation> {
+export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
   const db = new SqliteDb(path.join(dir, `${name}.db`));
   await migrate(db, WORKSTATION_SETS);
   const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
@@ -107,16 +107,16 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
   const transport = (url: string): Transport => {
     const real = httpTransport(url, 20_000);
     return {
-      async post(p, body, response, auth) {
+      async post(p, body, response, auth, opts) {
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
-        const r = await real.post(p, body, response, auth);
+        const r = await real.post(p, body, response, auth, opts);
         await ws.afterPost?.(p);
         if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
         return r;
       },
     };
   };
-  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5 });
+  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5, liveWaitMs: opts.liveWaitMs ?? 0 });
   return ws;
 }
 
@@ -133,7 +133,7 @@ export async function post(url: string, p: string, body: unknown, auth?: string)
 }
 
 /** An enrolled workstation of `org` (its admin creates the one-time code). */
-export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number } = {}): Promise<TestWorkstation> {
+export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
   const ws = await makeWorkstation(name, dir, opts);
   const token = await bearer(url, admin, opts.adminPassword);
   const code = await post(url, '/v1/enrollment-codes', { protocol: 1, org_id: org, facility_id: opts.facility ?? null }, token);
