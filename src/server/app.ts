@@ -26,7 +26,8 @@ const STATUS: Record<ErrorKind, number> = {
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
 function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  if (!allStorable(raw)) throw new AppError('invalid', 'Invalid request: a field contains a character that cannot be stored (such as a NUL character).');
+  // A pushed batch is judged mutation by mutation (a NUL in one change refuses that change only).
+  if ((schema as z.ZodType) !== PushRequest && !allStorable(raw)) throw new AppError('invalid', 'Invalid request: a field contains a character that cannot be stored (such as a NUL character).');
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new AppError('invalid', `Invalid request: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);

@@ -29,8 +29,8 @@ import type { PullRequest, PullResponse } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
-import { keyColumns, ORG_PART, ORG_TABLES, patientOfPart, patientPart, REFERENCES, teamPart } from './partitions';
-import { DeviceScope, materializeRows, placeholders, type VisibleRow } from './scope';
+import { keyColumns, ORG_PART, ORG_TABLES, patientOfPart, patientPart } from './partitions';
+import { DeviceScope, materializeRows, placeholders, type References, type VisibleRow } from './scope';
 import { currentVersion } from './versions';
 
 /** Where a running cycle is. Null between cycles. */
@@ -197,38 +197,50 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
   const usersDue = reset || !prev || Number(row.users_dirty) !== prev.gen || boundaryPassed || structural
     || await windowTouches(server, device.org_id, from, upTo, ACTOR_TABLES);
   const state: CycleState = { upTo, from, org: 'none', orgTable: 0, orgAfter: null, scan: false, scanAfter: null, winAfter: from };
-  if (!usersDue) return { state, marks: null, actors: null };
+  // A break-glass grant made or changed moves the next moment a window opens or closes.
+  const breakGlassChanged = upTo > from && (await server.db.get(
+    "SELECT 1 FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name = 'break_glass' LIMIT 1", [device.org_id, from, upTo])) !== undefined;
+  if (!usersDue && !breakGlassChanged) return { state, marks: null, actors: null };
 
-  const users = await deviceUsers(server.db, device, now);
-  const keys = users.keys;
-  const added = Object.keys(keys).filter((u) => !prev || !(u in prev.keys));
-  const changed = prev ? Object.keys(keys).filter((u) => u in prev.keys && prev.keys[u] !== keys[u]) : [];
-  const removed = prev ? Object.keys(prev.keys).filter((u) => !(u in keys)) : [];
-  const scope = await DeviceScope.build(server, device, users.actors);
+  let actors: Actor[];
+  let usersKey = row.users_key!;
   const parts = new Set<string>();
-  const candidatesOf = async (ids: string[]): Promise<void> => {
-    for (const p of await scope.candidates(server, users.actors.filter((a) => ids.includes(a.id)))) parts.add(patientPart(p));
-  };
-  if (reset || structural) {
-    await candidatesOf(Object.keys(keys));
-    if (!reset) for (const p of await heldParts(server, device)) parts.add(p);
-    state.org = 'all';
-  } else if (added.length || changed.length || removed.length) {
-    await candidatesOf([...added, ...changed]);
-    if (changed.length || removed.length) for (const p of await heldParts(server, device)) parts.add(p);
-    state.org = 'users';
+  if (usersDue) {
+    const users = await deviceUsers(server.db, device, now);
+    actors = users.actors;
+    const keys = users.keys;
+    const added = Object.keys(keys).filter((u) => !prev || !(u in prev.keys));
+    const changed = prev ? Object.keys(keys).filter((u) => u in prev.keys && prev.keys[u] !== keys[u]) : [];
+    const removed = prev ? Object.keys(prev.keys).filter((u) => !(u in keys)) : [];
+    const scope = await DeviceScope.build(server, device, actors);
+    const candidatesOf = async (ids: string[]): Promise<void> => {
+      for (const p of await scope.candidates(server, actors.filter((a) => ids.includes(a.id)))) parts.add(patientPart(p));
+    };
+    if (reset || structural) {
+      await candidatesOf(Object.keys(keys));
+      if (!reset) for (const p of await heldParts(server, device)) parts.add(p);
+      state.org = 'all';
+    } else if (added.length || changed.length || removed.length) {
+      // New users only widen the scope; a changed or departed one may narrow it, so what the
+      // workstation holds is checked again as well.
+      await candidatesOf([...added, ...changed]);
+      if (changed.length || removed.length) for (const p of await heldParts(server, device)) parts.add(p);
+      state.org = 'users';
+    }
+    usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
+    actorCache.set(device.id, { key: usersKey, actors });
+  } else {
+    actors = await currentActors(server, device, usersKey, now);
   }
   if (!reset && row.evaluated_at) for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
   // A new or reset workstation gets everything as it is now; there is no change log to replay.
   if (reset) { state.from = upTo; state.winAfter = upTo; }
   state.scan = (await writeScan(server, device, parts)) > 0;
-  const usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
-  actorCache.set(device.id, { key: usersKey, actors: users.actors });
   return {
     state,
-    actors: users.actors,
+    actors,
     marks: {
-      users_key: usersKey, policy_key: policyKey, next_boundary: await nextBoundary(server.db, device, users.actors, now),
+      users_key: usersKey, policy_key: policyKey, next_boundary: await nextBoundary(server.db, device, actors, now),
       evaluated_at: now, full_at: reset || structural ? now : row.full_at,
     },
   };
@@ -268,6 +280,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   const scope = await DeviceScope.build(server, device, actors);
   const retained = actors.map((a) => a.id);
   const page = new PageBuilder();
+  const refs: References = new Map();
   const full = (): boolean => page.size >= limit || performance.now() - started > PAGE_MS;
   const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] as SqlValue[] };
 
@@ -283,16 +296,20 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   };
 
   /** Re-evaluates patient partitions: what is visible now against what the workstation holds. */
-  // A step takes a few dozen patients, fewer when the workstation asked for small pages.
-  const step = Math.max(1, Math.min(PATIENTS_PER_STEP, Math.ceil(limit / 25)));
+  // A step takes as many patients as are likely to fill what is left of the page (the rows per
+  // patient seen so far), between one and a few dozen.
+  let rowsPerPatient = 25;
+  const step = (): number => Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / rowsPerPatient) || 1));
   const evaluatePatients = async (patientIds: string[]): Promise<void> => {
-    for (let i = 0; i < patientIds.length; i += step) {
-      const ids = patientIds.slice(i, i + step);
+    for (let i = 0; i < patientIds.length;) {
+      const ids = patientIds.slice(i, i + step());
+      i += ids.length;
       const parts = ids.map(patientPart);
-      const visible = await scope.evaluatePatients(ids);
+      const visible = await scope.evaluatePatients(ids, refs);
       const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)})`, [device.id, ...parts]);
       const changed = await changedRows(parts);
       diff(page, visible, held, changed);
+      rowsPerPatient = Math.max(1, (rowsPerPatient + visible.length / ids.length) / 2);
       // Users who are these patients: their link to the patient row travels only with the patient.
       const visiblePatients = visible.filter((v) => v.table === 'patients').map((v) => v.key);
       const linked = (await db.all<{ id: string }>(`SELECT id FROM users WHERE patient_id IN (${placeholders(ids)})`, ids)).map((r) => r.id);
@@ -313,7 +330,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     while (state.orgTable < tables.length) {
       if (full()) return finish();
       const table = tables[state.orgTable]!;
-      const visible = await scope.orgRows(table, retained, heldPatientSql, { after: state.orgAfter, limit: ORG_STEP });
+      const visible = await scope.orgRows(table, retained, heldPatientSql, { after: state.orgAfter, limit: ORG_STEP, refs });
       const last = visible.length === ORG_STEP ? visible.at(-1)!.key : null;
       const held = await db.all<HeldRow>(
         `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ?${state.orgAfter !== null ? ' AND row_key > ?' : ''}${last !== null ? ' AND row_key <= ?' : ''}`,
@@ -329,13 +346,14 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   if (state.scan) {
     for (;;) {
       if (full()) return finish();
+      const n = step();
       const parts = (await db.all<{ part: string }>(
         `SELECT part FROM device_scan WHERE device_id = ?${state.scanAfter !== null ? ' AND part > ?' : ''} ORDER BY part LIMIT ?`,
-        [device.id, ...(state.scanAfter !== null ? [state.scanAfter] : []), step])).map((r) => r.part);
+        [device.id, ...(state.scanAfter !== null ? [state.scanAfter] : []), n])).map((r) => r.part);
       if (parts.length === 0) break;
       await evaluatePatients(parts.map(patientOfPart));
       state.scanAfter = parts.at(-1)!;
-      if (parts.length < step) break;
+      if (parts.length < n) break;
     }
     state.scan = false;
   }
@@ -368,7 +386,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     }
     for (const [table, rows] of orgRows) {
       const keys = rows.map((r) => r.key);
-      const visible = rows.some((r) => !r.deleted) ? await scope.orgRows(table, retained, heldPatientSql, { keys: rows.filter((r) => !r.deleted).map((r) => r.key) }) : [];
+      const visible = rows.some((r) => !r.deleted) ? await scope.orgRows(table, retained, heldPatientSql, { keys: rows.filter((r) => !r.deleted).map((r) => r.key), refs }) : [];
       const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
       diff(page, visible, held, new Set(keys.map((k) => `${table}\u0000${k}`)));
     }
@@ -379,7 +397,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   return finish(true);
 
   async function finish(done = false): Promise<PendingPage> {
-    await closeReferences(server, device, scope, retained, page);
+    await closeReferences(server, device, scope, retained, page, refs);
     const next = done ? null : state;
     return { up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version), ...(marks ? { marks } : {}) };
   }
@@ -402,45 +420,26 @@ function diff(page: PageBuilder, visible: VisibleRow[], held: HeldRow[], changed
  * Foreign-key closure: reference rows the page's rows point to and the workstation does not hold
  * (a clinician created after the workstation's last pull) travel in the same page.
  */
-async function closeReferences(server: Server, device: Device, scope: DeviceScope, retained: string[], page: PageBuilder): Promise<void> {
+async function closeReferences(server: Server, device: Device, scope: DeviceScope, retained: string[], page: PageBuilder, refs: References): Promise<void> {
   const { db } = server;
-  let frontier = [...page.up.values()];
-  for (let round = 0; round < 5 && frontier.length > 0; round++) {
-    const wanted = new Map<TableName, Set<string>>();
-    const byTable = new Map<TableName, string[]>();
-    for (const [t, k] of frontier) if (REFERENCES[t]) byTable.set(t, [...(byTable.get(t) ?? []), k]);
-    for (const [table, keys] of byTable) {
-      for (const [column, target] of REFERENCES[table]!) {
-        for (let i = 0; i < keys.length; i += 400) {
-          const chunk = keys.slice(i, i + 400);
-          const pk = table === 'care_team_patients' ? null : 'id';
-          if (!pk) {
-            for (const k of chunk) { const v = k.split('\u001f')[0]; if (v) (wanted.get(target) ?? wanted.set(target, new Set()).get(target)!).add(v); }
-            continue;
-          }
-          for (const r of await db.all<{ v: string | null }>(`SELECT DISTINCT ${column} AS v FROM ${table} WHERE id IN (${placeholders(chunk)})`, chunk)) {
-            if (r.v) (wanted.get(target) ?? wanted.set(target, new Set()).get(target)!).add(r.v);
-          }
-        }
-      }
-    }
-    frontier = [];
+  const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] };
+  let wanted = refs;
+  for (let round = 0; round < 5 && wanted.size > 0; round++) {
+    const next: References = new Map();
     for (const [target, set] of wanted) {
       const keys = [...set].filter((k) => !page.has(target, k));
-      if (keys.length === 0) continue;
-      const held = new Set((await db.all<{ row_key: string }>(
-        `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, target, ...keys])).map((r) => r.row_key));
-      const missing = keys.filter((k) => !held.has(k));
-      if (missing.length === 0) continue;
-      const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] };
-      for (const r of await scope.orgRows(target, retained, heldPatientSql, { keys: missing })) {
-        page.upsert(r);
-        frontier.push([r.table, r.key, r.part, r.mask]);
+      for (let i = 0; i < keys.length; i += 400) {
+        const chunk = keys.slice(i, i + 400);
+        const held = new Set((await db.all<{ row_key: string }>(
+          `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, target, ...chunk])).map((r) => r.row_key));
+        const missing = chunk.filter((k) => !held.has(k));
+        if (missing.length === 0) continue;
+        for (const r of await scope.orgRows(target, retained, heldPatientSql, { keys: missing, refs: next })) page.upsert(r);
       }
     }
+    wanted = next;
   }
 }
-
 /**
  * Where a waiting workstation stands: the organization version it holds once it has applied its
  * last page, and whether it should pull right away (an unfinished cycle, a newer version, its users

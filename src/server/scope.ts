@@ -16,7 +16,7 @@ import type { Db, SqlValue } from '../store/db';
 import { TABLES, type TableName } from '../store/tables';
 import type { Device } from './auth';
 import type { Server } from './context';
-import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientPart } from './partitions';
+import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientPart, REFERENCES } from './partitions';
 
 export interface Sql { sql: string; params: SqlValue[] }
 
@@ -45,6 +45,7 @@ function dedupe(parts: Sql[]): Sql[] {
     return true;
   });
 }
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 export const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
 const inList = (column: string, values: readonly string[]): Sql => (values.length === 0 ? FALSE : { sql: `${column} IN (${placeholders(values)})`, params: [...values] });
 
@@ -53,6 +54,15 @@ const TYPE_OF_TABLE = new Map<string, ResourceType>(AUTHZ_TYPES.filter((t) => t.
 
 /** One visible row of a partition or a reference table: its key and which hidden columns it shows. */
 export interface VisibleRow { table: TableName; key: string; part: string; mask: number }
+/** Reference rows that visible rows point to (for the foreign-key closure of a page). */
+export type References = Map<TableName, Set<string>>;
+
+const addRef = (refs: References, table: TableName, key: string | null | undefined): void => {
+  if (key === null || key === undefined) return;
+  let set = refs.get(table);
+  if (!set) refs.set(table, (set = new Set()));
+  set.add(key);
+};
 
 /** Mask bits. Records: internal notes. Users: badge id; link to their own patient row. */
 export const MASK = { internalNotes: 1, badge: 1, patientLink: 2 } as const;
@@ -72,8 +82,18 @@ export class DeviceScope {
   static async build(server: Server, device: Device, actors: Actor[]): Promise<DeviceScope> {
     const { engine } = server;
     const now = server.now();
-    const filter = async (who: Actor[], action: string, type: ResourceType): Promise<Sql> =>
-      or(...await Promise.all(who.map(async (a) => { const q = await engine.queryAs(a, action, type, 'list'); return { sql: q.where, params: q.params }; })));
+    // A filter not compiled yet costs Oso a partial evaluation (synchronous, 10–20 ms): one at a
+    // time, letting other requests run in between.
+    const filter = async (who: Actor[], action: string, type: ResourceType): Promise<Sql> => {
+      const parts: Sql[] = [];
+      for (const a of who) {
+        const misses = engine.filters?.misses ?? 0;
+        const q = await engine.queryAs(a, action, type, 'list');
+        parts.push({ sql: q.where, params: q.params });
+        if ((engine.filters?.misses ?? 1) !== misses) await yieldNow();
+      }
+      return or(...parts);
+    };
     const read = new Map<TableName, Sql>();
     for (const table of PATIENT_TABLES) {
       const type = TYPE_OF_TABLE.get(table);
@@ -84,10 +104,13 @@ export class DeviceScope {
     const badge = or(inList('m.id', ids), await filter(actors, 'update_badge', 'User'));
     // Break-glass grants: the workstation's own users' while they last; all of them where someone
     // reviews them (organization admins and auditors).
-    const reviewer = (await Promise.all(actors.map(async (a) =>
-      (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow'
-      || a.assignments.some((g) => g.role === 'auditor' && g.scope_type === 'Organization' && g.scope_id === device.org_id
-        && (g.valid_from === null || g.valid_from <= now) && (g.valid_until === null || now < g.valid_until))))).some(Boolean);
+    let reviewer = false;
+    for (const a of actors) {
+      reviewer = a.assignments.some((g) => g.role === 'auditor' && g.scope_type === 'Organization' && g.scope_id === device.org_id
+        && (g.valid_from === null || g.valid_from <= now) && (g.valid_until === null || now < g.valid_until))
+        || (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow';
+      if (reviewer) break;
+    }
     const breakGlass = reviewer ? TRUE : and(inList('m.user_id', ids), sql('? < m.expires_at', now));
     return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass);
   }
@@ -121,6 +144,7 @@ export class DeviceScope {
       const col = patientColumnOf(table)!;
       const rows = await this.db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${f.sql}`, f.params);
       for (const r of rows) out.add(r.p);
+      await yieldNow();
     }
     return [...out].sort();
   }
@@ -131,12 +155,16 @@ export class DeviceScope {
    * parent, hidden locally unless the local policy lets someone read it); an appointment likewise
    * when a record or observation of it is readable. Users linked to these patients are re-masked.
    */
-  async evaluatePatients(patientIds: readonly string[]): Promise<VisibleRow[]> {
+  async evaluatePatients(patientIds: readonly string[], refs: References = new Map()): Promise<VisibleRow[]> {
     if (patientIds.length === 0) return [];
     const db = this.db;
     const eligible = and(inList('m.id', patientIds), this.eligible());
     const patients = (await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${eligible.sql}`, eligible.params)).map((r) => r.id);
     if (patients.length === 0) return [];
+    const refCols = (table: TableName): string => (REFERENCES[table] ?? []).map(([c], i) => `, m.${c} AS r${i}`).join('');
+    const noteRefs = (table: TableName, r: Record<string, unknown>): void => {
+      (REFERENCES[table] ?? []).forEach(([, target], i) => addRef(refs, target, r[`r${i}`] as string | null));
+    };
     const out: VisibleRow[] = [];
     const held = new Set<string>();
     const pin = (col: string): Sql => inList(`m.${col}`, patients);
@@ -160,14 +188,18 @@ export class DeviceScope {
         : and(pin(col), f);
       if (where.sql === FALSE.sql) continue;
       const rows = await db.all<{ k: string; p: string; mask: number; a: string | null }>(
-        `SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${hasAppt ? ', m.appointment_id AS a' : ''} FROM ${table} m WHERE ${where.sql}`,
+        `SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${hasAppt ? ', m.appointment_id AS a' : ''}${refCols(table)} FROM ${table} m WHERE ${where.sql}`,
         [...mask.params, ...where.params]);
       for (const r of rows) {
         out.push({ table, key: r.k, part: patientPart(r.p), mask: Number(r.mask) });
+        noteRefs(table, r);
         held.add(r.p);
         if (hasAppt && r.a) apptRefs.add(r.a);
       }
     }
+    const heldList = [...held];
+    const patientRefs = `SELECT m.id AS k${refCols('patients')} FROM patients m WHERE m.id IN (${placeholders(heldList)})`;
+    if (heldList.length) for (const r of await db.all<Record<string, unknown>>(patientRefs, heldList)) noteRefs('patients', r);
     for (const id of held) out.push({ table: 'patients', key: id, part: patientPart(id), mask: 0 });
     // Rows that belong with a held patient (care-team links of the organization's teams).
     const heldIds = [...held];
@@ -178,8 +210,9 @@ export class DeviceScope {
         : inList(`m.${col}`, heldIds);
       if (where.sql === FALSE.sql) continue;
       const key = keySql(table, db.dialect);
-      for (const r of await db.all<{ k: string; p: string }>(`SELECT ${key} AS k, m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params)) {
+      for (const r of await db.all<{ k: string; p: string }>(`SELECT ${key} AS k, m.${col} AS p${refCols(table)} FROM ${table} m WHERE ${where.sql}`, where.params)) {
         out.push({ table, key: r.k, part: patientPart(r.p), mask: 0 });
+        noteRefs(table, r);
       }
     }
     return out;
@@ -217,7 +250,7 @@ export class DeviceScope {
    * Visible reference rows of one table in key order after `after` (at most `limit`), or exactly
    * those among `keys`.
    */
-  async orgRows(table: TableName, retained: readonly string[], heldPatient: Sql, opts: { after?: string | null; limit?: number; keys?: readonly string[] }): Promise<VisibleRow[]> {
+  async orgRows(table: TableName, retained: readonly string[], heldPatient: Sql, opts: { after?: string | null; limit?: number; keys?: readonly string[]; refs?: References }): Promise<VisibleRow[]> {
     const db = this.db;
     const key = keySql(table, db.dialect);
     const w = this.orgWhere(table, retained);
@@ -226,8 +259,11 @@ export class DeviceScope {
     const where = and(w, extra);
     if (where.sql === FALSE.sql) return [];
     const limit = opts.limit !== undefined ? ` ORDER BY 1 LIMIT ${Math.floor(opts.limit)}` : '';
-    const rows = await db.all<{ k: string; mask: number }>(`SELECT ${key} AS k, ${mask.sql} AS mask FROM ${table} m WHERE ${where.sql}${limit}`,
+    const refs = REFERENCES[table] ?? [];
+    const rows = await db.all<Record<string, unknown> & { k: string; mask: number }>(
+      `SELECT ${key} AS k, ${mask.sql} AS mask${refs.map(([c], i) => `, m.${c} AS r${i}`).join('')} FROM ${table} m WHERE ${where.sql}${limit}`,
       [...mask.params, ...where.params]);
+    if (opts.refs) for (const r of rows) refs.forEach(([, target], i) => addRef(opts.refs!, target, r[`r${i}`] as string | null));
     return rows.map((r) => ({ table, key: r.k, part: ORG_PART, mask: Number(r.mask) }));
   }
 }

@@ -77,6 +77,8 @@ export interface TestWorkstation {
   loseNextResponse: boolean;
   /** Runs after the server answered a request and before the workstation sees the answer. */
   afterPost?: (path: string) => Promise<void>;
+  /** Every answer this workstation received, newest last (path and body). */
+  answers: Array<{ path: string; body: any }>;
   /** Signs a user in online (the server then counts them among this workstation's users). */
   signIn(username: string, password?: string): Promise<void>;
   run(userId: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
@@ -92,7 +94,7 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
   const engine = await AuthzEngine.create({ db, clock });
   const ctx: ServiceContext = { db, authz: engine, clock, mutations: outboxSink(db), config: defaultServiceConfig };
   const ws: TestWorkstation = {
-    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false,
+    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false, answers: [],
     sync: undefined as unknown as SyncEngine,
     async signIn(username, password = TEST_PASSWORD) {
       const r = await ws.sync.signInOnline(username, password);
@@ -112,6 +114,7 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
         const r = await real.post(p, body, response, auth, opts);
         await ws.afterPost?.(p);
         if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
+        ws.answers.push({ path: p, body: r });
         return r;
       },
     };
