@@ -6,7 +6,6 @@
 import type { z } from 'zod';
 import type { Principal } from '../../src/authz/engine';
 import { AppError, isAppError } from '../../src/domain/errors';
-import { allStorable } from '../../src/domain/text';
 import { channels, isChannel, PUBLIC_CHANNELS, type Channel, type Envelope } from '../../src/ipc/contract';
 import type { Workstation } from '../workstation';
 
@@ -19,14 +18,12 @@ export type HandlerMap = { [C in Channel]: HandlerFn<C> };
 export type Dispatch = (channel: unknown, request: unknown) => Promise<Envelope<unknown>>;
 
 export const MAX_REQUEST_BYTES = 256 * 1024;
-const UNSTORABLE = 'Please check the form: a field contains a character that cannot be saved (such as a NUL character). Remove it and try again.';
 
 export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch {
   return async (channel, request) => {
     try {
       if (!isChannel(channel)) throw new AppError('invalid', 'Unknown request.');
       if (approxSize(request) > MAX_REQUEST_BYTES) throw new AppError('invalid', 'The request is too large.');
-      if (!allStorable(request)) throw new AppError('invalid', UNSTORABLE);
       const spec = channels[channel];
       const parsed = spec.request.safeParse(request ?? {});
       if (!parsed.success) {
