@@ -16,7 +16,7 @@ import { allStorable } from '../domain/text';
 import { createEnrollmentCode, deviceFromHeader, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
 import type { Server } from './context';
 import { LiveUpdates } from './live';
-import { pull, waitVersion } from './pull';
+import { concernsDevice, pull, waitVersion } from './pull';
 import { applyPush } from './push';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -135,7 +135,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     if (at.pullNow) return { changed: true, server_time: server.now() };
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    const changed = await live.wait(d.org_id, at.version, Math.min(b.timeout_ms, at.untilBoundaryMs), abort.signal);
+    const changed = await live.wait(d.org_id, at.version, Math.min(b.timeout_ms, at.untilBoundaryMs), abort.signal,
+      (from, to) => concernsDevice(server, d, from, to));
     return { changed: changed || (at.boundary !== null && server.now() >= at.boundary), server_time: server.now() };
   });
 

@@ -467,3 +467,22 @@ export async function waitVersion(server: Server, device: Device, cursor: string
   const untilBoundaryMs = row.next_boundary ? Date.parse(row.next_boundary) - Date.parse(now) : Number.MAX_SAFE_INTEGER;
   return { pullNow: false, version, boundary: row.next_boundary, untilBoundaryMs };
 }
+
+/**
+ * Whether changes between two versions may concern a workstation: reference data of its
+ * organization, a partition it holds, or a patient one of its users may now read. (A row that
+ * becomes visible only through the foreign-key closure waits for the next interval cycle.)
+ */
+export async function concernsDevice(server: Server, device: Device, from: number, to: number): Promise<boolean> {
+  const { db } = server;
+  const entries = await db.all<{ part: string }>(
+    'SELECT DISTINCT part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [device.org_id, from, to]);
+  if (entries.length > 200 || entries.some((e) => !e.part.startsWith('p:'))) return true;
+  const parts = entries.map((e) => e.part);
+  if (parts.length === 0) return false;
+  if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
+  const row = await db.get<SyncRow>('SELECT users_key FROM device_sync WHERE device_id = ?', [device.id]);
+  const actors = await currentActors(server, device, row?.users_key ?? null, server.now());
+  const scope = await DeviceScope.build(server, device, actors);
+  return (await scope.readablePatients(parts.map(patientOfPart))).length > 0;
+}

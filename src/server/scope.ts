@@ -218,6 +218,13 @@ export class DeviceScope {
     return out;
   }
 
+  /** Of these patients, those of the workstation's scope some of its users may read. */
+  async readablePatients(ids: readonly string[]): Promise<string[]> {
+    const where = and(inList('m.id', ids), this.eligible(), this.read.get('patients') ?? FALSE);
+    if (where.sql === FALSE.sql) return [];
+    return (await this.db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${where.sql}`, where.params)).map((r) => r.id);
+  }
+
   /** Visibility condition of a reference-data table over alias `m`. */
   orgWhere(table: TableName, retained: readonly string[]): Sql {
     const org = this.device.org_id;

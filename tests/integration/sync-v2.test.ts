@@ -298,6 +298,11 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     await ws.sync.syncNow();
     ws.sync.start();
     await new Promise((r) => setTimeout(r, 300));
+    // A change to another ward's patient does not wake this ward's workstation.
+    const pulls = ws.answers.filter((a) => a.path === '/v2/sync/pull').length;
+    expect((await asUser('smith', 'recordObservation', vitals('p-b', '66'))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(ws.answers.filter((a) => a.path === '/v2/sync/pull').length).toBe(pulls);
     const started = Date.now();
     const obs = await asUser('lee', 'recordObservation', vitals('p-a', '79'));
     while (!(await ws.ids('observations')).includes(obs.body.result.id)) {
