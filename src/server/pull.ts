@@ -45,6 +45,8 @@ interface CycleState {
   scan: boolean;
   scanAfter: string | null;
   winAfter: number;
+  /** Rows per patient partition seen so far in this cycle (sizes the next step to fit the page). */
+  perPatient?: number;
 }
 
 /** Bookkeeping the cycle's plan decided, stored when the workstation acknowledges the first page. */
@@ -298,8 +300,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   /** Re-evaluates patient partitions: what is visible now against what the workstation holds. */
   // A step takes as many patients as are likely to fill what is left of the page (the rows per
   // patient seen so far), between one and a few dozen.
-  let rowsPerPatient = 25;
-  const step = (): number => Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / rowsPerPatient) || 1));
+  const step = (): number => Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / (state.perPatient ?? 100)) || 1));
   const evaluatePatients = async (patientIds: string[]): Promise<void> => {
     for (let i = 0; i < patientIds.length;) {
       const ids = patientIds.slice(i, i + step());
@@ -309,7 +310,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)})`, [device.id, ...parts]);
       const changed = await changedRows(parts);
       diff(page, visible, held, changed);
-      rowsPerPatient = Math.max(1, (rowsPerPatient + visible.length / ids.length) / 2);
+      state.perPatient = Math.max(1, ((state.perPatient ?? 100) + visible.length / ids.length) / 2);
       // Users who are these patients: their link to the patient row travels only with the patient.
       const visiblePatients = visible.filter((v) => v.table === 'patients').map((v) => v.key);
       const linked = (await db.all<{ id: string }>(`SELECT id FROM users WHERE patient_id IN (${placeholders(ids)})`, ids)).map((r) => r.id);
@@ -330,8 +331,9 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     while (state.orgTable < tables.length) {
       if (full()) return finish();
       const table = tables[state.orgTable]!;
-      const visible = await scope.orgRows(table, retained, heldPatientSql, { after: state.orgAfter, limit: ORG_STEP, refs });
-      const last = visible.length === ORG_STEP ? visible.at(-1)!.key : null;
+      const chunk = Math.max(50, Math.min(ORG_STEP, limit - page.size));
+      const visible = await scope.orgRows(table, retained, heldPatientSql, { after: state.orgAfter, limit: chunk, refs });
+      const last = visible.length === chunk ? visible.at(-1)!.key : null;
       const held = await db.all<HeldRow>(
         `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ?${state.orgAfter !== null ? ' AND row_key > ?' : ''}${last !== null ? ' AND row_key <= ?' : ''}`,
         [device.id, table, ...(state.orgAfter !== null ? [state.orgAfter] : []), ...(last !== null ? [last] : [])]);
