@@ -207,6 +207,13 @@ async function fleetOn(backend: Backend, seconds: number, cluster: Cluster | nul
     for (const ws of fleet.slice(0, world.wards.length)) await ws.cycle();
     console.log(`  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`);
     for (const [i, ws] of fleet.entries()) if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
+    // Every ward's nurse has recorded something once (their filters are compiled, as after the first
+    // minutes of a shift), and every workstation is up to date.
+    for (const [w, ward] of world.wards.entries()) {
+      const patients = wardPatients.get(ward)!;
+      await fleet[w]!.push([{ id: `warm-${w}`, seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
+        args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
+    }
     for (const ws of fleet) await ws.cycle();
     const steady: Steady[] = [];
     for (const n of [50, 200]) {
