@@ -20,7 +20,6 @@ beforeEach(async () => { w = await makeWorld(); });
 afterEach(async () => { await w.close(); });
 
 const as = (userId: string, asUser?: string) => ({ userId, as: asUser });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const run = (who: string, name: keyof typeof MUTATIONS, input: unknown, asUser?: string): Promise<any> =>
   runMutation(w.ctx, as(who, asUser), MUTATIONS[name] as never, input);
 const fails = async (p: Promise<unknown>): Promise<AppError> => {

@@ -1,5 +1,5 @@
 /** A lab or imaging result for a patient (one `observations.record`). */
-import { useCallback, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
 import { Button, Dialog, ErrorNote, TextField } from '../../components/ui';
 import { humanize } from '../../format';
 import { useAction } from '../../hooks';
@@ -16,7 +16,7 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
   const [errors, setErrors] = useState<{ code?: string; value?: string }>({});
   const formId = useId();
   const listId = useId();
-  const suggestions = RESULT_SUGGESTIONS[category] ?? [];
+  const suggestions = useMemo(() => RESULT_SUGGESTIONS[category] ?? [], [category]);
   const kind = category === 'lab' ? 'lab result' : `${humanize(category).toLowerCase()} result`;
 
   const pickCode = useCallback((c: string) => {
