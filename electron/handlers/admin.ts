@@ -13,6 +13,16 @@ import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
 import { SyncHttpError } from '../../src/sync/http';
 import type { HandlerMap } from './dispatch';
+import type { Workstation } from '../workstation';
+
+/** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
+async function administersWorkstation(ws: Workstation): Promise<boolean> {
+  let principal: Principal;
+  try { principal = ws.session.principal(); } catch { return false; }
+  const { actor } = await ws.engine.resolve(principal);
+  if (actor.org_id === ROOT_ORG_ID) return true;
+  return (await ws.engine.decideAs(actor, 'create_user', { type: 'Organization', id: actor.org_id })) === 'allow';
+}
 
 const need = (p: Principal | null): Principal => {
   if (!p) throw new AppError('unauthenticated', 'Please sign in.');
@@ -97,7 +107,11 @@ export const adminHandlers: Pick<HandlerMap,
       ws.session.setOrganization(e.org_id);
       ws.log.info('enrolled', { device: e.device_id, org: e.org_id, facility: e.facility_id });
     } catch (err) {
-      if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);
+      if (err instanceof SyncHttpError) {
+        throw err.kind === 'network'
+          ? new AppError('invalid', `The server at ${r.serverUrl} cannot be reached. Check the address and this workstation's network connection, then try again.`)
+          : new AppError(err.kind, err.message);
+      }
       throw err;
     }
     ws.sync.engine.start();
@@ -105,21 +119,27 @@ export const adminHandlers: Pick<HandlerMap,
   },
   'sync.now': async (_r, ws) => ws.sync.syncNow(),
   'diagnostics.get': async (_r, ws) => {
+    // Open to anyone at the machine (IT enrolls before anyone can sign in), but how much data the
+    // workstation holds and where it lies on disk only for an administrator (or root) signed in.
+    const full = await administersWorkstation(ws);
     const counts: Record<string, number> = {};
-    for (const t of ['organizations', 'users', 'patients', 'appointments', 'records', 'observations', 'alerts', 'outbox', 'audit_events']) {
-      counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+    if (full) {
+      for (const t of ['organizations', 'users', 'patients', 'appointments', 'records', 'observations', 'alerts', 'outbox', 'audit_events']) {
+        counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+      }
     }
     const chain = await verifyAuditChain(ws.db);
     const { policy } = ws.engine;
     return {
       version: appVersion(),
-      config_path: ws.configFile,
-      config: { ...ws.config, policy: undefined },
-      database_path: ws.dbPath,
+      full,
+      config_path: full ? ws.configFile : null,
+      config: full ? { ...ws.config, policy: undefined } : { workstationName: ws.config.workstationName, autoLockMinutes: ws.config.autoLockMinutes },
+      database_path: full ? ws.dbPath : null,
+      counts: full ? counts : null,
       schema: await schemaVersions(ws.db),
       policy: { mode: policy.config.mode, modules: policy.config.modules, extra_files: policy.config.extraFiles, fingerprint: policy.fingerprint },
-      counts,
-      audit_chain: { ok: chain.ok, checked: chain.checked, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
+      audit_chain: { ok: chain.ok, checked: full ? chain.checked : 0, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
       enrollment: await ws.sync.engine.enrollment().then((e) => (e ? { server_url: e.server_url, device_id: e.device_id, org_id: e.org_id, facility_id: e.facility_id } : null)),
     };
   },

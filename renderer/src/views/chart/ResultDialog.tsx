@@ -4,7 +4,7 @@ import { Button, Dialog, ErrorNote, TextField } from '../../components/ui';
 import { humanize } from '../../format';
 import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
-import { CODE_PATTERN, RESULT_SUGGESTIONS, codeLabel, normalizeCode, unitLabel } from './clinical';
+import { CODE_PATTERN, RESULT_SUGGESTIONS, codeLabel, measureProblem, measureSpec, normalizeCode, unitLabel } from './clinical';
 
 export function ResultDialog({ patientId, patientName, category, onClose, onSaved }: {
   patientId: string; patientName: string; category: string; onClose: () => void; onSaved: () => void;
@@ -32,6 +32,8 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
     if (!c) problems.code = 'Enter the test.';
     else if (!CODE_PATTERN.test(c)) problems.code = 'Use letters, digits, spaces, _ or - only.';
     if (!value.trim()) problems.value = 'Enter the result.';
+    const spec = c ? measureSpec(c) : undefined;
+    if (spec && value.trim()) problems.value = measureProblem(spec, value) ?? undefined;
     setErrors(problems);
     if (problems.code || problems.value) return;
     const r = await run('observations.record', { patient_id: patientId, category, code: c, value: value.trim(), unit: unit.trim() });
