@@ -118,7 +118,7 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
   }, [observations, now]);
   if (rows.length === 0) return null;
   return (
-    <div className="flowsheet-box">
+    <div className="flowsheet-box" tabIndex={0} role="region" aria-label="Vitals flowsheet, scrollable">
       <table className="table flowsheet" aria-label="Vitals flowsheet">
         <thead>
           <tr><th scope="col">Time</th>{columns.map((c) => <th key={c.code} scope="col" className="num">{c.short} <span className="muted">{unitLabel(c.unit)}</span></th>)}</tr>
