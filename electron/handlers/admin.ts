@@ -54,15 +54,26 @@ export const adminHandlers: Pick<HandlerMap,
     const users = await ws.engine.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
       columns: 'm.id, m.name', where: 'm.org_id = ?', params: [actor.org_id], orderBy: 'm.name',
     });
-    const roles = await ws.db.all<{ user_id: string; role: string }>(
-      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role FROM role_assignments ra
+    // Where each one works, so that two colleagues of the same name can be told apart in a picker.
+    const roles = await ws.db.all<{ user_id: string; role: string; place: string | null }>(
+      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role,
+         COALESCE(w.name, f.name, rm.name, o.name) AS place
+       FROM role_assignments ra
        LEFT JOIN group_members gm ON gm.group_id = ra.group_id
+       LEFT JOIN wards w ON ra.scope_type = 'Ward' AND w.id = ra.scope_id
+       LEFT JOIN facilities f ON ra.scope_type = 'Facility' AND f.id = ra.scope_id
+       LEFT JOIN rooms rm ON ra.scope_type = 'Room' AND rm.id = ra.scope_id
+       LEFT JOIN organizations o ON ra.scope_type = 'Organization' AND o.id = ra.scope_id
        WHERE ra.org_id = ? AND ra.role IN ('physician', 'nurse')
          AND (ra.valid_from IS NULL OR ra.valid_from <= ?) AND (ra.valid_until IS NULL OR ? < ra.valid_until)`,
       [actor.org_id, actor.now, actor.now]);
-    const byUser = new Map<string, string[]>();
-    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.role]);
-    return users.filter((u) => byUser.has(u.id)).map((u) => ({ ...u, roles: [...new Set(byUser.get(u.id))].sort() }));
+    const byUser = new Map<string, typeof roles>();
+    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r]);
+    return users.filter((u) => byUser.has(u.id)).map((u) => ({
+      ...u,
+      roles: [...new Set(byUser.get(u.id)!.map((r) => r.role))].sort(),
+      places: [...new Set(byUser.get(u.id)!.map((r) => r.place).filter((p): p is string => Boolean(p)))].sort(),
+    }));
   },
   'admin.users': async (r, ws, p) => listUsers(ws.ctx, need(p), { orgId: r.orgId }),
   'admin.createUser': async (r, ws, p) => {

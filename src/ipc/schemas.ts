@@ -88,7 +88,7 @@ export const LocationsOut = z.object({
   rooms: z.array(z.object({ id: s, ward_id: s, name: s })),
 });
 
-export const ClinicianOut = z.object({ id: s, name: s, roles: z.array(s) });
+export const ClinicianOut = z.object({ id: s, name: s, roles: z.array(s), places: z.array(s) });
 
 export const OrgSummaryOut = OrganizationOut.extend({ users: n, patients: n, actions: Actions });
 

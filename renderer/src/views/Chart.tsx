@@ -78,6 +78,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
     for (const c of clinicians.data ?? []) m.set(c.id, c.name);
     for (const a of data.appointments) if (a.clinician_name) m.set(a.clinician_id, a.clinician_name);
     for (const r of data.records) if (r.author_name) m.set(r.author_id, r.author_name);
+    for (const o of data.observations) if (o.recorded_by_name) m.set(o.recorded_by, o.recorded_by_name);
     const me = info?.view_as ?? info?.user;
     if (me) m.set(me.id, me.name);
     return (id: string) => m.get(id) ?? id;

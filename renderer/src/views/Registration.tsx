@@ -194,8 +194,8 @@ function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { pati
   const fixed = (k: 'clinician' | 'when' | 'reason'): void => setProblems(({ [k]: _gone, ...rest }) => rest);
   // Appointments are with physicians; each person once, even when they hold the role on several wards.
   const options = useMemo(() => [...new Map((clinicians.data ?? []).filter((c) => c.roles.includes('physician')).map((c) => [c.id, c])).values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((c) => ({ value: c.id, label: `${c.name} — ${roleLabel('physician')}` })), [clinicians.data]);
+    .sort((a, b) => a.name.localeCompare(b.name) || a.places.join().localeCompare(b.places.join()))
+    .map((c) => ({ value: c.id, label: `${c.name} — ${roleLabel('physician')}${c.places.length ? `, ${c.places.join(', ')}` : ''}` })), [clinicians.data]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();

@@ -22,7 +22,7 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
   const labels = [...new Set([...data.records, ...data.observations]
     .map((x) => (x as { sensitivity?: string | null }).sensitivity).filter((s): s is string => Boolean(s)))];
   return (
-    <header className="patient-banner" aria-label="Patient">
+    <section className="patient-banner" aria-label="Patient banner">
       <div className="patient-banner-main">
         <div className="patient-head">
           <h1 className="name">{p.name}</h1>
@@ -42,6 +42,6 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
         </dl>
       </div>
       <div className="page-actions">{actions}</div>
-    </header>
+    </section>
   );
 }

@@ -2,17 +2,20 @@
  * Closing a form that holds typed clinical input (Escape, ×, Cancel) asks first: the values are not saved
  * yet, and a nurse who pressed Escape by accident must not lose a set of vitals.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Banner, Button } from '../../components/ui';
 
 export function useDiscardGuard(dirty: boolean, discard: () => void): { asking: boolean; close: () => void; keep: () => void; discard: () => void } {
   const [asking, setAsking] = useState(false);
-  return {
-    asking,
-    close: () => { if (!dirty) discard(); else setAsking((was) => (was ? false : true)); },
-    keep: () => setAsking(false),
-    discard,
-  };
+  // Stable callbacks: the dialog re-focuses its first field whenever its onClose changes.
+  const state = useRef({ dirty, discard });
+  state.current = { dirty, discard };
+  const close = useCallback(() => {
+    if (!state.current.dirty) state.current.discard();
+    else setAsking((was) => !was);
+  }, []);
+  const keep = useCallback(() => setAsking(false), []);
+  return { asking, close, keep, discard };
 }
 
 export function DiscardPrompt({ what, onKeep, onDiscard }: { what: string; onKeep: () => void; onDiscard: () => void }) {
