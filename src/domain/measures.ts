@@ -91,6 +91,6 @@ export function checkMeasure(code: string, value: string, unit: string): Measure
   if (n.value < spec.min || n.value > spec.max) {
     return { ok: false, problem: `${spec.label} must be between ${fmt(spec.min)} and ${fmt(spec.max)}${unitLabel}.` };
   }
-  // Stored as typed (no rounding of clinical values), with a point as decimal separator.
-  return { ok: true, value: String(n.value), unit: spec.unit };
+  // Stored as typed ("38.0" stays 38.0: no rounding of clinical values), with a point as decimal separator.
+  return { ok: true, value: value.trim().replace(',', '.'), unit: spec.unit };
 }
