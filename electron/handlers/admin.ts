@@ -13,6 +13,16 @@ import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
 import { SyncHttpError } from '../../src/sync/http';
 import type { HandlerMap } from './dispatch';
+import type { Workstation } from '../workstation';
+
+/** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
+async function administersWorkstation(ws: Workstation): Promise<boolean> {
+  let principal: Principal;
+  try { principal = ws.session.principal(); } catch { return false; }
+  const { actor } = await ws.engine.resolve(principal);
+  if (actor.org_id === ROOT_ORG_ID) return true;
+  return (await ws.engine.decideAs(actor, 'create_user', { type: 'Organization', id: actor.org_id })) === 'allow';
+}
 
 const need = (p: Principal | null): Principal => {
   if (!p) throw new AppError('unauthenticated', 'Please sign in.');
@@ -44,15 +54,26 @@ export const adminHandlers: Pick<HandlerMap,
     const users = await ws.engine.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
       columns: 'm.id, m.name', where: 'm.org_id = ?', params: [actor.org_id], orderBy: 'm.name',
     });
-    const roles = await ws.db.all<{ user_id: string; role: string }>(
-      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role FROM role_assignments ra
+    // Where each one works, so that two colleagues of the same name can be told apart in a picker.
+    const roles = await ws.db.all<{ user_id: string; role: string; place: string | null }>(
+      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role,
+         COALESCE(w.name, f.name, rm.name, o.name) AS place
+       FROM role_assignments ra
        LEFT JOIN group_members gm ON gm.group_id = ra.group_id
+       LEFT JOIN wards w ON ra.scope_type = 'Ward' AND w.id = ra.scope_id
+       LEFT JOIN facilities f ON ra.scope_type = 'Facility' AND f.id = ra.scope_id
+       LEFT JOIN rooms rm ON ra.scope_type = 'Room' AND rm.id = ra.scope_id
+       LEFT JOIN organizations o ON ra.scope_type = 'Organization' AND o.id = ra.scope_id
        WHERE ra.org_id = ? AND ra.role IN ('physician', 'nurse')
          AND (ra.valid_from IS NULL OR ra.valid_from <= ?) AND (ra.valid_until IS NULL OR ? < ra.valid_until)`,
       [actor.org_id, actor.now, actor.now]);
-    const byUser = new Map<string, string[]>();
-    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.role]);
-    return users.filter((u) => byUser.has(u.id)).map((u) => ({ ...u, roles: [...new Set(byUser.get(u.id))].sort() }));
+    const byUser = new Map<string, typeof roles>();
+    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r]);
+    return users.filter((u) => byUser.has(u.id)).map((u) => ({
+      ...u,
+      roles: [...new Set(byUser.get(u.id)!.map((r) => r.role))].sort(),
+      places: [...new Set(byUser.get(u.id)!.map((r) => r.place).filter((p): p is string => Boolean(p)))].sort(),
+    }));
   },
   'admin.users': async (r, ws, p) => listUsers(ws.ctx, need(p), { orgId: r.orgId }),
   'admin.createUser': async (r, ws, p) => {
@@ -97,7 +118,11 @@ export const adminHandlers: Pick<HandlerMap,
       ws.session.setOrganization(e.org_id);
       ws.log.info('enrolled', { device: e.device_id, org: e.org_id, facility: e.facility_id });
     } catch (err) {
-      if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);
+      if (err instanceof SyncHttpError) {
+        throw err.kind === 'network'
+          ? new AppError('invalid', `The server at ${r.serverUrl} cannot be reached. Check the address and this workstation's network connection, then try again.`)
+          : new AppError(err.kind, err.message);
+      }
       throw err;
     }
     ws.sync.engine.start();
@@ -105,21 +130,27 @@ export const adminHandlers: Pick<HandlerMap,
   },
   'sync.now': async (_r, ws) => ws.sync.syncNow(),
   'diagnostics.get': async (_r, ws) => {
+    // Open to anyone at the machine (IT enrolls before anyone can sign in), but how much data the
+    // workstation holds and where it lies on disk only for an administrator (or root) signed in.
+    const full = await administersWorkstation(ws);
     const counts: Record<string, number> = {};
-    for (const t of ['organizations', 'users', 'patients', 'appointments', 'records', 'observations', 'alerts', 'outbox', 'audit_events']) {
-      counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+    if (full) {
+      for (const t of ['organizations', 'users', 'patients', 'appointments', 'records', 'observations', 'alerts', 'outbox', 'audit_events']) {
+        counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
+      }
     }
     const chain = await verifyAuditChain(ws.db);
     const { policy } = ws.engine;
     return {
       version: appVersion(),
-      config_path: ws.configFile,
-      config: { ...ws.config, policy: undefined },
-      database_path: ws.dbPath,
+      full,
+      config_path: full ? ws.configFile : null,
+      config: full ? { ...ws.config, policy: undefined } : { workstationName: ws.config.workstationName, autoLockMinutes: ws.config.autoLockMinutes },
+      database_path: full ? ws.dbPath : null,
+      counts: full ? counts : null,
       schema: await schemaVersions(ws.db),
       policy: { mode: policy.config.mode, modules: policy.config.modules, extra_files: policy.config.extraFiles, fingerprint: policy.fingerprint },
-      counts,
-      audit_chain: { ok: chain.ok, checked: chain.checked, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
+      audit_chain: { ok: chain.ok, checked: full ? chain.checked : 0, problem: chain.firstBroken ? `event ${chain.firstBroken.seq}: ${chain.firstBroken.problem}` : null },
       enrollment: await ws.sync.engine.enrollment().then((e) => (e ? { server_url: e.server_url, device_id: e.device_id, org_id: e.org_id, facility_id: e.facility_id } : null)),
     };
   },

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Principal } from '../../src/authz/engine';
 import { AppError, isAppError } from '../../src/domain/errors';
+import { describeIssues } from '../../src/domain/schemas';
 import { channels, isChannel, PUBLIC_CHANNELS, type Channel, type Envelope } from '../../src/ipc/contract';
 import type { Workstation } from '../workstation';
 
@@ -28,7 +29,7 @@ export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch 
       const parsed = spec.request.safeParse(request ?? {});
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
-        throw new AppError('invalid', `Please check the form: ${issues.slice(0, 5).join('; ')}`, { issues });
+        throw new AppError('invalid', describeIssues(parsed.error.issues), { issues });
       }
       const principal = PUBLIC_CHANNELS.has(channel) ? null : ws.session.principal();
       const handler = handlers[channel] as HandlerFn<Channel>;

@@ -1,9 +1,9 @@
 /** The signed-in frame: top bar, navigation from capabilities, the routed view, status bar, toasts. */
 import { useEffect, useState } from 'react';
-import { call, onAppEvent, type Response } from './api';
+import { call, onAppEvent, withoutDetail, type Response } from './api';
 import { Button } from './components/ui';
 import { dateTime } from './format';
-import { routeFor, NAV } from './routes';
+import { homeFor, routeFor, NAV } from './routes';
 import { href, useRouter } from './store/router';
 import { useSession, type SessionInfo } from './store/session';
 import { useToasts } from './store/toasts';
@@ -15,13 +15,14 @@ export function Shell({ info }: { info: SessionInfo }) {
   const caps = new Set(info.capabilities);
   const nav = NAV.filter((n) => caps.has(n.capability));
   const current = routeFor(route.path, info);
+  const home = homeFor(info);
 
   useEffect(() => {
-    if (route.path.length === 0 && nav[0]) go(nav[0].to);
-  }, [route.path.length, nav, go]);
+    if (route.path.length === 0 && home) go(home);
+  }, [route.path.length, home, go]);
 
   const exitViewAs = async (): Promise<void> => { apply(await call('session.viewAs', { userId: null })); go('/organizations'); };
-  const signOut = async (): Promise<void> => { apply(await call('session.signOut', {})); window.location.hash = ''; };
+  const signOut = async (): Promise<void> => { apply(await call('session.signOut', {})); };
 
   return (
     <div className="app">
@@ -48,7 +49,6 @@ export function Shell({ info }: { info: SessionInfo }) {
         <main className="main" id="main">{current}</main>
       </div>
       <StatusBar />
-      <Toasts />
       <ShortcutKeys onLock={() => void lockNow()} />
     </div>
   );
@@ -65,7 +65,7 @@ function StatusBar() {
     const off = onAppEvent((e) => { if (e.type === 'sync') setStatus(e.status); });
     return () => { live = false; window.clearInterval(timer); off(); };
   }, []);
-  if (!status) return <footer className="statusbar" />;
+  if (!status) return <footer className="statusbar"><Toasts /></footer>;
   const label = { local_only: 'Local only (not enrolled)', online: 'Online', offline: 'Offline', syncing: 'Syncing…' }[status.mode];
   return (
     <footer className="statusbar" aria-label="Sync status">
@@ -77,7 +77,8 @@ function StatusBar() {
           <button type="button" onClick={() => setShowRejected((v) => !v)}>{status.rejected.length} change{status.rejected.length === 1 ? '' : 's'} not accepted</button>
         </span>
       ) : null}
-      {status.last_error ? <span className="muted">{status.last_error}</span> : null}
+      {status.last_error ? <span className="muted">{withoutDetail(status.last_error)}{status.pending > 0 ? ' Your changes are kept and sent when it is back.' : ''}</span> : null}
+      <Toasts />
       {showRejected ? (
         <div className="dialog-backdrop" onMouseDown={() => setShowRejected(false)}>
           <div className="dialog" role="dialog" aria-modal="true" aria-label="Changes not accepted" onMouseDown={(e) => e.stopPropagation()}>
@@ -93,12 +94,13 @@ function StatusBar() {
   );
 }
 
+/** The latest confirmation, in the status bar: it never covers the view. */
 function Toasts() {
-  const toasts = useToasts((s) => s.toasts);
+  const latest = useToasts((s) => s.toasts.at(-1));
   return (
-    <div className="toasts" aria-live="polite">
-      {toasts.map((t) => <div key={t.id} className={`toast toast-${t.tone}`} role={t.tone === 'error' ? 'alert' : 'status'}>{t.text}</div>)}
-    </div>
+    <span className="toasts" role="status" aria-live="polite">
+      {latest ? <span key={latest.id} className={`toast toast-${latest.tone}`}>{latest.text}</span> : null}
+    </span>
   );
 }
 

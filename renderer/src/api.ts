@@ -46,7 +46,10 @@ export function onAppEvent(listener: (e: AppEvent) => void): () => void {
 /** A sentence for the screen, whatever went wrong. */
 export function plainMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
-  return 'Something went wrong. Please try again or call IT.';
+  return 'The workstation could not complete this. Try again; if it keeps happening, call IT.';
 }
+
+/** A message from the sync engine without its technical detail ("… (fetch failed).") in brackets. */
+export const withoutDetail = (message: string): string => message.replace(/\s*\([^()]*\)(?=\.?$)/, '');
 
 export type { Channel, Request, Response };

@@ -25,8 +25,11 @@ export function useCall<C extends Channel>(channel: C, request: Request<C> | nul
   return { ...state, reload };
 }
 
-/** Runs a write; shows the outcome as a toast; returns the result or undefined on failure. */
-export function useAction() {
+/**
+ * Runs a write; confirms success in the status bar; returns the result, or undefined on failure with
+ * `error` set for the view to show where the user acted. `toastErrors` for actions with no such place.
+ */
+export function useAction({ toastErrors = false }: { toastErrors?: boolean } = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const run = useCallback(async <C extends Channel>(channel: C, request: Request<C>, success?: string): Promise<Response<C> | undefined> => {
@@ -39,11 +42,11 @@ export function useAction() {
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) });
       setError(err);
-      if (err.kind !== 'invalid') toast.error(err.message);
+      if (toastErrors) toast.error(err.message);
       return undefined;
     } finally {
       setBusy(false);
     }
-  }, []);
+  }, [toastErrors]);
   return { run, busy, error, clearError: () => setError(null) };
 }

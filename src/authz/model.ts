@@ -3,7 +3,7 @@
  *
  * Oso's data filtering turns rules into conditions over these types; src/authz/sqlFilter.ts turns those
  * into SQL using `table`, `pk` and the `Relation`s below. Two constraints of embedded Oso shape this
- * file (see ../shared/OSO-NOTES.md and docs/policy.md):
+ * file (see docs/policy.md):
  *  - a type may be the target of only one relation per filter, so links that start at a patient have
  *    their own types (ClinicianLink over appointments, TeamMembership and TeamSpecialty over care teams);
  *  - a `many` relation cannot be followed from the element of another `many` relation, so care-team

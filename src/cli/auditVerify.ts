@@ -25,7 +25,7 @@ function open(target: string, key: string | undefined): Db {
   try {
     return new SqliteDb(target, { readonly: true, ...(key ? { key } : {}) });
   } catch (e) {
-    throw new Error(`${target} cannot be opened${key ? ' with this key' : ''}: ${(e as Error).message}`);
+    throw new Error(`${target} cannot be opened${key ? ' with this key' : ''}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -199,7 +199,12 @@ export function demoHospital(nowIso: string): FixtureInput {
       vital(p.id, 'oxygen_saturation', String(r.int(89, 100)), '%', when, nurse);
     }
     if (p.ward.facility === 'fac-main' && r.chance(0.4)) {
-      observations.push({ id: `obs-${++ob}`, patient: p.id, category: 'lab', code: r.pick(['crp', 'hemoglobin', 'creatinine', 'troponin_t']), value: String(r.int(3, 160)), unit: r.pick(['mg/L', 'g/dL', 'umol/L', 'ng/L']), recorded_by: 'u-taylor', recorded_at: at(-r.int(60, 1800)) });
+      // Each test in its own unit and a plausible value (the draws are the same as ever, so the rest of the demo is unchanged).
+      const code = r.pick(['crp', 'hemoglobin', 'creatinine', 'troponin_t'] as const);
+      const raw = r.int(3, 160);
+      r.pick(['mg/L', 'g/dL', 'umol/L', 'ng/L']);
+      const lab = { crp: ['mg/L', String(raw)], hemoglobin: ['g/dL', (8 + (raw % 90) / 10).toFixed(1)], creatinine: ['umol/L', String(40 + raw * 2)], troponin_t: ['ng/L', String(raw)] }[code];
+      observations.push({ id: `obs-${++ob}`, patient: p.id, category: 'lab', code, value: lab[1], unit: lab[0], recorded_by: 'u-taylor', recorded_at: at(-r.int(60, 1800)) });
     }
   }
   observations.push({ id: `obs-${++ob}`, patient: 'p-alice', appointment: 'ap-1', category: 'lab', code: 'troponin_t', value: '48', unit: 'ng/L', recorded_by: 'u-taylor', recorded_at: at(-10) });

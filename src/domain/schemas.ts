@@ -21,10 +21,61 @@ export const IsoTime = z.string().transform((s, ctx) => {
   return t;
 });
 
+/** Earliest birth date accepted: older entries are typing errors (SPEC: absurd values are refused). */
+export const MIN_BIRTH_DATE = '1900-01-01';
+
 export const BirthDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 1950-02-01')
-  .refine((s) => !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()), 'is not a real date');
+  .refine((s) => !Number.isNaN(new Date(`${s}T00:00:00Z`).getTime()) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date')
+  .refine((s) => s >= MIN_BIRTH_DATE, 'cannot be before 1 January 1900');
 
 export const ScopeRef = z.string().regex(/^(Organization|Facility|Ward|Room):[A-Za-z0-9_.:@-]+$/,
   'must look like Ward:ID (Organization, Facility, Ward or Room)');
 
 export const SecretHash = z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'is not a stored secret');
+
+/** The words a form shows for a request field ("birth_date" → "Birth date"); ids name what they point to. */
+const FIELD_WORDS: Record<string, string> = {
+  mrn: 'Medical record number', birth_date: 'Birth date', room_id: 'Room', patient_id: 'Patient', clinician_id: 'Clinician',
+  appointment_id: 'Appointment', record_id: 'Record', scheduled_at: 'Date and time', due_at: 'Due time', recorded_at: 'Time of measurement',
+  public_notes: 'Public notes', internal_notes: 'Internal notes', valid_from: 'Valid from', valid_until: 'Valid until', org_id: 'Organization',
+  user_id: 'User', userId: 'User', orgId: 'Organization', patientId: 'Patient', wardId: 'Ward', serverUrl: 'Server address', pin: 'PIN',
+};
+
+function fieldWords(path: ReadonlyArray<PropertyKey>): string {
+  const last = [...path].reverse().find((p) => typeof p === 'string') as string | undefined;
+  if (!last) return 'The request';
+  return FIELD_WORDS[last] ?? (last.charAt(0).toUpperCase() + last.slice(1)).replace(/_/g, ' ');
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** zod's wording ("Too big: expected string to have <=100 characters") in the words of a form. */
+function issueWords(i: Issue): string {
+  switch (i.code) {
+    case 'too_big':
+      return i.origin === 'string' ? `is too long: at most ${Number(i.maximum).toLocaleString('en')} characters` : `is too large: at most ${String(i.maximum)}`;
+    case 'too_small':
+      return i.origin === 'string'
+        ? (Number(i.minimum) <= 1 ? 'is required' : `needs at least ${String(i.minimum)} characters`)
+        : `is too small: at least ${String(i.minimum)}`;
+    case 'invalid_type': return /received undefined/.test(i.message) ? 'is required' : 'has the wrong form';
+    case 'invalid_value': return `must be one of ${i.values.map(String).join(', ')}`;
+    case 'unrecognized_keys': return `has fields this form does not have (${i.keys.slice(0, 3).join(', ')})`;
+    case 'invalid_format': return i.format === 'url' ? 'must be a web address' : 'has the wrong format';
+    default: return i.message;
+  }
+}
+
+/**
+ * One sentence per problem, naming the field and what to do: "Reason is too long: at most 2,000
+ * characters." A message that is already a sentence of its own (it starts with a capital letter, as the
+ * plausibility checks' "Heart rate must be between 20 and 250 /min." do) is shown as it is.
+ */
+export function describeIssues(issues: ReadonlyArray<Issue>): string {
+  const sentences = issues.slice(0, 5).map((i) => {
+    const zodDefault = /^(Too (big|small)|Invalid|Unrecognized|Expected)\b/.test(i.message);
+    const text = !zodDefault && /^[A-Z]/.test(i.message) ? i.message : `${fieldWords(i.path)} ${zodDefault ? issueWords(i) : i.message}`;
+    return /[.!?]$/.test(text) ? text : `${text}.`;
+  });
+  return [...new Set(sentences)].join(' ');
+}

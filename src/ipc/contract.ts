@@ -22,7 +22,8 @@ export const channels = {
   'session.signIn': {
     request: z.discriminatedUnion('method', [
       z.object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret }).strict(),
-      z.object({ method: z.literal('badge'), badge: z.string().trim().min(1, 'is required').max(100), pin: Secret }).strict(),
+      // Badges are stored in upper case: a reader typing the tag id in lower case signs in all the same.
+      z.object({ method: z.literal('badge'), badge: z.string().trim().min(1, 'is required').max(100).transform((b) => b.toUpperCase()), pin: Secret }).strict(),
     ]),
     response: out.SessionOut,
   },

@@ -53,18 +53,19 @@ export const ChartOut = z.object({
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
   alerts: z.array(AlertOut.extend({ actions: Actions })),
   observation_categories: z.array(s),
+  readable: z.object({ appointments: z.boolean(), records: z.boolean(), observations: z.boolean(), vitals: z.boolean(), alerts: z.boolean() }),
 });
 
 export const CensusOut = z.object({
   ward_id: ns,
   patients: z.array(PatientOut.extend({
-    room_name: ns, ward_id: ns, ward_name: ns, open_alerts: n, highest_severity: ns, next_due_at: ns,
+    room_name: ns, ward_id: ns, ward_name: ns, open_alerts: n, highest_severity: ns, next_due_at: ns, top_alert_kind: ns,
   })),
 });
 
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });
 
-export const DayItemOut = AppointmentOut.extend({ patient_name: ns, patient_mrn: ns, room_name: ns, actions: Actions });
+export const DayItemOut = AppointmentOut.extend({ patient_name: ns, patient_mrn: ns, room_name: ns, ward_name: ns.optional(), actions: Actions });
 
 export const AdminUserOut = UserOut.extend({
   assignments: z.array(AssignmentOut), groups: z.array(s), actions: Actions, locked: z.boolean(),
@@ -77,7 +78,7 @@ export const BreakGlassReviewOut = z.array(BreakGlassOut.extend({
 }));
 
 export const BreakGlassCandidateOut = z.object({
-  patient: z.object({ id: s, name: s, mrn: s, birth_date: s }), can_read: z.boolean(), can_break_glass: z.boolean(),
+  patient: z.object({ id: s, name: ns, mrn: s, birth_date: ns }), can_read: z.boolean(), can_break_glass: z.boolean(),
 });
 
 export const LocationsOut = z.object({
@@ -87,7 +88,7 @@ export const LocationsOut = z.object({
   rooms: z.array(z.object({ id: s, ward_id: s, name: s })),
 });
 
-export const ClinicianOut = z.object({ id: s, name: s, roles: z.array(s) });
+export const ClinicianOut = z.object({ id: s, name: s, roles: z.array(s), places: z.array(s) });
 
 export const OrgSummaryOut = OrganizationOut.extend({ users: n, patients: n, actions: Actions });
 
@@ -115,12 +116,14 @@ export const SyncStatusOut = z.object({
 
 export const DiagnosticsOut = z.object({
   version: s,
+  /** False unless an administrator (or root) is signed in: then no counts, paths or configuration details. */
+  full: z.boolean(),
   config_path: ns,
   config: z.record(z.string(), z.unknown()),
-  database_path: s,
+  database_path: ns,
   schema: z.record(z.string(), n),
   policy: z.object({ mode: s, modules: z.array(s), extra_files: z.array(s), fingerprint: s }),
-  counts: z.record(z.string(), n),
+  counts: z.record(z.string(), n).nullable(),
   audit_chain: z.object({ ok: z.boolean(), checked: n, problem: ns }),
   enrollment: z.object({ server_url: s, device_id: s, org_id: s, facility_id: ns }).nullable(),
 });

@@ -50,3 +50,10 @@ export function newWriter(ctx: ServiceContext): Writer {
 export const defaultServiceConfig: ServiceConfig = { breakGlassMinutes: DEFAULT_BREAK_GLASS_MINUTES };
 
 export type { Principal };
+
+/**
+ * The server replaying a workstation's earlier request (push sets the client's mutation id) rather than a
+ * user acting now. Checks against "now" that only make sense when the user acts — not scheduling into the
+ * past — are made where and when the user acted, and not again at replay, when "now" is later.
+ */
+export const isReplay = (ctx: ServiceContext): boolean => ctx.mutationId !== undefined;

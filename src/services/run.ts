@@ -14,6 +14,7 @@ import { NO_READ_CHECK } from '../authz/actions';
 import type { Decision, Resolved, Target } from '../authz/engine';
 import { AppError, invalid } from '../domain/errors';
 import { formatRef, type ResourceType } from '../domain/refs';
+import { describeIssues } from '../domain/schemas';
 import { allStorable } from '../domain/text';
 import { nowIso } from '../domain/time';
 import { appendAudit } from '../store/audit';
@@ -64,7 +65,7 @@ export function parseArgs<S extends z.ZodType>(schema: S, input: unknown): z.out
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-    throw invalid(`Please check the form: ${issues.join('; ')}`, { issues });
+    throw invalid(describeIssues(parsed.error.issues), { issues });
   }
   return parsed.data;
 }

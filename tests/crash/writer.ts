@@ -112,7 +112,10 @@ const builders: Array<[number, () => Op | null]> = [
     const who = p && pick(vitalsTakers(p.room_id));
     if (!p || !who) return null;
     const [code, unit] = pick([['heart_rate', '/min'], ['temperature', 'Cel'], ['spo2', '%'], ['resp_rate', '/min']] as const)!;
-    return { n: 'recordObservation', who, input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'vitals', code, value: String(Math.floor(random() * 100) + 35), unit } };
+    // Plausible values (the services refuse e.g. a temperature of 82 °C): one random draw, as before.
+    const r = random();
+    const value = code === 'temperature' ? (35 + r * 6).toFixed(1) : String(Math.floor(r * 100) + 35);
+    return { n: 'recordObservation', who, input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'vitals', code, value, unit } };
   }],
   [6, () => {
     const p = pick(admitted());

@@ -81,7 +81,7 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Ward census' })).toHaveCount(0);
   await page.evaluate(() => { window.location.hash = '#/census'; });
-  await expect(page.getByText('You have no ward assignment at this time.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'This view is not for you' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Patients' })).toHaveCount(0);
   await harness.shot('admin-new-user-before-shift');
 

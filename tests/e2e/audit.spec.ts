@@ -72,7 +72,8 @@ test('audit: otto reviews the log and the emergency access; nina has no audit vi
   await expect(nav.getByRole('link', { name: 'Ward census' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
   await page.evaluate(() => { window.location.hash = '#/audit'; });
-  await expect(page.getByText('Only administrators and auditors of this organization may read its audit log.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'This view is not for you' })).toBeVisible();
+  await expect(page.getByText('Audit log is for administrators and auditors of the organization')).toBeVisible();
   await expect(page.getByRole('table', { name: 'Audit events' })).toHaveCount(0);
   // The refusal is the expected outcome here; nothing else went wrong on the page.
   expect(harness.consoleErrors).toEqual([]);

@@ -28,9 +28,10 @@ test('break-glass: reason required, emergency banner on the chart, audited', asy
   // A Neurology patient (room NEUR 105) she cannot otherwise see.
   await find(page, 'STM-100070');
   const patient = page.getByRole('region', { name: 'Patient', exact: true });
-  await expect(patient).toContainText('Umar Dubois');
-  await expect(patient).toContainText('STM-100070');
-  await expect(patient).toContainText('10 Mar 1980');
+  // Before a reason is given: only that the MRN exists — no name, no birth date, no age.
+  await expect(patient).toContainText('A patient with MRN STM-100070 exists.');
+  await expect(page.getByText('Umar Dubois')).toHaveCount(0);
+  await expect(page.getByText('1980')).toHaveCount(0);
   const reason = page.getByLabel('Reason for emergency access');
   await reason.fill('Fall!');
   await expect(page.getByText('5 characters — at least 10 needed')).toBeVisible();

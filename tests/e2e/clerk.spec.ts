@@ -47,7 +47,7 @@ test('clerk: search a patient, register an admitted patient, schedule and cancel
   const sched = page.getByRole('dialog', { name: /Schedule appointment/ });
   const clinician = sched.getByLabel('Clinician');
   await expect(clinician.locator('option', { hasText: 'Dr. Smith' })).toHaveCount(1);
-  await clinician.selectOption({ label: 'Dr. Smith — Physician' });
+  await clinician.selectOption({ label: 'Dr. Smith — Physician, Cardiology' });
   await sched.getByLabel('Date and time').fill('2026-11-24T09:30');
   await sched.getByLabel('Reason').fill('Cardiology consultation');
   await sched.getByRole('button', { name: 'Schedule', exact: true }).click();

@@ -24,13 +24,15 @@ test('doctor: my day, care-team chart with internal notes, amending a record', a
   await expect(alice.getByRole('button', { name: 'Write record' })).toBeVisible();
   const scheduled = day.getByRole('row').filter({ hasText: 'Marco Ortega' });
   await expect(scheduled.getByRole('button', { name: 'Start' })).toBeVisible();
-  await expect(scheduled.getByRole('button', { name: 'Complete' })).toBeVisible();
+  // Complete is offered only once the examination has started.
+  await expect(scheduled.getByRole('button', { name: 'Complete' })).toHaveCount(0);
   await harness.shot('doctor-day');
 
   // Start an examination from the day list.
   await scheduled.getByRole('button', { name: 'Start' }).click();
   await expect(scheduled).toContainText('In progress');
   await expect(scheduled.getByRole('button', { name: 'Start' })).toHaveCount(0);
+  await expect(scheduled.getByRole('button', { name: 'Complete' })).toBeVisible();
 
   // Alice's chart through the cardiology care team: internal notes are shown.
   await alice.getByRole('link', { name: 'Alice Patient' }).click();
@@ -95,11 +97,16 @@ test('doctor: examining Alice shows her vitals until the examination is complete
   await harness.shot('doctor-brown-exam');
 
   // Completing the examination ends his access to her observations at once.
+  // Completing asks first (it ends his access to her observations); then the sections go away entirely.
   await ap1.getByRole('button', { name: 'Complete' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Complete the examination of Alice Patient?' });
+  await expect(confirm).toContainText('no longer shown to you');
+  await confirm.getByRole('button', { name: 'Complete examination' }).click();
+  await expect(confirm).toHaveCount(0);
   await expect(ap1).toContainText('Completed');
   await expect(page.getByRole('group', { name: 'Heart rate' })).toHaveCount(0);
-  await expect(page.getByText('No vitals you can see.')).toBeVisible();
-  await expect(page.getByText('No observations you can see.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Vitals', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Results and observations' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Record vitals' })).toHaveCount(0);
 
   // Reopened later from his day list: the completed appointment still lets him read the chart and
@@ -109,7 +116,7 @@ test('doctor: examining Alice shows her vitals until the examination is complete
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await expect(page.getByText('Chest pain resolved at rest. ECG without acute changes.')).toBeVisible();
   await expect(page.getByRole('group', { name: 'Heart rate' })).toHaveCount(0);
-  await expect(page.getByText('No observations you can see.')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Results and observations' })).toHaveCount(0);
   await harness.shot('doctor-brown-after');
   expect(harness.consoleErrors).toEqual([]);
 });

@@ -83,8 +83,13 @@ test('nurse: census, chart, record vitals, acknowledge an alert; auto-lock hides
   await expect(page.getByRole('heading', { name: 'Workstation locked' })).toBeVisible();
   await page.getByRole('button', { name: 'Switch user' }).click();
   await signIn(page, 'smith');
-  await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
+  // He starts on his own home view, not on the chart Nina had open (a wrong-patient risk).
+  await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
+  await expect(page).not.toHaveURL(/patients/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toHaveCount(0);
   await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await page.getByRole('button', { name: 'Record vitals' }).click();
   await expect(page.getByRole('dialog', { name: /Record vitals/ }).getByLabel('Heart rate (/min)')).toHaveValue('');
   expect(harness.consoleErrors).toEqual([]);

@@ -128,7 +128,6 @@ function hostileWorld(): Record<string, unknown> {
 
 type Kind = 'org' | 'facility' | 'ward' | 'room' | 'patient' | 'user' | 'group' | 'appointment' | 'record' | 'observation' | 'alert' | 'ra' | 'mrn';
 type Pools = Record<Kind, readonly string[]>;
-const EMPTY: Pools = { org: [], facility: [], ward: [], room: [], patient: [], user: [], group: [], appointment: [], record: [], observation: [], alert: [], ra: [], mrn: [] };
 
 /** Rows of the other organization. Role-assignment ids are read from the database (the fixture numbers them). */
 const FOREIGN_BASE: Omit<Pools, 'ra'> = {

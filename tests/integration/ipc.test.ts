@@ -26,7 +26,7 @@ describe('IPC contract', () => {
     await signIn('nina');
     const before = await count(t.ws.db, 'observations');
     expect((await t.dispatch('fs.readFile', {})).ok).toBe(false);
-    expect(await t.dispatch('chart.open', { patientId: 42 })).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/patientId/) } });
+    expect(await t.dispatch('chart.open', { patientId: 42 })).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^Patient /) } });
     expect(await t.dispatch('observations.record', { patient_id: 'p-a', category: 'vitals', code: 'hr', value: 'x'.repeat(300_000) }))
       .toMatchObject({ ok: false, error: { kind: 'invalid', message: 'The request is too large.' } });
     expect(await t.dispatch('observations.record', { patient_id: 'p-a', category: 'vitals', code: 'hr', value: '1', recorded_by: 'u-drbrown' }))

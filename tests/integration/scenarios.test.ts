@@ -1,22 +1,23 @@
-/** Every scenario file (the shared examples and ours) passes through the real engine and SQL. */
-import { readdirSync } from 'node:fs';
+/**
+ * Every scenario file passes through the real engine and SQL: the repository's copies of the shared
+ * examples (tests/fixtures), ours (tests/scenarios), and — when the shared folder is beside the
+ * repository — its files that differ from our copies.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenarioFile } from '../../src/scenarios/runner';
-import { SHARED } from '../helpers/world';
+import { FIXTURES, SHARED } from '../helpers/world';
 
-const dirs = [path.join(SHARED, 'scenarios'), path.resolve(__dirname, '../scenarios')];
-const files = dirs.flatMap((d) => {
-  try {
-    return readdirSync(d).filter((f) => f.endsWith('.scenarios.json')).map((f) => path.join(d, f));
-  } catch {
-    return [];
-  }
-});
+const scenarioFiles = (d: string): string[] => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.scenarios.json')).map((f) => path.join(d, f)) : []);
+const own = [...scenarioFiles(FIXTURES), ...scenarioFiles(path.resolve(__dirname, '../scenarios'))];
+const copies = new Set(own.map((f) => readFileSync(f, 'utf8')));
+const shared = scenarioFiles(path.join(SHARED, 'scenarios')).filter((f) => !copies.has(readFileSync(f, 'utf8')));
+const files = [...own, ...shared];
 
 describe('scenario files', () => {
-  it('finds the shared scenario files', () => {
-    expect(files.some((f) => f.endsWith('small-hospital.scenarios.json'))).toBe(true);
+  it('finds the small hospital examples in the repository itself', () => {
+    expect(own.some((f) => f === path.join(FIXTURES, 'small-hospital.scenarios.json'))).toBe(true);
   });
 
   for (const file of files) {

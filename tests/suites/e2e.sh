@@ -3,6 +3,8 @@
 # "N passed, M failed" (skipped tests are listed with their reason, not counted as passed).
 set -u
 cd "$(dirname "$0")/../.."
+# No browser: one line saying what to install, counted as one failure (never a silent pass).
+if ! missing=$(node tests/prerequisites.mjs chromium); then echo "$missing"; echo "0 passed, 1 failed"; exit 1; fi
 if ! npm run -s build >/tmp/cw-build.log 2>&1; then cat /tmp/cw-build.log; echo "0 passed, 1 failed"; exit 1; fi
 rm -f .tmp/playwright.json
 npx playwright test

@@ -17,8 +17,8 @@ export function VirtualTable<T>({ rows, columns, rowKey, onOpen, label, height =
       <div className="vtable-head" role="row" style={{ gridTemplateColumns: template }}>
         {columns.map((c) => <div key={c.key} role="columnheader">{c.header}</div>)}
       </div>
-      <div className="vtable-body" ref={parent} style={{ maxHeight: height }}>
-        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+      <div className="vtable-body" ref={parent} style={{ maxHeight: height }} tabIndex={onOpen ? undefined : 0} role="rowgroup">
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }} role="presentation">
           {virtual.getVirtualItems().map((v) => {
             const row = rows[v.index]!;
             return (

@@ -1,10 +1,10 @@
 /** The small design system: calm, dense, legible; every control labelled and keyboard-usable. */
-import { useEffect, useId, useRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, type ButtonHTMLAttributes, type Ref, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import type { ApiError } from '../api';
 
 type Tone = 'primary' | 'secondary' | 'danger' | 'ghost';
 
-export function Button({ tone = 'secondary', small, busy, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone; small?: boolean; busy?: boolean }) {
+export function Button({ tone = 'secondary', small, busy, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone; small?: boolean; busy?: boolean; ref?: Ref<HTMLButtonElement> }) {
   return (
     <button type="button" {...rest} className={`btn btn-${tone}${small ? ' btn-sm' : ''} ${rest.className ?? ''}`} disabled={rest.disabled || busy} aria-busy={busy || undefined}>
       {busy ? <span className="spinner" aria-hidden /> : null}
@@ -25,11 +25,11 @@ function FieldShell({ id, label, error, hint, required, children }: FieldProps &
   );
 }
 
-export function TextField({ label, error, hint, required, ...rest }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, error, hint, required, ref, ...rest }: FieldProps & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   return (
     <FieldShell id={id} label={label} error={error} hint={hint} required={required}>
-      <input id={id} {...rest} required={required} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined} />
+      <input id={id} ref={ref} {...rest} required={required} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined} />
     </FieldShell>
   );
 }
@@ -38,7 +38,7 @@ export function TextArea({ label, error, hint, required, ...rest }: FieldProps &
   const id = useId();
   return (
     <FieldShell id={id} label={label} error={error} hint={hint} required={required}>
-      <textarea id={id} {...rest} required={required} aria-invalid={error ? true : undefined} />
+      <textarea id={id} {...rest} required={required} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined} />
     </FieldShell>
   );
 }
@@ -49,7 +49,7 @@ export function Select({ label, error, hint, required, options, placeholder, ...
   const id = useId();
   return (
     <FieldShell id={id} label={label} error={error} hint={hint} required={required}>
-      <select id={id} {...rest} required={required} aria-invalid={error ? true : undefined}>
+      <select id={id} {...rest} required={required} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : hint ? `${id}-hint` : undefined}>
         {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
         {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
       </select>
@@ -68,7 +68,8 @@ export function Banner({ tone = 'info', title, children, action }: { tone?: 'inf
 
 export function ErrorNote({ error }: { error: ApiError | null | undefined }) {
   if (!error) return null;
-  const title = error.kind === 'not_found' ? 'Not found' : error.kind === 'forbidden' ? 'Not allowed' : error.kind === 'invalid' ? 'Please check' : error.kind === 'conflict' ? 'Changed meanwhile' : 'Problem';
+  const title = ({ not_found: 'Not found', forbidden: 'Not allowed', invalid: 'Please check', conflict: 'Not saved', locked: 'Workstation locked',
+    unauthenticated: 'Please sign in', internal: 'Not done' } as const)[error.kind];
   return <Banner tone={error.kind === 'invalid' ? 'warning' : 'danger'} title={title}>{error.message}</Banner>;
 }
 
@@ -91,7 +92,7 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
 export function Section({ title, actions, children, id }: { title: string; actions?: ReactNode; children: ReactNode; id?: string }) {
   return (
     <section className="section" aria-labelledby={id}>
-      <div className="section-head"><h2 id={id}>{title}</h2>{actions ? <div className="section-actions">{actions}</div> : null}</div>
+      <div className="section-head"><h2 id={id} tabIndex={id ? -1 : undefined}>{title}</h2>{actions ? <div className="section-actions">{actions}</div> : null}</div>
       {children}
     </section>
   );

@@ -27,3 +27,9 @@ export const useRouter = create<RouterState>((set) => {
 });
 
 export const href = (to: string): string => (to.startsWith('#') ? to : `#${to}`);
+
+/** Forgets the current view (and its query): the shell then opens the user's home view. */
+export function resetRoute(): void {
+  if (window.location.hash) window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+  useRouter.setState({ route: parseHash('') });
+}

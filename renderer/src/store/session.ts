@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { call, onAppEvent, onSessionProblem, type Response } from '../api';
 import { useDrafts } from './drafts';
+import { resetRoute } from './router';
 import { useToasts } from './toasts';
 
 export type SessionInfo = Response<'session.get'>;
@@ -26,11 +27,14 @@ export const useSession = create<SessionState>((set, get) => ({
   },
   apply(info) {
     const previous = get().info;
-    // Quick user switch: another person's unsaved input, or messages about their work, must not be
-    // shown to the next one; a lock hides the messages too.
-    const someoneElse = info.user && previous?.user && info.user.id !== previous.user.id;
+    // Quick user switch: another person's unsaved input, messages about their work, or the patient they
+    // had open must not be shown to the next one (a wrong-patient risk): a new user starts on their own
+    // home view. A lock hides the messages too. A link opened before anyone signed in is kept.
+    const someoneElse = Boolean(info.user && previous?.user && info.user.id !== previous.user.id);
+    const endedSession = Boolean(previous?.user && info.status === 'signed_out');
     if (someoneElse || info.status === 'signed_out') useDrafts.getState().clear();
     if (someoneElse || info.status !== 'active') useToasts.setState({ toasts: [] });
+    if (someoneElse || endedSession) resetRoute();
     if (info.user) useDrafts.getState().setOwner(info.user.id);
     set({ info, lockedLocally: info.status === 'locked' ? get().lockedLocally : false });
   },

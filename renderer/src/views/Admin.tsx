@@ -77,7 +77,7 @@ export function Admin() {
 function UserPanel({ user, locations, now, readOnly, onChanged }: { user: AdminUser; locations: Locations | undefined; now: string; readOnly: boolean; onChanged: () => void }) {
   const [dialog, setDialog] = useState<'assign' | 'badge' | null>(null);
   const [revoking, setRevoking] = useState<Assignment | null>(null);
-  const unlock = useAction();
+  const unlock = useAction({ toastErrors: true });
   const canManage = !readOnly && user.actions.includes('manage_roles');
   const canBadge = !readOnly && user.actions.includes('update_badge');
   const doUnlock = async (): Promise<void> => {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, call, plainMessage, type Response } from '../api';
 import { Button, Empty, ErrorNote, Loading, PageHeader, Select, Tabs, Tag } from '../components/ui';
 import { VirtualTable } from '../components/VirtualTable';
-import { dateTime, humanize } from '../format';
+import { dateTime, dateTimeSeconds, humanize } from '../format';
 import { useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { decisionTone, useActingUser } from './admin/shared';
@@ -23,8 +23,7 @@ const KNOWN_ACTIONS = [
   'create_user', 'assign_role', 'revoke_role', 'update_badge', 'reset_lockout', 'create_organization',
 ];
 
-const secondsFmt = new Intl.DateTimeFormat(undefined, { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const stamp = (iso: string): string => secondsFmt.format(new Date(iso));
+const stamp = (iso: string): string => dateTimeSeconds(iso);
 
 export function Audit() {
   const me = useActingUser();

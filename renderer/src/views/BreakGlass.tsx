@@ -1,17 +1,18 @@
 /**
  * Emergency access ("break-glass", SPEC §3): find a patient by MRN, state why, open the chart. The
- * reason is required (at least 10 characters); access is time-limited and every view is audited.
+ * reason is required (at least 10 characters); access is time-limited and every view is audited. Before
+ * the reason is given the lookup says only that such a patient exists — no name, no birth date.
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError, call, plainMessage, type Response } from '../api';
 import { Banner, Button, ErrorNote, KeyValue, PageHeader, Section, TextArea, TextField } from '../components/ui';
-import { age } from '../format';
+import { age, calendarDate, time } from '../format';
 import { href, useRouter } from '../store/router';
 import { useSession } from '../store/session';
 import { toast } from '../store/toasts';
-import { birthDate } from './chart/clinical';
 
 const MIN_REASON = 10;
+const MAX_REASON = 2000;
 
 type Candidate = Response<'breakGlass.find'>;
 
@@ -65,7 +66,7 @@ export function BreakGlass() {
     setStartError(null);
     try {
       const grant = await call('breakGlass.start', { patient_id: candidate.patient.id, reason: reason.trim() });
-      toast.info(`Emergency access to ${candidate.patient.name} is open until ${new Date(grant.expires_at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}.`);
+      toast.info(`Emergency access is open until ${time(grant.expires_at)}.`);
       go(`/patients/${encodeURIComponent(candidate.patient.id)}`);
     } catch (err) {
       setStartError(asApiError(err));
@@ -91,11 +92,15 @@ export function BreakGlass() {
 
       {candidate ? (
         <Section title="Patient" id="bg-patient">
-          <KeyValue items={[
-            ['Name', candidate.patient.name],
-            ['MRN', candidate.patient.mrn],
-            ['Birth date', `${birthDate(candidate.patient.birth_date)} (${age(candidate.patient.birth_date, now)} years)`],
-          ]} />
+          {candidate.patient.name && candidate.patient.birth_date ? (
+            <KeyValue items={[
+              ['Name', candidate.patient.name],
+              ['MRN', candidate.patient.mrn],
+              ['Birth date', `${calendarDate(candidate.patient.birth_date)} (${age(candidate.patient.birth_date, now)} years)`],
+            ]} />
+          ) : (
+            <p>A patient with MRN <strong className="num">{candidate.patient.mrn}</strong> exists. The chart, with the patient’s name, opens once you have stated the reason.</p>
+          )}
           <div className="bg-outcome">
             {candidate.can_read ? (
               <Banner tone="info" title="You already have access to this chart." action={<a className="btn btn-secondary" href={href(`/patients/${encodeURIComponent(candidate.patient.id)}`)}>Open chart</a>}>
@@ -104,8 +109,8 @@ export function BreakGlass() {
             ) : null}
             {candidate.can_break_glass && !readOnly ? (
               <form onSubmit={(e) => void start(e)} noValidate aria-label="Emergency access">
-                <TextArea label="Reason for emergency access" name="reason" required rows={3} value={reason} error={reasonProblem}
-                  hint={`${length} character${length === 1 ? '' : 's'}${length < MIN_REASON ? ` — at least ${MIN_REASON} needed` : ''}`}
+                <TextArea label="Reason for emergency access" name="reason" required rows={3} value={reason} error={reasonProblem} maxLength={MAX_REASON}
+                  hint={`${length} character${length === 1 ? '' : 's'}${length < MIN_REASON ? ` — at least ${MIN_REASON} needed` : ` of at most ${MAX_REASON.toLocaleString('en-GB')}`}`}
                   onChange={(e) => { setReason(e.target.value); if (reasonProblem && e.target.value.trim().length >= MIN_REASON) setReasonProblem(null); }} />
                 {reasonProblem ? <div className="field-hint reason-count" aria-live="polite">{length} of at least {MIN_REASON} characters</div> : null}
                 <ErrorNote error={startError} />

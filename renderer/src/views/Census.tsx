@@ -6,6 +6,23 @@ import { age, dateTime, humanize } from '../format';
 import { useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { useSession } from '../store/session';
+import type { Response } from '../api';
+
+type CensusRow = Response<'census.list'>['patients'][number];
+
+/** "Fall risk · 2 open · overdue since 09:00": the most urgent alert's kind, how many, and when the next is due. */
+function CensusAlerts({ p, now }: { p: CensusRow; now: Date }) {
+  const overdue = p.next_due_at !== null && Date.parse(p.next_due_at) < now.getTime();
+  return (
+    <span className="census-alerts">
+      <Tag tone={severityTone(p.highest_severity)}>{p.top_alert_kind ? humanize(p.top_alert_kind) : 'Alert'}</Tag>
+      {p.open_alerts > 1 ? <span>+{p.open_alerts - 1} more</span> : null}
+      {p.next_due_at ? (overdue
+        ? <span className="alert-overdue">overdue since {dateTime(p.next_due_at)}</span>
+        : <span className="muted">due {dateTime(p.next_due_at)}</span>) : null}
+    </span>
+  );
+}
 
 export function Census() {
   const { route, go } = useRouter();
@@ -43,9 +60,7 @@ export function Census() {
             { key: 'mrn', header: 'MRN', width: '120px', render: (p) => p.mrn },
             { key: 'ward', header: 'Ward', width: '1fr', render: (p) => p.ward_name ?? '—' },
             { key: 'status', header: 'Status', width: '110px', render: (p) => humanize(p.status) },
-            { key: 'alerts', header: 'Alerts', width: '1.4fr', render: (p) => p.open_alerts > 0
-              ? <span><Tag tone={severityTone(p.highest_severity)}>{p.open_alerts} open</Tag> <span className="muted">next {p.next_due_at ? dateTime(p.next_due_at) : ''}</span></span>
-              : <span className="muted">—</span> },
+            { key: 'alerts', header: 'Alerts', width: '1.8fr', render: (p) => p.open_alerts > 0 ? <CensusAlerts p={p} now={now} /> : <span className="muted">—</span> },
           ]} />
       ) : null}
       {wards.data && wards.data.length === 0 && !census.loading ? <Banner tone="info">You have no ward assignment at this time.</Banner> : null}

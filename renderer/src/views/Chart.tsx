@@ -1,16 +1,18 @@
 /**
- * A patient's chart (SPEC §7): header, emergency-access banner, alerts, vitals, observations,
- * appointments and records. Every button comes from the `actions` main computed for this user; main
- * still decides each request. A chart the user may not read is "not found", like any unknown link.
+ * A patient's chart (SPEC §7): the patient banner and section navigation (kept in sight), alerts, latest
+ * vitals, 72-hour trends and flowsheet, results, appointments and records. Sections the user may not read
+ * at all are left out, never shown as empty. Every button comes from the `actions` main computed for this
+ * user; main still decides each request. A chart the user may not read is "not found", like any unknown link.
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
 import type { Channel, Request } from '../api';
-import { Banner, Button, ErrorNote, Loading, Tag } from '../components/ui';
-import { age, humanize, time } from '../format';
+import { Banner, Button, ErrorNote, Loading, Section } from '../components/ui';
+import { time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
 import { useSession } from '../store/session';
-import { birthDate, normalizeCode, patientStatusTone } from './chart/clinical';
+import { PatientBanner } from './chart/Banner';
+import { normalizeCode } from './chart/clinical';
 import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
 import { EditPatientDialog } from './chart/EditPatientDialog';
 import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft } from './chart/RecordDialogs';
@@ -18,8 +20,24 @@ import { ResultDialog } from './chart/ResultDialog';
 import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
 import type { ChartAlert, ChartAppointment, ChartData } from './chart/types';
 import { amendDraftKey, recordDraftKey, vitalsDraftKey } from './chart/useDraft';
+import { Flowsheet, TREND_HOURS, VitalTrends } from './chart/Trends';
 import { VitalsDialog, emptyVitals } from './chart/VitalsDialog';
+import { CompleteDialog } from './Day';
 import { NotFound } from './NotFound';
+
+/** Jumps to a section of the chart (the chart is long; the banner stays in sight). */
+function SectionNav({ sections }: { sections: Array<{ id: string; label: string }> }) {
+  const jump = (id: string): void => {
+    const heading = document.getElementById(id);
+    heading?.scrollIntoView({ block: 'start', behavior: 'auto' });
+    heading?.focus({ preventScroll: true });
+  };
+  return (
+    <nav className="chart-nav" aria-label="Chart sections">
+      {sections.map((s) => <button key={s.id} type="button" className="chart-nav-link" onClick={() => jump(s.id)}>{s.label}</button>)}
+    </nav>
+  );
+}
 
 export function Chart({ patientId }: { patientId: string }) {
   const chart = useCall('chart.open', { patientId }, [patientId]);
@@ -33,7 +51,8 @@ type Modal =
   | { kind: 'result'; category: string }
   | { kind: 'alert_reschedule'; alert: ChartAlert }
   | { kind: 'appointment_reschedule'; appointment: ChartAppointment }
-  | { kind: 'appointment_cancel'; appointment: ChartAppointment };
+  | { kind: 'appointment_cancel'; appointment: ChartAppointment }
+  | { kind: 'appointment_complete'; appointment: ChartAppointment };
 
 function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   const info = useSession((s) => s.info);
@@ -59,6 +78,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
     for (const c of clinicians.data ?? []) m.set(c.id, c.name);
     for (const a of data.appointments) if (a.clinician_name) m.set(a.clinician_id, a.clinician_name);
     for (const r of data.records) if (r.author_name) m.set(r.author_id, r.author_name);
+    for (const o of data.observations) if (o.recorded_by_name) m.set(o.recorded_by, o.recorded_by_name);
     const me = info?.view_as ?? info?.user;
     if (me) m.set(me.id, me.name);
     return (id: string) => m.get(id) ?? id;
@@ -82,29 +102,25 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
     putDraft(recordDraftKey(a.id), draft);
   };
 
-  const location = [p.room_name ? `Room ${p.room_name}` : null, p.ward_name, p.facility_name].filter(Boolean).join(' · ');
+  const sections = [
+    data.readable.alerts ? { id: 'chart-alerts', label: 'Alerts' } : null,
+    data.readable.vitals ? { id: 'chart-vitals', label: 'Vitals' } : null,
+    data.readable.vitals ? { id: 'chart-trends', label: 'Trends' } : null,
+    data.readable.observations ? { id: 'chart-observations', label: 'Results' } : null,
+    data.readable.appointments ? { id: 'chart-appointments', label: 'Appointments' } : null,
+    data.readable.records ? { id: 'chart-records', label: 'Records' } : null,
+  ].filter((x): x is { id: string; label: string } => x !== null);
 
   return (
     <div className="chart">
-      <header className="page-header chart-header">
-        <div>
-          <div className="patient-head">
-            <h1 className="name">{p.name}</h1>
-            <Tag tone={patientStatusTone(p.status)}>{humanize(p.status)}</Tag>
-            {data.access === 'break_glass' ? <Tag tone="danger">Emergency access</Tag> : null}
-          </div>
-          <dl className="chart-meta">
-            <div><dt>MRN</dt><dd className="num">{p.mrn}</dd></div>
-            <div><dt>Age</dt><dd>{age(p.birth_date, now)} years · born {birthDate(p.birth_date)}</dd></div>
-            <div><dt>Location</dt><dd>{location || (p.status === 'outpatient' ? 'Outpatient (no room)' : 'No room')}</dd></div>
-          </dl>
-        </div>
-        <div className="page-actions">
+      <div className="chart-sticky">
+        <PatientBanner data={data} now={now} actions={<>
           {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
           {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
           {can(data.actions, 'final_discharge') ? <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button> : null}
-        </div>
-      </header>
+        </>} />
+        {sections.length > 1 ? <SectionNav sections={sections} /> : null}
+      </div>
 
       {data.access === 'break_glass' ? (
         <Banner tone="danger">
@@ -113,30 +129,49 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
       ) : null}
       {!modal ? <ErrorNote error={act.error} /> : null}
 
-      <div className="chart-top">
-        <AlertsSection alerts={data.alerts} now={now} can={can} busy={act.busy}
-          onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
-          onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })} />
-        <VitalsSection observations={data.observations}
-          action={cats.includes('vitals') ? <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>Record vitals</Button> : null} />
-      </div>
+      {data.readable.alerts || data.readable.vitals ? (
+        <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>
+          {data.readable.alerts ? (
+            <AlertsSection alerts={data.alerts} now={now} can={can} busy={act.busy}
+              onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
+              onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })} />
+          ) : null}
+          {data.readable.vitals ? (
+            <VitalsSection observations={data.observations}
+              action={cats.includes('vitals') ? <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>Record vitals</Button> : null} />
+          ) : null}
+        </div>
+      ) : null}
 
-      <AppointmentsSection appointments={data.appointments} h={{
-        busy: act.busy, can,
-        onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
-        onComplete: (a) => void perform('appointments.complete', { id: a.id }, 'Examination completed.'),
-        onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
-        onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
-        onWriteRecord: writeRecord,
-      }} />
+      {data.readable.vitals ? (
+        <Section title={`Trends — last ${TREND_HOURS} hours`} id="chart-trends">
+          <VitalTrends observations={data.observations} now={now} />
+          <Flowsheet observations={data.observations} now={now} />
+        </Section>
+      ) : null}
 
-      <RecordsSection records={data.records} appointments={data.appointments} can={can}
-        onAmend={(r) => putDraft(amendDraftKey(r.id), { public_notes: r.public_notes, internal_notes: r.internal_notes ?? '' } satisfies AmendDraft)} />
+      {data.readable.observations ? (
+        <ObservationsSection observations={data.observations} names={names} actions={<>
+          {cats.includes('lab') ? <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>Enter lab result</Button> : null}
+          {cats.includes('imaging') ? <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>Enter imaging result</Button> : null}
+        </>} />
+      ) : null}
 
-      <ObservationsSection observations={data.observations} names={names} actions={<>
-        {cats.includes('lab') ? <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>Enter lab result</Button> : null}
-        {cats.includes('imaging') ? <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>Enter imaging result</Button> : null}
-      </>} />
+      {data.readable.appointments ? (
+        <AppointmentsSection appointments={data.appointments} h={{
+          busy: act.busy, can,
+          onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
+          onComplete: (a) => open({ kind: 'appointment_complete', appointment: a }),
+          onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
+          onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
+          onWriteRecord: writeRecord,
+        }} />
+      ) : null}
+
+      {data.readable.records ? (
+        <RecordsSection records={data.records} appointments={data.appointments} can={can}
+          onAmend={(r) => putDraft(amendDraftKey(r.id), { public_notes: r.public_notes, internal_notes: r.internal_notes ?? '' } satisfies AmendDraft)} />
+      ) : null}
 
       {vitalsOpen ? <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
         : recordFor ? <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
@@ -168,6 +203,10 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
           onClose={closeModal} onSubmit={(iso) => void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')}>
           <div className="dialog-context">{modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}</div>
         </DateTimeDialog>
+      ) : null}
+      {modal?.kind === 'appointment_complete' ? (
+        <CompleteDialog appointment={modal.appointment} patientName={p.name} busy={act.busy} error={act.error} onClose={closeModal}
+          onConfirm={() => void perform('appointments.complete', { id: modal.appointment.id }, 'Examination completed.')} />
       ) : null}
       {modal?.kind === 'appointment_cancel' ? (
         <ConfirmDialog title="Cancel appointment?" confirm="Cancel appointment" tone="danger" busy={act.busy} error={act.error} onClose={closeModal}

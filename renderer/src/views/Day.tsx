@@ -2,15 +2,17 @@
  * Today's appointments of the signed-in clinician (SPEC §7): start, complete, write the record.
  * The day is the workstation's local day around the session's "now".
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { Channel, Request } from '../api';
 import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
-import { dayRange, humanize, time } from '../format';
+import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
 import { href } from '../store/router';
 import { useSession } from '../store/session';
-import { appointmentStatusTone, longDay } from './chart/clinical';
+import { appointmentStatusTone, normalizeCode } from './chart/clinical';
+import { ConfirmDialog } from './chart/dialogs';
+import type { DayItem } from './chart/types';
 import { WriteRecordDialog, type RecordDraft } from './chart/RecordDialogs';
 import { RowActions } from './chart/sections';
 import { recordDraftKey } from './chart/useDraft';
@@ -22,14 +24,17 @@ export function Day() {
   const range = useMemo(() => dayRange(now), [now]);
   const day = useCall('clinician.day', range, [range.from, range.to]);
   const act = useAction();
+  const [completing, setCompleting] = useState<DayItem | null>(null);
   const drafts = useDrafts((s) => s.drafts);
   const putDraft = useDrafts((s) => s.put);
   const readOnly = Boolean(info?.view_as);
   const can = (actions: string[], action: string): boolean => !readOnly && actions.includes(action);
 
   const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
-    if ((await act.run(channel, request, success)) !== undefined) day.reload();
+    if ((await act.run(channel, request, success)) !== undefined) { setCompleting(null); day.reload(); }
   };
+  // A record starts in the patient's specialty (their ward's), as the chart does; the clinician may change it.
+  const startRecord = (a: DayItem): void => putDraft(recordDraftKey(a.id), { category: normalizeCode(a.ward_name ?? '') || 'general', public_notes: '', internal_notes: '' } satisfies RecordDraft);
 
   const items = day.data ?? [];
   const writing = items.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
@@ -44,7 +49,7 @@ export function Day() {
     <div>
       <PageHeader title="My day" subtitle={day.data ? subtitle : longDay(now)}
         actions={<Button small onClick={day.reload} busy={day.loading && Boolean(day.data)}>Refresh</Button>} />
-      <ErrorNote error={day.error ?? act.error} />
+      {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
       {day.data && items.length === 0 ? <Empty>You have no appointments today.</Empty> : null}
       {items.length > 0 ? (
@@ -65,8 +70,8 @@ export function Day() {
                   <td>
                     <RowActions>
                       {can(a.actions, 'start') ? <Button small tone="primary" disabled={act.busy} onClick={() => void perform('appointments.start', { id: a.id }, `Examination of ${a.patient_name ?? 'the patient'} started.`)}>Start</Button> : null}
-                      {can(a.actions, 'complete') ? <Button small disabled={act.busy} onClick={() => void perform('appointments.complete', { id: a.id }, `Examination of ${a.patient_name ?? 'the patient'} completed.`)}>Complete</Button> : null}
-                      {can(a.actions, 'create_record') ? <Button small disabled={act.busy} onClick={() => putDraft(recordDraftKey(a.id), { category: '', public_notes: '', internal_notes: '' } satisfies RecordDraft)}>Write record</Button> : null}
+                      {a.status === 'in_progress' && can(a.actions, 'complete') ? <Button small disabled={act.busy} onClick={() => { act.clearError(); setCompleting(a); }}>Complete</Button> : null}
+                      {can(a.actions, 'create_record') ? <Button small disabled={act.busy} onClick={() => startRecord(a)}>Write record</Button> : null}
                     </RowActions>
                   </td>
                 </tr>
@@ -76,6 +81,23 @@ export function Day() {
         </div>
       ) : null}
       {writing ? <WriteRecordDialog appointment={writing} patientName={writing.patient_name ?? 'patient'} onSaved={day.reload} /> : null}
+      {completing ? (
+        <CompleteDialog appointment={completing} patientName={completing.patient_name ?? 'the patient'} busy={act.busy} error={act.error}
+          onClose={() => setCompleting(null)}
+          onConfirm={() => void perform('appointments.complete', { id: completing.id }, `Examination of ${completing.patient_name ?? 'the patient'} completed.`)} />
+      ) : null}
     </div>
+  );
+}
+
+/** Completing ends the examination — and with it the clinician's access to the patient's observations. */
+export function CompleteDialog({ appointment, patientName, busy, error, onClose, onConfirm }: {
+  appointment: { reason: string; scheduled_at: string }; patientName: string; busy: boolean; error: import('../api').ApiError | null;
+  onClose: () => void; onConfirm: () => void;
+}) {
+  return (
+    <ConfirmDialog title={`Complete the examination of ${patientName}?`} confirm="Complete examination" busy={busy} error={error} onClose={onClose} onConfirm={onConfirm}>
+      {appointment.reason} · {time(appointment.scheduled_at)}. Once completed it cannot be started again, and the patient’s observations are no longer shown to you through this examination. Records can still be written for it.
+    </ConfirmDialog>
   );
 }

@@ -1,6 +1,8 @@
 /** For IT: version, configuration, database, schema, policy modules, audit-chain health, enrollment. */
 import { useState, type FormEvent } from 'react';
 import { Banner, Button, ErrorNote, KeyValue, Loading, PageHeader, Section, Tag, TextField } from '../components/ui';
+import { withoutDetail } from '../api';
+import { dateTime, humanize } from '../format';
 import { useAction, useCall } from '../hooks';
 
 function Enroll({ onDone, defaultName }: { onDone: () => void; defaultName: string }) {
@@ -29,7 +31,7 @@ function Enroll({ onDone, defaultName }: { onDone: () => void; defaultName: stri
 export function Diagnostics() {
   const d = useCall('diagnostics.get', {});
   const sync = useCall('sync.status', {});
-  const now = useAction();
+  const now = useAction({ toastErrors: true });
   if (d.loading && !d.data) return <Loading />;
   if (!d.data) return <ErrorNote error={d.error} />;
   const x = d.data;
@@ -37,13 +39,17 @@ export function Diagnostics() {
     <div>
       <PageHeader title="Diagnostics" subtitle={`Version ${x.version}`} />
       {!x.audit_chain.ok ? <Banner tone="danger" title="Audit log damaged">{x.audit_chain.problem}</Banner> : null}
+      {!x.full ? (
+        <Banner tone="info" title="Limited view">
+          The location of the database, how much it holds and the full configuration are shown to an administrator signed in at this workstation.
+        </Banner>
+      ) : null}
       <Section title="Workstation">
         <KeyValue items={[
-          ['Configuration file', x.config_path ?? 'none (defaults)'],
-          ['Database', x.database_path],
+          ...(x.full ? [['Configuration file', x.config_path ?? 'none (defaults)'] as [string, string], ['Database', x.database_path ?? ''] as [string, string]] : []),
           ['Schema', Object.entries(x.schema).map(([k, v]) => `${k} v${v}`).join(', ')],
           ['Sync', sync.data ? `${sync.data.mode.replace('_', ' ')}, ${sync.data.pending} pending` : '…'],
-          ['Audit chain', x.audit_chain.ok ? <Tag tone="success">intact ({x.audit_chain.checked} events)</Tag> : <Tag tone="danger">broken</Tag>],
+          ['Audit chain', x.audit_chain.ok ? <Tag tone="success">{x.full ? `intact (${x.audit_chain.checked} events)` : 'intact'}</Tag> : <Tag tone="danger">broken</Tag>],
         ]} />
       </Section>
       <Section title="Enrollment and sync" actions={x.enrollment ? <Button small busy={now.busy} onClick={() => void now.run('sync.now', {}).then(() => { sync.reload(); })}>Sync now</Button> : undefined}>
@@ -53,8 +59,8 @@ export function Diagnostics() {
             ['Organization', x.enrollment.org_id],
             ['Facility', x.enrollment.facility_id ?? 'whole organization'],
             ['Device', <code key="d">{x.enrollment.device_id}</code>],
-            ['Last sync', sync.data?.last_sync_at ?? 'never'],
-            ['Last error', sync.data?.last_error ?? 'none'],
+            ['Last sync', sync.data?.last_sync_at ? dateTime(sync.data.last_sync_at) : 'never'],
+            ['Last error', sync.data?.last_error ? withoutDetail(sync.data.last_error) : 'none'],
           ]} />
         ) : <Enroll defaultName={String(x.config.workstationName ?? 'Ward workstation')} onDone={() => { d.reload(); sync.reload(); }} />}
       </Section>
@@ -66,12 +72,16 @@ export function Diagnostics() {
           ['Fingerprint', <code key="fp">{x.policy.fingerprint}</code>],
         ]} />
       </Section>
-      <Section title="Configuration">
-        <pre className="note">{JSON.stringify(x.config, null, 2)}</pre>
-      </Section>
-      <Section title="Local data">
-        <KeyValue items={Object.entries(x.counts).map(([k, v]) => [k.replace('_', ' '), String(v)])} />
-      </Section>
+      {x.full ? (
+        <>
+          <Section title="Configuration">
+            <pre className="note">{JSON.stringify(x.config, null, 2)}</pre>
+          </Section>
+          <Section title="Local data">
+            <KeyValue items={Object.entries(x.counts ?? {}).map(([k, v]) => [humanize(k), v.toLocaleString('en-GB')])} />
+          </Section>
+        </>
+      ) : null}
     </div>
   );
 }

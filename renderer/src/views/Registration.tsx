@@ -7,7 +7,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { Response } from '../api';
 import { Banner, Button, Dialog, Empty, ErrorNote, KeyValue, Loading, PageHeader, Section, Select, Tag, TextField } from '../components/ui';
 import { VirtualTable } from '../components/VirtualTable';
-import { age, date, dateTime, fromLocalInput, humanize, toLocalInput } from '../format';
+import { age, calendarDate, dateTime, fromLocalInput, humanize, todayInput, toLocalInput } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import {
@@ -48,7 +48,7 @@ export function Registration() {
               columns={[
                 { key: 'name', header: 'Patient', width: '1.6fr', render: (p) => <Selected on={p.id === selectedId}><strong>{p.name}</strong></Selected> },
                 { key: 'mrn', header: 'MRN', width: '110px', render: (p) => <span className="mono">{p.mrn}</span> },
-                { key: 'born', header: 'Born', width: '100px', render: (p) => p.birth_date },
+                { key: 'born', header: 'Born', width: '110px', render: (p) => calendarDate(p.birth_date) },
                 { key: 'status', header: 'Status', width: '100px', render: (p) => <Tag tone={patientTone(p.status)}>{humanize(p.status)}</Tag> },
                 { key: 'room', header: 'Room', width: '80px', render: (p) => p.room_name ?? <span className="muted">—</span> },
                 { key: 'ward', header: 'Ward', width: '1fr', render: (p) => p.ward_name ?? <span className="muted">—</span> },
@@ -86,7 +86,7 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
       <Section title={patient.name} id="reg-patient">
         <KeyValue items={[
           ['MRN', <span key="mrn" className="mono">{patient.mrn}</span>],
-          ['Born', `${date(`${patient.birth_date}T12:00:00Z`)} (${age(patient.birth_date, new Date(now))} y)`],
+          ['Born', `${calendarDate(patient.birth_date)} (${age(patient.birth_date, new Date(now))} years)`],
           ['Status', <Tag key="st" tone={patientTone(patient.status)}>{humanize(patient.status)}</Tag>],
           ['Location', location || 'No room (outpatient)'],
         ]} />
@@ -142,6 +142,8 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
     if (!mrn.trim()) p.mrn = 'Enter the medical record number.';
     if (!name.trim()) p.name = 'Enter the patient’s name.';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(birth)) p.birth_date = 'Enter the date of birth.';
+    else if (birth < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
+    else if (birth > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (status === 'admitted' && !roomId) p.room = 'An admitted patient needs a room.';
     setProblems(p);
     if (Object.keys(p).length > 0) return;
@@ -156,7 +158,7 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
         <ErrorNote error={error} />
         <div className="grid-2">
           <TextField label="MRN" required value={mrn} onChange={(e) => { setMrn(e.target.value); fixed('mrn'); }} error={problems.mrn} autoComplete="off" />
-          <TextField label="Date of birth" type="date" required value={birth} onChange={(e) => { setBirth(e.target.value); fixed('birth_date'); }} error={problems.birth_date} />
+          <TextField label="Date of birth" type="date" required min="1900-01-01" max={todayInput(new Date())} value={birth} onChange={(e) => { setBirth(e.target.value); fixed('birth_date'); }} error={problems.birth_date} />
         </div>
         <TextField label="Full name" required value={name} onChange={(e) => { setName(e.target.value); fixed('name'); }} error={problems.name} autoComplete="off" />
         <Select label="Status" value={status} onChange={(e) => { setStatus(e.target.value as 'outpatient' | 'admitted'); fixed('room'); }}
@@ -190,9 +192,10 @@ function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { pati
   const [reason, setReason] = useState('');
   const [problems, setProblems] = useState<Problems<'clinician' | 'when' | 'reason'>>({});
   const fixed = (k: 'clinician' | 'when' | 'reason'): void => setProblems(({ [k]: _gone, ...rest }) => rest);
-  const options = useMemo(() => [...(clinicians.data ?? [])]
-    .sort((a, b) => Number(!a.roles.includes('physician')) - Number(!b.roles.includes('physician')) || a.name.localeCompare(b.name))
-    .map((c) => ({ value: c.id, label: `${c.name} — ${c.roles.map(roleLabel).join(', ')}` })), [clinicians.data]);
+  // Appointments are with physicians; each person once, even when they hold the role on several wards.
+  const options = useMemo(() => [...new Map((clinicians.data ?? []).filter((c) => c.roles.includes('physician')).map((c) => [c.id, c])).values()]
+    .sort((a, b) => a.name.localeCompare(b.name) || a.places.join().localeCompare(b.places.join()))
+    .map((c) => ({ value: c.id, label: `${c.name} — ${roleLabel('physician')}${c.places.length ? `, ${c.places.join(', ')}` : ''}` })), [clinicians.data]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -215,7 +218,7 @@ function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { pati
         <Select label="Clinician" required value={clinicianId} placeholder={clinicians.loading ? 'Loading…' : 'Choose a clinician'}
           onChange={(e) => { setClinicianId(e.target.value); fixed('clinician'); }} options={options} error={problems.clinician} />
         <TextField label="Date and time" type="datetime-local" required value={when} onChange={(e) => { setWhen(e.target.value); fixed('when'); }} error={problems.when} />
-        <TextField label="Reason" required value={reason} onChange={(e) => { setReason(e.target.value); fixed('reason'); }} error={problems.reason} placeholder="e.g. Follow-up" />
+        <TextField label="Reason" required maxLength={500} value={reason} onChange={(e) => { setReason(e.target.value); fixed('reason'); }} error={problems.reason} placeholder="e.g. Follow-up" hint="A short line for the day list, at most 500 characters" />
       </form>
     </Dialog>
   );

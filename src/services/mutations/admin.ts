@@ -10,7 +10,9 @@ import { defineMutation, ref } from '../run';
 
 const Username = z.string().trim().min(2, 'must have at least 2 characters').max(100)
   .regex(/^[a-z0-9._-]+$/, 'may contain only lower-case letters, digits and . _ -');
-const Badge = z.string().trim().min(4, 'must have at least 4 characters').max(100).regex(/^[A-Za-z0-9:-]+$/, 'may contain only letters, digits, : and -');
+/** A badge (NFC tag id) is stored in upper case: readers differ in the case they type the same tag in. */
+const Badge = z.string().trim().min(4, 'must have at least 4 characters').max(100).regex(/^[A-Za-z0-9:-]+$/, 'may contain only letters, digits, : and -')
+  .transform((b) => b.toUpperCase());
 
 async function assertUnique(db: import('../../store/db').Db, username: string, badge: string | null | undefined): Promise<void> {
   if (await db.get('SELECT 1 FROM users WHERE username = ?', [username])) throw conflict(`The username ${username} is taken.`);

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { conflict } from '../../domain/errors';
 import type { Alert } from '../../domain/entities';
 import { Id, IsoTime } from '../../domain/schemas';
+import { isReplay } from '../context';
 import { getAlert, getPatient } from '../load';
+import { checkDueAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
 export const acknowledgeAlert = defineMutation({
@@ -37,7 +39,8 @@ export const rescheduleAlert = defineMutation({
         forbidden: 'Only medical staff caring for this patient may reschedule the alert.' }],
       audit: { action: 'reschedule_alert', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
       summary: `Alert rescheduled: ${patient?.name ?? a.id}`,
-      async apply(w) {
+      async apply(w, _who, now) {
+        checkDueAt(a.due_at, now, { replay: isReplay(ctx) });
         const row = await w.update('alerts', { id: a.id }, { due_at: a.due_at }, { status: 'open' });
         if (!row) throw conflict('An acknowledged alert cannot be rescheduled.');
         return row as unknown as Alert;

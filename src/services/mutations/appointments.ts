@@ -3,15 +3,18 @@ import { z } from 'zod';
 import { conflict, invalid } from '../../domain/errors';
 import type { Appointment } from '../../domain/entities';
 import type { AppointmentStatus } from '../../domain/roles';
-import { Id, IsoTime, NewId, Text } from '../../domain/schemas';
+import { Id, IsoTime, NewId } from '../../domain/schemas';
+import { isReplay } from '../context';
 import { getAppointment, getPatient, getUser } from '../load';
+import { checkScheduledAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
 export const scheduleAppointment = defineMutation({
   name: 'scheduleAppointment',
   args: z.object({
     id: NewId('apt'), patient_id: Id, clinician_id: Id, scheduled_at: IsoTime,
-    reason: Text.pipe(z.string().trim().min(1, 'is required')),
+    // A short line for day lists and tables; the clinical detail belongs in the record.
+    reason: z.string().trim().min(1, 'is required').max(500, 'is too long: at most 500 characters'),
   }).strict(),
   async plan(ctx, a) {
     const patient = await getPatient(ctx.db, a.patient_id);
@@ -21,7 +24,8 @@ export const scheduleAppointment = defineMutation({
         forbidden: 'You may not schedule appointments for this patient.', notFound: 'That patient was not found.' }],
       audit: { action: 'schedule_appointment', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment for ${patient?.name ?? 'a patient'}`,
-      async apply(w) {
+      async apply(w, _who, now) {
+        checkScheduledAt(a.scheduled_at, now, { replay: isReplay(ctx) });
         const clinician = await getUser(ctx.db, a.clinician_id);
         if (!clinician || clinician.org_id !== patient!.org_id) throw invalid('Choose a clinician of this organization.');
         if (await getAppointment(ctx.db, a.id)) throw conflict('This appointment already exists.');
@@ -82,7 +86,8 @@ export const rescheduleAppointment = defineMutation({
         forbidden: ap && ap.status !== 'scheduled' ? `Only a scheduled appointment can be rescheduled (it is ${ap.status.replace('_', ' ')}).` : 'You may not reschedule this appointment.' }],
       audit: { action: 'reschedule', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment moved: ${patient?.name ?? a.id}`,
-      async apply(w) {
+      async apply(w, _who, now) {
+        checkScheduledAt(a.scheduled_at, now, { replay: isReplay(ctx) });
         const row = await w.update('appointments', { id: a.id }, { scheduled_at: a.scheduled_at }, { status: 'scheduled' });
         if (!row) throw conflict('Only a scheduled appointment can be rescheduled: it was changed meanwhile.');
         return row as unknown as Appointment;

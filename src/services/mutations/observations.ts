@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { conflict, invalid } from '../../domain/errors';
 import type { Observation } from '../../domain/entities';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
+import { checkMeasure } from '../../domain/measures';
 import { getAppointment, getPatient } from '../load';
+import { checkMeasuredAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
 export const recordObservation = defineMutation({
@@ -15,22 +17,31 @@ export const recordObservation = defineMutation({
     value: z.string().trim().min(1, 'is required').max(1000),
     unit: z.string().trim().max(50).default(''),
     recorded_at: IsoTime.optional(),
-  }).strict(),
+  }).strict()
+    // Vital signs and the common labs: a number within plausible limits (src/domain/measures.ts).
+    .superRefine((a, ctx) => {
+      const m = checkMeasure(a.code, a.value, a.unit);
+      if (!m.ok) ctx.addIssue({ code: 'custom', path: ['value'], message: m.problem });
+    }),
   async plan(ctx, a, who) {
     const patient = await getPatient(ctx.db, a.patient_id);
     // Clinical time as the user stated it; the server keeps it (its own clock orders and authorizes).
     const recorded_at = a.recorded_at ?? ctx.clock.now().toISOString();
+    // The stored form of a listed measurement: "37,5" is kept as 37.5, in the stored unit.
+    const measured = checkMeasure(a.code, a.value, a.unit);
+    const { value, unit } = measured.ok ? measured : a;
     const row: Observation = {
       id: a.id, patient_id: a.patient_id, appointment_id: a.appointment_id ?? null, category: a.category, code: a.code,
-      value: a.value, unit: a.unit, recorded_by: who.actor.id, recorded_at,
+      value, unit, recorded_by: who.actor.id, recorded_at,
     };
     return {
       checks: [{ action: 'create', target: patient ? { type: 'Observation', object: { ...row } } : null,
         forbidden: a.category === 'vitals' ? 'You may not record vitals for this patient.' : `You may not record ${a.category} results for this patient.` }],
       audit: { action: 'record_observation', resource: ref('Observation', a.id), orgId: patient?.org_id ?? null },
       summary: `${a.code.replace(/_/g, ' ')} for ${patient?.name ?? 'a patient'}`,
-      recordedArgs: { ...a, recorded_at },
-      async apply(w) {
+      recordedArgs: { ...a, value, unit, recorded_at },
+      async apply(w, _who, now) {
+        checkMeasuredAt(recorded_at, now);
         if (a.appointment_id) {
           const ap = await getAppointment(ctx.db, a.appointment_id);
           if (!ap || ap.patient_id !== a.patient_id) throw invalid('That appointment is not one of this patient\'s.');

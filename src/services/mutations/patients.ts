@@ -4,6 +4,7 @@ import { AppError, conflict, invalid } from '../../domain/errors';
 import { BirthDate, Id, Name, NewId } from '../../domain/schemas';
 import type { Patient } from '../../domain/entities';
 import { getPatient, roomOrg } from '../load';
+import { checkBirthDate } from '../validation';
 import { defineMutation, ref } from '../run';
 
 const Demographics = {
@@ -33,10 +34,11 @@ export const registerPatient = defineMutation({
       audit: { action: 'register_patient', resource: ref('Patient', a.id), orgId: org },
       summary: `Registration of ${a.name}`,
       recordedArgs: { ...a, org_id: org },
-      async apply(w) {
+      async apply(w, _who, now) {
         if (a.room_id && roomOrgId !== org) throw invalid('That room does not exist in this organization.');
+        checkBirthDate(a.birth_date, now);
         if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
-          throw conflict(`Medical record number ${a.mrn} is already registered.`);
+          throw conflict(`Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`);
         }
         if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id])) throw conflict('This patient is already registered.');
         await w.insert('patients', patient);
@@ -76,8 +78,13 @@ export const updatePatient = defineMutation({
       ],
       audit: { action: 'update_patient', resource: ref('Patient', a.id), orgId: current?.org_id ?? null },
       summary: `Details of ${current?.name ?? 'a patient'}`,
-      async apply(w) {
+      async apply(w, _who, now) {
         if (next!.status === 'admitted' && !next!.room_id) throw invalid('An admitted patient needs a room.');
+        if (a.changes.birth_date) checkBirthDate(a.changes.birth_date, now);
+        if (a.changes.mrn && a.changes.mrn !== current!.mrn
+          && await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ? AND id <> ?', [current!.org_id, a.changes.mrn, a.id])) {
+          throw conflict(`Medical record number ${a.changes.mrn} is already registered to another patient. Check the number.`);
+        }
         if (a.changes.status && !['outpatient', 'admitted'].includes(current!.status)) {
           throw invalid('A discharged patient is readmitted by registering a new stay, not by editing.');
         }

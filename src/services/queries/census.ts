@@ -6,6 +6,8 @@ import type { Principal, ServiceContext } from '../context';
 export type CensusPatient = Patient & {
   room_name: string | null; ward_id: string | null; ward_name: string | null;
   open_alerts: number; highest_severity: string | null; next_due_at: string | null;
+  /** Kind of the most urgent open alert (highest severity, then earliest due), e.g. `fall_risk`. */
+  top_alert_kind: string | null;
 };
 
 export interface Census { ward_id: string | null; patients: CensusPatient[] }
@@ -16,7 +18,7 @@ export async function wardCensus(ctx: ServiceContext, principal: Principal, opts
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
   const wardId = opts.wardId ?? null;
-  const patients = await ctx.authz.listAs<Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at'>>(actor, 'read', 'Patient', {
+  const patients = await ctx.authz.listAs<Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind'>>(actor, 'read', 'Patient', {
     columns: 'm.*, r.name AS room_name, r.ward_id AS ward_id, w.name AS ward_name',
     joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
     where: wardId ? "r.ward_id = ? AND m.status <> 'final_discharged'" : "m.status <> 'final_discharged'",
@@ -24,8 +26,8 @@ export async function wardCensus(ctx: ServiceContext, principal: Principal, opts
     orderBy: 'w.name, r.name, m.name',
   });
   const ids = patients.map((p) => p.id);
-  const alerts = ids.length === 0 ? [] : await ctx.authz.listAs<{ patient_id: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
-    columns: 'm.patient_id, m.severity, m.due_at',
+  const alerts = ids.length === 0 ? [] : await ctx.authz.listAs<{ patient_id: string; kind: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
+    columns: 'm.patient_id, m.kind, m.severity, m.due_at',
     where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`, params: ids,
   });
   const byPatient = new Map<string, typeof alerts>();
@@ -40,7 +42,9 @@ export async function wardCensus(ctx: ServiceContext, principal: Principal, opts
       const list = byPatient.get(p.id) ?? [];
       const highest = list.reduce<string | null>((best, a) => (best === null || SEVERITY_RANK.indexOf(a.severity) > SEVERITY_RANK.indexOf(best) ? a.severity : best), null);
       const next = list.reduce<string | null>((n, a) => (n === null || a.due_at < n ? a.due_at : n), null);
-      return { ...p, open_alerts: list.length, highest_severity: highest, next_due_at: next };
+      const rank = (a: { severity: string; due_at: string }): [number, string] => [-SEVERITY_RANK.indexOf(a.severity), a.due_at];
+      const top = [...list].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1].localeCompare(rank(b)[1]))[0];
+      return { ...p, open_alerts: list.length, highest_severity: highest, next_due_at: next, top_alert_kind: top?.kind ?? null };
     }),
   };
 }

@@ -8,6 +8,7 @@ import type { Alert, Appointment, ClinicalRecord, Observation, Patient } from '.
 import { AppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
+import { readableSections, type ChartSections } from './chartSections';
 
 export interface Location { room_name: string | null; ward_id: string | null; ward_name: string | null; facility_name: string | null }
 
@@ -33,6 +34,8 @@ export interface Chart {
   alerts: ChartAlert[];
   /** Observation categories the user may record for this patient now (vitals entry, lab results). */
   observation_categories: string[];
+  /** The sections the user may read at all (chartSections.ts): the others are left out, not shown empty. */
+  readable: ChartSections;
 }
 
 export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
@@ -106,6 +109,10 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     observations,
     alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
     observation_categories: categories,
+    readable: await readableSections(ctx, actor, patient.id, {
+      appointments: appointments.length, records: records.length, observations: observations.length,
+      vitals: observations.filter((o) => o.category === 'vitals').length, alerts: alerts.length,
+    }),
   };
 }
 

@@ -32,7 +32,11 @@ export async function listUsers(ctx: ServiceContext, principal: Principal, opts:
 }
 
 export interface BreakGlassCandidate {
-  patient: Pick<Patient, 'id' | 'name' | 'mrn' | 'birth_date'>;
+  /**
+   * Name and birth date only for a user who may already read the patient: for emergency access the
+   * lookup tells only that the MRN exists; the chart (with the name) opens once a reason is given.
+   */
+  patient: Pick<Patient, 'id' | 'mrn'> & { name: string | null; birth_date: string | null };
   /** The user can already open the chart; no emergency access is needed. */
   can_read: boolean;
   can_break_glass: boolean;
@@ -54,5 +58,8 @@ export async function findForBreakGlass(ctx: ServiceContext, principal: Principa
     decision: canRead || canBreak ? 'allow' : 'not_found', reason: null, org_id: actor.org_id,
   });
   if (!patient || (!canRead && !canBreak)) throw new AppError('not_found', `No patient with MRN ${mrn.trim()} is available for emergency access.`);
-  return { patient: { id: patient.id, name: patient.name, mrn: patient.mrn, birth_date: patient.birth_date }, can_read: canRead, can_break_glass: canBreak };
+  return {
+    patient: { id: patient.id, mrn: patient.mrn, name: canRead ? patient.name : null, birth_date: canRead ? patient.birth_date : null },
+    can_read: canRead, can_break_glass: canBreak,
+  };
 }

@@ -2,14 +2,14 @@
 import type { Appointment } from '../../domain/entities';
 import type { Principal, ServiceContext } from '../context';
 
-export type TodayItem = Appointment & { patient_name: string | null; patient_mrn: string | null; room_name: string | null; actions: string[] };
+export type TodayItem = Appointment & { patient_name: string | null; patient_mrn: string | null; room_name: string | null; ward_name: string | null; actions: string[] };
 
 /** `from`/`to` bound the day in the workstation's time zone (the renderer computes them). */
 export async function clinicianDay(ctx: ServiceContext, principal: Principal, range: { from: string; to: string }): Promise<TodayItem[]> {
   const { actor } = await ctx.authz.resolve(principal);
   const items = await ctx.authz.listAs<Omit<TodayItem, 'actions'>>(actor, 'read', 'Appointment', {
-    columns: 'm.*, p.name AS patient_name, p.mrn AS patient_mrn, r.name AS room_name',
-    joins: 'JOIN patients p ON p.id = m.patient_id LEFT JOIN rooms r ON r.id = p.room_id',
+    columns: 'm.*, p.name AS patient_name, p.mrn AS patient_mrn, r.name AS room_name, w.name AS ward_name',
+    joins: 'JOIN patients p ON p.id = m.patient_id LEFT JOIN rooms r ON r.id = p.room_id LEFT JOIN wards w ON w.id = r.ward_id',
     where: 'm.clinician_id = ? AND m.scheduled_at >= ? AND m.scheduled_at < ?',
     params: [actor.id, range.from, range.to],
     orderBy: 'm.scheduled_at',

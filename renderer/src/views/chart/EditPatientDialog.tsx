@@ -6,7 +6,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, call, plainMessage, type Request } from '../../api';
 import { Banner, Button, Dialog, ErrorNote, Select, TextField } from '../../components/ui';
-import { humanize } from '../../format';
+import { humanize, todayInput } from '../../format';
 import { useCall } from '../../hooks';
 import { toast } from '../../store/toasts';
 import type { ChartPatient } from './types';
@@ -50,6 +50,8 @@ export function EditPatientDialog({ patient, onClose, onSaved }: { patient: Char
     if (!form.name.trim()) p.name = 'Enter the name.';
     if (!form.mrn.trim()) p.mrn = 'Enter the medical record number.';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(form.birth_date)) p.birth_date = 'Enter the birth date.';
+    else if (form.birth_date < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
+    else if (form.birth_date > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (statusEditable && form.status === 'admitted' && !form.room_id) p.room_id = 'An admitted patient needs a room.';
     const fields = (Object.keys(LABELS) as Field[]).filter((f) => (f !== 'status' || statusEditable) && form[f].trim() !== base[f]);
     if (fields.length === 0) p.form = 'Nothing was changed.';

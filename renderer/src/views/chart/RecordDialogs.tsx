@@ -9,6 +9,7 @@ import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
 import { CODE_PATTERN, RECORD_CATEGORIES, normalizeCode } from './clinical';
 import type { ChartRecord } from './types';
+import { DiscardPrompt, useDiscardGuard } from './discard';
 import { amendDraftKey, recordDraftKey, useDraft } from './useDraft';
 
 export interface RecordDraft { category: string; public_notes: string; internal_notes: string }
@@ -23,6 +24,7 @@ export function WriteRecordDialog({ appointment, patientName, categories = [], o
   const formId = useId();
   const listId = useId();
   const d = draft.value;
+  const guard = useDiscardGuard(Boolean(d && (d.public_notes.trim() || d.internal_notes.trim())), draft.drop);
   if (!d) return null;
 
   const save = async (e: FormEvent): Promise<void> => {
@@ -43,10 +45,12 @@ export function WriteRecordDialog({ appointment, patientName, categories = [], o
   };
 
   return (
-    <Dialog wide title={`Write record — ${patientName}`} onClose={draft.drop} footer={<>
-      <Button onClick={draft.drop}>Cancel</Button>
-      <Button tone="primary" type="submit" form={formId} busy={busy}>Save record</Button>
-    </>}>
+    <Dialog wide title={`Write record — ${patientName}`} onClose={guard.close} footer={guard.asking
+      ? <DiscardPrompt what="notes" onKeep={guard.keep} onDiscard={guard.discard} />
+      : <>
+        <Button onClick={guard.close}>Cancel</Button>
+        <Button tone="primary" type="submit" form={formId} busy={busy}>Save record</Button>
+      </>}>
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
         <div className="muted dialog-context">{appointment.reason} · {dateTime(appointment.scheduled_at)}</div>
         <ErrorNote error={error} />
@@ -71,6 +75,7 @@ export function AmendRecordDialog({ record, patientName, onSaved }: { record: Ch
   const [problem, setProblem] = useState<string | null>(null);
   const formId = useId();
   const d = draft.value;
+  const guard = useDiscardGuard(Boolean(d && (d.public_notes !== record.public_notes || (record.internal_notes !== null && d.internal_notes !== record.internal_notes))), draft.drop);
   if (!d) return null;
   const hidden = record.internal_notes === null;
 
@@ -90,10 +95,12 @@ export function AmendRecordDialog({ record, patientName, onSaved }: { record: Ch
   };
 
   return (
-    <Dialog wide title={`Amend record — ${patientName}`} onClose={draft.drop} footer={<>
-      <Button onClick={draft.drop}>Cancel</Button>
-      <Button tone="primary" type="submit" form={formId} busy={busy}>Save amendment</Button>
-    </>}>
+    <Dialog wide title={`Amend record — ${patientName}`} onClose={guard.close} footer={guard.asking
+      ? <DiscardPrompt what="changes" onKeep={guard.keep} onDiscard={guard.discard} />
+      : <>
+        <Button onClick={guard.close}>Cancel</Button>
+        <Button tone="primary" type="submit" form={formId} busy={busy}>Save amendment</Button>
+      </>}>
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
         <div className="muted dialog-context">The original record ({dateTime(record.created_at)}) stays in the chart; the amendment is added after it.</div>
         <ErrorNote error={error} />

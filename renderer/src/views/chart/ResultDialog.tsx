@@ -1,10 +1,10 @@
 /** A lab or imaging result for a patient (one `observations.record`). */
-import { useCallback, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
 import { Button, Dialog, ErrorNote, TextField } from '../../components/ui';
 import { humanize } from '../../format';
 import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
-import { CODE_PATTERN, RESULT_SUGGESTIONS, codeLabel, normalizeCode, unitLabel } from './clinical';
+import { CODE_PATTERN, RESULT_SUGGESTIONS, codeLabel, measureProblem, measureSpec, normalizeCode, unitLabel } from './clinical';
 
 export function ResultDialog({ patientId, patientName, category, onClose, onSaved }: {
   patientId: string; patientName: string; category: string; onClose: () => void; onSaved: () => void;
@@ -16,7 +16,7 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
   const [errors, setErrors] = useState<{ code?: string; value?: string }>({});
   const formId = useId();
   const listId = useId();
-  const suggestions = RESULT_SUGGESTIONS[category] ?? [];
+  const suggestions = useMemo(() => RESULT_SUGGESTIONS[category] ?? [], [category]);
   const kind = category === 'lab' ? 'lab result' : `${humanize(category).toLowerCase()} result`;
 
   const pickCode = useCallback((c: string) => {
@@ -32,6 +32,8 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
     if (!c) problems.code = 'Enter the test.';
     else if (!CODE_PATTERN.test(c)) problems.code = 'Use letters, digits, spaces, _ or - only.';
     if (!value.trim()) problems.value = 'Enter the result.';
+    const spec = c ? measureSpec(c) : undefined;
+    if (spec && value.trim()) problems.value = measureProblem(spec, value) ?? undefined;
     setErrors(problems);
     if (problems.code || problems.value) return;
     const r = await run('observations.record', { patient_id: patientId, category, code: c, value: value.trim(), unit: unit.trim() });

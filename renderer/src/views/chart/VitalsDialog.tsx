@@ -7,7 +7,8 @@ import { Banner, Button, Dialog, ErrorNote, TextField } from '../../components/u
 import { fromLocalInput, toLocalInput } from '../../format';
 import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
-import { VITALS, parseMeasure, unitLabel, type VitalCode } from './clinical';
+import { VITALS, measureProblem, parseMeasure, unitLabel, type VitalCode } from './clinical';
+import { DiscardPrompt, useDiscardGuard } from './discard';
 import { useDraft, vitalsDraftKey } from './useDraft';
 
 export interface VitalsDraft { values: Record<VitalCode, string>; measured_at: string }
@@ -29,11 +30,8 @@ export function validateVitals(d: VitalsDraft, now: Date): VitalsErrors {
     const raw = d.values[v.code].trim();
     if (!raw) continue;
     filled++;
-    const n = parseMeasure(raw);
-    const unit = unitLabel(v.unit);
-    if (n === null) errors[v.code] = `Enter ${v.label.toLowerCase()} as a number in ${unit}.`;
-    else if (v.decimals === 0 && !Number.isInteger(n)) errors[v.code] = `Enter ${v.label.toLowerCase()} as a whole number.`;
-    else if (n < v.min || n > v.max) errors[v.code] = `${v.label} must be between ${v.min} and ${v.max} ${unit}.`;
+    const problem = measureProblem(v, raw);
+    if (problem) errors[v.code] = problem;
   }
   const sys = parseMeasure(d.values.blood_pressure_systolic);
   const dia = parseMeasure(d.values.blood_pressure_diastolic);
@@ -59,6 +57,7 @@ export function VitalsDialog({ patientId, patientName, onSaved }: { patientId: s
   const [errors, setErrors] = useState<VitalsErrors>({});
   const formId = useId();
   const d = draft.value;
+  const guard = useDiscardGuard(Boolean(d && VITALS.some((v) => d.values[v.code].trim())), draft.drop);
   if (!d) return null;
 
   const setValue = (code: VitalCode, value: string): void => {
@@ -93,10 +92,12 @@ export function VitalsDialog({ patientId, patientName, onSaved }: { patientId: s
   };
 
   return (
-    <Dialog title={`Record vitals — ${patientName}`} onClose={draft.drop} footer={<>
-      <Button onClick={draft.drop}>Cancel</Button>
-      <Button tone="primary" type="submit" form={formId} busy={busy}>Save vitals</Button>
-    </>}>
+    <Dialog title={`Record vitals — ${patientName}`} onClose={guard.close} footer={guard.asking
+      ? <DiscardPrompt what="vitals" onKeep={guard.keep} onDiscard={guard.discard} />
+      : <>
+        <Button onClick={guard.close}>Cancel</Button>
+        <Button tone="primary" type="submit" form={formId} busy={busy}>Save vitals</Button>
+      </>}>
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
         <ErrorNote error={error} />
         {errors.form ? <Banner tone="warning">{errors.form}</Banner> : null}

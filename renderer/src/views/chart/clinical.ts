@@ -1,31 +1,57 @@
-/** Clinical vocabulary for display and entry: vital signs, units, lab codes, tones. */
+/**
+ * Clinical vocabulary for display and entry: measurements with their plausible and usual ranges, units,
+ * lab codes, tones. The measurement table mirrors src/domain/measures.ts, which main enforces (the
+ * renderer may import only types from src/); tests/unit/measures.test.ts holds the two equal.
+ */
 
 export type VitalCode = 'heart_rate' | 'blood_pressure_systolic' | 'blood_pressure_diastolic' | 'temperature' | 'oxygen_saturation' | 'respiratory_rate';
 
-export interface VitalSpec {
-  code: VitalCode;
+export interface MeasureSpec {
+  code: string;
   label: string;
+  /** Shorter label for tiles and chart legends. */
   short: string;
+  category: 'vitals' | 'lab';
+  /** Stored unit (UCUM). */
   unit: string;
   /** Plausible values accepted at entry. */
   min: number;
   max: number;
   decimals: number;
-  /** Usual adult range, for a quiet "outside usual range" mark. */
-  normal: [number, number];
+  /** Usual adult range: a quiet "outside usual range" mark and the band of a trend chart. */
+  normal: readonly [number, number];
 }
+export type VitalSpec = MeasureSpec & { code: VitalCode };
 
-export const VITALS: readonly VitalSpec[] = [
-  { code: 'heart_rate', label: 'Heart rate', short: 'Heart rate', unit: '/min', min: 20, max: 250, decimals: 0, normal: [50, 100] },
-  { code: 'blood_pressure_systolic', label: 'Blood pressure systolic', short: 'BP systolic', unit: 'mm[Hg]', min: 50, max: 260, decimals: 0, normal: [90, 140] },
-  { code: 'blood_pressure_diastolic', label: 'Blood pressure diastolic', short: 'BP diastolic', unit: 'mm[Hg]', min: 20, max: 160, decimals: 0, normal: [50, 90] },
-  { code: 'temperature', label: 'Temperature', short: 'Temperature', unit: 'Cel', min: 30, max: 45, decimals: 1, normal: [36, 38] },
-  { code: 'oxygen_saturation', label: 'Oxygen saturation', short: 'SpO₂', unit: '%', min: 50, max: 100, decimals: 0, normal: [94, 100] },
-  { code: 'respiratory_rate', label: 'Respiratory rate', short: 'Resp. rate', unit: '/min', min: 4, max: 60, decimals: 0, normal: [12, 20] },
+const m = (code: string, label: string, short: string, category: MeasureSpec['category'], unit: string, min: number, max: number, decimals: number, normal: [number, number]): MeasureSpec =>
+  ({ code, label, short, category, unit, min, max, decimals, normal });
+
+export const MEASURES: readonly MeasureSpec[] = [
+  m('heart_rate', 'Heart rate', 'Heart rate', 'vitals', '/min', 20, 250, 0, [50, 100]),
+  m('blood_pressure_systolic', 'Blood pressure systolic', 'BP systolic', 'vitals', 'mm[Hg]', 50, 260, 0, [90, 140]),
+  m('blood_pressure_diastolic', 'Blood pressure diastolic', 'BP diastolic', 'vitals', 'mm[Hg]', 20, 160, 0, [50, 90]),
+  m('temperature', 'Temperature', 'Temperature', 'vitals', 'Cel', 30, 45, 1, [36, 38]),
+  m('oxygen_saturation', 'Oxygen saturation', 'SpO₂', 'vitals', '%', 50, 100, 0, [94, 100]),
+  m('respiratory_rate', 'Respiratory rate', 'Resp. rate', 'vitals', '/min', 4, 60, 0, [12, 20]),
+  m('crp', 'CRP', 'CRP', 'lab', 'mg/L', 0, 1000, 1, [0, 5]),
+  m('hemoglobin', 'Hemoglobin', 'Hb', 'lab', 'g/dL', 2, 25, 1, [12, 17.5]),
+  m('creatinine', 'Creatinine', 'Creatinine', 'lab', 'umol/L', 5, 3000, 0, [45, 110]),
+  m('troponin_t', 'Troponin T', 'Troponin T', 'lab', 'ng/L', 0, 100_000, 0, [0, 14]),
+  m('potassium', 'Potassium', 'K⁺', 'lab', 'mmol/L', 1, 10, 1, [3.5, 5.1]),
+  m('sodium', 'Sodium', 'Na⁺', 'lab', 'mmol/L', 90, 200, 0, [135, 145]),
+  m('lactate', 'Lactate', 'Lactate', 'lab', 'mmol/L', 0, 40, 1, [0.5, 2.2]),
+  m('inr', 'INR', 'INR', 'lab', '', 0.5, 20, 1, [0.8, 1.2]),
+  m('wbc', 'White cell count', 'WBC', 'lab', '10*9/L', 0, 500, 1, [4, 11]),
+  m('hba1c', 'HbA1c', 'HbA1c', 'lab', '%', 2, 25, 1, [4, 6]),
+  m('glucose', 'Glucose', 'Glucose', 'lab', 'mmol/L', 0.5, 60, 1, [3.9, 7.8]),
 ];
 
-const VITAL_BY_CODE = new Map(VITALS.map((v) => [v.code as string, v]));
-export const vitalSpec = (code: string): VitalSpec | undefined => VITAL_BY_CODE.get(code);
+export const VITALS = MEASURES.filter((x): x is VitalSpec => x.category === 'vitals');
+export const LABS = MEASURES.filter((x) => x.category === 'lab');
+
+const BY_CODE = new Map(MEASURES.map((x) => [x.code, x]));
+export const measureSpec = (code: string): MeasureSpec | undefined => BY_CODE.get(code);
+export const vitalSpec = (code: string): VitalSpec | undefined => { const s = BY_CODE.get(code); return s?.category === 'vitals' ? s as VitalSpec : undefined; };
 
 /** UCUM units as a ward reads them. */
 export function unitLabel(unit: string): string {
@@ -33,27 +59,19 @@ export function unitLabel(unit: string): string {
     case 'Cel': return '°C';
     case 'mm[Hg]': return 'mmHg';
     case 'umol/L': return 'µmol/L';
+    case '10*9/L': return '×10⁹/L';
     default: return unit;
   }
 }
 
-const CODE_LABELS: Record<string, string> = {
-  crp: 'CRP', hemoglobin: 'Hemoglobin', creatinine: 'Creatinine', troponin_t: 'Troponin T', hba1c: 'HbA1c',
-  potassium: 'Potassium', sodium: 'Sodium', wbc: 'White cell count', inr: 'INR', lactate: 'Lactate',
-};
+const CODE_LABELS: Record<string, string> = Object.fromEntries(MEASURES.map((x) => [x.code, x.label]));
 
 export function codeLabel(code: string): string {
-  const vital = vitalSpec(code);
-  if (vital) return vital.label;
   return CODE_LABELS[code] ?? code.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
 
 export const RESULT_SUGGESTIONS: Record<string, Array<{ code: string; unit: string }>> = {
-  lab: [
-    { code: 'crp', unit: 'mg/L' }, { code: 'hemoglobin', unit: 'g/dL' }, { code: 'creatinine', unit: 'umol/L' },
-    { code: 'troponin_t', unit: 'ng/L' }, { code: 'potassium', unit: 'mmol/L' }, { code: 'sodium', unit: 'mmol/L' },
-    { code: 'lactate', unit: 'mmol/L' }, { code: 'inr', unit: '' },
-  ],
+  lab: LABS.map((x) => ({ code: x.code, unit: x.unit })),
   imaging: [
     { code: 'chest_xray', unit: '' }, { code: 'ct_head', unit: '' }, { code: 'echocardiogram', unit: '' }, { code: 'ultrasound_abdomen', unit: '' },
   ],
@@ -66,15 +84,31 @@ export const RECORD_CATEGORIES = ['cardiology', 'surgery', 'internal_medicine', 
 export const normalizeCode = (s: string): string => s.trim().toLowerCase().replace(/[\s/]+/g, '_');
 export const CODE_PATTERN = /^[a-z0-9_-]+$/;
 
-/** Parses a typed number ("37,5" or "37.5"); null when it is not a plain number. */
+/**
+ * Parses a typed number with at most one decimal separator, a point or a comma ("37,5" is 37.5); null
+ * when it is not a plain number. Thousands separators are refused, not guessed ("1,234.5").
+ */
 export function parseMeasure(raw: string): number | null {
-  const s = raw.trim().replace(',', '.');
-  if (!/^\d+(\.\d+)?$/.test(s)) return null;
-  return Number(s);
+  const s = raw.trim();
+  return /^-?\d+([.,]\d+)?$/.test(s) ? Number(s.replace(',', '.')) : null;
+}
+
+/** The sentence main would answer for a typed value of a listed code, or null when it may be saved. */
+export function measureProblem(spec: MeasureSpec, raw: string): string | null {
+  const unit = unitLabel(spec.unit);
+  const n = parseMeasure(raw);
+  if (n === null) {
+    return /^-?[\d.,]+$/.test(raw.trim())
+      ? `${spec.label}: use one decimal separator and no thousands separator, e.g. ${spec.normal[1]}.`
+      : `${spec.label} must be a number${unit ? ` in ${unit}` : ''}, e.g. ${spec.normal[1]}.`;
+  }
+  if (spec.decimals === 0 && !Number.isInteger(n)) return `${spec.label} must be a whole number.`;
+  if (n < spec.min || n > spec.max) return `${spec.label} must be between ${spec.min} and ${spec.max}${unit ? ` ${unit}` : ''}.`;
+  return null;
 }
 
 export function isOutsideUsual(code: string, value: string): boolean {
-  const spec = vitalSpec(code);
+  const spec = measureSpec(code);
   const n = parseMeasure(value);
   if (!spec || n === null) return false;
   return n < spec.normal[0] || n > spec.normal[1];
@@ -87,10 +121,3 @@ export const patientStatusTone = (s: string): Tone =>
 
 export const appointmentStatusTone = (s: string): Tone =>
   s === 'in_progress' ? 'info' : s === 'completed' ? 'success' : 'neutral';
-
-const birthFmt = new Intl.DateTimeFormat(undefined, { day: '2-digit', month: 'short', year: 'numeric', timeZone: 'UTC' });
-/** A birth date is a calendar date, not an instant: formatted without shifting by the time zone. */
-export const birthDate = (d: string): string => birthFmt.format(new Date(`${d}T00:00:00Z`));
-
-const longDayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-export const longDay = (d: Date): string => longDayFmt.format(d);

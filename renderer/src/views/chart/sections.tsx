@@ -70,7 +70,7 @@ export function VitalsSection({ observations, action }: { observations: ChartObs
   const latest = useMemo(() => latestVitals(observations), [observations]);
   return (
     <Section title="Vitals" id="chart-vitals" actions={action}>
-      {latest.length === 0 ? <Empty>No vitals you can see.</Empty> : (
+      {latest.length === 0 ? <Empty>No vital signs recorded.</Empty> : (
         <div className="vitals-grid">
           {latest.map((o) => {
             const out = isOutsideUsual(o.code, o.value);
@@ -98,8 +98,8 @@ export function ObservationsSection({ observations, names, actions }: { observat
   }, [observations]);
   const rows = category === 'all' ? observations : observations.filter((o) => o.category === category);
   return (
-    <Section title="Observations" id="chart-observations" actions={actions}>
-      {observations.length === 0 ? <Empty>No observations you can see.</Empty> : (
+    <Section title="Results and observations" id="chart-observations" actions={actions}>
+      {observations.length === 0 ? <Empty>No results recorded.</Empty> : (
         <>
           <Tabs label="Observation category" value={category} onChange={setCategory}
             tabs={[{ id: 'all', label: 'All', count: observations.length }, ...categories.map(([c, n]) => ({ id: c, label: humanize(c), count: n }))]} />
@@ -143,7 +143,7 @@ export function AppointmentsSection({ appointments, h }: { appointments: ChartAp
                 <td>
                   <RowActions>
                     {h.can(a.actions, 'start') ? <Button small tone="primary" disabled={h.busy} onClick={() => h.onStart(a)}>Start</Button> : null}
-                    {h.can(a.actions, 'complete') ? <Button small disabled={h.busy} onClick={() => h.onComplete(a)}>Complete</Button> : null}
+                    {a.status === 'in_progress' && h.can(a.actions, 'complete') ? <Button small disabled={h.busy} onClick={() => h.onComplete(a)}>Complete</Button> : null}
                     {h.can(a.actions, 'create_record') ? <Button small disabled={h.busy} onClick={() => h.onWriteRecord(a)}>Write record</Button> : null}
                     {h.can(a.actions, 'reschedule') ? <Button small disabled={h.busy} onClick={() => h.onReschedule(a)}>Reschedule</Button> : null}
                     {h.can(a.actions, 'cancel') ? <Button small disabled={h.busy} onClick={() => h.onCancel(a)}>Cancel</Button> : null}
