@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { isAppError, type ErrorKind } from '../domain/errors';
 import { ROOT_ORG_ID } from '../domain/roles';
-import { storable } from '../domain/text';
+import { storable, toStorable } from '../domain/text';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
 import type { MutationOutcome, PushRequest } from '../sync/protocol';
@@ -96,7 +96,7 @@ async function refuse(server: Server, device: Device, actor: string, name: strin
 }
 
 /** Text PostgreSQL cannot hold (a NUL from older software) is stored as U+FFFD on both backends. */
-const storableText = (s: string | null): string | null => (s === null ? null : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+const storableText = toStorable;
 
 async function storeAudit(server: Server, device: Device, events: Push['audit']): Promise<number> {
   let accepted = 0;

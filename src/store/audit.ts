@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../domain/entities';
 import type { Db } from './db';
+import { toStorable } from '../domain/text';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -23,8 +24,7 @@ export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'h
  * MRN typed into the break-glass lookup): it would be stored as other text than was hashed, and the chain
  * would report tampering from that event on. Hash and store the same, well-formed text.
  */
-const wellFormed = <T extends string | null>(s: T): T =>
-  (s === null ? s : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')) as T;
+const wellFormed = toStorable;
 
 /** Serializes appends to the chain across connections and server processes (PostgreSQL). */
 const AUDIT_CHAIN_LOCK = 7_301_001;
