@@ -15,6 +15,7 @@ import {
   type Backend, type TestServer, type TestWorkstation,
 } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
+import { MUTATIONS } from '../../src/services/mutations';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 
@@ -135,10 +136,33 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const status = await a.sync.syncNow();
     expect(status.mode).toBe('online');
     expect(status.pending).toBe(0);
-    expect(status.rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/medical record number/) })]);
+    expect(status.rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/medical record number/i) })]);
     expect(await a.db.get('SELECT mrn FROM patients WHERE id = ?', ['p-a'])).toEqual({ mrn: 'GH-0001' });
     expect(await a.ids('observations')).toContain(obs.id);
     expect(Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM observations WHERE id = ?', [obs.id]))!.n)).toBe(1);
+  });
+
+  it('finding 2: an unexpected database error in one change is that change\'s refusal; the batch goes on and a retry answers the same', async () => {
+    const ws = await workstation('ward-pc');
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const device = (await ws.sync.enrollment())!;
+    const auth = `Device ${device.device_id}.${device.secret}`;
+    // The database refuses the write (as PostgreSQL or SQLite do for a constraint), not the use case.
+    const def = MUTATIONS.acknowledgeAlert;
+    const plan = def.plan;
+    def.plan = async () => { throw Object.assign(new Error('duplicate key value violates unique constraint "alerts_pkey"'), { code: '23505' }); };
+    const body = { protocol: 2, mutations: [
+      { id: 'm-db', seq: 1, name: 'acknowledgeAlert', args: { id: 'al-1' }, actor: 'u-nina', created_at: NOW },
+      { id: 'm-ok2', seq: 2, name: 'recordObservation', args: vitals('p-a', '95'), actor: 'u-nina', created_at: NOW },
+    ] };
+    let res;
+    try { res = await post(srv.url, '/v2/sync/push', body, auth); } finally { def.plan = plan; }
+    expect(res.status).toBe(200);
+    expect(res.body.outcomes.map((o: any) => [o.id, o.status, o.error?.kind ?? null])).toEqual([['m-db', 'conflict', 'conflict'], ['m-ok2', 'applied', null]]);
+    expect(res.body.outcomes[0].error.message).toMatch(/clashes with one saved meanwhile/);
+    const again = await post(srv.url, '/v2/sync/push', body, auth);
+    expect(again.body.outcomes.map((o: any) => [o.id, o.status, o.duplicate])).toEqual([['m-db', 'conflict', true], ['m-ok2', 'applied', true]]);
   });
 
   it('finding 2: NUL bytes are refused at validation, and an old audit event holding one is stored without wedging the push', async () => {
