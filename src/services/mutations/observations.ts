@@ -5,6 +5,7 @@ import type { Observation } from '../../domain/entities';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { getAppointment, getPatient } from '../load';
 import { defineMutation, ref } from '../run';
+import { Sensitivity } from './records';
 
 export const recordObservation = defineMutation({
   name: 'recordObservation',
@@ -15,6 +16,8 @@ export const recordObservation = defineMutation({
     value: z.string().trim().min(1, 'is required').max(1000),
     unit: z.string().trim().max(50).default(''),
     recorded_at: IsoTime.optional(),
+    /** SPEC §3a: who records it may label it; labels never restrict recording. */
+    sensitivity: Sensitivity.default(null),
   }).strict(),
   async plan(ctx, a, who) {
     const patient = await getPatient(ctx.db, a.patient_id);
@@ -22,7 +25,7 @@ export const recordObservation = defineMutation({
     const recorded_at = a.recorded_at ?? ctx.clock.now().toISOString();
     const row: Observation = {
       id: a.id, patient_id: a.patient_id, appointment_id: a.appointment_id ?? null, category: a.category, code: a.code,
-      value: a.value, unit: a.unit, recorded_by: who.actor.id, recorded_at,
+      value: a.value, unit: a.unit, recorded_by: who.actor.id, recorded_at, sensitivity: a.sensitivity,
     };
     return {
       checks: [{ action: 'create', target: patient ? { type: 'Observation', object: { ...row } } : null,
