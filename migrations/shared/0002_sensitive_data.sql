@@ -32,3 +32,7 @@ CREATE TABLE consent_restrictions (
 );
 -- The policy's "withheld" filter looks restrictions up by user (list shape) and by patient (row shape).
 CREATE INDEX consent_restrictions_user ON consent_restrictions(user_id, patient_id);
+
+-- What an emergency access overrode when it began (JSON array: `consent_restriction`, `restricted`), so
+-- the break-glass review can say so even after the restriction is lifted.
+ALTER TABLE break_glass ADD COLUMN overrides TEXT NOT NULL DEFAULT '[]';

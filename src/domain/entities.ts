@@ -131,6 +131,8 @@ export interface BreakGlass {
   reason: string;
   started_at: string;
   expires_at: string;
+  /** JSON array of what the access overrode when it began (SPEC §3a): `consent_restriction`, `restricted`. */
+  overrides: string;
 }
 
 export interface AuditEvent {

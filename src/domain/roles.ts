@@ -40,3 +40,7 @@ export type Clearance = (typeof CLEARANCES)[number];
 
 /** A consent restriction's reason is required, so the review and the audit log say why. */
 export const MIN_CONSENT_REASON = 5;
+
+/** What an emergency access may override (SPEC §3a), recorded with it for the review. */
+export const BREAK_GLASS_OVERRIDES = ['consent_restriction', 'restricted'] as const;
+export type BreakGlassOverride = (typeof BREAK_GLASS_OVERRIDES)[number];

@@ -34,7 +34,7 @@ export const TABLES = {
     pk: ['id'],
     columns: ['id', 'patient_id', 'kind', 'severity', 'message', 'due_at', 'status', 'acknowledged_by', 'acknowledged_at'],
   },
-  break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at'] },
+  break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at', 'overrides'] },
   consent_restrictions: {
     pk: ['id'],
     columns: ['id', 'org_id', 'patient_id', 'user_id', 'reason', 'recorded_by', 'recorded_at'],
