@@ -13,6 +13,7 @@ import { useSession } from '../store/session';
 import { birthDate, normalizeCode, patientStatusTone } from './chart/clinical';
 import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
 import { EditPatientDialog } from './chart/EditPatientDialog';
+import { PrivacySection } from './chart/PrivacySection';
 import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft } from './chart/RecordDialogs';
 import { ResultDialog } from './chart/ResultDialog';
 import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
@@ -92,6 +93,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
             <h1 className="name">{p.name}</h1>
             <Tag tone={patientStatusTone(p.status)}>{humanize(p.status)}</Tag>
             {data.access === 'break_glass' ? <Tag tone="danger">Emergency access</Tag> : null}
+            {p.restricted ? <Tag tone="danger">Restricted</Tag> : null}
           </div>
           <dl className="chart-meta">
             <div><dt>MRN</dt><dd className="num">{p.mrn}</dd></div>
@@ -129,6 +131,8 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
         onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
         onWriteRecord: writeRecord,
       }} />
+
+      <PrivacySection data={data} readOnly={readOnly} onChanged={reload} />
 
       <RecordsSection records={data.records} appointments={data.appointments} can={can}
         onAmend={(r) => putDraft(amendDraftKey(r.id), { public_notes: r.public_notes, internal_notes: r.internal_notes ?? '' } satisfies AmendDraft)} />
