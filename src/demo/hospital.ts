@@ -214,7 +214,7 @@ export function demoHospital(nowIso: string): FixtureInput {
     { kind: 'allergy', severity: 'high', message: 'Penicillin allergy' },
   ];
   const alerts: Entry[] = [];
-  const sensitive = sensitiveData({ at, today });
+  const sensitive = sensitiveData(at);
   for (const [i, p] of admitted.entries()) {
     if (i % 4 !== 0 && p.id !== 'p-alice') continue;
     const a = p.id === 'p-alice' ? alertKinds[0]! : r.pick(alertKinds);
@@ -259,14 +259,14 @@ export function demoHospital(nowIso: string): FixtureInput {
  * VIP in Cardiology, HIV- and psychiatry-labelled items, a nurse cleared for both, and a patient who
  * keeps a day-shift nurse from his chart.
  */
-function sensitiveData({ at, today }: { at: (minutes: number) => string; today: (h: number, m?: number) => string }) {
+function sensitiveData(at: (minutes: number) => string) {
   return {
     users: [{ id: 'u-vera', org: 'org-stm', name: 'Vera Lind', username: 'vera', password: DEMO_PASSWORD }],
     roles: [{ user: 'u-vera', role: 'nurse', scope: 'Ward:ward-card', clearances: ['restricted', 'hiv'] }],
     patients: [{ id: 'p-vip', org: 'org-stm', mrn: 'STM-190001', name: 'Victor Famous', birth_date: '1966-05-05', room: 'r-card-3', status: 'admitted', restricted: true }],
     appointments: [
       { id: 'ap-hiv', patient: 'p-0004', clinician: 'u-smith', scheduled_at: at(-60 * 26), reason: 'HIV clinic review', status: 'completed' },
-      { id: 'ap-vip', patient: 'p-vip', clinician: 'u-smith', scheduled_at: today(16), reason: 'Private review', status: 'scheduled' },
+      { id: 'ap-vip', patient: 'p-vip', clinician: 'u-smith', scheduled_at: at(60 * 24 + 120), reason: 'Private review', status: 'scheduled' },
     ],
     records: [
       { id: 'rec-hiv-1', appointment: 'ap-hiv', category: 'cardiology', author: 'u-smith', sensitivity: 'hiv', created_at: at(-60 * 25),
