@@ -42,6 +42,16 @@ function anyOf(model: AuthzType, qs: AuthzQuery[]): AuthzQuery {
   return { model, where: live.map((q) => `(${q.where})`).join(' OR '), params: live.flatMap((q) => q.params) };
 }
 
+/** (b1 OR b2 OR …) AND rest, written as (b1 AND rest) OR (b2 AND rest) OR … */
+function distribute(model: AuthzType, q: AuthzQuery, rest: AuthzQuery[]): AuthzQuery {
+  const tail = allOf(model, rest);
+  if (tail.where === TRUE || !q.branches) return allOf(model, [q, tail]);
+  if (tail.where === FALSE) return tail;
+  return anyOf(model, q.branches.map((b) => allOf(model, [{ model, where: b.sql, params: b.params }, tail])));
+}
+
+const withoutBranches = ({ branches: _b, ...q }: AuthzQuery): AuthzQuery => q;
+
 /** NOT, reading an unknown (NULL) as false: the row is excluded only when the condition holds. */
 function negate(q: AuthzQuery): AuthzQuery {
   if (q.where === FALSE) return { ...q, where: TRUE, params: [] };
@@ -200,7 +210,7 @@ export class AuthzEngine {
         parts.push(both((shape) => allOf(type, [followsRead[shape], read[shape]])));
       }
     }
-    return both((shape) => anyOf(type, parts.map((p) => p[shape])));
+    return both((shape) => withoutBranches(anyOf(type, parts.map((p) => p[shape]))));
   }
 
   /**
@@ -212,7 +222,13 @@ export class AuthzEngine {
     if (grant.list.where === FALSE) return grant;
     const cleared = await this.filterOf(type, 'cleared', [actor, action]);
     const withheld = await this.filterOf(type, 'withheld', [actor, action]);
-    return both((shape) => allOf(type, [grant[shape], cleared[shape], negate(withheld[shape])]));
+    return {
+      // Lists: the conditions go into every OR-branch of the grant, so each branch stays a top-level
+      // indexable term (SQLite's OR optimization drives a list through each branch's index; an
+      // `(a OR b) AND c` would scan the table).
+      list: distribute(type, grant.list, [cleared.list, negate(withheld.list)]),
+      row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
+    };
   }
 
   /**
