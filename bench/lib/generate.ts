@@ -182,8 +182,10 @@ export function generate(raw: Database.Database, size: Size): World {
           if (status === 'in_progress') world.examiningPhysicians.push({ user: clinician, patient: pid });
           if (status === 'completed') {
             const rid = `rec-${++rec}`;
-            recIns.run(rid, id, pid, category, clinician, 'Findings discussed with the patient.', 'Differential diagnosis under review.', iso(when + 1_800_000), null, label(rec));
-            if (r.chance(0.2)) { rec++; recIns.run(`rec-${rec}`, id, pid, category, clinician, 'Findings discussed; plan updated.', 'Revised after results.', iso(when + 7_200_000), rid, label(rec)); }
+            const original = label(rec);
+            recIns.run(rid, id, pid, category, clinician, 'Findings discussed with the patient.', 'Differential diagnosis under review.', iso(when + 1_800_000), null, original);
+            // An amendment keeps its original's label (it may add one).
+            if (r.chance(0.2)) { rec++; recIns.run(`rec-${rec}`, id, pid, category, clinician, 'Findings discussed; plan updated.', 'Revised after results.', iso(when + 7_200_000), rid, original ?? label(rec)); }
           }
         }
         const count = ward ? obsPerInpatient : obsPerOutpatient;

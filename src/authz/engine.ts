@@ -223,10 +223,14 @@ export class AuthzEngine {
     const cleared = await this.filterOf(type, 'cleared', [actor, action]);
     const withheld = await this.filterOf(type, 'withheld', [actor, action]);
     return {
-      // Lists: the conditions go into every OR-branch of the grant, so each branch stays a top-level
-      // indexable term (SQLite's OR optimization drives a list through each branch's index; an
-      // `(a OR b) AND c` would scan the table).
-      list: distribute(type, grant.list, [cleared.list, negate(withheld.list)]),
+      // Lists: where labels do not apply (cleared is constant), "not withheld" goes into every
+      // OR-branch of the grant, so each branch stays a top-level indexable term (SQLite's OR
+      // optimization drives the list through each branch's index; `(a OR b) AND c` scans the table).
+      // Labelled types keep the plain conjunction: copying `cleared` (several subqueries) into every
+      // branch multiplies the subqueries a planner has to plan (PostgreSQL took seconds on sync scopes).
+      list: cleared.list.where === TRUE
+        ? distribute(type, grant.list, [negate(withheld.list)])
+        : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
       row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
     };
   }

@@ -150,6 +150,12 @@ function addSensitive(f: World, r: () => number): void {
   for (const a of f.role_assignments) if (chance(0.45)) a.clearances = CLEARANCES.filter(() => chance(0.35));
   for (const t of f.care_teams) if (chance(0.6)) t.specialties = [...new Set([...(t.specialties as string[]), pick(SENSITIVITY_LABELS)])];
   for (const x of [...f.records, ...f.observations]) Object.assign(x, labelled());
+  // An amendment keeps its original's label (it may add one): records are listed originals first.
+  const byId = new Map(f.records.map((x) => [x.id, x]));
+  for (const x of f.records) {
+    const original = x.amends ? byId.get(x.amends) : undefined;
+    if (original?.sensitivity) x.sensitivity = original.sensitivity;
+  }
   f.consent_restrictions = [];
   const seen = new Set<string>();
   const restrict = (patient: string, user: string): void => {

@@ -56,17 +56,26 @@ describe('sensitivity labels on the chart', () => {
     expect((await fails(run('u-brown', 'createRecord', { appointment_id: 'ap-1', category: 'general', public_notes: 'x', internal_notes: '', sensitivity: 'astrology' }))).kind).toBe('invalid');
   });
 
-  it('keeps an amendment of a hidden labelled record from pointing at it', async () => {
-    const amendment = await run('u-brown', 'amendRecord', { record_id: 'rec-hiv', public_notes: 'Therapy continued (corrected).', sensitivity: null });
-    const brown = await chart('u-brown', 'p-a');
-    expect(brown.records.find((r) => r.id === amendment.id)?.amends_id).toBe('rec-hiv');
-    expect(brown.records.find((r) => r.id === 'rec-hiv')?.amended_by).toEqual([amendment.id]);
-    const nina = await chart('u-nina', 'p-a');
-    expect(nina.records.find((r) => r.id === amendment.id)).toMatchObject({ amends_id: null, sensitivity: null });
-    expect(JSON.stringify(nina)).not.toContain('rec-hiv');
-    // An amendment keeps the original's label unless the author changes it.
+  it('keeps a label with the record: amendments carry it (or add one), so none is visible where its original is hidden', async () => {
+    expect((await fails(run('u-brown', 'amendRecord', { record_id: 'rec-hiv', public_notes: 'Therapy continued (corrected).', sensitivity: null }))).kind).toBe('invalid');
+    expect((await fails(run('u-brown', 'amendRecord', { record_id: 'rec-hiv', public_notes: 'Therapy continued (corrected).', sensitivity: 'genetic' }))).message)
+      .toBe('A labelled record keeps its label: its amendments carry the same one.');
     const kept = await run('u-brown', 'amendRecord', { record_id: 'rec-hiv', public_notes: 'Therapy continued, dose unchanged.' });
     expect(kept.sensitivity).toBe('hiv');
+    const brown = await chart('u-brown', 'p-a');
+    expect(brown.records.find((r) => r.id === 'rec-hiv')?.amended_by).toEqual([kept.id]);
+    expect((await chart('u-nina', 'p-a')).records.map((r) => r.id)).toEqual(['rec-1']);
+    // Adding a label by amending an unlabelled record: the amendment is hidden from the uncleared, the original is not.
+    const added = await run('u-brown', 'amendRecord', { record_id: 'rec-1', public_notes: 'ECG taken; HIV status relevant to drug choice.', sensitivity: 'hiv' });
+    const nina = await chart('u-nina', 'p-a');
+    expect(nina.records.map((r) => [r.id, r.amended_by])).toEqual([['rec-1', []]]);
+    expect((await chart('u-nora', 'p-a')).records.find((r) => r.id === added.id)).toMatchObject({ amends_id: 'rec-1', sensitivity: 'hiv' });
+  });
+
+  it('refuses a fixture whose amendment drops its original\'s label', async () => {
+    const f = readFixtureFile(SENSITIVE) as { records: object[] };
+    f.records.push({ id: 'rec-x', appointment: 'ap-1', category: 'general', author: 'u-brown', public_notes: 'x', created_at: '2026-11-23T09:59:00Z', amends: 'rec-hiv' });
+    await expect(makeWorld(f)).rejects.toThrow(/records\[4\]\.sensitivity: an amendment keeps the label of Record "rec-hiv" \(hiv\)/);
   });
 });
 

@@ -60,6 +60,18 @@ describe.each<Backend>(['sqlite', 'postgres'])('sensitive data over sync on %s',
     expect(await ws.ids('records')).not.toContain('rec-psy');
   });
 
+  it('a labelled amendment of an unlabelled record travels only with a cleared user; the record itself still syncs', async () => {
+    const brown = await bearer(srv.url, 'brown');
+    const amended = await post(srv.url, '/v1/mutations/amendRecord', { record_id: 'rec-1', public_notes: 'ECG taken; HIV status relevant to drug choice.', sensitivity: 'hiv' }, brown);
+    expect(amended.status).toBe(200);
+    const ws = await workstation('ward-pc', 'nina');
+    expect((await ws.sync.status())).toMatchObject({ mode: 'online', last_error: null });
+    expect(await ws.ids('records')).toEqual(['rec-1']);
+    await ws.signIn('nora');
+    await ws.sync.syncNow();
+    expect(await ws.ids('records')).toEqual([amended.body.result.id, 'rec-1', 'rec-hiv'].sort());
+  });
+
   it('a restricted patient reaches only a workstation where a user who may read them signed in', async () => {
     const ward = await workstation('ward-pc', 'nina', 'nora');
     expect(await ward.ids('patients')).toEqual(['p-a']);

@@ -48,7 +48,7 @@ export const createRecord = defineMutation({
 export const amendRecord = defineMutation({
   name: 'amendRecord',
   // Internal notes may be left out by an author who cannot see them: the amendment keeps the original's.
-  // So does the label, unless the author changes it (null removes it).
+  // So does the label; an amendment may add one to an unlabelled record, never remove or change one.
   args: z.object({ id: NewId('rec'), record_id: Id, public_notes: Text, internal_notes: Text.optional(), sensitivity: Sensitivity.optional() }).strict(),
   async plan(ctx, a, who) {
     const original = await getRecord(ctx.db, a.record_id);
@@ -61,6 +61,11 @@ export const amendRecord = defineMutation({
       async apply(w, _who, now) {
         const internal = a.internal_notes ?? original!.internal_notes;
         const sensitivity = a.sensitivity === undefined ? original!.sensitivity : a.sensitivity;
+        // A label stays with the record and its amendments (an amendment may add one): an amendment is
+        // then never readable where its original is hidden, so it never points at what a reader may not see.
+        if (original!.sensitivity !== null && sensitivity !== original!.sensitivity) {
+          throw invalid('A labelled record keeps its label: its amendments carry the same one.');
+        }
         if (a.public_notes === original!.public_notes && internal === original!.internal_notes && sensitivity === original!.sensitivity) {
           throw invalid('The amendment is identical to the record.');
         }

@@ -4,7 +4,7 @@
  */
 import { useId, useState, type FormEvent } from 'react';
 import type { SensitivityLabel } from '../../../../src/domain/roles';
-import { LabelPicker } from '../../components/Sensitivity';
+import { LabelChip, LabelPicker } from '../../components/Sensitivity';
 import { Banner, Button, Dialog, ErrorNote, TextArea, TextField } from '../../components/ui';
 import { dateTime } from '../../format';
 import { useAction } from '../../hooks';
@@ -107,7 +107,9 @@ export function AmendRecordDialog({ record, patientName, onSaved }: { record: Ch
         {hidden
           ? <Banner tone="info">You cannot see this record's internal notes, so the amendment will not carry them.</Banner>
           : <TextArea label="Internal notes" rows={4} value={d.internal_notes} onChange={(e) => draft.set({ ...d, internal_notes: e.target.value })} />}
-        <LabelPicker what="amendment" value={label} onChange={(v) => draft.set({ ...d, sensitivity: v })} />
+        {record.sensitivity
+          ? <p className="muted small">The amendment keeps this record&apos;s label <LabelChip label={record.sensitivity} />: only staff cleared for it will see it.</p>
+          : <LabelPicker what="amendment" value={label} onChange={(v) => draft.set({ ...d, sensitivity: v })} />}
       </form>
     </Dialog>
   );
