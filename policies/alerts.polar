@@ -7,6 +7,6 @@ grant(u: User, "read", al: Alert) if covering(u, ["admin"], al.patient);
 # Alert read: medical staff who cover the patient.
 grant(u: User, "read", al: Alert) if covering(u, ["physician", "nurse"], al.patient);
 
-# Alert acknowledge, reschedule: medical staff who may read it.
-grant(u: User, "acknowledge", al: Alert) if medical_staff_of(u, al.patient.org_id) and allow(u, "read", al);
-grant(u: User, "reschedule", al: Alert) if medical_staff_of(u, al.patient.org_id) and allow(u, "read", al);
+# Alert acknowledge, reschedule: medical staff who may read it (base.polar adds "and may read it").
+grant_if_readable(u: User, "acknowledge", al: Alert) if medical_staff_of(u, al.patient.org_id);
+grant_if_readable(u: User, "reschedule", al: Alert) if medical_staff_of(u, al.patient.org_id);

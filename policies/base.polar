@@ -4,15 +4,32 @@
 #   u.now          the time of the decision (canonical ISO-8601 string; the clock is injectable)
 #   u.assignments  role assignments held directly and through groups (a group's assignments apply to
 #                  each member), each with role, scope_type, scope_id, org_id, categories,
-#                  valid_from, valid_until
+#                  clearances, valid_from, valid_until
 #   u.group_ids    ids of the user's groups
-# Modules grant access with `grant/3`; `allow/3` is `grant` plus the break-glass module's rules,
-# so "may read otherwise" (without break-glass) is `grant(u, "read", p)`.
+#
+# How a decision is composed (src/authz/engine.ts compiles each part to SQL and combines them in the
+# same way, because Oso cannot data-filter `not`):
+#   permitted           a module's `grant` that SPEC §3a clears (`cleared`: sensitivity labels) and does
+#                       not withhold (`withheld`: consent restrictions);
+#   override            emergency access (break-glass.polar), which no consent restriction removes;
+#   grant_if_readable   actions that follow from reading (acknowledging an alert, amending one's own
+#                       record): granted wherever `allow(u, "read", resource)` holds, so they follow
+#                       reading wherever it comes from.
+# `cleared`, `withheld` and `may_cover` are defined by sensitive-data.polar, or by
+# off/sensitive-data.polar when a site switches §3a off.
 
-allow(u: User, action: String, resource) if grant(u, action, resource);
+allow(u: User, action: String, resource) if permitted(u, action, resource);
+allow(u: User, action: String, resource) if override(u, action, resource);
+allow(u: User, action: String, resource) if
+    grant_if_readable(u, action, resource) and allow(u, "read", resource);
 
-# Keeps `grant` defined when a site switches every granting module off (then nothing is allowed).
+permitted(u: User, action: String, resource) if
+    grant(u, action, resource) and cleared(u, action, resource) and not withheld(u, action, resource);
+
+# Keep the rules defined when a site switches every module that has them off (then they never hold).
 grant(_u, _action, _resource) if false;
+override(_u, _action, _resource) if false;
+grant_if_readable(_u, _action, _resource) if false;
 
 # Root: the reserved organization `_root` holds the global admin.
 is_root(u: User) if u.org_id = "_root";
@@ -25,12 +42,15 @@ active(a, now) if
 active_assignment(u: User, a) if a in u.assignments and active(a, u.now);
 
 # An assignment covers a patient when the patient's room is inside its scope
-# (Organization ⊃ Facility ⊃ Ward ⊃ Room). A patient with no room is covered only by
-# assignments scoped to its organization.
-covers(a, p: Patient) if a.scope_type = "Organization" and p.org_id = a.scope_id;
-covers(a, p: Patient) if a.scope_type = "Facility" and p.room_id != nil and p.room.facility_id = a.scope_id;
-covers(a, p: Patient) if a.scope_type = "Ward" and p.room_id != nil and p.room.ward_id = a.scope_id;
-covers(a, p: Patient) if a.scope_type = "Room" and p.room_id = a.scope_id;
+# (Organization ⊃ Facility ⊃ Ward ⊃ Room). A patient with no room is covered by assignments scoped
+# to its organization, and to its facility when it has one (an outpatient registered at a clinic);
+# never by ward or room scopes. `may_cover` is where SPEC §3a narrows coverage (restricted patients).
+covers(a, p: Patient) if in_scope(a, p) and may_cover(a, p);
+in_scope(a, p: Patient) if a.scope_type = "Organization" and p.org_id = a.scope_id;
+in_scope(a, p: Patient) if a.scope_type = "Facility" and p.room_id != nil and p.room.facility_id = a.scope_id;
+in_scope(a, p: Patient) if a.scope_type = "Facility" and p.room_id = nil and p.facility_id = a.scope_id;
+in_scope(a, p: Patient) if a.scope_type = "Ward" and p.room_id != nil and p.room.ward_id = a.scope_id;
+in_scope(a, p: Patient) if a.scope_type = "Room" and p.room_id = a.scope_id;
 
 # The user holds one of `roles` through an active assignment that covers the patient.
 covering(u: User, roles, p: Patient) if

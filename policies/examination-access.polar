@@ -31,8 +31,8 @@ grant(u: User, "read_internal", r: Record) if
 grant(u: User, "read_internal", r: Record) if
     medical_staff_of(u, r.patient.org_id) and has_appointment_with(u, r.patient);
 
-# Record amend: its author, while they may read it.
-grant(u: User, "amend", r: Record) if r.author_id = u.id and allow(u, "read", r);
+# Record amend: its author, while they may read it (base.polar adds "and may read it").
+grant_if_readable(u: User, "amend", r: Record) if r.author_id = u.id;
 
 # Observation read: the clinician of an in_progress appointment with the patient.
 grant(u: User, "read", o: Observation) if examining(u, o.patient);

@@ -36,15 +36,20 @@ export async function authzBenchmarks(file: string, world: World, opts: { iterat
     const a = await db.get<{ scope_id: string }>("SELECT scope_id FROM role_assignments WHERE user_id = ? AND role = 'nurse'", [n]);
     nurseWard.set(n, a!.scope_id);
   }
+  // The patients each nurse opens: her ward's, except the restricted ones and those who restrict her
+  // (SPEC §3a; those answer not_found and are measured on their own rows below).
   const wardPatients = new Map<string, string[]>();
-  for (const w of new Set(nurseWard.values())) {
-    wardPatients.set(w, (await db.all<{ id: string }>('SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? ORDER BY p.id', [w])).map((r) => r.id));
+  for (const n of nurses) {
+    wardPatients.set(n, (await db.all<{ id: string }>(
+      `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
+         AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?) ORDER BY p.id`, [nurseWard.get(n)!, n])).map((r) => r.id));
   }
   const actors = new Map<string, Awaited<ReturnType<AuthzEngine['resolve']>>['actor']>();
   const actor = async (id: string) => { if (!actors.has(id)) actors.set(id, (await engine.resolve({ userId: id })).actor); return actors.get(id)!; };
   const pick = <T>(xs: T[], i: number): T => xs[i % xs.length]!;
-  const nurseAndPatient = (i: number): [string, string] => { const n = pick(nurses, i); return [n, pick(wardPatients.get(nurseWard.get(n)!)!, i * 7)]; };
-  const examining = world.examiningPhysicians.slice(0, 50);
+  const nurseAndPatient = (i: number): [string, string] => { const n = pick(nurses, i); return [n, pick(wardPatients.get(n)!, i * 7)]; };
+  const consented = new Set((await db.all<{ k: string }>("SELECT user_id || '|' || patient_id AS k FROM consent_restrictions")).map((r) => r.k));
+  const examining = world.examiningPhysicians.filter((e) => !consented.has(`${e.user}|${e.patient}`)).slice(0, 50);
   const examRecord = new Map<string, string>();
   for (const e of examining) {
     const r = await db.get<{ id: string }>('SELECT id FROM records WHERE patient_id = ? LIMIT 1', [e.patient]);
@@ -60,6 +65,23 @@ export async function authzBenchmarks(file: string, world: World, opts: { iterat
     const e = pick(exams, i);
     return engine.decideAs(await actor(e.user), 'read_internal', { type: 'Record', id: examRecord.get(`${e.user}|${e.patient}`)! });
   }) });
+  // SPEC §3a rows: a labelled record of the nurse's ward (cleared or not), and a patient who restricts her.
+  const labelled = (await db.all<{ nurse: string; id: string }>(
+    `SELECT n.user_id AS nurse, (SELECT rec.id FROM records rec JOIN patients p ON p.id = rec.patient_id JOIN rooms r ON r.id = p.room_id
+       WHERE r.ward_id = n.scope_id AND rec.sensitivity IS NOT NULL ORDER BY rec.id LIMIT 1) AS id
+     FROM role_assignments n WHERE n.role = 'nurse' AND n.user_id IN (${nurses.map(() => '?').join(', ')})`, nurses)).filter((x) => x.id);
+  rows.push({ name: 'authorize: labelled record read (ward nurse, §3a)', target: '≤ 2 ms', stats: await measure(N, W, async (i) => {
+    const x = pick(labelled, i);
+    return engine.decideAs(await actor(x.nurse), 'read', { type: 'Record', id: x.id });
+  }) });
+  const withheld = await db.all<{ user_id: string; patient_id: string }>(
+    `SELECT user_id, patient_id FROM consent_restrictions WHERE user_id IN (${nurses.map(() => '?').join(', ')}) ORDER BY id`, nurses);
+  if (withheld.length > 0) {
+    rows.push({ name: 'authorize: patient read, patient restricts the nurse (§3a)', target: '≤ 2 ms', stats: await measure(N, W, async (i) => {
+      const x = pick(withheld, i);
+      return engine.decideAs(await actor(x.user_id), 'read', { type: 'Patient', id: x.patient_id });
+    }), note: `${withheld.length} restrictions name benchmarked nurses` });
+  }
   rows.push({ name: 'authorize incl. actor lookup (per request)', stats: await measure(N, W, async (i) => {
     const [n, p] = nurseAndPatient(i);
     return engine.authorize({ userId: n }, 'read', { type: 'Patient', id: p });

@@ -3,8 +3,11 @@
  * cost — inpatients in rooms under ward-scoped nurses (a third of them on day or night shifts),
  * outpatients without rooms, physicians with appointments across the hospital, specialty care teams,
  * lab technicians with categories, org-scoped admins and auditors, amended records, vitals-heavy
- * inpatients. Written directly with prepared statements (the tables of migrations/shared), then
- * ANALYZEd for the query planner.
+ * inpatients. SPEC §3a: 10 % of records and observations carry a sensitivity label, 1 % of patients
+ * are restricted, some assignments hold clearances and some care teams a label specialty, outpatients
+ * are registered at a facility, and a few hundred consent restrictions name staff (a third of them
+ * ward nurses on their own ward's patients). Written directly with prepared statements (the tables
+ * of migrations/shared), then ANALYZEd for the query planner.
  */
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { seeded } from '../../src/demo/random';
@@ -13,6 +16,7 @@ import { BENCH_NOW, ORG, type Size } from './sizes';
 const SPECIALTIES = ['cardiology', 'surgery', 'internal_medicine', 'neurology', 'orthopedics', 'pediatrics', 'oncology', 'geriatrics'];
 const VITALS = [['heart_rate', '/min', 55, 120], ['blood_pressure_systolic', 'mm[Hg]', 95, 170], ['temperature', 'Cel', 36, 39], ['oxygen_saturation', '%', 88, 100]] as const;
 const LABS = [['crp', 'mg/L'], ['hemoglobin', 'g/dL'], ['creatinine', 'umol/L'], ['troponin_t', 'ng/L'], ['potassium', 'mmol/L']] as const;
+const LABELS = ['psychiatry', 'hiv', 'substance_use', 'sexual_health', 'genetic'] as const;
 
 export interface World {
   wardNurses: string[]; wards: string[]; careTeamPhysicians: string[]; examiningPhysicians: Array<{ user: string; patient: string }>;
@@ -35,11 +39,17 @@ export function generate(raw: Database.Database, size: Size): World {
   })();
 
   const user = ins('users', ['id', 'org_id', 'name', 'username', 'badge', 'patient_id']);
-  const role = ins('role_assignments', ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until']);
+  const role = ins('role_assignments', ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until', 'clearances']);
   let ra = 0;
-  const assign = (userId: string | null, groupId: string | null, roleName: string, scope: string, categories: string[] = [], from: string | null = null, until: string | null = null): void => {
+  const assign = (userId: string | null, groupId: string | null, roleName: string, scope: string, categories: string[] = [], from: string | null = null, until: string | null = null, clearances: string[] = []): void => {
     const [st, sid] = scope.split(':');
-    role.run(`ra-${++ra}`, userId, groupId, roleName, st, sid, ORG, JSON.stringify(categories), from, until);
+    role.run(`ra-${++ra}`, userId, groupId, roleName, st, sid, ORG, JSON.stringify(categories), from, until, JSON.stringify(clearances));
+  };
+  // SPEC §3a: one assignment in ten cleared for a label, one in twenty for restricted patients.
+  let clearanceNo = 0;
+  const someClearances = (): string[] => {
+    const k = ++clearanceNo;
+    return [...(k % 20 === 0 ? ['restricted'] : []), ...(k % 10 === 3 ? [LABELS[k % LABELS.length]!] : [])];
   };
 
   // Locations and staff.
@@ -69,19 +79,19 @@ export function generate(raw: Database.Database, size: Size): World {
         for (let n = 0; n < nursesPerWard; n++) {
           const id = staff('nurse');
           const shift = n % 3;
-          if (shift === 0) { assign(id, null, 'nurse', `Ward:${wid}`); world.wardNurses.push(id); }
+          if (shift === 0) { assign(id, null, 'nurse', `Ward:${wid}`, [], null, null, someClearances()); world.wardNurses.push(id); }
           else if (shift === 1) assign(id, null, 'nurse', `Ward:${wid}`, [], iso(dayStart + 7 * 3_600_000), iso(dayStart + 19 * 3_600_000));
           else assign(id, null, 'nurse', `Ward:${wid}`, [], iso(dayStart + 19 * 3_600_000), iso(dayStart + 31 * 3_600_000));
         }
         const docs: string[] = [];
-        for (let p = 0; p < physiciansPerWard; p++) { const id = staff('phys'); assign(id, null, 'physician', `Ward:${wid}`); docs.push(id); }
+        for (let p = 0; p < physiciansPerWard; p++) { const id = staff('phys'); assign(id, null, 'physician', `Ward:${wid}`, [], null, null, someClearances()); docs.push(id); }
         wardPhysicians.set(wid, docs);
       }
       const rest = Math.max(4, Math.floor((size.staff * 0.2) / size.facilities));
       for (let k = 0; k < rest; k++) {
         const kind = k % 4;
         const id = staff(['clerk', 'lab', 'lab', 'admin'][kind]!);
-        if (kind === 0) assign(id, null, 'registration_clerk', `Facility:${fid}`);
+        if (kind === 0) assign(id, null, 'registration_clerk', `Facility:${fid}`, [], null, null, someClearances());
         else if (kind === 1) assign(id, null, 'lab_technician', `Facility:${fid}`, ['lab']);
         else if (kind === 2) assign(id, null, 'lab_technician', `Facility:${fid}`, ['imaging']);
         else assign(id, null, 'admin', `Facility:${fid}`);
@@ -101,13 +111,15 @@ export function generate(raw: Database.Database, size: Size): World {
   // Patients: two per room admitted, the rest outpatients (a few discharged).
   const inpatientWard = new Map<string, string>();
   raw.transaction(() => {
-    const pat = ins('patients', ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status']);
+    const pat = ins('patients', ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status', 'restricted', 'facility_id']);
+    // 1 % of patients are restricted (confidentiality R); outpatients are registered at a facility.
+    const restricted = (n: number): number => (n % 100 === 57 ? 1 : 0);
     let n = 0;
     for (const wid of world.wards) {
       for (const rid of wardRooms.get(wid)!) {
         for (let b = 0; b < 2 && n < size.patients; b++) {
           const id = `pat-${++n}`;
-          pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, rid, r.chance(0.05) ? 'discharged' : 'admitted');
+          pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, rid, r.chance(0.05) ? 'discharged' : 'admitted', restricted(n), null);
           world.inpatients.push(id);
           inpatientWard.set(id, wid);
         }
@@ -115,7 +127,8 @@ export function generate(raw: Database.Database, size: Size): World {
     }
     while (n < size.patients) {
       const id = `pat-${++n}`;
-      pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, null, r.chance(0.1) ? 'final_discharged' : 'outpatient');
+      pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, null, r.chance(0.1) ? 'final_discharged' : 'outpatient',
+        restricted(n), n % 2 === 0 ? `fac-${1 + (n % size.facilities)}` : null);
     }
   })();
 
@@ -132,6 +145,7 @@ export function generate(raw: Database.Database, size: Size): World {
         const tid = `team-${++t}`;
         team.run(tid, ORG, `Team ${t}`);
         spec.run(tid, wardSpecialty.get(wid)!);
+        if (t % 4 === 0) spec.run(tid, LABELS[t % LABELS.length]!);
         const docs = wardPhysicians.get(wid)!;
         docs.forEach((d, i) => { if (i % 2 === k || docs.length === 1) { tm.run(`${tid}/${d}`, tid, d, null, i === 0 ? 'lead' : 'member'); world.careTeamPhysicians.push(d); } });
         for (const p of world.inpatients) if (inpatientWard.get(p) === wid) tp.run(tid, p);
@@ -143,9 +157,11 @@ export function generate(raw: Database.Database, size: Size): World {
   // Appointments, records (one per completed appointment, 5% amended), observations.
   const allPhysicians = [...wardPhysicians.values()].flat();
   const apptIns = ins('appointments', ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status']);
-  const recIns = ins('records', ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id']);
-  const obsIns = ins('observations', ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at']);
+  const recIns = ins('records', ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id', 'sensitivity']);
+  const obsIns = ins('observations', ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at', 'sensitivity']);
   let ap = 0; let rec = 0; let ob = 0;
+  // 10 % of records and observations carry a label (by id, so amendments and vitals get their share).
+  const label = (k: number): string | null => (k % 10 === 7 ? LABELS[Math.floor(k / 10) % LABELS.length]! : null);
   const obsPerInpatient = Math.floor((size.observations * 0.4) / Math.max(1, world.inpatients.length));
   const obsPerOutpatient = Math.max(1, Math.floor((size.observations * 0.6) / Math.max(1, size.patients - world.inpatients.length)));
   const CHUNK = 2_000;
@@ -166,8 +182,10 @@ export function generate(raw: Database.Database, size: Size): World {
           if (status === 'in_progress') world.examiningPhysicians.push({ user: clinician, patient: pid });
           if (status === 'completed') {
             const rid = `rec-${++rec}`;
-            recIns.run(rid, id, pid, category, clinician, 'Findings discussed with the patient.', 'Differential diagnosis under review.', iso(when + 1_800_000), null);
-            if (r.chance(0.2)) recIns.run(`rec-${++rec}`, id, pid, category, clinician, 'Findings discussed; plan updated.', 'Revised after results.', iso(when + 7_200_000), rid);
+            const original = label(rec);
+            recIns.run(rid, id, pid, category, clinician, 'Findings discussed with the patient.', 'Differential diagnosis under review.', iso(when + 1_800_000), null, original);
+            // An amendment keeps its original's label (it may add one).
+            if (r.chance(0.2)) { rec++; recIns.run(`rec-${rec}`, id, pid, category, clinician, 'Findings discussed; plan updated.', 'Revised after results.', iso(when + 7_200_000), rid, original ?? label(rec)); }
           }
         }
         const count = ward ? obsPerInpatient : obsPerOutpatient;
@@ -176,10 +194,12 @@ export function generate(raw: Database.Database, size: Size): World {
           const when = iso(now - (k + 1) * (ward ? 4 * 3_600_000 : 20 * day) - r.int(0, 3_000_000));
           if (k % 4 === 3) {
             const [code, unit] = LABS[k % LABS.length]!;
-            obsIns.run(`obs-${++ob}`, pid, null, r.chance(0.15) ? 'imaging' : 'lab', code, String(r.int(1, 150)), unit, recorder, when);
+            ob++;
+            obsIns.run(`obs-${ob}`, pid, null, r.chance(0.15) ? 'imaging' : 'lab', code, String(r.int(1, 150)), unit, recorder, when, label(ob));
           } else {
             const [code, unit, lo, hi] = VITALS[k % VITALS.length]!;
-            obsIns.run(`obs-${++ob}`, pid, null, 'vitals', code, String(r.int(lo, hi)), unit, recorder, when);
+            ob++;
+            obsIns.run(`obs-${ob}`, pid, null, 'vitals', code, String(r.int(lo, hi)), unit, recorder, when, label(ob));
           }
         }
       }
@@ -192,6 +212,28 @@ export function generate(raw: Database.Database, size: Size): World {
     world.inpatients.forEach((p, i) => { if (i % 10 === 0) al.run(`al-${i}`, p, 'fall_risk', ['low', 'medium', 'high', 'critical'][i % 4], 'Fall risk', iso(now + (i % 24) * 3_600_000), 'open', null, null); });
     const bg = ins('break_glass', ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at']);
     for (let i = 0; i < Math.min(50, world.wardNurses.length); i++) bg.run(`bg-${i}`, world.wardNurses[i]!, `pat-${size.patients - i}`, 'Emergency in corridor', iso(now - i * 3_600_000), iso(now - i * 3_600_000 + 3_600_000));
+    // Consent restrictions: a third name a ward nurse for a patient of their own ward, the rest anyone.
+    const cr = ins('consent_restrictions', ['id', 'org_id', 'patient_id', 'user_id', 'reason', 'recorded_by', 'recorded_at']);
+    const seen = new Set<string>();
+    const staffIds = (raw.prepare("SELECT id FROM users WHERE org_id = ? AND id <> ? ORDER BY id").all(ORG, world.admin) as Array<{ id: string }>).map((u) => u.id);
+    const nurseWardOf = new Map((raw.prepare("SELECT user_id, scope_id FROM role_assignments WHERE role = 'nurse' AND scope_type = 'Ward' AND user_id IS NOT NULL").all() as Array<{ user_id: string; scope_id: string }>).map((x) => [x.user_id, x.scope_id]));
+    const wardPatientsOf = new Map<string, string[]>();
+    for (const p of world.inpatients) wardPatientsOf.set(inpatientWard.get(p)!, [...(wardPatientsOf.get(inpatientWard.get(p)!) ?? []), p]);
+    const consentCount = Math.max(20, Math.round(size.patients / 160));
+    for (let i = 0; seen.size < consentCount && i < consentCount * 4; i++) {
+      let patient: string; let staffId: string;
+      if (i % 3 === 0) {
+        staffId = world.wardNurses[i % world.wardNurses.length]!;
+        const pool = wardPatientsOf.get(nurseWardOf.get(staffId)!) ?? world.inpatients;
+        patient = pool[(i * 13) % pool.length]!;
+      } else {
+        patient = `pat-${1 + ((i * 7919) % size.patients)}`;
+        staffId = staffIds[(i * 104_729) % staffIds.length]!;
+      }
+      if (seen.has(`${patient}|${staffId}`)) continue;
+      seen.add(`${patient}|${staffId}`);
+      cr.run(`cr-${seen.size}`, ORG, patient, staffId, 'Patient asked at admission', world.admin, iso(now - i * 60_000));
+    }
   })();
   raw.exec('ANALYZE');
   return world;

@@ -70,8 +70,11 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
     // 1,000 vitals recorded offline by the ward nurse, then pushed.
     const engine = await AuthzEngine.create({ db: wsDb, clock: wsClock });
     const ctx: ServiceContext = { db: wsDb, authz: engine, clock: wsClock, mutations: outboxSink(wsDb), config: defaultServiceConfig };
-    const wardPatients = (await wsDb.all<{ id: string }>(
-      `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = (SELECT scope_id FROM role_assignments WHERE user_id = ? AND role = 'nurse')`, [nurse])).map((r) => r.id);
+    const wardPatients = (await serverDb.all<{ id: string }>(
+      // Her ward's patients she may record for (SPEC §3a: not the restricted ones, not those who restrict her;
+      // asked of the server, which holds the consent restrictions: they do not sync yet, issue 10).
+      `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = (SELECT scope_id FROM role_assignments WHERE user_id = ? AND role = 'nurse')
+         AND p.restricted = 0 AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [nurse, nurse])).map((r) => r.id);
     for (let i = 0; i < 1000; i++) {
       await runMutation(ctx, { userId: nurse }, MUTATIONS.recordObservation, { patient_id: wardPatients[i % wardPatients.length]!, category: 'vitals', code: 'heart_rate', value: String(60 + (i % 50)), unit: '/min' });
     }

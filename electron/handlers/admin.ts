@@ -5,7 +5,7 @@ import type { Principal } from '../../src/authz/engine';
 import { AppError } from '../../src/domain/errors';
 import { ROOT_ORG_ID } from '../../src/domain/roles';
 import { auditLog, breakGlassReview } from '../../src/services/queries/auditLog';
-import { listUsers } from '../../src/services/queries/people';
+import { listStaff, listUsers, withVisibleBadge } from '../../src/services/queries/people';
 import { clearLockout } from '../../src/services/signIn';
 import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
 import { appendAudit, verifyAuditChain } from '../../src/store/audit';
@@ -34,7 +34,7 @@ const appVersion = (): string => process.env.CLINIC_APP_VERSION
   ?? (JSON.parse(readFileSync(path.join(resourcesDir(), 'package.json'), 'utf8')) as { version: string }).version;
 
 export const adminHandlers: Pick<HandlerMap,
-  'reference.locations' | 'reference.clinicians' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
+  'reference.locations' | 'reference.clinicians' | 'reference.staff' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
   | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
   'reference.locations': async (_r, ws, p) => {
     const { actor } = await ws.engine.resolve(need(p));
@@ -75,11 +75,14 @@ export const adminHandlers: Pick<HandlerMap,
       places: [...new Set(byUser.get(u.id)!.map((r) => r.place).filter((p): p is string => Boolean(p)))].sort(),
     }));
   },
+  'reference.staff': async (_r, ws, p) => listStaff(ws.ctx, need(p)),
   'admin.users': async (r, ws, p) => listUsers(ws.ctx, need(p), { orgId: r.orgId }),
   'admin.createUser': async (r, ws, p) => {
     const principal = need(p);
     if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
-    return createUserWithSecrets(ws.ctx, principal, r);
+    const user = await createUserWithSecrets(ws.ctx, principal, r);
+    // Creating users does not by itself entitle one to their badge id (SPEC §3 User fields).
+    return withVisibleBadge(ws.ctx, (await ws.engine.resolve(principal)).actor, user);
   },
   'admin.resetLockout': async (r, ws, p) => {
     const principal = need(p);

@@ -43,8 +43,9 @@ export const clinicalHandlers: Pick<HandlerMap, 'census.wards' | 'census.list' |
     const q = r.query.trim();
     const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     return ws.engine.listAs(actor, 'read', 'Patient', {
-      columns: 'm.*, r.name AS room_name, w.id AS ward_id, w.name AS ward_name',
-      joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
+      columns: 'm.*, r.name AS room_name, w.id AS ward_id, w.name AS ward_name, f.name AS facility_name',
+      // A room's facility wins; an outpatient without a room shows where they are registered.
+      joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN facilities f ON f.id = COALESCE(w.facility_id, m.facility_id)',
       where: q ? "(m.name LIKE ? ESCAPE '\\' OR m.mrn LIKE ? ESCAPE '\\')" : '1=1',
       params: q ? [like, like] : [],
       orderBy: 'm.name', limit: 50,

@@ -19,6 +19,8 @@ export interface Grant {
   scope_id: string;
   org_id: string;
   categories: string[];
+  /** SPEC §3a: `restricted` and sensitivity labels this assignment is cleared for. */
+  clearances: string[];
   valid_from: string | null;
   valid_until: string | null;
   /** The group the assignment comes through, or null when it is the user's own. */
@@ -52,12 +54,13 @@ export async function loadActor(db: Db, userId: string, now: string): Promise<Ac
     group_ids: groups.map((g) => g.group_id),
     assignments: rows.map((r): Grant => Object.assign(new Dict(), {
       id: r.id, role: r.role, scope_type: r.scope_type, scope_id: r.scope_id, org_id: r.org_id,
-      categories: parseCategories(r.categories), valid_from: r.valid_from, valid_until: r.valid_until, via_group: r.via_group,
+      categories: parseList(r.categories), clearances: parseList(r.clearances), valid_from: r.valid_from, valid_until: r.valid_until, via_group: r.via_group,
     })),
   }) as Actor;
 }
 
-function parseCategories(json: string): string[] {
+function parseList(json: string | null | undefined): string[] {
+  if (!json) return [];
   try {
     const v: unknown = JSON.parse(json);
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -73,6 +76,6 @@ function parseCategories(json: string): string[] {
 export function actorFilterKey(a: Actor): string {
   const active = a.assignments
     .filter((g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until))
-    .map((g) => `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}`);
+    .map((g) => `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`);
   return `${a.id}|${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
 }

@@ -20,6 +20,45 @@ import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type FilterShape
 
 export type Decision = 'allow' | 'forbidden' | 'not_found';
 
+const TRUE = '1=1';
+const FALSE = '1=0';
+
+const both = (f: (shape: FilterShape) => AuthzQuery): Record<FilterShape, AuthzQuery> => ({ list: f('list'), row: f('row') });
+
+/** Conjunction of compiled filters, folding the constants compileFilter emits. */
+function allOf(model: AuthzType, qs: AuthzQuery[]): AuthzQuery {
+  if (qs.some((q) => q.where === FALSE)) return { model, where: FALSE, params: [] };
+  const live = qs.filter((q) => q.where !== TRUE);
+  if (live.length === 0) return { model, where: TRUE, params: [] };
+  if (live.length === 1) return live[0]!;
+  return { model, where: live.map((q) => `(${q.where})`).join(' AND '), params: live.flatMap((q) => q.params) };
+}
+
+function anyOf(model: AuthzType, qs: AuthzQuery[]): AuthzQuery {
+  if (qs.some((q) => q.where === TRUE)) return { model, where: TRUE, params: [] };
+  const live = qs.filter((q) => q.where !== FALSE);
+  if (live.length === 0) return { model, where: FALSE, params: [] };
+  if (live.length === 1) return live[0]!;
+  return { model, where: live.map((q) => `(${q.where})`).join(' OR '), params: live.flatMap((q) => q.params) };
+}
+
+/** (b1 OR b2 OR …) AND rest, written as (b1 AND rest) OR (b2 AND rest) OR … */
+function distribute(model: AuthzType, q: AuthzQuery, rest: AuthzQuery[]): AuthzQuery {
+  const tail = allOf(model, rest);
+  if (tail.where === TRUE || !q.branches) return allOf(model, [q, tail]);
+  if (tail.where === FALSE) return tail;
+  return anyOf(model, q.branches.map((b) => allOf(model, [{ model, where: b.sql, params: b.params }, tail])));
+}
+
+const withoutBranches = ({ branches: _b, ...q }: AuthzQuery): AuthzQuery => q;
+
+/** NOT, reading an unknown (NULL) as false: the row is excluded only when the condition holds. */
+function negate(q: AuthzQuery): AuthzQuery {
+  if (q.where === FALSE) return { ...q, where: TRUE, params: [] };
+  if (q.where === TRUE) return { ...q, where: FALSE, params: [] };
+  return { ...q, where: `(${q.where}) IS NOT TRUE` };
+}
+
 /** Who is asking: a signed-in user, or root (`userId`) viewing as another user (`as`). */
 export interface Principal { userId: string; as?: string | null | undefined }
 
@@ -159,27 +198,60 @@ export class AuthzEngine {
 
   private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<Record<FilterShape, AuthzQuery>> {
     const type = authzType(typeName);
-    if (action === 'break_glass' && typeName === 'Patient' && this.policy.config.mode === 'policy'
-        && this.policy.config.modules.includes('break-glass')) {
-      return this.breakGlassQuery(actor, type);
+    // The development switches are a bare `allow` rule: its filter is the whole answer.
+    if (this.policy.config.mode !== 'policy') return this.filterOf(type, 'allow', [actor, action]);
+    const permitted = await this.permittedQuery(actor, action, type);
+    const override = action === 'break_glass' && typeName === 'Patient' && this.policy.config.modules.includes('break-glass')
+      ? await this.breakGlassQuery(actor, type)
+      : await this.filterOf(type, 'override', [actor, action]);
+    const parts = [permitted, override];
+    if (action !== 'read') {
+      const followsRead = await this.filterOf(type, 'grant_if_readable', [actor, action]);
+      if (followsRead.list.where !== FALSE) {
+        const read = { list: await this.queryAs(actor, 'read', typeName, 'list'), row: await this.queryAs(actor, 'read', typeName, 'row') };
+        parts.push(both((shape) => allOf(type, [followsRead[shape], read[shape]])));
+      }
     }
-    const filter = await ruleFilter(this.oso, type, 'allow', [actor, action]);
-    return { list: this.compile(filter, 'list'), row: this.compile(filter, 'row') };
+    return both((shape) => withoutBranches(anyOf(type, parts.map((p) => p[shape]))));
   }
 
   /**
-   * `break_glass` is "eligible and NOT otherwise readable". Oso cannot data-filter `not`, so the two
-   * halves are filtered separately and combined in one SQL statement.
+   * base.polar's `permitted`: grant AND cleared AND NOT withheld. Oso cannot data-filter `not`, so the
+   * three rules are filtered separately and combined in the one SQL statement (`… IS NOT TRUE`).
+   */
+  private async permittedQuery(actor: Actor, action: string, type: AuthzType): Promise<Record<FilterShape, AuthzQuery>> {
+    const grant = await this.filterOf(type, 'grant', [actor, action]);
+    if (grant.list.where === FALSE) return grant;
+    const cleared = await this.filterOf(type, 'cleared', [actor, action]);
+    const withheld = await this.filterOf(type, 'withheld', [actor, action]);
+    return {
+      // Lists: where labels do not apply (cleared is constant), "not withheld" goes into every
+      // OR-branch of the grant, so each branch stays a top-level indexable term (SQLite's OR
+      // optimization drives the list through each branch's index; `(a OR b) AND c` scans the table).
+      // Labelled types keep the plain conjunction: copying `cleared` (several subqueries) into every
+      // branch multiplies the subqueries a planner has to plan (PostgreSQL took seconds on sync scopes).
+      list: cleared.list.where === TRUE
+        ? distribute(type, grant.list, [negate(withheld.list)])
+        : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
+      row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
+    };
+  }
+
+  /**
+   * `break_glass` is "eligible and NOT otherwise permitted to read" (a consent restriction removes the
+   * permission, so it makes the user eligible). Filtered in parts and combined in one SQL statement.
    */
   private async breakGlassQuery(actor: Actor, type: AuthzType): Promise<Record<FilterShape, AuthzQuery>> {
-    const eligibleFilter = await ruleFilter(this.oso, type, 'break_glass_eligible', [actor]);
-    const readableFilter = await ruleFilter(this.oso, type, 'grant', [actor, 'read']);
-    const combine = (shape: FilterShape): AuthzQuery => {
-      const eligible = this.compile(eligibleFilter, shape);
-      const readable = this.compile(readableFilter, shape);
-      return { model: type, where: `(${eligible.where}) AND ((${readable.where}) IS NOT TRUE)`, params: [...eligible.params, ...readable.params] };
-    };
-    return { list: combine('list'), row: combine('row') };
+    const eligible = await this.filterOf(type, 'break_glass_eligible', [actor]);
+    if (eligible.list.where === FALSE) return eligible;
+    const readable = await this.permittedQuery(actor, 'read', type);
+    return both((shape) => allOf(type, [eligible[shape], negate(readable[shape])]));
+  }
+
+  /** One rule's data filter compiled in both shapes. */
+  private async filterOf(type: AuthzType, rule: string, args: unknown[]): Promise<Record<FilterShape, AuthzQuery>> {
+    const filter = await ruleFilter(this.oso, type, rule, args);
+    return both((shape) => this.compile(filter, shape));
   }
 
   private compile(filter: Parameters<typeof compileFilter>[0], shape: FilterShape): AuthzQuery {

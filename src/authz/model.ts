@@ -11,7 +11,7 @@
  */
 import { inspect } from 'node:util';
 import { Relation } from 'oso';
-import { TABLES, type TableName } from '../store/tables';
+import { TABLES, type StoredTable } from '../store/tables';
 
 /** Every hydrated row is an instance of its registered class: Oso finds relations by constructor. */
 abstract class Row {
@@ -38,6 +38,12 @@ export class RoomScope extends Row {
 }
 export class PatientResource extends Row {
   declare id: string; declare org_id: string; declare room_id: string | null; declare status: string;
+  declare facility_id: string | null; declare restricted: boolean;
+  constructor(fields: object) {
+    super(fields);
+    // Stored as 0/1 (portable SQL); Polar compares it with `true`/`false`.
+    this.restricted = Boolean(Number((fields as { restricted?: unknown }).restricted ?? 0));
+  }
 }
 export class TeamMembership extends Row {
   declare patient_id: string; declare team_id: string; declare user_id: string | null; declare group_id: string | null;
@@ -57,6 +63,9 @@ export class RecordResource extends Row {
 }
 export class ObservationResource extends Row {
   declare id: string; declare patient_id: string; declare category: string;
+}
+export class ConsentRestrictionRow extends Row {
+  declare id: string; declare patient_id: string; declare user_id: string;
 }
 export class AlertResource extends Row { declare id: string; declare patient_id: string; declare status: string }
 export class AuditEventResource extends Row { declare id: string; declare org_id: string | null }
@@ -78,7 +87,7 @@ export interface AuthzType {
  * Every column of a domain table is declared, so a site's own rules can use any of them
  * (OSO-NOTES trap 5: data filtering only sees declared fields).
  */
-const columnsOf = (table: TableName): Record<string, StringConstructor> =>
+const columnsOf = (table: StoredTable): Record<string, StringConstructor> =>
   Object.fromEntries(TABLES[table].columns.map((c) => [c, String]));
 
 const one = (type: string, myField: string, otherField = 'id') => new Relation('one', type, myField, otherField);
@@ -91,6 +100,7 @@ const patientLinks = {
   team_specialties: many('TeamSpecialty', 'patient_id'),
   clinician_links: many('ClinicianLink', 'patient_id'),
   break_glass: many('BreakGlass', 'patient_id'),
+  consent_restrictions: many('ConsentRestriction', 'patient_id'),
 };
 
 export const AUTHZ_TYPES: readonly AuthzType[] = [
@@ -99,7 +109,7 @@ export const AUTHZ_TYPES: readonly AuthzType[] = [
   { name: 'Room', cls: RoomScope, table: 'room_scope', pk: 'id',
     fields: { id: String, ward_id: String, facility_id: String, org_id: String } },
   { name: 'Patient', cls: PatientResource, table: 'patients', pk: 'id',
-    fields: { ...columnsOf('patients'), ...patientLinks } },
+    fields: { ...columnsOf('patients'), restricted: Boolean, ...patientLinks } },
   { name: 'TeamMembership', cls: TeamMembership, table: 'patient_team_members', pk: null,
     fields: { patient_id: String, team_id: String, user_id: String, group_id: String } },
   { name: 'TeamSpecialty', cls: TeamSpecialty, table: 'patient_team_specialties', pk: null,
@@ -108,12 +118,14 @@ export const AUTHZ_TYPES: readonly AuthzType[] = [
     fields: { id: String, patient_id: String, clinician_id: String, status: String } },
   { name: 'BreakGlass', cls: BreakGlassGrant, table: 'break_glass', pk: 'id',
     fields: columnsOf('break_glass') },
+  { name: 'ConsentRestriction', cls: ConsentRestrictionRow, table: 'consent_restrictions', pk: 'id',
+    fields: columnsOf('consent_restrictions') },
   { name: 'Appointment', cls: AppointmentResource, table: 'appointments', pk: 'id',
     fields: { ...columnsOf('appointments'), patient: one('Patient', 'patient_id') } },
   { name: 'Record', cls: RecordResource, table: 'records', pk: 'id',
     fields: { ...columnsOf('records'), appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id') } },
   { name: 'Observation', cls: ObservationResource, table: 'observations', pk: 'id',
-    fields: { ...columnsOf('observations'), patient: one('Patient', 'patient_id') } },
+    fields: { ...columnsOf('observations'), patient: one('Patient', 'patient_id'), appointment: one('Appointment', 'appointment_id') } },
   { name: 'Alert', cls: AlertResource, table: 'alerts', pk: 'id',
     fields: { ...columnsOf('alerts'), patient: one('Patient', 'patient_id') } },
   { name: 'AuditEvent', cls: AuditEventResource, table: 'audit_events', pk: 'id', fields: {

@@ -11,7 +11,14 @@ import { policiesDir } from '../store/paths';
 
 export const POLICY_MODULES = [
   'rbac', 'patient-access', 'care-teams', 'examination-access', 'break-glass', 'alerts', 'users-organizations',
+  'sensitive-data',
 ] as const;
+
+/**
+ * Modules that narrow what the others grant (SPEC §3a). base.polar calls their hooks, so when a site
+ * leaves one out, its `off/` file loads instead and defines the hooks as "no narrowing".
+ */
+const NARROWING_MODULES: readonly PolicyModule[] = ['sensitive-data'];
 export type PolicyModule = (typeof POLICY_MODULES)[number];
 
 export const PolicyConfigSchema = z.object({
@@ -56,6 +63,7 @@ export function resolvePolicy(input: PolicyConfig = {}, baseDir = policiesDir())
     sources = [
       read(path.join(baseDir, 'base.polar')),
       ...modules.map((m) => read(path.join(baseDir, `${m}.polar`))),
+      ...NARROWING_MODULES.filter((m) => !modules.includes(m)).map((m) => read(path.join(baseDir, 'off', `${m}.polar`))),
       ...config.extraFiles.map((f) => read(path.resolve(f))),
     ];
   }

@@ -20,6 +20,8 @@ export interface AuthzQuery {
   /** Boolean SQL expression over alias `m`. */
   where: string;
   params: SqlValue[];
+  /** The OR-branches `where` joins, when there are several (engine.ts distributes conjuncts over them). */
+  branches?: Array<{ sql: string; params: SqlValue[] }>;
 }
 
 interface Sql { sql: string; params: SqlValue[] }
@@ -59,6 +61,7 @@ export function compileFilter(filter: Filter, dialect: Dialect, shape: FilterSha
     model,
     where: live.map((b) => `(${b.sql})`).join(' OR '),
     params: live.flatMap((b) => b.params),
+    ...(live.length > 1 ? { branches: live } : {}),
   };
 }
 

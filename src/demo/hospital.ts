@@ -21,6 +21,8 @@ export const DEMO_LOGINS = [
   { username: 'rita', role: 'registration clerk, Main Campus' },
   { username: 'taylor', role: 'lab technician (lab results), Main Campus' },
   { username: 'otto', role: 'auditor, St. Mary\'s' },
+  { username: 'vera', role: 'nurse, Cardiology, cleared for restricted patients and HIV: sees Victor Famous (restricted) and HIV-labelled items' },
+  { username: 'day.card', role: 'day-shift nurse, Cardiology; a patient (Noah Hoffmann) keeps her from his chart: break-glass only' },
   { username: 'alice', role: 'a patient (sees her own chart)' },
   { username: 'sam', role: 'nurse at Sunrise Clinic (another organization)' },
 ] as const;
@@ -217,6 +219,7 @@ export function demoHospital(nowIso: string): FixtureInput {
     { kind: 'allergy', severity: 'high', message: 'Penicillin allergy' },
   ];
   const alerts: Entry[] = [];
+  const sensitive = sensitiveData(at);
   for (const [i, p] of admitted.entries()) {
     if (i % 4 !== 0 && p.id !== 'p-alice') continue;
     const a = p.id === 'p-alice' ? alertKinds[0]! : r.pick(alertKinds);
@@ -237,15 +240,50 @@ export function demoHospital(nowIso: string): FixtureInput {
     ],
     wards: [...WARDS.map((w) => ({ id: w.id, facility: w.facility, name: w.name })), { id: 'ward-sun', facility: 'fac-sun', name: 'General' }],
     rooms: [...rooms, { id: 'r-sun-1', ward: 'ward-sun', name: 'S1' }],
-    users: [...users, { id: 'u-sam', org: 'org-sun', name: 'Sam Sunrise', username: 'sam', password: DEMO_PASSWORD }],
+    users: [...users, ...sensitive.users, { id: 'u-sam', org: 'org-sun', name: 'Sam Sunrise', username: 'sam', password: DEMO_PASSWORD }],
     groups,
-    role_assignments: [...roles, { user: 'u-sam', role: 'nurse', scope: 'Organization:org-sun' }],
+    role_assignments: [...roles, ...sensitive.roles, { user: 'u-sam', role: 'nurse', scope: 'Organization:org-sun' }],
     care_teams: careTeams,
-    patients: [...patients, { id: 'p-sun-1', org: 'org-sun', mrn: 'SUN-0001', name: 'Sunny Case', birth_date: '1999-01-01', room: 'r-sun-1', status: 'admitted' }],
-    appointments,
-    records,
-    observations,
-    alerts,
+    patients: [
+      // Outpatients are registered at a facility: its staff (e.g. Rita at Main Campus) look after them.
+      ...patients.map((p) => (outpatients.includes(p.id as string) ? { ...p, facility: outpatients.indexOf(p.id as string) % 3 === 2 ? 'fac-east' : 'fac-main' } : p)),
+      ...sensitive.patients,
+      { id: 'p-sun-1', org: 'org-sun', mrn: 'SUN-0001', name: 'Sunny Case', birth_date: '1999-01-01', room: 'r-sun-1', status: 'admitted' },
+    ],
+    appointments: [...appointments, ...sensitive.appointments],
+    records: [...records, ...sensitive.records],
+    observations: [...observations, ...sensitive.observations],
+    alerts: [...alerts, ...sensitive.alerts],
     break_glass: [],
+    consent_restrictions: sensitive.consent,
   } as unknown as FixtureInput;
+}
+
+/**
+ * SPEC §3a in the demo (no random draws, so the rest of the hospital stays as it was): a restricted
+ * VIP in Cardiology, HIV- and psychiatry-labelled items, a nurse cleared for both, and a patient who
+ * keeps a day-shift nurse from his chart.
+ */
+function sensitiveData(at: (minutes: number) => string) {
+  return {
+    users: [{ id: 'u-vera', org: 'org-stm', name: 'Vera Lind', username: 'vera', password: DEMO_PASSWORD }],
+    roles: [{ user: 'u-vera', role: 'nurse', scope: 'Ward:ward-card', clearances: ['restricted', 'hiv'] }],
+    patients: [{ id: 'p-vip', org: 'org-stm', mrn: 'STM-190001', name: 'Victor Famous', birth_date: '1966-05-05', room: 'r-card-3', status: 'admitted', restricted: true }],
+    appointments: [
+      { id: 'ap-hiv', patient: 'p-0004', clinician: 'u-smith', scheduled_at: at(-60 * 26), reason: 'HIV clinic review', status: 'completed' },
+      { id: 'ap-vip', patient: 'p-vip', clinician: 'u-smith', scheduled_at: at(60 * 24 + 120), reason: 'Private review', status: 'scheduled' },
+    ],
+    records: [
+      { id: 'rec-hiv-1', appointment: 'ap-hiv', category: 'cardiology', author: 'u-smith', sensitivity: 'hiv', created_at: at(-60 * 25),
+        public_notes: 'Antiretroviral therapy continued; no interaction with the new statin.', internal_notes: 'Viral load undetectable; adherence good.' },
+      { id: 'rec-psy-1', appointment: 'ap-hiv', category: 'cardiology', author: 'u-smith', sensitivity: 'psychiatry', created_at: at(-60 * 25 + 5),
+        public_notes: 'Low mood discussed; referred to liaison psychiatry.', internal_notes: 'PHQ-9 score 14.' },
+    ],
+    observations: [
+      { id: 'obs-hiv-1', patient: 'p-0004', category: 'lab', code: 'hiv1_viral_load', value: '<40', unit: 'copies/mL', recorded_by: 'u-taylor', recorded_at: at(-60 * 27), sensitivity: 'hiv' },
+      { id: 'obs-vip-1', patient: 'p-vip', category: 'vitals', code: 'heart_rate', value: '74', unit: '/min', recorded_by: 'u-vera', recorded_at: at(-90) },
+    ],
+    alerts: [{ id: 'al-vip', patient: 'p-vip', kind: 'medication_due', severity: 'medium', message: 'IV antibiotics due', due_at: at(45), status: 'open' }],
+    consent: [{ id: 'cr-demo-1', patient: 'p-0006', user: 'u-day-card', reason: 'A neighbour; the patient asked at admission that she not see his chart', recorded_by: 'u-rita', recorded_at: at(-60 * 30) }],
+  };
 }

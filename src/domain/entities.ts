@@ -3,7 +3,7 @@
  * Foreign keys end in `_id`; timestamps are canonical ISO-8601 UTC strings (see time.ts).
  */
 import type {
-  AlertSeverity, AlertStatus, AppointmentStatus, CareTeamRole, PatientStatus, Role, ScopeType,
+  AlertSeverity, AlertStatus, AppointmentStatus, CareTeamRole, PatientStatus, Role, ScopeType, SensitivityLabel,
 } from './roles';
 
 export interface Organization { id: string; name: string }
@@ -36,6 +36,8 @@ export interface RoleAssignment {
   categories: string;
   valid_from: string | null;
   valid_until: string | null;
+  /** JSON array of clearances (SPEC §3a): `restricted` and sensitivity labels. */
+  clearances: string;
 }
 
 export interface CareTeam { id: string; org_id: string; name: string }
@@ -57,6 +59,10 @@ export interface Patient {
   birth_date: string;
   room_id: string | null;
   status: PatientStatus;
+  /** 1 when only assignments cleared for `restricted` cover the patient (SPEC §3a); stored as 0/1. */
+  restricted: number;
+  /** Where an outpatient without a room is registered (a room's facility wins). */
+  facility_id: string | null;
 }
 
 export interface Appointment {
@@ -79,6 +85,7 @@ export interface ClinicalRecord {
   internal_notes: string;
   created_at: string;
   amends_id: string | null;
+  sensitivity: SensitivityLabel | null;
 }
 
 export interface Observation {
@@ -90,6 +97,18 @@ export interface Observation {
   value: string;
   unit: string;
   recorded_by: string;
+  recorded_at: string;
+  sensitivity: SensitivityLabel | null;
+}
+
+/** SPEC §3a: the patient does not want `user_id` to see their data. */
+export interface ConsentRestriction {
+  id: string;
+  org_id: string;
+  patient_id: string;
+  user_id: string;
+  reason: string;
+  recorded_by: string | null;
   recorded_at: string;
 }
 
@@ -112,6 +131,8 @@ export interface BreakGlass {
   reason: string;
   started_at: string;
   expires_at: string;
+  /** JSON array of what the access overrode when it began (SPEC §3a): `consent_restriction`, `restricted`. */
+  overrides: string;
 }
 
 export interface AuditEvent {

@@ -29,3 +29,18 @@ export const ROOT_ORG_ID = '_root';
 /** Break-glass lasts this long unless the site configures otherwise (SPEC §3). */
 export const DEFAULT_BREAK_GLASS_MINUTES = 60;
 export const MIN_BREAK_GLASS_REASON = 10;
+
+/** SPEC §3a sensitivity labels (HL7 v3 PSY, HIV, ETH, STD, GDIS; docs/policy.md). */
+export const SENSITIVITY_LABELS = ['psychiatry', 'hiv', 'substance_use', 'sexual_health', 'genetic'] as const;
+export type SensitivityLabel = (typeof SENSITIVITY_LABELS)[number];
+
+/** What a role assignment may be cleared for: restricted patients (confidentiality R) and each label. */
+export const CLEARANCES = ['restricted', ...SENSITIVITY_LABELS] as const;
+export type Clearance = (typeof CLEARANCES)[number];
+
+/** A consent restriction's reason is required, so the review and the audit log say why. */
+export const MIN_CONSENT_REASON = 5;
+
+/** What an emergency access may override (SPEC §3a), recorded with it for the review. */
+export const BREAK_GLASS_OVERRIDES = ['consent_restriction', 'restricted'] as const;
+export type BreakGlassOverride = (typeof BREAK_GLASS_OVERRIDES)[number];

@@ -36,6 +36,8 @@ export const channels = {
   // Reference data and reads.
   'reference.locations': { request: none, response: out.LocationsOut },
   'reference.clinicians': { request: none, response: z.array(out.ClinicianOut) },
+  /** Staff of the user's organization, for naming whom a patient restricts (SPEC §3a). */
+  'reference.staff': { request: none, response: z.array(out.StaffOut) },
   'census.wards': { request: none, response: z.array(out.WardOut) },
   'census.list': { request: z.object({ wardId: Id.nullable() }).strict(), response: out.CensusOut },
   'patients.search': { request: z.object({ query: z.string().trim().max(100) }).strict(), response: z.array(out.LocatedPatientOut) },
@@ -47,6 +49,9 @@ export const channels = {
   'patients.update': mutation('updatePatient', out.PatientOut),
   'patients.discharge': mutation('dischargePatient', out.PatientOut),
   'patients.finalDischarge': mutation('finalDischargePatient', out.PatientOut),
+  'patients.setRestricted': mutation('setPatientRestricted', out.PatientOut),
+  'consent.record': mutation('recordConsentRestriction', out.ConsentRestrictionOut),
+  'consent.remove': mutation('removeConsentRestriction', z.object({ id: z.string() })),
   'appointments.schedule': mutation('scheduleAppointment', out.AppointmentOut),
   'appointments.cancel': mutation('cancelAppointment', out.AppointmentOut),
   'appointments.reschedule': mutation('rescheduleAppointment', out.AppointmentOut),

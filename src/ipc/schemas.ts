@@ -4,15 +4,19 @@
  */
 import { z } from 'zod';
 import {
-  ALERT_SEVERITIES, ALERT_STATUSES, APPOINTMENT_STATUSES, PATIENT_STATUSES, ROLES, SCOPE_TYPES,
+  ALERT_SEVERITIES, ALERT_STATUSES, APPOINTMENT_STATUSES, BREAK_GLASS_OVERRIDES, PATIENT_STATUSES, ROLES, SCOPE_TYPES, SENSITIVITY_LABELS,
 } from '../domain/roles';
 
 const s = z.string();
 const ns = z.string().nullable();
 const n = z.coerce.number();
+/** Stored as 0/1 (portable SQL); sent as a boolean. */
+const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v === 1);
+const label = z.enum(SENSITIVITY_LABELS).nullable();
 
 export const PatientOut = z.object({
   id: s, org_id: s, mrn: s, name: s, birth_date: s, room_id: ns, status: z.enum(PATIENT_STATUSES),
+  facility_id: ns, restricted: flag,
 });
 export const LocatedPatientOut = PatientOut.extend({
   room_name: ns, ward_id: ns, ward_name: ns, facility_name: ns.optional(),
@@ -22,20 +26,27 @@ export const AppointmentOut = z.object({
 });
 export const RecordOut = z.object({
   id: s, appointment_id: s, patient_id: s, category: s, author_id: s, public_notes: s,
-  internal_notes: ns, created_at: s, amends_id: ns,
+  internal_notes: ns, created_at: s, amends_id: ns, sensitivity: label,
 });
 export const ObservationOut = z.object({
   id: s, patient_id: s, appointment_id: ns, category: s, code: s, value: s, unit: s, recorded_by: s, recorded_at: s,
+  sensitivity: label,
 });
 export const AlertOut = z.object({
   id: s, patient_id: s, kind: s, severity: z.enum(ALERT_SEVERITIES), message: s, due_at: s,
   status: z.enum(ALERT_STATUSES), acknowledged_by: ns, acknowledged_at: ns,
 });
-export const BreakGlassOut = z.object({ id: s, user_id: s, patient_id: s, reason: s, started_at: s, expires_at: s });
+/** What an emergency access overrode (stored as a JSON array). */
+const Overrides = z.string().transform((j, ctx) => {
+  const parsed = z.array(z.enum(BREAK_GLASS_OVERRIDES)).safeParse(JSON.parse(j));
+  if (!parsed.success) { ctx.addIssue({ code: 'custom', message: 'unknown override' }); return z.NEVER; }
+  return parsed.data;
+});
+export const BreakGlassOut = z.object({ id: s, user_id: s, patient_id: s, reason: s, started_at: s, expires_at: s, overrides: Overrides });
 export const UserOut = z.object({ id: s, org_id: s, name: s, username: s, badge: ns, patient_id: ns });
 export const AssignmentOut = z.object({
   id: s, user_id: ns, group_id: ns, role: z.enum(ROLES), scope_type: z.enum(SCOPE_TYPES), scope_id: s, org_id: s,
-  categories: s, valid_from: ns, valid_until: ns,
+  categories: s, valid_from: ns, valid_until: ns, clearances: s,
 });
 export const OrganizationOut = z.object({ id: s, name: s });
 export const AuditEventOut = z.object({
@@ -54,7 +65,15 @@ export const ChartOut = z.object({
   alerts: z.array(AlertOut.extend({ actions: Actions })),
   observation_categories: z.array(s),
   readable: z.object({ appointments: z.boolean(), records: z.boolean(), observations: z.boolean(), vitals: z.boolean(), alerts: z.boolean() }),
+  consent_restrictions: z.array(z.object({
+    id: s, patient_id: s, user_id: s, reason: s, recorded_by: ns, recorded_at: s, user_name: ns, recorded_by_name: ns,
+  })),
 });
+
+export const ConsentRestrictionOut = z.object({
+  id: s, org_id: s, patient_id: s, user_id: s, reason: s, recorded_by: ns, recorded_at: s,
+});
+export const StaffOut = z.object({ id: s, name: s });
 
 export const CensusOut = z.object({
   ward_id: ns,
@@ -67,8 +86,9 @@ export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n 
 
 export const DayItemOut = AppointmentOut.extend({ patient_name: ns, patient_mrn: ns, room_name: ns, ward_name: ns.optional(), actions: Actions });
 
+/** `badge` and `locked` are null unless the reader is the user or may update their badge (SPEC §3). */
 export const AdminUserOut = UserOut.extend({
-  assignments: z.array(AssignmentOut), groups: z.array(s), actions: Actions, locked: z.boolean(),
+  assignments: z.array(AssignmentOut), groups: z.array(s), actions: Actions, locked: z.boolean().nullable(),
 });
 
 export const AuditPageOut = z.object({ events: z.array(AuditEventOut), next_before: n.nullable() });

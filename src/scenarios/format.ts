@@ -1,11 +1,14 @@
 /** The scenario file format of SPEC §5, validated with zod. */
 import { z } from 'zod';
 import { PolicyConfigSchema } from '../authz/policy';
+import { canonicalTime } from '../domain/time';
 
 const base = {
   actor: z.string().min(1),
   as: z.string().min(1).optional(),
   why: z.string().optional(),
+  /** Extension: decide at this time instead of the fixture's `now` (time steps: a shift ends, break-glass expires). */
+  at: z.string().refine((s) => canonicalTime(s) !== null, 'must be an ISO-8601 time with a zone').optional(),
 };
 
 export const DecisionCase = z.object({

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { AuthzEngine } from '../authz/engine';
 import { parseRef, RESOURCE_TYPES, type ResourceType } from '../domain/refs';
-import { ManualClock } from '../domain/time';
+import { canonicalTime, ManualClock } from '../domain/time';
 import { TEST_COST } from '../domain/secretHash';
 import { loadFixture, readFixtureFile } from '../store/fixture/load';
 import { migrate, WORKSTATION_SETS } from '../store/migrate';
@@ -51,7 +51,10 @@ export async function runScenarioFile(file: string): Promise<FileResult> {
   const world = await openWorld(fixture, { source: fixtureSource, policy: spec.policy });
   try {
     const results: CaseResult[] = [];
+    const start = world.clock.now();
     for (const [index, raw] of spec.cases.entries()) {
+      const at = (raw as { at?: unknown } | null)?.at;
+      world.clock.set(typeof at === 'string' && canonicalTime(at) ? at : start);
       results.push(await runCase(world.engine, file, index, raw));
     }
     const failed = results.filter((r) => !r.ok).length;
@@ -71,6 +74,7 @@ export async function runCase(engine: AuthzEngine, file: string, index: number, 
   const c = parsed.data;
   const who = c.as ? `${c.actor} as ${c.as}` : c.actor;
   const why = c.why ? ` (${c.why})` : '';
+  const when = c.at ? ` at ${c.at}` : '';
   const principal = { userId: c.actor, as: c.as };
   try {
     if ('expect_actions' in c) {
@@ -78,20 +82,20 @@ export async function runCase(engine: AuthzEngine, file: string, index: number, 
       if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
       const got = await engine.actions(principal, ref);
       const ok = same(got, c.expect_actions);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} actions on ${c.resource}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} actions on ${c.resource}${when}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
     }
     if ('list' in c) {
       if (!(RESOURCE_TYPES as readonly string[]).includes(c.list)) return { index, ok: false, line: `FAIL ${where}: unknown type "${c.list}"` };
       const rows = await engine.list<{ id: string }>(principal, c.action, c.list as ResourceType, { columns: 'm.id AS id' });
       const got = rows.map((r) => r.id);
       const ok = same(got, c.expect);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} list ${c.action} ${c.list}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} list ${c.action} ${c.list}${when}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
     }
     const ref = parseRef(c.resource);
     if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
     const got = await engine.authorize(principal, c.action, ref);
     const ok = got === c.expect;
-    return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}: expected ${c.expect}, got ${got}${why}` };
+    return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}${when}: expected ${c.expect}, got ${got}${why}` };
   } catch (e) {
     return { index, ok: false, line: `FAIL ${where}: ${who}: error: ${(e as Error).message}` };
   }

@@ -64,8 +64,14 @@ const addRef = (refs: References, table: TableName, key: string | null | undefin
   set.add(key);
 };
 
-/** Mask bits. Records: internal notes. Users: badge id; link to their own patient row. */
-export const MASK = { internalNotes: 1, badge: 1, patientLink: 2 } as const;
+/** Mask bits. Records: internal notes. Users: badge id; link to their own patient row. Consent restrictions: the reason. */
+export const MASK = { internalNotes: 1, badge: 1, patientLink: 2, reason: 1 } as const;
+
+/**
+ * Rows that travel with every patient the workstation holds, whoever may read them: a consent
+ * restriction is a deny, and the local policy must see it wherever the patient is (SPEC §3a).
+ */
+const HELD_WITH_PATIENT: ReadonlySet<string> = new Set(['break_glass', 'consent_restrictions', 'care_team_patients']);
 
 export class DeviceScope {
   private constructor(
@@ -77,6 +83,8 @@ export class DeviceScope {
     private readonly internal: Sql,
     private readonly badge: Sql,
     private readonly breakGlass: Sql,
+    /** Patients some user there may update (who may see the reasons of consent restrictions). */
+    private readonly updatePatient: Sql,
   ) {}
 
   static async build(server: Server, device: Device, actors: Actor[]): Promise<DeviceScope> {
@@ -97,7 +105,7 @@ export class DeviceScope {
     const read = new Map<TableName, Sql>();
     for (const table of PATIENT_TABLES) {
       const type = TYPE_OF_TABLE.get(table);
-      if (type && table !== 'break_glass') read.set(table, await filter(actors, 'read', type));
+      if (type && !HELD_WITH_PATIENT.has(table)) read.set(table, await filter(actors, 'read', type));
     }
     const internal = await filter(actors, 'read_internal', 'Record');
     const ids = actors.map((a) => a.id);
@@ -112,7 +120,8 @@ export class DeviceScope {
       if (reviewer) break;
     }
     const breakGlass = reviewer ? TRUE : and(inList('m.user_id', ids), sql('? < m.expires_at', now));
-    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass);
+    const updatePatient = await filter(actors, 'update', 'Patient');
+    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient);
   }
 
   /** Patients of the workstation's organization (and facility, when it is limited to one). */
@@ -210,8 +219,11 @@ export class DeviceScope {
         : inList(`m.${col}`, heldIds);
       if (where.sql === FALSE.sql) continue;
       const key = keySql(table, db.dialect);
-      for (const r of await db.all<{ k: string; p: string }>(`SELECT ${key} AS k, m.${col} AS p${refCols(table)} FROM ${table} m WHERE ${where.sql}`, where.params)) {
-        out.push({ table, key: r.k, part: patientPart(r.p), mask: 0 });
+      const mask = table === 'consent_restrictions' && this.updatePatient.sql !== FALSE.sql
+        ? { sql: `CASE WHEN m.patient_id IN (SELECT m.id FROM patients m WHERE ${this.updatePatient.sql}) THEN ${MASK.reason} ELSE 0 END`, params: this.updatePatient.params }
+        : sql('0');
+      for (const r of await db.all<{ k: string; p: string; mask: number }>(`SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${refCols(table)} FROM ${table} m WHERE ${where.sql}`, [...mask.params, ...where.params])) {
+        out.push({ table, key: r.k, part: patientPart(r.p), mask: Number(r.mask) });
         noteRefs(table, r);
       }
     }
@@ -298,6 +310,7 @@ export async function materializeRows(db: Db, rows: readonly VisibleRow[]): Prom
 
 export function applyMask(table: TableName, row: Record<string, SqlValue>, mask: number): Record<string, SqlValue> {
   if (table === 'records' && !(mask & MASK.internalNotes)) return { ...row, internal_notes: '' };
+  if (table === 'consent_restrictions' && !(mask & MASK.reason)) return { ...row, reason: '' };
   if (table === 'users') {
     return { ...row, badge: mask & MASK.badge ? row.badge ?? null : null, patient_id: mask & MASK.patientLink ? row.patient_id ?? null : null };
   }

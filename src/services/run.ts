@@ -37,7 +37,7 @@ export interface MutationPlan<R> {
   /** Authorization checks, all of which must allow; evaluated inside the transaction. */
   checks: Check[];
   /** The audit line: action and `Type:id` of the main resource, and the organization it belongs to. */
-  audit: { action: string; resource: string; orgId: string | null };
+  audit: { action: string; resource: string; orgId: string | null; reason?: string | null };
   summary: string;
   apply: (w: Writer, who: Resolved, now: string) => Promise<R>;
   /** The arguments to replay on the server when they differ from the input (filled-in times). */
@@ -100,7 +100,7 @@ export async function runMutation<S extends z.ZodType, R>(
       const result = await plan.apply(w, who, now);
       await appendAudit(ctx.db, {
         at: now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: plan.audit.action,
-        resource: plan.audit.resource, decision: 'allow', reason: null, org_id: plan.audit.orgId,
+        resource: plan.audit.resource, decision: 'allow', reason: plan.audit.reason ?? null, org_id: plan.audit.orgId,
       });
       await ctx.mutations.record({
         id: ctx.mutationId?.() ?? randomUUID(), name: def.name, args: plan.recordedArgs ?? args, principal: who, changes: w.changes,

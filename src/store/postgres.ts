@@ -44,7 +44,10 @@ export class PostgresDb implements Db {
   #savepoint = 0;
 
   constructor(connectionString: string, opts: { max?: number } = {}) {
-    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+    // JIT off: the policy's filters are wide ORs of small indexed subqueries whose cost estimates pass
+    // jit_above_cost; compiling them took about a second per statement that runs in a millisecond
+    // (docs/performance.md). Set per connection, so no server configuration is needed.
+    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: '-c jit=off' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }

@@ -9,13 +9,13 @@ export const TABLES = {
   facilities: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   wards: { pk: ['id'], columns: ['id', 'facility_id', 'name'] },
   rooms: { pk: ['id'], columns: ['id', 'ward_id', 'name'] },
-  patients: { pk: ['id'], columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status'] },
+  patients: { pk: ['id'], columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status', 'restricted', 'facility_id'] },
   users: { pk: ['id'], columns: ['id', 'org_id', 'name', 'username', 'badge', 'patient_id'] },
   groups: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   group_members: { pk: ['group_id', 'user_id'], columns: ['group_id', 'user_id'] },
   role_assignments: {
     pk: ['id'],
-    columns: ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until'],
+    columns: ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until', 'clearances'],
   },
   care_teams: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   care_team_specialties: { pk: ['team_id', 'specialty'], columns: ['team_id', 'specialty'] },
@@ -24,26 +24,38 @@ export const TABLES = {
   appointments: { pk: ['id'], columns: ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status'] },
   records: {
     pk: ['id'],
-    columns: ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id'],
+    columns: ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id', 'sensitivity'],
   },
   observations: {
     pk: ['id'],
-    columns: ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at'],
+    columns: ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at', 'sensitivity'],
   },
   alerts: {
     pk: ['id'],
     columns: ['id', 'patient_id', 'kind', 'severity', 'message', 'due_at', 'status', 'acknowledged_by', 'acknowledged_at'],
   },
-  break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at'] },
+  break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at', 'overrides'] },
+  consent_restrictions: {
+    pk: ['id'],
+    columns: ['id', 'org_id', 'patient_id', 'user_id', 'reason', 'recorded_by', 'recorded_at'],
+  },
   credentials: {
     pk: ['user_id'],
     columns: ['user_id', 'password_hash', 'pin_hash', 'failed_attempts', 'locked_until', 'updated_at'],
   },
 } as const satisfies Record<string, TableSpec>;
 
-export type TableName = keyof typeof TABLES;
+/** Every domain table the services write. */
+export type StoredTable = keyof typeof TABLES;
+
+/** The tables sync carries: every stored table (src/server/scope.ts gives each a scope). */
+export type TableName = StoredTable;
 
 export function isTableName(s: string): s is TableName {
+  return isStoredTable(s);
+}
+
+export function isStoredTable(s: string): s is StoredTable {
   return Object.prototype.hasOwnProperty.call(TABLES, s);
 }
 
@@ -51,5 +63,8 @@ export function isTableName(s: string): s is TableName {
 export const TABLE_ORDER: readonly TableName[] = [
   'organizations', 'facilities', 'wards', 'rooms', 'patients', 'users', 'credentials', 'groups', 'group_members',
   'role_assignments', 'care_teams', 'care_team_specialties', 'care_team_patients', 'care_team_members',
-  'appointments', 'records', 'observations', 'alerts', 'break_glass',
+  'appointments', 'records', 'observations', 'alerts', 'break_glass', 'consent_restrictions',
 ];
+
+/** Insert order of every stored table (fixtures, demo data). */
+export const STORED_ORDER: readonly StoredTable[] = TABLE_ORDER;

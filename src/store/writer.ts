@@ -3,7 +3,7 @@
  * later rejects can be undone exactly (src/sync) and so services never hand-write INSERT text.
  */
 import type { Db, SqlValue } from './db';
-import { TABLES, type TableName } from './tables';
+import { TABLES, type StoredTable, type TableName } from './tables';
 
 export type RowValues = Record<string, SqlValue>;
 
@@ -16,12 +16,12 @@ export interface Change {
   after: RowValues | null;
 }
 
-const keyOf = (table: TableName, row: RowValues): RowValues =>
+const keyOf = (table: StoredTable, row: RowValues): RowValues =>
   Object.fromEntries(TABLES[table].pk.map((k) => [k, row[k] ?? null]));
 
-const whereKey = (table: TableName): string => TABLES[table].pk.map((k) => `${k} = ?`).join(' AND ');
+const whereKey = (table: StoredTable): string => TABLES[table].pk.map((k) => `${k} = ?`).join(' AND ');
 
-function pick(table: TableName, row: object): RowValues {
+function pick(table: StoredTable, row: object): RowValues {
   const out: RowValues = {};
   for (const c of TABLES[table].columns) {
     const v = (row as Record<string, unknown>)[c];
@@ -31,7 +31,7 @@ function pick(table: TableName, row: object): RowValues {
 }
 
 /** Inserts one row without remembering it (bulk loads). */
-export async function insertRow(db: Db, table: TableName, row: object): Promise<RowValues> {
+export async function insertRow(db: Db, table: StoredTable, row: object): Promise<RowValues> {
   const values = pick(table, row);
   const cols = TABLES[table].columns;
   await db.run(
@@ -53,12 +53,12 @@ export class Writer {
     if (this.observer) await this.observer(change);
   }
 
-  async get(table: TableName, key: RowValues): Promise<RowValues | undefined> {
+  async get(table: StoredTable, key: RowValues): Promise<RowValues | undefined> {
     return this.db.get<RowValues>(
       `SELECT * FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
   }
 
-  async insert(table: TableName, row: object): Promise<RowValues> {
+  async insert(table: StoredTable, row: object): Promise<RowValues> {
     const values = await insertRow(this.db, table, row);
     await this.note({ table, key: keyOf(table, values), before: null, after: values });
     return values;
@@ -70,7 +70,7 @@ export class Writer {
    * that raced with another one loses instead of overwriting it).
    */
   async update(
-    table: TableName, key: RowValues, patch: Record<string, unknown>, expect: Record<string, SqlValue> = {},
+    table: StoredTable, key: RowValues, patch: Record<string, unknown>, expect: Record<string, SqlValue> = {},
   ): Promise<RowValues | null> {
     const before = await this.get(table, key);
     if (!before) return null;
@@ -93,7 +93,7 @@ export class Writer {
     return after;
   }
 
-  async delete(table: TableName, key: RowValues): Promise<RowValues | null> {
+  async delete(table: StoredTable, key: RowValues): Promise<RowValues | null> {
     const before = await this.get(table, key);
     if (!before) return null;
     await this.db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
@@ -103,7 +103,7 @@ export class Writer {
 }
 
 /** Insert or replace a whole row by primary key (applying server data). */
-export async function upsertRow(db: Db, table: TableName, row: Record<string, unknown>): Promise<void> {
+export async function upsertRow(db: Db, table: StoredTable, row: Record<string, unknown>): Promise<void> {
   const values = pick(table, row);
   const { columns, pk } = TABLES[table];
   const updates = columns.filter((c) => !(pk as readonly string[]).includes(c));
@@ -114,7 +114,7 @@ export async function upsertRow(db: Db, table: TableName, row: Record<string, un
   );
 }
 
-export async function deleteRow(db: Db, table: TableName, key: Record<string, unknown>): Promise<number> {
+export async function deleteRow(db: Db, table: StoredTable, key: Record<string, unknown>): Promise<number> {
   const { pk } = TABLES[table];
   return (await db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, pk.map((k) => (key[k] ?? null) as SqlValue))).changes;
 }

@@ -12,6 +12,7 @@ import { sessionInfo } from '../../electron/handlers';
 import { APP_ORIGIN } from '../../electron/security';
 import { serveRendererFile } from '../../electron/rendererFiles';
 import { demoHospital, DEMO_PASSWORD, DEMO_PIN } from '../../src/demo/hospital';
+import type { SystemConfig } from '../../electron/config';
 import { openTestWorkstation, type TestWorkstation } from '../helpers/workstation';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,10 +46,12 @@ export interface Harness {
   consoleErrors: string[];
 }
 
-export const test = base.extend<{ harness: Harness; fixture: unknown }>({
+export const test = base.extend<{ harness: Harness; fixture: unknown; workstationConfig: Partial<SystemConfig> }>({
   fixture: [async ({}, use: (f: unknown) => Promise<void>) => { await use(demoHospital(NOW)); }, { option: true }],
-  harness: async ({ page, fixture }, use) => {
-    const t = await openTestWorkstation(fixture);
+  /** The system configuration IT would install (e.g. the workstation's facility). */
+  workstationConfig: [{}, { option: true }],
+  harness: async ({ page, fixture, workstationConfig }, use) => {
+    const t = await openTestWorkstation(fixture, workstationConfig);
     const { server, url } = await serveRenderer();
     const consoleErrors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });

@@ -3,7 +3,7 @@
  * (scopes at all four levels, roomless patients, groups, care teams with specialties, validity
  * windows in the past/now/future, active and expired break-glass, every status) in small numbers.
  */
-import { APPOINTMENT_STATUSES, PATIENT_STATUSES, ROLES } from '../../src/domain/roles';
+import { APPOINTMENT_STATUSES, CLEARANCES, PATIENT_STATUSES, ROLES, SENSITIVITY_LABELS } from '../../src/domain/roles';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -19,7 +19,16 @@ export function rng(seed: number): () => number {
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 const hours = (h: number): string => new Date(NOW + h * 3_600_000).toISOString();
 
-export function randomWorld(seed: number, size = 1): Record<string, unknown> {
+export interface RandomWorldOptions {
+  /**
+   * SPEC §3a shapes on top of the same world: labelled records and observations, clearances on
+   * assignments (shift windows included), care teams with label specialties, restricted patients,
+   * outpatients registered at a facility, consent restrictions (some overridden by a break-glass).
+   */
+  sensitive?: boolean;
+}
+
+export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {}): Record<string, unknown> {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const chance = (p: number): boolean => r() < p;
@@ -121,5 +130,44 @@ export function randomWorld(seed: number, size = 1): Record<string, unknown> {
       return { ...holder, role, scope: pick(scopes), ...(role === 'lab_technician' ? { categories: subset(categories, 0.6) } : {}), ...validity };
     }
   }
+  if (opts.sensitive) addSensitive(f as unknown as World, rng(seed ^ 0x5e5_1717));
   return f;
+}
+
+type Row = Record<string, unknown>;
+interface World { facilities: Row[]; users: Row[]; role_assignments: Row[]; care_teams: Row[]; patients: Row[]; records: Row[]; observations: Row[]; break_glass: Row[]; consent_restrictions?: Row[] }
+
+/** Adds the SPEC §3a shapes with its own random stream, so the base world stays the same. */
+function addSensitive(f: World, r: () => number): void {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chance = (p: number): boolean => r() < p;
+  const orgOf = (id: string): string => id.split('-')[0]!;
+  const labelled = (): object => (chance(0.4) ? { sensitivity: pick(SENSITIVITY_LABELS) } : {});
+  for (const p of f.patients) {
+    if (!p.room && chance(0.6)) p.facility = pick(f.facilities.filter((x) => x.org === p.org)).id;
+    if (chance(0.25)) p.restricted = true;
+  }
+  for (const a of f.role_assignments) if (chance(0.45)) a.clearances = CLEARANCES.filter(() => chance(0.35));
+  for (const t of f.care_teams) if (chance(0.6)) t.specialties = [...new Set([...(t.specialties as string[]), pick(SENSITIVITY_LABELS)])];
+  for (const x of [...f.records, ...f.observations]) Object.assign(x, labelled());
+  // An amendment keeps its original's label (it may add one): records are listed originals first.
+  const byId = new Map(f.records.map((x) => [x.id, x]));
+  for (const x of f.records) {
+    const original = x.amends ? byId.get(x.amends) : undefined;
+    if (original?.sensitivity) x.sensitivity = original.sensitivity;
+  }
+  f.consent_restrictions = [];
+  const seen = new Set<string>();
+  const restrict = (patient: string, user: string): void => {
+    if (seen.has(`${patient}|${user}`) || orgOf(patient) !== orgOf(user)) return;
+    seen.add(`${patient}|${user}`);
+    f.consent_restrictions!.push({ id: `cr-${seen.size}`, patient, user, reason: 'Patient asked' });
+  };
+  // Some break-glass users are the very users the patient restricted: the override must win.
+  for (const g of f.break_glass) if (chance(0.5)) restrict(g.patient as string, g.user as string);
+  const staff = f.users.filter((u) => u.org !== '_root' && !u.patient);
+  for (let i = 0; i < 6; i++) {
+    const p = pick(f.patients);
+    restrict(p.id as string, pick(staff.filter((u) => u.org === p.org)).id as string);
+  }
 }

@@ -51,4 +51,21 @@ describe('demo hospital', () => {
     expect(await ids('u-rita', 'Observation')).toEqual([]);
     expect((await ids('u-rita', 'Patient')).length).toBeGreaterThan(50);
   });
+
+  it('shows SPEC §3a: a restricted VIP, labelled items, a cleared nurse, a consent restriction, facility outpatients', async () => {
+    const decide = (u: string, action: string, type: 'Patient' | 'Record' | 'Observation', id: string) => engine.authorize({ userId: u }, action, { type, id });
+    expect(await decide('u-vera', 'read', 'Patient', 'p-vip')).toBe('allow');
+    expect(await decide('u-nina', 'read', 'Patient', 'p-vip')).toBe('not_found');
+    expect(await decide('u-nina', 'break_glass', 'Patient', 'p-vip')).toBe('allow');
+    expect(await decide('u-vera', 'read', 'Record', 'rec-hiv-1')).toBe('allow');
+    expect(await decide('u-vera', 'read', 'Record', 'rec-psy-1')).toBe('not_found');
+    expect(await decide('u-nina', 'read', 'Observation', 'obs-hiv-1')).toBe('not_found');
+    expect(await decide('u-smith', 'read', 'Record', 'rec-psy-1')).toBe('allow');
+    expect(await decide('u-day-card', 'read', 'Patient', 'p-0006')).toBe('not_found');
+    expect(await decide('u-day-card', 'break_glass', 'Patient', 'p-0006')).toBe('allow');
+    expect(await decide('u-nina', 'read', 'Patient', 'p-0006')).toBe('allow');
+    const outpatients = await db.all<{ id: string; facility_id: string }>("SELECT id, facility_id FROM patients WHERE status = 'outpatient' AND room_id IS NULL");
+    expect(outpatients.length).toBeGreaterThan(10);
+    for (const p of outpatients) expect(await decide('u-rita', 'read', 'Patient', p.id), p.id).toBe(p.facility_id === 'fac-main' ? 'allow' : 'not_found');
+  });
 });

@@ -19,7 +19,10 @@ beforeAll(async () => { cluster = await startCluster(); }, 120_000);
 afterAll(() => cluster?.stop());
 
 describe('differential on PostgreSQL', () => {
-  for (const [name, fixture] of [['shared small hospital', readFixtureFile(SMALL_FIXTURE)], ['random world seed 5', randomWorld(5)]] as const) {
+  for (const [name, fixture] of [
+    ['shared small hospital', readFixtureFile(SMALL_FIXTURE)], ['random world seed 5', randomWorld(5)],
+    ['random world seed 6 with sensitive data and consent', randomWorld(6, 1, { sensitive: true })],
+  ] as const) {
     it(name, async () => {
       const db = new PostgresDb(createDatabase(cluster, `diff_${name.replace(/\W/g, '_')}`));
       await migrate(db, ['shared']);

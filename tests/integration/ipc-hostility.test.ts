@@ -374,6 +374,7 @@ const CASES: { [C in Channel]: Case<C> } = {
   },
   'reference.locations': { payload: none, expect: () => ['ok'], check: (v) => expect(v.organization.id).toBe(OWN_ORG) },
   'reference.clinicians': { payload: none, expect: () => ['ok'] },
+  'reference.staff': { payload: none, expect: () => ['ok'] },
   'census.wards': { payload: none, expect: () => ['ok'] },
   'census.list': {
     payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
@@ -398,12 +399,14 @@ const CASES: { [C in Channel]: Case<C> } = {
     payload: (g) => fc.record({
       id: opt(fc.oneof(g.id('patient'), g.nx)), org_id: opt(fc.oneof(g.id('org'), fc.constant(OWN_ORG))), mrn: pad(text(1, 100)),
       name: pad(text(1, 500)), birth_date: birthDate, room_id: fc.oneof(fc.constant(null), g.id('room')), status: fc.constantFrom('outpatient' as const, 'admitted' as const),
+      facility_id: nullish(g.id('facility')),
     }, { requiredKeys: ['mrn', 'name', 'birth_date', 'room_id', 'status'] }),
     // Rooms are reference data (services/mutations/patients.ts): a room outside the user's own organization,
     // or an admission without a room, is `invalid` before authorization; everything else is refused. Whether a
     // room belongs to another (named) organization is never told.
     expect: (r, g) => {
       if (r.room_id && g.world.roomOrg.get(r.room_id) !== OWN_ORG) return ['invalid'];
+      if (r.facility_id && g.world.scopeOrg(`Facility:${r.facility_id}`) !== OWN_ORG) return ['invalid'];
       if (r.status === 'admitted' && !r.room_id) return ['invalid'];
       return ['forbidden'];
     },
@@ -413,6 +416,7 @@ const CASES: { [C in Channel]: Case<C> } = {
       const fields = {
         mrn: pad(text(1, 100)), name: pad(text(1, 500)), birth_date: birthDate,
         room_id: fc.oneof(fc.constant(null), g.id('room'), fc.constantFrom(...g.world.own.room)), status: fc.constantFrom('outpatient' as const, 'admitted' as const),
+        facility_id: fc.oneof(fc.constant(null), g.id('facility'), fc.constant('fac-main')),
       };
       type Field = keyof typeof fields;
       return fc.subarray(Object.keys(fields) as Field[], { minLength: 1 }).chain((keys) => {
@@ -421,8 +425,17 @@ const CASES: { [C in Channel]: Case<C> } = {
       }) as fc.Arbitrary<Request<'patients.update'>>;
     },
     // A room outside the user's own organization is `invalid` (reference data, whatever the patient); else not found.
-    expect: (r, g) => (r.changes.room_id && g.world.roomOrg.get(r.changes.room_id) !== OWN_ORG ? ['invalid'] : ['not_found']),
+    expect: (r, g) => (r.changes.room_id && g.world.roomOrg.get(r.changes.room_id) !== OWN_ORG ? ['invalid']
+      : r.changes.facility_id && g.world.scopeOrg(`Facility:${r.changes.facility_id}`) !== OWN_ORG ? ['invalid'] : ['not_found']),
   },
+  'patients.setRestricted': { payload: (g) => fc.record({ id: patientIds(g), restricted: fc.boolean() }), expect: () => ['not_found'] },
+  'consent.record': {
+    payload: (g) => fc.record({
+      id: opt(g.nx), patient_id: patientIds(g), user_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)), reason: pad(text(5, 2000)),
+    }, { requiredKeys: ['patient_id', 'user_id', 'reason'] }),
+    expect: () => ['not_found'],
+  },
+  'consent.remove': { payload: (g) => fc.record({ id: fc.oneof(g.nx, g.id('patient')), reason: pad(text(5, 2000)) }), expect: () => ['not_found'] },
   'patients.discharge': { payload: (g) => fc.record({ id: patientIds(g) }), expect: () => ['not_found'] },
   'patients.finalDischarge': { payload: (g) => fc.record({ id: patientIds(g) }), expect: () => ['not_found'] },
   'appointments.schedule': {
@@ -439,19 +452,20 @@ const CASES: { [C in Channel]: Case<C> } = {
   'records.create': {
     payload: (g) => fc.record({
       id: opt(fc.oneof(g.id('record'), g.nx)), appointment_id: g.id('appointment'), category: pad(category),
-      public_notes: text(1, 2000), internal_notes: text(0, 2000),
+      public_notes: text(1, 2000), internal_notes: text(0, 2000), sensitivity: opt(fc.constantFrom(null, 'hiv' as const, 'psychiatry' as const)),
     }, { requiredKeys: ['appointment_id', 'category', 'public_notes', 'internal_notes'] }),
     expect: () => ['not_found'],
   },
   'records.amend': {
-    payload: (g) => fc.record({ id: opt(g.nx), record_id: g.id('record'), public_notes: text(0, 2000), internal_notes: opt(text(0, 2000)) },
-      { requiredKeys: ['record_id', 'public_notes'] }),
+    payload: (g) => fc.record({ id: opt(g.nx), record_id: g.id('record'), public_notes: text(0, 2000), internal_notes: opt(text(0, 2000)),
+      sensitivity: opt(fc.constantFrom(null, 'genetic' as const)) }, { requiredKeys: ['record_id', 'public_notes'] }),
     expect: () => ['not_found'],
   },
   'observations.record': {
     payload: (g) => fc.record({
       id: opt(fc.oneof(g.id('observation'), g.nx)), patient_id: patientIds(g), appointment_id: nullish(g.id('appointment')), category: pad(category),
       code: pad(text(1, 100)), value: pad(text(1, 1000)), unit: opt(text(0, 50)), recorded_at: opt(g.time),
+      sensitivity: opt(fc.constantFrom(null, 'substance_use' as const, 'sexual_health' as const)),
     }, { requiredKeys: ['patient_id', 'category', 'code', 'value'] }),
     // `create` is judged on the new object: allow or forbidden only (SPEC §3).
     expect: () => ['forbidden'],
@@ -475,7 +489,15 @@ const CASES: { [C in Channel]: Case<C> } = {
   'admin.users': {
     payload: (g) => fc.record({ orgId: g.id('org') }),
     expect: () => ['ok'],
-    check: (v, r) => { if (r.orgId !== OWN_ORG) expect(v).toEqual([]); },
+    check: (v, r, g) => {
+      if (r.orgId !== OWN_ORG) expect(v).toEqual([]);
+      // SPEC §3 User fields: badge ids and lockout state only for the user themself (neither profile may update badges).
+      for (const u of v) {
+        if (u.id === g.profile.userId) continue;
+        expect(u.badge, `badge of ${u.id} sent to ${g.profile.label}`).toBeNull();
+        expect(u.locked, `lockout of ${u.id} sent to ${g.profile.label}`).toBeNull();
+      }
+    },
   },
   'admin.createUser': {
     payload: (g) => fc.record({
@@ -505,8 +527,9 @@ const CASES: { [C in Channel]: Case<C> } = {
         return x === y ? { valid_from: a } : x < y ? { valid_from: a, valid_until: b } : { valid_from: b, valid_until: a };
       });
       const role = fc.constantFrom('admin', 'auditor', 'registration_clerk', 'nurse', 'physician', 'lab_technician');
-      return fc.tuple(opt(g.nx), holder, role, scope, fc.array(text(1, 50), { maxLength: 3 }), validity).map(([id, h, ro, sc, cats, v]) => ({
-        ...(id ? { id } : {}), ...h, role: ro, scope: sc, ...(ro === 'lab_technician' ? { categories: cats } : {}), ...v,
+      const clearances = opt(fc.subarray(['restricted', 'hiv', 'psychiatry', 'genetic'] as const));
+      return fc.tuple(opt(g.nx), holder, role, scope, fc.array(text(1, 50), { maxLength: 3 }), validity, clearances).map(([id, h, ro, sc, cats, v, cl]) => ({
+        ...(id ? { id } : {}), ...h, role: ro, scope: sc, ...(ro === 'lab_technician' ? { categories: cats } : {}), ...v, ...(cl ? { clearances: cl } : {}),
       }) as Request<'admin.assignRole'>);
     },
     expect: (r, g) => (g.world.scopeOrg(r.scope) === OWN_ORG ? ['forbidden'] : ['not_found']),

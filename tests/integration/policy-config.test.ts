@@ -12,7 +12,14 @@ describe('policy configuration', () => {
     const p = resolvePolicy();
     expect(p.sources.map((s) => path.basename(s.filename))).toEqual([
       'base.polar', 'rbac.polar', 'patient-access.polar', 'care-teams.polar', 'examination-access.polar', 'break-glass.polar',
-      'alerts.polar', 'users-organizations.polar',
+      'alerts.polar', 'users-organizations.polar', 'sensitive-data.polar',
+    ]);
+  });
+
+  it('loads the "off" hooks of SPEC §3a when a site leaves sensitive-data out', () => {
+    const p = resolvePolicy({ modules: ['rbac', 'users-organizations'] });
+    expect(p.sources.map((s) => path.relative(path.dirname(p.sources[0]!.filename), s.filename))).toEqual([
+      'base.polar', 'rbac.polar', 'users-organizations.polar', path.join('off', 'sensitive-data.polar'),
     ]);
   });
 

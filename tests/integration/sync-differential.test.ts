@@ -69,6 +69,10 @@ async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_i
   for (const r of recs) held.add(r.patient_id);
   for (const id of held) put('patients', patients.get(id)!);
   for (const c of await all('care_team_patients', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [device.org_id])) if (held.has(c.patient_id)) put('care_team_patients', c);
+  // Consent restrictions travel with every held patient (a deny the local policy must see); their
+  // reason only where someone may update the patient.
+  const mayUpdate = await readable('Patient', 'update');
+  for (const c of await all('consent_restrictions')) if (held.has(c.patient_id)) put('consent_restrictions', { ...c, reason: mayUpdate.has(c.patient_id) ? c.reason : '' });
   // Reference data of the organization (and the `_root` organization and its users).
   const org = device.org_id;
   for (const r of await all('organizations', 'id IN (?, ?)', [org, ROOT_ORG_ID])) put('organizations', r);
@@ -120,7 +124,7 @@ function compare(name: string, want: Expected, got: Map<TableName, Map<string, R
 async function run(backend: Backend, cluster: Cluster | null, seed: number, steps: number): Promise<{ checks: number; changes: number }> {
   const tmp = tempDir('cw-syncdiff-');
   const db = await serverDb(backend, cluster, tmp.dir);
-  const world = randomWorld(seed, 1);
+  const world = randomWorld(seed, 1, { sensitive: true });
   await seedServerDb(db, world);
   const srv: TestServer = await startServer(db);
   // Its own engine: the filter cache is proven against Oso by the policy differential tests.
@@ -147,7 +151,7 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
     const rows = async (table: TableName, where = '1=1', params: SqlValue[] = []): Promise<Array<Record<string, any>>> => db.all(`SELECT * FROM ${table} WHERE ${where}`, params);
     for (let step = 0; step <= steps; step++) {
       if (step > 0) {
-        const kind = pick(['room', 'obs', 'appt', 'assign', 'revoke', 'team', 'group', 'teamPatient', 'breakGlass', 'clock', 'signIn', 'record', 'local']);
+        const kind = pick(['room', 'obs', 'appt', 'assign', 'revoke', 'team', 'group', 'teamPatient', 'breakGlass', 'clock', 'signIn', 'record', 'local', 'consent', 'restrict']);
         const org = pick(['o1', 'o2']);
         const patients = await rows('patients', 'org_id = ?', [org]);
         const p = pick(patients);
@@ -169,14 +173,14 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
           }
           case 'record': {
             const appts = await rows('appointments', 'patient_id = ?', [p.id]);
-            if (appts.length) await write((w) => w.insert('records', { id: `rec-${n}`, appointment_id: pick(appts).id, patient_id: p.id, category: pick(['cardiology', 'surgery', 'general']), author_id: pick(users), public_notes: `pub ${n}`, internal_notes: `int ${n}`, created_at: now, amends_id: null }));
+            if (appts.length) await write((w) => w.insert('records', { id: `rec-${n}`, appointment_id: pick(appts).id, patient_id: p.id, category: pick(['cardiology', 'surgery', 'general']), author_id: pick(users), public_notes: `pub ${n}`, internal_notes: `int ${n}`, created_at: now, amends_id: null, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv', 'genetic']) : null }));
             break;
           }
           case 'assign': {
             const scopes = [`Organization:${org}`, ...(await rows('wards', 'facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', [org])).map((x) => `Ward:${x.id}`)];
             const [st, sid] = pick(scopes).split(':');
             const until = r() < 0.5 ? new Date(Date.parse(now) + (30 + Math.floor(r() * 240)) * 60_000).toISOString() : null;
-            await write((w) => w.insert('role_assignments', { id: `ra-${n}`, user_id: pick(users), group_id: null, role: pick(['nurse', 'physician', 'admin', 'registration_clerk', 'lab_technician', 'auditor']), scope_type: st, scope_id: sid, org_id: org, categories: '["lab"]', valid_from: null, valid_until: until }));
+            await write((w) => w.insert('role_assignments', { id: `ra-${n}`, user_id: pick(users), group_id: null, role: pick(['nurse', 'physician', 'admin', 'registration_clerk', 'lab_technician', 'auditor']), scope_type: st, scope_id: sid, org_id: org, categories: '["lab"]', valid_from: null, valid_until: until, clearances: r() < 0.4 ? JSON.stringify(pick([['restricted'], ['psychiatry', 'hiv'], ['genetic', 'restricted']])) : '[]' }));
             break;
           }
           case 'revoke': {
@@ -217,6 +221,16 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             await write((w) => w.insert('break_glass', { id: `bg-${n}`, user_id: pick(users), patient_id: p.id, reason: 'Emergency on ward', started_at: started, expires_at: new Date(Date.parse(started) + 60 * 60_000).toISOString() }));
             break;
           }
+          case 'consent': {
+            const existing = await rows('consent_restrictions', 'patient_id = ?', [p.id]);
+            if (existing.length && r() < 0.4) await write((w) => w.delete('consent_restrictions', { id: pick(existing).id }));
+            else {
+              const u = pick(users);
+              if (!existing.some((c) => c.user_id === u)) await write((w) => w.insert('consent_restrictions', { id: `cr-${n}`, org_id: org, patient_id: p.id, user_id: u, reason: `Reason ${n}`, recorded_by: null, recorded_at: now }));
+            }
+            break;
+          }
+          case 'restrict': await write((w) => w.update('patients', { id: p.id }, { restricted: p.restricted ? 0 : 1 })); break;
           case 'clock': srv.clock.advanceMinutes(10 + Math.floor(r() * 170)); break;
           case 'signIn': {
             const s = pick(stations);

@@ -2,7 +2,8 @@
  * User and role administration (SPEC §7) for administrators of the organization: accounts, badges,
  * lockouts, and role assignments with scope and validity (shifts and temporary cover).
  */
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import type { Clearance } from '../../../src/domain/roles';
 import { Banner, Button, Dialog, Empty, ErrorNote, KeyValue, Loading, PageHeader, Section, Select, Tag, TextField } from '../components/ui';
 import { VirtualTable } from '../components/VirtualTable';
 import { fromLocalInput } from '../format';
@@ -13,6 +14,7 @@ import {
   categoriesOf, ROLE_LABELS, roleLabel, rolesSummary, SCOPE_LEVELS, scopeLabel, scopeName, Selected, useActingUser, useKeepRowInView, useNow,
   useReadOnly, validity, validRange, ValidityTag, type AdminUser, type Assignment, type Locations, type Problems, type ScopeLevel,
 } from './admin/shared';
+import { ClearancePicker, ClearanceTags, clearancesOf } from './admin/Clearances';
 
 export function Admin() {
   const me = useActingUser();
@@ -92,11 +94,12 @@ function UserPanel({ user, locations, now, readOnly, onChanged }: { user: AdminU
           {canManage && user.locked ? <Button small tone="primary" busy={unlock.busy} onClick={() => void doUnlock()}>Unlock account</Button> : null}
         </>}>
         {user.locked ? <Banner tone="warning" title="Account locked">Too many failed sign-in attempts.</Banner> : null}
+        {/* Badge and lockout come only to the user and to those who may set badges (null otherwise). */}
         <KeyValue items={[
           ['Username', user.username],
-          ['Badge', user.badge ? <span key="b" className="mono">{user.badge}</span> : 'None'],
+          ...(user.locked === null ? [] : [['Badge', user.badge ? <span key="b" className="mono">{user.badge}</span> : 'None'] as [string, ReactNode]]),
           ['Groups', user.groups.length ? user.groups.join(', ') : 'None'],
-          ['Account', user.locked ? <Tag key="l" tone="danger">Locked</Tag> : <Tag key="l" tone="success">Can sign in</Tag>],
+          ...(user.locked === null ? [] : [['Account', user.locked ? <Tag key="l" tone="danger">Locked</Tag> : <Tag key="l" tone="success">Can sign in</Tag>] as [string, ReactNode]]),
           ...(user.patient_id ? [['Patient record', user.patient_id] as [string, string]] : []),
         ]} />
       </Section>
@@ -115,6 +118,7 @@ function UserPanel({ user, locations, now, readOnly, onChanged }: { user: AdminU
                     <td>
                       <strong>{roleLabel(a.role)}</strong>
                       <div className="muted small">{scopeLabel(a.scope_type, a.scope_id, locations)}{cats.length ? ` · ${cats.join(', ')}` : ''}</div>
+                      <ClearanceTags clearances={clearancesOf(a)} />
                     </td>
                     <td className="small">{validRange(a)}</td>
                     <td><ValidityTag v={validity(a, now)} /></td>
@@ -204,6 +208,7 @@ function AssignRoleDialog({ user, locations, onClose, onDone }: { user: AdminUse
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
   const [categories, setCategories] = useState('');
+  const [clearances, setClearances] = useState<Clearance[]>([]);
   const [problems, setProblems] = useState<Problems<AssignField>>({});
   const fixed = (k: AssignField): void => setProblems(({ [k]: _gone, ...rest }) => rest);
   const places = placesFor(level, locations);
@@ -223,6 +228,7 @@ function AssignRoleDialog({ user, locations, onClose, onDone }: { user: AdminUse
     if (Object.keys(p).length > 0 || !role) return;
     const r = await run('admin.assignRole', {
       user_id: user.id, role: role as Assignment['role'], scope: `${level}:${placeValue}`, categories: cats, valid_from: validFrom, valid_until: validUntil,
+      clearances,
     }, `${roleLabel(role)} assigned to ${user.name}`);
     if (r) onDone();
   };
@@ -249,6 +255,7 @@ function AssignRoleDialog({ user, locations, onClose, onDone }: { user: AdminUse
           <TextField label="Observation categories" required value={categories} onChange={(e) => { setCategories(e.target.value); fixed('categories'); }} error={problems.categories}
             hint="Comma-separated, e.g. lab, imaging" />
         ) : null}
+        <ClearancePicker value={clearances} onChange={setClearances} />
         {placeValue ? <p className="muted small">{roleLabel(role || 'role')} for everything in {scopeName(level, placeValue, locations)}.</p> : null}
       </form>
     </Dialog>

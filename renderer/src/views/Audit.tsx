@@ -10,6 +10,7 @@ import { dateTime, dateTimeSeconds, humanize } from '../format';
 import { useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { decisionTone, useActingUser } from './admin/shared';
+import { OverrideTags } from './audit/OverrideTags';
 
 type AuditEvent = Response<'audit.log'>['events'][number];
 type Tab = 'log' | 'break-glass';
@@ -139,7 +140,7 @@ function BreakGlassReview({ data, error, loading }: { data: Response<'audit.brea
     <div className="section flush">
       <table className="table" aria-label="Emergency access">
         <thead>
-          <tr><th>Who</th><th>Patient</th><th>Reason given</th><th>Started</th><th>Expires</th><th>Status</th><th className="num">Chart reads</th></tr>
+          <tr><th>Who</th><th>Patient</th><th>Reason given</th><th>Overrode</th><th>Started</th><th>Expires</th><th>Status</th><th className="num">Chart reads</th></tr>
         </thead>
         <tbody>
           {data.map((g) => (
@@ -147,6 +148,7 @@ function BreakGlassReview({ data, error, loading }: { data: Response<'audit.brea
               <td><strong>{g.user_name ?? g.user_id}</strong></td>
               <td>{g.patient_name ?? g.patient_id} <span className="muted mono">{g.patient_mrn ?? ''}</span></td>
               <td className="reason">{g.reason}</td>
+              <td><OverrideTags overrides={g.overrides} /></td>
               <td className="nowrap">{dateTime(g.started_at)}</td>
               <td className="nowrap">{dateTime(g.expires_at)}</td>
               <td>{g.active ? <Tag tone="warning">Active</Tag> : <Tag>Ended</Tag>}</td>

@@ -15,6 +15,7 @@ import { PatientBanner } from './chart/Banner';
 import { normalizeCode } from './chart/clinical';
 import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
 import { EditPatientDialog } from './chart/EditPatientDialog';
+import { PrivacySection } from './chart/PrivacySection';
 import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft } from './chart/RecordDialogs';
 import { ResultDialog } from './chart/ResultDialog';
 import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
@@ -156,6 +157,8 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
           {cats.includes('imaging') ? <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>Enter imaging result</Button> : null}
         </>} />
       ) : null}
+
+      <PrivacySection data={data} readOnly={readOnly} onChanged={reload} />
 
       {data.readable.appointments ? (
         <AppointmentsSection appointments={data.appointments} h={{

@@ -13,6 +13,7 @@ import { useRouter } from '../store/router';
 import {
   appointmentTone, patientTone, roleLabel, Selected, useDebounced, useNow, useReadOnly, type Locations, type Problems,
 } from './admin/shared';
+import { FacilityField } from './registration/FacilityField';
 
 type Chart = Response<'chart.open'>;
 type ChartAppointment = Chart['appointments'][number];
@@ -79,6 +80,7 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
   const { patient, appointments, actions } = chart.data;
   const refresh = (): void => { chart.reload(); onChanged(); };
   const location = [patient.room_name, patient.ward_name, patient.facility_name].filter(Boolean).join(' · ');
+  const outpatientAt = !patient.room_name && patient.facility_name ? `No room (outpatient at ${patient.facility_name})` : null;
   const canSchedule = !readOnly && actions.includes('schedule_appointment');
 
   return (
@@ -88,7 +90,7 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
           ['MRN', <span key="mrn" className="mono">{patient.mrn}</span>],
           ['Born', `${calendarDate(patient.birth_date)} (${age(patient.birth_date, new Date(now))} years)`],
           ['Status', <Tag key="st" tone={patientTone(patient.status)}>{humanize(patient.status)}</Tag>],
-          ['Location', location || 'No room (outpatient)'],
+          ['Location', outpatientAt ?? (location || 'No room (outpatient)')],
         ]} />
       </Section>
       <Section title="Appointments" id="reg-appointments"
@@ -121,7 +123,7 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
   );
 }
 
-type RegisterField = 'mrn' | 'name' | 'birth_date' | 'room';
+type RegisterField = 'mrn' | 'name' | 'birth_date' | 'room' | 'facility';
 
 function RegisterDialog({ locations, onClose, onDone }: { locations: Locations | undefined; onClose: () => void; onDone: (id: string) => void }) {
   const { run, busy, error } = useAction();
@@ -131,6 +133,7 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
   const [status, setStatus] = useState<'outpatient' | 'admitted'>('outpatient');
   const [wardId, setWardId] = useState('');
   const [roomId, setRoomId] = useState('');
+  const [facilityId, setFacilityId] = useState('');
   const [problems, setProblems] = useState<Problems<RegisterField>>({});
   const fixed = (k: RegisterField): void => setProblems(({ [k]: _gone, ...rest }) => rest as Problems<RegisterField>);
   const facilityName = (id: string): string => locations?.facilities.find((f) => f.id === id)?.name ?? '';
@@ -145,9 +148,12 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
     else if (birth < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
     else if (birth > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (status === 'admitted' && !roomId) p.room = 'An admitted patient needs a room.';
+    if (!roomId && !facilityId) p.facility = 'Choose where the outpatient is registered.';
     setProblems(p);
     if (Object.keys(p).length > 0) return;
-    const r = await run('patients.register', { mrn: mrn.trim(), name: name.trim(), birth_date: birth, status, room_id: roomId || null }, `${name.trim()} registered`);
+    const r = await run('patients.register', {
+      mrn: mrn.trim(), name: name.trim(), birth_date: birth, status, room_id: roomId || null, facility_id: roomId ? null : facilityId || null,
+    }, `${name.trim()} registered`);
     if (r) onDone(r.id);
   };
 
@@ -171,6 +177,7 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
             onChange={(e) => { setRoomId(e.target.value); fixed('room'); }} error={problems.room}
             options={rooms.map((r) => ({ value: r.id, label: r.name }))} />
         </div>
+        {roomId ? null : <FacilityField locations={locations} value={facilityId} error={problems.facility} onChange={(id) => { setFacilityId(id); fixed('facility'); }} />}
       </form>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 /** Tenants, users, role assignments and badges (SPEC §3 Organization and User rows). */
 import { z } from 'zod';
 import { AppError, conflict, invalid } from '../../domain/errors';
-import { ROLES, ROOT_ORG_ID, type ScopeType } from '../../domain/roles';
+import { CLEARANCES, ROLES, ROOT_ORG_ID, type ScopeType } from '../../domain/roles';
 import type { RoleAssignment, User } from '../../domain/entities';
 import { Id, IsoTime, Name, NewId, ScopeRef, SecretHash } from '../../domain/schemas';
 import { getAssignment, getUser, scopeOrg } from '../load';
@@ -40,7 +40,7 @@ export const createOrganization = defineMutation({
           await w.insert('users', { id: a.admin.id, org_id: a.id, name: a.admin.name, username: a.admin.username, badge: null, patient_id: null });
           await w.insert('role_assignments', {
             id: `ra-${a.admin.id}-admin`, user_id: a.admin.id, group_id: null, role: 'admin', scope_type: 'Organization',
-            scope_id: a.id, org_id: a.id, categories: '[]', valid_from: null, valid_until: null,
+            scope_id: a.id, org_id: a.id, categories: '[]', valid_from: null, valid_until: null, clearances: '[]',
           });
           if (a.admin.password_hash) {
             await w.insert('credentials', { user_id: a.admin.id, password_hash: a.admin.password_hash, pin_hash: null, failed_attempts: 0, locked_until: null, updated_at: now });
@@ -98,6 +98,8 @@ export const assignRole = defineMutation({
   args: z.object({
     id: NewId('ra'), user_id: Id.optional(), group_id: Id.optional(), role: z.enum(ROLES), scope: ScopeRef,
     categories: z.array(z.string().trim().min(1).max(50)).max(50).default([]),
+    /** SPEC §3a: cleared for restricted patients and for sensitivity labels. */
+    clearances: z.array(z.enum(CLEARANCES)).max(CLEARANCES.length).default([]).transform((c) => [...new Set(c)].sort()),
     valid_from: IsoTime.nullish(), valid_until: IsoTime.nullish(),
   }).strict()
     .refine((a) => (a.user_id === undefined) !== (a.group_id === undefined), 'choose either a user or a group')
@@ -120,6 +122,7 @@ export const assignRole = defineMutation({
         const row: RoleAssignment = {
           id: a.id, user_id: a.user_id ?? null, group_id: a.group_id ?? null, role: a.role, scope_type: scopeType as ScopeType,
           scope_id: scopeId, org_id: org!, categories: JSON.stringify(a.categories), valid_from: a.valid_from ?? null, valid_until: a.valid_until ?? null,
+          clearances: JSON.stringify(a.clearances),
         };
         await w.insert('role_assignments', row);
         return row;

@@ -4,7 +4,7 @@
  * deciding side applies it (the server uses its own clock), and every read under it is audited.
  */
 import { z } from 'zod';
-import { MIN_BREAK_GLASS_REASON } from '../../domain/roles';
+import { MIN_BREAK_GLASS_REASON, type BreakGlassOverride } from '../../domain/roles';
 import type { BreakGlass } from '../../domain/entities';
 import { Id, NewId } from '../../domain/schemas';
 import { addMinutes } from '../../domain/time';
@@ -26,9 +26,15 @@ export const breakGlass = defineMutation({
       audit: { action: 'break_glass', resource: ref('Patient', a.patient_id), orgId: patient?.org_id ?? null },
       summary: `Emergency access: ${patient?.name ?? a.patient_id}`,
       async apply(w, _who, now) {
+        // What this access overrides (SPEC §3a), kept with it: the review says so even after a restriction is lifted.
+        const overrides: BreakGlassOverride[] = [];
+        if (await ctx.db.get('SELECT 1 FROM consent_restrictions WHERE patient_id = ? AND user_id = ?', [a.patient_id, who.actor.id])) {
+          overrides.push('consent_restriction');
+        }
+        if (Number(patient!.restricted) === 1) overrides.push('restricted');
         const row: BreakGlass = {
           id: a.id, user_id: who.actor.id, patient_id: a.patient_id, reason: a.reason,
-          started_at: now, expires_at: addMinutes(now, ctx.config.breakGlassMinutes),
+          started_at: now, expires_at: addMinutes(now, ctx.config.breakGlassMinutes), overrides: JSON.stringify(overrides),
         };
         await w.insert('break_glass', row);
         return row;

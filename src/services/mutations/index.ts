@@ -3,8 +3,9 @@ import { acknowledgeAlert, rescheduleAlert } from './alerts';
 import { assignRole, createOrganization, createUser, revokeRole, setSecrets, updateBadge } from './admin';
 import { cancelAppointment, completeAppointment, rescheduleAppointment, scheduleAppointment, startAppointment } from './appointments';
 import { breakGlass } from './breakGlass';
+import { recordConsentRestriction, removeConsentRestriction } from './consent';
 import { recordObservation } from './observations';
-import { dischargePatient, finalDischargePatient, registerPatient, updatePatient } from './patients';
+import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
 import { amendRecord, createRecord } from './records';
 
 export const MUTATIONS = {
@@ -12,6 +13,7 @@ export const MUTATIONS = {
   scheduleAppointment, cancelAppointment, rescheduleAppointment, startAppointment, completeAppointment,
   createRecord, amendRecord, recordObservation, acknowledgeAlert, rescheduleAlert, breakGlass,
   createOrganization, createUser, assignRole, revokeRole, updateBadge, setSecrets,
+  setPatientRestricted, recordConsentRestriction, removeConsentRestriction,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

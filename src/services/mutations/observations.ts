@@ -7,6 +7,7 @@ import { checkMeasure } from '../../domain/measures';
 import { getAppointment, getPatient } from '../load';
 import { checkMeasuredAt } from '../validation';
 import { defineMutation, ref } from '../run';
+import { Sensitivity } from './records';
 
 export const recordObservation = defineMutation({
   name: 'recordObservation',
@@ -17,6 +18,8 @@ export const recordObservation = defineMutation({
     value: z.string().trim().min(1, 'is required').max(1000),
     unit: z.string().trim().max(50).default(''),
     recorded_at: IsoTime.optional(),
+    /** SPEC §3a: who records it may label it; labels never restrict recording. */
+    sensitivity: Sensitivity.default(null),
   }).strict()
     // Vital signs and the common labs: a number within plausible limits (src/domain/measures.ts).
     .superRefine((a, ctx) => {
@@ -32,7 +35,7 @@ export const recordObservation = defineMutation({
     const { value, unit } = measured.ok ? measured : a;
     const row: Observation = {
       id: a.id, patient_id: a.patient_id, appointment_id: a.appointment_id ?? null, category: a.category, code: a.code,
-      value, unit, recorded_by: who.actor.id, recorded_at,
+      value, unit, recorded_by: who.actor.id, recorded_at, sensitivity: a.sensitivity,
     };
     return {
       checks: [{ action: 'create', target: patient ? { type: 'Observation', object: { ...row } } : null,

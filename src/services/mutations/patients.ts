@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, conflict, invalid } from '../../domain/errors';
 import { BirthDate, Id, Name, NewId } from '../../domain/schemas';
 import type { Patient } from '../../domain/entities';
-import { getPatient, roomOrg } from '../load';
+import { getPatient, roomOrg, scopeOrg } from '../load';
 import { checkBirthDate } from '../validation';
 import { defineMutation, ref } from '../run';
 
@@ -12,23 +12,31 @@ const Demographics = {
   name: Name,
   birth_date: BirthDate,
   room_id: Id.nullable(),
+  /** Where an outpatient without a room is registered (SPEC §2); a room's facility wins. */
+  facility_id: Id.nullable(),
   status: z.enum(['outpatient', 'admitted']),
 };
 
 export const registerPatient = defineMutation({
   name: 'registerPatient',
-  args: z.object({ id: NewId('pat'), org_id: Id.optional(), ...Demographics }).strict(),
+  args: z.object({ id: NewId('pat'), org_id: Id.optional(), ...Demographics, facility_id: Id.nullish() }).strict(),
   async plan(ctx, a, who) {
     const org = a.org_id ?? who.actor.org_id;
-    // The room is checked against the user's own organization before the decision (checking it against a
-    // named other organization would let anyone probe which rooms that organization has), and against the
-    // patient's organization after it.
+    // The room and facility are checked against the user's own organization before the decision (checking
+    // them against a named other organization would let anyone probe which rooms that organization has),
+    // and against the patient's organization after it.
     const roomOrgId = a.room_id ? await roomOrg(ctx.db, a.room_id) : null;
     if (a.room_id && roomOrgId !== who.actor.org_id) throw invalid('That room does not exist in this organization.');
+    const facilityOrgId = a.facility_id ? await scopeOrg(ctx.db, 'Facility', a.facility_id) : null;
+    if (a.facility_id && facilityOrgId !== who.actor.org_id) throw invalid('That facility does not exist in this organization.');
     if (a.status === 'admitted' && !a.room_id) throw invalid('An admitted patient needs a room.');
-    const patient: Patient = { id: a.id, org_id: org, mrn: a.mrn, name: a.name, birth_date: a.birth_date, room_id: a.room_id, status: a.status };
+    const patient: Patient = {
+      id: a.id, org_id: org, mrn: a.mrn, name: a.name, birth_date: a.birth_date, room_id: a.room_id, status: a.status,
+      restricted: 0, facility_id: a.facility_id ?? null,
+    };
     return {
-      // Registering is `update` judged on the new patient: admin or registration clerk covering its room.
+      // Registering is `update` judged on the new patient: admin or registration clerk covering its room
+      // (or, for an outpatient without one, its facility).
       checks: [{ action: 'update', target: { type: 'Patient', object: { ...patient } }, checkRead: false,
         forbidden: 'You may not register patients in that location.' }],
       audit: { action: 'register_patient', resource: ref('Patient', a.id), orgId: org },
@@ -37,6 +45,7 @@ export const registerPatient = defineMutation({
       async apply(w, _who, now) {
         if (a.room_id && roomOrgId !== org) throw invalid('That room does not exist in this organization.');
         checkBirthDate(a.birth_date, now);
+        if (a.facility_id && facilityOrgId !== org) throw invalid('That facility does not exist in this organization.');
         if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
           throw conflict(`Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`);
         }
@@ -68,12 +77,16 @@ export const updatePatient = defineMutation({
     if (a.changes.room_id && (await roomOrg(ctx.db, a.changes.room_id)) !== who.actor.org_id) {
       throw invalid('That room does not exist in this organization.');
     }
+    if (a.changes.facility_id && (await scopeOrg(ctx.db, 'Facility', a.changes.facility_id)) !== who.actor.org_id) {
+      throw invalid('That facility does not exist in this organization.');
+    }
     return {
       checks: [
         { action: 'update', target: current ? { type: 'Patient' as const, id: a.id } : null, forbidden: 'You may not edit this patient.', notFound: 'That patient was not found.' },
         // Moving a patient: the user must also cover the destination.
-        ...(next && a.changes.room_id !== undefined
-          ? [{ action: 'update', target: { type: 'Patient' as const, object: { ...next } }, checkRead: false, forbidden: 'You may not move the patient to that room.' }]
+        ...(next && (a.changes.room_id !== undefined || a.changes.facility_id !== undefined)
+          ? [{ action: 'update', target: { type: 'Patient' as const, object: { ...next } }, checkRead: false,
+            forbidden: a.changes.room_id !== undefined ? 'You may not move the patient to that room.' : 'You may not register the patient at that facility.' }]
           : []),
       ],
       audit: { action: 'update_patient', resource: ref('Patient', a.id), orgId: current?.org_id ?? null },
@@ -98,6 +111,28 @@ export const updatePatient = defineMutation({
         const expect = Object.fromEntries(fields.map((f) => [f, a.base[f] ?? null]));
         const row = await w.update('patients', { id: a.id }, a.changes, expect);
         if (!row) throw conflict('This patient was changed meanwhile. Please reopen the chart and edit again.');
+        return row as unknown as Patient;
+      },
+    };
+  },
+});
+
+/**
+ * SPEC §3a confidentiality R: a restricted patient is covered only by assignments cleared for
+ * `restricted`. Marking or unmarking needs `update` on the patient.
+ */
+export const setPatientRestricted = defineMutation({
+  name: 'setPatientRestricted',
+  args: z.object({ id: Id, restricted: z.boolean() }).strict(),
+  async plan(ctx, a) {
+    const p = await getPatient(ctx.db, a.id);
+    return {
+      checks: [{ action: 'update', target: p ? { type: 'Patient', id: a.id } : null, notFound: 'That patient was not found.',
+        forbidden: 'You may not change who may see this patient.' }],
+      audit: { action: a.restricted ? 'restrict_patient' : 'unrestrict_patient', resource: ref('Patient', a.id), orgId: p?.org_id ?? null },
+      summary: `${a.restricted ? 'Restricted' : 'Restriction lifted'}: ${p?.name ?? a.id}`,
+      async apply(w) {
+        const row = await w.update('patients', { id: a.id }, { restricted: a.restricted ? 1 : 0 });
         return row as unknown as Patient;
       },
     };

@@ -4,7 +4,7 @@
  * Every opening is audited; an opening under break-glass is audited as such and listed for review.
  */
 import type { Actor } from '../../authz/actor';
-import type { Alert, Appointment, ClinicalRecord, Observation, Patient } from '../../domain/entities';
+import type { Alert, Appointment, ClinicalRecord, ConsentRestriction, Observation, Patient } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
@@ -22,6 +22,7 @@ export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
   amended_by: string[];
 };
 export type ChartAlert = Alert & { actions: string[] };
+export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & { user_name: string | null; recorded_by_name: string | null };
 
 export interface Chart {
   patient: ChartPatient;
@@ -36,13 +37,20 @@ export interface Chart {
   observation_categories: string[];
   /** The sections the user may read at all (chartSections.ts): the others are left out, not shown empty. */
   readable: ChartSections;
+  /**
+   * SPEC §3a consent restrictions, only for users who may record or remove them (`update` on the
+   * patient); empty for everyone else, so a chart says nothing about restrictions to them.
+   */
+  consent_restrictions: ChartConsentRestriction[];
 }
 
 export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
 
 export const CHART_OBSERVATION_LIMIT = 200;
 
-const LOCATION_JOIN = `LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN facilities f ON f.id = w.facility_id`;
+// A room's facility wins; an outpatient without a room shows the facility they are registered at.
+const LOCATION_JOIN = `LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id
+  LEFT JOIN facilities f ON f.id = COALESCE(w.facility_id, m.facility_id)`;
 const LOCATION_COLUMNS = 'r.name AS room_name, w.id AS ward_id, w.name AS ward_name, f.name AS facility_name';
 
 export async function openChart(ctx: ServiceContext, principal: Principal, patientId: string): Promise<Chart> {
@@ -93,16 +101,21 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   }
   const amendments = new Map<string, string[]>();
   for (const r of records) if (r.amends_id) amendments.set(r.amends_id, [...(amendments.get(r.amends_id) ?? []), r.id]);
+  // An amendment of a record the user may not read must not point at it (SPEC §3a: never reveal).
+  const shown = new Set(records.map((r) => r.id));
+  const patientActionList = patientActions.get(patient.id) ?? [];
+  const consent = patientActionList.includes('update') ? await consentRestrictions(ctx, patient.id) : [];
 
   return {
     patient,
     access: breakGlass ? 'break_glass' : 'normal',
     break_glass_expires_at: breakGlass?.expires_at ?? null,
-    actions: patientActions.get(patient.id) ?? [],
+    actions: patientActionList,
     appointments: appointments.map((a) => ({ ...a, actions: apActions.get(a.id) ?? [] })),
     records: records.map((r) => ({
       ...r,
       internal_notes: internal.has(r.id) ? r.internal_notes : null,
+      amends_id: r.amends_id && shown.has(r.amends_id) ? r.amends_id : null,
       actions: recActions.get(r.id) ?? [],
       amended_by: amendments.get(r.id) ?? [],
     })),
@@ -113,7 +126,15 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       appointments: appointments.length, records: records.length, observations: observations.length,
       vitals: observations.filter((o) => o.category === 'vitals').length, alerts: alerts.length,
     }),
+    consent_restrictions: consent,
   };
+}
+
+async function consentRestrictions(ctx: ServiceContext, patientId: string): Promise<ChartConsentRestriction[]> {
+  return ctx.db.all<ChartConsentRestriction>(
+    `SELECT c.id, c.patient_id, c.user_id, c.reason, c.recorded_by, c.recorded_at, u.name AS user_name, b.name AS recorded_by_name
+     FROM consent_restrictions c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.recorded_by
+     WHERE c.patient_id = ? ORDER BY c.recorded_at, c.id`, [patientId]);
 }
 
 /** The active break-glass grant when it is the ONLY reason the actor may read the patient. */
@@ -124,6 +145,7 @@ async function breakGlassOnly(ctx: ServiceContext, actor: Actor, patient: Patien
     [actor.id, patient.id, actor.now, actor.now],
   );
   if (!grant) return null;
-  const otherwise = await ctx.authz.oso.queryRuleOnce('grant', actor, 'read', await ctx.authz.load({ type: 'Patient', id: patient.id }));
+  // `permitted` is every way in but the emergency override (base.polar).
+  const otherwise = await ctx.authz.oso.queryRuleOnce('permitted', actor, 'read', await ctx.authz.load({ type: 'Patient', id: patient.id }));
   return otherwise ? null : grant;
 }

@@ -2,9 +2,29 @@
 import type { Patient, RoleAssignment, User } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
+import type { Actor } from '../../authz/actor';
 import type { Principal, ServiceContext } from '../context';
 
-export type AdminUser = User & { assignments: RoleAssignment[]; groups: string[]; actions: string[]; locked: boolean };
+/**
+ * `badge` and `locked` are null unless the reader may see them (see credentialFields): a badge id is half
+ * of a badge + PIN sign-in, and a lockout tells someone is trying.
+ */
+export type AdminUser = User & { assignments: RoleAssignment[]; groups: string[]; actions: string[]; locked: boolean | null };
+
+/**
+ * SPEC §3 User fields: a badge id and the lockout state are shown only to the user themself and to those
+ * who may `update_badge` them. Returns the ids whose credential fields the actor may see (one query).
+ */
+export async function credentialViewers(ctx: ServiceContext, actor: Actor, userIds: readonly string[]): Promise<Set<string>> {
+  const may = await ctx.authz.permittedIds(actor, 'update_badge', 'User', userIds.filter((id) => id !== actor.id));
+  if (userIds.includes(actor.id)) may.add(actor.id);
+  return may;
+}
+
+/** The user with the badge blanked unless the actor may see it. */
+export async function withVisibleBadge<T extends Pick<User, 'id' | 'badge'>>(ctx: ServiceContext, actor: Actor, user: T): Promise<T> {
+  return (await credentialViewers(ctx, actor, [user.id])).has(user.id) ? user : { ...user, badge: null };
+}
 
 export async function listUsers(ctx: ServiceContext, principal: Principal, opts: { orgId: string }): Promise<AdminUser[]> {
   const { actor } = await ctx.authz.resolve(principal);
@@ -22,13 +42,23 @@ export async function listUsers(ctx: ServiceContext, principal: Principal, opts:
     `SELECT user_id FROM credentials WHERE locked_until IS NOT NULL AND locked_until > ? AND user_id IN (${marks})`, [actor.now, ...ids]);
   const locked = new Set(locks.map((l) => l.user_id));
   const actions = await ctx.authz.actionsForMany(actor, 'User', ids);
+  const credentials = await credentialViewers(ctx, actor, ids);
   return users.map((u) => ({
     ...u,
+    badge: credentials.has(u.id) ? u.badge : null,
     assignments: assignments.filter((a) => a.user_id === u.id),
     groups: groups.filter((g) => g.user_id === u.id).map((g) => g.name),
     actions: actions.get(u.id) ?? [],
-    locked: locked.has(u.id),
+    locked: credentials.has(u.id) ? locked.has(u.id) : null,
   }));
+}
+
+/** Staff of the actor's organization by name, for choosing whom a patient restricts (SPEC §3a). */
+export async function listStaff(ctx: ServiceContext, principal: Principal): Promise<Array<{ id: string; name: string }>> {
+  const { actor } = await ctx.authz.resolve(principal);
+  return ctx.authz.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
+    columns: 'm.id, m.name', where: 'm.org_id = ? AND m.patient_id IS NULL', params: [actor.org_id], orderBy: 'm.name, m.id',
+  });
 }
 
 export interface BreakGlassCandidate {

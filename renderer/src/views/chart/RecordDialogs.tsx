@@ -3,6 +3,8 @@
  * amendment is a new record). Both keep their input as drafts that survive a lock for the same user.
  */
 import { useId, useState, type FormEvent } from 'react';
+import type { SensitivityLabel } from '../../../../src/domain/roles';
+import { LabelChip, LabelPicker } from '../../components/Sensitivity';
 import { Banner, Button, Dialog, ErrorNote, TextArea, TextField } from '../../components/ui';
 import { dateTime } from '../../format';
 import { useAction } from '../../hooks';
@@ -12,7 +14,7 @@ import type { ChartRecord } from './types';
 import { DiscardPrompt, useDiscardGuard } from './discard';
 import { amendDraftKey, recordDraftKey, useDraft } from './useDraft';
 
-export interface RecordDraft { category: string; public_notes: string; internal_notes: string }
+export interface RecordDraft { category: string; public_notes: string; internal_notes: string; sensitivity?: SensitivityLabel | null }
 
 export function WriteRecordDialog({ appointment, patientName, categories = [], onSaved }: {
   appointment: { id: string; reason: string; scheduled_at: string };
@@ -36,7 +38,7 @@ export function WriteRecordDialog({ appointment, patientName, categories = [], o
     if (!d.public_notes.trim() && !d.internal_notes.trim()) problems.form = 'Write at least one note.';
     setErrors(problems);
     if (problems.category || problems.form) return;
-    const r = await run('records.create', { appointment_id: appointment.id, category, public_notes: d.public_notes, internal_notes: d.internal_notes });
+    const r = await run('records.create', { appointment_id: appointment.id, category, public_notes: d.public_notes, internal_notes: d.internal_notes, sensitivity: d.sensitivity ?? null });
     if (r) {
       draft.drop();
       toast.success(`Record saved for ${patientName}.`);
@@ -62,12 +64,13 @@ export function WriteRecordDialog({ appointment, patientName, categories = [], o
           onChange={(e) => draft.set({ ...d, public_notes: e.target.value })} />
         <TextArea label="Internal notes" rows={4} value={d.internal_notes} hint="Only for clinicians allowed to read internal notes."
           onChange={(e) => draft.set({ ...d, internal_notes: e.target.value })} />
+        <LabelPicker what="record" value={d.sensitivity ?? null} onChange={(v) => draft.set({ ...d, sensitivity: v })} />
       </form>
     </Dialog>
   );
 }
 
-export interface AmendDraft { public_notes: string; internal_notes: string }
+export interface AmendDraft { public_notes: string; internal_notes: string; sensitivity?: SensitivityLabel | null }
 
 export function AmendRecordDialog({ record, patientName, onSaved }: { record: ChartRecord; patientName: string; onSaved: () => void }) {
   const draft = useDraft<AmendDraft>(amendDraftKey(record.id));
@@ -78,15 +81,16 @@ export function AmendRecordDialog({ record, patientName, onSaved }: { record: Ch
   const guard = useDiscardGuard(Boolean(d && (d.public_notes !== record.public_notes || (record.internal_notes !== null && d.internal_notes !== record.internal_notes))), draft.drop);
   if (!d) return null;
   const hidden = record.internal_notes === null;
+  const label = d.sensitivity === undefined ? record.sensitivity : d.sensitivity;
 
   const save = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (d.public_notes === record.public_notes && (hidden || d.internal_notes === record.internal_notes)) {
+    if (d.public_notes === record.public_notes && (hidden || d.internal_notes === record.internal_notes) && label === record.sensitivity) {
       setProblem('Change the notes before saving the amendment.');
       return;
     }
     setProblem(null);
-    const r = await run('records.amend', { record_id: record.id, public_notes: d.public_notes, internal_notes: hidden ? '' : d.internal_notes });
+    const r = await run('records.amend', { record_id: record.id, public_notes: d.public_notes, internal_notes: hidden ? '' : d.internal_notes, sensitivity: label });
     if (r) {
       draft.drop();
       toast.success(`Amendment saved for ${patientName}.`);
@@ -110,6 +114,9 @@ export function AmendRecordDialog({ record, patientName, onSaved }: { record: Ch
         {hidden
           ? <Banner tone="info">You cannot see this record's internal notes, so the amendment will not carry them.</Banner>
           : <TextArea label="Internal notes" rows={4} value={d.internal_notes} onChange={(e) => draft.set({ ...d, internal_notes: e.target.value })} />}
+        {record.sensitivity
+          ? <p className="muted small">The amendment keeps this record&apos;s label <LabelChip label={record.sensitivity} />: only staff cleared for it will see it.</p>
+          : <LabelPicker what="amendment" value={label} onChange={(v) => draft.set({ ...d, sensitivity: v })} />}
       </form>
     </Dialog>
   );

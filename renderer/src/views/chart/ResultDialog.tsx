@@ -1,5 +1,7 @@
 /** A lab or imaging result for a patient (one `observations.record`). */
 import { useCallback, useId, useMemo, useState, type FormEvent } from 'react';
+import type { SensitivityLabel } from '../../../../src/domain/roles';
+import { LabelPicker } from '../../components/Sensitivity';
 import { Button, Dialog, ErrorNote, TextField } from '../../components/ui';
 import { humanize } from '../../format';
 import { useAction } from '../../hooks';
@@ -13,6 +15,7 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
   const [code, setCode] = useState('');
   const [value, setValue] = useState('');
   const [unit, setUnit] = useState('');
+  const [sensitivity, setSensitivity] = useState<SensitivityLabel | null>(null);
   const [errors, setErrors] = useState<{ code?: string; value?: string }>({});
   const formId = useId();
   const listId = useId();
@@ -36,7 +39,7 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
     if (spec && value.trim()) problems.value = measureProblem(spec, value) ?? undefined;
     setErrors(problems);
     if (problems.code || problems.value) return;
-    const r = await run('observations.record', { patient_id: patientId, category, code: c, value: value.trim(), unit: unit.trim() });
+    const r = await run('observations.record', { patient_id: patientId, category, code: c, value: value.trim(), unit: unit.trim(), sensitivity });
     if (r) {
       toast.success(`${codeLabel(c)} saved for ${patientName}.`);
       onSaved();
@@ -58,6 +61,7 @@ export function ResultDialog({ patientId, patientName, category, onClose, onSave
           <TextField label="Result" required autoComplete="off" value={value} error={errors.value} onChange={(e) => setValue(e.target.value)} />
           <TextField label="Unit" autoComplete="off" value={unit} hint={unit ? `Shown as ${unitLabel(unit)}` : 'Optional'} onChange={(e) => setUnit(e.target.value)} />
         </div>
+        <LabelPicker what="result" value={sensitivity} onChange={setSensitivity} />
       </form>
     </Dialog>
   );

@@ -1,5 +1,6 @@
 /** The parts of a patient's chart: alerts, latest vitals, observations, appointments, records. */
 import { useMemo, useState, type ReactNode } from 'react';
+import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../components/ui';
 import { VirtualTable } from '../../components/VirtualTable';
 import { dateTime, humanize, time } from '../../format';
@@ -107,7 +108,7 @@ export function ObservationsSection({ observations, names, actions }: { observat
             columns={[
               { key: 'time', header: 'Time', width: '130px', render: (o) => <span className="num">{dateTime(o.recorded_at)}</span> },
               { key: 'category', header: 'Category', width: '90px', render: (o) => humanize(o.category) },
-              { key: 'code', header: 'Measurement', width: '1.3fr', render: (o) => codeLabel(o.code) },
+              { key: 'code', header: 'Measurement', width: '1.3fr', render: (o) => <>{codeLabel(o.code)} <LabelChip label={o.sensitivity} /></> },
               { key: 'value', header: 'Value', width: '1fr', render: (o) => <span className={isOutsideUsual(o.code, o.value) ? 'value-out' : undefined}><strong className="num">{o.value}</strong> <span className="muted">{unitLabel(o.unit)}</span></span> },
               { key: 'by', header: 'Recorded by', width: '1fr', render: (o) => names(o.recorded_by) },
             ]} />
@@ -176,6 +177,7 @@ export function RecordsSection({ records, appointments, can, onAmend }: {
       <article key={r.id} className={depth === 0 ? 'record' : 'record record-amendment'} aria-label={`${depth === 0 ? 'Record' : 'Amendment'} by ${r.author_name ?? 'unknown'}`}>
         <div className="record-head">
           {depth === 0 ? <Tag tone="info">{humanize(r.category)}</Tag> : <Tag tone="neutral">Amendment</Tag>}
+          <LabelChip label={r.sensitivity} />
           <strong>{r.author_name ?? r.author_id}</strong>
           <span className="muted"><span className="num">{dateTime(r.created_at)}</span>{depth === 0 && reasons.get(r.appointment_id) ? ` · ${reasons.get(r.appointment_id)}` : null}</span>
           {r.amended_by.length > 0 ? <Tag tone="warning">Amended</Tag> : null}
