@@ -64,8 +64,8 @@ const addRef = (refs: References, table: TableName, key: string | null | undefin
   set.add(key);
 };
 
-/** Mask bits. Records: internal notes. Users: badge id; link to their own patient row. Consent restrictions: the reason. */
-export const MASK = { internalNotes: 1, badge: 1, patientLink: 2, reason: 1 } as const;
+/** Mask bits. Records: internal notes; held only as a foreign-key parent (notes blank). Users: badge id; link to their own patient row. Consent restrictions: the reason. */
+export const MASK = { internalNotes: 1, closureOnly: 2, badge: 1, patientLink: 2, reason: 1 } as const;
 
 /**
  * Rows that travel with every patient the workstation holds, whoever may read them: a consent
@@ -205,6 +205,7 @@ export class DeviceScope {
         held.add(r.p);
         if (hasAppt && r.a) apptRefs.add(r.a);
       }
+      if (table === 'records') for (const r of await this.amendedOriginals(rows.map((x) => x.k))) { out.push(r.row); apptRefs.add(r.appointment); }
     }
     const heldList = [...held];
     const patientRefs = `SELECT m.id AS k${refCols('patients')} FROM patients m WHERE m.id IN (${placeholders(heldList)})`;
@@ -235,6 +236,33 @@ export class DeviceScope {
     const where = and(inList('m.id', ids), this.eligible(), this.read.get('patients') ?? FALSE);
     if (where.sql === FALSE.sql) return [];
     return (await this.db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${where.sql}`, where.params)).map((r) => r.id);
+  }
+
+  /**
+   * Records that visible amendments amend but nobody here may read (an author may read their own
+   * amendment of a labelled record written by someone else): they travel as foreign-key parents with
+   * their notes blank, their label kept so the local policy keeps them hidden.
+   */
+  private async amendedOriginals(visible: readonly string[]): Promise<Array<{ row: VisibleRow; appointment: string }>> {
+    const have = new Set(visible);
+    const out: Array<{ row: VisibleRow; appointment: string }> = [];
+    let frontier = [...visible];
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      for (let i = 0; i < frontier.length; i += 400) {
+        const chunk = frontier.slice(i, i + 400);
+        const rows = await this.db.all<{ id: string; appointment_id: string; patient_id: string }>(
+          `SELECT o.id, o.appointment_id, o.patient_id FROM records a JOIN records o ON o.id = a.amends_id WHERE a.id IN (${placeholders(chunk)})`, chunk);
+        for (const o of rows) {
+          if (have.has(o.id)) continue;
+          have.add(o.id);
+          next.push(o.id);
+          out.push({ row: { table: 'records', key: o.id, part: patientPart(o.patient_id), mask: MASK.closureOnly }, appointment: o.appointment_id });
+        }
+      }
+      frontier = next;
+    }
+    return out;
   }
 
   /** Visibility condition of a reference-data table over alias `m`. */
@@ -309,6 +337,7 @@ export async function materializeRows(db: Db, rows: readonly VisibleRow[]): Prom
 }
 
 export function applyMask(table: TableName, row: Record<string, SqlValue>, mask: number): Record<string, SqlValue> {
+  if (table === 'records' && mask & MASK.closureOnly) return { ...row, public_notes: '', internal_notes: '' };
   if (table === 'records' && !(mask & MASK.internalNotes)) return { ...row, internal_notes: '' };
   if (table === 'consent_restrictions' && !(mask & MASK.reason)) return { ...row, reason: '' };
   if (table === 'users') {

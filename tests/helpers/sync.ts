@@ -119,7 +119,7 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
       },
     };
   };
-  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5, liveWaitMs: opts.liveWaitMs ?? 0 });
+  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5, liveWaitMs: opts.liveWaitMs ?? 0, log: { info: () => {}, warn: (m, f) => { if (process.env.SYNC_DEBUG) console.error(m, f); } } });
   return ws;
 }
 

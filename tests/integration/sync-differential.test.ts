@@ -52,10 +52,22 @@ async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_i
     return (await all(table)).filter((r) => ids.has(r.id) && patients.has(r.patient_id));
   };
   const recs = await childOf('records', 'Record');
+  // Originals that held amendments amend travel as foreign-key parents, notes blank.
+  const allRecs = new Map((await all('records')).map((r) => [r.id as string, r]));
+  const closure: Array<Record<string, any>> = [];
+  const recIds = new Set(recs.map((r) => r.id as string));
+  for (let frontier = [...recs]; frontier.length > 0;) {
+    const next: Array<Record<string, any>> = [];
+    for (const r of frontier) {
+      const o = r.amends_id ? allRecs.get(r.amends_id) : undefined;
+      if (o && !recIds.has(o.id)) { recIds.add(o.id); closure.push(o); next.push(o); }
+    }
+    frontier = next;
+  }
   const obs = await childOf('observations', 'Observation');
   const alerts = await childOf('alerts', 'Alert');
   const apptIds = await readable('Appointment');
-  for (const r of [...recs, ...obs]) if (r.appointment_id) apptIds.add(r.appointment_id);
+  for (const r of [...recs, ...closure, ...obs]) if (r.appointment_id) apptIds.add(r.appointment_id);
   const appts = (await all('appointments')).filter((a) => apptIds.has(a.id) && patients.has(a.patient_id));
   const reviewer = (await Promise.all(actors.map(async (a) => (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow'
     || a.assignments.some((g) => g.role === 'auditor' && g.scope_type === 'Organization' && g.scope_id === device.org_id
@@ -63,6 +75,7 @@ async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_i
   const bg = (await all('break_glass')).filter((b) => patients.has(b.patient_id) && (reviewer || (userIds.includes(b.user_id) && now < b.expires_at)));
   const internal = await readable('Record', 'read_internal');
   for (const r of recs) put('records', { ...r, internal_notes: internal.has(r.id) ? r.internal_notes : '' });
+  for (const r of closure) put('records', { ...r, public_notes: '', internal_notes: '' });
   for (const [table, list] of [['observations', obs], ['alerts', alerts], ['appointments', appts], ['break_glass', bg]] as const) {
     for (const r of list) { put(table, r); held.add(r.patient_id); }
   }
@@ -218,7 +231,7 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
           }
           case 'breakGlass': {
             const started = new Date(Date.parse(now) - Math.floor(r() * 30) * 60_000).toISOString();
-            await write((w) => w.insert('break_glass', { id: `bg-${n}`, user_id: pick(users), patient_id: p.id, reason: 'Emergency on ward', started_at: started, expires_at: new Date(Date.parse(started) + 60 * 60_000).toISOString() }));
+            await write((w) => w.insert('break_glass', { id: `bg-${n}`, user_id: pick(users), patient_id: p.id, reason: 'Emergency on ward', started_at: started, expires_at: new Date(Date.parse(started) + 60 * 60_000).toISOString(), overrides: '[]' }));
             break;
           }
           case 'consent': {
