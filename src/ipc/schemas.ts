@@ -103,6 +103,8 @@ export const SessionOut = z.object({
   /** Navigation the user may use (computed from the policy in main). */
   capabilities: z.array(s),
   workstation: z.object({ name: s, organization: ns, facility: ns }),
+  /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
+  revoked: z.object({ message: s, at: ns }).nullish(),
 });
 
 export const SyncStatusOut = z.object({
@@ -110,6 +112,8 @@ export const SyncStatusOut = z.object({
   pending: n,
   last_sync_at: ns,
   last_error: ns,
+  /** The server refused this workstation's audit events from `seq` on (kept and sent again). */
+  audit_refused: z.object({ seq: n, message: s }).nullish(),
   rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns })),
 });
 

@@ -6,6 +6,16 @@ import { defaultServiceConfig, discardMutations, type ServiceContext } from '../
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { versionStamper } from './versions';
+import { DEFAULT_THROTTLE, type ThrottlePolicy } from '../services/throttle';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits';
+
+/** Sign-in throttling, per-client limits and proxy trust (docs/security.md, docs/install.md). */
+export interface ServerSecurity {
+  throttle: ThrottlePolicy;
+  limits: RateLimits;
+  /** Behind a reverse proxy: trust its X-Forwarded-For (Fastify `trustProxy`: true or the proxy's addresses). */
+  trustProxy: boolean | string;
+}
 
 export interface ServerLog { info(msg: string, f?: object): void; warn(msg: string, f?: object): void; error(msg: string, f?: object): void }
 
@@ -15,12 +25,13 @@ export interface Server {
   clock: Clock;
   ctx: ServiceContext;
   log: ServerLog;
+  security: ServerSecurity;
   now(): string;
 }
 
 export const SERVER_SETS = (db: Db): string[] => ['shared', 'server', db.dialect === 'postgres' ? 'server-postgres' : 'server-sqlite'];
 
-export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog }): Promise<Server> {
+export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog; security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] } }): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
   const engine = await AuthzEngine.create({ db: opts.db, clock: opts.clock, policy: opts.policy ?? {} });
@@ -29,7 +40,12 @@ export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyCo
     observeChanges: versionStamper(opts.db),
   };
   const log = opts.log ?? { info: () => {}, warn: () => {}, error: () => {} };
-  return { db: opts.db, engine, clock: opts.clock, ctx, log, now: () => opts.clock.now().toISOString() };
+  const security: ServerSecurity = {
+    throttle: { ...DEFAULT_THROTTLE, ...opts.security?.throttle },
+    limits: { ...DEFAULT_RATE_LIMITS, ...opts.security?.limits },
+    trustProxy: opts.security?.trustProxy ?? false,
+  };
+  return { db: opts.db, engine, clock: opts.clock, ctx, log, security, now: () => opts.clock.now().toISOString() };
 }
 
 /** First run: the reserved `_root` organization and the `root` user exist (password set separately). */

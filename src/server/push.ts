@@ -11,10 +11,11 @@ import { runMutation } from '../services/run';
 import type { MutationOutcome, PushRequest } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
+import { ingestAudit, type IngestResult } from './auditIngest';
 
 type Push = z.output<typeof PushRequest>;
 
-export async function applyPush(server: Server, device: Device, req: Push): Promise<{ outcomes: MutationOutcome[]; audit_accepted: number }> {
+export async function applyPush(server: Server, device: Device, req: Push): Promise<{ outcomes: MutationOutcome[]; audit_accepted: number; audit_acked_seq: number; audit_refused: IngestResult['refused'] }> {
   const { db } = server;
   const outcomes: MutationOutcome[] = [];
   for (const m of [...req.mutations].sort((a, b) => a.seq - b.seq)) {
@@ -50,15 +51,9 @@ export async function applyPush(server: Server, device: Device, req: Push): Prom
     });
     outcomes.push(outcome);
   }
-  let audit_accepted = 0;
-  for (const e of req.audit) {
-    const r = await db.run(
-      `INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, seq) DO NOTHING`,
-      [device.id, e.seq, e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.prev_hash, e.hash, server.now()]);
-    audit_accepted += r.changes > 0 ? 1 : 0;
-  }
-  return { outcomes, audit_accepted };
+  // Audit events: verified and chained by src/server/auditIngest.ts (security issue 13).
+  const audit = await ingestAudit(server, device, req.audit);
+  return { outcomes, audit_accepted: audit.accepted, audit_acked_seq: audit.acked_seq, audit_refused: audit.refused };
 }
 
 /** A mutation is only taken from a user who signed in through this workstation, of its organization. */

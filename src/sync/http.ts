@@ -4,11 +4,11 @@ import type { ErrorKind } from '../domain/errors';
 import { ErrorBody } from './protocol';
 
 export class SyncHttpError extends Error {
-  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string) {
+  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string, readonly details?: Record<string, unknown>) {
     super(message);
     this.name = 'SyncHttpError';
   }
-  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0; }
+  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0 || this.status === 429; }
 }
 
 export interface Transport {
@@ -36,7 +36,7 @@ export function httpTransport(baseUrl: string, timeoutMs = 30_000): Transport {
       if (!res.ok) {
         const err = ErrorBody.safeParse(json);
         throw new SyncHttpError(res.status, err.success ? err.data.error.kind : res.status >= 500 ? 'internal' : 'invalid',
-          err.success ? err.data.error.message : `The server answered ${res.status}.`);
+          err.success ? err.data.error.message : `The server answered ${res.status}.`, err.success ? err.data.error.details : undefined);
       }
       const parsed = response.safeParse(json);
       if (!parsed.success) throw new SyncHttpError(res.status, 'internal', 'The server sent an answer this workstation does not understand.');
