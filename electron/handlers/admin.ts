@@ -13,6 +13,7 @@ import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
 import { SyncHttpError } from '../../src/sync/http';
 import type { HandlerMap } from './dispatch';
+import { clearRevokedMarker } from '../shred';
 
 const need = (p: Principal | null): Principal => {
   if (!p) throw new AppError('unauthenticated', 'Please sign in.');
@@ -95,6 +96,8 @@ export const adminHandlers: Pick<HandlerMap,
       const e = await ws.sync.engine.enroll(r.serverUrl, r.code, r.name ?? ws.config.workstationName);
       ws.session.signOut();
       ws.session.setOrganization(e.org_id);
+      clearRevokedMarker(ws.dataDir);
+      ws.revoked = null;
       ws.log.info('enrolled', { device: e.device_id, org: e.org_id, facility: e.facility_id });
     } catch (err) {
       if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);

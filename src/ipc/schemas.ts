@@ -102,9 +102,11 @@ export const SessionOut = z.object({
   auto_lock_minutes: n,
   /** Navigation the user may use (computed from the policy in main). */
   capabilities: z.array(s),
-  workstation: z.object({ name: s, organization: ns, facility: ns }),
-  /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
-  revoked: z.object({ message: s, at: ns }).nullish(),
+  workstation: z.object({
+    name: s, organization: ns, facility: ns,
+    /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
+    revoked: z.object({ message: s, at: ns }).nullish(),
+  }),
 });
 
 export const SyncStatusOut = z.object({

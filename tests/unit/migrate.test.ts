@@ -13,14 +13,14 @@ describe('migrations', () => {
   it('creates every table of SPEC §2 and records the schema version', async () => {
     const db = new SqliteDb(path.join(tmp.dir, 'a.db'));
     const result = await migrate(db, WORKSTATION_SETS);
-    expect(result.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/1', 'workstation/1']);
+    expect(result.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/1', 'shared/10', 'workstation/1', 'workstation/10']);
     const tables = (await db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")).map((t) => t.name);
     for (const t of ['organizations', 'facilities', 'wards', 'rooms', 'users', 'groups', 'group_members', 'role_assignments',
       'care_teams', 'care_team_members', 'care_team_patients', 'care_team_specialties', 'patients', 'appointments', 'records',
       'observations', 'alerts', 'break_glass', 'audit_events', 'outbox', 'credentials']) {
       expect(tables).toContain(t);
     }
-    expect(await schemaVersions(db)).toEqual({ shared: 1, workstation: 1 });
+    expect(await schemaVersions(db)).toEqual({ shared: 10, workstation: 10 });
     expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.raw.pragma('foreign_keys', { simple: true })).toBe(1);
     await db.close();
