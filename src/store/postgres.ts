@@ -43,7 +43,8 @@ export class PostgresDb implements Db {
   readonly #tx = new AsyncLocalStorage<Tx>();
   #savepoint = 0;
 
-  constructor(connectionString: string, opts: { max?: number } = {}) {
+  constructor(readonly url: string, opts: { max?: number } = {}) {
+    const connectionString = url;
     this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
