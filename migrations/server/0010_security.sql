@@ -4,6 +4,8 @@
 -- before this version register theirs at their next sync (docs/security.md, "Upgrade path").
 ALTER TABLE devices ADD COLUMN public_key TEXT;
 ALTER TABLE devices ADD COLUMN key_registered_at TEXT;
+-- The first of the workstation's audit events that must be signed (events before it arrived unsigned).
+ALTER TABLE devices ADD COLUMN key_from_seq BIGINT;
 ALTER TABLE devices ADD COLUMN revoked_by TEXT;
 ALTER TABLE devices ADD COLUMN revoke_reason TEXT;
 

@@ -87,8 +87,8 @@ export async function enrollDevice(db: Db, input: { code: string; name: string; 
     const device_id = `ws-${randomUUID()}`;
     const secret = randomBytes(32).toString('base64url');
     await db.run(
-      'INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by, public_key, key_registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [device_id, row.org_id, row.facility_id, input.name, sha256(secret), input.now, row.created_by, input.publicKey ?? null, input.publicKey ? input.now : null]);
+      'INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by, public_key, key_registered_at, key_from_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [device_id, row.org_id, row.facility_id, input.name, sha256(secret), input.now, row.created_by, input.publicKey ?? null, input.publicKey ? input.now : null, input.publicKey ? 1 : null]);
     const used = await db.run('UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ? AND used_at IS NULL', [input.now, device_id, row.code_hash]);
     if (used.changes !== 1) throw new AppError('conflict', 'This enrollment code was just used by another workstation.');
     await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0)', [device_id]);

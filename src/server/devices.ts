@@ -99,7 +99,11 @@ export async function registerDeviceKey(server: Server, device: Device, publicKe
   const current = await server.db.get<{ public_key: string | null }>('SELECT public_key FROM devices WHERE id = ?', [device.id]);
   if (current?.public_key === publicKey) return { ok: true };
   if (current?.public_key) throw new AppError('conflict', 'This workstation already has an audit key; it cannot be replaced. Re-enroll the workstation.');
-  const r = await server.db.run('UPDATE devices SET public_key = ?, key_registered_at = ? WHERE id = ? AND public_key IS NULL', [publicKey, server.now(), device.id]);
+  // Everything received from here on must be signed; what came before stays unsigned-legacy.
+  const r = await server.db.run(
+    `UPDATE devices SET public_key = ?, key_registered_at = ?,
+       key_from_seq = COALESCE((SELECT MAX(seq) FROM device_audit WHERE device_id = ?), 0) + 1
+     WHERE id = ? AND public_key IS NULL`, [publicKey, server.now(), device.id, device.id]);
   if (r.changes !== 1) throw new AppError('conflict', 'This workstation already has an audit key; it cannot be replaced. Re-enroll the workstation.');
   await appendAudit(server.db, {
     at: server.now(), actor: `Device:${device.id}`, on_behalf_of: null, action: 'register_audit_key', resource: `Device:${device.id}`,

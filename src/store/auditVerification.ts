@@ -11,10 +11,11 @@ import { parsePublicKey, verifyAuditSignature } from './auditSignature';
 export interface SignatureReport { ok: boolean; signed: number; legacy: number; firstBad?: { seq: number; id: string; problem: string } }
 
 export async function verifyDeviceSignatures(db: Db, deviceId: string): Promise<SignatureReport> {
-  const device = await db.get<{ public_key: string | null; key_registered_at: string | null }>('SELECT public_key, key_registered_at FROM devices WHERE id = ?', [deviceId]);
+  const device = await db.get<{ public_key: string | null; key_from_seq: number | string | null }>('SELECT public_key, key_from_seq FROM devices WHERE id = ?', [deviceId]);
+  const signedFrom = device?.key_from_seq == null ? 1 : Number(device.key_from_seq);
   const key = device?.public_key ? parsePublicKey(device.public_key) : null;
   const rows = await db.all<{ seq: number | string; id: string; hash: string; signature: string | null; received_at: string }>(
-    'SELECT seq, id, hash, signature, received_at FROM device_audit WHERE device_id = ? ORDER BY seq', [deviceId]);
+    'SELECT seq, id, hash, signature FROM device_audit WHERE device_id = ? ORDER BY seq', [deviceId]);
   let signed = 0;
   let legacy = 0;
   for (const r of rows) {
@@ -22,7 +23,7 @@ export async function verifyDeviceSignatures(db: Db, deviceId: string): Promise<
     const bad = (problem: string): SignatureReport => ({ ok: false, signed, legacy, firstBad: { seq, id: r.id, problem } });
     if (r.signature === null) {
       // Unsigned is acceptable only for what arrived before the workstation registered its key.
-      if (key && device?.key_registered_at && r.received_at >= device.key_registered_at) return bad('it is not signed although the workstation had an audit key');
+      if (key && seq >= signedFrom) return bad('it is not signed although the workstation had an audit key');
       if (device?.public_key && !key) return bad("the workstation's registered key is not a valid Ed25519 key");
       legacy++;
       continue;
