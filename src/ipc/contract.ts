@@ -85,6 +85,14 @@ export const channels = {
   },
   'audit.breakGlass': { request: z.object({ orgId: Id }).strict(), response: out.BreakGlassReviewOut },
 
+  // Workstations and enrollment codes (on the central server, as the signed-in administrator).
+  'workstations.list': { request: z.object({ orgId: Id }).strict(), response: out.WorkstationsOut },
+  'workstations.revoke': {
+    request: z.object({ deviceId: Id, reason: z.string().trim().max(500).nullish() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'enrollmentCodes.revoke': { request: z.object({ codeId: Id }).strict(), response: z.object({ ok: z.literal(true) }) },
+
   // Status and IT.
   'sync.status': { request: none, response: out.SyncStatusOut },
   'sync.now': { request: none, response: out.SyncStatusOut },

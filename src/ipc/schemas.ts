@@ -130,3 +130,15 @@ export const DiagnosticsOut = z.object({
   audit_chain: z.object({ ok: z.boolean(), checked: n, problem: ns }),
   enrollment: z.object({ server_url: s, device_id: s, org_id: s, facility_id: ns }).nullable(),
 });
+
+/** The organization's workstations and enrollment codes as the central server reports them. */
+export const WorkstationsOut = z.object({
+  devices: z.array(z.object({
+    id: s, name: s, facility_id: ns, enrolled_at: s, enrolled_by: s, last_seen_at: ns, revoked_at: ns, revoked_by: ns, revoke_reason: ns,
+    signed_audit: z.boolean(), this_workstation: z.boolean(),
+  })),
+  codes: z.array(z.object({
+    id: s, facility_id: ns, created_by: s, created_at: s, expires_at: s, used_at: ns, device_id: ns, revoked_at: ns,
+    status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
+  })),
+});

@@ -542,6 +542,13 @@ const CASES: { [C in Channel]: Case<C> } = {
     expect: () => ['forbidden'],
   },
   'audit.breakGlass': { payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }), expect: () => ['forbidden'] },
+  // Workstation administration: only an administrator of the organization gets as far as the server.
+  'workstations.list': {
+    payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }),
+    expect: (r) => (r.orgId === OWN_ORG ? ['forbidden'] : ['not_found']),
+  },
+  'workstations.revoke': { payload: (g) => fc.record({ deviceId: fc.oneof(g.nx, text(1, 200)), reason: nullish(text(0, 500)) }, { requiredKeys: ['deviceId'] }), expect: () => ['forbidden'] },
+  'enrollmentCodes.revoke': { payload: (g) => fc.record({ codeId: fc.oneof(g.nx, text(1, 200)) }), expect: () => ['forbidden'] },
   'sync.status': { payload: none, expect: () => ['ok'] },
   'sync.now': { payload: none, expect: () => ['ok'] },
   'sync.enroll': {
