@@ -15,7 +15,7 @@ import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature'
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
 import { getSetting, setSetting } from '../../src/sync/apply';
 import { startCluster, type Cluster } from '../helpers/postgres';
-import { enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer, type TestWorkstation } from '../helpers/sync';
+import { bearer, enrolledWorkstation, makeWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer, type TestWorkstation } from '../helpers/sync';
 import type { PostgresDb } from '../../src/store/postgres';
 import type { SqliteDb } from '../../src/store/sqlite';
 
@@ -211,5 +211,26 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     const bad = await auditVerify(target);
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(new RegExp(`BROKEN {2}workstation ${id} \\(ward-pc\\): event ${row.seq} .*signature is not the workstation's`));
+  });
+
+  it('audit:verify escapes what it prints: a workstation named with terminal control sequences cannot hide a broken line', async () => {
+    // Clear the line, move up, print a fake "ok", and hide the rest (finding 4).
+    const evil = 'pc\x1b[2K\x1b[1A\rok      fake line\x1b[8m\u202e';
+    const code = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'ada'));
+    const ws = await makeWorkstation('evil', tmp.dir);
+    open.push(ws);
+    await ws.sync.enroll(srv.url, code.body.code, evil);
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '76', unit: '/min' });
+    await ws.sync.syncNow();
+    const id = (await ws.sync.enrollment())!.device_id;
+    if (backend === 'postgres') await srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
+    else await srv.db.exec('DROP TRIGGER device_audit_no_update');
+    await srv.db.run("UPDATE device_audit SET reason = 'rewritten' WHERE device_id = ?", [id]);
+    const r = await auditVerify(backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(r.out).toContain(`BROKEN  workstation ${id} (pc\\x1b[2K\\x1b[1A\\x0dok      fake line\\x1b[8m\\u202e)`);
   });
 });
