@@ -5,6 +5,7 @@ import type { Principal } from '../../src/authz/engine';
 import { AppError } from '../../src/domain/errors';
 import { ROOT_ORG_ID } from '../../src/domain/roles';
 import { auditLog, breakGlassReview } from '../../src/services/queries/auditLog';
+import { auditReportFor } from '../../src/services/queries/auditReport';
 import { listUsers } from '../../src/services/queries/people';
 import { clearLockout } from '../../src/services/signIn';
 import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
@@ -26,7 +27,7 @@ const appVersion = (): string => process.env.CLINIC_APP_VERSION
 
 export const adminHandlers: Pick<HandlerMap,
   'reference.locations' | 'reference.clinicians' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
-  | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
+  | 'audit.log' | 'audit.breakGlass' | 'audit.report' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
   'reference.locations': async (_r, ws, p) => {
     const { actor } = await ws.engine.resolve(need(p));
     if (await ws.engine.decideAs(actor, 'read', { type: 'Organization', id: actor.org_id }) !== 'allow') {
@@ -87,6 +88,7 @@ export const adminHandlers: Pick<HandlerMap,
   'orgs.create': async (r, ws, p) => createOrganizationWithAdmin(ws.ctx, need(p), r),
   'audit.log': async (r, ws, p) => auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
   'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
+  'audit.report': async (r, ws, p) => auditReportFor(ws.ctx, need(p), { org_id: r.orgId, from: r.from, to: r.to, filters: r.filters, protected_only: r.protectedOnly, sort: r.sort }),
   'sync.status': async (_r, ws) => ws.sync.status(),
   'sync.enroll': async (r, ws) => {
     if (await ws.sync.engine.enrollment()) {

@@ -8,6 +8,7 @@ import { ERROR_KINDS } from '../domain/errors';
 import { Id, IsoTime, ScopeRef } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
+import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
 const Secret = z.string().min(1, 'is required').max(200);
@@ -84,6 +85,16 @@ export const channels = {
     response: out.AuditPageOut,
   },
   'audit.breakGlass': { request: z.object({ orgId: Id }).strict(), response: out.BreakGlassReviewOut },
+  /** The audit report (ONC §170.315(d)(3)): a time range, filtered and sorted by any field. */
+  'audit.report': {
+    request: z.object({
+      orgId: Id, from: IsoTime, to: IsoTime,
+      filters: z.partialRecord(z.enum(REPORT_FIELDS), z.string().max(200)).default({}),
+      protectedOnly: z.boolean().default(false),
+      sort: z.object({ field: z.enum(REPORT_FIELDS), dir: z.enum(['asc', 'desc']) }).default({ field: 'at', dir: 'asc' }),
+    }).strict(),
+    response: out.AuditReportOut,
+  },
 
   // Workstations and enrollment codes (on the central server, as the signed-in administrator).
   'workstations.list': { request: z.object({ orgId: Id }).strict(), response: out.WorkstationsOut },

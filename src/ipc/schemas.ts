@@ -142,3 +142,11 @@ export const WorkstationsOut = z.object({
     status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
   })),
 });
+
+export const AuditReportOut = z.object({
+  rows: z.array(z.object({
+    seq: n, id: s, at: s, actor: s, on_behalf_of: ns, action: s, resource: s, decision: s, reason: ns, org_id: ns,
+    details: ns.optional(), origin: ns.optional(), protected_data: z.boolean(),
+  })),
+  truncated: z.boolean(),
+});

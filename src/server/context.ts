@@ -6,6 +6,7 @@ import { defaultServiceConfig, discardMutations, type ServiceContext } from '../
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { versionStamper } from './versions';
+import { auditStartup } from '../services/startupAudit';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from '../services/throttle';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits';
 
@@ -60,4 +61,16 @@ export async function ensureRoot(db: Db, now: string): Promise<{ created: boolea
   const cred = await db.get<{ password_hash: string | null }>('SELECT password_hash FROM credentials WHERE user_id = ?', ['root']);
   void now;
   return { created, hasPassword: Boolean(cred?.password_hash) };
+}
+
+/**
+ * The server's start as an audit event (ONC §170.315(d)(2)): its security settings, and a change of
+ * them since the previous start (src/services/startupAudit.ts). Called by `npm run server`.
+ */
+export async function auditServerStart(server: Server, version?: string): Promise<void> {
+  await auditStartup(server.db, {
+    at: server.now(), resource: 'Server:central', orgId: null, ...(version ? { version } : {}),
+    encryption: { database: server.db.dialect === 'postgres' ? 'storage' : 'plain', key: null, key_store: null },
+    settings: { throttle: server.security.throttle, limits: server.security.limits, trust_proxy: server.security.trustProxy, policy_fingerprint: server.engine.policy.fingerprint },
+  });
 }

@@ -9,8 +9,8 @@ import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
 
 export interface EncryptionStatus {
-  /** The database file is encrypted at rest (SQLCipher) or plain. */
-  database: 'encrypted' | 'plain';
+  /** The database file is encrypted at rest (SQLCipher), plain, or left to the data centre's storage (server). */
+  database: 'encrypted' | 'plain' | 'storage';
   /** How the key came to be on this start, when there is one. */
   key?: 'created' | 'unwrapped' | 'encrypted-existing' | null;
   /** Where the key is kept: the OS key store, or (Linux without a key ring) only obfuscated. */

@@ -542,6 +542,14 @@ const CASES: { [C in Channel]: Case<C> } = {
     expect: () => ['forbidden'],
   },
   'audit.breakGlass': { payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }), expect: () => ['forbidden'] },
+  'audit.report': {
+    payload: (g) => fc.record({
+      orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)), from: g.time, to: g.time,
+      filters: opt(fc.dictionary(fc.constantFrom('actor', 'action', 'resource', 'reason', 'seq', 'details'), text(0, 200), { maxKeys: 3 })),
+      protectedOnly: opt(fc.boolean()), sort: opt(fc.record({ field: fc.constantFrom('at', 'actor', 'seq'), dir: fc.constantFrom('asc' as const, 'desc' as const) })),
+    }, { requiredKeys: ['orgId', 'from', 'to'] }),
+    expect: () => ['forbidden'],
+  },
   // Workstation administration: only an administrator of the organization gets as far as the server.
   'workstations.list': {
     payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }),
