@@ -7,7 +7,7 @@ import { Banner } from '../components/ui';
 export function RevokedNotice({ workstation, revoked }: { workstation: string; revoked: { message: string; at: string | null } }) {
   return (
     <main className="gate">
-      <section className="gate-card" aria-labelledby="revoked-title" role="alert">
+      <section className="gate-card" aria-labelledby="revoked-title">
         <h1 id="revoked-title">This workstation was revoked</h1>
         <div className="muted">{workstation}</div>
         <Banner tone="danger">{revoked.message}</Banner>
