@@ -12,7 +12,9 @@ import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/se
 import { appendAudit, verifyAuditChain } from '../../src/store/audit';
 import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
-import { SyncHttpError } from '../../src/sync/http';
+import { httpTransport, SyncHttpError } from '../../src/sync/http';
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { Ok } from '../../src/sync/securityProtocol';
 import type { HandlerMap } from './dispatch';
 import { clearRevokedMarker } from '../shred';
 
@@ -74,6 +76,15 @@ export const adminHandlers: Pick<HandlerMap,
       await clearLockout(ws.db, r.userId);
       await appendAudit(ws.db, { at: actor.now, actor: real.id, on_behalf_of: null, action: 'reset_lockout', resource: `User:${r.userId}`, decision: 'allow', reason: null, org_id: user?.org_id ?? null });
     });
+    // Online sign-ins are decided by the server: lift the backoff there too (docs/security.md, T1d).
+    const e = await ws.sync.engine.enrollment();
+    if (e) {
+      try {
+        await httpTransport(e.server_url, 20_000).post(`/v1/users/${encodeURIComponent(r.userId)}/unlock`, { protocol: PROTOCOL_VERSION }, Ok, ws.serverTokens.bearer(real.id));
+      } catch (err) {
+        ws.log.warn('the account was unlocked here but not on the server', { user: r.userId, error: (err as Error).message });
+      }
+    }
     return { ok: true as const };
   },
   'orgs.list': async (_r, ws, p) => {

@@ -218,4 +218,15 @@ describe.each(backends)('revocation on %s', (backend) => {
     expect(listed.out).toMatch(new RegExp(`revoked\\s+${another.body.id}`));
     expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: another.body.code, name: 'x' })).toMatchObject(refused);
   }, 60_000);
+
+  it('the admin\'s unlock in the workstation\'s admin view lifts the backoff on the server too', async () => {
+    const office = await realWorkstation('admin-office');
+    await firstSignIn(office, 'ada');
+    const engine = office.ws.sync.engine;
+    for (let i = 0; i < 5; i++) expect((await engine.signInOnline('nina', 'wrong-wrong-1')).outcome).toBe('rejected');
+    expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('rejected');
+    await office.call('admin.resetLockout', { userId: 'u-nina' });
+    expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('ok');
+    expect(await srv.db.get("SELECT actor FROM audit_events WHERE action = 'reset_lockout' AND origin IS NULL")).toEqual({ actor: 'u-admin' });
+  });
 });
