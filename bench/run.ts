@@ -12,7 +12,22 @@ import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
 import { syncBenchmarks, type SyncFigures } from './lib/sync';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: 'S' }, 'no-sync': { type: 'boolean' }, iterations: { type: 'string' } } });
+const { values } = parseArgs({ options: {
+  size: { type: 'string', default: 'S' }, 'no-sync': { type: 'boolean' }, iterations: { type: 'string' },
+  fleet: { type: 'boolean' }, backends: { type: 'string', default: 'sqlite,postgres' }, seconds: { type: 'string', default: '60' },
+} });
+if (values.fleet) {
+  // `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60]` (docs/performance.md).
+  const { fleetBenchmarks } = await import('./fleet/run');
+  const backends = (values.backends ?? '').split(',').filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
+  if (backends.length === 0) { console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60]'); process.exit(2); }
+  const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds) });
+  const file = path.join((await import('./lib/cache')).BENCH_DIR, 'results.json');
+  const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+  all.fleet = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, figures };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  process.exit(0);
+}
 const size = SIZES[(values.size ?? 'S').toUpperCase() as 'S' | 'M' | 'L'];
 if (!size) { console.error('usage: npm run bench -- --size S|M|L [--no-sync]'); process.exit(2); }
 const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.name]);

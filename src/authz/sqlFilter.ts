@@ -117,7 +117,20 @@ class BranchCompiler {
       };
     }
     const body = joinAnd([...order.map((t) => ({ sql: this.linkSql(t), params: [] })), ...conds]);
-    return { sql: `EXISTS (SELECT 1 FROM ${from} WHERE ${body.sql})`, params: body.params };
+    const exists: Sql = { sql: `EXISTS (SELECT 1 FROM ${from} WHERE ${body.sql})`, params: body.params };
+    if (!correlated || roots.length !== 1 || this.shape !== 'list') return exists;
+    // A list cannot drive a correlated EXISTS through an index: SQLite scans the whole model table
+    // and probes per row (every record of the hospital, for a care team's specialty rule). The same
+    // subquery without the conditions that mention the model row is implied by the EXISTS, and is
+    // uncorrelated, so `m.fk IN (…)` in front of it lets the planner start from the few related rows.
+    const root = roots[0]!;
+    const { rel } = this.parents.get(root)!;
+    const uncorrelated = inner.filter((i) => !referencedTypes(i.cond).has(this.model.name)).map((i) => i.sql);
+    const guardBody = joinAnd([...links.map((s) => ({ sql: s, params: [] })), ...uncorrelated]);
+    return {
+      sql: `m.${quote(rel.myField)} IN (SELECT ${aliasOf(this.model.name, root)}.${quote(rel.otherField)} FROM ${from} WHERE ${guardBody.sql}) AND ${exists.sql}`,
+      params: [...guardBody.params, ...exists.params],
+    };
   }
 
   private depth(t: string): number {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERROR_KINDS } from '../domain/errors';
+import { allStorable } from '../domain/text';
 import { Id, IsoTime, ScopeRef } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
@@ -118,6 +119,12 @@ export const channels = {
   },
   'diagnostics.get': { request: none, response: out.DiagnosticsOut },
 } as const;
+
+// Every request, of every channel, is refused when any of its strings holds text the databases
+// cannot store as typed (a NUL, a broken UTF-16 character): the same answer on every backend.
+for (const spec of Object.values(channels) as Array<{ request: z.ZodType }>) {
+  spec.request = spec.request.refine(allStorable, { message: 'contains a character that cannot be saved (such as a NUL character); remove it and try again' });
+}
 
 export type Channel = keyof typeof channels;
 export type Request<C extends Channel> = z.input<(typeof channels)[C]['request']>;

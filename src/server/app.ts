@@ -11,14 +11,16 @@ import { runMutation } from '../services/run';
 import { verifyCredentials } from '../services/signIn';
 import { appendAudit } from '../store/audit';
 import {
-  EnrollmentCodeRequest, EnrollRequest, PROTOCOL_VERSION, PullRequest, PushRequest, SignInRequest,
+  EnrollmentCodeRequest, EnrollRequest, PROTOCOL_VERSION, PullRequest, PushRequest, SignInRequest, SYNC_PROTOCOL_VERSION, WaitRequest,
 } from '../sync/protocol';
+import { allStorable } from '../domain/text';
 import { authenticateDevice, createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
 import { mayAdministerWorkstations } from './devices';
 import { registerRateLimits } from './limits';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
-import { pull } from './pull';
+import { LiveUpdates } from './live';
+import { concernsDevice, pull, waitVersion } from './pull';
 import { applyPush } from './push';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -28,6 +30,8 @@ const STATUS: Record<ErrorKind, number> = {
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
 function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  // A pushed batch is judged mutation by mutation (a NUL in one change refuses that change only).
+  if ((schema as z.ZodType) !== PushRequest && !allStorable(raw)) throw new AppError('invalid', 'Invalid request: a field contains a character that cannot be stored (such as a NUL character).');
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new AppError('invalid', `Invalid request: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
@@ -37,6 +41,8 @@ function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 
 export async function buildApp(server: Server): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, trustProxy: server.security.trustProxy });
+  const live = new LiveUpdates(server);
+  app.addHook('onClose', async () => live.close());
 
   app.setErrorHandler((err: unknown, _req, reply) => {
     if (isAppError(err)) return reply.status(STATUS[err.kind]).send({ error: { kind: err.kind, message: err.message, ...(err.details ? { details: err.details } : {}) } });
@@ -77,7 +83,7 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     return u;
   };
 
-  app.get('/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION, time: server.now() }));
+  app.get('/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION, sync_protocol: SYNC_PROTOCOL_VERSION, time: server.now() }));
 
   app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
     const b = body(SignInRequest, req.body);
@@ -117,18 +123,40 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     return enrolled;
   });
 
-  app.post('/v1/sync/push', async (req) => {
+  // Protocol 1 of sync is gone: its workstations are told, in words IT can act on, to upgrade.
+  for (const route of ['/v1/sync/push', '/v1/sync/pull']) {
+    app.post(route, async (_req, reply) => reply.status(426).send({ error: {
+      kind: 'invalid', message: `This workstation's software is too old for the server (it speaks sync protocol 1; the server speaks ${SYNC_PROTOCOL_VERSION}). Install the current version; its local changes are kept and sent after the update.`,
+    } }));
+  }
+
+  app.post('/v2/sync/push', async (req) => {
     const d = await device(req);
     const b = body(PushRequest, req.body);
     const pushed = await applyPush(server, d, b);
+    live.nudge();
     return { ...pushed, server_time: server.now() };
   });
 
-  app.post('/v1/sync/pull', async (req) => {
+  app.post('/v2/sync/pull', async (req) => {
     const d = await device(req);
     const b = body(PullRequest, req.body);
-    await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [server.now(), d.id]);
+    const now = server.now();
+    await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)', [now, d.id, new Date(Date.parse(now) - 60_000).toISOString()]);
     return pull(server, d, b);
+  });
+
+  /** Long-poll: answers `changed: true` as soon as there is something to pull (or at once). */
+  app.post('/v2/sync/wait', async (req, reply) => {
+    const d = await device(req);
+    const b = body(WaitRequest, req.body);
+    const at = await waitVersion(server, d, b.cursor);
+    if (at.pullNow) return { changed: true, server_time: server.now() };
+    const abort = new AbortController();
+    reply.raw.on('close', () => abort.abort());
+    const changed = await live.wait(d.org_id, at.version, Math.min(b.timeout_ms, at.untilBoundaryMs), abort.signal,
+      (from, to) => concernsDevice(server, d, from, to));
+    return { changed: changed || (at.boundary !== null && server.now() >= at.boundary), server_time: server.now() };
   });
 
   /** Online use cases as a signed-in user (administration consoles; the same services as offline). */
@@ -136,7 +164,9 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const u = await user(req);
     const { name } = req.params as { name: string };
     if (!isMutationName(name)) throw new AppError('not_found', `Unknown change "${name.slice(0, 60)}".`);
-    return { result: await runMutation(server.ctx, { userId: u.id }, MUTATIONS[name] as never, req.body) };
+    const result = await runMutation(server.ctx, { userId: u.id }, MUTATIONS[name] as never, req.body);
+    live.nudge();
+    return { result };
   });
 
   securityRoutes(app, server, { device, user, body });

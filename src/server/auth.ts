@@ -97,7 +97,10 @@ export async function enrollDevice(db: Db, input: { code: string; name: string; 
 }
 
 export async function recordDeviceUser(db: Db, deviceId: string, userId: string, now: string): Promise<void> {
+  const known = await db.get('SELECT 1 FROM device_users WHERE device_id = ? AND user_id = ?', [deviceId, userId]);
   await db.run(
     `INSERT INTO device_users (device_id, user_id, first_seen, last_seen) VALUES (?, ?, ?, ?)
      ON CONFLICT (device_id, user_id) DO UPDATE SET last_seen = excluded.last_seen`, [deviceId, userId, now, now]);
+  // A user new to the workstation widens what it holds: its next pull recomputes the scope.
+  if (!known) await db.run('UPDATE device_sync SET users_dirty = users_dirty + 1 WHERE device_id = ?', [deviceId]);
 }

@@ -18,6 +18,7 @@ import { loadFixture, readFixtureFile } from '../store/fixture/load';
 import { PostgresDb } from '../store/postgres';
 import { SqliteDb } from '../store/sqlite';
 import { buildApp } from './app';
+import { newWriter } from '../services/context';
 import { auditServerStart, ensureRoot, openServer } from './context';
 
 async function readPassword(): Promise<string> {
@@ -66,8 +67,13 @@ async function main(): Promise<void> {
     const password = await readPassword();
     if (password.length < 12) throw new Error('The root password needs at least 12 characters.');
     const hash = await hashSecret(password);
-    await db.run(`INSERT INTO credentials (user_id, password_hash, pin_hash, failed_attempts, locked_until, updated_at) VALUES ('root', ?, NULL, 0, NULL, ?)
-      ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, failed_attempts = 0, locked_until = NULL, updated_at = excluded.updated_at`, [hash, server.now()]);
+    // Through the version-stamping writer like every other write: no workstation keeps a `_root`
+    // account's credentials, and anything that did learns of the change.
+    await db.transaction(async () => {
+      const w = newWriter(server.ctx);
+      const patch = { password_hash: hash, failed_attempts: 0, locked_until: null, updated_at: server.now() };
+      if (!await w.update('credentials', { user_id: 'root' }, patch)) await w.insert('credentials', { user_id: 'root', pin_hash: null, ...patch });
+    });
     console.log('Root password set.');
     await db.close();
     return;

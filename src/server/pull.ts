@@ -1,196 +1,490 @@
 /**
- * Pull: pages of what changed for a workstation since its cursor, plus removals of rows that left
- * its scope. Stop-and-wait: a page is recorded as held only when the workstation asks for the next
- * one with the page's cursor; asking again with the previous cursor re-sends the same page, so a
- * lost response or a crash while applying loses nothing and duplicates nothing.
+ * Pull, protocol 2 (docs/sync.md): pages of what changed for one workstation, driven by what changed
+ * in the organization, not by what the workstation holds.
+ *
+ * A **cycle** brings the workstation from the version it holds to the organization's current one. It
+ * is planned once, when it starts: if the workstation's users changed (one signed in, a shift began
+ * or ended, a role was granted or revoked) their candidate patients are listed for a re-evaluation,
+ * and so are the workstation's own partitions when someone's access may have shrunk; a break-glass
+ * window that opened or closed marks its patient. Then the cycle walks, in pages:
+ *   1. reference data whose visibility or masks may have changed (all of it only after structural
+ *      changes, the policy changing, or the daily reconciliation);
+ *   2. the listed partitions, a few dozen patients per step;
+ *   3. the organization's change log since the held version, in version order: a patient partition
+ *      that changed is re-evaluated; a reference row is re-sent, or removed when deleted.
+ * A cycle with nothing to do costs a handful of indexed statements.
+ *
+ * **Stop-and-wait**: a page becomes held when the workstation asks for the next one with its cursor.
+ * Asking again with the previous cursor rebuilds the page from what the workstation holds, so it
+ * never carries data the workstation lost the right to in the meantime.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { UserResource } from '../authz/model';
+import type { Actor } from '../authz/actor';
 import { AppError } from '../domain/errors';
 import type { SqlValue } from '../store/db';
-import { TABLES, type TableName } from '../store/tables';
+import type { TableName } from '../store/tables';
 import type { PullRequest, PullResponse } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
-import { deviceScope, keyExpr, SYNC_TABLES, type DeviceScope } from './scope';
+import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
+import { keyColumns, ORG_PART, ORG_TABLES, patientOfPart, patientPart } from './partitions';
+import { DeviceScope, materializeRows, placeholders, type References, type VisibleRow } from './scope';
 import { currentVersion } from './versions';
 
-/**
- * A pull cycle runs from the first page after a complete one to the next complete page: removals
- * (every held row re-checked against the scope once), then additions in key order, then changes in
- * version order. The state says which phases are behind it, so a page never rescans what an earlier
- * page of the same cycle already covered; a row leaving or entering the scope mid-cycle is handled
- * by the next cycle, a sync interval later.
- */
-interface Cycle { removalsDone: boolean; additionsDone: boolean; addFrom: [TableName, string] | null }
-const FRESH: Cycle = { removalsDone: false, additionsDone: false, addFrom: null };
+/** Where a running cycle is. Null between cycles. */
+interface CycleState {
+  /** The organization's version this cycle brings the workstation to. */
+  upTo: number;
+  /** The version it held when the cycle started: rows changed after it are re-sent. */
+  from: number;
+  org: 'none' | 'users' | 'all';
+  orgTable: number;
+  orgAfter: string | null;
+  scan: boolean;
+  scanAfter: string | null;
+  winAfter: number;
+  /** Rows per patient partition seen so far in this cycle (sizes the next step to fit the page). */
+  perPatient?: number;
+}
 
-/** A page as sent, and the cycle state the workstation is in once it acknowledges it (kept with the page). */
-interface PendingPage { upserts: Array<[TableName, string]>; removals: Array<[TableName, string]>; version: number; complete: boolean; cycle?: Cycle }
+/** Bookkeeping the cycle's plan decided, stored when the workstation acknowledges the first page. */
+interface PlanMarks { users_key: string; policy_key: string; next_boundary: string | null; evaluated_at: string; full_at: string | null }
 
-interface SyncState { acked_cursor: string | null; acked_version: number; pending_cursor: string | null; pending_page: string | null }
+interface PendingPage {
+  up: Array<[TableName, string, string, number]>;
+  rm: Array<[TableName, string]>;
+  /** The cycle after this page; null when the page completes it. */
+  next: CycleState | null;
+  version: number;
+  marks?: PlanMarks;
+}
+
+interface SyncRow {
+  acked_cursor: string | null; acked_version: number; pending_cursor: string | null; pending_page: string | null;
+  acked_state: string | null; users_key: string | null; policy_key: string | null; next_boundary: string | null;
+  evaluated_at: string | null; full_at: string | null; users_dirty: number;
+}
+
+interface UsersKey { gen: number; keys: Record<string, string> }
 
 const newCursor = (): string => randomBytes(12).toString('base64url');
-const ACK_CHUNK = 300;
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const PATIENTS_PER_STEP = 40;
+const WINDOW_STEP = 200;
+const ORG_STEP = 1000;
+/** A page stops growing after this much work, so no request holds the server for long. */
+const PAGE_MS = 40;
+const RECONCILE_MS = 24 * 3600_000;
+const ACK_CHUNK = 200;
 
 export async function pull(server: Server, device: Device, req: z.output<typeof PullRequest>): Promise<PullResponse> {
   const { db } = server;
-  return db.transaction(async () => {
-    let state = await db.get<SyncState>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
-    if (!state) {
-      await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0)', [device.id]);
-      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null };
-    }
-    let reset = false;
-    let cycle: Cycle = FRESH;
-    if (req.cursor === null) {
-      // First contact, or the workstation lost its data: start over from nothing (nothing to remove).
+  let row = await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
+  if (!row) {
+    await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0) ON CONFLICT (device_id) DO NOTHING', [device.id]);
+    row = (await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]))!;
+  }
+  let reset = false;
+  if (req.cursor === null) {
+    // First contact, or the workstation lost its data: it starts over from nothing.
+    await db.transaction(async () => {
       await db.run('DELETE FROM device_rows WHERE device_id = ?', [device.id]);
-      state = { acked_cursor: null, acked_version: 0, pending_cursor: null, pending_page: null };
-      cycle = { ...FRESH, removalsDone: true };
-      reset = true;
-    } else if (req.cursor === state.pending_cursor && state.pending_page) {
-      const acked = JSON.parse(state.pending_page) as PendingPage;
-      await acknowledge(server, device, acked);
-      state = { acked_cursor: state.pending_cursor, acked_version: acked.version, pending_cursor: null, pending_page: null };
-      cycle = acked.cycle ?? FRESH;
-    } else if (req.cursor === state.acked_cursor && state.pending_page && state.pending_cursor) {
-      // The previous response was lost: send the very same page again.
-      const page = JSON.parse(state.pending_page) as PendingPage;
-      const scope = await deviceScope(server, device);
-      return { ...(await materialize(server, scope, page)), cursor: state.pending_cursor, complete: page.complete, reset: false, server_time: server.now() };
-    } else if (req.cursor !== state.acked_cursor) {
-      throw new AppError('conflict', 'This workstation\'s sync position is unknown to the server; it must start over (cursor reset).');
-    }
-    const scope = await deviceScope(server, device);
-    const page = await buildPage(server, device, scope, Number(state.acked_version), cycle, req.limit);
-    const cursor = newCursor();
-    await db.run('UPDATE device_sync SET acked_cursor = ?, acked_version = ?, pending_cursor = ?, pending_page = ?, pending_version = ? WHERE device_id = ?',
-      [state.acked_cursor, state.acked_version, cursor, JSON.stringify(page), page.version, device.id]);
-    return { ...(await materialize(server, scope, page)), cursor, complete: page.complete, reset, server_time: server.now() };
-  });
+      await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
+      await db.run(`UPDATE device_sync SET acked_cursor = NULL, acked_version = 0, acked_state = NULL, pending_cursor = NULL,
+        pending_page = NULL, users_key = NULL WHERE device_id = ?`, [device.id]);
+    });
+    row = { ...row, acked_cursor: null, acked_version: 0, acked_state: null, pending_cursor: null, pending_page: null, users_key: null };
+    reset = true;
+  } else if (req.cursor === row.pending_cursor && row.pending_page) {
+    row = await acknowledge(server, device, row, JSON.parse(row.pending_page) as PendingPage);
+  } else if (req.cursor !== row.acked_cursor) {
+    throw new AppError('conflict', 'This workstation\'s sync position is unknown to the server; it must start over (cursor reset).');
+  }
+  // Here the workstation holds exactly what `row` says (a re-sent request rebuilds its page).
+  const page = await buildPage(server, device, row, reset, req.limit);
+  const cursor = newCursor();
+  const stored = await db.run(
+    `UPDATE device_sync SET pending_cursor = ?, pending_page = ?, pending_version = ? WHERE device_id = ? AND acked_cursor ${row.acked_cursor === null ? 'IS NULL' : '= ?'}`,
+    [cursor, JSON.stringify(page), page.version, device.id, ...(row.acked_cursor === null ? [] : [row.acked_cursor])]);
+  if (stored.changes !== 1) throw new AppError('conflict', 'This workstation pulled twice at once; it must start over (cursor reset).');
+  const upserts = await materializeRows(db, page.up.map(([table, key, part, mask]) => ({ table, key, part, mask })));
+  const removals = page.rm.map(([table, key]) => ({ table, key: keyColumns(table, key) }));
+  return { cursor, complete: page.next === null, upserts, removals, reset, server_time: server.now() };
 }
 
 /** Records a page as held: its upserts join and its removals leave the workstation's rows. */
-async function acknowledge(server: Server, device: Device, page: PendingPage): Promise<void> {
+async function acknowledge(server: Server, device: Device, row: SyncRow, page: PendingPage): Promise<SyncRow> {
   const { db } = server;
-  for (let i = 0; i < page.upserts.length; i += ACK_CHUNK) {
-    const chunk = page.upserts.slice(i, i + ACK_CHUNK);
-    await db.run(`INSERT INTO device_rows (device_id, table_name, row_key) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
-      chunk.flatMap(([table, key]) => [device.id, table, key]));
-  }
-  for (const table of SYNC_TABLES) {
-    const keys = page.removals.filter(([t]) => t === table).map(([, k]) => k);
-    for (let i = 0; i < keys.length; i += ACK_CHUNK) {
-      const chunk = keys.slice(i, i + ACK_CHUNK);
-      await db.run(`DELETE FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${chunk.map(() => '?').join(', ')})`, [device.id, table, ...chunk]);
+  await db.transaction(async () => {
+    for (let i = 0; i < page.up.length; i += ACK_CHUNK) {
+      const chunk = page.up.slice(i, i + ACK_CHUNK);
+      await db.run(
+        `INSERT INTO device_rows (device_id, table_name, row_key, part, mask) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (device_id, table_name, row_key) DO UPDATE SET part = excluded.part, mask = excluded.mask`,
+        chunk.flatMap(([t, k, p, m]) => [device.id, t, k, p, m]));
     }
-  }
-}
-
-async function buildPage(server: Server, device: Device, scope: DeviceScope, ackedVersion: number, cycle: Cycle, limit: number): Promise<PendingPage> {
-  const { db } = server;
-  const page: PendingPage = { upserts: [], removals: [], version: ackedVersion, complete: false, cycle: { ...cycle } };
-  const next = page.cycle!;
-  let budget = limit;
-
-  // Removals, children before parents. Cut short by the budget, the next page checks again.
-  if (!cycle.removalsDone) {
-    for (const table of [...SYNC_TABLES].reverse()) {
-      const w = scope.where[table];
-      // A single-column key probes the table's primary key per held row; a composite key (small link
-      // tables) cannot use an index through the concatenation, so its visible set is computed once.
-      const stillVisible = TABLES[table].pk.length === 1
-        ? `NOT EXISTS (SELECT 1 FROM ${table} m WHERE ${keyExpr(table, db.dialect)} = d.row_key AND (${w.sql}))`
-        : `d.row_key NOT IN (SELECT ${keyExpr(table, db.dialect)} FROM ${table} m WHERE (${w.sql}))`;
-      const rows = await db.all<{ row_key: string }>(
-        `SELECT d.row_key FROM device_rows d WHERE d.device_id = ? AND d.table_name = ? AND ${stillVisible}
-         ORDER BY d.row_key LIMIT ?`, [device.id, table, ...w.params, budget + 1]);
-      page.removals.push(...rows.slice(0, budget).map((r): [TableName, string] => [table, r.row_key]));
-      if (rows.length > budget) return page;
-      budget -= rows.length;
+    const byTable = new Map<TableName, string[]>();
+    for (const [t, k] of page.rm) byTable.set(t, [...(byTable.get(t) ?? []), k]);
+    for (const [table, keys] of byTable) {
+      for (let i = 0; i < keys.length; i += ACK_CHUNK) {
+        const chunk = keys.slice(i, i + ACK_CHUNK);
+        await db.run(`DELETE FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, table, ...chunk]);
+      }
     }
-    next.removalsDone = true;
-  }
-  // Additions (rows the workstation does not hold yet), parents before children, each table in key
-  // order from where the previous page of this cycle stopped.
-  if (!cycle.additionsDone) {
-    const from = cycle.addFrom;
-    for (const table of SYNC_TABLES.slice(from ? SYNC_TABLES.indexOf(from[0]) : 0)) {
-      if (budget <= 0) return page;
-      const w = scope.where[table];
-      const key = keyExpr(table, db.dialect);
-      const after = from && from[0] === table ? { sql: ` AND ${key} > ?`, params: [from[1]] } : { sql: '', params: [] };
-      const rows = await db.all<{ k: string }>(
-        `SELECT ${key} AS k FROM ${table} m WHERE (${w.sql})${after.sql}
-         AND NOT EXISTS (SELECT 1 FROM device_rows d WHERE d.device_id = ? AND d.table_name = ? AND d.row_key = ${key})
-         ORDER BY 1 LIMIT ?`, [...w.params, ...after.params, device.id, table, budget + 1]);
-      const taken = rows.slice(0, budget);
-      page.upserts.push(...taken.map((r): [TableName, string] => [table, r.k]));
-      if (taken.length > 0) next.addFrom = [table, taken.at(-1)!.k];
-      if (rows.length > budget) return page;
-      budget -= rows.length;
-    }
-    next.additionsDone = true;
-    next.addFrom = null;
-  }
-  // Changes to rows it holds, in version (commit) order, up to the version current now.
-  const upTo = await currentVersion(db, device.org_id);
-  const candidates = await db.all<{ table_name: TableName; row_key: string; version: number }>(
-    'SELECT table_name, row_key, version FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?',
-    [device.org_id, ackedVersion, upTo, budget + 1]);
-  const take = candidates.slice(0, budget);
-  const byTable = new Map<TableName, string[]>();
-  for (const c of take) if ((SYNC_TABLES as readonly string[]).includes(c.table_name)) byTable.set(c.table_name, [...(byTable.get(c.table_name) ?? []), c.row_key]);
-  const added = new Set(page.upserts.map(([t, k]) => `${t}\u0000${k}`));
-  for (const table of SYNC_TABLES) {
-    const keys = byTable.get(table);
-    if (!keys) continue;
-    const held = await heldAndVisible(server, device, scope, table, keys);
-    for (const k of held) if (!added.has(`${table}\u0000${k}`)) page.upserts.push([table, k]);
-  }
-  page.version = candidates.length > budget ? Number(take.at(-1)?.version ?? ackedVersion) : Math.max(upTo, ackedVersion);
-  page.complete = candidates.length <= budget;
-  // A complete page ends the cycle: the next pull re-checks removals and additions from the start.
-  if (page.complete) page.cycle = { ...FRESH };
-  return page;
-}
-
-/** Of `keys`, those the workstation holds and may still hold. */
-async function heldAndVisible(server: Server, device: Device, scope: DeviceScope, table: TableName, keys: string[]): Promise<string[]> {
-  const { db } = server;
-  const key = keyExpr(table, db.dialect);
-  const out: string[] = [];
-  for (let i = 0; i < keys.length; i += 400) {
-    const chunk = keys.slice(i, i + 400);
-    const w = scope.where[table];
-    const rows = await db.all<{ k: string }>(
-      `SELECT ${key} AS k FROM ${table} m WHERE ${key} IN (${chunk.map(() => '?').join(', ')}) AND (${w.sql})
-       AND EXISTS (SELECT 1 FROM device_rows d WHERE d.device_id = ? AND d.table_name = ? AND d.row_key = ${key})`,
-      [...chunk, ...w.params, device.id, table]);
-    out.push(...rows.map((r) => r.k));
-  }
-  return out;
-}
-
-/** The rows of a page as they are now (a re-sent page carries the latest values). */
-async function materialize(server: Server, scope: DeviceScope, page: PendingPage): Promise<Pick<PullResponse, 'upserts' | 'removals'>> {
-  const { db } = server;
-  const upserts: PullResponse['upserts'] = [];
-  for (const table of SYNC_TABLES) {
-    const keys = page.upserts.filter(([t]) => t === table).map(([, k]) => k);
-    const key = keyExpr(table, db.dialect);
-    const cols = scope.columns[table];
-    for (let i = 0; i < keys.length; i += 400) {
-      const chunk = keys.slice(i, i + 400);
-      const rows = await db.all<Record<string, SqlValue>>(
-        `SELECT ${cols.sql} FROM ${table} m WHERE ${key} IN (${chunk.map(() => '?').join(', ')})`, [...cols.params, ...chunk]);
-      for (const row of rows) upserts.push({ table, row: row as Record<string, string | number | null> });
-    }
-  }
-  const removals = page.removals.map(([table, k]) => {
-    const values = k.split('\u001f');
-    return { table, key: Object.fromEntries(TABLES[table].pk.map((c, i) => [c, values[i] ?? null])) };
+    if (page.next === null) await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
+    const m = page.marks;
+    await db.run(
+      `UPDATE device_sync SET acked_cursor = pending_cursor, acked_version = ?, acked_state = ?, pending_cursor = NULL, pending_page = NULL
+       ${m ? ', users_key = ?, policy_key = ?, next_boundary = ?, evaluated_at = ?, full_at = ?' : ''} WHERE device_id = ?`,
+      [page.version, page.next ? JSON.stringify(page.next) : null,
+        ...(m ? [m.users_key, m.policy_key, m.next_boundary, m.evaluated_at, m.full_at] : []), device.id]);
   });
-  return { upserts, removals };
+  return (await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]))!;
+}
+
+/** Actors of a workstation whose policy-relevant facts are unchanged, reused across pulls. */
+const actorCache = new Map<string, { key: string; actors: Actor[] }>();
+
+function withNow(actors: Actor[], now: string): Actor[] {
+  return actors.map((a) => new UserResource({ ...a, now }) as Actor);
+}
+
+async function currentActors(server: Server, device: Device, usersKey: string | null, now: string): Promise<Actor[]> {
+  const cached = actorCache.get(device.id);
+  if (cached && usersKey && cached.key === usersKey) return withNow(cached.actors, now);
+  const { actors } = await deviceUsers(server.db, device, now);
+  if (usersKey) actorCache.set(device.id, { key: usersKey, actors });
+  if (actorCache.size > 5000) actorCache.delete(actorCache.keys().next().value!);
+  return actors;
+}
+
+const ACTOR_TABLES = ['role_assignments', 'group_members', 'groups', 'users'];
+const STRUCTURE_TABLES = ['facilities', 'wards', 'rooms'];
+
+async function windowTouches(server: Server, org: string, from: number, upTo: number, tables: string[]): Promise<boolean> {
+  if (upTo <= from) return false;
+  return (await server.db.get(
+    `SELECT 1 FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND part = ? AND table_name IN (${placeholders(tables)}) LIMIT 1`,
+    [org, from, upTo, ORG_PART, ...tables])) !== undefined;
+}
+
+async function heldParts(server: Server, device: Device): Promise<string[]> {
+  return (await server.db.all<{ part: string }>("SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part LIKE 'p:%'", [device.id])).map((r) => r.part);
+}
+
+async function writeScan(server: Server, device: Device, parts: Iterable<string>): Promise<number> {
+  const { db } = server;
+  const list = [...new Set(parts)];
+  await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
+  for (let i = 0; i < list.length; i += 400) {
+    const chunk = list.slice(i, i + 400);
+    await db.run(`INSERT INTO device_scan (device_id, part) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`, chunk.flatMap((p) => [device.id, p]));
+  }
+  return list.length;
+}
+
+/** Decides what a new cycle must look at (see the module comment). */
+async function planCycle(server: Server, device: Device, row: SyncRow, reset: boolean): Promise<{ state: CycleState; marks: PlanMarks | null; actors: Actor[] | null }> {
+  const now = server.now();
+  const upTo = await currentVersion(server.db, device.org_id);
+  const from = Number(row.acked_version);
+  const prev = row.users_key ? JSON.parse(row.users_key) as UsersKey : null;
+  const policyKey = server.engine.policy.fingerprint;
+  const policyChanged = row.policy_key !== null && row.policy_key !== policyKey;
+  const reconcile = !row.full_at || Date.parse(now) - Date.parse(row.full_at) > RECONCILE_MS;
+  const boundaryPassed = row.next_boundary !== null && row.next_boundary <= now;
+  const structural = !reset && (policyChanged || reconcile || await windowTouches(server, device.org_id, from, upTo, STRUCTURE_TABLES));
+  const usersDue = reset || !prev || Number(row.users_dirty) !== prev.gen || boundaryPassed || structural
+    || await windowTouches(server, device.org_id, from, upTo, ACTOR_TABLES);
+  const state: CycleState = { upTo, from, org: 'none', orgTable: 0, orgAfter: null, scan: false, scanAfter: null, winAfter: from };
+  // A break-glass grant made or changed moves the next moment a window opens or closes.
+  const breakGlassChanged = upTo > from && (await server.db.get(
+    "SELECT 1 FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name = 'break_glass' LIMIT 1", [device.org_id, from, upTo])) !== undefined;
+  if (!usersDue && !breakGlassChanged) return { state, marks: null, actors: null };
+
+  let actors: Actor[];
+  let usersKey = row.users_key!;
+  const parts = new Set<string>();
+  if (usersDue) {
+    const users = await deviceUsers(server.db, device, now);
+    actors = users.actors;
+    const keys = users.keys;
+    const added = Object.keys(keys).filter((u) => !prev || !(u in prev.keys));
+    const changed = prev ? Object.keys(keys).filter((u) => u in prev.keys && prev.keys[u] !== keys[u]) : [];
+    const removed = prev ? Object.keys(prev.keys).filter((u) => !(u in keys)) : [];
+    const scope = await DeviceScope.build(server, device, actors);
+    const candidatesOf = async (ids: string[]): Promise<void> => {
+      for (const p of await scope.candidates(server, actors.filter((a) => ids.includes(a.id)))) parts.add(patientPart(p));
+    };
+    if (reset || structural) {
+      await candidatesOf(Object.keys(keys));
+      if (!reset) for (const p of await heldParts(server, device)) parts.add(p);
+      state.org = 'all';
+    } else if (added.length || changed.length || removed.length) {
+      // New users only widen the scope; a changed or departed one may narrow it, so what the
+      // workstation holds is checked again as well.
+      await candidatesOf([...added, ...changed]);
+      if (changed.length || removed.length) for (const p of await heldParts(server, device)) parts.add(p);
+      state.org = 'users';
+    }
+    usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
+    actorCache.set(device.id, { key: usersKey, actors });
+  } else {
+    actors = await currentActors(server, device, usersKey, now);
+  }
+  if (!reset && row.evaluated_at) for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
+  // A new or reset workstation gets everything as it is now; there is no change log to replay.
+  if (reset) { state.from = upTo; state.winAfter = upTo; }
+  state.scan = (await writeScan(server, device, parts)) > 0;
+  return {
+    state,
+    actors,
+    marks: {
+      users_key: usersKey, policy_key: policyKey, next_boundary: await nextBoundary(server.db, device, actors, now),
+      evaluated_at: now, full_at: reset || structural ? now : row.full_at,
+    },
+  };
+}
+
+/** Accumulates a page: upserts and removals, each row once. */
+class PageBuilder {
+  readonly up = new Map<string, [TableName, string, string, number]>();
+  readonly rm = new Map<string, [TableName, string]>();
+  upsert(r: VisibleRow): void { const k = `${r.table}\u0000${r.key}`; this.rm.delete(k); this.up.set(k, [r.table, r.key, r.part, r.mask]); }
+  remove(table: TableName, key: string): void { const k = `${table}\u0000${key}`; this.up.delete(k); this.rm.set(k, [table, key]); }
+  get size(): number { return this.up.size + this.rm.size; }
+  has(table: TableName, key: string): boolean { return this.up.has(`${table}\u0000${key}`); }
+}
+
+interface HeldRow { table_name: TableName; row_key: string; mask: number }
+
+async function buildPage(server: Server, device: Device, row: SyncRow, reset: boolean, limit: number): Promise<PendingPage> {
+  const { db } = server;
+  const started = performance.now();
+  let state: CycleState;
+  let marks: PlanMarks | null = null;
+  let actors: Actor[] | null = null;
+  if (row.acked_state) {
+    state = JSON.parse(row.acked_state) as CycleState;
+  } else {
+    const plan = await planCycle(server, device, row, reset);
+    ({ state, marks, actors } = plan);
+    if (!state.scan && state.org === 'none' && state.upTo <= state.from) {
+      // Nothing changed for this workstation: an empty page that completes the cycle.
+      return { up: [], rm: [], next: null, version: Math.max(state.upTo, state.from), ...(marks ? { marks } : {}) };
+    }
+  }
+  const now = server.now();
+  const usersKey = marks?.users_key ?? row.users_key;
+  actors = actors ? withNow(actors, now) : await currentActors(server, device, usersKey, now);
+  const scope = await DeviceScope.build(server, device, actors);
+  const retained = actors.map((a) => a.id);
+  const page = new PageBuilder();
+  const refs: References = new Map();
+  const full = (): boolean => page.size >= limit || performance.now() - started > PAGE_MS;
+  const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] as SqlValue[] };
+
+  const changedRows = async (parts: string[] | null, keys?: { table: TableName; keys: string[] }): Promise<Set<string>> => {
+    const out = new Set<string>();
+    const rows = keys
+      ? await db.all<{ table_name: string; row_key: string }>(
+        `SELECT table_name, row_key FROM row_versions WHERE table_name = ? AND row_key IN (${placeholders(keys.keys)}) AND version > ?`, [keys.table, ...keys.keys, state.from])
+      : await db.all<{ table_name: string; row_key: string }>(
+        `SELECT table_name, row_key FROM row_versions WHERE part IN (${placeholders(parts!)}) AND version > ?`, [...parts!, state.from]);
+    for (const r of rows) out.add(`${r.table_name}\u0000${r.row_key}`);
+    return out;
+  };
+
+  /** Re-evaluates patient partitions: what is visible now against what the workstation holds. */
+  // A step takes as many patients as are likely to fill what is left of the page (the rows per
+  // patient seen so far), between one and a few dozen.
+  const step = (): number => Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / (state.perPatient ?? 100)) || 1));
+  const evaluatePatients = async (patientIds: string[]): Promise<void> => {
+    for (let i = 0; i < patientIds.length;) {
+      const ids = patientIds.slice(i, i + step());
+      i += ids.length;
+      const parts = ids.map(patientPart);
+      const visible = await scope.evaluatePatients(ids, refs);
+      const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)})`, [device.id, ...parts]);
+      const changed = await changedRows(parts);
+      diff(page, visible, held, changed);
+      state.perPatient = Math.max(1, ((state.perPatient ?? 100) + visible.length / ids.length) / 2);
+      // Users who are these patients: their link to the patient row travels only with the patient.
+      const visiblePatients = visible.filter((v) => v.table === 'patients').map((v) => v.key);
+      const linked = (await db.all<{ id: string }>(`SELECT id FROM users WHERE patient_id IN (${placeholders(ids)})`, ids)).map((r) => r.id);
+      if (linked.length) {
+        const link = visiblePatients.length ? { sql: `m.patient_id IN (${placeholders(visiblePatients)})`, params: visiblePatients } : { sql: '1=0', params: [] };
+        const rows = await scope.orgRows('users', retained, link, { keys: linked });
+        const heldUsers = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = 'users' AND row_key IN (${placeholders(linked)})`, [device.id, ...linked]);
+        const mask = new Map(heldUsers.map((h) => [h.row_key, Number(h.mask)]));
+        for (const r of rows) if (mask.get(r.key) !== r.mask) page.upsert(r);
+      }
+      await yieldNow();
+    }
+  };
+
+  // 1. Reference data.
+  if (state.org !== 'none') {
+    const tables = state.org === 'all' ? ORG_TABLES : (['users', 'credentials'] as TableName[]);
+    while (state.orgTable < tables.length) {
+      if (full()) return finish();
+      const table = tables[state.orgTable]!;
+      const chunk = Math.max(50, Math.min(ORG_STEP, limit - page.size));
+      const visible = await scope.orgRows(table, retained, heldPatientSql, { after: state.orgAfter, limit: chunk, refs });
+      const last = visible.length === chunk ? visible.at(-1)!.key : null;
+      const held = await db.all<HeldRow>(
+        `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ?${state.orgAfter !== null ? ' AND row_key > ?' : ''}${last !== null ? ' AND row_key <= ?' : ''}`,
+        [device.id, table, ...(state.orgAfter !== null ? [state.orgAfter] : []), ...(last !== null ? [last] : [])]);
+      const changed = visible.length ? await changedRows(null, { table, keys: visible.map((v) => v.key) }) : new Set<string>();
+      diff(page, visible, held, changed);
+      if (last === null) { state.orgTable++; state.orgAfter = null; } else state.orgAfter = last;
+      await yieldNow();
+    }
+    state.org = 'none';
+  }
+  // 2. Partitions listed when the cycle started.
+  if (state.scan) {
+    for (;;) {
+      if (full()) return finish();
+      const n = step();
+      const parts = (await db.all<{ part: string }>(
+        `SELECT part FROM device_scan WHERE device_id = ?${state.scanAfter !== null ? ' AND part > ?' : ''} ORDER BY part LIMIT ?`,
+        [device.id, ...(state.scanAfter !== null ? [state.scanAfter] : []), n])).map((r) => r.part);
+      if (parts.length === 0) break;
+      await evaluatePatients(parts.map(patientOfPart));
+      state.scanAfter = parts.at(-1)!;
+      if (parts.length < n) break;
+    }
+    state.scan = false;
+  }
+  // 3. The change log since the held version.
+  while (state.winAfter < state.upTo) {
+    if (full()) return finish();
+    const entries = await db.all<{ table_name: TableName; row_key: string; part: string; deleted: number; version: number }>(
+      'SELECT table_name, row_key, part, deleted, version FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?',
+      [device.org_id, state.winAfter, state.upTo, Math.max(1, Math.min(WINDOW_STEP, limit))]);
+    if (entries.length === 0) { state.winAfter = state.upTo; break; }
+    const patientParts = new Set<string>();
+    const teams = new Set<string>();
+    const orgRows = new Map<TableName, Array<{ key: string; deleted: boolean }>>();
+    for (const e of entries) {
+      if (e.part.startsWith('p:')) patientParts.add(e.part);
+      else {
+        if (e.part.startsWith('t:')) teams.add(e.part.slice(2));
+        orgRows.set(e.table_name, [...(orgRows.get(e.table_name) ?? []), { key: e.row_key, deleted: Number(e.deleted) === 1 }]);
+      }
+    }
+    for (const team of teams) {
+      for (const r of await db.all<{ patient_id: string }>('SELECT patient_id FROM care_team_patients WHERE team_id = ?', [team])) patientParts.add(patientPart(r.patient_id));
+    }
+    // Partitions the scan of this cycle already brought up to date are not evaluated again.
+    const list = [...patientParts];
+    const scanned = new Set<string>();
+    for (let i = 0; i < list.length; i += 400) {
+      const chunk = list.slice(i, i + 400);
+      for (const r of await db.all<{ part: string }>(`SELECT part FROM device_scan WHERE device_id = ? AND part IN (${placeholders(chunk)})`, [device.id, ...chunk])) scanned.add(r.part);
+    }
+    for (const [table, rows] of orgRows) {
+      const keys = rows.map((r) => r.key);
+      const visible = rows.some((r) => !r.deleted) ? await scope.orgRows(table, retained, heldPatientSql, { keys: rows.filter((r) => !r.deleted).map((r) => r.key), refs }) : [];
+      const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
+      diff(page, visible, held, new Set(keys.map((k) => `${table}\u0000${k}`)));
+    }
+    await evaluatePatients(list.filter((p) => !scanned.has(p)).map(patientOfPart));
+    state.winAfter = Number(entries.at(-1)!.version);
+    await yieldNow();
+  }
+  return finish(true);
+
+  async function finish(done = false): Promise<PendingPage> {
+    await closeReferences(server, device, scope, retained, page, refs);
+    const next = done ? null : state;
+    return { up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version), ...(marks ? { marks } : {}) };
+  }
+}
+
+/** Upserts what is visible and new, re-masked or changed; removes what is held and no longer visible. */
+function diff(page: PageBuilder, visible: VisibleRow[], held: HeldRow[], changed: Set<string>): void {
+  const heldMask = new Map(held.map((h) => [`${h.table_name}\u0000${h.row_key}`, Number(h.mask)]));
+  const seen = new Set<string>();
+  for (const v of visible) {
+    const k = `${v.table}\u0000${v.key}`;
+    seen.add(k);
+    const m = heldMask.get(k);
+    if (m === undefined || m !== v.mask || changed.has(k)) page.upsert(v);
+  }
+  for (const h of held) if (!seen.has(`${h.table_name}\u0000${h.row_key}`)) page.remove(h.table_name, h.row_key);
+}
+
+/**
+ * Foreign-key closure: reference rows the page's rows point to and the workstation does not hold
+ * (a clinician created after the workstation's last pull) travel in the same page.
+ */
+async function closeReferences(server: Server, device: Device, scope: DeviceScope, retained: string[], page: PageBuilder, refs: References): Promise<void> {
+  const { db } = server;
+  const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] };
+  let wanted = refs;
+  for (let round = 0; round < 5 && wanted.size > 0; round++) {
+    const next: References = new Map();
+    for (const [target, set] of wanted) {
+      const keys = [...set].filter((k) => !page.has(target, k));
+      for (let i = 0; i < keys.length; i += 400) {
+        const chunk = keys.slice(i, i + 400);
+        const held = new Set((await db.all<{ row_key: string }>(
+          `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, target, ...chunk])).map((r) => r.row_key));
+        const missing = chunk.filter((k) => !held.has(k));
+        if (missing.length === 0) continue;
+        for (const r of await scope.orgRows(target, retained, heldPatientSql, { keys: missing, refs: next })) page.upsert(r);
+      }
+    }
+    wanted = next;
+  }
+}
+/**
+ * Where a waiting workstation stands: the organization version it holds once it has applied its
+ * last page, and whether it should pull right away (an unfinished cycle, a newer version, its users
+ * changed, or a shift or break-glass boundary passed).
+ */
+export async function waitVersion(server: Server, device: Device, cursor: string | null): Promise<{ pullNow: boolean; version: number; boundary: string | null; untilBoundaryMs: number }> {
+  const row = await server.db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
+  const never = { pullNow: true, version: 0, boundary: null, untilBoundaryMs: 0 };
+  if (!row || cursor === null) return never;
+  let version: number;
+  if (cursor === row.pending_cursor && row.pending_page) {
+    const page = JSON.parse(row.pending_page) as PendingPage;
+    if (page.next !== null) return never;
+    version = page.version;
+  } else if (cursor === row.acked_cursor && !row.acked_state && !row.pending_page) {
+    version = Number(row.acked_version);
+  } else {
+    return never;
+  }
+  const prev = row.users_key ? JSON.parse(row.users_key) as UsersKey : null;
+  if (!prev || Number(row.users_dirty) !== prev.gen) return never;
+  const now = server.now();
+  if (row.next_boundary !== null && row.next_boundary <= now) return never;
+  if (await currentVersion(server.db, device.org_id) > version) return { ...never, version };
+  const untilBoundaryMs = row.next_boundary ? Date.parse(row.next_boundary) - Date.parse(now) : Number.MAX_SAFE_INTEGER;
+  return { pullNow: false, version, boundary: row.next_boundary, untilBoundaryMs };
+}
+
+/**
+ * Whether changes between two versions may concern a workstation: reference data of its
+ * organization, a partition it holds, or a patient one of its users may now read. (A row that
+ * becomes visible only through the foreign-key closure waits for the next interval cycle.)
+ */
+export async function concernsDevice(server: Server, device: Device, from: number, to: number): Promise<boolean> {
+  const { db } = server;
+  const entries = await db.all<{ part: string }>(
+    'SELECT DISTINCT part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [device.org_id, from, to]);
+  if (entries.length > 200 || entries.some((e) => !e.part.startsWith('p:'))) return true;
+  const parts = entries.map((e) => e.part);
+  if (parts.length === 0) return false;
+  if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
+  const row = await db.get<SyncRow>('SELECT users_key FROM device_sync WHERE device_id = ?', [device.id]);
+  const actors = await currentActors(server, device, row?.users_key ?? null, server.now());
+  const scope = await DeviceScope.build(server, device, actors);
+  return (await scope.readablePatients(parts.map(patientOfPart))).length > 0;
 }

@@ -7,6 +7,7 @@ import type { Db } from '../store/db';
 import { TABLES, type TableName } from '../store/tables';
 import type { Change, ChangeObserver, RowValues } from '../store/writer';
 import { rowKey } from '../sync/protocol';
+import { partOf } from './partitions';
 
 const ORG_OF: Partial<Record<TableName, string>> = {
   wards: 'SELECT org_id FROM facilities WHERE id = ?',
@@ -55,13 +56,12 @@ export function versionStamper(db: Db): ChangeObserver {
     const org = await orgOfRow(db, change.table, row);
     const version = await nextVersion(db, org);
     const key = rowKey(TABLES[change.table].pk, row);
-    if (change.after) {
-      await db.run(
-        `INSERT INTO row_versions (table_name, row_key, org_id, version) VALUES (?, ?, ?, ?)
-         ON CONFLICT (table_name, row_key) DO UPDATE SET version = excluded.version, org_id = excluded.org_id`,
-        [change.table, key, org, version]);
-    } else {
-      await db.run('DELETE FROM row_versions WHERE table_name = ? AND row_key = ?', [change.table, key]);
-    }
+    // Rows never move between partitions (a patient's rows keep their patient, a team's members
+    // their team). A deletion leaves a tombstone so workstations holding the row drop it.
+    await db.run(
+      `INSERT INTO row_versions (table_name, row_key, org_id, version, part, deleted) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (table_name, row_key) DO UPDATE SET version = excluded.version, org_id = excluded.org_id,
+         part = excluded.part, deleted = excluded.deleted`,
+      [change.table, key, org, version, partOf(change.table, row), change.after ? 0 : 1]);
   };
 }

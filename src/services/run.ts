@@ -14,6 +14,7 @@ import { NO_READ_CHECK } from '../authz/actions';
 import type { Decision, Resolved, Target } from '../authz/engine';
 import { AppError, invalid } from '../domain/errors';
 import { formatRef, type ResourceType } from '../domain/refs';
+import { allStorable } from '../domain/text';
 import { nowIso } from '../domain/time';
 import { appendAudit } from '../store/audit';
 import type { Writer } from '../store/writer';
@@ -56,6 +57,10 @@ export function defineMutation<S extends z.ZodType, R>(def: MutationDef<S, R>): 
 }
 
 export function parseArgs<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  // Refused alike on the workstation and on both server backends (PostgreSQL cannot store a NUL).
+  if (!allStorable(input)) {
+    throw invalid('Please check the form: a field contains a character that cannot be saved (such as a NUL character). Remove it and try again.');
+  }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);

@@ -31,12 +31,16 @@ export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'h
  * would report tampering from that event on. Hash and store the same, well-formed text.
  */
 const wellFormed = <T extends string | null>(s: T): T =>
-  (s === null ? s : s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')) as T;
+  (s === null ? s : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')) as T;
+
+/** Serializes appends to the chain across connections and server processes (PostgreSQL). */
+const AUDIT_CHAIN_LOCK = 7_301_001;
 
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent> {
   const write = async (): Promise<AuditEvent> => {
-    // PostgreSQL: several connections (and server processes) append to one chain; one at a time.
-    if (db.dialect === 'postgres') await db.run('SELECT pg_advisory_xact_lock(7707001)');
+    // Two transactions reading the same head would both write seq n+1 (one fails): on PostgreSQL
+    // the head is read under a transaction-scoped advisory lock. SQLite has one writer at a time.
+    if (db.dialect === 'postgres') await db.get('SELECT pg_advisory_xact_lock(?)', [AUDIT_CHAIN_LOCK]);
     const last = await db.get<{ seq: number | string; hash: string }>(
       'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
     const seq = last ? Number(last.seq) + 1 : 1;

@@ -19,8 +19,13 @@ export interface Db {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /** Several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
-  /** Runs `fn` in one transaction; nested calls join the outer transaction via a savepoint. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; nested calls join the outer transaction via a savepoint.
+   * `relaxed`: the commit need not survive a power cut (data that can be fetched again, such as a
+   * pulled sync page with its cursor); it still survives a crash of the process, and atomicity and
+   * every later durable commit are unchanged. Ignored where it does not apply.
+   */
+  transaction<T>(fn: () => Promise<T>, opts?: { relaxed?: boolean }): Promise<T>;
   inTransaction(): boolean;
   close(): Promise<void>;
 }

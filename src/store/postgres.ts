@@ -78,7 +78,7 @@ export class PostgresDb implements Db {
     return this.#tx.getStore() !== undefined;
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, _opts?: { relaxed?: boolean }): Promise<T> {
     const outer = this.#tx.getStore();
     if (outer) {
       const name = `sp${++this.#savepoint}`;

@@ -28,6 +28,7 @@ export class SqliteDb implements Db {
   readonly #mutex = new Mutex();
   readonly #tx = new AsyncLocalStorage<TxState>();
   readonly #stmts = new Map<string, Statement>();
+  readonly #synchronous: 'FULL' | 'NORMAL' | 'OFF';
   #savepoint = 0;
 
   constructor(path: string, opts: SqliteOptions = {}) {
@@ -37,7 +38,8 @@ export class SqliteDb implements Db {
     // Reading the schema fails here, not later, when the key is wrong or the file is not a database.
     this.raw.prepare('SELECT count(*) FROM sqlite_schema').get();
     if (path !== ':memory:' && !opts.readonly) this.raw.pragma('journal_mode = WAL');
-    this.raw.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    this.#synchronous = opts.synchronous ?? 'FULL';
+    this.raw.pragma(`synchronous = ${this.#synchronous}`);
     this.raw.pragma('foreign_keys = ON');
     this.raw.pragma('busy_timeout = 5000');
   }
@@ -78,7 +80,7 @@ export class SqliteDb implements Db {
     return this.#tx.getStore() !== undefined;
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, opts: { relaxed?: boolean } = {}): Promise<T> {
     const outer = this.#tx.getStore();
     if (outer) {
       const name = `sp${++this.#savepoint}`;
@@ -93,14 +95,22 @@ export class SqliteDb implements Db {
       }
     }
     return this.#mutex.run(async () => {
-      this.raw.exec('BEGIN IMMEDIATE');
+      // In WAL mode NORMAL skips the fsync at commit (the main thread would wait for the disk); the
+      // mutex guarantees no other transaction commits meanwhile with the relaxed setting.
+      const relax = opts.relaxed === true && this.#synchronous === 'FULL' && !this.raw.readonly;
+      if (relax) this.raw.pragma('synchronous = NORMAL');
       try {
-        const result = await this.#tx.run({ depth: 1 }, fn);
-        this.raw.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
-        throw e;
+        this.raw.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await this.#tx.run({ depth: 1 }, fn);
+          this.raw.exec('COMMIT');
+          return result;
+        } catch (e) {
+          if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+          throw e;
+        }
+      } finally {
+        if (relax) this.raw.pragma(`synchronous = ${this.#synchronous}`);
       }
     });
   }

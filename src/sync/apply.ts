@@ -2,9 +2,10 @@
  * Applying what the server sends, and undoing what it refused. Each pulled page and its cursor
  * commit in one transaction (a crash leaves either the old state and cursor, or the new ones).
  */
+import { ROOT_ORG_ID } from '../domain/roles';
 import type { Db, SqlValue } from '../store/db';
-import { TABLE_ORDER, type TableName } from '../store/tables';
-import { deleteRow, upsertRow, type Change } from '../store/writer';
+import { TABLE_ORDER, TABLES, type TableName } from '../store/tables';
+import { deleteRow, upsertRow, type Change, type RowValues } from '../store/writer';
 import type { PullResponse } from './protocol';
 
 export const CURSOR_KEY = 'sync.cursor';
@@ -21,17 +22,32 @@ export async function setSetting(db: Db, key: string, value: string | null): Pro
 /** Cached domain data, children first (what a reset wipes; outbox and audit stay). */
 const WIPE_ORDER: readonly TableName[] = [...TABLE_ORDER].reverse();
 
+/** Statements between two yields to the event loop while a page is applied. */
+const SLICE = 150;
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Applies one pulled page in one transaction, in slices: between slices the main process's event
+ * loop runs (input, IPC, timers), so a large page never freezes the workstation. Other database work
+ * waits for the transaction as before.
+ */
 export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: number; removals: number }> {
   return db.transaction(async () => {
     if (db.dialect === 'sqlite') await db.exec('PRAGMA defer_foreign_keys = ON');
-    if (page.reset) for (const t of WIPE_ORDER) await db.run(`DELETE FROM ${t}`);
+    if (page.reset) for (const t of WIPE_ORDER) { await db.run(`DELETE FROM ${t}`); await yieldNow(); }
     let removals = 0;
+    let n = 0;
+    const slice = async (): Promise<void> => { if (++n % SLICE === 0) await yieldNow(); };
     const byOrder = (a: { table: TableName }, b: { table: TableName }) => TABLE_ORDER.indexOf(a.table) - TABLE_ORDER.indexOf(b.table);
-    for (const r of [...page.removals].sort(byOrder).reverse()) removals += await removeWithDependents(db, r.table, r.key);
-    for (const u of [...page.upserts].sort(byOrder)) await upsertRow(db, u.table, u.row);
+    for (const r of [...page.removals].sort(byOrder).reverse()) { removals += await removeWithDependents(db, r.table, r.key); await slice(); }
+    for (const u of [...page.upserts].sort(byOrder)) { await upsertRow(db, u.table, u.row); await slice(); }
+    // A `_root` account's credentials are never kept on a clinical workstation (an older version
+    // cached them): they are decided online only.
+    await db.run('DELETE FROM credentials WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)', [ROOT_ORG_ID]);
     await setSetting(db, CURSOR_KEY, page.cursor);
     return { upserts: page.upserts.length, removals };
-  });
+  // A page lost to a power cut is pulled again (its cursor is lost with it, atomically): no fsync.
+  }, { relaxed: true });
 }
 
 /** Rows that hang off a removed patient or appointment go with it (they left scope with it). */
@@ -49,11 +65,31 @@ async function removeWithDependents(db: Db, table: TableName, key: Record<string
   return deleteRow(db, table, key);
 }
 
-/** Reverts one local mutation from its before-images (newest change first). */
+/**
+ * Reverts one local mutation from its before-images (newest change first), but only where the row
+ * still holds what the mutation wrote: a newer value pulled from the server meanwhile is the truth
+ * and is never overwritten with an older one.
+ */
 export async function revertChanges(db: Db, changes: Change[]): Promise<void> {
   if (db.dialect === 'sqlite') await db.exec('PRAGMA defer_foreign_keys = ON');
   for (const c of [...changes].reverse()) {
-    if (c.before === null) await removeWithDependents(db, c.table, c.key);
-    else await upsertRow(db, c.table, c.before);
+    const current = await currentRow(db, c.table, c.key);
+    if (c.after === null) {
+      if (!current && c.before) await upsertRow(db, c.table, c.before);
+    } else if (current && sameRow(c.table, current, c.after)) {
+      if (c.before === null) await removeWithDependents(db, c.table, c.key);
+      else await upsertRow(db, c.table, c.before);
+    }
   }
+}
+
+async function currentRow(db: Db, table: TableName, key: RowValues): Promise<RowValues | undefined> {
+  const { pk } = TABLES[table];
+  return db.get<RowValues>(`SELECT * FROM ${table} WHERE ${pk.map((k) => `${k} = ?`).join(' AND ')}`, pk.map((k) => key[k] ?? null));
+}
+
+const norm = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function sameRow(table: TableName, a: RowValues, b: RowValues): boolean {
+  return TABLES[table].columns.every((c) => norm(a[c]) === norm(b[c]));
 }

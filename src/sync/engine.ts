@@ -14,7 +14,7 @@ import { revocationAware, type Revocation } from './revocation';
 import type { CorrectedClock } from './clock';
 import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
-  EnrollResponse, PROTOCOL_VERSION, PullResponse, PushResponse, SignInResponse, type MutationOutcome,
+  EnrollResponse, PROTOCOL_VERSION, PullResponse, PushResponse, SignInResponse, SYNC_PROTOCOL_VERSION, WaitResponse, type MutationOutcome,
 } from './protocol';
 
 export interface SyncStatus {
@@ -42,6 +42,11 @@ export interface SyncEngineOptions {
   random?: () => number;
   /** The workstation's corrected clock, told the server's time after every answer. */
   corrected?: CorrectedClock | null;
+  /**
+   * Live updates: while online, keep a long-poll open and sync as soon as the server says something
+   * changed (the interval stays as the fallback). 0 turns it off.
+   */
+  liveWaitMs?: number;
   /** The server says this workstation was revoked: the engine stops; the workstation erases its cache. */
   onRevoked?: ((r: Revocation) => void) | null;
 }
@@ -60,12 +65,13 @@ export class SyncEngine {
   #mode: SyncStatus['mode'] = 'offline';
   #lastError: string | null = null;
   #stopped = true;
+  #live: AbortController | null = null;
   readonly #listeners = new Set<(s: SyncStatus) => void>();
 
   constructor(opts: SyncEngineOptions) {
     this.#opts = {
-      transport: (url) => httpTransport(url), intervalMs: 30_000, pageLimit: 1000, pushBatch: 100, maxBackoffMs: 5 * 60_000,
-      random: Math.random, corrected: null, onRevoked: null, ...opts,
+      transport: (url) => httpTransport(url), intervalMs: 30_000, pageLimit: 500, pushBatch: 100, maxBackoffMs: 5 * 60_000,
+      random: Math.random, corrected: null, liveWaitMs: 25_000, onRevoked: null, ...opts,
     };
     // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation.
     this.#opts.transport = revocationAware(this.#opts.transport, async (r) => { this.#stopped = true; if (this.#timer) clearTimeout(this.#timer); this.#opts.onRevoked?.(r); });
@@ -158,6 +164,8 @@ export class SyncEngine {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#live?.abort();
+    this.#live = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running?.catch(() => undefined);
@@ -186,13 +194,18 @@ export class SyncEngine {
         this.#mode = 'online';
         this.#lastError = null;
         await setSetting(this.#opts.db, KEYS.lastSync, this.#opts.clock.now().toISOString());
+        this.#listen(e);
       } catch (err) {
         this.#failures++;
         this.#mode = 'offline';
-        this.#lastError = err instanceof SyncHttpError ? err.message : 'Sync failed; it will be retried.';
+        const upgrade = err instanceof SyncHttpError && err.upgradeRequired;
+        this.#lastError = upgrade
+          ? 'This workstation must be updated before it can sync again; its changes are kept. Call IT.'
+          : err instanceof SyncHttpError ? err.message : 'Sync failed; it will be retried.';
         if (!(err instanceof SyncHttpError)) this.#opts.log?.warn('sync failed', { error: (err as Error).stack });
+        else if (err.detail || upgrade) this.#opts.log?.warn('sync failed', { status: err.status, kind: err.kind, detail: err.detail ?? err.message });
         // Exponential backoff with full jitter, capped; the timer is always re-armed.
-        const cap = Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
+        const cap = upgrade ? this.#opts.maxBackoffMs : Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
         delay = Math.max(250, Math.floor(cap / 2 + (this.#opts.random() * cap) / 2));
       } finally {
         this.#running = null;
@@ -206,6 +219,31 @@ export class SyncEngine {
     return this.#running;
   }
 
+  /**
+   * Live updates: one long-poll at a time while online. The server answers as soon as something
+   * changed after what this workstation holds; then it syncs (and listens again after that sync).
+   * A failed or refused wait just ends; the interval timer is the fallback.
+   */
+  #listen(e: Enrollment): void {
+    if (this.#stopped || this.#live || this.#opts.liveWaitMs <= 0) return;
+    const abort = new AbortController();
+    this.#live = abort;
+    void (async () => {
+      try {
+        const cursor = await getSetting(this.#opts.db, CURSOR_KEY);
+        const r = await this.#opts.transport(e.server_url).post('/v2/sync/wait',
+          { protocol: SYNC_PROTOCOL_VERSION, cursor, timeout_ms: this.#opts.liveWaitMs }, WaitResponse, this.#auth(e),
+          { timeoutMs: this.#opts.liveWaitMs + 10_000, signal: abort.signal });
+        if (this.#live !== abort) return;
+        this.#live = null;
+        if (r.changed) void this.syncNow();
+        else this.#listen(e);
+      } catch {
+        if (this.#live === abort) this.#live = null;
+      }
+    })();
+  }
+
   async #push(e: Enrollment): Promise<void> {
     const db = this.#opts.db;
     const t = this.#opts.transport(e.server_url);
@@ -216,8 +254,8 @@ export class SyncEngine {
       const pushedSeq = Number(await getSetting(db, KEYS.auditSeq) ?? 0);
       const audit = auditRefused ? [] : await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
       if (batch.length === 0 && audit.length === 0) return;
-      const res = await t.post('/v1/sync/push', {
-        protocol: PROTOCOL_VERSION,
+      const res = await t.post('/v2/sync/push', {
+        protocol: SYNC_PROTOCOL_VERSION,
         mutations: batch.map((m) => ({ id: m.id, seq: Number(m.seq), name: m.name, args: JSON.parse(m.args) as unknown, actor: m.actor_id, on_behalf_of: m.on_behalf_of, created_at: m.created_at })),
         audit: await signedForPush(db, e.device_id, audit),
       }, PushResponse, this.#auth(e));
@@ -259,7 +297,7 @@ export class SyncEngine {
       const cursor = await getSetting(db, CURSOR_KEY);
       let page;
       try {
-        page = await t.post('/v1/sync/pull', { protocol: PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit }, PullResponse, this.#auth(e));
+        page = await t.post('/v2/sync/pull', { protocol: SYNC_PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit }, PullResponse, this.#auth(e));
       } catch (err) {
         if (err instanceof SyncHttpError && err.status === 409) { await setSetting(db, CURSOR_KEY, null); continue; }
         throw err;

@@ -6,13 +6,33 @@
 import { z } from 'zod';
 import { ERROR_KINDS } from '../domain/errors';
 import { isTableName, type TableName } from '../store/tables';
+import { storable } from '../domain/text';
 
+/** Sign-in and enrollment (`/v1/auth/…`, `/v1/enroll…`). */
 export const PROTOCOL_VERSION = 1;
+/** Push, pull and live updates (`/v2/sync/…`). A version-1 workstation is told to upgrade (426). */
+export const SYNC_PROTOCOL_VERSION = 2;
 
 const Protocol = z.literal(PROTOCOL_VERSION, { error: `unsupported protocol version; this server speaks ${PROTOCOL_VERSION}` });
-const Id = z.string().min(1).max(200);
+const SyncProtocol = z.literal(SYNC_PROTOCOL_VERSION, { error: `unsupported sync protocol version; this server speaks ${SYNC_PROTOCOL_VERSION}` });
+
+const Text = z.string().refine(storable, 'contains a character that cannot be stored (NUL or a broken character)');
+const Id = Text.min(1).max(200);
 const Table = z.string().refine(isTableName, 'unknown table') as unknown as z.ZodType<TableName>;
-const Row = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
+/**
+ * A row: column names to text, numbers or null. Checked by one loop instead of a per-field union
+ * (a pull page holds hundreds of rows; zod's record-of-union took 0.1–0.2 ms per row, enough to
+ * freeze the workstation's screen for a page).
+ */
+const isFlatRow = (v: unknown): v is Record<string, string | number | null> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x !== 'string' && typeof x !== 'number') return false;
+  }
+  return true;
+};
+const Row = z.custom<Record<string, string | number | null>>(isFlatRow, 'a row maps column names to text, numbers or null');
 
 export const ErrorBody = z.object({ error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
 
@@ -45,6 +65,8 @@ export const EnrollResponse = z.object({
 export const PushMutation = z.object({
   id: Id,
   seq: z.number().int().positive(),
+  // The name and arguments are judged per mutation (an unknown name or unstorable text is that
+  // mutation's `rejected`, never the whole push's 400).
   name: z.string().min(1).max(100),
   args: z.unknown(),
   actor: Id,
@@ -63,7 +85,7 @@ export const PushedAudit = z.object({
 }).strict();
 
 export const PushRequest = z.object({
-  protocol: Protocol,
+  protocol: SyncProtocol,
   mutations: z.array(PushMutation).max(500),
   audit: z.array(PushedAudit).max(2000).default([]),
 }).strict();
@@ -90,10 +112,10 @@ export const PushResponse = z.object({
 });
 
 export const PullRequest = z.object({
-  protocol: Protocol,
+  protocol: SyncProtocol,
   /** Null on first contact (or after the workstation was reset). */
   cursor: z.string().max(200).nullable(),
-  limit: z.number().int().min(1).max(5000).default(1000),
+  limit: z.number().int().min(1).max(5000).default(500),
 }).strict();
 
 export const PullResponse = z.object({
@@ -107,6 +129,14 @@ export const PullResponse = z.object({
   server_time: z.string(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
+
+/** Live updates: answered as soon as the organization changed after the workstation's position, or after the timeout. */
+export const WaitRequest = z.object({
+  protocol: SyncProtocol,
+  cursor: z.string().max(200).nullable(),
+  timeout_ms: z.number().int().min(0).max(60_000).default(25_000),
+}).strict();
+export const WaitResponse = z.object({ changed: z.boolean(), server_time: z.string() });
 
 /** The stable text key of a row (primary key values joined by U+001F). */
 export function rowKey(pk: readonly string[], row: Record<string, unknown>): string {

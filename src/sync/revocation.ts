@@ -18,9 +18,9 @@ export function revocationAware(make: (url: string) => Transport, onRevoked: (r:
   return (url) => {
     const t = make(url);
     return {
-      async post(path, body, response, auth) {
+      async post(path, body, response, auth, opts) {
         try {
-          return await t.post(path, body, response, auth);
+          return await t.post(path, body, response, auth, opts);
         } catch (e) {
           const r = revocationOf(e);
           if (r) await (heard ??= onRevoked(r));

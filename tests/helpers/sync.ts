@@ -77,6 +77,8 @@ export interface TestWorkstation {
   loseNextResponse: boolean;
   /** Runs after the server answered a request and before the workstation sees the answer. */
   afterPost?: (path: string) => Promise<void>;
+  /** Every answer this workstation received, newest last (path and body). */
+  answers: Array<{ path: string; body: any }>;
   /** Signs a user in online (the server then counts them among this workstation's users). */
   signIn(username: string, password?: string): Promise<void>;
   run(userId: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
@@ -84,7 +86,7 @@ export interface TestWorkstation {
   close(): Promise<void>;
 }
 
-export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number } = {}): Promise<TestWorkstation> {
+export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
   const db = new SqliteDb(path.join(dir, `${name}.db`));
   await migrate(db, WORKSTATION_SETS);
   const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
@@ -92,7 +94,7 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
   const engine = await AuthzEngine.create({ db, clock });
   const ctx: ServiceContext = { db, authz: engine, clock, mutations: outboxSink(db), config: defaultServiceConfig };
   const ws: TestWorkstation = {
-    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false,
+    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false, answers: [],
     sync: undefined as unknown as SyncEngine,
     async signIn(username, password = TEST_PASSWORD) {
       const r = await ws.sync.signInOnline(username, password);
@@ -107,16 +109,17 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
   const transport = (url: string): Transport => {
     const real = httpTransport(url, 20_000);
     return {
-      async post(p, body, response, auth) {
+      async post(p, body, response, auth, opts) {
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
-        const r = await real.post(p, body, response, auth);
+        const r = await real.post(p, body, response, auth, opts);
         await ws.afterPost?.(p);
         if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
+        ws.answers.push({ path: p, body: r });
         return r;
       },
     };
   };
-  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5 });
+  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5, liveWaitMs: opts.liveWaitMs ?? 0 });
   return ws;
 }
 
@@ -133,7 +136,7 @@ export async function post(url: string, p: string, body: unknown, auth?: string)
 }
 
 /** An enrolled workstation of `org` (its admin creates the one-time code). */
-export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number } = {}): Promise<TestWorkstation> {
+export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
   const ws = await makeWorkstation(name, dir, opts);
   const token = await bearer(url, admin, opts.adminPassword);
   const code = await post(url, '/v1/enrollment-codes', { protocol: 1, org_id: org, facility_id: opts.facility ?? null }, token);

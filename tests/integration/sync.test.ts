@@ -146,8 +146,8 @@ describe.each(backends)('sync on %s', (backend) => {
     const entry = await ws.db.get<{ id: string; args: string }>('SELECT id, args FROM outbox WHERE id IS NOT NULL');
     const enrollment = (await ws.sync.enrollment())!;
     const auth = `Device ${enrollment.device_id}.${enrollment.secret}`;
-    const body = { protocol: 1, mutations: [{ id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW }] };
-    const twice = [await post(srv.url, '/v1/sync/push', body, auth), await post(srv.url, '/v1/sync/push', body, auth)];
+    const body = { protocol: 2, mutations: [{ id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW }] };
+    const twice = [await post(srv.url, '/v2/sync/push', body, auth), await post(srv.url, '/v2/sync/push', body, auth)];
     expect(twice.map((r) => [r.status, r.body.outcomes[0].status, r.body.outcomes[0].duplicate])).toEqual([[200, 'applied', true], [200, 'applied', true]]);
     expect(await serverCount('observations', 'id = ?', [obs.id])).toBe(1);
     expect(await serverCount('mutations')).toBe(1);
@@ -170,7 +170,7 @@ describe.each(backends)('sync on %s', (backend) => {
     const ra = await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'");
     let pulls = 0;
     small.afterPost = async (p) => {
-      if (p === '/v1/sync/pull' && ++pulls === 1) expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
+      if (p === '/v2/sync/pull' && ++pulls === 1) expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
     };
     await small.sync.syncNow();
     expect(pulls).toBeGreaterThan(2);
@@ -311,12 +311,12 @@ describe.each(backends)('sync on %s', (backend) => {
     const e = (await ws.sync.enrollment())!;
     const auth = `Device ${e.device_id}.${e.secret}`;
     const before = [await serverCount('mutations'), await serverCount('observations')];
-    expect(await post(srv.url, '/v1/sync/push', '{"protocol": 1, "mutations": [', auth)).toMatchObject({ status: 400, body: { error: { kind: 'invalid', message: 'The request body is not valid JSON.' } } });
-    expect(await post(srv.url, '/v1/sync/push', { protocol: 2, mutations: [] }, auth)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/protocol/) } } });
-    expect(await post(srv.url, '/v1/sync/push', { protocol: 1, mutations: [{ id: 'x' }] }, auth)).toMatchObject({ status: 400 });
-    expect(await post(srv.url, '/v1/sync/push', { protocol: 1, mutations: [], pad: 'x'.repeat(5 * 1024 * 1024) }, auth)).toMatchObject({ status: 413, body: { error: { message: expect.stringMatching(/too large/) } } });
-    expect(await post(srv.url, '/v1/sync/pull', { protocol: 1, cursor: null }, 'Device nope.xxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated' } } });
-    expect(await post(srv.url, '/v1/sync/pull', { protocol: 1, cursor: null })).toMatchObject({ status: 401 });
+    expect(await post(srv.url, '/v2/sync/push', '{"protocol": 2, "mutations": [', auth)).toMatchObject({ status: 400, body: { error: { kind: 'invalid', message: 'The request body is not valid JSON.' } } });
+    expect(await post(srv.url, '/v2/sync/push', { protocol: 1, mutations: [] }, auth)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/protocol/) } } });
+    expect(await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [{ id: 'x' }] }, auth)).toMatchObject({ status: 400 });
+    expect(await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], pad: 'x'.repeat(5 * 1024 * 1024) }, auth)).toMatchObject({ status: 413, body: { error: { message: expect.stringMatching(/too large/) } } });
+    expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, 'Device nope.xxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated' } } });
+    expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null })).toMatchObject({ status: 401 });
     expect(await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, 'Bearer expired-or-made-up-token-123456')).toMatchObject({ status: 401 });
     expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/not valid/) } } });
     expect([await serverCount('mutations'), await serverCount('observations')]).toEqual(before);

@@ -171,3 +171,30 @@ export const updateBadge = defineMutation({
     };
   },
 });
+
+/**
+ * A new password or PIN (as salted hashes, made where the secret was typed): the user themself or
+ * an administrator of their organization (`update` on the user). The change is version-stamped on
+ * the server like any write, so it reaches the user's workstations on their next sync and the old
+ * secret stops working there offline.
+ */
+export const setSecrets = defineMutation({
+  name: 'setSecrets',
+  args: z.object({ user_id: Id, password_hash: SecretHash.optional(), pin_hash: SecretHash.optional() }).strict()
+    .refine((a) => a.password_hash !== undefined || a.pin_hash !== undefined, 'give a new password or PIN'),
+  async plan(ctx, a) {
+    const user = await getUser(ctx.db, a.user_id);
+    return {
+      checks: [{ action: 'update', target: user ? { type: 'User', id: a.user_id } : null, notFound: 'That user was not found.',
+        forbidden: 'Only the user or an administrator of their organization may change their password or PIN.' }],
+      audit: { action: 'set_secrets', resource: ref('User', a.user_id), orgId: user?.org_id ?? null },
+      summary: `Password or PIN of ${user?.name ?? a.user_id}`,
+      async apply(w, _who, now) {
+        const patch = { ...(a.password_hash ? { password_hash: a.password_hash } : {}), ...(a.pin_hash ? { pin_hash: a.pin_hash } : {}), failed_attempts: 0, locked_until: null, updated_at: now };
+        const updated = await w.update('credentials', { user_id: a.user_id }, patch);
+        if (!updated) await w.insert('credentials', { user_id: a.user_id, password_hash: null, pin_hash: null, ...patch });
+        return { user_id: a.user_id, updated_at: now };
+      },
+    };
+  },
+});

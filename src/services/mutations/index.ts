@@ -1,6 +1,6 @@
 /** Every write use case by name: the workstation calls them, the server replays them from the outbox. */
 import { acknowledgeAlert, rescheduleAlert } from './alerts';
-import { assignRole, createOrganization, createUser, revokeRole, updateBadge } from './admin';
+import { assignRole, createOrganization, createUser, revokeRole, setSecrets, updateBadge } from './admin';
 import { cancelAppointment, completeAppointment, rescheduleAppointment, scheduleAppointment, startAppointment } from './appointments';
 import { breakGlass } from './breakGlass';
 import { recordObservation } from './observations';
@@ -11,7 +11,7 @@ export const MUTATIONS = {
   registerPatient, updatePatient, dischargePatient, finalDischargePatient,
   scheduleAppointment, cancelAppointment, rescheduleAppointment, startAppointment, completeAppointment,
   createRecord, amendRecord, recordObservation, acknowledgeAlert, rescheduleAlert, breakGlass,
-  createOrganization, createUser, assignRole, revokeRole, updateBadge,
+  createOrganization, createUser, assignRole, revokeRole, updateBadge, setSecrets,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

@@ -1,0 +1,55 @@
+/**
+ * A simulated ward workstation for the fleet benchmark: speaks sync protocol 2 exactly as the real
+ * engine does (stop-and-wait pull pages, the live-update long-poll, pushes), but keeps only its
+ * cursor, so a few hundred of them fit in one process. Records the server's own time for every
+ * request (its `server-timing` header).
+ */
+import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
+
+export interface Cycle { serverMs: number; pages: number; rows: number; ids: string[]; wallMs: number }
+
+export class SimWorkstation {
+  cursor: string | null = null;
+  listening = false;
+  stopped = false;
+  constructor(readonly url: string, readonly deviceId: string, readonly secret: string, readonly userId: string, readonly ward: string) {}
+
+  get auth(): string { return `Device ${this.deviceId}.${this.secret}`; }
+
+  async post(path: string, body: unknown, signal?: AbortSignal): Promise<{ body: any; serverMs: number }> {
+    const res = await fetch(`${this.url}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: this.auth }, body: JSON.stringify(body), ...(signal ? { signal } : {}),
+    });
+    const text = await res.text();
+    const serverMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return { body: JSON.parse(text), serverMs };
+  }
+
+  /** Pulls until the cycle completes. */
+  async cycle(limit = 500): Promise<Cycle> {
+    const t0 = performance.now();
+    const out: Cycle = { serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 };
+    for (;;) {
+      const { body, serverMs } = await this.post('/v2/sync/pull', { protocol: SYNC_PROTOCOL_VERSION, cursor: this.cursor, limit });
+      this.cursor = body.cursor;
+      out.serverMs += serverMs;
+      out.pages++;
+      out.rows += body.upserts.length + body.removals.length;
+      for (const u of body.upserts) if (u.table === 'observations') out.ids.push(String(u.row.id));
+      if (body.complete) break;
+    }
+    out.wallMs = performance.now() - t0;
+    return out;
+  }
+
+  async push(mutations: unknown[]): Promise<{ body: any; serverMs: number }> {
+    return this.post('/v2/sync/push', { protocol: SYNC_PROTOCOL_VERSION, mutations, audit: [] });
+  }
+
+  /** Long-polls; resolves true when the server says there is something to pull. */
+  async wait(timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+    const { body } = await this.post('/v2/sync/wait', { protocol: SYNC_PROTOCOL_VERSION, cursor: this.cursor, timeout_ms: timeoutMs }, signal);
+    return Boolean(body.changed);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60]`: a whole hospital's fleet on
+ * one server (issue 10). The server runs in its own process on the L hospital; a real ward
+ * workstation (its own process) measures its initial pull; then 50 and 200 simulated ward
+ * workstations sync every 10 s with live updates on while one vitals entry a second is pushed
+ * somewhere in the hospital. Finally a real workstation pulls the whole M organization.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEnrollmentCode, recordDeviceUser } from '../../src/server/auth';
+import type { Db } from '../../src/store/db';
+import { PostgresDb } from '../../src/store/postgres';
+import { SqliteDb } from '../../src/store/sqlite';
+import { createDatabase, startCluster, type Cluster } from '../../tests/helpers/postgres';
+import { ensureWorld } from '../lib/cache';
+import { stats, type Stats } from '../lib/measure';
+import { BENCH_NOW, ORG, SIZES } from '../lib/sizes';
+import { SimWorkstation, type Cycle } from './client';
+import { loadIntoPostgres } from './postgres';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+type Backend = 'sqlite' | 'postgres';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address() as { port: number }; s.close(() => resolve(a.port)); }); });
+}
+
+function child(script: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      for (const l of buf.split('\n')) if (match(l)) { p.stdout!.off('data', onData); resolve(l); return; }
+    };
+    p.stdout!.on('data', onData);
+    p.once('exit', (code) => reject(new Error(`${String(p.spawnargs[2])} exited ${code}`)));
+  });
+}
+
+async function startServerProcess(target: string): Promise<{ url: string; p: ChildProcess; stats: () => Promise<ServerStats> }> {
+  const port = await freePort();
+  const p = child('server.ts', [target, String(port), BENCH_NOW]);
+  await nextLine(p, (l) => l.startsWith('listening'));
+  const url = `http://127.0.0.1:${port}`;
+  return { url, p, stats: async () => (await (await fetch(`${url}/bench/stats`, { method: 'POST' })).json()) as ServerStats };
+}
+
+interface ServerStats { cpu_s: number; wall_s: number; loop_max_ms: number; loop_p99_ms: number; rss_mb: number }
+interface WsResult { seconds: number; rows: number; pages: number; loop_max_ms: number; mode: string; error: string | null }
+
+/** A real workstation process: enrolls, then (once its user is recorded) pulls everything. */
+async function realWorkstation(db: Db, url: string, userId: string, dir: string, name: string, admin: string): Promise<WsResult & { server: ServerStats | null }> {
+  const { code } = await createEnrollmentCode(db, { orgId: ORG, facilityId: null, createdBy: admin, now: BENCH_NOW, validHours: 1 });
+  const p = child('workstation.ts', [url, code, path.join(dir, `${name}.db`), BENCH_NOW]);
+  const enrolled = await nextLine(p, (l) => l.startsWith('enrolled '));
+  await recordDeviceUser(db, enrolled.slice(9).trim(), userId, BENCH_NOW);
+  const done = nextLine(p, (l) => l.startsWith('{'));
+  p.stdin!.write('go\n');
+  return { ...(JSON.parse(await done) as WsResult), server: null };
+}
+
+async function enrollSim(db: Db, url: string, userId: string, ward: string, admin: string, name: string): Promise<SimWorkstation> {
+  const { code } = await createEnrollmentCode(db, { orgId: ORG, facilityId: null, createdBy: admin, now: BENCH_NOW, validHours: 1 });
+  const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code, name }) });
+  const e = await res.json() as { device_id: string; secret: string };
+  await recordDeviceUser(db, e.device_id, userId, BENCH_NOW);
+  return new SimWorkstation(url, e.device_id, e.secret, userId, ward);
+}
+
+/** A second workstation of the same ward and user starts where the first one is (same held rows). */
+async function cloneState(db: Db, from: SimWorkstation, to: SimWorkstation): Promise<void> {
+  await db.transaction(async () => {
+    await db.run('INSERT INTO device_rows (device_id, table_name, row_key, part, mask) SELECT ?, table_name, row_key, part, mask FROM device_rows WHERE device_id = ?', [to.deviceId, from.deviceId]);
+    const s = await db.get<Record<string, unknown>>('SELECT * FROM device_sync WHERE device_id = ?', [from.deviceId]);
+    const cols = Object.keys(s!).filter((c) => c !== 'device_id');
+    await db.run(`UPDATE device_sync SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE device_id = ?`, [...cols.map((c) => s![c] as never), to.deviceId]);
+  });
+  to.cursor = from.cursor;
+}
+
+interface Steady {
+  workstations: number; seconds: number; cpuPerMinute: number; loopMaxMs: number;
+  idle: Stats; change: Stats; latency: Stats; cycles: number; writes: number; rssMb: number;
+}
+
+/** Every workstation cycles every 10 s and listens live; one vitals entry per second somewhere. */
+async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: SimWorkstation[], wardPatients: Map<string, string[]>, seconds: number): Promise<Steady> {
+  const idle: number[] = [];
+  const change: number[] = [];
+  const latency: number[] = [];
+  const pushedAt = new Map<string, { at: number; ward: string; by: string }>();
+  let measuring = false;
+  let cycles = 0;
+  const busy = new Map<SimWorkstation, Promise<void>>();
+  const again = new Set<SimWorkstation>();
+  const run = (ws: SimWorkstation): Promise<void> => {
+    if (busy.has(ws)) { again.add(ws); return busy.get(ws)!; }
+    const p = (async () => {
+      try {
+        const c: Cycle = await ws.cycle();
+        const now = performance.now();
+        if (measuring) {
+          cycles++;
+          (c.rows === 0 ? idle : change).push(c.serverMs);
+          for (const id of c.ids) {
+            const w = pushedAt.get(id);
+            if (w && w.ward === ws.ward && w.by !== ws.deviceId) latency.push(now - w.at);
+          }
+        }
+      } catch (e) { if (!ws.stopped) console.error(`cycle of ${ws.deviceId}: ${(e as Error).message}`); }
+    })().finally(() => { busy.delete(ws); if (again.delete(ws)) void run(ws); });
+    busy.set(ws, p);
+    return p;
+  };
+  const abort = new AbortController();
+  const timers: NodeJS.Timeout[] = [];
+  for (const ws of fleet) {
+    ws.stopped = false;
+    timers.push(setTimeout(() => { void run(ws); timers.push(setInterval(() => void run(ws), 10_000)); }, Math.random() * 10_000));
+    void (async () => {
+      while (!abort.signal.aborted) {
+        try {
+          if (await ws.wait(20_000, abort.signal)) await run(ws);
+        } catch { if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 500)); }
+      }
+    })();
+  }
+  const wards = [...new Set(fleet.map((w) => w.ward))];
+  let writes = 0;
+  const writer = setInterval(() => {
+    const ward = wards[Math.floor(Math.random() * wards.length)]!;
+    const by = fleet.find((w) => w.ward === ward)!;
+    const patients = wardPatients.get(ward)!;
+    const id = `bench-obs-${Date.now()}-${writes++}`;
+    const m = { id: `m-${id}`, seq: writes, name: 'recordObservation', actor: by.userId, created_at: BENCH_NOW,
+      args: { id, patient_id: patients[Math.floor(Math.random() * patients.length)], category: 'vitals', code: 'heart_rate', value: '72', unit: '/min' } };
+    void by.push([m]).then(() => { pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId }); }, (e) => console.error(`push: ${(e as Error).message}`));
+  }, 1000);
+  await new Promise((r) => setTimeout(r, 15_000));
+  await srv.stats();
+  measuring = true;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const s = await srv.stats();
+  clearInterval(writer);
+  for (const t of timers) { clearTimeout(t); clearInterval(t); }
+  for (const ws of fleet) ws.stopped = true;
+  abort.abort();
+  await Promise.allSettled([...busy.values()]);
+  return {
+    workstations: fleet.length, seconds: s.wall_s, cpuPerMinute: (s.cpu_s / s.wall_s) * 60, loopMaxMs: s.loop_max_ms,
+    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, writes, rssMb: s.rss_mb,
+  };
+}
+
+export interface FleetFigures {
+  backend: Backend;
+  load: { seconds: number } | null;
+  wardInitialPull: WsResult;
+  wardInitialPullServerCpuS: number;
+  steady: Steady[];
+  orgInitialPullM: WsResult;
+}
+
+async function fleetOn(backend: Backend, seconds: number, cluster: Cluster | null): Promise<FleetFigures> {
+  const L = await ensureWorld(SIZES.L);
+  const dir = mkdtempSync(path.join(tmpdir(), `cw-fleet-${backend}-`));
+  const prepare = async (file: string, name: string): Promise<{ target: string; load: { seconds: number } | null }> => {
+    if (backend === 'sqlite') { const t = path.join(dir, `${name}.db`); copyFileSync(file, t); return { target: t, load: null }; }
+    const url = createDatabase(cluster!, `cw_fleet_${name}_${process.pid}`);
+    const r = await loadIntoPostgres(file, url);
+    console.log(`  loaded ${r.rows.toLocaleString('en')} rows into PostgreSQL in ${r.seconds.toFixed(0)} s`);
+    return { target: url, load: { seconds: r.seconds } };
+  };
+  const openDb = (target: string): Db => (target.startsWith('postgres') ? new PostgresDb(target) : new SqliteDb(target, { synchronous: 'NORMAL' }));
+  const { target, load } = await prepare(L.file, 'L');
+  const srv = await startServerProcess(target);
+  const db = openDb(target);
+  const world = L.world;
+  try {
+    const nurseOf = (wardIndex: number): string => world.wardNurses[wardIndex * 9]!;
+    console.log(`  ${backend}: ward workstation initial pull (own process)…`);
+    await srv.stats();
+    const wardInitialPull = await realWorkstation(db, srv.url, nurseOf(0), dir, 'ward-real', world.admin);
+    const wardInitialPullServerCpuS = (await srv.stats()).cpu_s;
+    console.log(`  ${JSON.stringify(wardInitialPull)}`);
+
+    // 200 simulated ward workstations, five per ward, each with the ward's nurse signed in.
+    const wardPatients = new Map<string, string[]>();
+    for (const ward of world.wards) {
+      wardPatients.set(ward, (await db.all<{ id: string }>('SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ?', [ward])).map((r) => r.id));
+    }
+    const fleet: SimWorkstation[] = [];
+    for (let i = 0; i < 200; i++) {
+      const w = i % world.wards.length;
+      fleet.push(await enrollSim(db, srv.url, nurseOf(w), world.wards[w]!, world.admin, `sim-${i}`));
+    }
+    const t0 = performance.now();
+    for (const ws of fleet.slice(0, world.wards.length)) await ws.cycle();
+    console.log(`  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`);
+    for (const [i, ws] of fleet.entries()) if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
+    // Every ward's nurse has recorded something once (their filters are compiled, as after the first
+    // minutes of a shift), and every workstation is up to date.
+    for (const [w, ward] of world.wards.entries()) {
+      const patients = wardPatients.get(ward)!;
+      await fleet[w]!.push([{ id: `warm-${w}`, seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
+        args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
+    }
+    for (const ws of fleet) await ws.cycle();
+    const steady: Steady[] = [];
+    for (const n of [50, 200]) {
+      console.log(`  ${backend}: ${n} workstations for ${seconds} s…`);
+      steady.push(await steadyState(srv, fleet.slice(0, n), wardPatients, seconds));
+      console.log(`  ${JSON.stringify(steady.at(-1))}`);
+    }
+    srv.p.kill('SIGTERM');
+    await db.close();
+
+    // The whole organization (auditor) into one workstation, at M.
+    const M = await ensureWorld(SIZES.M);
+    const m = await prepare(M.file, 'M');
+    const msrv = await startServerProcess(m.target);
+    const mdb = openDb(m.target);
+    console.log(`  ${backend}: whole-organization initial pull at M (own process)…`);
+    const orgInitialPullM = await realWorkstation(mdb, msrv.url, M.world.auditor, dir, 'org-real', M.world.admin);
+    console.log(`  ${JSON.stringify(orgInitialPullM)}`);
+    msrv.p.kill('SIGTERM');
+    await mdb.close();
+    return { backend, load, wardInitialPull, wardInitialPullServerCpuS, steady, orgInitialPullM };
+  } finally {
+    srv.p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f = (x: number, d = 1): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
+
+export async function fleetBenchmarks(opts: { backends: Backend[]; seconds: number }): Promise<FleetFigures[]> {
+  const cluster = opts.backends.includes('postgres') ? await startCluster() : null;
+  const out: FleetFigures[] = [];
+  try {
+    for (const b of opts.backends) out.push(await fleetOn(b, opts.seconds, cluster));
+  } finally {
+    cluster?.stop();
+  }
+  console.log('\n| fleet, L hospital (server in its own process) | ' + out.map((o) => o.backend).join(' | ') + ' | target |');
+  console.log('|---|' + out.map(() => '---:|').join('') + '---|');
+  const row = (name: string, cells: string[], target: string): void => console.log(`| ${name} | ${cells.join(' | ')} | ${target} |`);
+  row(`ward workstation initial pull (${out[0]?.wardInitialPull.rows.toLocaleString('en')} rows)`, out.map((o) => `${f(o.wardInitialPull.seconds, 2)} s`), '≤ 5 s');
+  row('workstation event-loop max during its initial pull', out.map((o) => `${f(o.wardInitialPull.loop_max_ms)} ms`), '≤ 50 ms');
+  for (const i of [0, 1]) {
+    const n = out[0]?.steady[i]?.workstations;
+    row(`${n} workstations: idle cycle server time p50 / p95`, out.map((o) => `${f(o.steady[i]!.idle.p50, 2)} / ${f(o.steady[i]!.idle.p95, 2)} ms`), '≤ 5 ms');
+    row(`${n} workstations: one-change cycle server time p50 / p95`, out.map((o) => `${f(o.steady[i]!.change.p50, 2)} / ${f(o.steady[i]!.change.p95, 2)} ms`), '≤ 20 ms');
+    row(`${n} workstations: server CPU per minute (every 10 s + live + 1 write/s)`, out.map((o) => `${f(o.steady[i]!.cpuPerMinute)} s (${f(o.steady[i]!.cpuPerMinute / 60, 2)} core)`), '≤ 0.5 core');
+    row(`${n} workstations: server event-loop max`, out.map((o) => `${f(o.steady[i]!.loopMaxMs)} ms`), '≤ 50 ms');
+    row(`${n} workstations: write → other workstation of the ward, p50 / p95`, out.map((o) => `${f(o.steady[i]!.latency.p50, 0)} / ${f(o.steady[i]!.latency.p95, 0)} ms`), '≤ 1 s p95');
+  }
+  row(`whole-organization initial pull at M (${out[0]?.orgInitialPullM.rows.toLocaleString('en')} rows)`, out.map((o) => `${f(o.orgInitialPullM.seconds)} s`), '≤ 20 s');
+  return out;
+}

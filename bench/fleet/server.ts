@@ -1,0 +1,39 @@
+/**
+ * The central server in its own process for the fleet benchmark:
+ * `node --import tsx bench/fleet/server.ts <sqlite-file|postgres-url> <port> <now>`.
+ * The real app, plus what only a benchmark needs: every answer carries `server-timing` (the time the
+ * server spent on the request) and `POST /bench/stats` reports this process's CPU time and the
+ * largest event-loop delay since the last call.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ManualClock } from '../../src/domain/time';
+import { buildApp } from '../../src/server/app';
+import { openServer } from '../../src/server/context';
+import type { Db } from '../../src/store/db';
+import { PostgresDb } from '../../src/store/postgres';
+import { SqliteDb } from '../../src/store/sqlite';
+
+const [target, port, now] = process.argv.slice(2);
+const db: Db = target!.startsWith('postgres') ? new PostgresDb(target!, { max: 20 }) : new SqliteDb(target!, { synchronous: 'NORMAL' });
+const server = await openServer({ db, clock: new ManualClock(now!) });
+const app = await buildApp(server);
+app.addHook('onSend', async (_req, reply, payload) => {
+  reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(3)}`);
+  return payload;
+});
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+let cpu = process.cpuUsage();
+let at = performance.now();
+app.post('/bench/stats', async () => {
+  const used = process.cpuUsage(cpu);
+  const elapsed = performance.now() - at;
+  const out = { cpu_s: (used.user + used.system) / 1e6, wall_s: elapsed / 1000, loop_max_ms: loop.max / 1e6, loop_p99_ms: loop.percentile(99) / 1e6, rss_mb: Math.round(process.memoryUsage().rss / 1048576) };
+  cpu = process.cpuUsage();
+  at = performance.now();
+  loop.reset();
+  return out;
+});
+await app.listen({ port: Number(port), host: '127.0.0.1' });
+process.stdout.write(`listening http://127.0.0.1:${port}\n`);
+process.on('SIGTERM', () => { void app.close().then(() => db.close()).then(() => process.exit(0)); });
