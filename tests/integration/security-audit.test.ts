@@ -80,7 +80,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
   const received = async (device: string): Promise<Array<{ seq: number; hash: string; actor: string }>> =>
     (await srv.db.all<{ seq: number; hash: string; actor: string }>('SELECT seq, hash, actor FROM device_audit WHERE device_id = ? ORDER BY seq', [device])).map((r) => ({ ...r, seq: Number(r.seq) }));
   const lastReceived = async (device: string) => (await received(device)).at(-1) ?? { seq: 0, hash: GENESIS_HASH };
-  const push = (auth: string, audit: unknown[]) => post(srv.url, '/v1/sync/push', { protocol: 1, mutations: [], audit }, auth);
+  const push = (auth: string, audit: unknown[]) => post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit }, auth);
 
   it('refuses a self-consistent, even correctly signed, chain claiming other users and organizations, and says so', async () => {
     const { ws, id, auth, key } = await workstation();

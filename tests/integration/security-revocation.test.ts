@@ -135,7 +135,7 @@ describe.each(backends)('revocation on %s', (backend) => {
 
     // Its next request: 401 with the reason, and the cache is erased.
     const e = (await ward.ws.sync.engine.enrollment())!;
-    expect(await post(srv.url, '/v1/sync/pull', { protocol: 1, cursor: null }, `Device ${e.device_id}.${e.secret}`))
+    expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, `Device ${e.device_id}.${e.secret}`))
       .toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated', message: expect.stringMatching(/revoked/), details: { reason: 'device_revoked' } } } });
     await ward.ws.sync.syncNow().catch(() => undefined);
     for (let i = 0; i < 100 && !ward.ws.revoked?.erased; i++) await new Promise((r) => setTimeout(r, 50));
