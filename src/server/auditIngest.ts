@@ -49,8 +49,14 @@ async function knownPeople(server: Server, device: Device, events: Pushed[]): Pr
 }
 
 /** Why this event may not come from this workstation, or null. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function refusal(e: Pushed, device: Device, known: Known): string | null {
   if (canonicalTime(e.at) === null) return 'its time is not a valid timestamp';
+  // Its hash covers the text as written; stored changed it would no longer verify (older software only).
+  if ([e.id, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.details].some((v) => typeof v === 'string' && UNSTORABLE.test(v))) {
+    return 'it holds text the server cannot store (a NUL or a broken character)';
+  }
   if (!DECISIONS.has(e.decision)) return `its decision "${e.decision.slice(0, 20)}" is not one the workstation writes`;
   if (e.org_id !== null && e.org_id !== device.org_id && e.org_id !== ROOT_ORG_ID) return 'it belongs to another organization';
   const system = SYSTEM_ACTORS[e.actor];
