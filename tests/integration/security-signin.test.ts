@@ -11,6 +11,7 @@ import { startCluster, type Cluster } from '../helpers/postgres';
 import { enrolledWorkstation, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer } from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 import { openServer } from '../../src/server/context';
+import { DEFAULT_RATE_LIMITS } from '../../src/server/limits';
 import { buildApp } from '../../src/server/app';
 import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
@@ -31,7 +32,7 @@ describe.each(backends)('sign-in under attack on %s', (backend) => {
     tmp = tempDir('cw-sec-');
     const db = await serverDb(backend, cluster, tmp.dir);
     await seedServerDb(db, syncFixture());
-    srv = await startServer(db);
+    srv = await startServer(db, undefined, undefined, DEFAULT_RATE_LIMITS);
   }, 60_000);
   afterEach(async () => {
     for (const c of extra.splice(0)) await c();
@@ -132,7 +133,7 @@ describe.each(backends)('sign-in under attack on %s', (backend) => {
     const second: Db = backend === 'postgres'
       ? new PostgresDb((srv.db as PostgresDb).url)
       : new SqliteDb((srv.db as SqliteDb).path, { synchronous: 'NORMAL' });
-    const other = await openServer({ db: second, clock: srv.clock });
+    const other = await openServer({ db: second, clock: srv.clock, security: { limits: DEFAULT_RATE_LIMITS } });
     const app = await buildApp(other);
     await app.listen({ port: 0, host: '127.0.0.1' });
     extra.push(async () => { await app.close(); await second.close(); });
