@@ -171,7 +171,7 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       const protectedOnly = await report(target, ...range, '--format', 'csv', '--protected');
       expect(protectedOnly.out.trim().split('\r\n').length).toBeGreaterThan(1);
       const settings = await report(target, ...range, '--format', 'text', '--filter', 'action=audit_settings_changed');
-      expect(settings.out).toMatch(/system {2}audit_settings_changed {2}Server:central {2}allow {2}throttle/);
+      expect(settings.out).toMatch(/system {2}audit_settings_changed {2}Server:central {2}allow {2}(limits, )?throttle/);
       expect((await report(target, '--from', 'yesterday', '--to', 'today')).code).toBe(2);
       expect((await report(target, ...range, '--filter', 'nope=1')).err).toMatch(/Unknown filter/);
     } finally {
