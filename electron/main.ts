@@ -64,7 +64,7 @@ if (!app.requestSingleInstanceLock()) {
       const dbKey = workstationDbKey(dataDir, workstationDbPath(dataDir), safeStorage);
       if (dbKey.event !== 'unwrapped') log.info('database key', { event: dbKey.event });
       if (dbKey.weakBackend) log.warn('no desktop key ring: the database key is only obfuscated on this machine (docs/install.md)');
-      ws = await openWorkstation({ config, configFile: loaded.file, dataDir, log, dbKey: dbKey.key });
+      ws = await openWorkstation({ config, configFile: loaded.file, dataDir, log, dbKey: dbKey.key, keyInfo: { event: dbKey.event, weakBackend: dbKey.weakBackend } });
     } catch (e) {
       log.error('cannot open the workstation database', { error: (e as Error).stack });
       fail('Clinic workstation: cannot start', `${(e as Error).message}\n\nThe details are in ${log.file}.`);

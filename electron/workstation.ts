@@ -18,6 +18,10 @@ import type { SyncStatusSource } from './syncStatus';
 import { CorrectedClock } from '../src/sync/clock';
 import { SyncEngine } from '../src/sync/engine';
 import type { Transport } from '../src/sync/http';
+import type { Revocation } from '../src/sync/revocation';
+import { auditStartup } from '../src/services/startupAudit';
+import { ServerTokens } from './serverTokens';
+import { readRevokedMarker, shredWorkstation } from './shred';
 
 export interface WorkstationOptions {
   config: SystemConfig;
@@ -31,6 +35,8 @@ export interface WorkstationOptions {
   transport?: (url: string) => Transport;
   /** Start the background sync loop (default: when enrolled). */
   autoSync?: boolean;
+  /** How the database key came to be on this start (electron/dbKey.ts), for the startup audit event. */
+  keyInfo?: { event: 'created' | 'unwrapped' | 'encrypted-existing'; weakBackend: boolean };
 }
 
 export interface Workstation {
@@ -45,6 +51,10 @@ export interface Workstation {
   session: WorkstationSession;
   sync: SyncStatusSource & { engine: SyncEngine };
   log: Logger;
+  /** Server sign-ins of this session's users (administration calls to the server); memory only. */
+  serverTokens: ServerTokens;
+  /** Set when the server revoked this workstation: its local data is erased (electron/shred.ts). */
+  revoked: { message: string; at: string | null; erased: boolean } | null;
   close(): Promise<void>;
 }
 
@@ -62,7 +72,12 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     const { applied } = await migrate(db, WORKSTATION_SETS);
     if (applied.length) log.info('schema migrated', { applied: applied.map((m) => `${m.set}/${m.version}`) });
     await clock.load(db);
-    const engineSync = new SyncEngine({ db, clock, corrected: clock, log, ...(opts.transport ? { transport: opts.transport } : {}) });
+    let ws: Workstation | null = null;
+    const engineSync = new SyncEngine({
+      db, clock, corrected: clock, log, ...(opts.transport ? { transport: opts.transport } : {}),
+      // Revoked by an administrator: sign out at once, then forget the key and delete the database.
+      onRevoked: (r) => { if (ws) void eraseRevoked(ws, r); },
+    });
     const enrolled = (await engineSync.enrollment()) !== null;
     if (config.demoData && !enrolled && (await seedDemoInto(db, clock.now().toISOString()))) log.info('demo hospital loaded');
     const engine = await AuthzEngine.create({ db, clock, policy: config.policy });
@@ -73,17 +88,55 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     const session = new WorkstationSession({
       db, clock, engine, organization: enrollment?.org_id ?? config.organization ?? null, lockout: config.lockout,
       times: { autoLockMinutes: config.autoLockMinutes, lockedSignOutMinutes: config.lockedSignOutMinutes, maxSessionHours: config.maxSessionHours },
-      online: engineSync,
+      online: { signInOnline: async (username, password) => {
+        const r = await engineSync.signInOnline(username, password);
+        if (r.token && ws) ws.serverTokens.set(r.token);
+        return r;
+      } },
       onSignedIn: () => { void engineSync.syncNow().catch(() => undefined); },
     });
     const sync = Object.assign(engineSync, { engine: engineSync });
+    await auditStartup(db, {
+      at: clock.now().toISOString(), resource: `Workstation:${enrollment?.device_id ?? 'local'}`, orgId: enrollment?.org_id ?? null,
+      version: process.env.CLINIC_APP_VERSION, settings: auditedSettings(config, engine.policy.fingerprint),
+      encryption: opts.dbKey
+        ? { database: 'encrypted', key: opts.keyInfo?.event ?? null, key_store: opts.keyInfo ? (opts.keyInfo.weakBackend ? 'obfuscated' : 'os') : null }
+        : { database: 'plain', key: null, key_store: null },
+    });
     if (enrolled && (opts.autoSync ?? true)) sync.start();
-    return {
+    const marker = readRevokedMarker(opts.dataDir);
+    ws = {
       config, configFile: opts.configFile, dataDir: opts.dataDir, dbPath, db, clock, engine, ctx, session, sync, log,
+      serverTokens: new ServerTokens(clock),
+      revoked: marker && !enrolled ? { message: marker.message, at: marker.at, erased: false } : null,
       close: async () => { await sync.stop(); await db.close(); },
     };
+    return ws;
   } catch (e) {
     await db.close();
     throw e;
   }
+}
+
+/** The settings that govern auditing and access decisions; a change is an audit event at the next start. */
+export function auditedSettings(config: SystemConfig, policyFingerprint: string): Record<string, unknown> {
+  return {
+    policy: { mode: config.policy.mode ?? 'modules', modules: config.policy.modules ?? null, extra_files: config.policy.extraFiles ?? [], fingerprint: policyFingerprint },
+    lockout: config.lockout, auto_lock_minutes: config.autoLockMinutes, locked_sign_out_minutes: config.lockedSignOutMinutes,
+    max_session_hours: config.maxSessionHours, break_glass_minutes: config.breakGlassMinutes, organization: config.organization ?? null,
+    facility: config.facility ?? null,
+  };
+}
+
+/** After the server said "revoked": nothing readable stays (electron/shred.ts), and the window says why. */
+async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
+  if (ws.revoked?.erased) return;
+  ws.session.signOut();
+  ws.serverTokens.clear();
+  ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
+  const enrollment = await ws.sync.engine.enrollment().catch(() => null);
+  await ws.sync.engine.stop();
+  await shredWorkstation({ dataDir: ws.dataDir, dbPath: ws.dbPath, close: () => ws.db.close(), message: r.message, revokedAt: r.revoked_at, deviceId: enrollment?.device_id ?? null });
+  ws.revoked = { ...ws.revoked, erased: true };
+  ws.log.warn('workstation revoked by the server: local data erased', { device: enrollment?.device_id ?? null });
 }

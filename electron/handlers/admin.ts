@@ -5,14 +5,18 @@ import type { Principal } from '../../src/authz/engine';
 import { AppError } from '../../src/domain/errors';
 import { ROOT_ORG_ID } from '../../src/domain/roles';
 import { auditLog, breakGlassReview } from '../../src/services/queries/auditLog';
+import { auditReportFor } from '../../src/services/queries/auditReport';
 import { listStaff, listUsers, withVisibleBadge } from '../../src/services/queries/people';
 import { clearLockout } from '../../src/services/signIn';
 import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
 import { appendAudit, verifyAuditChain } from '../../src/store/audit';
 import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
-import { SyncHttpError } from '../../src/sync/http';
+import { httpTransport, SyncHttpError } from '../../src/sync/http';
+import { PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { Ok } from '../../src/sync/securityProtocol';
 import type { HandlerMap } from './dispatch';
+import { clearRevokedMarker } from '../shred';
 import type { Workstation } from '../workstation';
 
 /** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
@@ -35,7 +39,7 @@ const appVersion = (): string => process.env.CLINIC_APP_VERSION
 
 export const adminHandlers: Pick<HandlerMap,
   'reference.locations' | 'reference.clinicians' | 'reference.staff' | 'admin.users' | 'admin.createUser' | 'admin.resetLockout' | 'orgs.list' | 'orgs.create'
-  | 'audit.log' | 'audit.breakGlass' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
+  | 'audit.log' | 'audit.breakGlass' | 'audit.report' | 'sync.status' | 'sync.now' | 'sync.enroll' | 'diagnostics.get'> = {
   'reference.locations': async (_r, ws, p) => {
     const { actor } = await ws.engine.resolve(need(p));
     if (await ws.engine.decideAs(actor, 'read', { type: 'Organization', id: actor.org_id }) !== 'allow') {
@@ -96,6 +100,15 @@ export const adminHandlers: Pick<HandlerMap,
       await clearLockout(ws.db, r.userId);
       await appendAudit(ws.db, { at: actor.now, actor: real.id, on_behalf_of: null, action: 'reset_lockout', resource: `User:${r.userId}`, decision: 'allow', reason: null, org_id: user?.org_id ?? null });
     });
+    // Online sign-ins are decided by the server: lift the backoff there too (docs/security.md, T1d).
+    const e = await ws.sync.engine.enrollment();
+    if (e) {
+      try {
+        await httpTransport(e.server_url, 20_000).post(`/v1/users/${encodeURIComponent(r.userId)}/unlock`, { protocol: PROTOCOL_VERSION }, Ok, ws.serverTokens.bearer(real.id));
+      } catch (err) {
+        ws.log.warn('the account was unlocked here but not on the server', { user: r.userId, error: (err as Error).message });
+      }
+    }
     return { ok: true as const };
   },
   'orgs.list': async (_r, ws, p) => {
@@ -110,6 +123,7 @@ export const adminHandlers: Pick<HandlerMap,
   'orgs.create': async (r, ws, p) => createOrganizationWithAdmin(ws.ctx, need(p), r),
   'audit.log': async (r, ws, p) => auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
   'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
+  'audit.report': async (r, ws, p) => auditReportFor(ws.ctx, need(p), { org_id: r.orgId, from: r.from, to: r.to, filters: r.filters, protected_only: r.protectedOnly, sort: r.sort }),
   'sync.status': async (_r, ws) => ws.sync.status(),
   'sync.enroll': async (r, ws) => {
     if (await ws.sync.engine.enrollment()) {
@@ -119,6 +133,8 @@ export const adminHandlers: Pick<HandlerMap,
       const e = await ws.sync.engine.enroll(r.serverUrl, r.code, r.name ?? ws.config.workstationName);
       ws.session.signOut();
       ws.session.setOrganization(e.org_id);
+      clearRevokedMarker(ws.dataDir);
+      ws.revoked = null;
       ws.log.info('enrolled', { device: e.device_id, org: e.org_id, facility: e.facility_id });
     } catch (err) {
       if (err instanceof SyncHttpError) {

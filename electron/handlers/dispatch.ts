@@ -31,6 +31,8 @@ export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch 
         const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`);
         throw new AppError('invalid', describeIssues(parsed.error.issues), { issues });
       }
+      // Revoked and erased (electron/shred.ts): nothing is left to serve but the reason.
+      if (ws.revoked?.erased && channel !== 'session.get') throw new AppError('unauthenticated', ws.revoked.message);
       const principal = PUBLIC_CHANNELS.has(channel) ? null : ws.session.principal();
       const handler = handlers[channel] as HandlerFn<Channel>;
       const value = await handler(parsed.data as never, ws, principal);

@@ -4,8 +4,9 @@ import { adminHandlers } from './admin';
 import { clinicalHandlers, mutationHandlers } from './clinical';
 import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
 import { sessionHandlers } from './session';
+import { workstationHandlers } from './workstations';
 
-export const handlers: HandlerMap = { ...sessionHandlers, ...clinicalHandlers, ...mutationHandlers, ...adminHandlers };
+export const handlers: HandlerMap = { ...sessionHandlers, ...clinicalHandlers, ...mutationHandlers, ...adminHandlers, ...workstationHandlers };
 
 export function workstationDispatch(ws: Workstation): Dispatch {
   return createDispatch(ws, handlers);

@@ -16,6 +16,12 @@ async function person(ws: Workstation, u: User | null): Promise<Response<'sessio
 
 export async function sessionInfo(ws: Workstation): Promise<Response<'session.get'>> {
   const s = ws.session;
+  const workstation = { name: ws.config.workstationName, organization: ws.config.organization ?? null, facility: ws.config.facility ?? null,
+    revoked: ws.revoked ? { message: ws.revoked.message, at: ws.revoked.at } : null };
+  if (ws.revoked?.erased) {
+    // The database is gone: say why, and nothing else.
+    return { status: 'signed_out', user: null, view_as: null, is_root: false, now: ws.clock.now().toISOString(), auto_lock_minutes: s.times.autoLockMinutes, capabilities: [], workstation };
+  }
   s.tick();
   const active = s.status === 'active' && s.user;
   return {
@@ -26,7 +32,7 @@ export async function sessionInfo(ws: Workstation): Promise<Response<'session.ge
     now: ws.clock.now().toISOString(),
     auto_lock_minutes: s.times.autoLockMinutes,
     capabilities: active ? await capabilitiesFor(ws, s.principal()) : [],
-    workstation: { name: ws.config.workstationName, organization: ws.config.organization ?? null, facility: ws.config.facility ?? null },
+    workstation,
   };
 }
 

@@ -5,6 +5,7 @@ import { Shell } from './Shell';
 import { isActive, startSessionTracking, useSession } from './store/session';
 import { Lock } from './views/Lock';
 import { SignIn } from './views/SignIn';
+import { RevokedNotice } from './views/RevokedNotice';
 import { Diagnostics } from './views/Diagnostics';
 import { useRouter } from './store/router';
 
@@ -22,6 +23,7 @@ export function App() {
   if (info.status === 'signed_out') {
     // IT may open diagnostics without signing in.
     if (route.path[0] === 'diagnostics') return <main className="main"><Diagnostics /></main>;
+    if (info.workstation.revoked) return <RevokedNotice workstation={info.workstation.name} revoked={info.workstation.revoked} />;
     return <SignIn workstation={info.workstation.name} />;
   }
   if (info.status === 'locked' || lockedLocally || !active) return <Lock info={info} />;

@@ -146,6 +146,10 @@ export interface AuditEvent {
   decision: 'allow' | 'forbidden' | 'not_found' | 'invalid' | 'error';
   reason: string | null;
   org_id: string | null;
+  /** JSON: what protected data a read returned, encryption status at start, settings before/after. */
+  details?: string | null;
+  /** On the server: the workstation event this one was received as (`device-id#seq`). */
+  origin?: string | null;
   prev_hash: string;
   hash: string;
 }

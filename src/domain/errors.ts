@@ -3,7 +3,7 @@
  * The kinds travel over IPC and HTTP unchanged; stack traces stay in the log.
  */
 export const ERROR_KINDS = [
-  'not_found', 'forbidden', 'invalid', 'conflict', 'unauthenticated', 'locked', 'internal',
+  'not_found', 'forbidden', 'invalid', 'conflict', 'unauthenticated', 'locked', 'rate_limited', 'internal',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

@@ -6,8 +6,15 @@ import { canonicalTime } from './time';
 export const Id = z.string().trim().min(1, 'is required').max(200, 'is too long')
   .regex(/^[A-Za-z0-9_.:@-]+$/, 'may contain only letters, digits and _ . : @ -');
 
-/** A client-generated id (kept in the outbox so the server creates the very same row). */
-export const NewId = (prefix: string) => Id.default(() => `${prefix}-${randomUUID()}`);
+/**
+ * A client-generated id (kept in the outbox so the server creates the very same row). It must be
+ * random (`prefix-` and a version 4 UUID, 122 random bits): an id chosen by the caller could name
+ * another organization's row, and the answer ("already registered") would tell that it exists
+ * (docs/security.md, T5). Existing rows keep whatever ids they have.
+ */
+export const NewId = (prefix: string) => z.string()
+  .regex(new RegExp(`^${prefix}-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`), `must be a new random id (${prefix}- and a UUID); leave it out to get one`)
+  .default(() => `${prefix}-${randomUUID()}`);
 
 export const Name = z.string().trim().min(1, 'is required').max(500, 'is too long');
 export const Text = z.string().max(20_000, 'is too long');

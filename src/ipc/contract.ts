@@ -9,6 +9,7 @@ import { allStorable } from '../domain/text';
 import { Id, IsoTime, ScopeRef } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
+import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
 const Secret = z.string().min(1, 'is required').max(200);
@@ -91,6 +92,24 @@ export const channels = {
     response: out.AuditPageOut,
   },
   'audit.breakGlass': { request: z.object({ orgId: Id }).strict(), response: out.BreakGlassReviewOut },
+  /** The audit report (ONC §170.315(d)(3)): a time range, filtered and sorted by any field. */
+  'audit.report': {
+    request: z.object({
+      orgId: Id, from: IsoTime, to: IsoTime,
+      filters: z.partialRecord(z.enum(REPORT_FIELDS), z.string().max(200)).default({}),
+      protectedOnly: z.boolean().default(false),
+      sort: z.object({ field: z.enum(REPORT_FIELDS), dir: z.enum(['asc', 'desc']) }).default({ field: 'at', dir: 'asc' }),
+    }).strict(),
+    response: out.AuditReportOut,
+  },
+
+  // Workstations and enrollment codes (on the central server, as the signed-in administrator).
+  'workstations.list': { request: z.object({ orgId: Id }).strict(), response: out.WorkstationsOut },
+  'workstations.revoke': {
+    request: z.object({ deviceId: Id, reason: z.string().trim().max(500).nullish() }).strict(),
+    response: z.object({ ok: z.literal(true) }),
+  },
+  'enrollmentCodes.revoke': { request: z.object({ codeId: Id }).strict(), response: z.object({ ok: z.literal(true) }) },
 
   // Status and IT.
   'sync.status': { request: none, response: out.SyncStatusOut },

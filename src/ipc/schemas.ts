@@ -123,7 +123,11 @@ export const SessionOut = z.object({
   auto_lock_minutes: n,
   /** Navigation the user may use (computed from the policy in main). */
   capabilities: z.array(s),
-  workstation: z.object({ name: s, organization: ns, facility: ns }),
+  workstation: z.object({
+    name: s, organization: ns, facility: ns,
+    /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
+    revoked: z.object({ message: s, at: ns }).nullish(),
+  }),
 });
 
 export const SyncStatusOut = z.object({
@@ -131,6 +135,8 @@ export const SyncStatusOut = z.object({
   pending: n,
   last_sync_at: ns,
   last_error: ns,
+  /** The server refused this workstation's audit events from `seq` on (kept and sent again). */
+  audit_refused: z.object({ seq: n, message: s }).nullish(),
   rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns })),
 });
 
@@ -146,4 +152,24 @@ export const DiagnosticsOut = z.object({
   counts: z.record(z.string(), n).nullable(),
   audit_chain: z.object({ ok: z.boolean(), checked: n, problem: ns }),
   enrollment: z.object({ server_url: s, device_id: s, org_id: s, facility_id: ns }).nullable(),
+});
+
+/** The organization's workstations and enrollment codes as the central server reports them. */
+export const WorkstationsOut = z.object({
+  devices: z.array(z.object({
+    id: s, name: s, facility_id: ns, enrolled_at: s, enrolled_by: s, last_seen_at: ns, revoked_at: ns, revoked_by: ns, revoke_reason: ns,
+    signed_audit: z.boolean(), this_workstation: z.boolean(),
+  })),
+  codes: z.array(z.object({
+    id: s, facility_id: ns, created_by: s, created_at: s, expires_at: s, used_at: ns, device_id: ns, revoked_at: ns,
+    status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
+  })),
+});
+
+export const AuditReportOut = z.object({
+  rows: z.array(z.object({
+    seq: n, id: s, at: s, actor: s, on_behalf_of: ns, action: s, resource: s, decision: s, reason: ns, org_id: ns,
+    details: ns.optional(), origin: ns.optional(), protected_data: z.boolean(),
+  })),
+  truncated: z.boolean(),
 });

@@ -9,18 +9,22 @@ import { AppError, isAppError, type ErrorKind } from '../domain/errors';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
 import { verifyCredentials } from '../services/signIn';
+import { appendAudit } from '../store/audit';
 import {
   EnrollmentCodeRequest, EnrollRequest, PROTOCOL_VERSION, PullRequest, PushRequest, SignInRequest, SYNC_PROTOCOL_VERSION, WaitRequest,
 } from '../sync/protocol';
 import { allStorable } from '../domain/text';
-import { createEnrollmentCode, deviceFromHeader, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
+import { authenticateDevice, createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
+import { mayAdministerWorkstations } from './devices';
+import { registerRateLimits } from './limits';
+import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
 import { LiveUpdates } from './live';
 import { concernsDevice, pull, waitVersion } from './pull';
 import { applyPush } from './push';
 
 const STATUS: Record<ErrorKind, number> = {
-  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, locked: 423, internal: 500,
+  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, locked: 423, rate_limited: 429, internal: 500,
 };
 
 export const BODY_LIMIT = 4 * 1024 * 1024;
@@ -36,7 +40,7 @@ function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 }
 
 export async function buildApp(server: Server): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, trustProxy: server.security.trustProxy });
   const live = new LiveUpdates(server);
   app.addHook('onClose', async () => live.close());
 
@@ -60,11 +64,18 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     server.log.info('request', { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
+  // Per-client limits (docs/security.md, T1); before any route so every route gets one.
+  await registerRateLimits(app, server.security.limits);
 
   const device = async (req: FastifyRequest): Promise<Device> => {
-    const d = await deviceFromHeader(server.db, req.headers.authorization);
-    if (!d) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
-    return d;
+    const a = await authenticateDevice(server.db, req.headers.authorization);
+    if (a && 'revoked' in a) {
+      // Only the holder of the right secret learns this; the workstation then erases its cache.
+      throw new AppError('unauthenticated', `This workstation's enrollment was revoked by an administrator on ${a.revoked.at.slice(0, 10)}${a.revoked.reason ? ` (${a.revoked.reason.slice(0, 200)})` : ''}. Its local data is erased; ask IT to enroll it again.`,
+        { reason: 'device_revoked', revoked_at: a.revoked.at });
+    }
+    if (!a) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
+    return a.device;
   };
   const user = async (req: FastifyRequest) => {
     const u = await userFromToken(server.db, req.headers.authorization, server.now());
@@ -77,7 +88,10 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
     const b = body(SignInRequest, req.body);
     const viaDevice = req.headers.authorization ? await device(req) : null;
-    const u = await verifyCredentials({ db: server.db, clock: server.clock, organization: viaDevice?.org_id ?? null }, { method: 'password', username: b.username, password: b.password });
+    const u = await verifyCredentials({
+      db: server.db, clock: server.clock, throttle: server.security.throttle,
+      organization: viaDevice?.org_id ?? b.organization ?? null, client: viaDevice ? `device:${viaDevice.id}` : `ip:${req.ip}`,
+    }, { method: 'password', username: b.username, password: b.password });
     if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
     const token = await issueUserToken(server.db, u.id, viaDevice?.id ?? null, server.now());
     return reply.send({ ...token, user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } });
@@ -94,12 +108,17 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
       if (!f || f.org_id !== b.org_id) throw new AppError('invalid', 'That facility is not part of the organization.');
     }
     const code = await createEnrollmentCode(server.db, { orgId: b.org_id, facilityId: b.facility_id ?? null, createdBy: u.id, now: server.now(), validHours: b.valid_hours });
+    await appendAudit(server.db, { at: server.now(), actor: u.id, on_behalf_of: null, action: 'create_enrollment_code', resource: `EnrollmentCode:${code.id}`, decision: 'allow', reason: null, org_id: b.org_id });
     return { ...code, org_id: b.org_id, facility_id: b.facility_id ?? null };
   });
 
   app.post('/v1/enroll', async (req) => {
     const b = body(EnrollRequest, req.body);
-    const enrolled = await enrollDevice(server.db, { code: b.code, name: b.name, now: server.now() });
+    const enrolled = await enrollDevice(server.db, {
+      code: b.code, name: b.name, now: server.now(), publicKey: b.public_key ?? null,
+      // A code stops working when its creator may no longer enroll workstations there.
+      mayEnroll: (userId, orgId) => mayAdministerWorkstations(server, userId, orgId),
+    });
     server.log.info('workstation enrolled', { device: enrolled.device_id, org: enrolled.org_id });
     return enrolled;
   });
@@ -114,9 +133,9 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   app.post('/v2/sync/push', async (req) => {
     const d = await device(req);
     const b = body(PushRequest, req.body);
-    const { outcomes, audit_accepted } = await applyPush(server, d, b);
+    const pushed = await applyPush(server, d, b);
     live.nudge();
-    return { outcomes, audit_accepted, server_time: server.now() };
+    return { ...pushed, server_time: server.now() };
   });
 
   app.post('/v2/sync/pull', async (req) => {
@@ -149,6 +168,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     live.nudge();
     return { result };
   });
+
+  securityRoutes(app, server, { device, user, body });
 
   return app;
 }

@@ -6,6 +6,17 @@ import { defaultServiceConfig, discardMutations, type ServiceContext } from '../
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { versionStamper } from './versions';
+import { auditStartup } from '../services/startupAudit';
+import { DEFAULT_THROTTLE, type ThrottlePolicy } from '../services/throttle';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits';
+
+/** Sign-in throttling, per-client limits and proxy trust (docs/security.md, docs/install.md). */
+export interface ServerSecurity {
+  throttle: ThrottlePolicy;
+  limits: RateLimits;
+  /** Behind a reverse proxy: trust its X-Forwarded-For (Fastify `trustProxy`: true or the proxy's addresses). */
+  trustProxy: boolean | string;
+}
 
 export interface ServerLog { info(msg: string, f?: object): void; warn(msg: string, f?: object): void; error(msg: string, f?: object): void }
 
@@ -15,12 +26,13 @@ export interface Server {
   clock: Clock;
   ctx: ServiceContext;
   log: ServerLog;
+  security: ServerSecurity;
   now(): string;
 }
 
 export const SERVER_SETS = (db: Db): string[] => ['shared', 'server', db.dialect === 'postgres' ? 'server-postgres' : 'server-sqlite'];
 
-export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog }): Promise<Server> {
+export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog; security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] } }): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
   const engine = await AuthzEngine.create({ db: opts.db, clock: opts.clock, policy: opts.policy ?? {} });
@@ -29,7 +41,12 @@ export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyCo
     observeChanges: versionStamper(opts.db),
   };
   const log = opts.log ?? { info: () => {}, warn: () => {}, error: () => {} };
-  return { db: opts.db, engine, clock: opts.clock, ctx, log, now: () => opts.clock.now().toISOString() };
+  const security: ServerSecurity = {
+    throttle: { ...DEFAULT_THROTTLE, ...opts.security?.throttle },
+    limits: { ...DEFAULT_RATE_LIMITS, ...opts.security?.limits },
+    trustProxy: opts.security?.trustProxy ?? false,
+  };
+  return { db: opts.db, engine, clock: opts.clock, ctx, log, security, now: () => opts.clock.now().toISOString() };
 }
 
 /** First run: the reserved `_root` organization and the `root` user exist (password set separately). */
@@ -44,4 +61,16 @@ export async function ensureRoot(db: Db, now: string): Promise<{ created: boolea
   const cred = await db.get<{ password_hash: string | null }>('SELECT password_hash FROM credentials WHERE user_id = ?', ['root']);
   void now;
   return { created, hasPassword: Boolean(cred?.password_hash) };
+}
+
+/**
+ * The server's start as an audit event (ONC §170.315(d)(2)): its security settings, and a change of
+ * them since the previous start (src/services/startupAudit.ts). Called by `npm run server`.
+ */
+export async function auditServerStart(server: Server, version?: string): Promise<void> {
+  await auditStartup(server.db, {
+    at: server.now(), resource: 'Server:central', orgId: null, ...(version ? { version } : {}),
+    encryption: { database: server.db.dialect === 'postgres' ? 'storage' : 'plain', key: null, key_store: null },
+    settings: { throttle: server.security.throttle, limits: server.security.limits, trust_proxy: server.security.trustProxy, policy_fingerprint: server.engine.policy.fingerprint },
+  });
 }

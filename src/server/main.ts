@@ -19,7 +19,7 @@ import { PostgresDb } from '../store/postgres';
 import { SqliteDb } from '../store/sqlite';
 import { buildApp } from './app';
 import { newWriter } from '../services/context';
-import { ensureRoot, openServer } from './context';
+import { auditServerStart, ensureRoot, openServer } from './context';
 
 async function readPassword(): Promise<string> {
   if (process.env.ROOT_PASSWORD) return process.env.ROOT_PASSWORD;
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
     warn: (msg: string, f?: object) => console.warn(JSON.stringify({ at: new Date().toISOString(), level: 'warn', msg, ...f })),
     error: (msg: string, f?: object) => console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
-  const server = await openServer({ db, clock: systemClock, log });
+  // Behind a TLS reverse proxy, TRUST_PROXY (true, or the proxy's addresses) makes per-client limits see the real client.
+  const trustProxy = process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || false;
+  const server = await openServer({ db, clock: systemClock, log, security: { trustProxy } });
   const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
   const fixture = values['load-fixture'] ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }
     : values.demo && existing === 0 ? { source: 'demo hospital', data: demoHospital(server.now()) } : null;
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   }
   const root = await ensureRoot(db, server.now());
   if (!root.hasPassword) console.log('The root account has no password yet. Set it with: npm run server -- --set-root-password');
+  await auditServerStart(server, process.env.npm_package_version);
   const app = await buildApp(server);
   const port = Number(process.env.PORT ?? 8080);
   const host = process.env.HOST ?? '127.0.0.1';

@@ -17,14 +17,17 @@ import { runMutation } from '../services/run';
 import type { MutationOutcome, PushRequest } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
+import { ingestAudit, type IngestResult } from './auditIngest';
 
 type Push = z.output<typeof PushRequest>;
 type Mutation = Push['mutations'][number];
 
-export async function applyPush(server: Server, device: Device, req: Push): Promise<{ outcomes: MutationOutcome[]; audit_accepted: number }> {
+export async function applyPush(server: Server, device: Device, req: Push): Promise<{ outcomes: MutationOutcome[]; audit_accepted: number; audit_acked_seq: number; audit_refused: IngestResult['refused'] }> {
   const outcomes: MutationOutcome[] = [];
   for (const m of [...req.mutations].sort((a, b) => a.seq - b.seq)) outcomes.push(await applyOne(server, device, m));
-  return { outcomes, audit_accepted: await storeAudit(server, device, req.audit) };
+  // Audit events: verified and chained by src/server/auditIngest.ts (security issue 13).
+  const audit = await ingestAudit(server, device, req.audit);
+  return { outcomes, audit_accepted: audit.accepted, audit_acked_seq: audit.acked_seq, audit_refused: audit.refused };
 }
 
 async function applyOne(server: Server, device: Device, m: Mutation): Promise<MutationOutcome> {
@@ -93,19 +96,4 @@ async function refuse(server: Server, device: Device, actor: string, name: strin
     return { kind: 'forbidden', message: 'This change was made by a user who has not signed in through this workstation.' };
   }
   return null;
-}
-
-/** Text PostgreSQL cannot hold (a NUL from older software) is stored as U+FFFD on both backends. */
-const storableText = toStorable;
-
-async function storeAudit(server: Server, device: Device, events: Push['audit']): Promise<number> {
-  let accepted = 0;
-  for (const e of events) {
-    const r = await server.db.run(
-      `INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, seq) DO NOTHING`,
-      [device.id, e.seq, ...[e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id].map(storableText), e.prev_hash, e.hash, server.now()]);
-    accepted += r.changes > 0 ? 1 : 0;
-  }
-  return accepted;
 }

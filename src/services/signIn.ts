@@ -1,23 +1,30 @@
 /**
- * Verifying who is at the workstation: username + password, or badge + PIN, against salted scrypt
- * hashes in the local database (SPEC §6: offline sign-in). Repeated failures lock the account for a
- * while; an administrator can lift the lock. Messages never say which of the two was wrong, and an
- * unknown user costs the same time as a known one.
+ * Verifying who is at the workstation (or calling the server): username + password, or badge + PIN,
+ * against salted scrypt hashes (SPEC §6: offline sign-in). The same function decides on the server
+ * and offline on the workstation.
+ *
+ * No lockout by strangers and no account enumeration (docs/security.md, T1): repeated failures slow
+ * down the client that made them (src/services/throttle.ts) instead of locking the account; an
+ * unknown username, a wrong secret and a throttled attempt get the same answer after the same work
+ * (exactly one scrypt, one transaction with the throttle counters and the audit event).
  */
 import { AppError } from '../domain/errors';
 import { DEFAULT_COST, hashSecret, verifySecret } from '../domain/secretHash';
 import { ROOT_ORG_ID } from '../domain/roles';
 import type { User } from '../domain/entities';
-import { addMinutes, nowIso, type Clock } from '../domain/time';
+import { nowIso, type Clock } from '../domain/time';
 import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
+import { accountKey, clearThrottle, heldBackAccounts, clientKey, DEFAULT_THROTTLE, recordAttempt, throttleState, type ThrottlePolicy } from './throttle';
 
+/** The workstation's configuration (`lockout`): failures per client before backoff, longest backoff. */
 export interface LockoutPolicy { maxAttempts: number; minutes: number }
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxAttempts: 5, minutes: 15 };
+export const DEFAULT_LOCKOUT: LockoutPolicy = { maxAttempts: DEFAULT_THROTTLE.perClient, minutes: DEFAULT_THROTTLE.maxMinutes };
+
+export const throttleFromLockout = (l: LockoutPolicy | undefined): ThrottlePolicy =>
+  (l ? { ...DEFAULT_THROTTLE, perClient: l.maxAttempts, maxMinutes: l.minutes } : DEFAULT_THROTTLE);
 
 export type Credentials = { method: 'password'; username: string; password: string } | { method: 'badge'; badge: string; pin: string };
-
-interface CredentialRow { user_id: string; password_hash: string | null; pin_hash: string | null; failed_attempts: number; locked_until: string | null }
 
 let dummyHash: Promise<string> | undefined;
 const dummy = (): Promise<string> => (dummyHash ??= hashSecret('not-a-real-secret', DEFAULT_COST));
@@ -26,62 +33,74 @@ export interface SignInOptions {
   db: Db;
   clock: Clock;
   lockout?: LockoutPolicy;
+  /** Overrides `lockout` (the server passes its own). */
+  throttle?: ThrottlePolicy;
   /** The enrolled organization: its users (and root) may sign in here. Null: any organization. */
   organization?: string | null;
+  /** Who is trying: a workstation's device id, the caller's address, or "local" (this keyboard). */
+  client?: string;
 }
 
-const WRONG = (c: Credentials) => new AppError('unauthenticated',
-  c.method === 'password' ? 'Username or password is incorrect.' : 'Badge or PIN is incorrect.');
+/** One sentence for every failure: wrong, unknown, or held back after repeated failures. */
+export const SIGN_IN_REFUSED = {
+  password: 'Username or password is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
+  badge: 'Badge or PIN is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
+} as const;
+
+const refused = (c: Credentials): AppError => new AppError('unauthenticated', SIGN_IN_REFUSED[c.method]);
+
+/**
+ * The user an identifier names, among those who may sign in here: in the enrolled organization (or
+ * root's), or — with no organization — the only user anywhere with that name (a name used in several
+ * organizations then needs the organization; it is refused like an unknown one).
+ */
+async function findUser(db: Db, c: Credentials, organization: string | null): Promise<User | undefined> {
+  const column = c.method === 'password' ? 'username' : 'badge';
+  const value = c.method === 'password' ? c.username.toLowerCase() : c.badge;
+  const rows = organization
+    ? await db.all<User>(`SELECT * FROM users WHERE ${column} = ? AND org_id IN (?, ?) LIMIT 2`, [value, organization, ROOT_ORG_ID])
+    : await db.all<User>(`SELECT * FROM users WHERE ${column} = ? LIMIT 2`, [value]);
+  return rows.length === 1 ? rows[0] : undefined;
+}
 
 export async function verifyCredentials(opts: SignInOptions, c: Credentials): Promise<User> {
   const { db, clock } = opts;
-  const lockout = opts.lockout ?? DEFAULT_LOCKOUT;
-  const user = c.method === 'password'
-    ? await db.get<User>('SELECT * FROM users WHERE username = ?', [c.username.toLowerCase()])
-    : await db.get<User>('SELECT * FROM users WHERE badge = ?', [c.badge]);
-  const cred = user ? await db.get<CredentialRow>('SELECT * FROM credentials WHERE user_id = ?', [user.id]) : undefined;
-  const stored = c.method === 'password' ? cred?.password_hash : cred?.pin_hash;
-  const secret = c.method === 'password' ? c.password : c.pin;
+  const policy = opts.throttle ?? throttleFromLockout(opts.lockout);
+  const organization = opts.organization ?? null;
   const now = nowIso(clock);
-  const enrolledElsewhere = user && opts.organization && user.org_id !== opts.organization && user.org_id !== ROOT_ORG_ID;
-
-  if (!user || !cred || !stored || enrolledElsewhere) {
-    await verifySecret(secret, await dummy());
-    await audit(db, now, user?.id ?? 'unknown', 'unauthenticated', c);
-    throw WRONG(c);
-  }
-  if (cred.locked_until && cred.locked_until > now) {
-    await audit(db, now, user.id, 'locked', c);
-    throw new AppError('locked', `This account is locked after too many failed attempts until ${cred.locked_until.slice(11, 16)} UTC. Ask an administrator to unlock it.`,
-      { locked_until: cred.locked_until });
-  }
-  if (!(await verifySecret(secret, stored))) {
-    const attempts = Number(cred.failed_attempts) + 1;
-    const lock = attempts >= lockout.maxAttempts;
-    await db.run('UPDATE credentials SET failed_attempts = ?, locked_until = ? WHERE user_id = ?',
-      [lock ? 0 : attempts, lock ? addMinutes(now, lockout.minutes) : cred.locked_until, user.id]);
-    await audit(db, now, user.id, lock ? 'locked' : 'unauthenticated', c, user.org_id);
-    if (lock) {
-      throw new AppError('locked', `Too many failed attempts: this account is locked for ${lockout.minutes} minutes. Ask an administrator to unlock it sooner.`);
-    }
-    throw WRONG(c);
-  }
-  if (Number(cred.failed_attempts) !== 0 || cred.locked_until) {
-    await db.run('UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE user_id = ?', [user.id]);
-  }
-  await audit(db, now, user.id, 'allow', c, user.org_id);
+  const identifier = c.method === 'password' ? c.username : c.badge;
+  const user = await findUser(db, c, organization);
+  const state = await throttleState(db, accountKey(user?.id ?? null, c.method, identifier, organization), clientKey(opts.client ?? 'local'), now, policy);
+  const cred = user ? await db.get<{ password_hash: string | null; pin_hash: string | null }>('SELECT password_hash, pin_hash FROM credentials WHERE user_id = ?', [user.id]) : undefined;
+  const stored = (c.method === 'password' ? cred?.password_hash : cred?.pin_hash) ?? null;
+  // Exactly one slow hash whatever the case: the stored one, or a stand-in of the default cost.
+  const matches = await verifySecret(c.method === 'password' ? c.password : c.pin, stored ?? await dummy());
+  const ok = matches && stored !== null && user !== undefined && !state.throttled;
+  const outcome = ok ? 'success' : state.throttled ? 'throttled' : 'failure';
+  await db.transaction(async () => {
+    await recordAttempt(db, state, outcome, now, policy);
+    await appendAudit(db, {
+      at: now, actor: user?.id ?? 'unknown', on_behalf_of: null, action: `sign_in_${c.method}`, resource: user ? `User:${user.id}` : 'User:unknown',
+      decision: ok ? 'allow' : 'forbidden', reason: ok ? null : outcome === 'throttled' ? 'throttled' : 'unauthenticated',
+      org_id: user?.org_id ?? null,
+    });
+  });
+  if (!ok) throw refused(c);
   return user;
 }
 
-/** Sign-in attempts are audited by method only; a secret never reaches the log. */
-async function audit(db: Db, at: string, actor: string, outcome: 'allow' | 'unauthenticated' | 'locked', c: Credentials, orgId: string | null = null): Promise<void> {
-  await appendAudit(db, {
-    at, actor, on_behalf_of: null, action: `sign_in_${c.method}`, resource: actor === 'unknown' ? 'User:unknown' : `User:${actor}`,
-    decision: outcome === 'allow' ? 'allow' : 'forbidden', reason: outcome === 'allow' ? null : outcome, org_id: orgId,
-  });
+/** The throttle counter of a known account (every sign-in method of the user shares it). */
+export const userThrottleKey = (userId: string): string => accountKey(userId, 'password', '', null);
+
+/** Users some client is currently held back on (the administration view shows them as locked). */
+export async function heldBackUsers(db: Db, userIds: string[], now: string): Promise<Set<string>> {
+  const byKey = new Map(userIds.map((id) => [userThrottleKey(id), id]));
+  return new Set((await heldBackAccounts(db, [...byKey.keys()], now)).map((k) => byKey.get(k)!));
 }
 
-/** An administrator lifts a lockout (User `update` on the locked user is required). */
+/** An administrator lifts the backoff on an account, from every client (User `manage_roles` is checked by the caller). */
 export async function clearLockout(db: Db, userId: string): Promise<void> {
+  await clearThrottle(db, [userThrottleKey(userId)]);
+  // The hard lock of earlier versions, in case a database still carries one.
   await db.run('UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE user_id = ?', [userId]);
 }

@@ -10,13 +10,20 @@ import { toStorable } from '../domain/text';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export type AuditInput = Omit<AuditEvent, 'seq' | 'id' | 'prev_hash' | 'hash'> & { id?: string };
+export type AuditInput = Omit<AuditEvent, 'seq' | 'id' | 'prev_hash' | 'hash' | 'details'> & {
+  id?: string;
+  /** Structured facts about the event; stored as JSON text. */
+  details?: Record<string, unknown> | string | null;
+};
 
 const HASHED_FIELDS = ['seq', 'id', 'at', 'actor', 'on_behalf_of', 'action', 'resource', 'decision', 'reason', 'org_id'] as const;
+/** Hashed only when one of them is set, so events written before they existed keep their hashes. */
+const EXTRA_FIELDS = ['details', 'origin'] as const;
 
 export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'hash'>): string {
-  const canonical = JSON.stringify(HASHED_FIELDS.map((k) => e[k] ?? null));
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  const fields: unknown[] = HASHED_FIELDS.map((k) => e[k] ?? null);
+  if (EXTRA_FIELDS.some((k) => (e[k] ?? null) !== null)) fields.push(...EXTRA_FIELDS.map((k) => e[k] ?? null));
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
 /**
@@ -42,13 +49,15 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent
       seq, id: wellFormed(input.id ?? randomUUID()), at: wellFormed(input.at), actor: wellFormed(input.actor),
       on_behalf_of: wellFormed(input.on_behalf_of ?? null), action: wellFormed(input.action), resource: wellFormed(input.resource),
       decision: wellFormed(input.decision), reason: wellFormed(input.reason ?? null), org_id: wellFormed(input.org_id ?? null),
+      details: wellFormed(input.details == null ? null : typeof input.details === 'string' ? input.details : JSON.stringify(input.details)),
+      origin: wellFormed(input.origin ?? null),
     };
     const event: AuditEvent = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
     await db.run(
-      `INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, details, origin, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [event.seq, event.id, event.at, event.actor, event.on_behalf_of, event.action, event.resource, event.decision,
-        event.reason, event.org_id, event.prev_hash, event.hash],
+        event.reason, event.org_id, event.details ?? null, event.origin ?? null, event.prev_hash, event.hash],
     );
     return event;
   };
@@ -64,7 +73,7 @@ export interface ChainReport { ok: boolean; checked: number; firstBroken?: { seq
 export async function verifyAuditChain(db: Db, opts: { device?: string } = {}): Promise<ChainReport> {
   const rows = opts.device === undefined
     ? await db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq')
-    : await db.all<AuditEvent>(`SELECT ${['seq', ...HASHED_FIELDS.filter((f) => f !== 'seq'), 'prev_hash', 'hash'].join(', ')} FROM device_audit WHERE device_id = ? ORDER BY seq`, [opts.device]);
+    : await db.all<AuditEvent>(`SELECT ${['seq', ...HASHED_FIELDS.filter((f) => f !== 'seq'), 'details', 'prev_hash', 'hash'].join(', ')} FROM device_audit WHERE device_id = ? ORDER BY seq`, [opts.device]);
   let prev = GENESIS_HASH;
   let expectedSeq = rows.length > 0 ? Number(rows[0]!.seq) : 1;
   for (const [i, raw] of rows.entries()) {

@@ -22,6 +22,8 @@ export class SchemaTooNewError extends Error {
 }
 
 const FILE = /^(\d{4})_([a-z0-9_-]+)\.sql$/;
+/** First line of a file that rebuilds SQLite tables (see migrations/README.md). */
+const FOREIGN_KEYS_OFF = /^-- migrate: foreign_keys off\s*$/m;
 
 export function readMigrationSet(set: string, root = migrationsDir()): Migration[] {
   const dir = path.join(root, set);
@@ -56,13 +58,25 @@ export async function migrate(db: Db, sets: string[], root = migrationsDir()): P
     if (current > known) throw new SchemaTooNewError(set, current, known);
     for (const m of migrations) {
       if (m.version <= current) continue;
-      await db.transaction(async () => {
-        await db.exec(m.sql);
-        await db.run(
-          'INSERT INTO schema_migrations (set_name, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)',
-          [set, m.version, m.name, m.checksum, new Date().toISOString()],
-        );
-      });
+      // A SQLite table rebuild (the only way to drop a constraint there) must run with foreign keys
+      // off; they are checked before the commit and turned on again whatever happens.
+      const fkOff = db.dialect === 'sqlite' && FOREIGN_KEYS_OFF.test(m.sql);
+      if (fkOff) await db.exec('PRAGMA foreign_keys = OFF');
+      try {
+        await db.transaction(async () => {
+          await db.exec(m.sql);
+          if (fkOff) {
+            const broken = await db.all('PRAGMA foreign_key_check');
+            if (broken.length > 0) throw new Error(`Migration ${set}/${m.name} would leave ${broken.length} broken reference(s); nothing was changed.`);
+          }
+          await db.run(
+            'INSERT INTO schema_migrations (set_name, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)',
+            [set, m.version, m.name, m.checksum, new Date().toISOString()],
+          );
+        });
+      } finally {
+        if (fkOff) await db.exec('PRAGMA foreign_keys = ON');
+      }
       applied.push({ set, version: m.version, name: m.name });
     }
   }

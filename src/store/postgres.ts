@@ -43,11 +43,11 @@ export class PostgresDb implements Db {
   readonly #tx = new AsyncLocalStorage<Tx>();
   #savepoint = 0;
 
-  constructor(connectionString: string, opts: { max?: number } = {}) {
+  constructor(readonly url: string, opts: { max?: number } = {}) {
     // JIT off: the policy's filters are wide ORs of small indexed subqueries whose cost estimates pass
     // jit_above_cost; compiling them took about a second per statement that runs in a millisecond
     // (docs/performance.md). Set per connection, so no server configuration is needed.
-    this.pool = new pg.Pool({ connectionString, max: opts.max ?? 10, options: '-c jit=off' });
+    this.pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, options: '-c jit=off' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }

@@ -9,6 +9,8 @@ import type { Change } from '../store/writer';
 import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
 import { applyPage, CURSOR_KEY, getSetting, revertChanges, setSetting } from './apply';
+import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
+import { revocationAware, type Revocation } from './revocation';
 import type { CorrectedClock } from './clock';
 import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
@@ -20,6 +22,8 @@ export interface SyncStatus {
   pending: number;
   last_sync_at: string | null;
   last_error: string | null;
+  /** The server refused audit events from this one on (they are kept and sent again). */
+  audit_refused?: { seq: number; message: string } | null;
   rejected: Array<{ id: string; summary: string; reason: string; at: string | null }>;
 }
 
@@ -43,6 +47,8 @@ export interface SyncEngineOptions {
    * changed (the interval stays as the fallback). 0 turns it off.
    */
   liveWaitMs?: number;
+  /** The server says this workstation was revoked: the engine stops; the workstation erases its cache. */
+  onRevoked?: ((r: Revocation) => void) | null;
 }
 
 const KEYS = {
@@ -65,8 +71,10 @@ export class SyncEngine {
   constructor(opts: SyncEngineOptions) {
     this.#opts = {
       transport: (url) => httpTransport(url), intervalMs: 30_000, pageLimit: 500, pushBatch: 100, maxBackoffMs: 5 * 60_000,
-      random: Math.random, corrected: null, liveWaitMs: 25_000, ...opts,
+      random: Math.random, corrected: null, liveWaitMs: 25_000, onRevoked: null, ...opts,
     };
+    // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation.
+    this.#opts.transport = revocationAware(this.#opts.transport, async (r) => { this.#stopped = true; if (this.#timer) clearTimeout(this.#timer); this.#opts.onRevoked?.(r); });
   }
 
   get db(): Db { return this.#opts.db; }
@@ -80,9 +88,11 @@ export class SyncEngine {
 
   /** Redeems an enrollment code; the next sync starts from nothing (reset). */
   async enroll(serverUrl: string, code: string, name: string): Promise<Enrollment> {
-    const r = await this.#opts.transport(serverUrl).post('/v1/enroll', { protocol: PROTOCOL_VERSION, code, name }, EnrollResponse);
+    const key = newAuditKeyPair();
+    const r = await this.#opts.transport(serverUrl).post('/v1/enroll', { protocol: PROTOCOL_VERSION, code, name, public_key: key.publicKey }, EnrollResponse);
     const db = this.#opts.db;
     await db.transaction(async () => {
+      await saveAuditKey(db, key, true);
       await setSetting(db, KEYS.server, serverUrl);
       await setSetting(db, KEYS.device, r.device_id);
       await setSetting(db, KEYS.secret, r.secret);
@@ -97,12 +107,12 @@ export class SyncEngine {
    * The server's answer wins online: 'ok' (correct, and the server now counts this user among the
    * workstation's), 'rejected' (wrong or locked on the server), or 'unreachable' (decide offline).
    */
-  async signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string }> {
+  async signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string; token?: { user_id: string; token: string; expires_at: string } }> {
     const e = await this.enrollment();
     if (!e) return { outcome: 'unreachable' };
     try {
-      await this.#opts.transport(e.server_url).post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
-      return { outcome: 'ok' };
+      const r = await this.#opts.transport(e.server_url).post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
+      return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
       if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
         return { outcome: 'rejected', message: err.message };
@@ -142,6 +152,7 @@ export class SyncEngine {
       pending: Number(pending?.n ?? 0),
       last_sync_at: await getSetting(db, KEYS.lastSync),
       last_error: this.#lastError,
+      audit_refused: await auditRefusal(db),
       rejected: rejected.map((r) => ({ id: r.id, summary: r.summary, reason: reasonOf(r.result), at: r.resolved_at })),
     };
   }
@@ -176,6 +187,7 @@ export class SyncEngine {
         const e = await this.enrollment();
         if (!e) return this.status();
         void this.#emit();
+        await ensureAuditKey(this.#opts.db, this.#opts.transport(e.server_url), this.#auth(e));
         await this.#push(e);
         await this.#pull(e);
         this.#failures = 0;
@@ -235,20 +247,24 @@ export class SyncEngine {
   async #push(e: Enrollment): Promise<void> {
     const db = this.#opts.db;
     const t = this.#opts.transport(e.server_url);
+    let auditRefused = false;
     for (;;) {
       const batch = await db.all<{ seq: number; id: string; name: string; args: string; actor_id: string; on_behalf_of: string | null; created_at: string; changes: string }>(
         "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?", [this.#opts.pushBatch]);
       const pushedSeq = Number(await getSetting(db, KEYS.auditSeq) ?? 0);
-      const audit = await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
+      const audit = auditRefused ? [] : await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
       if (batch.length === 0 && audit.length === 0) return;
       const res = await t.post('/v2/sync/push', {
         protocol: SYNC_PROTOCOL_VERSION,
         mutations: batch.map((m) => ({ id: m.id, seq: Number(m.seq), name: m.name, args: JSON.parse(m.args) as unknown, actor: m.actor_id, on_behalf_of: m.on_behalf_of, created_at: m.created_at })),
-        audit: audit.map((a) => ({ ...a, seq: Number(a.seq) })),
+        audit: await signedForPush(db, e.device_id, audit),
       }, PushResponse, this.#auth(e));
       await this.#observeTime(res.server_time);
-      await this.#settle(batch, res.outcomes, audit.at(-1)?.seq);
-      if (batch.length < this.#opts.pushBatch && audit.length < 1000) return;
+      // The server says up to where it holds our log; a refusal is kept, shown and logged, never skipped.
+      await this.#settle(batch, res.outcomes, audit.length ? (res.audit_acked_seq ?? audit.at(-1)?.seq) : undefined);
+      if (audit.length) await setAuditRefusal(db, res.audit_refused ?? null);
+      if (res.audit_refused) { auditRefused = true; this.#opts.log?.warn('the server refused audit events', res.audit_refused); }
+      if (batch.length < this.#opts.pushBatch && (auditRefused || audit.length < 1000)) return;
     }
   }
 

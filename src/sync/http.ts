@@ -4,12 +4,15 @@ import type { ErrorKind } from '../domain/errors';
 import { ErrorBody } from './protocol';
 
 export class SyncHttpError extends Error {
-  /** `detail`: what went wrong underneath (for the log, not for the user). */
-  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string, readonly detail?: string) {
+  /**
+   * `detail`: what went wrong underneath (for the log, not for the user); `details`: the server's
+   * structured details (a revoked workstation: `reason = device_revoked`).
+   */
+  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string, readonly detail?: string, readonly details?: Record<string, unknown>) {
     super(message);
     this.name = 'SyncHttpError';
   }
-  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0; }
+  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0 || this.status === 429; }
   /** The server speaks a newer protocol: retrying will not help until the software is updated. */
   get upgradeRequired(): boolean { return this.status === 426; }
 }
@@ -47,7 +50,7 @@ export function httpTransport(baseUrl: string, timeoutMs = 30_000): Transport {
       if (!res.ok) {
         const err = ErrorBody.safeParse(json);
         throw new SyncHttpError(res.status, err.success ? err.data.error.kind : res.status >= 500 ? 'internal' : 'invalid',
-          err.success ? err.data.error.message : `The server answered ${res.status}.`);
+          err.success ? err.data.error.message : `The server answered ${res.status}.`, undefined, err.success ? err.data.error.details : undefined);
       }
       const parsed = response.safeParse(json);
       if (!parsed.success) throw new SyncHttpError(res.status, 'internal', 'The server sent an answer this workstation does not understand.');

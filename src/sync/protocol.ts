@@ -34,12 +34,14 @@ const isFlatRow = (v: unknown): v is Record<string, string | number | null> => {
 };
 const Row = z.custom<Record<string, string | number | null>>(isFlatRow, 'a row maps column names to text, numbers or null');
 
-export const ErrorBody = z.object({ error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string() }) });
+export const ErrorBody = z.object({ error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
 
 export const SignInRequest = z.object({
   protocol: Protocol,
   username: z.string().min(1).max(100),
   password: z.string().min(1).max(200),
+  /** Without a workstation credential: the organization, when the username is used in several. */
+  organization: Id.nullish(),
 }).strict();
 export const SignInResponse = z.object({
   token: z.string(), expires_at: z.string(),
@@ -49,10 +51,12 @@ export const SignInResponse = z.object({
 export const EnrollmentCodeRequest = z.object({
   protocol: Protocol, org_id: Id, facility_id: Id.nullish(), valid_hours: z.number().int().min(1).max(72).default(24),
 }).strict();
-export const EnrollmentCodeResponse = z.object({ code: z.string(), org_id: z.string(), facility_id: z.string().nullable(), expires_at: z.string() });
+export const EnrollmentCodeResponse = z.object({ id: z.string().optional(), code: z.string(), org_id: z.string(), facility_id: z.string().nullable(), expires_at: z.string() });
 
 export const EnrollRequest = z.object({
   protocol: Protocol, code: z.string().min(6).max(64), name: z.string().min(1).max(100),
+  /** The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. */
+  public_key: z.string().regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/).nullish(),
 }).strict();
 export const EnrollResponse = z.object({
   device_id: z.string(), secret: z.string(), org_id: z.string(), facility_id: z.string().nullable(),
@@ -75,6 +79,9 @@ export const PushedAudit = z.object({
   on_behalf_of: z.string().max(200).nullable(), action: z.string().max(100), resource: z.string().max(300),
   decision: z.string().max(20), reason: z.string().max(2000).nullable(), org_id: z.string().max(200).nullable(),
   prev_hash: z.string().length(64), hash: z.string().length(64),
+  details: z.string().max(8000).nullish(),
+  /** Ed25519 signature (base64) of the event by the workstation's audit key (src/sync/auditKey.ts). */
+  signature: z.string().max(200).nullish(),
 }).strict();
 
 export const PushRequest = z.object({
@@ -97,6 +104,10 @@ export type MutationOutcome = z.infer<typeof MutationOutcome>;
 export const PushResponse = z.object({
   outcomes: z.array(MutationOutcome),
   audit_accepted: z.number().int(),
+  /** The last audit event the server holds from this workstation: the workstation sends from there on. */
+  audit_acked_seq: z.number().int().optional(),
+  /** The first event the server refused, and why (it and the events after it are kept and sent again). */
+  audit_refused: z.object({ seq: z.number().int(), message: z.string() }).nullish(),
   server_time: z.string(),
 });
 

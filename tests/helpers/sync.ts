@@ -10,6 +10,7 @@ import { TEST_COST } from '../../src/domain/secretHash';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
 import { openServer, type Server, type ServerLog } from '../../src/server/context';
+import type { RateLimits } from '../../src/server/limits';
 import { defaultServiceConfig, type ServiceContext } from '../../src/services/context';
 import { MUTATIONS } from '../../src/services/mutations';
 import { outboxSink } from '../../src/services/outbox';
@@ -55,8 +56,11 @@ export async function seedServerDb(db: Db, fixture: unknown): Promise<void> {
   await loadFixture(db, fixture, { hashCost: TEST_COST });
 }
 
-export async function startServer(db: Db, clock = new ManualClock(NOW), log?: ServerLog): Promise<TestServer> {
-  const server = await openServer({ db, clock, ...(log ? { log } : {}) });
+/** Tests make many requests from one address: per-client limits are generous unless a test asks (security-signin). */
+export const TEST_LIMITS = { signInsPerMinute: 10_000, enrollmentsPer10Minutes: 10_000, requestsPerMinute: 100_000 };
+
+export async function startServer(db: Db, clock = new ManualClock(NOW), log?: ServerLog, limits: Partial<RateLimits> = TEST_LIMITS): Promise<TestServer> {
+  const server = await openServer({ db, clock, ...(log ? { log } : {}), security: { limits } });
   const app = await buildApp(server);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

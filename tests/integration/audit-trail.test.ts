@@ -137,8 +137,8 @@ describe('audit trail', () => {
     for (const device of ['dev-ward', 'dev-clinic']) {
       await db.run("INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by) VALUES (?, '_root', NULL, ?, 'x', '2026-11-23T09:00:00Z', 'root')", [device, `${device} PC`]);
       for (const e of received) {
-        await db.run(`INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash, received_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [device, e.seq, e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.prev_hash, e.hash, e.at]);
+        await db.run(`INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, details, prev_hash, hash, received_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [device, e.seq, e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.details ?? null, e.prev_hash, e.hash, e.at]);
       }
     }
     // The clinic PC's copy arrives altered (a reason rewritten before upload).

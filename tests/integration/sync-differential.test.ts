@@ -149,13 +149,18 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
   let checks = 0;
   try {
     const orgUsers = async (org: string): Promise<string[]> => (await db.all<{ id: string }>('SELECT id FROM users WHERE org_id = ? ORDER BY id', [org])).map((u) => u.id);
+    // Enrollment codes are made by an administrator of the organization (a code dies with its creator's right).
+    for (const org of ['o1', 'o2']) {
+      await db.run("INSERT INTO users (id, org_id, name, username) VALUES (?, ?, 'Enroller', ?)", [`enroller-${org}`, org, `enroller-${org}`]);
+      await db.run("INSERT INTO role_assignments (id, user_id, role, scope_type, scope_id, org_id, categories) VALUES (?, ?, 'admin', 'Organization', ?, ?, '[]')", [`ra-enroller-${org}`, `enroller-${org}`, org, org]);
+    }
     for (const [i, spec] of [{ org: 'o1', facility: null }, { org: 'o1', facility: 'o1-f1' }, { org: 'o2', facility: null }].entries()) {
       const ws = await makeWorkstation(`ws${i}`, tmp.dir, { pageLimit: 1 + Math.floor(r() * 30) });
-      const admin = (await orgUsers(spec.org))[0]!;
+      const admin = `enroller-${spec.org}`;
       const { code } = await createEnrollmentCode(db, { orgId: spec.org, facilityId: spec.facility, createdBy: admin, now: NOW, validHours: 1 });
       const e = await ws.sync.enroll(srv.url, code, `ws${i}`);
       stations.push({ ws, device: { id: e.device_id, org_id: spec.org, facility_id: spec.facility } });
-      for (const u of (await orgUsers(spec.org)).filter(() => r() < 0.3)) await recordDeviceUser(db, e.device_id, u, NOW);
+      for (const u of (await orgUsers(spec.org)).filter((id) => !id.startsWith('enroller-')).filter(() => r() < 0.3)) await recordDeviceUser(db, e.device_id, u, NOW);
     }
     const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
       await db.transaction(async () => { await fn(newWriter(srv.server.ctx)); });

@@ -78,10 +78,10 @@ async function story(db: PostgresDb, urls: string[], dir: string): Promise<unkno
     }
     for (const ws of stations) await ws.sync.syncNow();
     for (const ws of stations) ws.online = false;
-    await a.run('u-nina', 'recordObservation', { id: 'obs-a', patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '88', unit: '/min' });
+    await a.run('u-nina', 'recordObservation', { id: 'obs-00000000-0000-4000-8000-00000000000a', patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '88', unit: '/min' });
     await b.run('u-nora', 'acknowledgeAlert', { id: 'al-1' });
     await desk.run('u-clerk', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Desk' }, base: { name: 'Alice Patient' } });
-    await b.run('u-drlee', 'recordObservation', { id: 'obs-b', patient_id: 'p-a', category: 'vitals', code: 'temperature', value: '38.1', unit: 'Cel' });
+    await b.run('u-drlee', 'recordObservation', { id: 'obs-00000000-0000-4000-8000-00000000000b', patient_id: 'p-a', category: 'vitals', code: 'temperature', value: '38.1', unit: 'Cel' });
     const admin = await bearer(urls.at(-1)!, 'ada');
     expect((await post(urls.at(-1)!, '/v1/mutations/updatePatient', { id: 'p-a', changes: { name: 'Alice Admin' }, base: { name: 'Alice Patient' } }, admin)).status).toBe(200);
     const ra = (await db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nora'"))!.id;

@@ -69,7 +69,7 @@ export function Banner({ tone = 'info', title, children, action }: { tone?: 'inf
 export function ErrorNote({ error }: { error: ApiError | null | undefined }) {
   if (!error) return null;
   const title = ({ not_found: 'Not found', forbidden: 'Not allowed', invalid: 'Please check', conflict: 'Not saved', locked: 'Workstation locked',
-    unauthenticated: 'Please sign in', internal: 'Not done' } as const)[error.kind];
+    unauthenticated: 'Please sign in', internal: 'Not done', rate_limited: 'Please wait' } as const)[error.kind];
   return <Banner tone={error.kind === 'invalid' ? 'warning' : 'danger'} title={title}>{error.message}</Banner>;
 }
 

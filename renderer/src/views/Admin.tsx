@@ -15,6 +15,7 @@ import {
   useReadOnly, validity, validRange, ValidityTag, type AdminUser, type Assignment, type Locations, type Problems, type ScopeLevel,
 } from './admin/shared';
 import { ClearancePicker, ClearanceTags, clearancesOf } from './admin/Clearances';
+import { Workstations } from './admin/Workstations';
 
 export function Admin() {
   const me = useActingUser();
@@ -38,11 +39,12 @@ export function Admin() {
   const selected = users.data?.find((u) => u.id === selectedId);
   const tableBox = useRef<HTMLDivElement>(null);
   useKeepRowInView(tableBox, rows.findIndex((u) => u.id === selectedId));
+  if (route.query.get('tab') === 'workstations' && canCreate) return <Workstations orgId={orgId} orgName={me?.org_name ?? orgId} onBack={() => go('/admin')} />;
 
   return (
     <div className="admin-view">
       <PageHeader title="Users & roles" subtitle={`${users.data?.length ?? '…'} users · ${me?.org_name ?? orgId}`}
-        actions={canCreate ? <Button tone="primary" onClick={() => setCreating(true)}>Create user</Button> : null} />
+        actions={canCreate ? <><Button onClick={() => go('/admin?tab=workstations')}>Workstations</Button><Button tone="primary" onClick={() => setCreating(true)}>Create user</Button></> : null} />
       <ErrorNote error={users.error ?? locations.error} />
       <div className="split split-wide-left">
         <div ref={tableBox}>

@@ -11,9 +11,10 @@ import { useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { decisionTone, useActingUser } from './admin/shared';
 import { OverrideTags } from './audit/OverrideTags';
+import { AuditReport } from './audit/Report';
 
 type AuditEvent = Response<'audit.log'>['events'][number];
-type Tab = 'log' | 'break-glass';
+type Tab = 'log' | 'break-glass' | 'report';
 
 /** Actions the services record; the filter also offers any other action seen in the loaded events. */
 const KNOWN_ACTIONS = [
@@ -22,6 +23,7 @@ const KNOWN_ACTIONS = [
   'schedule_appointment', 'cancel', 'reschedule', 'start', 'complete',
   'create_record', 'amend', 'record_observation', 'acknowledge', 'reschedule_alert',
   'create_user', 'assign_role', 'revoke_role', 'update_badge', 'reset_lockout', 'create_organization',
+  'startup', 'audit_settings_changed', 'audit_report', 'sync_rollback',
 ];
 
 const stamp = (iso: string): string => dateTimeSeconds(iso);
@@ -30,7 +32,8 @@ export function Audit() {
   const me = useActingUser();
   const orgId = me?.org_id ?? '';
   const { route, go } = useRouter();
-  const tab: Tab = route.query.get('tab') === 'break-glass' ? 'break-glass' : 'log';
+  const asked = route.query.get('tab');
+  const tab: Tab = asked === 'break-glass' || asked === 'report' ? asked : 'log';
   // Names for the ids the log records (staff of the organization may be read by its auditors).
   const users = useCall('admin.users', orgId ? { orgId } : null, [orgId]);
   const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name])), [users.data]);
@@ -39,9 +42,9 @@ export function Audit() {
   return (
     <div className="admin-view">
       <PageHeader title="Audit" subtitle={`${me?.org_name ?? orgId} · every access and change, newest first`} />
-      <Tabs label="Audit views" value={tab} onChange={(t) => go(t === 'log' ? '/audit' : '/audit?tab=break-glass')}
-        tabs={[{ id: 'log', label: 'Audit log' }, { id: 'break-glass', label: 'Emergency access review', ...(review.data ? { count: review.data.length } : {}) }]} />
-      {tab === 'log' ? <AuditLog orgId={orgId} names={names} /> : <BreakGlassReview data={review.data} error={review.error} loading={review.loading} />}
+      <Tabs label="Audit views" value={tab} onChange={(t) => go(t === 'log' ? '/audit' : `/audit?tab=${t}`)}
+        tabs={[{ id: 'log', label: 'Audit log' }, { id: 'break-glass', label: 'Emergency access review', ...(review.data ? { count: review.data.length } : {}) }, { id: 'report', label: 'Report' }]} />
+      {tab === 'log' ? <AuditLog orgId={orgId} names={names} /> : tab === 'report' ? <AuditReport orgId={orgId} /> : <BreakGlassReview data={review.data} error={review.error} loading={review.loading} />}
     </div>
   );
 }

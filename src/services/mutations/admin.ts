@@ -14,9 +14,17 @@ const Username = z.string().trim().min(2, 'must have at least 2 characters').max
 const Badge = z.string().trim().min(4, 'must have at least 4 characters').max(100).regex(/^[A-Za-z0-9:-]+$/, 'may contain only letters, digits, : and -')
   .transform((b) => b.toUpperCase());
 
-async function assertUnique(db: import('../../store/db').Db, username: string, badge: string | null | undefined): Promise<void> {
-  if (await db.get('SELECT 1 FROM users WHERE username = ?', [username])) throw conflict(`The username ${username} is taken.`);
-  if (badge && await db.get('SELECT 1 FROM users WHERE badge = ?', [badge])) throw conflict('That badge is already assigned to someone.');
+/**
+ * Usernames and badges are unique within the organization (and never those of root's reserved
+ * organization): the answer depends on no other organization's users (docs/security.md, T5).
+ */
+async function assertUnique(db: import('../../store/db').Db, orgId: string, username: string, badge: string | null | undefined): Promise<void> {
+  if (await db.get('SELECT 1 FROM users WHERE username = ? AND org_id IN (?, ?)', [username, orgId, ROOT_ORG_ID])) throw conflict(`The username ${username} is taken.`);
+  if (badge) await assertBadgeFree(db, orgId, badge, null);
+}
+
+async function assertBadgeFree(db: import('../../store/db').Db, orgId: string, badge: string, except: string | null): Promise<void> {
+  if (await db.get('SELECT 1 FROM users WHERE badge = ? AND org_id IN (?, ?) AND id <> ?', [badge, orgId, ROOT_ORG_ID, except ?? ''])) throw conflict('That badge is already assigned to someone.');
 }
 
 export const createOrganization = defineMutation({
@@ -36,7 +44,7 @@ export const createOrganization = defineMutation({
         if (await ctx.db.get('SELECT 1 FROM organizations WHERE id = ?', [a.id])) throw conflict(`An organization with id ${a.id} exists already.`);
         await w.insert('organizations', { id: a.id, name: a.name });
         if (a.admin) {
-          await assertUnique(ctx.db, a.admin.username, null);
+          await assertUnique(ctx.db, a.id, a.admin.username, null);
           await w.insert('users', { id: a.admin.id, org_id: a.id, name: a.admin.name, username: a.admin.username, badge: null, patient_id: null });
           await w.insert('role_assignments', {
             id: `ra-${a.admin.id}-admin`, user_id: a.admin.id, group_id: null, role: 'admin', scope_type: 'Organization',
@@ -65,8 +73,8 @@ export const createUser = defineMutation({
       audit: { action: 'create_user', resource: ref('User', a.id), orgId: a.org_id },
       summary: `New user ${a.name}`,
       async apply(w, _who, now) {
-        await assertUnique(ctx.db, a.username, a.badge);
-        if (await getUser(ctx.db, a.id)) throw conflict('This user exists already.');
+        await assertUnique(ctx.db, a.org_id, a.username, a.badge);
+        if (await getUser(ctx.db, a.id)) throw conflict('This id is already in use; create the user again to get a new one.');
         if (a.patient_id) {
           const p = await ctx.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [a.patient_id]);
           if (!p || p.org_id !== a.org_id) throw invalid('That patient is not registered in this organization.');
@@ -162,9 +170,7 @@ export const updateBadge = defineMutation({
       audit: { action: 'update_badge', resource: ref('User', a.user_id), orgId: user?.org_id ?? null },
       summary: `Badge of ${user?.name ?? a.user_id}`,
       async apply(w) {
-        if (a.badge && await ctx.db.get('SELECT 1 FROM users WHERE badge = ? AND id <> ?', [a.badge, a.user_id])) {
-          throw conflict('That badge is already assigned to someone.');
-        }
+        if (a.badge) await assertBadgeFree(ctx.db, user!.org_id, a.badge, a.user_id);
         return (await w.update('users', { id: a.user_id }, { badge: a.badge })) as unknown as User;
       },
     };

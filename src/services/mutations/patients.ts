@@ -49,7 +49,9 @@ export const registerPatient = defineMutation({
         if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
           throw conflict(`Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`);
         }
-        if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id])) throw conflict('This patient is already registered.');
+        // Ids are random (NewId): a collision means the same request came twice, or a copied id.
+        // The answer is the same whichever organization holds it.
+        if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id])) throw conflict('This id is already in use; register again to get a new one.');
         await w.insert('patients', patient);
         return patient;
       },

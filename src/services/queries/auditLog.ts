@@ -18,7 +18,7 @@ async function mayReviewAudit(ctx: ServiceContext, actor: Actor, orgId: string):
 }
 
 /** Reading the audit trail is itself audited, allowed or not (who looked at whose activity). */
-async function reviewOrRefuse(ctx: ServiceContext, principal: Principal, orgId: string, action: 'read_audit_log' | 'review_break_glass', refusal: string): Promise<Actor> {
+export async function reviewOrRefuse(ctx: ServiceContext, principal: Principal, orgId: string, action: 'read_audit_log' | 'review_break_glass' | 'audit_report', refusal: string): Promise<Actor> {
   const who = await ctx.authz.resolve(principal);
   const allowed = await mayReviewAudit(ctx, who.actor, orgId);
   if (allowed || await ctx.db.get('SELECT 1 FROM organizations WHERE id = ?', [orgId])) {

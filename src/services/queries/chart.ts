@@ -7,6 +7,7 @@ import type { Actor } from '../../authz/actor';
 import type { Alert, Appointment, ClinicalRecord, ConsentRestriction, Observation, Patient } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
+import { protectedDataRead } from './protectedData';
 import type { Principal, ServiceContext } from '../context';
 import { readableSections, type ChartSections } from './chartSections';
 
@@ -56,9 +57,9 @@ const LOCATION_COLUMNS = 'r.name AS room_name, w.id AS ward_id, w.name AS ward_n
 export async function openChart(ctx: ServiceContext, principal: Principal, patientId: string): Promise<Chart> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
-  const audit = (decision: 'allow' | 'not_found', reason: string | null, orgId: string | null) => appendAudit(ctx.db, {
+  const audit = (decision: 'allow' | 'not_found', reason: string | null, orgId: string | null, details: Record<string, unknown> | null = null) => appendAudit(ctx.db, {
     at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'read', resource: `Patient:${patientId}`,
-    decision, reason, org_id: orgId,
+    decision, reason, org_id: orgId, details,
   });
 
   const [patient] = await ctx.authz.listAs<ChartPatient>(actor, 'read', 'Patient', {
@@ -70,7 +71,6 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     throw new AppError('not_found', 'That patient was not found.');
   }
   const breakGlass = await breakGlassOnly(ctx, actor, patient);
-  await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id);
 
   // One patient's rows: the policy is probed per row ('row' shape) rather than listing everything
   // the user may read and intersecting.
@@ -87,6 +87,10 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     orderBy: 'm.recorded_at DESC', limit: CHART_OBSERVATION_LIMIT,
   });
   const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
+  // Audited once the read is known, with whether it returned specially protected data (SPEC §3a);
+  // nothing is returned if the event cannot be written.
+  const protectedRead = protectedDataRead({ patient, records, observations });
+  await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id, protectedRead ? { protected: protectedRead } : null);
 
   const [apActions, recActions, alActions, patientActions] = await Promise.all([
     ctx.authz.actionsForMany(actor, 'Appointment', appointments.map((a) => a.id)),

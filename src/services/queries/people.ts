@@ -3,6 +3,7 @@ import type { Patient, RoleAssignment, User } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
 import type { Actor } from '../../authz/actor';
+import { heldBackUsers } from '../signIn';
 import type { Principal, ServiceContext } from '../context';
 
 /**
@@ -38,9 +39,8 @@ export async function listUsers(ctx: ServiceContext, principal: Principal, opts:
     `SELECT * FROM role_assignments WHERE user_id IN (${[...manageable].map(() => '?').join(', ')}) ORDER BY role, scope_type, scope_id`, [...manageable]);
   const groups = await ctx.db.all<{ user_id: string; name: string }>(
     `SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id IN (${marks})`, ids);
-  const locks = await ctx.db.all<{ user_id: string }>(
-    `SELECT user_id FROM credentials WHERE locked_until IS NOT NULL AND locked_until > ? AND user_id IN (${marks})`, [actor.now, ...ids]);
-  const locked = new Set(locks.map((l) => l.user_id));
+  // "Locked": some client is held back after failed sign-ins (src/services/throttle.ts).
+  const locked = await heldBackUsers(ctx.db, ids, actor.now);
   const actions = await ctx.authz.actionsForMany(actor, 'User', ids);
   const credentials = await credentialViewers(ctx, actor, ids);
   return users.map((u) => ({

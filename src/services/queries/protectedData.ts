@@ -1,0 +1,31 @@
+/**
+ * What specially protected data (SPEC §3a) a read returned, for its audit event (ONC
+ * §170.315(d)(2), docs/security.md, T6). Works on the rows as read, so it needs nothing from the
+ * policy: a restricted patient (`restricted`), and every record or observation that carries a
+ * `sensitivity` label. Until the §3a columns exist the rows simply have none, and nothing is noted.
+ */
+export const SENSITIVITY_LABELS = ['psychiatry', 'hiv', 'substance_use', 'sexual_health', 'genetic'] as const;
+
+export interface ProtectedRead {
+  restricted_patient?: true;
+  /** Per label, the items of that label the read returned (`Record:id`, `Observation:id`). */
+  sensitivity?: Record<string, string[]>;
+}
+
+type Row = object & { id: string };
+
+export function protectedDataRead(read: { patient?: object | null; records?: readonly Row[]; observations?: readonly Row[] }): ProtectedRead | null {
+  const out: ProtectedRead = {};
+  const restricted = (read.patient as { restricted?: unknown } | null | undefined)?.restricted;
+  if (restricted === true || restricted === 1 || restricted === '1' || restricted === 'true') out.restricted_patient = true;
+  const note = (type: string, rows: readonly Row[] | undefined): void => {
+    for (const r of rows ?? []) {
+      const label = (r as { sensitivity?: unknown }).sensitivity;
+      if (typeof label !== 'string' || label === '') continue;
+      (out.sensitivity ??= {})[label] = [...(out.sensitivity[label] ?? []), `${type}:${r.id}`];
+    }
+  };
+  note('Record', read.records);
+  note('Observation', read.observations);
+  return out.restricted_patient || out.sensitivity ? out : null;
+}
