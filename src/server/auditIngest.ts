@@ -14,6 +14,7 @@
  * workstation is told (it keeps them and shows why), the server logs it and audits the refusal. Nothing
  * is dropped silently.
  */
+import { toStorable } from '../domain/text';
 import { z } from 'zod';
 import { ROOT_ORG_ID } from '../domain/roles';
 import { canonicalTime } from '../domain/time';
@@ -54,8 +55,7 @@ async function knownPeople(server: Server, device: Device, events: Pushed[]): Pr
  * the push never wedges; its hash and signature were checked on the text as sent, so audit:verify
  * will show that event as changed — which it is, by this rule (docs/sync.md).
  */
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const storable = <T extends string | null | undefined>(v: T): T => (typeof v === 'string' ? v.replace(UNSTORABLE, '\ufffd') : v) as T;
+const storable = <T extends string | null | undefined>(v: T): T => (typeof v === 'string' ? toStorable(v) : v) as T;
 
 function refusal(e: Pushed, device: Device, known: Known): string | null {
   if (canonicalTime(e.at) === null) return 'its time is not a valid timestamp';

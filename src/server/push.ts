@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { isAppError, type ErrorKind } from '../domain/errors';
 import { ROOT_ORG_ID } from '../domain/roles';
-import { storable, toStorable } from '../domain/text';
+import { storable } from '../domain/text';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
 import type { MutationOutcome, PushRequest } from '../sync/protocol';

@@ -20,7 +20,7 @@ export function postFrom(from: string, url: string, path: string, body: unknown,
       res.on('end', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = null;
+        let parsed: unknown;
         try { parsed = JSON.parse(text); } catch { parsed = text; }
         resolve({ status: res.statusCode ?? 0, body: parsed, ms });
       });

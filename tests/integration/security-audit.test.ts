@@ -230,6 +230,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     await srv.db.run("UPDATE device_audit SET reason = 'rewritten' WHERE device_id = ?", [id]);
     const r = await auditVerify(backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path);
     expect(r.code).toBe(1);
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     expect(r.out).toContain(`BROKEN  workstation ${id} (pc\\x1b[2K\\x1b[1A\\x0dok      fake line\\x1b[8m\\u202e)`);
   });

@@ -18,7 +18,7 @@ import { REVOKED_FILE } from '../../electron/shred';
 import { openWorkstation, workstationDbPath, type Workstation } from '../../electron/workstation';
 import { ManualClock } from '../../src/domain/time';
 import { startCluster, type Cluster } from '../helpers/postgres';
-import { bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer, type TestWorkstation } from '../helpers/sync';
+import { bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer } from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
 const backends: Backend[] = ['sqlite', 'postgres'];

@@ -23,7 +23,6 @@ let w: TestWorld;
 beforeEach(async () => { w = await makeWorld(readFixtureFile(SENSITIVE)); });
 afterEach(async () => { await w.close(); });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> => runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
 const fails = async (p: Promise<unknown>): Promise<AppError> => {
   const e = await p.then(() => null, (x: unknown) => x);
