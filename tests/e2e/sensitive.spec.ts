@@ -191,7 +191,7 @@ test.describe('registration at a facility', () => {
     await expect(page.getByRole('table', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Olga Outpatient' })).toBeVisible();
     await page.getByRole('button', { name: 'Schedule appointment' }).click();
     const sched = page.getByRole('dialog', { name: /Schedule appointment/ });
-    await sched.getByLabel('Clinician').selectOption({ label: 'Dr. Smith — Physician' });
+    await sched.getByLabel('Clinician').selectOption({ label: 'Dr. Smith — Physician, Cardiology' });
     await sched.getByLabel('Reason').fill('New outpatient consultation');
     await sched.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(sched).toBeHidden();

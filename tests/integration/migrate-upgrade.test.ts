@@ -16,7 +16,10 @@ import { migrate, schemaVersions, WORKSTATION_SETS } from '../../src/store/migra
 import { migrationsDir } from '../../src/store/paths';
 import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
-import { TABLE_ORDER, TABLES } from '../../src/store/tables';
+import { TABLE_ORDER as ALL_TABLES, TABLES } from '../../src/store/tables';
+
+/** The tables that existed before SPEC §3a (consent_restrictions is new and starts empty). */
+const TABLE_ORDER = ALL_TABLES.filter((t) => t !== 'consent_restrictions');
 import { SERVER_SETS } from '../../src/server/context';
 import { readScenarioFile, runCase } from '../../src/scenarios/runner';
 import { createDatabase, startCluster, type Cluster } from '../helpers/postgres';

@@ -72,8 +72,8 @@ describe('what the workstation audit log records', () => {
   it('whether a chart read returned specially protected data (once the §3a columns exist)', async () => {
     const t = await openTestWorkstation(fixture());
     opened.push(t);
-    // As issue 11's migration will add them: labels on records and observations, restricted patients.
-    await t.ws.db.exec("ALTER TABLE records ADD COLUMN sensitivity TEXT; ALTER TABLE observations ADD COLUMN sensitivity TEXT; ALTER TABLE patients ADD COLUMN restricted INTEGER");
+    // Labels on records and restricted patients (SPEC §3a); Nina is cleared for both, so she reads them.
+    await t.ws.db.run("UPDATE role_assignments SET clearances = '[\"hiv\",\"restricted\"]' WHERE user_id = 'u-nina'");
     await t.ws.db.run("UPDATE records SET sensitivity = 'hiv' WHERE patient_id = 'p-a'");
     await t.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD });
     await t.call('chart.open', { patientId: 'p-a' });
@@ -131,8 +131,8 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       const ws = await enrolledWorkstation(srv.url, 'ward-pc', tmp.dir, 'ada', 'org-gh');
       await ws.signIn('nina');
       await ws.sync.syncNow();
-      await ws.db.exec('ALTER TABLE records ADD COLUMN sensitivity TEXT');
       await ws.db.run("UPDATE records SET sensitivity = 'psychiatry' WHERE patient_id = 'p-a'");
+      await ws.db.run("UPDATE role_assignments SET clearances = '[\"psychiatry\"]' WHERE user_id = 'u-nina'");
       const { openChart } = await import('../../src/services/queries/chart');
       await openChart(ws.ctx, { userId: 'u-nina' }, 'p-a');
       await ws.sync.syncNow();

@@ -5,6 +5,7 @@
  * at a facility, and badge ids / lockout state reach only the user and those who may update_badge.
  * Nothing on a chart tells that something is hidden.
  */
+import { userThrottleKey } from '../../src/services/signIn';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/domain/errors';
@@ -185,7 +186,9 @@ describe('badge ids and lockout state (IPC)', () => {
     const f = structuredClone(readFixtureFile(SMALL_FIXTURE)) as Record<string, Array<Record<string, unknown>>>;
     f.users = f.users!.map((u) => (u.id === 'u-drbrown' ? { ...u, badge: 'BROWN-0042' } : u));
     t = await openTestWorkstation(smallHospitalWithSecrets(f));
-    await t.ws.db.run("UPDATE credentials SET failed_attempts = 5, locked_until = '2026-11-23T11:00:00.000Z' WHERE user_id = 'u-drbrown'");
+    // Dr. Brown's account is held back after failed sign-ins (the sign-in throttle, issue 13).
+    await t.ws.db.run("INSERT INTO sign_in_throttle (account, client, failures, last_failure_at, blocked_until, last_attempt_at) VALUES (?, 'local', 5, ?, ?, ?)",
+      [userThrottleKey('u-drbrown'), '2026-11-23T09:59:00.000Z', '2026-11-23T11:00:00.000Z', '2026-11-23T09:59:00.000Z']);
   });
   afterEach(async () => { await t.close(); });
   const signIn = (username: string) => t.call('session.signIn', { method: 'password', username, password: TEST_PASSWORD });
