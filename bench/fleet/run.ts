@@ -6,6 +6,7 @@
  * somewhere in the hospital. Finally a real workstation pulls the whole M organization.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,7 +89,7 @@ async function cloneState(db: Db, from: SimWorkstation, to: SimWorkstation): Pro
 
 interface Steady {
   workstations: number; seconds: number; cpuPerMinute: number; loopMaxMs: number;
-  idle: Stats; change: Stats; latency: Stats; cycles: number; writes: number; rssMb: number;
+  idle: Stats; change: Stats; latency: Stats; cycles: number; writes: number; refused: number; rssMb: number;
 }
 
 /** Every workstation cycles every 10 s and listens live; one vitals entry per second somewhere. */
@@ -135,14 +136,19 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   }
   const wards = [...new Set(fleet.map((w) => w.ward))];
   let writes = 0;
+  let refused = 0;
   const writer = setInterval(() => {
     const ward = wards[Math.floor(Math.random() * wards.length)]!;
     const by = fleet.find((w) => w.ward === ward)!;
     const patients = wardPatients.get(ward)!;
-    const id = `bench-obs-${Date.now()}-${writes++}`;
-    const m = { id: `m-${id}`, seq: writes, name: 'recordObservation', actor: by.userId, created_at: BENCH_NOW,
+    const id = `obs-${randomUUID()}`;
+    writes++;
+    const m = { id: randomUUID(), seq: writes, name: 'recordObservation', actor: by.userId, created_at: BENCH_NOW,
       args: { id, patient_id: patients[Math.floor(Math.random() * patients.length)], category: 'vitals', code: 'heart_rate', value: '72', unit: '/min' } };
-    void by.push([m]).then(() => { pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId }); }, (e) => console.error(`push: ${(e as Error).message}`));
+    void by.push([m]).then(({ body }) => {
+      if (body.outcomes[0]?.status === 'applied') pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId });
+      else refused++;
+    }, (e) => console.error(`push: ${(e as Error).message}`));
   }, 1000);
   await new Promise((r) => setTimeout(r, 15_000));
   await srv.stats();
@@ -157,7 +163,7 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   await Promise.allSettled([...busy.values()]);
   return {
     workstations: fleet.length, seconds: s.wall_s, cpuPerMinute: (s.cpu_s / s.wall_s) * 60, loopMaxMs: s.loop_max_ms,
-    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, writes, rssMb: s.rss_mb,
+    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, writes, refused, rssMb: s.rss_mb,
   };
 }
 
@@ -195,8 +201,11 @@ async function fleetOn(backend: Backend, seconds: number, cluster: Cluster | nul
 
     // 200 simulated ward workstations, five per ward, each with the ward's nurse signed in.
     const wardPatients = new Map<string, string[]>();
-    for (const ward of world.wards) {
-      wardPatients.set(ward, (await db.all<{ id: string }>('SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ?', [ward])).map((r) => r.id));
+    // Patients the ward's nurse may record vitals for (not restricted, no consent restriction naming her).
+    for (const [w, ward] of world.wards.entries()) {
+      wardPatients.set(ward, (await db.all<{ id: string }>(
+        `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
+           AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [ward, nurseOf(w)])).map((r) => r.id));
     }
     const fleet: SimWorkstation[] = [];
     for (let i = 0; i < 200; i++) {
@@ -211,7 +220,7 @@ async function fleetOn(backend: Backend, seconds: number, cluster: Cluster | nul
     // minutes of a shift), and every workstation is up to date.
     for (const [w, ward] of world.wards.entries()) {
       const patients = wardPatients.get(ward)!;
-      await fleet[w]!.push([{ id: `warm-${w}`, seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
+      await fleet[w]!.push([{ id: randomUUID(), seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
         args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
     }
     for (const ws of fleet) await ws.cycle();
