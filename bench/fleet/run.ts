@@ -31,7 +31,9 @@ async function freePort(): Promise<number> {
 }
 
 function child(script: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // FLEET_PROFILE_DIR=<dir> writes a CPU profile of each server process there (for finding what costs).
+  const prof = script === 'server.ts' && process.env.FLEET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLEET_PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...prof, '--import', 'tsx', path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
 function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<string> {

@@ -29,8 +29,8 @@ import type { PullRequest, PullResponse } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
-import { keyColumns, ORG_PART, ORG_TABLES, patientOfPart, patientPart } from './partitions';
-import { DeviceScope, materializeRows, placeholders, type References, type VisibleRow } from './scope';
+import { keyColumns, ORG_TABLES, patientOfPart, patientPart } from './partitions';
+import { DeviceScope, materializeRows, placeholders, type KeyedRow, type References, type VisibleRow } from './scope';
 import { currentVersion } from './versions';
 
 /** Where a running cycle is. Null between cycles. */
@@ -163,11 +163,12 @@ async function currentActors(server: Server, device: Device, usersKey: string | 
 const ACTOR_TABLES = ['role_assignments', 'group_members', 'groups', 'users'];
 const STRUCTURE_TABLES = ['facilities', 'wards', 'rooms'];
 
-async function windowTouches(server: Server, org: string, from: number, upTo: number, tables: string[]): Promise<boolean> {
-  if (upTo <= from) return false;
-  return (await server.db.get(
-    `SELECT 1 FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND part = ? AND table_name IN (${placeholders(tables)}) LIMIT 1`,
-    [org, from, upTo, ORG_PART, ...tables])) !== undefined;
+/** Which of `tables` the organization's change log names between two versions (one statement). */
+async function windowTables(server: Server, org: string, from: number, upTo: number, tables: string[]): Promise<Set<string>> {
+  if (upTo <= from) return new Set();
+  return new Set((await server.db.all<{ table_name: string }>(
+    `SELECT DISTINCT table_name FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name IN (${placeholders(tables)})`,
+    [org, from, upTo, ...tables])).map((r) => r.table_name));
 }
 
 async function heldParts(server: Server, device: Device): Promise<string[]> {
@@ -195,13 +196,13 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
   const policyChanged = row.policy_key !== null && row.policy_key !== policyKey;
   const reconcile = !row.full_at || Date.parse(now) - Date.parse(row.full_at) > RECONCILE_MS;
   const boundaryPassed = row.next_boundary !== null && row.next_boundary <= now;
-  const structural = !reset && (policyChanged || reconcile || await windowTouches(server, device.org_id, from, upTo, STRUCTURE_TABLES));
+  const touched = await windowTables(server, device.org_id, from, upTo, [...STRUCTURE_TABLES, ...ACTOR_TABLES, 'break_glass']);
+  const structural = !reset && (policyChanged || reconcile || STRUCTURE_TABLES.some((t) => touched.has(t)));
   const usersDue = reset || !prev || Number(row.users_dirty) !== prev.gen || boundaryPassed || structural
-    || await windowTouches(server, device.org_id, from, upTo, ACTOR_TABLES);
+    || ACTOR_TABLES.some((t) => touched.has(t));
   const state: CycleState = { upTo, from, org: 'none', orgTable: 0, orgAfter: null, scan: false, scanAfter: null, winAfter: from };
   // A break-glass grant made or changed moves the next moment a window opens or closes.
-  const breakGlassChanged = upTo > from && (await server.db.get(
-    "SELECT 1 FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name = 'break_glass' LIMIT 1", [device.org_id, from, upTo])) !== undefined;
+  const breakGlassChanged = touched.has('break_glass');
   if (!usersDue && !breakGlassChanged) return { state, marks: null, actors: null };
 
   let actors: Actor[];
@@ -367,17 +368,24 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       [device.org_id, state.winAfter, state.upTo, Math.max(1, Math.min(WINDOW_STEP, limit))]);
     if (entries.length === 0) { state.winAfter = state.upTo; break; }
     const patientParts = new Set<string>();
+    const partRows = new Map<string, Array<{ table: TableName; key: string }>>();
     const teams = new Set<string>();
     const orgRows = new Map<TableName, Array<{ key: string; deleted: boolean }>>();
     for (const e of entries) {
-      if (e.part.startsWith('p:')) patientParts.add(e.part);
-      else {
+      if (e.part.startsWith('p:')) {
+        patientParts.add(e.part);
+        partRows.set(e.part, [...(partRows.get(e.part) ?? []), { table: e.table_name, key: e.row_key }]);
+      } else {
         if (e.part.startsWith('t:')) teams.add(e.part.slice(2));
         orgRows.set(e.table_name, [...(orgRows.get(e.table_name) ?? []), { key: e.row_key, deleted: Number(e.deleted) === 1 }]);
       }
     }
+    const whole = new Set<string>();
     for (const team of teams) {
-      for (const r of await db.all<{ patient_id: string }>('SELECT patient_id FROM care_team_patients WHERE team_id = ?', [team])) patientParts.add(patientPart(r.patient_id));
+      for (const r of await db.all<{ patient_id: string }>('SELECT patient_id FROM care_team_patients WHERE team_id = ?', [team])) {
+        patientParts.add(patientPart(r.patient_id));
+        whole.add(patientPart(r.patient_id));
+      }
     }
     // Partitions the scan of this cycle already brought up to date are not evaluated again.
     const list = [...patientParts];
@@ -392,7 +400,18 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
       diff(page, visible, held, new Set(keys.map((k) => `${table}\u0000${k}`)));
     }
-    await evaluatePatients(list.filter((p) => !scanned.has(p)).map(patientOfPart));
+    const todo = list.filter((p) => !scanned.has(p));
+    // A partition whose changes are all leaf rows (a vitals entry, a note) is decided row by row;
+    // one with a change that can move other rows (the patient, an appointment, a consent
+    // restriction, a care team) is re-evaluated whole.
+    const leafRows = new Map<TableName, string[]>();
+    for (const part of todo) {
+      const rows = partRows.get(part) ?? [];
+      if (whole.has(part) || rows.length === 0 || rows.some((r) => !scope.isLeaf(r.table))) whole.add(part);
+      else for (const r of rows) leafRows.set(r.table, [...(leafRows.get(r.table) ?? []), r.key]);
+    }
+    for (const part of await settleLeafRows(server, device, scope, leafRows, page, refs)) whole.add(part);
+    await evaluatePatients(todo.filter((p) => whole.has(p)).map(patientOfPart));
     state.winAfter = Number(entries.at(-1)!.version);
     await yieldNow();
   }
@@ -403,6 +422,55 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     const next = done ? null : state;
     return { up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version), ...(marks ? { marks } : {}) };
   }
+}
+
+/**
+ * Decides changed leaf rows one by one (`DeviceScope.isLeaf`): upserts those visible in partitions
+ * the workstation holds. Returns the partitions that must be re-evaluated whole instead: a row that
+ * became visible in a partition not held (the patient moves in), one that points to an appointment
+ * or record not held, and a held row no longer visible (its partition may have been held for it).
+ * A change in a partition neither held nor newly visible costs one indexed statement per table.
+ */
+async function settleLeafRows(server: Server, device: Device, scope: DeviceScope, changed: Map<TableName, string[]>, page: PageBuilder, refs: References): Promise<Set<string>> {
+  const { db } = server;
+  const whole = new Set<string>();
+  const found: Array<{ visible: KeyedRow[]; held: Array<HeldRow & { part: string }>; keys: string[]; table: TableName }> = [];
+  const parts = new Set<string>();
+  const parents = new Map<TableName, Set<string>>();
+  for (const [table, all] of changed) {
+    for (let i = 0; i < all.length; i += 400) {
+      const keys = all.slice(i, i + 400);
+      const local: References = new Map();
+      const visible = await scope.evaluateRows(table, keys, local);
+      const held = await db.all<HeldRow & { part: string }>(
+        `SELECT table_name, row_key, mask, part FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
+      const seen = new Set(visible.map((v) => v.key));
+      for (const h of held) if (!seen.has(h.row_key)) whole.add(h.part);
+      for (const v of visible) {
+        parts.add(v.part);
+        if (v.appointment) parents.set('appointments', (parents.get('appointments') ?? new Set()).add(v.appointment));
+        if (v.amends) whole.add(v.part);
+      }
+      for (const [t, set] of local) for (const k of set) refs.set(t, (refs.get(t) ?? new Set()).add(k));
+      found.push({ visible, held, keys, table });
+    }
+  }
+  if (parts.size > 0) {
+    const list = [...parts];
+    const heldParts = new Set((await db.all<{ part: string }>(
+      `SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part IN (${placeholders(list)})`, [device.id, ...list])).map((r) => r.part));
+    for (const p of list) if (!heldParts.has(p)) whole.add(p);
+  }
+  for (const [table, set] of parents) {
+    const keys = [...set];
+    const held = new Set((await db.all<{ row_key: string }>(
+      `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys])).map((r) => r.row_key));
+    for (const { visible } of found) for (const v of visible) if (v.appointment && !held.has(v.appointment) && !page.has(table, v.appointment)) whole.add(v.part);
+  }
+  for (const { visible, held, keys, table } of found) {
+    diff(page, visible.filter((v) => !whole.has(v.part)), held.filter((h) => !whole.has(h.part)), new Set(keys.map((k) => `${table}\u0000${k}`)));
+  }
+  return whole;
 }
 
 /** Upserts what is visible and new, re-masked or changed; removes what is held and no longer visible. */
@@ -477,14 +545,23 @@ export async function waitVersion(server: Server, device: Device, cursor: string
  */
 export async function concernsDevice(server: Server, device: Device, from: number, to: number): Promise<boolean> {
   const { db } = server;
-  const entries = await db.all<{ part: string }>(
-    'SELECT DISTINCT part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [device.org_id, from, to]);
+  const entries = await db.all<{ table_name: TableName; row_key: string; part: string }>(
+    'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [device.org_id, from, to]);
   if (entries.length > 200 || entries.some((e) => !e.part.startsWith('p:'))) return true;
-  const parts = entries.map((e) => e.part);
-  if (parts.length === 0) return false;
+  if (entries.length === 0) return false;
+  const parts = [...new Set(entries.map((e) => e.part))];
   if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
   const row = await db.get<SyncRow>('SELECT users_key FROM device_sync WHERE device_id = ?', [device.id]);
   const actors = await currentActors(server, device, row?.users_key ?? null, server.now());
   const scope = await DeviceScope.build(server, device, actors);
-  return (await scope.readablePatients(parts.map(patientOfPart))).length > 0;
+  // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
+  // user here may now read its patient.
+  const leaf = new Map<TableName, string[]>();
+  const other = new Set<string>();
+  for (const e of entries) {
+    if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
+    else other.add(patientOfPart(e.part));
+  }
+  for (const [table, keys] of leaf) if ((await scope.evaluateRows(table, keys)).length > 0) return true;
+  return other.size > 0 && (await scope.readablePatients([...other])).length > 0;
 }

@@ -16,7 +16,7 @@ import type { Db, SqlValue } from '../store/db';
 import { TABLES, type TableName } from '../store/tables';
 import type { Device } from './auth';
 import type { Server } from './context';
-import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientPart, REFERENCES } from './partitions';
+import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientOfPart, patientPart, REFERENCES } from './partitions';
 
 export interface Sql { sql: string; params: SqlValue[] }
 
@@ -49,11 +49,46 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
 const inList = (column: string, values: readonly string[]): Sql => (values.length === 0 ? FALSE : { sql: `${column} IN (${placeholders(values)})`, params: [...values] });
 
+/** The tables each view of the schema reads, transitively (read from the database once). */
+const viewTables = new WeakMap<Db, Promise<Map<string, Set<string>>>>();
+function viewsOf(db: Db): Promise<Map<string, Set<string>>> {
+  let p = viewTables.get(db);
+  if (!p) {
+    p = (async () => {
+      const rows = await db.all<{ name: string; def: string }>(db.dialect === 'postgres'
+        ? 'SELECT viewname AS name, definition AS def FROM pg_views WHERE schemaname = current_schema()'
+        : "SELECT name, sql AS def FROM sqlite_master WHERE type = 'view'");
+      const direct = new Map(rows.map((r) => [r.name, mentioned(r.def, [...Object.keys(TABLES), ...rows.map((x) => x.name)])]));
+      const out = new Map<string, Set<string>>();
+      const expand = (name: string, seen: Set<string>): void => {
+        for (const t of direct.get(name) ?? []) {
+          if (seen.has(t)) continue;
+          seen.add(t);
+          expand(t, seen);
+        }
+      };
+      for (const name of direct.keys()) { const seen = new Set<string>(); expand(name, seen); out.set(name, seen); }
+      return out;
+    })();
+    viewTables.set(db, p);
+  }
+  return p;
+}
+/** What the filters of a scope read, by their SQL text (a ward's workstations share theirs). */
+const readsCache = new Map<string, Set<string>>();
+/** Which of `names` an SQL text mentions as a word (quoted or not): a superset of what it reads. */
+function mentioned(text: string, names: readonly string[]): Set<string> {
+  const words = new Set(text.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
+  return new Set(names.filter((n) => words.has(n)));
+}
+
 /** The authorization type whose rows live in a table (Patient → patients, …), if any. */
 const TYPE_OF_TABLE = new Map<string, ResourceType>(AUTHZ_TYPES.filter((t) => t.pk !== null).map((t) => [t.table, t.name as ResourceType]));
 
 /** One visible row of a partition or a reference table: its key and which hidden columns it shows. */
 export interface VisibleRow { table: TableName; key: string; part: string; mask: number }
+/** A visible partition row with the parents other rows of its partition may have to travel for. */
+export interface KeyedRow extends VisibleRow { appointment: string | null; amends: string | null }
 /** Reference rows that visible rows point to (for the foreign-key closure of a page). */
 export type References = Map<TableName, Set<string>>;
 
@@ -72,6 +107,8 @@ export const MASK = { internalNotes: 1, closureOnly: 2, badge: 1, patientLink: 2
  * restriction is a deny, and the local policy must see it wherever the patient is (SPEC §3a).
  */
 const HELD_WITH_PATIENT: ReadonlySet<string> = new Set(['break_glass', 'consent_restrictions', 'care_team_patients']);
+/** Rows other rows of a partition are held for: the patient (their parent) and appointments (the parent of records and observations). */
+const NOT_LEAF: ReadonlySet<string> = new Set(['patients', 'appointments']);
 
 export class DeviceScope {
   private constructor(
@@ -85,29 +122,49 @@ export class DeviceScope {
     private readonly breakGlass: Sql,
     /** Patients some user there may update (who may see the reasons of consent restrictions). */
     private readonly updatePatient: Sql,
+    /** Tables whose rows some filter or mask of this scope reads (through views too). */
+    private readonly reads: ReadonlySet<string>,
+    /**
+     * The same filters in row shape (correlated probes), for deciding a few known rows: the list
+     * shape materializes its subqueries, which for a whole organization means every patient.
+     */
+    private readonly byRow: { read: Map<TableName, Sql>; internal: Sql },
   ) {}
+
+  /**
+   * Whether a change to a row of `table` can change only that row's own visibility and mask: no
+   * filter or mask of this scope reads the table, and no other row of the partition is held because
+   * of it. Such changes are decided row by row (`evaluateRows`), not by re-evaluating the partition.
+   */
+  isLeaf(table: TableName): boolean {
+    return !NOT_LEAF.has(table) && !HELD_WITH_PATIENT.has(table) && !this.reads.has(table) && this.read.has(table);
+  }
 
   static async build(server: Server, device: Device, actors: Actor[]): Promise<DeviceScope> {
     const { engine } = server;
     const now = server.now();
     // A filter not compiled yet costs Oso a partial evaluation (synchronous, 10–20 ms): one at a
     // time, letting other requests run in between.
-    const filter = async (who: Actor[], action: string, type: ResourceType): Promise<Sql> => {
+    const filter = async (who: Actor[], action: string, type: ResourceType, shape: 'list' | 'row' = 'list'): Promise<Sql> => {
       const parts: Sql[] = [];
       for (const a of who) {
         const misses = engine.filters?.misses ?? 0;
-        const q = await engine.queryAs(a, action, type, 'list');
+        const q = await engine.queryAs(a, action, type, shape);
         parts.push({ sql: q.where, params: q.params });
         if ((engine.filters?.misses ?? 1) !== misses) await yieldNow();
       }
       return or(...parts);
     };
     const read = new Map<TableName, Sql>();
+    const readRow = new Map<TableName, Sql>();
     for (const table of PATIENT_TABLES) {
       const type = TYPE_OF_TABLE.get(table);
-      if (type && !HELD_WITH_PATIENT.has(table)) read.set(table, await filter(actors, 'read', type));
+      if (!type || HELD_WITH_PATIENT.has(table)) continue;
+      read.set(table, await filter(actors, 'read', type));
+      readRow.set(table, await filter(actors, 'read', type, 'row'));
     }
     const internal = await filter(actors, 'read_internal', 'Record');
+    const internalRow = await filter(actors, 'read_internal', 'Record', 'row');
     const ids = actors.map((a) => a.id);
     const badge = or(inList('m.id', ids), await filter(actors, 'update_badge', 'User'));
     // Break-glass grants: the workstation's own users' while they last; all of them where someone
@@ -121,12 +178,27 @@ export class DeviceScope {
     }
     const breakGlass = reviewer ? TRUE : and(inList('m.user_id', ids), sql('? < m.expires_at', now));
     const updatePatient = await filter(actors, 'update', 'Patient');
-    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient);
+    const views = await viewsOf(server.db);
+    const text = [...read.values(), ...readRow.values(), internal, internalRow, badge, breakGlass, updatePatient, DeviceScope.eligibleFor(device, 'm')].map((q) => q.sql).join(' ');
+    let reads = readsCache.get(text);
+    if (!reads) {
+      reads = new Set<string>();
+      for (const name of mentioned(text, [...Object.keys(TABLES), ...views.keys()])) {
+        reads.add(name);
+        for (const t of views.get(name) ?? []) reads.add(t);
+      }
+      if (readsCache.size >= 500) readsCache.delete(readsCache.keys().next().value!);
+      readsCache.set(text, reads);
+    }
+    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient, reads, { read: readRow, internal: internalRow });
   }
 
   /** Patients of the workstation's organization (and facility, when it is limited to one). */
   eligible(alias = 'm'): Sql {
-    const d = this.device;
+    return DeviceScope.eligibleFor(this.device, alias);
+  }
+
+  private static eligibleFor(d: Device, alias: string): Sql {
     const inOrg = sql(`${alias}.org_id = ?`, d.org_id);
     if (!d.facility_id) return inOrg;
     const hasFacility = (TABLES.patients.columns as readonly string[]).includes('facility_id');
@@ -187,25 +259,16 @@ export class DeviceScope {
       const f = this.rowFilter(table);
       if (f === 'held') { later.push(table); continue; }
       const col = patientColumnOf(table)!;
-      const key = keySql(table, db.dialect);
-      const hasAppt = table === 'records' || table === 'observations';
-      const mask = table === 'records' && this.internal.sql !== FALSE.sql
-        ? { sql: `CASE WHEN ${this.internal.sql} THEN ${MASK.internalNotes} ELSE 0 END`, params: this.internal.params }
-        : sql('0');
       const where = table === 'appointments' && apptRefs.size > 0
         ? and(pin(col), or(f, inList('m.id', [...apptRefs])))
         : and(pin(col), f);
-      if (where.sql === FALSE.sql) continue;
-      const rows = await db.all<{ k: string; p: string; mask: number; a: string | null }>(
-        `SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${hasAppt ? ', m.appointment_id AS a' : ''}${refCols(table)} FROM ${table} m WHERE ${where.sql}`,
-        [...mask.params, ...where.params]);
+      const rows = await this.selectRows(table, where, refs);
       for (const r of rows) {
-        out.push({ table, key: r.k, part: patientPart(r.p), mask: Number(r.mask) });
-        noteRefs(table, r);
-        held.add(r.p);
-        if (hasAppt && r.a) apptRefs.add(r.a);
+        out.push(r);
+        held.add(patientOfPart(r.part));
+        if (r.appointment) apptRefs.add(r.appointment);
       }
-      if (table === 'records') for (const r of await this.amendedOriginals(rows.map((x) => x.k))) { out.push(r.row); apptRefs.add(r.appointment); }
+      if (table === 'records') for (const r of await this.amendedOriginals(rows.map((x) => x.key))) { out.push(r.row); apptRefs.add(r.appointment); }
     }
     const heldList = [...held];
     const patientRefs = `SELECT m.id AS k${refCols('patients')} FROM patients m WHERE m.id IN (${placeholders(heldList)})`;
@@ -229,6 +292,42 @@ export class DeviceScope {
       }
     }
     return out;
+  }
+
+  /**
+   * Rows of one partition table, visible and with their masks, where `where` holds (over alias `m`);
+   * notes the reference rows they point to.
+   */
+  private async selectRows(table: TableName, where: Sql, refs: References, internal = this.internal): Promise<KeyedRow[]> {
+    if (where.sql === FALSE.sql) return [];
+    const columns = TABLES[table].columns as readonly string[];
+    const col = patientColumnOf(table)!;
+    const mask = table === 'records' && internal.sql !== FALSE.sql
+      ? { sql: `CASE WHEN ${internal.sql} THEN ${MASK.internalNotes} ELSE 0 END`, params: internal.params }
+      : sql('0');
+    const extra = `${columns.includes('appointment_id') ? ', m.appointment_id AS a' : ''}${columns.includes('amends_id') ? ', m.amends_id AS am' : ''}`;
+    const targets = REFERENCES[table] ?? [];
+    const rows = await this.db.all<Record<string, unknown> & { k: string; p: string; mask: number; a?: string | null; am?: string | null }>(
+      `SELECT ${keySql(table, this.db.dialect)} AS k, m.${col} AS p, ${mask.sql} AS mask${extra}${targets.map(([c], i) => `, m.${c} AS r${i}`).join('')} FROM ${table} m WHERE ${where.sql}`,
+      [...mask.params, ...where.params]);
+    return rows.map((r) => {
+      targets.forEach(([, target], i) => addRef(refs, target, r[`r${i}`] as string | null));
+      return { table, key: r.k, part: patientPart(r.p), mask: Number(r.mask), appointment: r.a ?? null, amends: r.am ?? null };
+    });
+  }
+
+  /**
+   * These rows of one leaf table (`isLeaf`), where visible now: each decided on its own, with the
+   * appointment and the record it points to (the caller re-evaluates the partition when such a parent
+   * is not held yet).
+   */
+  async evaluateRows(table: TableName, keys: readonly string[], refs: References = new Map()): Promise<KeyedRow[]> {
+    const f = this.byRow.read.get(table);
+    if (!f || !this.isLeaf(table)) throw new Error(`${table} rows are not decided on their own`);
+    const col = patientColumnOf(table)!;
+    const eligible = this.eligible('e');
+    const where = and(inList(keySql(table, this.db.dialect), keys), { sql: `EXISTS (SELECT 1 FROM patients e WHERE e.id = m.${col} AND ${eligible.sql})`, params: eligible.params }, f);
+    return this.selectRows(table, where, refs, this.byRow.internal);
   }
 
   /** Of these patients, those of the workstation's scope some of its users may read. */

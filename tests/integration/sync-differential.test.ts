@@ -169,7 +169,7 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
     const rows = async (table: TableName, where = '1=1', params: SqlValue[] = []): Promise<Array<Record<string, any>>> => db.all(`SELECT * FROM ${table} WHERE ${where}`, params);
     for (let step = 0; step <= steps; step++) {
       if (step > 0) {
-        const kind = pick(['room', 'obs', 'appt', 'assign', 'revoke', 'team', 'group', 'teamPatient', 'breakGlass', 'clock', 'signIn', 'record', 'local', 'consent', 'restrict']);
+        const kind = pick(['room', 'obs', 'appt', 'assign', 'revoke', 'team', 'group', 'teamPatient', 'breakGlass', 'clock', 'signIn', 'record', 'local', 'consent', 'restrict', 'relabel', 'amend', 'obsAppt']);
         const org = pick(['o1', 'o2']);
         const patients = await rows('patients', 'org_id = ?', [org]);
         const p = pick(patients);
@@ -245,6 +245,31 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             else {
               const u = pick(users);
               if (!existing.some((c) => c.user_id === u)) await write((w) => w.insert('consent_restrictions', { id: `cr-${n}`, org_id: org, patient_id: p.id, user_id: u, reason: `Reason ${n}`, recorded_by: null, recorded_at: now }));
+            }
+            break;
+          }
+          case 'obsAppt': {
+            // Vitals taken during an appointment: the appointment travels with them.
+            const appts = await rows('appointments', 'patient_id = ?', [p.id]);
+            if (appts.length) await write((w) => w.insert('observations', { id: `obs-${n}`, patient_id: p.id, appointment_id: pick(appts).id, category: 'vitals', code: 'x', value: String(step), unit: '', recorded_by: pick(users), recorded_at: now, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null }));
+            break;
+          }
+          case 'relabel': {
+            // A record or observation gains or loses a sensitivity label: it may leave or join workstations on its own.
+            const table = pick(['records', 'observations'] as const);
+            const existing = await rows(table, 'patient_id = ?', [p.id]);
+            if (existing.length) {
+              const x = pick(existing);
+              await write((w) => w.update(table, { id: x.id }, { sensitivity: x.sensitivity ? null : pick(['psychiatry', 'hiv', 'genetic']) }));
+            }
+            break;
+          }
+          case 'amend': {
+            // An amendment of an existing record (its original travels with it, closure-only where unreadable).
+            const existing = await rows('records', 'patient_id = ?', [p.id]);
+            if (existing.length) {
+              const o = pick(existing);
+              await write((w) => w.insert('records', { id: `rec-${n}`, appointment_id: o.appointment_id, patient_id: p.id, category: o.category, author_id: pick(users), public_notes: `amended ${n}`, internal_notes: `int ${n}`, created_at: now, amends_id: o.id, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null }));
             }
             break;
           }

@@ -16,6 +16,7 @@ import {
 } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { MUTATIONS } from '../../src/services/mutations';
+import { newWriter } from '../../src/services/context';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 
@@ -314,6 +315,72 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const obs = await asUser('lee', 'recordObservation', vitals('p-a', '78'));
     await ws.sync.syncNow();
     expect(pulledRows(ws, from).map((u) => [u.table, u.row.id])).toEqual([['observations', obs.body.result.id]]);
+  });
+
+  it('the cost of a cycle does not grow with changes this workstation may not see', async () => {
+    const ws = await workstation('ward-pc');
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const db = srv.db as unknown as Record<'all' | 'get' | 'run', (...a: unknown[]) => Promise<unknown>>;
+    const statementsOfOneSync = async (): Promise<number> => {
+      let n = 0;
+      const orig = { all: db.all, get: db.get, run: db.run };
+      for (const k of ['all', 'get', 'run'] as const) db[k] = (...a: unknown[]) => { n++; return orig[k].apply(srv.db, a); };
+      try { await ws.sync.syncNow(); } finally { Object.assign(db, orig); }
+      return n;
+    };
+    // Thirty patients on Surgery, vitals for each: none of it is Nina's.
+    const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
+      await srv.db.transaction(async () => { await fn(newWriter(srv.server.ctx)); });
+    };
+    const surgery = Array.from({ length: 30 }, (_, i) => `p-surg-${i}`);
+    for (const id of surgery) await write((w) => w.insert('patients', { id, org_id: 'org-gh', name: `Surgical ${id}`, mrn: `MRN-${id}`, room_id: 'r-201', birth_date: '1970-01-01', status: 'admitted', restricted: 0, facility_id: null }));
+    await ws.sync.syncNow();
+    const observe = (patient: string, i: number) => write((w) => w.insert('observations', {
+      id: `obs-surg-${patient}-${i}`, patient_id: patient, appointment_id: null, category: 'vitals', code: 'heart_rate', value: '70', unit: '/min', recorded_by: 'u-drsmith', recorded_at: NOW }));
+    await observe(surgery[0]!, 0);
+    const afterOne = await statementsOfOneSync();
+    for (const p of surgery) await observe(p, 1);
+    const afterThirty = await statementsOfOneSync();
+    expect(await ws.ids('patients')).not.toContain('p-surg-0');
+    expect(afterThirty).toBeLessThanOrEqual(afterOne + 2);
+  });
+
+  it('a labelled record leaves and returns on its own; an amendment arrives with its original; vitals elsewhere send nothing', async () => {
+    const ws = await workstation('ward-pc');
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const label = async (id: string, sensitivity: string | null): Promise<void> => {
+      await srv.db.transaction(async () => { await newWriter(srv.server.ctx).update('records', { id }, { sensitivity }); });
+    };
+    expect(await ws.ids('records')).toContain('rec-2');
+    // Labelled psychiatry: Nina has no clearance, so the record leaves her workstation; its patient
+    // and her other records stay, and nothing is sent.
+    await label('rec-2', 'psychiatry');
+    let from = ws.answers.length;
+    await ws.sync.syncNow();
+    expect(await ws.ids('records')).not.toContain('rec-2');
+    expect(await ws.ids('records')).toContain('rec-l1');
+    expect(await ws.ids('patients')).toContain('p-a');
+    expect(pulledRows(ws, from)).toEqual([]);
+    // The label is lifted: the record comes back, alone.
+    await label('rec-2', null);
+    from = ws.answers.length;
+    await ws.sync.syncNow();
+    expect(pulledRows(ws, from).map((u) => [u.table, u.row.id])).toEqual([['records', 'rec-2']]);
+    expect(await internal(ws, 'rec-2')).toBe('');
+    // The locum amends his note: the amendment arrives, pointing at a record the workstation holds.
+    const amended = await asUser('locum', 'amendRecord', { record_id: 'rec-l1', public_notes: 'Seen on the round at 08:40.' });
+    expect(amended.status, JSON.stringify(amended.body)).toBe(200);
+    from = ws.answers.length;
+    await ws.sync.syncNow();
+    expect(pulledRows(ws, from).map((u) => [u.table, u.row.id])).toEqual([['records', amended.body.result.id]]);
+    expect(await ws.db.get('SELECT amends_id, internal_notes FROM records WHERE id = ?', [amended.body.result.id])).toEqual({ amends_id: 'rec-l1', internal_notes: '' });
+    // Vitals for another ward's patient: nothing.
+    from = ws.answers.length;
+    expect((await asUser('smith', 'recordObservation', vitals('p-b', '61'))).status).toBe(200);
+    await ws.sync.syncNow();
+    expect(pulledRows(ws, from)).toEqual([]);
   });
 
   it('live updates: an online workstation learns of a change within a second, without waiting for its interval', async () => {
