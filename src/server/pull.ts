@@ -545,23 +545,77 @@ export async function waitVersion(server: Server, device: Device, cursor: string
  */
 export async function concernsDevice(server: Server, device: Device, from: number, to: number): Promise<boolean> {
   const { db } = server;
-  const entries = await db.all<{ table_name: TableName; row_key: string; part: string }>(
-    'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [device.org_id, from, to]);
+  // Every waiter of the organization asks about the same window when a write lands: its entries are
+  // read once (a committed window never changes), and at most a few checks run at a time so pulls
+  // are not queued behind them.
+  const entries = await windowEntries(server, device.org_id, from, to);
   if (entries.length > 200 || entries.some((e) => !e.part.startsWith('p:'))) return true;
   if (entries.length === 0) return false;
-  const parts = [...new Set(entries.map((e) => e.part))];
-  if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
-  const row = await db.get<SyncRow>('SELECT users_key FROM device_sync WHERE device_id = ?', [device.id]);
-  const actors = await currentActors(server, device, row?.users_key ?? null, server.now());
-  const scope = await DeviceScope.build(server, device, actors);
-  // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
-  // user here may now read its patient.
-  const leaf = new Map<TableName, string[]>();
-  const other = new Set<string>();
-  for (const e of entries) {
-    if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
-    else other.add(patientOfPart(e.part));
-  }
-  for (const [table, keys] of leaf) if ((await scope.evaluateRows(table, keys)).length > 0) return true;
-  return other.size > 0 && (await scope.readablePatients([...other])).length > 0;
+  return relevanceSlots.run(async () => {
+    const parts = [...new Set(entries.map((e) => e.part))];
+    if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
+    const scope = await relevanceScope(server, device);
+    // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
+    // user here may now read its patient.
+    const leaf = new Map<TableName, string[]>();
+    const other = new Set<string>();
+    for (const e of entries) {
+      if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
+      else other.add(patientOfPart(e.part));
+    }
+    for (const [table, keys] of leaf) if ((await scope.evaluateRows(table, keys)).length > 0) return true;
+    return other.size > 0 && (await scope.readablePatients([...other])).length > 0;
+  });
 }
+
+type WindowEntry = { table_name: TableName; row_key: string; part: string };
+const windows = new Map<string, { at: number; entries: Promise<WindowEntry[]> }>();
+function windowEntries(server: Server, org: string, from: number, to: number): Promise<WindowEntry[]> {
+  const key = `${org}|${from}|${to}`;
+  const now = Date.now();
+  for (const [k, w] of windows) if (now - w.at > 5_000) windows.delete(k);
+  let w = windows.get(key);
+  if (!w) {
+    w = { at: now, entries: server.db.all<WindowEntry>(
+      'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [org, from, to]) };
+    w.entries.catch(() => windows.delete(key));
+    windows.set(key, w);
+  }
+  return w.entries;
+}
+
+/**
+ * The scope a relevance check uses, kept a few seconds per workstation: a wake-up decided on a
+ * scope a moment old is at worst one interval late, never wrong data (the pull decides afresh).
+ */
+const relevanceScopes = new Map<string, { at: number; scope: Promise<DeviceScope> }>();
+function relevanceScope(server: Server, device: Device): Promise<DeviceScope> {
+  const now = Date.now();
+  const hit = relevanceScopes.get(device.id);
+  if (hit && now - hit.at < 3_000) return hit.scope;
+  const scope = (async () => {
+    const row = await server.db.get<SyncRow>('SELECT users_key FROM device_sync WHERE device_id = ?', [device.id]);
+    const actors = await currentActors(server, device, row?.users_key ?? null, server.now());
+    return DeviceScope.build(server, device, actors);
+  })();
+  scope.catch(() => relevanceScopes.delete(device.id));
+  relevanceScopes.set(device.id, { at: now, scope });
+  if (relevanceScopes.size > 5000) relevanceScopes.delete(relevanceScopes.keys().next().value!);
+  return scope;
+}
+
+/** A few relevance checks at a time (they come in bursts: every waiter on every write). */
+class Slots {
+  #free: number;
+  readonly #queue: Array<() => void> = [];
+  constructor(n: number) { this.#free = n; }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#queue.push(resolve));
+    try { return await fn(); } finally {
+      const next = this.#queue.shift();
+      if (next) next(); else this.#free++;
+    }
+  }
+}
+const relevanceSlots = new Slots(4);

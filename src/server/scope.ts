@@ -326,7 +326,12 @@ export class DeviceScope {
     if (!f || !this.isLeaf(table)) throw new Error(`${table} rows are not decided on their own`);
     const col = patientColumnOf(table)!;
     const eligible = this.eligible('e');
-    const where = and(inList(keySql(table, this.db.dialect), keys), { sql: `EXISTS (SELECT 1 FROM patients e WHERE e.id = m.${col} AND ${eligible.sql})`, params: eligible.params }, f);
+    // One text whatever the number of keys on PostgreSQL (an array parameter), so its plan is reused.
+    const pk = TABLES[table].pk;
+    const byKey = this.db.dialect === 'postgres' && pk.length === 1
+      ? { sql: `m.${pk[0]} = ANY(?::text[])`, params: [keys as unknown as SqlValue] }
+      : inList(keySql(table, this.db.dialect), keys);
+    const where = and(byKey, { sql: `EXISTS (SELECT 1 FROM patients e WHERE e.id = m.${col} AND ${eligible.sql})`, params: eligible.params }, f);
     return this.selectRows(table, where, refs, this.byRow.internal);
   }
 

@@ -4,6 +4,7 @@
  * from the pool and carry it through AsyncLocalStorage, like the SQLite implementation.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Db, RunResult, SqlValue } from './db';
 
@@ -11,6 +12,10 @@ import type { Db, RunResult, SqlValue } from './db';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 interface Tx { client: pg.PoolClient; depth: number }
+
+/** Statements at least this long (policy filters) are prepared by name; at most this many texts. */
+const PREPARE_ABOVE_CHARS = 1500;
+const MAX_PREPARED = 300;
 
 /** `?` → `$n`, leaving string literals, quoted identifiers and comments alone. */
 export function toPgPlaceholders(sql: string): string {
@@ -56,8 +61,29 @@ export class PostgresDb implements Db {
     const text = toPgPlaceholders(sql);
     const tx = this.#tx.getStore();
     const values = params.map((p) => (typeof p === 'bigint' ? p.toString() : p));
-    return tx ? tx.client.query(text, values) : this.pool.query(text, values);
+    const config: pg.QueryConfig = { text, values };
+    const name = this.#preparedName(text);
+    if (name) config.name = name;
+    return tx ? tx.client.query(config) : this.pool.query(config);
   }
+
+  /**
+   * A statement carrying a policy filter is long, and planning it costs PostgreSQL tens of
+   * milliseconds each time (a wide OR of subqueries through views) while running it costs one.
+   * Such statements are prepared by name, so each connection parses them once and may keep a
+   * generic plan; a bounded number of texts, so the server's memory stays bounded.
+   */
+  #preparedName(text: string): string | null {
+    if (text.length < PREPARE_ABOVE_CHARS) return null;
+    let name = this.#prepared.get(text);
+    if (!name) {
+      if (this.#prepared.size >= MAX_PREPARED) return null;
+      name = `cw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.#prepared.set(text, name);
+    }
+    return name;
+  }
+  readonly #prepared = new Map<string, string>();
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     return (await this.#query(sql, params)).rows as T[];

@@ -39,7 +39,7 @@ export async function startCluster(): Promise<Cluster> {
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  run('pg_ctl', ['-D', data, '-l', process.env.CW_PG_LOG ?? path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200${process.env.CW_PG_LOG ? ' -c log_min_duration_statement=25' : ''}`, 'start']);
   const url = (db: string): string => `postgres://postgres@127.0.0.1:${port}/${db}`;
   return {
     url,
