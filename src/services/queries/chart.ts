@@ -138,7 +138,7 @@ async function consentRestrictions(ctx: ServiceContext, patientId: string): Prom
   return ctx.db.all<ChartConsentRestriction>(
     `SELECT c.id, c.patient_id, c.user_id, c.reason, c.recorded_by, c.recorded_at, u.name AS user_name, b.name AS recorded_by_name
      FROM consent_restrictions c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.recorded_by
-     WHERE c.patient_id = ? ORDER BY c.recorded_at, c.id`, [patientId]);
+     WHERE c.patient_id = ? ORDER BY c.recorded_at, u.name, c.id`, [patientId]);
 }
 
 /** The active break-glass grant when it is the ONLY reason the actor may read the patient. */
