@@ -23,7 +23,7 @@ const TABLE_ORDER = ALL_TABLES.filter((t) => t !== 'consent_restrictions');
 import { SERVER_SETS } from '../../src/server/context';
 import { readScenarioFile, runCase } from '../../src/scenarios/runner';
 import { createDatabase, startCluster, type Cluster } from '../helpers/postgres';
-import { SHARED, SMALL_FIXTURE, tempDir } from '../helpers/world';
+import { FIXTURES, SMALL_FIXTURE, tempDir } from '../helpers/world';
 
 /** The new columns and the value an upgraded row must hold. */
 const DEFAULTS: Record<string, Record<string, SqlValue>> = {
@@ -94,7 +94,7 @@ async function upgradeKeepsData(db: Db, sets: string[]): Promise<void> {
   }
 
   // The upgraded data decides as before: the shared small-hospital scenarios all pass on it.
-  const { spec } = readScenarioFile(path.join(SHARED, 'scenarios/small-hospital.scenarios.json'));
+  const { spec } = readScenarioFile(path.join(FIXTURES, 'small-hospital.scenarios.json'));
   const engine = await AuthzEngine.create({ db, clock: new ManualClock('2026-11-23T10:00:00Z') });
   const results = await Promise.all(spec.cases.map((c, i) => runCase(engine, 'small-hospital', i, c)));
   expect(results.filter((r) => !r.ok).map((r) => r.line)).toEqual([]);
