@@ -15,13 +15,19 @@ import { syncBenchmarks, type SyncFigures } from './lib/sync';
 const { values } = parseArgs({ options: {
   size: { type: 'string', default: 'S' }, 'no-sync': { type: 'boolean' }, iterations: { type: 'string' },
   fleet: { type: 'boolean' }, backends: { type: 'string', default: 'sqlite,postgres' }, seconds: { type: 'string', default: '60' },
+  fleets: { type: 'string', default: '50,200' }, 'no-m': { type: 'boolean' },
 } });
 if (values.fleet) {
-  // `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60]` (docs/performance.md).
+  // `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200] [--no-m]`
+  // (docs/performance.md). `--fleets` and `--no-m` run part of it, for finding what costs.
   const { fleetBenchmarks } = await import('./fleet/run');
   const backends = (values.backends ?? '').split(',').filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
-  if (backends.length === 0) { console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60]'); process.exit(2); }
-  const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds) });
+  const fleets = (values.fleets ?? '').split(',').map(Number);
+  if (backends.length === 0 || fleets.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
+    console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200] [--no-m]');
+    process.exit(2);
+  }
+  const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds), fleets, orgPull: !values['no-m'] });
   const file = path.join((await import('./lib/cache')).BENCH_DIR, 'results.json');
   const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
   all.fleet = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, figures };

@@ -284,7 +284,11 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   const retained = actors.map((a) => a.id);
   const page = new PageBuilder();
   const refs: References = new Map();
-  const full = (): boolean => page.size >= limit || performance.now() - started > PAGE_MS;
+  // Time ends a page only once it holds some progress: under load its setup alone may take longer
+  // than PAGE_MS, and a page that stops before its first step sends the same position again forever.
+  let progressed = false;
+  const full = (): boolean => page.size >= limit || (progressed && performance.now() - started > PAGE_MS);
+  const stepDone = (): Promise<void> => { progressed = true; return yieldNow(); };
   const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] as SqlValue[] };
 
   const changedRows = async (parts: string[] | null, keys?: { table: TableName; keys: string[] }): Promise<Set<string>> => {
@@ -341,7 +345,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       const changed = visible.length ? await changedRows(null, { table, keys: visible.map((v) => v.key) }) : new Set<string>();
       diff(page, visible, held, changed);
       if (last === null) { state.orgTable++; state.orgAfter = null; } else state.orgAfter = last;
-      await yieldNow();
+      await stepDone();
     }
     state.org = 'none';
   }
@@ -356,6 +360,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       if (parts.length === 0) break;
       await evaluatePatients(parts.map(patientOfPart));
       state.scanAfter = parts.at(-1)!;
+      progressed = true;
       if (parts.length < n) break;
     }
     state.scan = false;
@@ -413,7 +418,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     for (const part of await settleLeafRows(server, device, scope, leafRows, page, refs)) whole.add(part);
     await evaluatePatients(todo.filter((p) => whole.has(p)).map(patientOfPart));
     state.winAfter = Number(entries.at(-1)!.version);
-    await yieldNow();
+    await stepDone();
   }
   return finish(true);
 
