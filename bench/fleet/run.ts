@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEnrollmentCode, recordDeviceUser } from '../../src/server/auth';
@@ -91,7 +91,14 @@ async function cloneState(db: Db, from: SimWorkstation, to: SimWorkstation): Pro
 
 interface Steady {
   workstations: number; seconds: number; cpuPerMinute: number; loopMaxMs: number;
-  idle: Stats; change: Stats; latency: Stats; cycles: number; writes: number; refused: number; rssMb: number;
+  idle: Stats; change: Stats; latency: Stats; cycles: number; wakes: number; writes: number; refused: number; rssMb: number;
+  /** Cores busy on the whole machine, and of them this benchmark's own process (the simulated fleet). */
+  machineCores: number; benchCores: number;
+}
+
+/** Busy CPU time of the whole machine so far, in seconds. */
+function machineBusy(): number {
+  return cpus().reduce((s, c) => s + (c.times.user + c.times.nice + c.times.sys + c.times.irq) / 1000, 0);
 }
 
 /** Every workstation cycles every 10 s and listens live; one vitals entry per second somewhere. */
@@ -102,6 +109,7 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   const pushedAt = new Map<string, { at: number; ward: string; by: string }>();
   let measuring = false;
   let cycles = 0;
+  let wakes = 0;
   const busy = new Map<SimWorkstation, Promise<void>>();
   const again = new Set<SimWorkstation>();
   const run = (ws: SimWorkstation): Promise<void> => {
@@ -131,7 +139,7 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
     void (async () => {
       while (!abort.signal.aborted) {
         try {
-          if (await ws.wait(20_000, abort.signal)) await run(ws);
+          if (await ws.wait(20_000, abort.signal)) { if (measuring) wakes++; await run(ws); }
         } catch { if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 500)); }
       }
     })();
@@ -154,6 +162,8 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   }, 1000);
   await new Promise((r) => setTimeout(r, 15_000));
   await srv.stats();
+  const machine0 = machineBusy();
+  const own0 = process.cpuUsage();
   measuring = true;
   // On PostgreSQL, what the server's connections are doing, every 5 s (the pool is a suspect).
   const sampler = pg ? setInterval(() => void pg.all<{ state: string; wait: string | null; n: number; query: string }>(
@@ -164,6 +174,8 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   if (sampler) clearInterval(sampler);
   measuring = false;
   const s = await srv.stats();
+  const machineCores = (machineBusy() - machine0) / s.wall_s;
+  const own = process.cpuUsage(own0);
   clearInterval(writer);
   for (const t of timers) { clearTimeout(t); clearInterval(t); }
   for (const ws of fleet) ws.stopped = true;
@@ -171,7 +183,8 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   await Promise.allSettled([...busy.values()]);
   return {
     workstations: fleet.length, seconds: s.wall_s, cpuPerMinute: (s.cpu_s / s.wall_s) * 60, loopMaxMs: s.loop_max_ms,
-    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, writes, refused, rssMb: s.rss_mb,
+    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, wakes, writes, refused, rssMb: s.rss_mb,
+    machineCores, benchCores: (own.user + own.system) / 1e6 / s.wall_s,
   };
 }
 

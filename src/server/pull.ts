@@ -517,8 +517,8 @@ async function closeReferences(server: Server, device: Device, scope: DeviceScop
 }
 /**
  * Where a waiting workstation stands: the organization version it holds once it has applied its
- * last page, and whether it should pull right away (an unfinished cycle, a newer version, its users
- * changed, or a shift or break-glass boundary passed).
+ * last page, and whether it should pull right away (an unfinished cycle, its users changed, or a
+ * shift or break-glass boundary passed). Newer versions are left to the wait's relevance check.
  */
 export async function waitVersion(server: Server, device: Device, cursor: string | null): Promise<{ pullNow: boolean; version: number; boundary: string | null; untilBoundaryMs: number }> {
   const row = await server.db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
@@ -538,7 +538,9 @@ export async function waitVersion(server: Server, device: Device, cursor: string
   if (!prev || Number(row.users_dirty) !== prev.gen) return never;
   const now = server.now();
   if (row.next_boundary !== null && row.next_boundary <= now) return never;
-  if (await currentVersion(server.db, device.org_id) > version) return { ...never, version };
+  // Changes committed since `version` are not a reason to pull at once: the wait decides whether they
+  // concern this workstation, as for changes that come later (under load, a write lands during most
+  // cycles, and pulling again for each would cycle every workstation on every write).
   const untilBoundaryMs = row.next_boundary ? Date.parse(row.next_boundary) - Date.parse(now) : Number.MAX_SAFE_INTEGER;
   return { pullNow: false, version, boundary: row.next_boundary, untilBoundaryMs };
 }
