@@ -20,6 +20,7 @@ import { registerRateLimits } from './limits';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
 import { LiveUpdates } from './live';
+import { pruneAllTombstones } from './tombstones';
 import { concernsDevice, pull, waitVersion } from './pull';
 import { applyPush } from './push';
 
@@ -43,6 +44,18 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, trustProxy: server.security.trustProxy });
   const live = new LiveUpdates(server);
   app.addHook('onClose', async () => live.close());
+  // Deletion tombstones every active workstation has passed are pruned a minute after start, then hourly.
+  const prune = (): void => {
+    void pruneAllTombstones(server.db, server.now()).then((r) => {
+      const n = r.reduce((s, x) => s + x.pruned, 0);
+      if (n > 0) server.log.info('tombstones pruned', { tombstones: n, orgs: r.filter((x) => x.pruned > 0).length });
+    }, (e: unknown) => server.log.warn('tombstone pruning failed', { error: (e as Error).message }));
+  };
+  const pruneFirst = setTimeout(prune, 60_000);
+  const pruneHourly = setInterval(prune, 3_600_000);
+  pruneFirst.unref();
+  pruneHourly.unref();
+  app.addHook('onClose', async () => { clearTimeout(pruneFirst); clearInterval(pruneHourly); });
 
   app.setErrorHandler((err: unknown, _req, reply) => {
     if (isAppError(err)) return reply.status(STATUS[err.kind]).send({ error: { kind: err.kind, message: err.message, ...(err.details ? { details: err.details } : {}) } });

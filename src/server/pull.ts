@@ -31,7 +31,6 @@ import type { Server } from './context';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
 import { keyColumns, ORG_TABLES, patientOfPart, patientPart } from './partitions';
 import { DeviceScope, materializeRows, placeholders, type KeyedRow, type References, type VisibleRow } from './scope';
-import { currentVersion } from './versions';
 
 /** Where a running cycle is. Null between cycles. */
 interface CycleState {
@@ -189,12 +188,16 @@ async function writeScan(server: Server, device: Device, parts: Iterable<string>
 /** Decides what a new cycle must look at (see the module comment). */
 async function planCycle(server: Server, device: Device, row: SyncRow, reset: boolean): Promise<{ state: CycleState; marks: PlanMarks | null; actors: Actor[] | null }> {
   const now = server.now();
-  const upTo = await currentVersion(server.db, device.org_id);
+  const versions = await server.db.get<{ version: number; pruned_to: number }>('SELECT version, pruned_to FROM org_versions WHERE org_id = ?', [device.org_id]);
+  const upTo = Number(versions?.version ?? 0);
   const from = Number(row.acked_version);
+  // Tombstones this workstation has not seen were pruned (it was away longer than the retention):
+  // what it holds is checked whole, which finds the deleted rows without them.
+  const missedTombstones = from < Number(versions?.pruned_to ?? 0);
   const prev = row.users_key ? JSON.parse(row.users_key) as UsersKey : null;
   const policyKey = server.engine.policy.fingerprint;
   const policyChanged = row.policy_key !== null && row.policy_key !== policyKey;
-  const reconcile = !row.full_at || Date.parse(now) - Date.parse(row.full_at) > RECONCILE_MS;
+  const reconcile = !row.full_at || Date.parse(now) - Date.parse(row.full_at) > RECONCILE_MS || missedTombstones;
   const boundaryPassed = row.next_boundary !== null && row.next_boundary <= now;
   const touched = await windowTables(server, device.org_id, from, upTo, [...STRUCTURE_TABLES, ...ACTOR_TABLES, 'break_glass']);
   const structural = !reset && (policyChanged || reconcile || STRUCTURE_TABLES.some((t) => touched.has(t)));

@@ -103,7 +103,7 @@ describe('upgrading to the security schema keeps every row', () => {
         [GENESIS_HASH, 'a'.repeat(64)]);
       const before = await dump(db, [...DOMAIN, 'devices', 'enrollment_codes', 'device_audit', 'device_users', 'user_tokens']);
       const applied = await migrate(db, sets);
-      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/10', 'server/10', `${sets[2]}/10`]);
+      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/10', 'server/10', 'server/11', `${sets[2]}/10`]);
       expect(await dumpColumns(db, before)).toEqual(before);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 4 });
       expect(await db.get("SELECT d.public_key, c.id FROM devices d JOIN enrollment_codes c ON c.org_id = d.org_id WHERE d.id = 'ws-old'")).toEqual({ public_key: null, id: 'ec-abcdef0123456789' });
