@@ -22,9 +22,10 @@ if (values.fleet) {
   // (docs/performance.md). `--fleets` and `--no-m` run part of it, for finding what costs.
   const { fleetBenchmarks } = await import('./fleet/run');
   const backends = (values.backends ?? '').split(',').filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
-  const fleets = (values.fleets ?? '').split(',').map(Number);
+  // `--fleets none` skips the steady state (the initial pulls only).
+  const fleets = values.fleets === 'none' ? [] : (values.fleets ?? '').split(',').map(Number);
   if (backends.length === 0 || fleets.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
-    console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200] [--no-m]');
+    console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200|none] [--no-m]');
     process.exit(2);
   }
   const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds), fleets, orgPull: !values['no-m'] });

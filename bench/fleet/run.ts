@@ -223,36 +223,38 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
     const wardInitialPullServerCpuS = (await srv.stats()).cpu_s;
     console.log(`  ${JSON.stringify(wardInitialPull)}`);
 
-    // 200 simulated ward workstations, five per ward, each with the ward's nurse signed in.
-    const wardPatients = new Map<string, string[]>();
-    // Patients the ward's nurse may record vitals for (not restricted, no consent restriction naming her).
-    for (const [w, ward] of world.wards.entries()) {
-      wardPatients.set(ward, (await db.all<{ id: string }>(
-        `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
-           AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [ward, nurseOf(w)])).map((r) => r.id));
-    }
-    const fleet: SimWorkstation[] = [];
-    for (let i = 0; i < 200; i++) {
-      const w = i % world.wards.length;
-      fleet.push(await enrollSim(db, srv.url, nurseOf(w), world.wards[w]!, world.admin, `sim-${i}`));
-    }
-    const t0 = performance.now();
-    for (const ws of fleet.slice(0, world.wards.length)) await ws.cycle();
-    console.log(`  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`);
-    for (const [i, ws] of fleet.entries()) if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
-    // Every ward's nurse has recorded something once (their filters are compiled, as after the first
-    // minutes of a shift), and every workstation is up to date.
-    for (const [w, ward] of world.wards.entries()) {
-      const patients = wardPatients.get(ward)!;
-      await fleet[w]!.push([{ id: randomUUID(), seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
-        args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
-    }
-    for (const ws of fleet) await ws.cycle();
     const steady: Steady[] = [];
-    for (const n of opts.fleets) {
-      console.log(`  ${backend}: ${n} workstations for ${seconds} s…`);
-      steady.push(await steadyState(srv, fleet.slice(0, n), wardPatients, seconds, backend === 'postgres' ? db : null));
-      console.log(`  ${JSON.stringify(steady.at(-1))}`);
+    if (opts.fleets.length > 0) {
+      // 200 simulated ward workstations, five per ward, each with the ward's nurse signed in.
+      const wardPatients = new Map<string, string[]>();
+      // Patients the ward's nurse may record vitals for (not restricted, no consent restriction naming her).
+      for (const [w, ward] of world.wards.entries()) {
+        wardPatients.set(ward, (await db.all<{ id: string }>(
+          `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
+             AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [ward, nurseOf(w)])).map((r) => r.id));
+      }
+      const fleet: SimWorkstation[] = [];
+      for (let i = 0; i < 200; i++) {
+        const w = i % world.wards.length;
+        fleet.push(await enrollSim(db, srv.url, nurseOf(w), world.wards[w]!, world.admin, `sim-${i}`));
+      }
+      const t0 = performance.now();
+      for (const ws of fleet.slice(0, world.wards.length)) await ws.cycle();
+      console.log(`  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`);
+      for (const [i, ws] of fleet.entries()) if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
+      // Every ward's nurse has recorded something once (their filters are compiled, as after the first
+      // minutes of a shift), and every workstation is up to date.
+      for (const [w, ward] of world.wards.entries()) {
+        const patients = wardPatients.get(ward)!;
+        await fleet[w]!.push([{ id: randomUUID(), seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
+          args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
+      }
+      for (const ws of fleet) await ws.cycle();
+      for (const n of opts.fleets) {
+        console.log(`  ${backend}: ${n} workstations for ${seconds} s…`);
+        steady.push(await steadyState(srv, fleet.slice(0, n), wardPatients, seconds, backend === 'postgres' ? db : null));
+        console.log(`  ${JSON.stringify(steady.at(-1))}`);
+      }
     }
     srv.p.kill('SIGTERM');
     await db.close();

@@ -155,7 +155,10 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const d = await device(req);
     const b = body(PullRequest, req.body);
     const now = server.now();
-    await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)', [now, d.id, new Date(Date.parse(now) - 60_000).toISOString()]);
+    const minuteAgo = new Date(Date.parse(now) - 60_000).toISOString();
+    if (!d.last_seen_at || d.last_seen_at < minuteAgo) {
+      await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)', [now, d.id, minuteAgo]);
+    }
     return pull(server, d, b);
   });
 

@@ -16,6 +16,8 @@ export interface Device {
   id: string; org_id: string; facility_id: string | null; name: string; revoked_at: string | null; last_seq: number;
   /** Ed25519 public key of the workstation's audit log (SPKI DER, base64); null until registered. */
   public_key: string | null;
+  /** When the server last heard from it (pulls refresh it at most once a minute). */
+  last_seen_at?: string | null;
 }
 
 export type DeviceAuth = { device: Device } | { revoked: { at: string; reason: string | null } } | null;
@@ -53,7 +55,7 @@ export async function authenticateDevice(db: Db, header: string | undefined): Pr
   if (!d || !timingSafeEqual(Buffer.from(d.secret_hash), Buffer.from(sha256(m[2]!)))) return null;
   if (d.revoked_at) return { revoked: { at: d.revoked_at, reason: d.revoke_reason } };
   return {
-    device: { id: d.id, org_id: d.org_id, facility_id: d.facility_id, name: d.name, revoked_at: null, last_seq: Number(d.last_seq), public_key: d.public_key ?? null },
+    device: { id: d.id, org_id: d.org_id, facility_id: d.facility_id, name: d.name, revoked_at: null, last_seq: Number(d.last_seq), public_key: d.public_key ?? null, last_seen_at: d.last_seen_at ?? null },
   };
 }
 

@@ -46,6 +46,8 @@ interface CycleState {
   winAfter: number;
   /** Rows per patient partition seen so far in this cycle (sizes the next step to fit the page). */
   perPatient?: number;
+  /** This cycle listed partitions in `device_scan` (they are looked up, and cleared at its end). */
+  scanWritten?: boolean;
 }
 
 /** Bookkeeping the cycle's plan decided, stored when the workstation acknowledges the first page. */
@@ -58,6 +60,8 @@ interface PendingPage {
   next: CycleState | null;
   version: number;
   marks?: PlanMarks;
+  /** The last page of a cycle that listed partitions in `device_scan`. */
+  scanned?: boolean;
 }
 
 interface SyncRow {
@@ -116,7 +120,9 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
 /** Records a page as held: its upserts join and its removals leave the workstation's rows. */
 async function acknowledge(server: Server, device: Device, row: SyncRow, page: PendingPage): Promise<SyncRow> {
   const { db } = server;
-  await db.transaction(async () => {
+  // An empty page (most cycles of a workstation in the steady state) is one statement, no transaction.
+  const alone = page.up.length === 0 && page.rm.length === 0 && !(page.next === null && page.scanned);
+  await (alone ? (fn: () => Promise<void>) => fn() : (fn: () => Promise<void>) => db.transaction(fn))(async () => {
     for (let i = 0; i < page.up.length; i += ACK_CHUNK) {
       const chunk = page.up.slice(i, i + ACK_CHUNK);
       await db.run(
@@ -132,7 +138,7 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
         await db.run(`DELETE FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, table, ...chunk]);
       }
     }
-    if (page.next === null) await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
+    if (page.next === null && page.scanned) await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
     const m = page.marks;
     await db.run(
       `UPDATE device_sync SET acked_cursor = pending_cursor, acked_version = ?, acked_state = ?, pending_cursor = NULL, pending_page = NULL
@@ -140,8 +146,15 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
       [page.version, page.next ? JSON.stringify(page.next) : null,
         ...(m ? [m.users_key, m.policy_key, m.next_boundary, m.evaluated_at, m.full_at] : []), device.id]);
   });
-  return (await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]))!;
+  return {
+    ...row, acked_cursor: row.pending_cursor, acked_version: page.version, acked_state: page.next ? JSON.stringify(page.next) : null,
+    pending_cursor: null, pending_page: null, ...marksOf(page.marks),
+  };
 }
+
+const marksOf = (m: PlanMarks | undefined): Partial<SyncRow> => (m
+  ? { users_key: m.users_key, policy_key: m.policy_key, next_boundary: m.next_boundary, evaluated_at: m.evaluated_at, full_at: m.full_at }
+  : {});
 
 /** Actors of a workstation whose policy-relevant facts are unchanged, reused across pulls. */
 const actorCache = new Map<string, { key: string; actors: Actor[] }>();
@@ -242,6 +255,7 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
   // A new or reset workstation gets everything as it is now; there is no change log to replay.
   if (reset) { state.from = upTo; state.winAfter = upTo; }
   state.scan = (await writeScan(server, device, parts)) > 0;
+  if (state.scan) state.scanWritten = true;
   return {
     state,
     actors,
@@ -398,7 +412,7 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     // Partitions the scan of this cycle already brought up to date are not evaluated again.
     const list = [...patientParts];
     const scanned = new Set<string>();
-    for (let i = 0; i < list.length; i += 400) {
+    for (let i = 0; state.scanWritten && i < list.length; i += 400) {
       const chunk = list.slice(i, i + 400);
       for (const r of await db.all<{ part: string }>(`SELECT part FROM device_scan WHERE device_id = ? AND part IN (${placeholders(chunk)})`, [device.id, ...chunk])) scanned.add(r.part);
     }
@@ -428,7 +442,10 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   async function finish(done = false): Promise<PendingPage> {
     await closeReferences(server, device, scope, retained, page, refs);
     const next = done ? null : state;
-    return { up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version), ...(marks ? { marks } : {}) };
+    return {
+      up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version),
+      ...(marks ? { marks } : {}), ...(done && state.scanWritten ? { scanned: true } : {}),
+    };
   }
 }
 
