@@ -31,8 +31,8 @@ async function freePort(): Promise<number> {
 }
 
 function child(script: string, args: string[]): ChildProcess {
-  // FLEET_PROFILE_DIR=<dir> writes a CPU profile of each server process there (for finding what costs).
-  const prof = script === 'server.ts' && process.env.FLEET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLEET_PROFILE_DIR}`] : [];
+  // FLEET_PROFILE_DIR=<dir> writes a CPU profile of each server and workstation process there.
+  const prof = process.env.FLEET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLEET_PROFILE_DIR}`] : [];
   return spawn(process.execPath, [...prof, '--import', 'tsx', path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
@@ -48,12 +48,12 @@ function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<strin
   });
 }
 
-async function startServerProcess(target: string): Promise<{ url: string; p: ChildProcess; stats: () => Promise<ServerStats> }> {
+async function startServerProcess(target: string): Promise<{ url: string; p: ChildProcess; stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }> {
   const port = await freePort();
   const p = child('server.ts', [target, String(port), BENCH_NOW]);
   await nextLine(p, (l) => l.startsWith('listening'));
   const url = `http://127.0.0.1:${port}`;
-  return { url, p, stats: async () => (await (await fetch(`${url}/bench/stats`, { method: 'POST' })).json()) as ServerStats };
+  return { url, p, stats: async (profile?: 'start' | 'stop') => (await (await fetch(`${url}/bench/stats${profile ? `?profile=${profile}` : ''}`, { method: 'POST' })).json()) as ServerStats };
 }
 
 interface ServerStats { cpu_s: number; wall_s: number; loop_max_ms: number; loop_p99_ms: number; rss_mb: number }
@@ -102,7 +102,7 @@ function machineBusy(): number {
 }
 
 /** Every workstation cycles every 10 s and listens live; one vitals entry per second somewhere. */
-async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: SimWorkstation[], wardPatients: Map<string, string[]>, seconds: number, pg: Db | null): Promise<Steady> {
+async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }, fleet: SimWorkstation[], wardPatients: Map<string, string[]>, seconds: number, pg: Db | null): Promise<Steady> {
   const idle: number[] = [];
   const change: number[] = [];
   const latency: number[] = [];
@@ -161,7 +161,7 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
     }, (e) => console.error(`push: ${(e as Error).message}`));
   }, 1000);
   await new Promise((r) => setTimeout(r, 15_000));
-  await srv.stats();
+  await srv.stats('start');
   const machine0 = machineBusy();
   const own0 = process.cpuUsage();
   measuring = true;
@@ -173,7 +173,7 @@ async function steadyState(srv: { stats: () => Promise<ServerStats> }, fleet: Si
   await new Promise((r) => setTimeout(r, seconds * 1000));
   if (sampler) clearInterval(sampler);
   measuring = false;
-  const s = await srv.stats();
+  const s = await srv.stats('stop');
   const machineCores = (machineBusy() - machine0) / s.wall_s;
   const own = process.cpuUsage(own0);
   clearInterval(writer);

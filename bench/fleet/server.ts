@@ -5,6 +5,9 @@
  * server spent on the request) and `POST /bench/stats` reports this process's CPU time and the
  * largest event-loop delay since the last call.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
@@ -27,7 +30,18 @@ const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 let cpu = process.cpuUsage();
 let at = performance.now();
-app.post('/bench/stats', async () => {
+// FLEET_PROFILE_STEADY=<dir>: a CPU profile of each measured steady-state window (between the
+// `/bench/stats?profile=start` and `?profile=stop` calls), for `bench/fleet/stalls.ts`.
+const inspector = process.env.FLEET_PROFILE_STEADY ? new Session() : null;
+inspector?.connect();
+const post = (method: string, params?: object): Promise<any> => new Promise((resolve, reject) => inspector!.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))));
+app.post('/bench/stats', async (req) => {
+  const profile = (req.query as { profile?: string }).profile;
+  if (inspector && profile === 'start') { await post('Profiler.enable'); await post('Profiler.setSamplingInterval', { interval: 200 }); await post('Profiler.start'); }
+  if (inspector && profile === 'stop') {
+    const { profile: p } = await post('Profiler.stop');
+    writeFileSync(path.join(process.env.FLEET_PROFILE_STEADY!, `steady-${Date.now()}.cpuprofile`), JSON.stringify(p));
+  }
   const used = process.cpuUsage(cpu);
   const elapsed = performance.now() - at;
   const out = { cpu_s: (used.user + used.system) / 1e6, wall_s: elapsed / 1000, loop_max_ms: loop.max / 1e6, loop_p99_ms: loop.percentile(99) / 1e6, rss_mb: Math.round(process.memoryUsage().rss / 1048576) };
