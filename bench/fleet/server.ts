@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
 import { openServer } from '../../src/server/context';
@@ -18,6 +18,33 @@ import { SqliteDb } from '../../src/store/sqlite';
 
 const [target, port, now] = process.argv.slice(2);
 const db: Db = target!.startsWith('postgres') ? new PostgresDb(target!, { max: 20 }) : new SqliteDb(target!, { synchronous: 'NORMAL' });
+// FLEET_SLOW_MS=<ms>: logs every SQLite statement whose execution alone (no waiting) took longer.
+if (process.env.FLEET_SLOW_MS && db instanceof SqliteDb) {
+  const slow = Number(process.env.FLEET_SLOW_MS);
+  const raw = db.raw;
+  const prepare = raw.prepare.bind(raw);
+  raw.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    for (const m of ['all', 'get', 'run'] as const) {
+      const orig = stmt[m].bind(stmt) as (...a: unknown[]) => unknown;
+      (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+        const t0 = performance.now();
+        try { return orig(...a); } finally {
+          const ms = performance.now() - t0;
+          if (ms > slow) process.stderr.write(`slow ${ms.toFixed(1)} ms: ${source.replace(/\s+/g, ' ').slice(0, 300)}\n`);
+        }
+      };
+    }
+    return stmt;
+  }) as typeof raw.prepare;
+}
+// FLEET_GC_MS=<ms>: logs every garbage-collection pause longer than that.
+if (process.env.FLEET_GC_MS) {
+  const longer = Number(process.env.FLEET_GC_MS);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > longer) process.stderr.write(`gc ${e.duration.toFixed(1)} ms (kind ${((e as unknown as { detail?: { kind?: number } }).detail)?.kind ?? '?'})\n`);
+  }).observe({ entryTypes: ['gc'] });
+}
 // Every simulated workstation connects from 127.0.0.1; in production each has its own address, so the
 // per-client limits (docs/security.md) are lifted here rather than measured.
 const server = await openServer({ db, clock: new ManualClock(now!), security: { limits: { signInsPerMinute: 1_000_000, enrollmentsPer10Minutes: 1_000_000, requestsPerMinute: 10_000_000 } } });

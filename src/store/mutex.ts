@@ -1,17 +1,18 @@
 /**
- * A FIFO async lock. Uncontended acquisition costs one resolved promise.
+ * A FIFO async lock that also keeps the event loop turning.
  *
- * Handing the lock to a waiter resolves a promise, which runs as a microtask: a queue of waiters
- * (a busy server's statements on its one SQLite connection) would otherwise drain in a single turn
- * of the event loop and block it for as long as the whole queue takes. So once the lock has been
- * passed from holder to holder for `sliceMs`, the next hand-over waits for the event loop to turn.
+ * The SQLite connection is synchronous: every statement runs on the event loop, and the promises
+ * that hand the lock on, or return a result to a caller who then issues the next statement, run as
+ * microtasks. Without care a burst of work (a queue of waiting requests, two hundred live-update
+ * checks started by one write) runs as one long turn of the loop and blocks every other request,
+ * timer and socket for as long as the whole burst takes. So once `sliceMs` of a loop turn has gone by
+ * since the first acquisition in it, the next holder waits for the loop to turn before it proceeds.
  */
 export class Mutex {
   #tail: Promise<void> = Promise.resolve();
   #locked = false;
-  #waiting = 0;
-  #direct = false;
-  #busySince = 0;
+  #marked = false;
+  #turnStart = 0;
 
   constructor(private readonly sliceMs = 8) {}
 
@@ -21,22 +22,27 @@ export class Mutex {
     const prev = this.#tail;
     let release!: () => void;
     this.#tail = new Promise<void>((r) => { release = r; });
-    this.#waiting++;
     await prev;
-    this.#waiting--;
-    if (!this.#direct) this.#busySince = performance.now();
-    this.#direct = false;
+    if (performance.now() - this.#turn() > this.sliceMs) {
+      await new Promise<void>((r) => setImmediate(r));
+      this.#turn();
+    }
     this.#locked = true;
     try {
       return await fn();
     } finally {
       this.#locked = false;
-      if (this.#waiting > 0 && performance.now() - this.#busySince > this.sliceMs) {
-        setImmediate(release);
-      } else {
-        this.#direct = this.#waiting > 0;
-        release();
-      }
+      release();
     }
+  }
+
+  /** When the current turn of the event loop first took the lock. */
+  #turn(): number {
+    if (!this.#marked) {
+      this.#marked = true;
+      this.#turnStart = performance.now();
+      setImmediate(() => { this.#marked = false; });
+    }
+    return this.#turnStart;
   }
 }

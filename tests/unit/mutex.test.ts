@@ -37,6 +37,19 @@ describe('Mutex', () => {
     expect(seen.ms).toBeLessThan(50);
   });
 
+  it('lets the event loop turn while one caller issues statement after statement', async () => {
+    const m = new Mutex();
+    let done = 0;
+    const started = performance.now();
+    const timer = new Promise<{ done: number; ms: number }>((resolve) => setTimeout(() => resolve({ done, ms: performance.now() - started }), 0));
+    const chain = (async () => { for (let i = 0; i < 100; i++) await m.run(() => { busy(1); done++; }); })();
+    const seen = await timer;
+    await chain;
+    expect(done).toBe(100);
+    expect(seen.done).toBeLessThan(50);
+    expect(seen.ms).toBeLessThan(50);
+  });
+
   it('a holder that throws releases the lock', async () => {
     const m = new Mutex();
     await expect(m.run(() => { throw new Error('refused'); })).rejects.toThrow('refused');
