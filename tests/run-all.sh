@@ -27,14 +27,9 @@ else
 fi
 if [ -n "$pg_missing" ]; then echo "$pg_missing"; add 0 1 "postgresql (not installed)"; fi
 
-# 3. Scenario files: our copies of the shared examples (tests/fixtures), ours, and the shared folder's
-#    files beside the repository when it is there (those identical to our copies are not run twice).
+# 3. Scenario files: the repository's copies of the shared examples (tests/fixtures) and ours
+#    (tests/scenarios). Nothing beside the repository is read.
 scenario_files=(tests/fixtures/*.scenarios.json tests/scenarios/*.scenarios.json)
-for f in ../shared/scenarios/*.scenarios.json; do
-  [ -e "$f" ] || continue
-  dup=0; for c in tests/fixtures/*.scenarios.json; do cmp -s "$f" "$c" && dup=1; done
-  [ "$dup" -eq 1 ] || scenario_files+=("$f")
-done
 out=$(npm run -s scenarios -- "${scenario_files[@]}" 2>&1)
 echo "$out" | grep -v '^[0-9]* passed, [0-9]* failed$' | head -50
 line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)

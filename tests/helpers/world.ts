@@ -17,8 +17,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository's own copies of the shared examples (tests/fixtures/README.md): a clone needs nothing beside it. */
 export const FIXTURES = path.resolve(here, '../fixtures');
 export const SMALL_FIXTURE = path.join(FIXTURES, 'small-hospital.fixture.json');
-/** The product's shared folder beside the repository, when present: its scenario files run too. */
-export const SHARED = path.resolve(here, '../../../shared');
 
 export function tempDir(prefix = 'cw-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));

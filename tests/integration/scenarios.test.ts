@@ -1,19 +1,17 @@
 /**
  * Every scenario file passes through the real engine and SQL: the repository's copies of the shared
- * examples (tests/fixtures), ours (tests/scenarios), and — when the shared folder is beside the
- * repository — its files that differ from our copies.
+ * examples (tests/fixtures, tests/scenarios/sensitive-clinic.*) and ours (tests/scenarios). Nothing
+ * outside the repository is read: a clone with nothing beside it runs the same tests.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenarioFile } from '../../src/scenarios/runner';
-import { FIXTURES, SHARED } from '../helpers/world';
+import { FIXTURES } from '../helpers/world';
 
 const scenarioFiles = (d: string): string[] => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.scenarios.json')).map((f) => path.join(d, f)) : []);
 const own = [...scenarioFiles(FIXTURES), ...scenarioFiles(path.resolve(__dirname, '../scenarios'))];
-const copies = new Set(own.map((f) => readFileSync(f, 'utf8')));
-const shared = scenarioFiles(path.join(SHARED, 'scenarios')).filter((f) => !copies.has(readFileSync(f, 'utf8')));
-const files = [...own, ...shared];
+const files = own;
 
 describe('scenario files', () => {
   it('finds the small hospital examples in the repository itself', () => {
