@@ -122,7 +122,8 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
   const { db } = server;
   // An empty page (most cycles of a workstation in the steady state) is one statement, no transaction.
   const alone = page.up.length === 0 && page.rm.length === 0 && !(page.next === null && page.scanned);
-  await (alone ? (fn: () => Promise<void>) => fn() : (fn: () => Promise<void>) => db.transaction(fn))(async () => {
+  const ackedState = page.next ? JSON.stringify(page.next) : null;
+  const record = async (): Promise<void> => {
     for (let i = 0; i < page.up.length; i += ACK_CHUNK) {
       const chunk = page.up.slice(i, i + ACK_CHUNK);
       await db.run(
@@ -143,11 +144,12 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
     await db.run(
       `UPDATE device_sync SET acked_cursor = pending_cursor, acked_version = ?, acked_state = ?, pending_cursor = NULL, pending_page = NULL
        ${m ? ', users_key = ?, policy_key = ?, next_boundary = ?, evaluated_at = ?, full_at = ?' : ''} WHERE device_id = ?`,
-      [page.version, page.next ? JSON.stringify(page.next) : null,
+      [page.version, ackedState,
         ...(m ? [m.users_key, m.policy_key, m.next_boundary, m.evaluated_at, m.full_at] : []), device.id]);
-  });
+  };
+  await (alone ? record() : db.transaction(record));
   return {
-    ...row, acked_cursor: row.pending_cursor, acked_version: page.version, acked_state: page.next ? JSON.stringify(page.next) : null,
+    ...row, acked_cursor: row.pending_cursor, acked_version: page.version, acked_state: ackedState,
     pending_cursor: null, pending_page: null, ...marksOf(page.marks),
   };
 }
@@ -600,9 +602,9 @@ const windows = new Map<string, { at: number; entries: Promise<WindowEntry[]> }>
 function windowEntries(server: Server, org: string, from: number, to: number): Promise<WindowEntry[]> {
   const key = `${org}|${from}|${to}`;
   const now = Date.now();
-  for (const [k, w] of windows) if (now - w.at > 5_000) windows.delete(k);
   let w = windows.get(key);
   if (!w) {
+    for (const [k, old] of windows) if (now - old.at > 5_000) windows.delete(k);
     w = { at: now, entries: server.db.all<WindowEntry>(
       'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [org, from, to]) };
     w.entries.catch(() => windows.delete(key));

@@ -7,6 +7,7 @@
  * removes deleted rows without their tombstones.
  */
 import type { Db } from '../store/db';
+import { currentVersion } from './versions';
 
 export const TOMBSTONE_RETENTION_DAYS = 30;
 
@@ -16,7 +17,7 @@ export interface PruneResult { org: string; pruned: number; horizon: number }
 export async function pruneTombstones(db: Db, orgId: string, now: string, retentionDays = TOMBSTONE_RETENTION_DAYS): Promise<PruneResult> {
   const since = new Date(Date.parse(now) - retentionDays * 86_400_000).toISOString();
   return db.transaction(async () => {
-    const current = Number((await db.get<{ version: number }>('SELECT version FROM org_versions WHERE org_id = ?', [orgId]))?.version ?? 0);
+    const current = await currentVersion(db, orgId);
     // Workstations that hold something (a completed first page) and were seen within the period;
     // one mid-cycle keeps `acked_version` at the version its cycle started from.
     const held = await db.get<{ v: number | null }>(
@@ -41,9 +42,4 @@ export async function pruneAllTombstones(db: Db, now: string, retentionDays = TO
   const out: PruneResult[] = [];
   for (const { org_id } of orgs) out.push(await pruneTombstones(db, org_id, now, retentionDays));
   return out;
-}
-
-/** The newest pruned tombstone's version: a workstation that holds an older version must reconcile. */
-export async function prunedTo(db: Db, orgId: string): Promise<number> {
-  return Number((await db.get<{ pruned_to: number }>('SELECT pruned_to FROM org_versions WHERE org_id = ?', [orgId]))?.pruned_to ?? 0);
 }
