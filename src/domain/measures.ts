@@ -22,8 +22,17 @@ export interface MeasureSpec {
   normal: readonly [number, number];
 }
 
-const m = (code: string, label: string, category: MeasureSpec['category'], unit: string, unitLabel: string, min: number, max: number, decimals: number, normal: [number, number]): MeasureSpec =>
-  ({ code, label, category, unit, unitLabel, min, max, decimals, normal });
+const m = (
+  code: string,
+  label: string,
+  category: MeasureSpec['category'],
+  unit: string,
+  unitLabel: string,
+  min: number,
+  max: number,
+  decimals: number,
+  normal: [number, number],
+): MeasureSpec => ({ code, label, category, unit, unitLabel, min, max, decimals, normal });
 
 export const MEASURES: readonly MeasureSpec[] = [
   m('heart_rate', 'Heart rate', 'vitals', '/min', '/min', 20, 250, 0, [50, 100]),
@@ -50,7 +59,10 @@ export const measureSpec = (code: string): MeasureSpec | undefined => BY_CODE.ge
 
 /** Units users type for the stored ones. */
 const UNIT_ALIASES: Record<string, string[]> = {
-  'mm[Hg]': ['mmhg', 'mm hg'], Cel: ['°c', 'c', 'degc'], '/min': ['bpm', 'per min', '1/min'], 'umol/L': ['µmol/l', 'μmol/l'],
+  'mm[Hg]': ['mmhg', 'mm hg'],
+  Cel: ['°c', 'c', 'degc'],
+  '/min': ['bpm', 'per min', '1/min'],
+  'umol/L': ['µmol/l', 'μmol/l'],
   '10*9/L': ['10^9/l', '×10⁹/l', 'x10^9/l', 'g/l'],
 };
 
@@ -78,14 +90,26 @@ export function checkMeasure(code: string, value: string, unit: string): Measure
   if (!spec) return { ok: true, value, unit };
   const unitLabel = spec.unitLabel ? ` ${spec.unitLabel}` : '';
   const u = unit.trim();
-  if (u && u !== spec.unit && !(UNIT_ALIASES[spec.unit] ?? []).includes(u.toLowerCase()) && u.toLowerCase() !== spec.unitLabel.toLowerCase()) {
-    return { ok: false, problem: spec.unit ? `${spec.label} is recorded in ${spec.unitLabel}, not ${u}.` : `${spec.label} has no unit.` };
+  if (
+    u &&
+    u !== spec.unit &&
+    !(UNIT_ALIASES[spec.unit] ?? []).includes(u.toLowerCase()) &&
+    u.toLowerCase() !== spec.unitLabel.toLowerCase()
+  ) {
+    return {
+      ok: false,
+      problem: spec.unit ? `${spec.label} is recorded in ${spec.unitLabel}, not ${u}.` : `${spec.label} has no unit.`,
+    };
   }
   const n = parseDecimal(value);
   if (!n.ok) {
-    return { ok: false, problem: n.problem === 'separators'
-      ? `${spec.label}: use one decimal separator and no thousands separator, e.g. ${fmt(spec.normal[1])}.`
-      : `${spec.label} must be a number${unitLabel ? ` in${unitLabel}` : ''}, e.g. ${fmt(spec.normal[1])}.` };
+    return {
+      ok: false,
+      problem:
+        n.problem === 'separators'
+          ? `${spec.label}: use one decimal separator and no thousands separator, e.g. ${fmt(spec.normal[1])}.`
+          : `${spec.label} must be a number${unitLabel ? ` in${unitLabel}` : ''}, e.g. ${fmt(spec.normal[1])}.`,
+    };
   }
   if (spec.decimals === 0 && !Number.isInteger(n.value)) return { ok: false, problem: `${spec.label} must be a whole number.` };
   if (n.value < spec.min || n.value > spec.max) {

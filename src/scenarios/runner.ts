@@ -12,13 +12,29 @@ import { migrate, WORKSTATION_SETS } from '../store/migrate';
 import { SqliteDb } from '../store/sqlite';
 import { ScenarioCase, ScenarioFile } from './format';
 
-export interface CaseResult { index: number; ok: boolean; line: string }
-export interface FileResult { file: string; passed: number; failed: number; results: CaseResult[] }
+export interface CaseResult {
+  index: number;
+  ok: boolean;
+  line: string;
+}
+export interface FileResult {
+  file: string;
+  passed: number;
+  failed: number;
+  results: CaseResult[];
+}
 
-export interface World { db: SqliteDb; engine: AuthzEngine; clock: ManualClock }
+export interface World {
+  db: SqliteDb;
+  engine: AuthzEngine;
+  clock: ManualClock;
+}
 
 /** A fresh in-memory workstation database holding `fixture`. */
-export async function openWorld(fixture: unknown, opts: { source?: string; policy?: ScenarioFile['policy'] } = {}): Promise<World> {
+export async function openWorld(
+  fixture: unknown,
+  opts: { source?: string; policy?: ScenarioFile['policy'] } = {},
+): Promise<World> {
   const db = new SqliteDb(':memory:');
   try {
     await migrate(db, WORKSTATION_SETS);
@@ -36,7 +52,9 @@ export function readScenarioFile(file: string): { spec: ScenarioFile; fixture: u
   const raw = readFixtureFile(file);
   const parsed = ScenarioFile.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file}: not a scenario file: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: not a scenario file: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const spec = parsed.data;
   if (typeof spec.fixture === 'string') {
@@ -82,20 +100,37 @@ export async function runCase(engine: AuthzEngine, file: string, index: number, 
       if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
       const got = await engine.actions(principal, ref);
       const ok = same(got, c.expect_actions);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} actions on ${c.resource}${when}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return {
+        index,
+        ok,
+        line: ok
+          ? ''
+          : `FAIL ${where}: ${who} actions on ${c.resource}${when}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}`,
+      };
     }
     if ('list' in c) {
-      if (!(RESOURCE_TYPES as readonly string[]).includes(c.list)) return { index, ok: false, line: `FAIL ${where}: unknown type "${c.list}"` };
+      if (!(RESOURCE_TYPES as readonly string[]).includes(c.list))
+        return { index, ok: false, line: `FAIL ${where}: unknown type "${c.list}"` };
       const rows = await engine.list<{ id: string }>(principal, c.action, c.list as ResourceType, { columns: 'm.id AS id' });
       const got = rows.map((r) => r.id);
       const ok = same(got, c.expect);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} list ${c.action} ${c.list}${when}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return {
+        index,
+        ok,
+        line: ok
+          ? ''
+          : `FAIL ${where}: ${who} list ${c.action} ${c.list}${when}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}`,
+      };
     }
     const ref = parseRef(c.resource);
     if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
     const got = await engine.authorize(principal, c.action, ref);
     const ok = got === c.expect;
-    return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}${when}: expected ${c.expect}, got ${got}${why}` };
+    return {
+      index,
+      ok,
+      line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}${when}: expected ${c.expect}, got ${got}${why}`,
+    };
   } catch (e) {
     return { index, ok: false, line: `FAIL ${where}: ${who}: error: ${(e as Error).message}` };
   }

@@ -14,7 +14,11 @@ export interface ProtectedRead {
 
 type Row = object & { id: string };
 
-export function protectedDataRead(read: { patient?: object | null; records?: readonly Row[]; observations?: readonly Row[] }): ProtectedRead | null {
+export function protectedDataRead(read: {
+  patient?: object | null;
+  records?: readonly Row[];
+  observations?: readonly Row[];
+}): ProtectedRead | null {
   const out: ProtectedRead = {};
   const restricted = (read.patient as { restricted?: unknown } | null | undefined)?.restricted;
   if (restricted === true || restricted === 1 || restricted === '1' || restricted === 'true') out.restricted_patient = true;

@@ -4,7 +4,13 @@
  * renderer may import only types from src/); tests/unit/measures.test.ts holds the two equal.
  */
 
-export type VitalCode = 'heart_rate' | 'blood_pressure_systolic' | 'blood_pressure_diastolic' | 'temperature' | 'oxygen_saturation' | 'respiratory_rate';
+export type VitalCode =
+  | 'heart_rate'
+  | 'blood_pressure_systolic'
+  | 'blood_pressure_diastolic'
+  | 'temperature'
+  | 'oxygen_saturation'
+  | 'respiratory_rate';
 
 export interface MeasureSpec {
   code: string;
@@ -23,8 +29,17 @@ export interface MeasureSpec {
 }
 export type VitalSpec = MeasureSpec & { code: VitalCode };
 
-const m = (code: string, label: string, short: string, category: MeasureSpec['category'], unit: string, min: number, max: number, decimals: number, normal: [number, number]): MeasureSpec =>
-  ({ code, label, short, category, unit, min, max, decimals, normal });
+const m = (
+  code: string,
+  label: string,
+  short: string,
+  category: MeasureSpec['category'],
+  unit: string,
+  min: number,
+  max: number,
+  decimals: number,
+  normal: [number, number],
+): MeasureSpec => ({ code, label, short, category, unit, min, max, decimals, normal });
 
 export const MEASURES: readonly MeasureSpec[] = [
   m('heart_rate', 'Heart rate', 'Heart rate', 'vitals', '/min', 20, 250, 0, [50, 100]),
@@ -51,16 +66,24 @@ export const LABS = MEASURES.filter((x) => x.category === 'lab');
 
 const BY_CODE = new Map(MEASURES.map((x) => [x.code, x]));
 export const measureSpec = (code: string): MeasureSpec | undefined => BY_CODE.get(code);
-export const vitalSpec = (code: string): VitalSpec | undefined => { const s = BY_CODE.get(code); return s?.category === 'vitals' ? s as VitalSpec : undefined; };
+export const vitalSpec = (code: string): VitalSpec | undefined => {
+  const s = BY_CODE.get(code);
+  return s?.category === 'vitals' ? (s as VitalSpec) : undefined;
+};
 
 /** UCUM units as a ward reads them. */
 export function unitLabel(unit: string): string {
   switch (unit) {
-    case 'Cel': return '°C';
-    case 'mm[Hg]': return 'mmHg';
-    case 'umol/L': return 'µmol/L';
-    case '10*9/L': return '×10⁹/L';
-    default: return unit;
+    case 'Cel':
+      return '°C';
+    case 'mm[Hg]':
+      return 'mmHg';
+    case 'umol/L':
+      return 'µmol/L';
+    case '10*9/L':
+      return '×10⁹/L';
+    default:
+      return unit;
   }
 }
 
@@ -73,15 +96,31 @@ export function codeLabel(code: string): string {
 export const RESULT_SUGGESTIONS: Record<string, Array<{ code: string; unit: string }>> = {
   lab: LABS.map((x) => ({ code: x.code, unit: x.unit })),
   imaging: [
-    { code: 'chest_xray', unit: '' }, { code: 'ct_head', unit: '' }, { code: 'echocardiogram', unit: '' }, { code: 'ultrasound_abdomen', unit: '' },
+    { code: 'chest_xray', unit: '' },
+    { code: 'ct_head', unit: '' },
+    { code: 'echocardiogram', unit: '' },
+    { code: 'ultrasound_abdomen', unit: '' },
   ],
 };
 
 /** Record categories offered as suggestions (free text is allowed within the server's pattern). */
-export const RECORD_CATEGORIES = ['cardiology', 'surgery', 'internal_medicine', 'neurology', 'orthopedics', 'pediatrics', 'nursing', 'general'];
+export const RECORD_CATEGORIES = [
+  'cardiology',
+  'surgery',
+  'internal_medicine',
+  'neurology',
+  'orthopedics',
+  'pediatrics',
+  'nursing',
+  'general',
+];
 
 /** A user's typed code or category in the stored form: lower case, words joined by "_". */
-export const normalizeCode = (s: string): string => s.trim().toLowerCase().replace(/[\s/]+/g, '_');
+export const normalizeCode = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s/]+/g, '_');
 export const CODE_PATTERN = /^[a-z0-9_-]+$/;
 
 /**
@@ -116,8 +155,7 @@ export function isOutsideUsual(code: string, value: string): boolean {
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger' | 'critical';
 
-export const patientStatusTone = (s: string): Tone =>
-  s === 'admitted' ? 'info' : s === 'discharged' ? 'warning' : 'neutral';
+export const patientStatusTone = (s: string): Tone => (s === 'admitted' ? 'info' : s === 'discharged' ? 'warning' : 'neutral');
 
 export const appointmentStatusTone = (s: string): Tone =>
   s === 'in_progress' ? 'info' : s === 'completed' ? 'success' : 'neutral';
