@@ -42,6 +42,9 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'no-empty-pattern': 'off',
+      // A type is imported as a type: the renderer may import only types from src/, and an import that
+      // says so is erased at build time instead of pulling a module in for its side effects.
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
     },
   },
   {

@@ -253,7 +253,3 @@ export function authzType(name: string): AuthzType {
   if (!t) throw new Error(`Unknown authorization type ${name}`);
   return t;
 }
-
-export function hydrate<T extends Row>(type: AuthzType, row: object): T {
-  return new type.cls(row) as T;
-}

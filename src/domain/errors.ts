@@ -32,8 +32,6 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string): AppError => new AppError('not_found', `${what} was not found.`);
-export const forbidden = (message: string): AppError => new AppError('forbidden', message);
 export const invalid = (message: string, details?: Record<string, unknown>): AppError =>
   new AppError('invalid', message, details);
 export const conflict = (message: string, details?: Record<string, unknown>): AppError =>

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ERROR_KINDS } from '../domain/errors';
 import { allStorable } from '../domain/text';
-import { Id, IsoTime, ScopeRef } from '../domain/schemas';
+import { Id, IsoTime } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
@@ -215,5 +215,3 @@ export interface ClinicBridge {
 export function isChannel(s: unknown): s is Channel {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(channels, s);
 }
-
-export { ScopeRef };

@@ -15,7 +15,7 @@
  * is dropped silently.
  */
 import { toStorable } from '../domain/text';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { ROOT_ORG_ID } from '../domain/roles';
 import { canonicalTime } from '../domain/time';
 import { appendAudit, auditHash, GENESIS_HASH } from '../store/audit';

@@ -57,11 +57,6 @@ export async function userFromToken(db: Db, header: string | undefined, now: str
   );
 }
 
-export async function deviceFromHeader(db: Db, header: string | undefined): Promise<Device | null> {
-  const a = await authenticateDevice(db, header);
-  return a && 'device' in a ? a.device : null;
-}
-
 /**
  * A workstation's credential: its device, or — only to the holder of the right secret — the news that
  * it was revoked (the workstation then erases its cache), or null.

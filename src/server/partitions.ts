@@ -11,7 +11,6 @@ import { TABLES, TABLE_ORDER, type TableName } from '../store/tables';
 export const ORG_PART = 'o';
 export const patientPart = (id: string): string => `p:${id}`;
 export const teamPart = (id: string): string => `t:${id}`;
-export const isPatientPart = (part: string): boolean => part.startsWith('p:');
 export const patientOfPart = (part: string): string => part.slice(2);
 
 /** The column that names the patient of a row in a patient partition. */
@@ -75,11 +74,6 @@ export const REFERENCES: Partial<Record<TableName, Array<[column: string, table:
   care_teams: [['org_id', 'organizations']],
   groups: [['org_id', 'organizations']],
 };
-
-/** The text key of a row (primary key values joined by U+001F), as `rowKey` in the protocol. */
-export function keyOfRow(table: TableName, row: Record<string, unknown>): string {
-  return TABLES[table].pk.map((k) => String(row[k] ?? '')).join('\u001f');
-}
 
 /** The text key as SQL over alias `m`. */
 export function keySql(table: TableName, dialect: 'sqlite' | 'postgres', alias = 'm'): string {

@@ -19,7 +19,7 @@
  * never carries data the workstation lost the right to in the meantime.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { UserResource } from '../authz/model';
 import type { Actor } from '../authz/actor';
 import { AppError } from '../domain/errors';

@@ -8,7 +8,7 @@
  * sentence the user can act on, the details go to the server log, and the rest of the batch goes on.
  * A push therefore never wedges a workstation.
  */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { isAppError, type ErrorKind } from '../domain/errors';
 import { ROOT_ORG_ID } from '../domain/roles';
 import { storable } from '../domain/text';

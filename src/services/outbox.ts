@@ -22,23 +22,3 @@ export function outboxSink(db: Db): MutationSink {
     },
   };
 }
-
-export interface OutboxEntry {
-  seq: number;
-  id: string;
-  name: string;
-  args: string;
-  actor_id: string;
-  on_behalf_of: string | null;
-  created_at: string;
-  changes: string;
-  summary: string;
-  status: 'pending' | 'applied' | 'rejected' | 'conflict';
-  attempts: number;
-  result: string | null;
-  resolved_at: string | null;
-}
-
-export async function pendingOutbox(db: Db, limit = 100): Promise<OutboxEntry[]> {
-  return db.all<OutboxEntry>(`SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`, [limit]);
-}

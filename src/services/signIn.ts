@@ -31,8 +31,6 @@ export interface LockoutPolicy {
   maxAttempts: number;
   minutes: number;
 }
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxAttempts: DEFAULT_THROTTLE.perClient, minutes: DEFAULT_THROTTLE.maxMinutes };
-
 export const throttleFromLockout = (l: LockoutPolicy | undefined): ThrottlePolicy =>
   l ? { ...DEFAULT_THROTTLE, perClient: l.maxAttempts, maxMinutes: l.minutes } : DEFAULT_THROTTLE;
 

@@ -122,6 +122,3 @@ export const TABLE_ORDER: readonly TableName[] = [
   'break_glass',
   'consent_restrictions',
 ];
-
-/** Insert order of every stored table (fixtures, demo data). */
-export const STORED_ORDER: readonly StoredTable[] = TABLE_ORDER;

@@ -3,7 +3,7 @@
  * The day is the workstation's local day around the session's "now".
  */
 import { useMemo, useState } from 'react';
-import type { Channel, Request } from '../api';
+import type { ApiError, Channel, Request } from '../api';
 import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
 import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
@@ -178,7 +178,7 @@ export function CompleteDialog({
   appointment: { reason: string; scheduled_at: string };
   patientName: string;
   busy: boolean;
-  error: import('../api').ApiError | null;
+  error: ApiError | null;
   onClose: () => void;
   onConfirm: () => void;
 }) {

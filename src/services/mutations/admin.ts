@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, conflict, invalid } from '../../domain/errors';
 import { CLEARANCES, ROLES, ROOT_ORG_ID, type ScopeType } from '../../domain/roles';
 import type { RoleAssignment, User } from '../../domain/entities';
+import type { Db } from '../../store/db';
 import { Id, IsoTime, Name, NewId, ScopeRef, SecretHash } from '../../domain/schemas';
 import { getAssignment, getUser, scopeOrg } from '../load';
 import type { Check } from '../run';
@@ -27,23 +28,13 @@ const Badge = z
  * Usernames and badges are unique within the organization (and never those of root's reserved
  * organization): the answer depends on no other organization's users (docs/security.md, T5).
  */
-async function assertUnique(
-  db: import('../../store/db').Db,
-  orgId: string,
-  username: string,
-  badge: string | null | undefined,
-): Promise<void> {
+async function assertUnique(db: Db, orgId: string, username: string, badge: string | null | undefined): Promise<void> {
   if (await db.get('SELECT 1 FROM users WHERE username = ? AND org_id IN (?, ?)', [username, orgId, ROOT_ORG_ID]))
     throw conflict(`The username ${username} is taken.`);
   if (badge) await assertBadgeFree(db, orgId, badge, null);
 }
 
-async function assertBadgeFree(
-  db: import('../../store/db').Db,
-  orgId: string,
-  badge: string,
-  except: string | null,
-): Promise<void> {
+async function assertBadgeFree(db: Db, orgId: string, badge: string, except: string | null): Promise<void> {
   if (
     await db.get('SELECT 1 FROM users WHERE badge = ? AND org_id IN (?, ?) AND id <> ?', [
       badge,

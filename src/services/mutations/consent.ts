@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { conflict, invalid } from '../../domain/errors';
 import type { ConsentRestriction } from '../../domain/entities';
+import type { Db } from '../../store/db';
 import { MIN_CONSENT_REASON } from '../../domain/roles';
 import { Id, NewId } from '../../domain/schemas';
 import { getPatient, getUser } from '../load';
@@ -17,7 +18,7 @@ const Reason = z
   .min(MIN_CONSENT_REASON, `must say why in at least ${MIN_CONSENT_REASON} characters`)
   .max(2000, 'is too long');
 
-export const getConsentRestriction = (db: import('../../store/db').Db, id: string) =>
+export const getConsentRestriction = (db: Db, id: string) =>
   db.get<ConsentRestriction>('SELECT * FROM consent_restrictions WHERE id = ?', [id]);
 
 /** The audit line names the restricted user; the reason travels in the audit event, not only the row. */
