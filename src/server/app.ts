@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { AppError, isAppError, type ErrorKind } from '../domain/errors';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
-import { verifyCredentials } from '../services/signIn';
+import { SIGN_IN_PAUSED, verifyCredentials } from '../services/signIn';
 import { appendAudit } from '../store/audit';
 import {
   EnrollmentCodeRequest,
@@ -21,17 +21,10 @@ import {
   WaitRequest,
 } from '../sync/protocol';
 import { allStorable } from '../domain/text';
-import {
-  authenticateDevice,
-  createEnrollmentCode,
-  enrollDevice,
-  issueUserToken,
-  recordDeviceUser,
-  userFromToken,
-  type Device,
-} from './auth';
+import { createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
 import { mayAdministerWorkstations } from './devices';
-import { registerRateLimits } from './limits';
+import { addressOf, registerRateLimits } from './limits';
+import { deviceOfRequest } from './requestDevice';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
 import { LiveUpdates } from './live';
@@ -73,7 +66,13 @@ function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 }
 
 export async function buildApp(server: Server): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, trustProxy: server.security.trustProxy });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // X-Forwarded-For only from the listed proxies (never from whoever sends it).
+    trustProxy: server.security.trustedProxies.length > 0 ? server.security.trustedProxies : false,
+  });
   const live = new LiveUpdates(server);
   app.addHook('onClose', async () => live.close());
   // Deletion tombstones every active workstation has passed are pruned a minute after start, then hourly.
@@ -135,10 +134,10 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
   // Per-client limits (docs/security.md, T1); before any route so every route gets one.
-  await registerRateLimits(app, server.security.limits);
+  await registerRateLimits(app, server.db, server.security.limits);
 
   const device = async (req: FastifyRequest): Promise<Device> => {
-    const a = await authenticateDevice(server.db, req.headers.authorization);
+    const a = await deviceOfRequest(server.db, req);
     if (a && 'revoked' in a) {
       // Only the holder of the right secret learns this; the workstation then erases its cache.
       throw new AppError(
@@ -172,7 +171,14 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
         clock: server.clock,
         throttle: server.security.throttle,
         organization: viaDevice?.org_id ?? b.organization ?? null,
-        client: viaDevice ? `device:${viaDevice.id}` : `ip:${req.ip}`,
+        client: viaDevice ? `device:${viaDevice.id}` : `ip:${addressOf(req)}`,
+        // Her own workstation keeps its own budget; strangers elsewhere cannot use it up.
+        ownPlaceOf: async (userId) =>
+          viaDevice !== null &&
+          (await server.db.get('SELECT 1 FROM device_users WHERE device_id = ? AND user_id = ?', [viaDevice.id, userId])) !==
+            undefined,
+        // A pause says so (429): the workstation then checks the password offline, against its own budget.
+        throttledAnswer: () => new AppError('rate_limited', SIGN_IN_PAUSED, { reason: 'throttled' }),
       },
       { method: 'password', username: b.username, password: b.password },
     );

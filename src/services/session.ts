@@ -36,7 +36,10 @@ interface State {
 
 /** The central server's view of a password sign-in (SPEC §6: the server's answer wins online). */
 export interface OnlineSignIn {
-  signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string }>;
+  signInOnline(
+    username: string,
+    password: string,
+  ): Promise<{ outcome: 'ok' | 'rejected' | 'throttled' | 'unreachable'; message?: string }>;
 }
 
 export interface SessionDeps {
@@ -112,7 +115,8 @@ export class WorkstationSession {
 
   /**
    * Online, the server decides a password sign-in (a password changed or an account locked there
-   * wins, and a user new to this workstation can start here); offline, the cached hash decides.
+   * wins, and a user new to this workstation can start here); offline, or when the server only paused
+   * sign-in from here, the cached hash decides.
    */
   async #verify(c: Credentials): Promise<User> {
     const local = {
@@ -123,7 +127,8 @@ export class WorkstationSession {
     };
     if (c.method !== 'password' || !this.#deps.online) return verifyCredentials(local, c);
     const online = await this.#deps.online.signInOnline(c.username, c.password);
-    if (online.outcome === 'unreachable') return verifyCredentials(local, c);
+    // Paused by the server (no verdict on the password): the cached hash and this keyboard's own budget decide.
+    if (online.outcome === 'unreachable' || online.outcome === 'throttled') return verifyCredentials(local, c);
     if (online.outcome === 'rejected') {
       throw new AppError('unauthenticated', online.message ?? 'Username or password is incorrect.');
     }

@@ -50,13 +50,30 @@ export interface SignInOptions {
   organization?: string | null;
   /** Who is trying: a workstation's device id, the caller's address, or "local" (this keyboard). */
   client?: string;
+  /**
+   * Whether the client is one of the user's own places (the server: an enrolled workstation the user
+   * signed in on before). Such a client keeps its own budget: failures of strangers elsewhere never
+   * hold it back, only its own (docs/security.md, round 3).
+   */
+  ownPlaceOf?: (userId: string) => Promise<boolean>;
+  /**
+   * The answer while the client is held back. Offline it reads like a wrong password (the person at the
+   * keyboard learns nothing); the server says it is a pause, so its workstation decides offline instead.
+   */
+  throttledAnswer?: (c: Credentials) => AppError;
 }
 
-/** One sentence for every failure: wrong, unknown, or held back after repeated failures. */
+/**
+ * One sentence for every failure: wrong, unknown, or held back after repeated failures (the server
+ * answers a hold-back with SIGN_IN_PAUSED instead; both read the same for known and unknown names).
+ */
 export const SIGN_IN_REFUSED = {
   password: 'Username or password is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
   badge: 'Badge or PIN is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
 } as const;
+
+export const SIGN_IN_PAUSED =
+  'Sign-in from this place is paused after several failed attempts. Try again in a few minutes, or ask an administrator to lift the pause.';
 
 const refused = (c: Credentials): AppError => new AppError('unauthenticated', SIGN_IN_REFUSED[c.method]);
 
@@ -85,12 +102,14 @@ export async function verifyCredentials(opts: SignInOptions, c: Credentials): Pr
   const now = nowIso(clock);
   const identifier = c.method === 'password' ? c.username : c.badge;
   const user = await findUser(db, c, organization);
+  const ownPlace = user && opts.ownPlaceOf ? await opts.ownPlaceOf(user.id) : false;
   const state = await throttleState(
     db,
     accountKey(user?.id ?? null, c.method, identifier, organization),
     clientKey(opts.client ?? 'local'),
     now,
     policy,
+    ownPlace,
   );
   const cred = user
     ? await db.get<{ password_hash: string | null; pin_hash: string | null }>(
@@ -116,7 +135,7 @@ export async function verifyCredentials(opts: SignInOptions, c: Credentials): Pr
       org_id: user?.org_id ?? null,
     });
   });
-  if (!ok) throw refused(c);
+  if (!ok) throw outcome === 'throttled' && opts.throttledAnswer ? opts.throttledAnswer(c) : refused(c);
   return user;
 }
 

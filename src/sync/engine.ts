@@ -142,13 +142,14 @@ export class SyncEngine {
 
   /**
    * The server's answer wins online: 'ok' (correct, and the server now counts this user among the
-   * workstation's), 'rejected' (wrong or locked on the server), or 'unreachable' (decide offline).
+   * workstation's), 'rejected' (wrong or locked on the server), 'throttled' (the server paused
+   * sign-in from here: no verdict on the password, so decide offline), or 'unreachable' (decide offline).
    */
   async signInOnline(
     username: string,
     password: string,
   ): Promise<{
-    outcome: 'ok' | 'rejected' | 'unreachable';
+    outcome: 'ok' | 'rejected' | 'throttled' | 'unreachable';
     message?: string;
     token?: { user_id: string; token: string; expires_at: string };
   }> {
@@ -160,6 +161,8 @@ export class SyncEngine {
         .post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
       return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
+      // A pause is not a verdict: strangers' failures must not refuse her right password here (round 3).
+      if (err instanceof SyncHttpError && err.kind === 'rate_limited') return { outcome: 'throttled', message: err.message };
       if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
         return { outcome: 'rejected', message: err.message };
       }
