@@ -182,9 +182,10 @@ export function auditedSettings(config: SystemConfig, policyFingerprint: string)
 /** After the server said "revoked": nothing readable stays (electron/shred.ts), and the window says why. */
 async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
   if (ws.revoked?.erased) return;
+  // Known before the sign-out, whose session event the window renders: it then says why, not "Sign in".
+  ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   ws.session.signOut();
   ws.serverTokens.clear();
-  ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();
   await shredWorkstation({

@@ -10,6 +10,7 @@ import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
 import { SIGN_IN_PAUSED, verifyCredentials } from '../services/signIn';
 import { appendAudit } from '../store/audit';
+import { parsePublicKey } from '../store/auditSignature';
 import {
   EnrollmentCodeRequest,
   EnrollRequest,
@@ -223,11 +224,13 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   app.post('/v1/enroll', async (req) => {
     const b = body(EnrollRequest, req.body);
+    // Its audit key comes with it: every event it sends is signed from the first (docs/security.md, R8).
+    if (!parsePublicKey(b.public_key)) throw new AppError('invalid', 'Invalid request: public_key: not an Ed25519 public key.');
     const enrolled = await enrollDevice(server.db, {
       code: b.code,
       name: b.name,
       now: server.now(),
-      publicKey: b.public_key ?? null,
+      publicKey: b.public_key,
       // A code stops working when its creator may no longer enroll workstations there.
       mayEnroll: (userId, orgId) => mayAdministerWorkstations(server, userId, orgId),
     });

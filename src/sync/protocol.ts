@@ -76,11 +76,12 @@ export const EnrollRequest = z
     protocol: Protocol,
     code: z.string().min(6).max(64),
     name: z.string().min(1).max(100),
-    /** The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. */
-    public_key: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/)
-      .nullish(),
+    /**
+     * The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. Required (security
+     * round 3, finding 8): without it a workstation's events went unsigned, and whoever first held its
+     * credential could register a key of their own.
+     */
+    public_key: z.string().regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/, 'an Ed25519 public key is required'),
   })
   .strict();
 export const EnrollResponse = z.object({

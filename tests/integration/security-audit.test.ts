@@ -162,6 +162,47 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await received(id)).map((e) => e.hash)).toEqual(local.map((e) => e.hash));
   });
 
+  it("refuses sign-in look-alikes of users who never signed in there, and events dated outside the workstation's window", async () => {
+    const { ws, id, auth, key } = await workstation();
+    await ws.signIn('nina');
+    const refusedSignIn = {
+      actor: 'u-admin',
+      action: 'sign_in_password',
+      decision: 'forbidden',
+      resource: 'User:u-admin',
+      reason: 'unauthenticated',
+    } as const;
+    // Before (round 3, finding 7) each was filed, one of them in the protected-data report as ada's.
+    for (const [forged, why] of [
+      [{ ...refusedSignIn, action: 'sign_in_password_of_patient' }, /has not signed in on this workstation/],
+      [{ ...refusedSignIn, resource: 'Patient:p-a' }, /names only the account that was tried/],
+      [
+        { ...refusedSignIn, details: '{"protected":{"restricted_patient":true}}' },
+        /not a refused sign-in as the workstation records one/,
+      ],
+      [{ ...refusedSignIn, reason: 'read the chart of Patient:p-a' }, /gives no other reason/],
+      [{ ...refusedSignIn, decision: 'not_found' }, /not a refused sign-in/],
+      [
+        { actor: 'unknown', action: 'sign_in_badge', decision: 'forbidden', resource: 'Patient:p-a', reason: 'unauthenticated' },
+        /names only the account/,
+      ],
+      [{ at: '2001-01-01T10:00:00.000Z' }, /dated 2001-01-01, long before the workstation was enrolled/],
+      [{ at: '2099-01-01T10:00:00.000Z' }, /dated 2099-01-01, after the server's time/],
+    ] as const) {
+      const r = await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, [forged as Partial<AuditEvent>], key));
+      expect(r.body, JSON.stringify(forged)).toMatchObject({
+        audit_accepted: 0,
+        audit_refused: { seq: 1, message: expect.stringMatching(why) },
+      });
+    }
+    expect(await received(id)).toEqual([]);
+    // A refused sign-in as the workstation writes it is taken, whoever's account was tried.
+    expect((await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, [refusedSignIn], key))).body).toMatchObject({
+      audit_accepted: 1,
+      audit_refused: null,
+    });
+  });
+
   it("refuses events not signed by the workstation's own key, and never drops genuine events silently", async () => {
     const { ws, id, auth } = await workstation();
     await ws.signIn('nina');
@@ -299,6 +340,40 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
       409,
     );
+  });
+
+  it('enrollment requires an audit key: without one it is refused and the code stays usable; with one, nobody registers another', async () => {
+    const ada = await bearer(srv.url, 'ada');
+    const code = (await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada)).body.code;
+    // Before (round 3, finding 8): 200, and that workstation's events were taken unsigned.
+    for (const public_key of [undefined, null, 'A'.repeat(44)]) {
+      const r = await post(srv.url, '/v1/enroll', {
+        protocol: 1,
+        code,
+        name: 'pc',
+        ...(public_key !== undefined ? { public_key } : {}),
+      });
+      expect(r).toMatchObject({
+        status: 400,
+        body: { error: { kind: 'invalid', message: expect.stringMatching(/public_key/) } },
+      });
+    }
+    const key = newAuditKeyPair();
+    const enrolled = await post(srv.url, '/v1/enroll', { protocol: 1, code, name: 'pc', public_key: key.publicKey });
+    expect(enrolled.status).toBe(200);
+    const auth = `Device ${enrolled.body.device_id}.${enrolled.body.secret}`;
+    // Whoever holds only its credential can neither swap the key nor send unsigned events.
+    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
+      409,
+    );
+    expect(
+      (
+        await push(
+          auth,
+          chain(enrolled.body.device_id, { seq: 0, hash: GENESIS_HASH }, [{ actor: 'system', action: 'startup', org_id: null }]),
+        )
+      ).body,
+    ).toMatchObject({ audit_accepted: 0, audit_refused: { seq: 1, message: expect.stringMatching(/not signed/) } });
   });
 
   it("audit:verify checks each workstation's signatures as well as its hashes", async () => {

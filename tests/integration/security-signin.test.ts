@@ -26,6 +26,7 @@ import { TEST_PASSWORD } from '../helpers/workstation';
 import type { AppError } from '../../src/domain/errors';
 import { WorkstationSession } from '../../src/services/session';
 import { parseTrustedProxies, ProxyListError } from '../../src/server/proxies';
+import { newAuditKeyPair } from '../../src/store/auditSignature';
 import { openServer } from '../../src/server/context';
 import { DEFAULT_RATE_LIMITS } from '../../src/server/limits';
 import { buildApp } from '../../src/server/app';
@@ -55,6 +56,7 @@ const auditCount = async (db: Db): Promise<number> =>
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 const ROOT = path.resolve(__dirname, '../..');
+const enroll = (code: string) => ({ protocol: 1, code, name: 'x', public_key: newAuditKeyPair().publicKey });
 const signIn = (username: string, password = TEST_PASSWORD, organization?: string) => ({
   protocol: 1,
   username,
@@ -163,22 +165,12 @@ describe.each(backends)('sign-in under attack on %s', (backend) => {
     const guesser = '127.0.0.4';
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++)
-      statuses.push(
-        (
-          await postFrom(guesser, srv.url, '/v1/enroll', {
-            protocol: 1,
-            code: `AAAA-BBBB-${String(i).padStart(4, 'C')}`,
-            name: 'x',
-          })
-        ).status,
-      );
+      statuses.push((await postFrom(guesser, srv.url, '/v1/enroll', enroll(`AAAA-BBBB-${String(i).padStart(4, 'C')}`))).status);
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10).every((s) => s === 429)).toBe(true);
-    const limited = await postFrom(guesser, srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' });
+    const limited = await postFrom(guesser, srv.url, '/v1/enroll', enroll('AAAA-BBBB-CCCC'));
     expect(limited.body).toMatchObject({ error: { kind: 'rate_limited', message: expect.stringMatching(/Too many requests/) } });
-    expect((await postFrom('127.0.0.5', srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).status).toBe(
-      401,
-    );
+    expect((await postFrom('127.0.0.5', srv.url, '/v1/enroll', enroll('AAAA-BBBB-CCCC'))).status).toBe(401);
     const signIns: number[] = [];
     for (let i = 0; i < 12; i++)
       signIns.push((await postFrom('127.0.0.6', srv.url, '/v1/auth/sign-in', signIn(`someone-${i}`, 'wrong-wrong-1'))).status);
@@ -237,7 +229,7 @@ describe.each(backends)('sign-in under attack on %s', (backend) => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) {
       const made = `Device ws-made-up-${i}.${'x'.repeat(43)}`;
-      const r = await postFrom('127.0.0.14', srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' }, made);
+      const r = await postFrom('127.0.0.14', srv.url, '/v1/enroll', enroll('AAAA-BBBB-CCCC'), made);
       statuses.push(r.status);
     }
     // Before: every attempt was a new client (30 wrong codes, no 429).

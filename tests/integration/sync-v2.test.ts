@@ -27,6 +27,7 @@ import {
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { MUTATIONS } from '../../src/services/mutations';
 import { newWriter } from '../../src/services/context';
+import { CURSOR_KEY, setSetting } from '../../src/sync/apply';
 import { pruneTombstones, TOMBSTONE_RETENTION_DAYS } from '../../src/server/tombstones';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
@@ -82,6 +83,14 @@ function fixture(): Record<string, unknown> {
       },
     ],
   };
+}
+
+/** Waits (generously: a busy machine is slow, never wrong) until an observation reaches the workstation. */
+async function arrives(ws: TestWorkstation, id: string): Promise<void> {
+  for (let i = 0; !(await ws.ids('observations')).includes(id); i++) {
+    if (i > 3000) throw new Error(`observation ${id} never arrived`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe.each(backends)('sync protocol 2 on %s', (backend) => {
@@ -616,7 +625,41 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     expect(pulledRows(ws, from)).toEqual([]);
   });
 
-  it('live updates: an online workstation learns of a change within a second, without waiting for its interval', async () => {
+  it('a reset pull keeps what the workstation holds until it has arrived whole: the signed-in user never loses her account or roles', async () => {
+    // Seen as a flaky end-to-end test (issue 20): right after enrollment, the first page of the reset
+    // emptied the workstation, and until the last page arrived the administrator signed in there had
+    // no account or roles ("Only an administrator of this organization may manage its workstations.").
+    const ws = await workstation('ward-pc', { pageLimit: 5 });
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const held = async () => ({
+      nina: (await ws.db.all("SELECT id FROM users WHERE id = 'u-nina'")).length,
+      roles: (await ws.db.all("SELECT id FROM role_assignments WHERE user_id = 'u-nina'")).length,
+      patients: (await ws.ids('patients')).length,
+    });
+    const before = await held();
+    expect(before.roles).toBeGreaterThan(0);
+    // Something held that the server will not send again, and a cursor the server no longer knows.
+    await ws.db.run("INSERT INTO organizations (id, name) VALUES ('org-gone', 'Gone')");
+    await setSetting(ws.db, CURSOR_KEY, null);
+    const between: Array<Awaited<ReturnType<typeof held>>> = [];
+    ws.afterPost = async (p) => {
+      if (p === '/v2/sync/pull') between.push(await held());
+    };
+    await ws.sync.syncNow();
+    ws.afterPost = undefined;
+    expect(ws.answers.some((a) => a.path === '/v2/sync/pull' && a.body.reset === true)).toBe(true);
+    expect(between.length).toBeGreaterThan(3);
+    // Between every two pages: her account, her roles and at least every patient she had.
+    for (const b of between) expect(b).toMatchObject({ nina: 1, roles: before.roles, patients: expect.any(Number) });
+    expect(Math.min(...between.map((b) => b.patients))).toBeGreaterThanOrEqual(before.patients);
+    // At the end, exactly what the server sent: the stale row is gone, the rest as before.
+    expect(await held()).toEqual(before);
+    expect(await ws.db.all("SELECT id FROM organizations WHERE id = 'org-gone'")).toEqual([]);
+    expect(await ws.db.all('SELECT * FROM sync_reset_rows')).toEqual([]);
+  });
+
+  it('live updates: an online workstation learns of a change through its long-poll, without waiting for its interval', async () => {
     const ws = await workstation('ward-pc', { liveWaitMs: 20_000 });
     await ws.signIn('nina');
     await ws.sync.syncNow();
@@ -627,13 +670,11 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     expect((await asUser('smith', 'recordObservation', vitals('p-b', '66'))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 700));
     expect(ws.answers.filter((a) => a.path === '/v2/sync/pull').length).toBe(pulls);
-    const started = Date.now();
     const obs = await asUser('lee', 'recordObservation', vitals('p-a', '79'));
-    while (!(await ws.ids('observations')).includes(obs.body.result.id)) {
-      if (Date.now() - started > 3000) throw new Error('the change did not arrive within 3 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(Date.now() - started).toBeLessThan(1000);
+    // No stopwatch (timed checks flaked on a busy machine; docs/performance.md has the figures): the
+    // interval is an hour, so the change arrives only because a wait answered "changed".
+    await arrives(ws, obs.body.result.id);
+    expect(ws.answers.some((a) => a.path === '/v2/sync/wait' && a.body.changed === true)).toBe(true);
   });
 
   it('live updates: a change between a cycle and its wait wakes the workstation only when it concerns it', async () => {
@@ -669,11 +710,7 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     await cycleThenWrite(async () => {
       obs = await asUser('lee', 'recordObservation', vitals('p-a', '68'));
     });
-    const started = Date.now();
-    while (!(await ws.ids('observations')).includes(obs!.body.result.id)) {
-      if (Date.now() - started > 3000) throw new Error('the change did not arrive within 3 s');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await arrives(ws, obs!.body.result.id);
   });
 
   it('tombstones are pruned once every active workstation has passed them; one away longer reconciles on its return', async () => {

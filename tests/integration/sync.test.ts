@@ -2,6 +2,7 @@
  * Offline-first sync against a real server on loopback, on embedded SQLite and on PostgreSQL.
  * Workstations are real: their own SQLite files, services, policy and sync engine.
  */
+import { newAuditKeyPair } from '../../src/store/auditSignature';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
@@ -427,7 +428,14 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(
       await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, 'Bearer expired-or-made-up-token-123456'),
     ).toMatchObject({ status: 401 });
-    expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).toMatchObject({
+    expect(
+      await post(srv.url, '/v1/enroll', {
+        protocol: 1,
+        code: 'AAAA-BBBB-CCCC',
+        name: 'x',
+        public_key: newAuditKeyPair().publicKey,
+      }),
+    ).toMatchObject({
       status: 401,
       body: { error: { message: expect.stringMatching(/not valid/) } },
     });
@@ -443,7 +451,25 @@ describe.each(backends)('sync on %s', (backend) => {
       code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/),
       facility_id: 'fac-main',
     });
-    expect((await post(srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-1' })).status).toBe(200);
-    expect((await post(srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-2' })).status).toBe(401);
+    expect(
+      (
+        await post(srv.url, '/v1/enroll', {
+          protocol: 1,
+          code: code.body.code,
+          name: 'pc-1',
+          public_key: newAuditKeyPair().publicKey,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await post(srv.url, '/v1/enroll', {
+          protocol: 1,
+          code: code.body.code,
+          name: 'pc-2',
+          public_key: newAuditKeyPair().publicKey,
+        })
+      ).status,
+    ).toBe(401);
   });
 });
