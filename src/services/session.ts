@@ -10,7 +10,7 @@ import type { Clock } from '../domain/time';
 import type { Db } from '../store/db';
 import type { AuthzEngine, Principal } from '../authz/engine';
 import { appendAudit } from '../store/audit';
-import { verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
+import { SIGN_IN_REFUSED, verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
 
 export interface SessionTimes {
   /** Inactivity before the screen locks (SPEC §7: default 5 minutes). */
@@ -159,6 +159,28 @@ export class WorkstationSession {
       c,
     );
     this.#set({ status: 'active', lastActivity: this.#now(), lockedAt: 0 });
+  }
+
+  /**
+   * The signed-in user proves it is still them (before break-glass in their name, issue 20): their
+   * password, or their own badge and its PIN — checked here like an unlock, offline too, against this
+   * keyboard's sign-in budget, and audited as a sign-in.
+   */
+  async confirmIdentity(proof: { password: string } | { badge: string; pin: string }): Promise<void> {
+    this.principal();
+    const user = this.#state.user!;
+    if ('badge' in proof && proof.badge !== user.badge)
+      throw new AppError('unauthenticated', 'That badge is not yours. Tap your own badge, or type your password.');
+    const c: Credentials =
+      'badge' in proof
+        ? { method: 'badge', badge: proof.badge, pin: proof.pin }
+        : { method: 'password', username: user.username, password: proof.password };
+    const who = await verifyCredentials(
+      { db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization },
+      c,
+    );
+    if (who.id !== user.id) throw new AppError('unauthenticated', SIGN_IN_REFUSED[c.method]);
+    this.touch();
   }
 
   lock(): void {
