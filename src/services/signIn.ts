@@ -5,8 +5,9 @@
  *
  * No lockout by strangers and no account enumeration (docs/security.md, T1): repeated failures slow
  * down the client that made them (src/services/throttle.ts) instead of locking the account; an
- * unknown username, a wrong secret and a throttled attempt get the same answer after the same work
- * (exactly one scrypt, one transaction with the throttle counters and the audit event).
+ * unknown username and a wrong secret get the same answer, and a throttled attempt the same answer
+ * whether the name exists or not, all after the same work (exactly one scrypt of the default cost,
+ * one transaction with the throttle counters and the audit event).
  */
 import { AppError } from '../domain/errors';
 import { DEFAULT_COST, hashSecret, verifySecret } from '../domain/secretHash';

@@ -13,8 +13,9 @@
  *   places (an enrolled workstation they signed in on before). A client with a clean record is never
  *   slowed by a stranger elsewhere, and the user's own workstation keeps its own budget even after
  *   she mistyped there once (round 3, finding 4: 20 failures from strangers then refused her).
- * While a client is backed off its attempts are not checked (a correct password is refused too) and
- * answered exactly like a wrong password. Counters start over `resetMinutes` after the last failure;
+ * While a client is backed off its attempts are not checked (a correct password is refused too):
+ * offline the answer reads exactly like a wrong password; the server says it is a pause (429, the same
+ * for known and unknown names). Counters start over `resetMinutes` after the last failure;
  * an administrator's unlock clears them.
  */
 import { createHash } from 'node:crypto';
