@@ -16,6 +16,8 @@ import type { SystemConfig } from './config';
 import { silentLogger, type Logger } from './log';
 import type { SyncStatusSource } from './syncStatus';
 import { CorrectedClock } from '../src/sync/clock';
+import { UserKeys } from '../src/sync/userKeys';
+import type { ScryptCost } from '../src/domain/secretHash';
 import { SyncEngine } from '../src/sync/engine';
 import type { Transport } from '../src/sync/http';
 import type { Revocation } from '../src/sync/revocation';
@@ -35,6 +37,8 @@ export interface WorkstationOptions {
   transport?: (url: string) => Transport;
   /** Start the background sync loop (default: when enrolled). */
   autoSync?: boolean;
+  /** The cost of wrapping users' signing keys (tests use a cheap one; the app the default scrypt cost). */
+  keyCost?: ScryptCost;
   /** How the database key came to be on this start (electron/dbKey.ts), for the startup audit event. */
   keyInfo?: { event: 'created' | 'unwrapped' | 'encrypted-existing'; weakBackend: boolean };
 }
@@ -53,6 +57,8 @@ export interface Workstation {
   log: Logger;
   /** Server sign-ins of this session's users (administration calls to the server); memory only. */
   serverTokens: ServerTokens;
+  /** The users' signing keys (src/sync/userKeys.ts): unlocked ones are held in memory only. */
+  keys: UserKeys;
   /** Set when the server revoked this workstation: its local data is erased (electron/shred.ts). */
   revoked: { message: string; at: string | null; erased: boolean } | null;
   close(): Promise<void>;
@@ -73,11 +79,13 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     if (applied.length) log.info('schema migrated', { applied: applied.map((m) => `${m.set}/${m.version}`) });
     await clock.load(db);
     let ws: Workstation | null = null;
+    const keys = new UserKeys(db, { clock, ...(opts.keyCost ? { cost: opts.keyCost } : {}) });
     const engineSync = new SyncEngine({
       db,
       clock,
       corrected: clock,
       log,
+      keys,
       ...(opts.transport ? { transport: opts.transport } : {}),
       // Revoked by an administrator: sign out at once, then forget the key and delete the database.
       onRevoked: (r) => {
@@ -91,7 +99,8 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       db,
       authz: engine,
       clock,
-      mutations: outboxSink(db),
+      // Each change carries its author's signature (docs/security.md, P1).
+      mutations: outboxSink(db, (m) => keys.proofFor(m)),
       config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
     };
     const enrollment = await engineSync.enrollment();
@@ -110,8 +119,18 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
         signInOnline: async (username, password) => {
           const r = await engineSync.signInOnline(username, password);
           if (r.token && ws) ws.serverTokens.set(r.token);
-          return r;
+          return { ...r, ...(r.token ? { userId: r.token.user_id } : {}) };
         },
+      },
+      // A sign-in decided here unlocks the user's signing key with the same secret (not enrolled: no keys).
+      unlockKey: async (user, c) => {
+        if (!(await engineSync.enrollment())) return;
+        await keys.unlock(user, c.method === 'password' ? 'password' : 'badge', c.method === 'password' ? c.password : c.pin);
+      },
+      // Nothing of a user who left stays usable: not their key, not their server sign-in (root's above all).
+      onSignedOut: (userId) => {
+        keys.forget(userId);
+        ws?.serverTokens.forget(userId);
       },
       onSignedIn: () => {
         void engineSync.syncNow().catch(() => undefined);
@@ -147,6 +166,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       sync,
       log,
       serverTokens: new ServerTokens(clock),
+      keys,
       revoked: marker && !enrolled ? { message: marker.message, at: marker.at, erased: false } : null,
       close: async () => {
         await sync.stop();
@@ -184,6 +204,7 @@ async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
   if (ws.revoked?.erased) return;
   ws.session.signOut();
   ws.serverTokens.clear();
+  ws.keys.forgetAll();
   ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();

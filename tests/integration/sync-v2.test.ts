@@ -23,6 +23,7 @@ import {
   type Backend,
   type TestServer,
   type TestWorkstation,
+  signedChange,
 } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { MUTATIONS } from '../../src/services/mutations';
@@ -242,8 +243,22 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const body = {
       protocol: 2,
       mutations: [
-        { id: 'm-db', seq: 1, name: 'acknowledgeAlert', args: { id: 'al-1' }, actor: 'u-nina', created_at: NOW },
-        { id: 'm-ok2', seq: 2, name: 'recordObservation', args: vitals('p-a', '95'), actor: 'u-nina', created_at: NOW },
+        await signedChange(ws, {
+          id: 'm-db',
+          seq: 1,
+          name: 'acknowledgeAlert',
+          args: { id: 'al-1' },
+          actor: 'u-nina',
+          created_at: NOW,
+        }),
+        await signedChange(ws, {
+          id: 'm-ok2',
+          seq: 2,
+          name: 'recordObservation',
+          args: vitals('p-a', '95'),
+          actor: 'u-nina',
+          created_at: NOW,
+        }),
       ],
     };
     let res;
@@ -280,8 +295,22 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
       {
         protocol: 2,
         mutations: [
-          { id: 'm-nul', seq: 1, name: 'recordObservation', args: vitals('p-a', '9\u00001'), actor: 'u-nina', created_at: NOW },
-          { id: 'm-ok', seq: 2, name: 'recordObservation', args: vitals('p-a', '92'), actor: 'u-nina', created_at: NOW },
+          await signedChange(ws, {
+            id: 'm-nul',
+            seq: 1,
+            name: 'recordObservation',
+            args: vitals('p-a', '9\u00001'),
+            actor: 'u-nina',
+            created_at: NOW,
+          }),
+          await signedChange(ws, {
+            id: 'm-ok',
+            seq: 2,
+            name: 'recordObservation',
+            args: vitals('p-a', '92'),
+            actor: 'u-nina',
+            created_at: NOW,
+          }),
         ],
       },
       auth,
@@ -323,6 +352,8 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
         auditHash(prevHash, base),
       ],
     );
+    // Older software signed no events with its users' keys: on a workstation it enrolled, what it logged is unsigned-legacy.
+    await srv.db.run('UPDATE devices SET person_proof_from_seq = NULL WHERE id = ?', [device.device_id]);
     await ws.run('u-nina', 'recordObservation', vitals('p-a', '93'));
     const status = await ws.sync.syncNow();
     expect(status).toMatchObject({ mode: 'online', pending: 0 });

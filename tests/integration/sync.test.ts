@@ -178,13 +178,23 @@ describe.each(backends)('sync on %s', (backend) => {
     expect((await ws.sync.status()).pending).toBe(0);
     expect(await serverCount('observations', 'id = ?', [obs.id])).toBe(1);
     // The same push body delivered twice by hand.
-    const entry = await ws.db.get<{ id: string; args: string }>('SELECT id, args FROM outbox WHERE id IS NOT NULL');
+    const entry = await ws.db.get<{ id: string; args: string; proof: string | null }>(
+      'SELECT id, args, proof FROM outbox WHERE id IS NOT NULL',
+    );
     const enrollment = (await ws.sync.enrollment())!;
     const auth = `Device ${enrollment.device_id}.${enrollment.secret}`;
     const body = {
       protocol: 2,
       mutations: [
-        { id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW },
+        {
+          id: entry!.id,
+          seq: 1,
+          name: 'recordObservation',
+          args: JSON.parse(entry!.args),
+          actor: 'u-nina',
+          created_at: NOW,
+          proof: JSON.parse(entry!.proof!),
+        },
       ],
     };
     const twice = [await post(srv.url, '/v2/sync/push', body, auth), await post(srv.url, '/v2/sync/push', body, auth)];
@@ -393,13 +403,17 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(await ws.db.get("SELECT COUNT(*) AS n FROM users WHERE org_id = 'org-gh'")).toEqual({ n: 0 });
     expect(await ws.db.get('SELECT COUNT(*) AS n FROM appointments')).toEqual({ n: 0 });
     expect(await ws.ids('organizations')).toEqual(['_root', 'org-sc']);
-    // A forged change for the other organization's patient is refused.
+    // A forged change for the other organization's patient is refused, even signed by a user of this one.
     await ws.db.run(
-      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sam', ?, '[]', 'forged')",
+      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sc-nurse', ?, '[]', 'forged')",
       [NOW],
     );
+    await ws.keys.confirmPending('u-sc-nurse');
     const s = await ws.sync.syncNow();
-    expect(s.rejected.map((r) => r.id)).toContain('forged-1');
+    expect(
+      s.rejected.map((r) => r.id),
+      JSON.stringify(s),
+    ).toContain('forged-1');
     expect(await srv.db.get("SELECT status FROM alerts WHERE id = 'al-1'")).toEqual({ status: 'open' });
   });
 
