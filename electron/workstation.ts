@@ -21,6 +21,7 @@ import type { ScryptCost } from '../src/domain/secretHash';
 import { SyncEngine } from '../src/sync/engine';
 import type { Transport } from '../src/sync/http';
 import type { Revocation } from '../src/sync/revocation';
+import { unsentSentence, type UnsentSummary } from '../src/sync/unsent';
 import { auditStartup } from '../src/services/startupAudit';
 import { ServerTokens } from './serverTokens';
 import { readRevokedMarker, shredWorkstation } from './shred';
@@ -59,8 +60,14 @@ export interface Workstation {
   serverTokens: ServerTokens;
   /** The users' signing keys (src/sync/userKeys.ts): unlocked ones are held in memory only. */
   keys: UserKeys;
-  /** Set when the server revoked this workstation: its local data is erased (electron/shred.ts). */
-  revoked: { message: string; at: string | null; erased: boolean } | null;
+  /** Set when the server revoked or retired this workstation: its local data is erased (electron/shred.ts). */
+  revoked: {
+    message: string;
+    at: string | null;
+    erased: boolean;
+    mode?: 'revoked' | 'retired';
+    unsent?: UnsentSummary | null;
+  } | null;
   close(): Promise<void>;
 }
 
@@ -167,7 +174,10 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       log,
       serverTokens: new ServerTokens(clock),
       keys,
-      revoked: marker && !enrolled ? { message: marker.message, at: marker.at, erased: false } : null,
+      revoked:
+        marker && !enrolled
+          ? { message: marker.message, at: marker.at, erased: false, mode: marker.mode, unsent: marker.unsent ?? null }
+          : null,
       close: async () => {
         await sync.stop();
         await db.close();
@@ -199,23 +209,46 @@ export function auditedSettings(config: SystemConfig, policyFingerprint: string)
   };
 }
 
-/** After the server said "revoked": nothing readable stays (electron/shred.ts), and the window says why. */
+/**
+ * After the server said "revoked" (as compromised: erase now) or the retirement ended (everything
+ * sendable was sent): nothing readable stays (electron/shred.ts), and the window says why and what
+ * happened to the work saved here (docs/security.md, R1–R3).
+ */
 async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
-  if (ws.revoked?.erased) return;
+  if (ws.revoked) return; // erased, or being erased
   ws.session.signOut();
   ws.serverTokens.clear();
   ws.keys.forgetAll();
   ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();
+  let message = r.message;
+  let unsent = r.unsent ?? null;
+  if (r.mode !== 'retired') {
+    // Compromised: nothing more is sent, but what is lost is named — here, and to the administrator if the server takes it.
+    const lost = await ws.sync.engine.reportUnsent().catch(() => null);
+    if (lost) {
+      unsent = lost.summary;
+      message = `${r.message} ${unsentSentence(lost.summary, { retired: false, reported: lost.reported })}`;
+    }
+  }
   await shredWorkstation({
     dataDir: ws.dataDir,
     dbPath: ws.dbPath,
     close: () => ws.db.close(),
-    message: r.message,
+    message,
     revokedAt: r.revoked_at,
     deviceId: enrollment?.device_id ?? null,
+    mode: r.mode === 'retired' ? 'retired' : 'revoked',
+    unsent,
   });
-  ws.revoked = { ...ws.revoked, erased: true };
-  ws.log.warn('workstation revoked by the server: local data erased', { device: enrollment?.device_id ?? null });
+  ws.revoked = { message, at: r.revoked_at, erased: true, mode: r.mode === 'retired' ? 'retired' : 'revoked', unsent };
+  ws.log.warn(
+    r.mode === 'retired' ? 'workstation retired: local data erased' : 'workstation revoked by the server: local data erased',
+    {
+      device: enrollment?.device_id ?? null,
+      unsent_changes: unsent?.changes.length ?? null,
+      unsent_audit_events: unsent?.audit_events ?? null,
+    },
+  );
 }

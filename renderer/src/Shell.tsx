@@ -83,6 +83,7 @@ export function Shell({ info }: { info: SessionInfo }) {
 function StatusBar() {
   const [status, setStatus] = useState<Response<'sync.status'> | null>(null);
   const [showRejected, setShowRejected] = useState(false);
+  const [showHeld, setShowHeld] = useState(false);
   useEffect(() => {
     let live = true;
     const load = (): void => {
@@ -132,6 +133,13 @@ function StatusBar() {
           </button>
         </span>
       ) : null}
+      {status.held && status.held.length > 0 ? (
+        <span className="rejected">
+          <button type="button" onClick={() => setShowHeld((v) => !v)}>
+            {status.held.length} change{status.held.length === 1 ? '' : 's'} waiting for their author
+          </button>
+        </span>
+      ) : null}
       {status.last_error ? (
         <span className="muted">
           {withoutDetail(status.last_error)}
@@ -139,6 +147,43 @@ function StatusBar() {
         </span>
       ) : null}
       <Toasts />
+      {showHeld && status.held ? (
+        <div className="dialog-backdrop" onMouseDown={() => setShowHeld(false)}>
+          <div
+            className="dialog"
+            role="dialog"
+            aria-modal="true"
+            aria-label="Changes waiting for their author"
+            onMouseDown={(e) => e.stopPropagation()}
+          >
+            <div className="dialog-head">
+              <h2>Changes kept here, waiting for their author</h2>
+              <button type="button" className="dialog-close" aria-label="Close" onClick={() => setShowHeld(false)}>
+                ×
+              </button>
+            </div>
+            <div className="dialog-body">
+              <p>They are not lost: each is sent as soon as the person who saved it confirms it by signing in here.</p>
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th>Change</th>
+                    <th>Waiting for</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {status.held.map((r) => (
+                    <tr key={r.id}>
+                      <td>{r.summary}</td>
+                      <td>{r.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </div>
+        </div>
+      ) : null}
       {showRejected ? (
         <div className="dialog-backdrop" onMouseDown={() => setShowRejected(false)}>
           <div

@@ -10,7 +10,9 @@ import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
 import { applyPage, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
-import { revocationAware, type Revocation } from './revocation';
+import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
+import { unsentNow, unsentSentence, type UnsentSummary } from './unsent';
+import { Ok } from './securityProtocol';
 import type { CorrectedClock } from './clock';
 import type { UserKeys } from './userKeys';
 import { ROOT_ORG_ID } from '../domain/roles';
@@ -90,6 +92,9 @@ export class SyncEngine {
   #lastError: string | null = null;
   #stopped = true;
   #live: AbortController | null = null;
+  /** Set when the server says this workstation is being retired: it sends what it has, then erases. */
+  #retiring: Retirement | null = null;
+  readonly #direct: (url: string) => Transport;
   readonly #listeners = new Set<(s: SyncStatus) => void>();
 
   constructor(opts: SyncEngineOptions) {
@@ -106,12 +111,21 @@ export class SyncEngine {
       keys: null,
       ...opts,
     };
-    // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation.
-    this.#opts.transport = revocationAware(this.#opts.transport, async (r) => {
-      this.#stopped = true;
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#opts.onRevoked?.(r);
-    });
+    // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation;
+    // "retiring" (issue 20) makes the next cycle send what is pending and then end the enrollment.
+    this.#direct = this.#opts.transport;
+    this.#opts.transport = revocationAware(
+      this.#opts.transport,
+      async (r) => {
+        this.#stopped = true;
+        if (this.#timer) clearTimeout(this.#timer);
+        this.#opts.onRevoked?.(r);
+      },
+      (r) => {
+        this.#retiring = r;
+        this.#schedule(0);
+      },
+    );
   }
 
   get db(): Db {
@@ -282,6 +296,10 @@ export class SyncEngine {
         void this.#emit();
         await ensureAuditKey(this.#opts.db, this.#opts.transport(e.server_url), this.#auth(e));
         await this.#push(e);
+        if (this.#retiring) {
+          await this.#retire(e, this.#retiring);
+          return await this.status();
+        }
         await this.#pull(e);
         this.#failures = 0;
         this.#mode = 'online';
@@ -305,6 +323,8 @@ export class SyncEngine {
           ? this.#opts.maxBackoffMs
           : Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
         delay = Math.max(250, Math.floor(cap / 2 + (this.#opts.random() * cap) / 2));
+        // Told to retire: send what is pending and end the enrollment at once.
+        if (retirementOf(err)) delay = 0;
       } finally {
         this.#running = null;
         if (this.#again) {
@@ -406,6 +426,54 @@ export class SyncEngine {
         this.#opts.log?.warn('the server refused audit events', res.audit_refused);
       }
       if (batch.length < this.#opts.pushBatch && (auditRefused || audit.length < 1000)) return;
+    }
+  }
+
+  /**
+   * Retiring (docs/security.md, R1): everything pushable was just pushed; what is still pending — a
+   * change its author never confirmed, audit events the server refused — is reported (who, what, when),
+   * which ends the enrollment; then the workstation erases its data and says what happened to its work.
+   */
+  async #retire(e: Enrollment, r: Retirement): Promise<void> {
+    const db = this.#opts.db;
+    const { report, summary } = await unsentNow(db, Number((await getSetting(db, KEYS.auditSeq)) ?? 0));
+    await this.#opts
+      .transport(e.server_url)
+      .post('/v1/devices/unsent', { protocol: PROTOCOL_VERSION, unsent: report }, Ok, this.#auth(e));
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#live?.abort();
+    this.#opts.onRevoked?.({
+      message: `This workstation was retired by an administrator${r.note ? ` (${r.note.slice(0, 200)})` : ''}. ${unsentSentence(summary, { retired: true, reported: true })}`,
+      revoked_at: this.#opts.clock.now().toISOString(),
+      mode: 'retired',
+      unsent: summary,
+    });
+  }
+
+  /**
+   * Revoked as compromised (docs/security.md, R2): nothing more is taken from it, but it says what it
+   * had not sent — once, best effort — so the administrator's view can name it. Returns the summary
+   * for the window, and whether the server took the report.
+   */
+  async reportUnsent(): Promise<{ summary: UnsentSummary; reported: boolean }> {
+    const db = this.#opts.db;
+    const { report, summary } = await unsentNow(db, Number((await getSetting(db, KEYS.auditSeq)) ?? 0));
+    const e = await this.enrollment();
+    if (!e) return { summary, reported: false };
+    try {
+      await this.#direct(e.server_url).post(
+        '/v1/devices/unsent',
+        { protocol: PROTOCOL_VERSION, unsent: report },
+        Ok,
+        this.#auth(e),
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      return { summary, reported: true };
+    } catch {
+      return { summary, reported: false };
     }
   }
 
