@@ -11,6 +11,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { demoHospital, DEMO_PASSWORD, ROOT_PASSWORD } from '../../src/demo/hospital';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
+import { auditHash, GENESIS_HASH } from '../../src/store/audit';
+import { signAuditEvent } from '../../src/store/auditSignature';
+import { getSetting } from '../../src/sync/apply';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
   enrolledWorkstation,
@@ -159,6 +162,44 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     expect(await ws.db.all("SELECT user_id FROM credentials WHERE user_id = 'root'")).toEqual([]);
     expect(await ws.db.all("SELECT id FROM outbox WHERE actor_id = 'root'")).toEqual([]);
     expect(await ws.db.all("SELECT user_id FROM user_keys WHERE user_id = 'root'")).toEqual([]);
+  });
+
+  it("attributes no audit event to ada without her own signature, even one signed with the workstation's audit key from its disk", async () => {
+    const ws = await wardPc();
+    await ws.signIn('ada', DEMO_PASSWORD);
+    await ws.sync.syncNow();
+    const e = (await ws.sync.enrollment())!;
+    const last = await srv.db.get<{ seq: number | string; hash: string }>(
+      'SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq DESC LIMIT 1',
+      [e.device_id],
+    );
+    const seq = Number(last?.seq ?? 0) + 1;
+    const prev_hash = last?.hash ?? GENESIS_HASH;
+    const base = {
+      seq,
+      id: `forged-${seq}`,
+      at: NOW,
+      actor: 'u-ada',
+      on_behalf_of: null,
+      action: 'read',
+      resource: 'Patient:p-x',
+      decision: 'allow' as const,
+      reason: null,
+      org_id: 'org-stm',
+    };
+    const hash = auditHash(prev_hash, base);
+    const event = {
+      ...base,
+      prev_hash,
+      hash,
+      signature: signAuditEvent((await getSetting(ws.db, 'sync.audit_key'))!, e.device_id, seq, hash),
+    };
+    const res = await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit: [event] }, await credential(ws));
+    expect(res.body).toMatchObject({
+      audit_accepted: 0,
+      audit_refused: { seq, message: expect.stringMatching(/names u-ada but carries no signature of theirs/) },
+    });
+    expect(await serverCount('device_audit WHERE id = ?', [`forged-${seq}`])).toBe(0);
   });
 
   it('widens what the ward PC holds only for a while: ada signing in there once (more patients, more badge ids) ends a week later', async () => {
