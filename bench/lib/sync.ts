@@ -57,7 +57,7 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
         try {
           return await real.post(p, body, response, auth);
         } finally {
-          if (p === '/v1/sync/push') pushMs += performance.now() - t0;
+          if (p === '/v2/sync/push') pushMs += performance.now() - t0;
         }
       },
     };

@@ -68,11 +68,13 @@ export async function registerSignInKeys(
   return registered;
 }
 
-const held = (m: Mutation, message: string): MutationOutcome => ({
-  id: m.id,
-  status: 'rejected',
-  duplicate: false,
-  error: { kind: 'unauthenticated', message, details: { reason: 'person_proof' } },
+const held = (m: Mutation, message: string): { held: MutationOutcome } => ({
+  held: {
+    id: m.id,
+    status: 'rejected',
+    duplicate: false,
+    error: { kind: 'unauthenticated', message, details: { reason: 'person_proof' } },
+  },
 });
 
 async function nameOf(server: Server, userId: string): Promise<string> {
@@ -80,10 +82,15 @@ async function nameOf(server: Server, userId: string): Promise<string> {
 }
 
 /**
- * Why this change cannot be taken as its author's yet (an outcome the workstation keeps the change
- * for; not recorded here), or null when its signature proves the author made it on this workstation.
+ * Checks a pushed change's proof before anything else: `held` — it cannot be taken as its author's
+ * yet (an outcome the workstation keeps the change for; not recorded here) — or the online-only
+ * rule's final refusal (administrative changes, and root's, whose keys are session keys), or neither.
  */
-export async function unprovenChange(server: Server, device: Device, m: Mutation): Promise<MutationOutcome | null> {
+export async function checkChange(
+  server: Server,
+  device: Device,
+  m: Mutation,
+): Promise<{ held: MutationOutcome } | { refusal: MutationOutcome['error'] | null }> {
   if (!m.proof) {
     const who = await nameOf(server, m.actor);
     return held(
@@ -119,19 +126,18 @@ export async function unprovenChange(server: Server, device: Device, m: Mutation
       );
     }
   }
-  return null;
+  return { refusal: onlineOnlyRefusal(m, key) };
 }
 
 /** Administrative changes and root's are made online only: one that arrives through a workstation's queue is refused for good. */
-export async function onlineOnlyRefusal(server: Server, m: Mutation): Promise<MutationOutcome['error'] | null> {
+function onlineOnlyRefusal(m: Mutation, key: KeyRow): MutationOutcome['error'] | null {
   if (ONLINE_ONLY_MUTATIONS.has(m.name as MutationName))
     return {
       kind: 'forbidden',
       message:
         'Administrative changes (users, roles, badges, passwords, organizations) are made online with a fresh sign-in, never sent later from a workstation; this one was not applied. Make it again while the workstation is online.',
     };
-  const org = await server.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [m.actor]);
-  if (org?.org_id === ROOT_ORG_ID)
+  if (key.kind === 'session')
     return {
       kind: 'forbidden',
       message: "Root's changes are made online only, never sent later from a workstation; this one was not applied.",

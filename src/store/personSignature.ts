@@ -63,8 +63,16 @@ export function signProof(privateKey: KeyObject, publicKey: string, message: Buf
   return { key: publicKey, signature: sign(null, message, privateKey).toString('base64') };
 }
 
+/** Parsed public keys: a push checks hundreds of signatures by the same few keys. */
+const parsed = new Map<string, ReturnType<typeof parsePublicKey>>();
+
 export function proofHolds(proof: PersonProof, message: Buffer): boolean {
-  const key = parsePublicKey(proof.key);
+  let key = parsed.get(proof.key);
+  if (key === undefined) {
+    key = parsePublicKey(proof.key);
+    if (parsed.size >= 1000) parsed.clear();
+    parsed.set(proof.key, key);
+  }
   if (!key) return false;
   try {
     return verify(null, message, key, Buffer.from(proof.signature, 'base64'));

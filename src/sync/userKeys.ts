@@ -168,12 +168,7 @@ export class UserKeys {
   }
 
   /** After an online sign-in: the server registered these keys as the user's on this workstation. */
-  async registered(
-    user: User | { id: string; org_id: string },
-    key: PreparedKey,
-    secret: string,
-    publicKeys: string[],
-  ): Promise<void> {
+  async registered(user: Pick<User, 'id' | 'org_id'>, key: PreparedKey, secret: string, publicKeys: string[]): Promise<void> {
     if (user.org_id === ROOT_ORG_ID) {
       this.holdInMemory(user.id, key);
       return;
