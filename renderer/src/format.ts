@@ -76,4 +76,7 @@ export function fromLocalInput(v: string): string | null {
 /** Today as a `date` input value (local). */
 export const todayInput = (now: Date): string => toLocalInput(now.toISOString()).slice(0, 10);
 
+/** "1 patient", "20 patients"; `many` for irregular plurals. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 export const humanize = (s: string): string => s.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());

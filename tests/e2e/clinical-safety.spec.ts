@@ -26,7 +26,7 @@ test('dates: the year whenever it is not this year, one format everywhere', asyn
   // This year's dates carry no year; birth dates always do.
   await expect(appointments).toContainText(/\d{1,2} Nov, \d{2}:\d{2}/);
   await expect(page.locator('dd', { hasText: /^\d{1,2} [A-Z][a-z]{2,3} 19\d\d \(\d+ years\)$/ })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Search results' })).not.toContainText(/\d{4}-\d{2}-\d{2}/);
+  await expect(page.getByRole('grid', { name: 'Search results' })).not.toContainText(/\d{4}-\d{2}-\d{2}/);
   await harness.shot('dates-year-shown');
   expect(harness.consoleErrors).toEqual([]);
 });
@@ -209,7 +209,7 @@ test('chart: sections the user cannot read are left out (no "No alerts." while a
 
   // The census alert column names the alert and says when it is overdue.
   await signIn(page, 'nina');
-  const alice = page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' });
+  const alice = page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' });
   await expect(alice).toContainText('Fall risk');
   await expect(alice).toContainText(/overdue since \d{1,2} Nov, \d{2}:\d{2}/);
   await harness.shot('census-alert-column');

@@ -1,7 +1,9 @@
 /**
  * The patient banner, on every chart view and kept in sight while scrolling: who the patient is (name,
  * age, birth date, MRN), where, their status, open alerts, and the markers this user may see — emergency
- * access, a restricted patient, sensitivity labels on items shown. Nothing here says that anything is hidden.
+ * access, a restricted patient. Sensitivity labels are never here (SPEC §3a "Never reveal": the banner is
+ * what a passer-by reads on a shared ward screen); they sit on the labelled items and in the privacy
+ * section. Nothing here says that anything is hidden.
  */
 import type { ReactNode } from 'react';
 import { Tag, severityTone } from '../../components/ui';
@@ -19,13 +21,6 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
   const overdue = open.filter((a) => Date.parse(a.due_at) < now.getTime()).length;
   // Markers the data carries for this user (SPEC §3a fields, when the server sends them).
   const restricted = (p as { restricted?: boolean | null }).restricted === true;
-  const labels = [
-    ...new Set(
-      [...data.records, ...data.observations]
-        .map((x) => (x as { sensitivity?: string | null }).sensitivity)
-        .filter((s): s is string => Boolean(s)),
-    ),
-  ];
   return (
     <section className="patient-banner" aria-label="Patient banner">
       <div className="patient-banner-main">
@@ -38,11 +33,6 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
             </Tag>
           ) : null}
           {restricted ? <Tag tone="warning">Restricted</Tag> : null}
-          {labels.map((l) => (
-            <Tag key={l} tone="warning">
-              {humanize(l)}
-            </Tag>
-          ))}
         </div>
         <dl className="chart-meta">
           <div>
