@@ -62,19 +62,7 @@ export function dayRange(now: Date): { from: string; to: string } {
   return { from: from.toISOString(), to: to.toISOString() };
 }
 
-/** `datetime-local` input value ↔ ISO. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-export function fromLocalInput(v: string): string | null {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-/** Today as a `date` input value (local). */
-export const todayInput = (now: Date): string => toLocalInput(now.toISOString()).slice(0, 10);
+/** Typed dates and times (inputs) are read and written by dateInput.ts, in this same format. */
 
 /** "1 patient", "20 patients"; `many` for irregular plurals. */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

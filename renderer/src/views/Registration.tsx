@@ -19,8 +19,10 @@ import {
   Tag,
   TextField,
 } from '../components/ui';
+import { DateField, DateTimeField } from '../components/DateInputs';
 import { VirtualTable } from '../components/VirtualTable';
-import { age, calendarDate, dateTime, fromLocalInput, humanize, todayInput, toLocalInput } from '../format';
+import { dateTimeInputText, parseDateInput, parseDateTimeInput, todayYmd } from '../dateInput';
+import { age, calendarDate, dateTime, humanize } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import {
@@ -320,19 +322,21 @@ function RegisterDialog({
     const p: Problems<RegisterField> = {};
     if (!mrn.trim()) p.mrn = 'Enter the medical record number.';
     if (!name.trim()) p.name = 'Enter the patient’s name.';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(birth)) p.birth_date = 'Enter the date of birth.';
-    else if (birth < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
-    else if (birth > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
+    const born = parseDateInput(birth);
+    if (!birth.trim()) p.birth_date = 'Enter the date of birth.';
+    else if (!born.ok) p.birth_date = born.problem;
+    else if (born.value < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
+    else if (born.value > todayYmd(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (status === 'admitted' && !roomId) p.room = 'An admitted patient needs a room.';
     if (!roomId && !facilityId) p.facility = 'Choose where the outpatient is registered.';
     setProblems(p);
-    if (Object.keys(p).length > 0) return;
+    if (Object.keys(p).length > 0 || !born.ok) return;
     const r = await run(
       'patients.register',
       {
         mrn: mrn.trim(),
         name: name.trim(),
-        birth_date: birth,
+        birth_date: born.value,
         status,
         room_id: roomId || null,
         facility_id: roomId ? null : facilityId || null,
@@ -369,15 +373,12 @@ function RegisterDialog({
             error={problems.mrn}
             autoComplete="off"
           />
-          <TextField
+          <DateField
             label="Date of birth"
-            type="date"
             required
-            min="1900-01-01"
-            max={todayInput(new Date())}
             value={birth}
-            onChange={(e) => {
-              setBirth(e.target.value);
+            onChange={(text) => {
+              setBirth(text);
               fixed('birth_date');
             }}
             error={problems.birth_date}
@@ -447,12 +448,12 @@ function RegisterDialog({
   );
 }
 
-/** The next full hour after `now`, as a datetime-local value. */
+/** The next full hour after `now`, as typed text ("24 Nov 2026, 11:00"). */
 function nextHour(now: string): string {
   const d = new Date(now);
   d.setMinutes(0, 0, 0);
   d.setHours(d.getHours() + 1);
-  return toLocalInput(d.toISOString());
+  return dateTimeInputText(d.toISOString());
 }
 
 function ScheduleDialog({
@@ -489,10 +490,11 @@ function ScheduleDialog({
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const at = fromLocalInput(when);
+    const parsed = parseDateTimeInput(when);
+    const at = parsed.ok ? parsed.value : null;
     const p: Problems<'clinician' | 'when' | 'reason'> = {};
     if (!clinicianId) p.clinician = 'Choose a clinician.';
-    if (!at) p.when = 'Enter a date and time.';
+    if (!parsed.ok) p.when = parsed.problem;
     if (!reason.trim()) p.reason = 'Enter the reason for the visit.';
     setProblems(p);
     if (!at || Object.keys(p).length > 0) return;
@@ -531,13 +533,12 @@ function ScheduleDialog({
           options={options}
           error={problems.clinician}
         />
-        <TextField
+        <DateTimeField
           label="Date and time"
-          type="datetime-local"
           required
           value={when}
-          onChange={(e) => {
-            setWhen(e.target.value);
+          onChange={(text) => {
+            setWhen(text);
             fixed('when');
           }}
           error={problems.when}
@@ -570,14 +571,14 @@ function RescheduleDialog({
   onDone: () => void;
 }) {
   const { run, busy, error } = useAction();
-  const [when, setWhen] = useState(() => toLocalInput(appointment.scheduled_at));
+  const [when, setWhen] = useState(() => dateTimeInputText(appointment.scheduled_at));
   const [problem, setProblem] = useState<string | null>(null);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const at = fromLocalInput(when);
-    setProblem(at ? null : 'Enter a date and time.');
-    if (!at) return;
-    const r = await run('appointments.reschedule', { id: appointment.id, scheduled_at: at }, 'Appointment moved');
+    const at = parseDateTimeInput(when);
+    setProblem(at.ok ? null : at.problem);
+    if (!at.ok) return;
+    const r = await run('appointments.reschedule', { id: appointment.id, scheduled_at: at.value }, 'Appointment moved');
     if (r) onDone();
   };
   return (
@@ -599,12 +600,14 @@ function RescheduleDialog({
           {appointment.reason} with {appointment.clinician_name ?? appointment.clinician_id}, now{' '}
           {dateTime(appointment.scheduled_at)}.
         </p>
-        <TextField
+        <DateTimeField
           label="New date and time"
-          type="datetime-local"
           required
           value={when}
-          onChange={(e) => setWhen(e.target.value)}
+          onChange={(text) => {
+            setWhen(text);
+            setProblem(null);
+          }}
           error={problem}
         />
       </form>

@@ -3,8 +3,9 @@
  * checked for plausibility here (the server checks access); input is a draft that survives a lock.
  */
 import { useId, useState, type FormEvent } from 'react';
+import { DateTimeField } from '../../components/DateInputs';
 import { Banner, Button, Dialog, ErrorNote, TextField } from '../../components/ui';
-import { fromLocalInput, toLocalInput } from '../../format';
+import { dateTimeInputText, dateTimeValue, parseDateTimeInput } from '../../dateInput';
 import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
 import { VITALS, measureProblem, parseMeasure, unitLabel, type VitalCode } from './clinical';
@@ -19,7 +20,7 @@ export interface VitalsDraft {
 export function emptyVitals(now: Date): VitalsDraft {
   return {
     values: Object.fromEntries(VITALS.map((v) => [v.code, ''])) as Record<VitalCode, string>,
-    measured_at: toLocalInput(now.toISOString()),
+    measured_at: dateTimeInputText(now.toISOString()),
   };
 }
 
@@ -42,10 +43,11 @@ export function validateVitals(d: VitalsDraft, now: Date): VitalsErrors {
     errors.blood_pressure_diastolic = 'Diastolic pressure must be lower than systolic.';
   }
   if (filled === 0) errors.form = 'Enter at least one measurement.';
-  const at = fromLocalInput(d.measured_at);
-  if (!at) errors.measured_at = 'Enter when the measurements were taken.';
-  else if (Date.parse(at) > now.getTime() + 5 * 60_000) errors.measured_at = 'The time of measurement cannot be in the future.';
-  else if (Date.parse(at) < now.getTime() - 7 * 24 * 3_600_000)
+  const when = parseDateTimeInput(d.measured_at, now);
+  if (!when.ok) errors.measured_at = d.measured_at.trim() ? when.problem : 'Enter when the measurements were taken.';
+  else if (Date.parse(when.value) > now.getTime() + 5 * 60_000)
+    errors.measured_at = 'The time of measurement cannot be in the future.';
+  else if (Date.parse(when.value) < now.getTime() - 7 * 24 * 3_600_000)
     errors.measured_at = 'The time of measurement is more than a week ago.';
   return errors;
 }
@@ -82,7 +84,7 @@ export function VitalsDialog({
     const problems = validateVitals(d, new Date());
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) return;
-    const recorded_at = fromLocalInput(d.measured_at)!;
+    const recorded_at = dateTimeValue(d.measured_at)!;
     let values = { ...d.values };
     let saved = 0;
     for (const v of VITALS) {
@@ -142,13 +144,12 @@ export function VitalsDialog({
             />
           ))}
         </div>
-        <TextField
+        <DateTimeField
           label="Measured at"
-          type="datetime-local"
           required
           value={d.measured_at}
           error={errors.measured_at}
-          onChange={(e) => draft.set({ ...d, measured_at: e.target.value })}
+          onChange={(text) => draft.set({ ...d, measured_at: text })}
         />
         <div className="field-hint">
           Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.
