@@ -21,7 +21,9 @@ const MONTHS = [
   'november',
   'december',
 ];
-const SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Month abbreviations exactly as format.ts shows them (en-GB: "Sept" for September). */
+const monthFmt = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
+const SHORT = Array.from({ length: 12 }, (_, i) => monthFmt.format(new Date(Date.UTC(2000, i, 15))));
 
 export const DATE_EXAMPLE = '23 Nov 2026';
 export const DATE_TIME_EXAMPLE = '23 Nov 2026, 10:00';

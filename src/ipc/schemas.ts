@@ -125,6 +125,10 @@ export const AuditEventOut = z.object({
   decision: s,
   reason: ns,
   org_id: ns,
+  /** Names for the ids, where the organization's data has them (queries/auditNames.ts). */
+  actor_name: ns.optional(),
+  on_behalf_of_name: ns.optional(),
+  resource_label: ns.optional(),
 });
 const Actions = z.array(s);
 
@@ -136,7 +140,7 @@ export const ChartOut = z.object({
   appointments: z.array(AppointmentOut.extend({ clinician_name: ns, actions: Actions })),
   records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
-  alerts: z.array(AlertOut.extend({ actions: Actions })),
+  alerts: z.array(AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean() })),
   observation_categories: z.array(s),
   readable: z.object({
     appointments: z.boolean(),
@@ -324,6 +328,9 @@ export const AuditReportOut = z.object({
       details: ns.optional(),
       origin: ns.optional(),
       protected_data: z.boolean(),
+      actor_name: ns.optional(),
+      on_behalf_of_name: ns.optional(),
+      resource_label: ns.optional(),
     }),
   ),
   truncated: z.boolean(),

@@ -49,15 +49,16 @@ test('absurd values: appointments in the past or a century ahead, birth dates in
   await sched.getByRole('button', { name: 'Schedule', exact: true }).click();
   await expect(sched.getByText('Appointments can be scheduled at most 2 years ahead (until 23 November 2028).')).toBeVisible();
   await harness.shot('absurd-appointment');
-  // The clinician picker: physicians only, each once, colleagues of the same name told apart by where they work.
+  // The clinician picker: physicians only, each once, colleagues of the same family name told apart by their
+  // given names (issue 18: three were all "Dr. Petrov") and by where they work.
   const labels = await sched.getByLabel('Clinician').locator('option').allTextContents();
   const people = labels.filter((l) => l.includes('—'));
   expect(new Set(people).size).toBe(people.length);
   expect(people.every((l) => l.includes('— Physician'))).toBe(true);
-  expect(people.filter((l) => l.startsWith('Dr. Petrov'))).toEqual([
-    'Dr. Petrov — Physician, General Surgery',
-    'Dr. Petrov — Physician, Internal Medicine',
-    'Dr. Petrov — Physician, Pediatrics',
+  expect(people.filter((l) => / Petrov — /.test(l))).toEqual([
+    'Dr. Fatima Petrov — Physician, Pediatrics',
+    'Dr. Jonas Petrov — Physician, Internal Medicine',
+    'Dr. Wei Petrov — Physician, General Surgery',
   ]);
   expect(labels.join('\n')).not.toMatch(/Nurse/);
   // A 5,000-character reason is refused in words (the field stops at 500).

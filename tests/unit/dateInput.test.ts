@@ -80,3 +80,11 @@ describe('date-and-time inputs', () => {
     expect(dateTimeInputText(value(parseDateTimeInput(typed, now)))).toBe(typed);
   });
 });
+
+describe('one format, in and out', () => {
+  it('writes months as the screen shows them', async () => {
+    const { calendarDate } = await import('../../renderer/src/format');
+    for (const ymd of ['2026-01-05', '2026-06-30', '2026-09-03', '2026-12-24'])
+      expect(dateInputText(ymd)).toBe(calendarDate(ymd));
+  });
+});

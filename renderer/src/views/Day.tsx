@@ -1,10 +1,11 @@
 /**
  * Today's appointments of the signed-in clinician (SPEC §7): start, complete, write the record.
- * The day is the workstation's local day around the session's "now".
+ * The day is the workstation's local day around the session's "now". For a nurse, the page says what
+ * her worklist will hold and leads to the ward census meanwhile (never an empty page).
  */
 import { useMemo, useState } from 'react';
 import type { ApiError, Channel, Request } from '../api';
-import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
+import { Banner, Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
 import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
@@ -28,6 +29,7 @@ export function Day() {
   const drafts = useDrafts((s) => s.drafts);
   const putDraft = useDrafts((s) => s.put);
   const readOnly = Boolean(info?.view_as);
+  const nurse = info?.capabilities.includes('ward_worklist') ?? false;
   const can = (actions: string[], action: string): boolean => !readOnly && actions.includes(action);
 
   const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
@@ -59,7 +61,7 @@ export function Day() {
     <div>
       <PageHeader
         title="My day"
-        subtitle={day.data ? subtitle : longDay(now)}
+        subtitle={day.data && !(nurse && items.length === 0) ? subtitle : longDay(now)}
         actions={
           <Button small onClick={day.reload} busy={day.loading && Boolean(day.data)}>
             Refresh
@@ -68,7 +70,8 @@ export function Day() {
       />
       {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
-      {day.data && items.length === 0 ? <Empty>You have no appointments today.</Empty> : null}
+      {nurse ? <WardWorklistNote /> : null}
+      {day.data && items.length === 0 && !nurse ? <Empty>You have no appointments today.</Empty> : null}
       {items.length > 0 ? (
         <div className="section section-flush">
           <table className="table" aria-label="Today's appointments">
@@ -163,6 +166,17 @@ export function Day() {
         />
       ) : null}
     </div>
+  );
+}
+
+/** Until the worklist is built (issue 18, ward board): what it will hold, and where to work meanwhile. */
+function WardWorklistNote() {
+  return (
+    <Banner tone="info" title="Your ward worklist will be here">
+      It will list, for your patients, the vital-sign sets due and overdue, the alerts due and the handover notes to write. Until
+      then the <a href={href('/census')}>ward census</a> lists your patients with their open alerts, most urgent first when sorted
+      by Alerts.
+    </Banner>
   );
 }
 

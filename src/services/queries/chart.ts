@@ -27,7 +27,12 @@ export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
   /** Ids of records that amend this one; more than one means concurrent amendments to reconcile. */
   amended_by: string[];
 };
-export type ChartAlert = Alert & { actions: string[] };
+/**
+ * `closed_at_discharge`: the patient's stay is closed (final discharge), so an alert still open is not
+ * acted on any more: it is shown as closed with the stay, offers no action, and counts as open nowhere
+ * (the census leaves final-discharged patients out for the same reason).
+ */
+export type ChartAlert = Alert & { actions: string[]; closed_at_discharge: boolean };
 export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & {
   user_name: string | null;
   recorded_by_name: string | null;
@@ -186,7 +191,10 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       amended_by: amendments.get(r.id) ?? [],
     })),
     observations,
-    alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
+    alerts: alerts.map((a) => {
+      const closed = patient.status === 'final_discharged' && a.status === 'open';
+      return { ...a, actions: closed ? [] : (alActions.get(a.id) ?? []), closed_at_discharge: closed };
+    }),
     observation_categories: categories,
     readable: await readableSections(ctx, actor, patient.id, {
       appointments: appointments.length,

@@ -11,6 +11,7 @@ import { dateTimeSeconds, humanize } from '../../format';
 import { useCall } from '../../hooks';
 import type { Request } from '../../api';
 import { decisionTone, useNow } from '../admin/shared';
+import { Actor, OnBehalfOf, Resource } from './names';
 
 type Field =
   'seq' | 'at' | 'actor' | 'on_behalf_of' | 'action' | 'resource' | 'decision' | 'reason' | 'org_id' | 'origin' | 'details';
@@ -123,10 +124,16 @@ export function AuditReport({ orgId }: { orgId: string }) {
                 {report.data.rows.map((e) => (
                   <tr key={e.id}>
                     <td className="nowrap num-cell">{dateTimeSeconds(e.at)}</td>
-                    <td>{e.actor}</td>
-                    <td>{e.on_behalf_of ?? <span className="muted">—</span>}</td>
+                    <td>
+                      <Actor e={e} />
+                    </td>
+                    <td>
+                      <OnBehalfOf e={e} />
+                    </td>
                     <td>{humanize(e.action)}</td>
-                    <td className="mono">{e.resource}</td>
+                    <td>
+                      <Resource e={e} />
+                    </td>
                     <td>
                       <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag>
                     </td>

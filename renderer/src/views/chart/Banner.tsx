@@ -9,14 +9,14 @@ import type { ReactNode } from 'react';
 import { Tag, severityTone } from '../../components/ui';
 import { ageText, calendarDate, dateTime, humanize } from '../../format';
 import { patientStatusTone } from './clinical';
-import type { ChartData } from './types';
+import { alertIsOpen, type ChartData } from './types';
 
 const SEVERITY_ORDER = ['low', 'medium', 'high', 'critical'];
 
 export function PatientBanner({ data, now, actions }: { data: ChartData; now: Date; actions: ReactNode }) {
   const p = data.patient;
   const location = [p.room_name ? `Room ${p.room_name}` : null, p.ward_name, p.facility_name].filter(Boolean).join(' · ');
-  const open = data.alerts.filter((a) => a.status === 'open');
+  const open = data.alerts.filter(alertIsOpen);
   const worst = open.reduce((w, a) => (SEVERITY_ORDER.indexOf(a.severity) > SEVERITY_ORDER.indexOf(w) ? a.severity : w), 'low');
   const overdue = open.filter((a) => Date.parse(a.due_at) < now.getTime()).length;
   // Markers the data carries for this user (SPEC §3a fields, when the server sends them).

@@ -155,7 +155,7 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
         <tbody>
           {rows.map(([t, values]) => (
             <tr key={t}>
-              <th scope="row" className="nowrap num">
+              <th scope="row" className="nowrap flowsheet-time">
                 {dateTime(new Date(t).toISOString())}
               </th>
               {columns.map((c) => {

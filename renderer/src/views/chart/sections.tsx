@@ -5,7 +5,7 @@ import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../c
 import { VirtualTable } from '../../components/VirtualTable';
 import { dateTime, humanize, time } from '../../format';
 import { VITALS, appointmentStatusTone, codeLabel, isOutsideUsual, unitLabel, vitalSpec } from './clinical';
-import type { ChartAlert, ChartAppointment, ChartObservation, ChartRecord } from './types';
+import { alertIsOpen, type ChartAlert, type ChartAppointment, type ChartObservation, type ChartRecord } from './types';
 
 /** A row of small buttons, shown only for what the user may do. */
 export function RowActions({ children }: { children: ReactNode }) {
@@ -27,7 +27,7 @@ export function AlertsSection({
   onAcknowledge: (a: ChartAlert) => void;
   onReschedule: (a: ChartAlert) => void;
 }) {
-  const open = alerts.filter((a) => a.status === 'open');
+  const open = alerts.filter(alertIsOpen);
   return (
     <Section
       title="Alerts"
@@ -49,16 +49,20 @@ export function AlertsSection({
           </thead>
           <tbody>
             {alerts.map((a) => {
-              const overdue = a.status === 'open' && Date.parse(a.due_at) < now.getTime();
+              const overdue = alertIsOpen(a) && Date.parse(a.due_at) < now.getTime();
               return (
-                <tr key={a.id} className={a.status === 'acknowledged' ? 'row-done' : undefined}>
+                <tr key={a.id} className={alertIsOpen(a) ? undefined : 'row-done'}>
                   <td className="alert-severity">
-                    <Tag tone={a.status === 'open' ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
+                    <Tag tone={alertIsOpen(a) ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
                   </td>
                   <td>
                     <div>{a.message}</div>
                     <div className="alert-when">
-                      {a.status === 'open' ? (
+                      {a.closed_at_discharge ? (
+                        <>
+                          Closed with the stay (final discharge) · was due <span className="num">{dateTime(a.due_at)}</span>
+                        </>
+                      ) : a.status === 'open' ? (
                         <>
                           Due <span className="num">{dateTime(a.due_at)}</span>
                           {overdue ? (
@@ -84,12 +88,12 @@ export function AlertsSection({
                   </td>
                   <td>
                     <RowActions>
-                      {a.status === 'open' && can(a.actions, 'acknowledge') ? (
+                      {alertIsOpen(a) && can(a.actions, 'acknowledge') ? (
                         <Button small tone="primary" disabled={busy} onClick={() => onAcknowledge(a)}>
                           Acknowledge
                         </Button>
                       ) : null}
-                      {a.status === 'open' && can(a.actions, 'reschedule') ? (
+                      {alertIsOpen(a) && can(a.actions, 'reschedule') ? (
                         <Button small disabled={busy} onClick={() => onReschedule(a)}>
                           Reschedule
                         </Button>
