@@ -64,6 +64,15 @@ export function dayRange(now: Date): { from: string; to: string } {
 
 /** Typed dates and times (inputs) are read and written by dateInput.ts, in this same format. */
 
+/** How long something has waited, in words: "1 minute", "40 minutes", "2 hours 5 minutes", "3 days". */
+export function duration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return count(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${count(hours, 'hour')} ${count(minutes % 60, 'minute')}` : count(hours, 'hour');
+  return count(Math.floor(hours / 24), 'day');
+}
+
 /** "1 patient", "20 patients"; `many` for irregular plurals. */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 

@@ -10,6 +10,7 @@ import { Banner, Button, ErrorNote, Loading, Section } from '../components/ui';
 import { time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
+import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { useSession } from '../store/session';
 import { PatientBanner } from './chart/Banner';
 import { normalizeCode } from './chart/clinical';
@@ -20,9 +21,9 @@ import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft
 import { ResultDialog } from './chart/ResultDialog';
 import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
 import type { ChartAlert, ChartAppointment, ChartData } from './chart/types';
-import { amendDraftKey, recordDraftKey, vitalsDraftKey } from './chart/useDraft';
+import { amendDraftKey, recordDraftKey, useOfferedDrafts, vitalsDraftKey } from './chart/useDraft';
 import { Flowsheet, TREND_HOURS, VitalTrends } from './chart/Trends';
-import { VitalsDialog, emptyVitals } from './chart/VitalsDialog';
+import { VitalsDialog, emptyVitals, resumedVitals, vitalsSummary, type VitalsDraft } from './chart/VitalsDialog';
 import { CompleteDialog } from './Day';
 import { NotFound } from './NotFound';
 
@@ -67,8 +68,12 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   const { patient: p } = data;
   const act = useAction();
   const [modal, setModal] = useState<Modal | null>(null);
-  const drafts = useDrafts((s) => s.drafts);
+  // Drafts found when the chart opens: fresh ones (a short lock) reopen, stale ones are offered.
+  const { drafts, offered, isOpen, resume } = useOfferedDrafts();
+  // Drafts carry the renderer's clock; their age is told against it, as of the chart's opening.
+  const [openedAt] = useState(() => Date.now());
   const putDraft = useDrafts((s) => s.put);
+  const dropDraft = useDrafts((s) => s.drop);
   const clearError = useRef(act.clearError);
   clearError.current = act.clearError;
   // Stable, so an open dialog keeps its focus while the chart re-renders.
@@ -107,12 +112,36 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   };
 
   const cats = readOnly ? [] : data.observation_categories;
-  const vitalsOpen = drafts[vitalsDraftKey(p.id)] !== undefined;
-  const recordFor = data.appointments.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
-  const amendFor = data.records.find((r) => drafts[amendDraftKey(r.id)] !== undefined);
+  const vitalsKey = vitalsDraftKey(p.id);
+  const vitalsOpen = isOpen(vitalsKey);
+  const recordFor = data.appointments.find((a) => isOpen(recordDraftKey(a.id)));
+  const amendFor = data.records.find((r) => isOpen(amendDraftKey(r.id)));
+  const offeredHere: OfferedDraft[] = offered.flatMap((key): OfferedDraft[] => {
+    const entry = drafts[key]!;
+    if (key === vitalsKey)
+      return [{ key, what: 'vitals', summary: vitalsSummary(entry.value as VitalsDraft), updatedAt: entry.updatedAt }];
+    const appointment = data.appointments.find((a) => recordDraftKey(a.id) === key);
+    if (appointment) return [{ key, what: `notes for ${appointment.reason}`, summary: '', updatedAt: entry.updatedAt }];
+    const record = data.records.find((r) => amendDraftKey(r.id) === key);
+    if (record)
+      return [
+        { key, what: `amendment of ${record.author_name ?? 'a record'}'s record`, summary: '', updatedAt: entry.updatedAt },
+      ];
+    return [];
+  });
+  const resumeDraft = (key: string): void => {
+    if (key === vitalsKey) putDraft(key, resumedVitals(drafts[key]!.value as VitalsDraft));
+    resume(key);
+  };
+  const recordVitals = (): void => {
+    // An unsaved entry is resumed, never silently replaced by an empty one.
+    if (offered.includes(vitalsKey)) resumeDraft(vitalsKey);
+    else putDraft(vitalsKey, emptyVitals(new Date()));
+  };
   const recordCategories = [...new Set(data.records.map((r) => r.category))];
 
   const writeRecord = (a: ChartAppointment): void => {
+    if (offered.includes(recordDraftKey(a.id))) return resume(recordDraftKey(a.id));
     const existing = data.records.find((r) => r.appointment_id === a.id) ?? data.records[0];
     const draft: RecordDraft = {
       category: existing?.category ?? normalizeCode(p.ward_name ?? ''),
@@ -157,6 +186,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
         </Banner>
       ) : null}
       {!modal ? <ErrorNote error={act.error} /> : null}
+      <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resumeDraft} onDiscard={dropDraft} />
 
       {data.readable.alerts || data.readable.vitals ? (
         <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>
@@ -175,7 +205,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
               observations={data.observations}
               action={
                 cats.includes('vitals') ? (
-                  <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>
+                  <Button small tone="primary" onClick={recordVitals}>
                     Record vitals
                   </Button>
                 ) : null
@@ -236,10 +266,12 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
           appointments={data.appointments}
           can={can}
           onAmend={(r) =>
-            putDraft(amendDraftKey(r.id), {
-              public_notes: r.public_notes,
-              internal_notes: r.internal_notes ?? '',
-            } satisfies AmendDraft)
+            offered.includes(amendDraftKey(r.id))
+              ? resume(amendDraftKey(r.id))
+              : putDraft(amendDraftKey(r.id), {
+                  public_notes: r.public_notes,
+                  internal_notes: r.internal_notes ?? '',
+                } satisfies AmendDraft)
           }
         />
       ) : null}

@@ -16,7 +16,8 @@ import { ConfirmDialog } from './chart/dialogs';
 import type { DayItem } from './chart/types';
 import { WriteRecordDialog, type RecordDraft } from './chart/RecordDialogs';
 import { RowActions } from './chart/sections';
-import { recordDraftKey } from './chart/useDraft';
+import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
+import { recordDraftKey, useOfferedDrafts } from './chart/useDraft';
 
 export function Day() {
   const info = useSession((s) => s.info);
@@ -26,8 +27,10 @@ export function Day() {
   const day = useCall('clinician.day', range, [range.from, range.to]);
   const act = useAction();
   const [completing, setCompleting] = useState<DayItem | null>(null);
-  const drafts = useDrafts((s) => s.drafts);
+  const { drafts, offered, isOpen, resume } = useOfferedDrafts();
+  const [openedAt] = useState(() => Date.now());
   const putDraft = useDrafts((s) => s.put);
+  const dropDraft = useDrafts((s) => s.drop);
   const readOnly = Boolean(info?.view_as);
   const nurse = info?.capabilities.includes('ward_worklist') ?? false;
   const can = (actions: string[], action: string): boolean => !readOnly && actions.includes(action);
@@ -40,14 +43,25 @@ export function Day() {
   };
   // A record starts in the patient's specialty (their ward's), as the chart does; the clinician may change it.
   const startRecord = (a: DayItem): void =>
-    putDraft(recordDraftKey(a.id), {
-      category: normalizeCode(a.ward_name ?? '') || 'general',
-      public_notes: '',
-      internal_notes: '',
-    } satisfies RecordDraft);
+    // Unsaved notes are resumed, never silently replaced by empty ones.
+    offered.includes(recordDraftKey(a.id))
+      ? resume(recordDraftKey(a.id))
+      : putDraft(recordDraftKey(a.id), {
+          category: normalizeCode(a.ward_name ?? '') || 'general',
+          public_notes: '',
+          internal_notes: '',
+        } satisfies RecordDraft);
 
   const items = day.data ?? [];
-  const writing = items.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
+  const writing = items.find((a) => isOpen(recordDraftKey(a.id)));
+  const offeredHere: OfferedDraft[] = items
+    .filter((a) => offered.includes(recordDraftKey(a.id)))
+    .map((a) => ({
+      key: recordDraftKey(a.id),
+      what: `notes for ${a.patient_name ?? 'a patient'} (${a.reason})`,
+      summary: '',
+      updatedAt: drafts[recordDraftKey(a.id)]!.updatedAt,
+    }));
   const counts = {
     inProgress: items.filter((a) => a.status === 'in_progress').length,
     open: items.filter((a) => a.status === 'scheduled').length,
@@ -69,6 +83,7 @@ export function Day() {
         }
       />
       {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
+      <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resume} onDiscard={dropDraft} />
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
       {nurse ? <WardWorklistNote /> : null}
       {day.data && items.length === 0 && !nurse ? <Empty>You have no appointments today.</Empty> : null}

@@ -15,7 +15,25 @@ import { useDraft, vitalsDraftKey } from './useDraft';
 export interface VitalsDraft {
   values: Record<VitalCode, string>;
   measured_at: string;
+  /**
+   * Set when a stale draft is resumed: the time of measurement it said then. It is not kept silently
+   * (issue 18): "Measured at" starts empty and the nurse enters the time, or takes this one deliberately.
+   */
+  check_time?: string;
 }
+
+/** The draft to open when a stale one is resumed: same values, the time of measurement to confirm. */
+export const resumedVitals = (d: VitalsDraft): VitalsDraft => ({
+  ...d,
+  measured_at: '',
+  check_time: d.check_time ?? d.measured_at,
+});
+
+/** "Heart rate 88 /min, Temperature 37.4 °C": what a draft holds, for offering it. */
+export const vitalsSummary = (d: VitalsDraft): string =>
+  VITALS.filter((v) => d.values[v.code].trim())
+    .map((v) => `${v.label} ${d.values[v.code].trim()} ${unitLabel(v.unit)}`)
+    .join(', ');
 
 export function emptyVitals(now: Date): VitalsDraft {
   return {
@@ -116,7 +134,7 @@ export function VitalsDialog({
       onClose={guard.close}
       footer={
         guard.asking ? (
-          <DiscardPrompt what="vitals" onKeep={guard.keep} onDiscard={guard.discard} />
+          <DiscardPrompt what="vitals" leaving={guard.leaving} onKeep={guard.keep} onDiscard={guard.discard} />
         ) : (
           <>
             <Button onClick={guard.close}>Cancel</Button>
@@ -144,12 +162,25 @@ export function VitalsDialog({
             />
           ))}
         </div>
+        {d.check_time ? (
+          <Banner
+            tone="warning"
+            title="When were these measured?"
+            action={
+              <Button small onClick={() => draft.set({ ...d, measured_at: d.check_time!, check_time: undefined })}>
+                It was {d.check_time}
+              </Button>
+            }
+          >
+            These values were typed a while ago and not saved. Enter the time of measurement; it said {d.check_time}.
+          </Banner>
+        ) : null}
         <DateTimeField
           label="Measured at"
           required
           value={d.measured_at}
           error={errors.measured_at}
-          onChange={(text) => draft.set({ ...d, measured_at: text })}
+          onChange={(text) => draft.set({ ...d, measured_at: text, check_time: undefined })}
         />
         <div className="field-hint">
           Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.
