@@ -7,11 +7,18 @@
  *   2. the site's class map lists the substance as a class (penicillin) and the name contains one of the
  *      class's members (amoxicillin, co-amoxiclav, …).
  * "Contains" compares words: both sides are folded (case, accents, and anything that is not a letter
- * or a digit becomes a space: "Co-Amoxiclav" is "co amoxiclav"), and the substance's words must appear
- * in the name as whole words in order. A one-word substance of 5 letters or more also matches the
- * start or the end of a longer word, because drug names are compounds ("benzylpenicillin",
- * "dihydrocodeine", "pénicilline"); shorter substances match whole words only, so an allergy to iron
- * does not match spironolactone. A missed allergy is worse than a question, so the rule leans to match.
+ * or a digit becomes a space: "Co-Amoxiclav" is "co amoxiclav"), and
+ *   - the substance's words appear in the name as whole words, in order ("codeine" in "Codeine
+ *     phosphate"); or
+ *   - one of the substance's significant words (5 letters or more, not a salt or a dosage form such as
+ *     "sodium", "hydrochloride", "tablets") is a word of the name, or the start or the end of one: drug
+ *     names are compounds ("benzylpenicillin", "dihydrocodeine", "pénicilline"), and an allergy
+ *     recorded as "amoxicillin clavulanate" or "sodium valproate" must still catch "Amoxicillin" or
+ *     "Valproate".
+ * Short words match whole only, so an allergy to iron does not match spironolactone; salts never match
+ * alone, so an allergy to sodium valproate does not match sodium chloride. The class map is looked up
+ * by the whole substance and by each significant word ("penicillin antibiotics" is the penicillin
+ * class). A missed allergy is worse than a question, so the rule leans to match.
  */
 import { z } from 'zod';
 import { type Checked, configProblem, refuse, valid } from './checked';
@@ -75,7 +82,17 @@ export function foldName(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
-const COMPOUND_MIN = 5;
+const SIGNIFICANT_MIN = 5;
+/** Salts, hydrates, dosage forms and words around a substance that name no substance by themselves. */
+const NOT_A_SUBSTANCE = new Set(`sodium potassium calcium magnesium hydrochloride hydrobromide sulfate sulphate phosphate acetate
+  citrate gluconate maleate mesilate mesylate tartrate succinate fumarate besilate besylate bromide chloride carbonate
+  bicarbonate hydroxide nitrate trihydrate monohydrate dihydrate anhydrous tablet tablets capsule capsules injection
+  infusion solution suspension cream ointment liquid syrup modified release prolonged inhaler patch patches drops
+  allergy allergic intolerance reaction sensitivity medicines medicine products derivatives`.split(/\s+/));
+
+/** The words of a folded substance that may match alone. */
+const significantWords = (term: string): string[] =>
+  term.split(' ').filter((w) => w.length >= SIGNIFICANT_MIN && !NOT_A_SUBSTANCE.has(w) && !/^\d/.test(w));
 
 /** Whether the folded `name` contains the folded `term` in the sense of the file comment; the matching word(s) or null. */
 function containsTerm(nameWords: readonly string[], term: string): string | null {
@@ -84,8 +101,8 @@ function containsTerm(nameWords: readonly string[], term: string): string | null
   for (let i = 0; i + t.length <= nameWords.length; i++) {
     if (t.every((w, j) => nameWords[i + j] === w)) return nameWords.slice(i, i + t.length).join(' ');
   }
-  if (t.length === 1 && t[0]!.length >= COMPOUND_MIN) {
-    const hit = nameWords.find((w) => w.startsWith(t[0]!) || w.endsWith(t[0]!));
+  for (const word of significantWords(term)) {
+    const hit = nameWords.find((w) => w.startsWith(word) || w.endsWith(word));
     if (hit) return hit;
   }
   return null;
@@ -150,7 +167,8 @@ export function allergyMatches(medication: string, allergies: readonly AllergyLi
     const base = { allergy_id: a.id ?? null, substance: a.substance, severity: a.severity ?? null };
     const direct = containsTerm(words, substance);
     if (direct) { out.push({ ...base, via: 'name', matched: direct, message: sentence(medication, a, 'name', direct) }); continue; }
-    for (const member of classes.get(substance) ?? []) {
+    const members = [substance, ...significantWords(substance)].flatMap((k) => classes.get(k) ?? []);
+    for (const member of members) {
       const hit = containsTerm(words, member);
       if (hit) { out.push({ ...base, via: 'class', matched: hit, message: sentence(medication, a, 'class', hit) }); break; }
     }

@@ -30,7 +30,8 @@ function describe(ch: string): string {
   if (/\p{L}/u.test(ch)) {
     const script = ['Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Coptic', 'Latin'].find((s) => new RegExp(`\\p{Script=${s}}`, 'u').test(ch));
     if (script === 'Latin') return `"${ch}" (${code}), an accented or special Latin letter`;
-    return `"${ch}" (${code}), a ${script ?? 'non-Latin'} letter that can look like a Latin one`;
+    if (!script) return `"${ch}" (${code}), a letter outside A–Z`;
+    return `"${ch}" (${code}), ${/^[AEIOU]/.test(script) ? 'an' : 'a'} ${script} letter that can look like a Latin one`;
   }
   if (/\p{Pd}/u.test(ch) || cp === 0x2212) return `"${ch}" (${code}), a dash that is not the hyphen "-"`;
   if (/\p{N}/u.test(ch)) return `"${ch}" (${code}), a digit of another script`;
