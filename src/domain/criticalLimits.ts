@@ -1,9 +1,9 @@
 /**
  * Critical laboratory limits (SPEC §7b): a result beyond one raises a `critical` alert on the ward.
- * The defaults are the SPEC's; they follow common UK laboratory "phone immediately" thresholds (the
- * Royal College of Pathologists' 2017 guidance on communicating critical results lists potassium,
- * sodium, glucose, hemoglobin and INR alike). A site may configure its own (`critical_limits` in the
- * system configuration, validated here): change a side, drop one, drop a code, or add a code.
+ * The defaults are the SPEC's, of the kind UK laboratories telephone at once (RCPath 2017, "The
+ * communication of critical and unexpected pathology results"; troponin T 52 ng/L is the ESC 0 h/1 h
+ * rule-in level). A site's laboratory may differ, so a site may configure its own (`critical_limits` in
+ * the system configuration, validated here): change a side, drop one, drop a code, or add a code.
  *
  * Limits are strict: potassium 6.5 is not critical, 6.6 is. Values are compared in the limit's unit;
  * a few units a laboratory may report in are converted (glucose mg/dL, hemoglobin g/L, troponin µg/L,
