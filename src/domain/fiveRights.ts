@@ -129,10 +129,10 @@ function medicineCheck(order: DoseOrder, scan: ScanInput, atDate: string): Right
     return check('medicine', 'needs_reason', `The package was not scanned. Check its label against the order (${what}) and give a reason.`, true);
   }
   const manual = Boolean(scan.manual);
-  const read = readProductBarcode(value)!;
+  const read = readProductBarcode(value);
   const ordered = readProductBarcode(order.product_code);
-  if (!ordered || read.key !== ordered.key) {
-    const shown = read.gtin ?? value.trim();
+  if (!read || !ordered || read.key !== ordered.key) {
+    const shown = read?.gtin ?? value.trim();
     return check('medicine', 'refused', `The package scanned (${shown}) is not the product ordered for ${order.medication} (${order.product_code}). Take the right medicine.`, manual);
   }
   if (read.expiry && read.expiry < atDate) {

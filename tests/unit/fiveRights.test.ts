@@ -80,6 +80,11 @@ describe('the five rights', () => {
       expect(c).toEqual({ right: 'medicine', status: 'refused', bypassed: false, message: 'The package scanned (05012345678917) is not the product ordered for Clarithromycin (05012345678900). Take the right medicine.' });
     });
 
+    it('refuses a scan that holds nothing but the reader\'s prefix, and an order without a product code', () => {
+      expect(the(run({ product: { value: ']d2' } }), 'medicine').status).toBe('refused');
+      expect(the(run({ order: { ...CLARITHROMYCIN, product_code: '' } }), 'medicine').status).toBe('refused');
+    });
+
     it('refuses an expired package, and accepts one on its last day', () => {
       const expired = the(run({ product: { value: '(01)05012345678900(17)261122' } }), 'medicine');
       expect(expired).toMatchObject({ status: 'refused', message: 'This package of Clarithromycin expired on 2026-11-22. Take another package.' });
