@@ -18,15 +18,33 @@ export const LAYERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist-renderer/**', 'dist-electron/**', 'release/**', 'test-results/**', '.tmp/**', 'bench/.cache/**', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist-renderer/**',
+      'dist-electron/**',
+      'release/**',
+      'test-results/**',
+      '.tmp/**',
+      'bench/.cache/**',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       'no-empty-pattern': 'off',
+      // A type is imported as a type: the renderer may import only types from src/, and an import that
+      // says so is erased at build time instead of pulling a module in for its side effects.
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
     },
   },
   {
@@ -49,33 +67,42 @@ export default tseslint.config(
       'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } },
     },
     rules: {
-      'boundaries/dependencies': ['error', {
-        default: 'allow',
-        checkAllOrigins: true,
-        policies: [
-          {
-            from: { element: { type: 'src' } },
-            disallow: [{ to: { module: { source: 'electron' } } }, { to: { element: { types: ['electron', 'renderer'] } } }],
-            message: 'src/ must not depend on Electron or the UI: it runs under plain Node on the workstation and the server.',
-          },
-          {
-            from: { element: { type: 'electron' } },
-            disallow: [{ to: { module: { source: 'electron' } } }, { to: { element: { type: 'renderer' } } }],
-            message: 'Only electron/main.ts and electron/preload.ts may import electron: the handlers and the rest of the shell run under plain Node in tests.',
-          },
-          { from: { file: { categories: 'shell-entry' } }, allow: { to: { module: { source: 'electron' } } } },
-          {
-            from: { element: { type: 'renderer' } },
-            disallow: [{ to: { element: { type: 'src' } }, dependency: { kind: 'value' } }],
-            message: 'The renderer may import only types from src/ (use `import type`): its data comes through the preload bridge.',
-          },
-          {
-            from: { element: { type: 'renderer' } },
-            disallow: [{ to: { element: { type: 'electron' } } }, { to: { module: { source: 'electron' } } }, { to: { module: { origin: 'core' } } }],
-            message: 'The renderer must not import the Electron shell, electron or Node built-ins: it is a sandboxed web page.',
-          },
-        ],
-      }],
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          checkAllOrigins: true,
+          policies: [
+            {
+              from: { element: { type: 'src' } },
+              disallow: [{ to: { module: { source: 'electron' } } }, { to: { element: { types: ['electron', 'renderer'] } } }],
+              message: 'src/ must not depend on Electron or the UI: it runs under plain Node on the workstation and the server.',
+            },
+            {
+              from: { element: { type: 'electron' } },
+              disallow: [{ to: { module: { source: 'electron' } } }, { to: { element: { type: 'renderer' } } }],
+              message:
+                'Only electron/main.ts and electron/preload.ts may import electron: the handlers and the rest of the shell run under plain Node in tests.',
+            },
+            { from: { file: { categories: 'shell-entry' } }, allow: { to: { module: { source: 'electron' } } } },
+            {
+              from: { element: { type: 'renderer' } },
+              disallow: [{ to: { element: { type: 'src' } }, dependency: { kind: 'value' } }],
+              message:
+                'The renderer may import only types from src/ (use `import type`): its data comes through the preload bridge.',
+            },
+            {
+              from: { element: { type: 'renderer' } },
+              disallow: [
+                { to: { element: { type: 'electron' } } },
+                { to: { module: { source: 'electron' } } },
+                { to: { module: { origin: 'core' } } },
+              ],
+              message: 'The renderer must not import the Electron shell, electron or Node built-ins: it is a sandboxed web page.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -12,16 +12,25 @@ import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
 import { syncBenchmarks, type SyncFigures } from './lib/sync';
 
-const { values } = parseArgs({ options: {
-  size: { type: 'string', default: 'S' }, 'no-sync': { type: 'boolean' }, iterations: { type: 'string' },
-  fleet: { type: 'boolean' }, backends: { type: 'string', default: 'sqlite,postgres' }, seconds: { type: 'string', default: '60' },
-  fleets: { type: 'string', default: '50,200' }, 'no-m': { type: 'boolean' },
-} });
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: 'S' },
+    'no-sync': { type: 'boolean' },
+    iterations: { type: 'string' },
+    fleet: { type: 'boolean' },
+    backends: { type: 'string', default: 'sqlite,postgres' },
+    seconds: { type: 'string', default: '60' },
+    fleets: { type: 'string', default: '50,200' },
+    'no-m': { type: 'boolean' },
+  },
+});
 if (values.fleet) {
   // `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200] [--no-m]`
   // (docs/performance.md). `--fleets` and `--no-m` run part of it, for finding what costs.
   const { fleetBenchmarks } = await import('./fleet/run');
-  const backends = (values.backends ?? '').split(',').filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
+  const backends = (values.backends ?? '')
+    .split(',')
+    .filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
   // `--fleets none` skips the steady state (the initial pulls only).
   const fleets = values.fleets === 'none' ? [] : (values.fleets ?? '').split(',').map(Number);
   if (backends.length === 0 || fleets.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
@@ -30,30 +39,47 @@ if (values.fleet) {
   }
   const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds), fleets, orgPull: !values['no-m'] });
   const file = path.join((await import('./lib/cache')).BENCH_DIR, 'results.json');
-  const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
-  all.fleet = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, figures };
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all.fleet = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    figures,
+  };
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
   process.exit(0);
 }
 const size = SIZES[(values.size ?? 'S').toUpperCase() as 'S' | 'M' | 'L'];
-if (!size) { console.error('usage: npm run bench -- --size S|M|L [--no-sync]'); process.exit(2); }
+if (!size) {
+  console.error('usage: npm run bench -- --size S|M|L [--no-sync]');
+  process.exit(2);
+}
 const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.name]);
 const started = performance.now();
 
 const world = await ensureWorld(size);
-console.log(`# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`);
-console.log(`data: ${world.generatedNow ? `generated in ${world.seconds.toFixed(1)} s` : 'cached'}; ${os.cpus().length} cores, Node ${process.version}\n`);
+console.log(
+  `# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`,
+);
+console.log(
+  `data: ${world.generatedNow ? `generated in ${world.seconds.toFixed(1)} s` : 'cached'}; ${os.cpus().length} cores, Node ${process.version}\n`,
+);
 
 const authz = await authzBenchmarks(world.file, world.world, { iterations, naiveSample: size.name === 'S' ? 500 : 2_000 });
 const rssAfterAuthz = rssMb();
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-const table = (rows: Row[]): string => [
-  '| measure | p50 ms | p95 ms | p99 ms | n | target | note |',
-  '|---|---:|---:|---:|---:|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${r.stats.n} | ${r.target ?? ''} | ${r.note ?? ''} |`),
-].join('\n');
+const table = (rows: Row[]): string =>
+  [
+    '| measure | p50 ms | p95 ms | p99 ms | n | target | note |',
+    '|---|---:|---:|---:|---:|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.stats.p50)} | ${fmt(r.stats.p95)} | ${fmt(r.stats.p99)} | ${r.stats.n} | ${r.target ?? ''} | ${r.note ?? ''} |`,
+    ),
+  ].join('\n');
 console.log(table(authz.rows));
-console.log(`\nlist vs naive (ward census, p50): ${fmt(authz.census.ours)} ms vs ${fmt(authz.census.naive)} ms → **${authz.ratio.toFixed(0)}× faster** (target ≥ 100×)`);
+console.log(
+  `\nlist vs naive (ward census, p50): ${fmt(authz.census.ours)} ms vs ${fmt(authz.census.naive)} ms → **${authz.ratio.toFixed(0)}× faster** (target ≥ 100×)`,
+);
 console.log(`peak RSS after the workstation measures: ${rssAfterAuthz} MB (target ≤ 400 MB)`);
 
 let sync: SyncFigures | null = null;
@@ -63,17 +89,26 @@ if (!values['no-sync']) {
   const syncWorld = syncSize === size ? world : await ensureWorld(syncSize);
   sync = await syncBenchmarks(syncWorld.file, syncWorld.world, syncSize.name);
   console.log(`\n| sync (${sync.dataset} hospital) | result | target |\n|---|---:|---|`);
-  console.log(`| initial pull into an empty workstation (${sync.initialPull.rows.toLocaleString('en')} rows) | ${sync.initialPull.seconds.toFixed(1)} s | ≤ 60 s (M) |`);
-  console.log(`| push of 1,000 offline mutations, re-authorized (${sync.push1000.applied} applied) | ${sync.push1000.seconds.toFixed(2)} s | ≤ 5 s |`);
+  console.log(
+    `| initial pull into an empty workstation (${sync.initialPull.rows.toLocaleString('en')} rows) | ${sync.initialPull.seconds.toFixed(1)} s | ≤ 60 s (M) |`,
+  );
+  console.log(
+    `| push of 1,000 offline mutations, re-authorized (${sync.push1000.applied} applied) | ${sync.push1000.seconds.toFixed(2)} s | ≤ 5 s |`,
+  );
   console.log(`| incremental pull of 100 changes | ${sync.incrementalPull100.seconds.toFixed(2)} s | |`);
   console.log(`| peak RSS, server and workstation in one process | ${sync.rssMb} MB | |`);
 }
 
 const file = path.join(BENCH_DIR, 'results.json');
-const all = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 all[size.name] = {
-  at: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-  iterations, rows: authz.rows, naive_ratio: authz.ratio, rss_mb: rssAfterAuthz, sync,
+  at: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+  iterations,
+  rows: authz.rows,
+  naive_ratio: authz.ratio,
+  rss_mb: rssAfterAuthz,
+  sync,
   seconds: (performance.now() - started) / 1000,
 };
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);

@@ -12,31 +12,62 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PolicyConfigSchema } from '../src/authz/policy';
 
-export const SystemConfigSchema = z.object({
-  /** Central server for sync; absent: the workstation works locally only. */
-  serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  /** Organization this workstation is enrolled in (set by enrollment; here to pin it). */
-  organization: z.string().min(1).optional(),
-  /** Optional facility the workstation is limited to. */
-  facility: z.string().min(1).optional(),
-  /** Shown in the title bar and diagnostics. */
-  workstationName: z.string().min(1).max(100).default('Ward workstation'),
-  autoLockMinutes: z.number().int().min(1).max(120).default(5),
-  lockedSignOutMinutes: z.number().int().min(5).max(24 * 60).default(60),
-  maxSessionHours: z.number().int().min(1).max(24).default(12),
-  lockout: z.object({ maxAttempts: z.number().int().min(3).max(20).default(5), minutes: z.number().int().min(1).max(24 * 60).default(15) }).strict().default({ maxAttempts: 5, minutes: 15 }),
-  breakGlassMinutes: z.number().int().min(5).max(24 * 60).default(60),
-  policy: PolicyConfigSchema.default({ mode: 'policy', modules: [...PolicyConfigSchema.shape.modules.parse(undefined)], extraFiles: [], allowUnsafe: false }),
-  /** Where the database and logs live; default: the app's user-data folder. */
-  dataDir: z.string().min(1).optional(),
-  /** Development: fill an empty database with the demo hospital. Never on a clinic machine. */
-  demoData: z.boolean().default(false),
-}).strict();
+export const SystemConfigSchema = z
+  .object({
+    /** Central server for sync; absent: the workstation works locally only. */
+    serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Organization this workstation is enrolled in (set by enrollment; here to pin it). */
+    organization: z.string().min(1).optional(),
+    /** Optional facility the workstation is limited to. */
+    facility: z.string().min(1).optional(),
+    /** Shown in the title bar and diagnostics. */
+    workstationName: z.string().min(1).max(100).default('Ward workstation'),
+    autoLockMinutes: z.number().int().min(1).max(120).default(5),
+    lockedSignOutMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(60),
+    maxSessionHours: z.number().int().min(1).max(24).default(12),
+    lockout: z
+      .object({
+        maxAttempts: z.number().int().min(3).max(20).default(5),
+        minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
+      })
+      .strict()
+      .default({ maxAttempts: 5, minutes: 15 }),
+    breakGlassMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(60),
+    policy: PolicyConfigSchema.default({
+      mode: 'policy',
+      modules: [...PolicyConfigSchema.shape.modules.parse(undefined)],
+      extraFiles: [],
+      allowUnsafe: false,
+    }),
+    /** Where the database and logs live; default: the app's user-data folder. */
+    dataDir: z.string().min(1).optional(),
+    /** Development: fill an empty database with the demo hospital. Never on a clinic machine. */
+    demoData: z.boolean().default(false),
+  })
+  .strict();
 
 export type SystemConfig = z.output<typeof SystemConfigSchema>;
 
 export class ConfigError extends Error {
-  constructor(readonly file: string | null, message: string) {
+  constructor(
+    readonly file: string | null,
+    message: string,
+  ) {
     super(file ? `The configuration file ${file} cannot be used: ${message}` : message);
     this.name = 'ConfigError';
   }
@@ -49,7 +80,10 @@ export function defaultConfigPath(platform: NodeJS.Platform = process.platform, 
 }
 
 /** `--config=PATH` or `--config PATH`, else the environment, else the platform default. */
-export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { file: string; explicit: boolean } {
+export function configPathFrom(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { file: string; explicit: boolean } {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--config=')) return { file: a.slice('--config='.length), explicit: true };
@@ -59,7 +93,10 @@ export function configPathFrom(argv: readonly string[], env: NodeJS.ProcessEnv =
   return { file: defaultConfigPath(), explicit: false };
 }
 
-export interface LoadedConfig { config: SystemConfig; file: string | null }
+export interface LoadedConfig {
+  config: SystemConfig;
+  file: string | null;
+}
 
 export function loadSystemConfig(argv: readonly string[] = process.argv, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const { file, explicit } = configPathFrom(argv, env);

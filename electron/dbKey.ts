@@ -20,7 +20,10 @@ export interface SecretWrapper {
 }
 
 export class DbKeyError extends Error {
-  constructor(message: string) { super(message); this.name = 'DbKeyError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'DbKeyError';
+  }
 }
 
 const KeyFile = z.object({ version: z.literal(1), wrapped: z.string().min(1), created_at: z.string() }).strict();
@@ -41,15 +44,21 @@ function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, text, { mode: 0o600 });
   const fd = openSync(tmp, 'r+');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }
 
 /** Unwraps (or on first start creates) the key of `dbFile`, and encrypts a plain database found there. */
 export function workstationDbKey(dataDir: string, dbFile: string, store: SecretWrapper): DbKey {
   if (!store.isEncryptionAvailable()) {
-    throw new DbKeyError('The operating system\'s key store is not available, so the patient database cannot be protected. '
-      + 'Sign in to the desktop session normally (not as a service account) or ask IT (docs/install.md, "Encryption at rest").');
+    throw new DbKeyError(
+      "The operating system's key store is not available, so the patient database cannot be protected. " +
+        'Sign in to the desktop session normally (not as a service account) or ask IT (docs/install.md, "Encryption at rest").',
+    );
   }
   const weakBackend = store.getSelectedStorageBackend?.() === 'basic_text';
   const keyFile = keyFilePath(dataDir);
@@ -61,29 +70,40 @@ export function workstationDbKey(dataDir: string, dbFile: string, store: SecretW
     try {
       parsed = KeyFile.parse(JSON.parse(readFileSync(keyFile, 'utf8')));
     } catch {
-      throw new DbKeyError(`The database key file ${keyFile} is damaged. The local database cannot be opened; `
-        + 'reset the workstation (docs/install.md) and let it sync again.');
+      throw new DbKeyError(
+        `The database key file ${keyFile} is damaged. The local database cannot be opened; ` +
+          'reset the workstation (docs/install.md) and let it sync again.',
+      );
     }
     try {
       key = store.decryptString(Buffer.from(parsed.wrapped, 'base64'));
     } catch {
-      throw new DbKeyError('The database key cannot be unlocked by this user account\'s key store (was the data folder copied from '
-        + 'another machine or account?). Reset the workstation (docs/install.md) and let it sync again.');
+      throw new DbKeyError(
+        "The database key cannot be unlocked by this user account's key store (was the data folder copied from " +
+          'another machine or account?). Reset the workstation (docs/install.md) and let it sync again.',
+      );
     }
     if (!/^[0-9a-f]{64}$/.test(key)) throw new DbKeyError(`The database key in ${keyFile} is not a key this program wrote.`);
     event = 'unwrapped';
     if (state === 'encrypted' && !keyOpens(dbFile, key)) {
-      throw new DbKeyError(`The database ${dbFile} does not open with this workstation's key. It was not changed; reset the workstation (docs/install.md).`);
+      throw new DbKeyError(
+        `The database ${dbFile} does not open with this workstation's key. It was not changed; reset the workstation (docs/install.md).`,
+      );
     }
   } else {
     if (state === 'encrypted') {
       // Never make a new key for an existing encrypted database: that would look like data loss.
-      throw new DbKeyError(`The database ${dbFile} is encrypted but its key file ${keyFile} is missing. `
-        + 'It was not changed; restore the key file or reset the workstation (docs/install.md).');
+      throw new DbKeyError(
+        `The database ${dbFile} is encrypted but its key file ${keyFile} is missing. ` +
+          'It was not changed; restore the key file or reset the workstation (docs/install.md).',
+      );
     }
     key = randomBytes(32).toString('hex');
     // The key is on disk (wrapped) before any data depends on it.
-    writeAtomically(keyFile, `${JSON.stringify({ version: 1, wrapped: store.encryptString(key).toString('base64'), created_at: new Date().toISOString() })}\n`);
+    writeAtomically(
+      keyFile,
+      `${JSON.stringify({ version: 1, wrapped: store.encryptString(key).toString('base64'), created_at: new Date().toISOString() })}\n`,
+    );
     event = 'created';
   }
   // A plain database (an earlier version, or a crash between writing the key and encrypting) is

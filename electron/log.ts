@@ -17,7 +17,9 @@ const SECRET_KEYS = /pass|pin|secret|token|key|hash|credential/i;
 export function redact(v: unknown, depth = 0): unknown {
   if (depth > 5 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => redact(x, depth + 1));
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(x, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : redact(x, depth + 1)]),
+  );
 }
 
 export function fileLogger(dir: string, echo = false): Logger & { file: string } {
@@ -25,10 +27,19 @@ export function fileLogger(dir: string, echo = false): Logger & { file: string }
   const file = path.join(dir, 'main.log');
   const write = (level: string, msg: string, fields?: Record<string, unknown>): void => {
     const line = JSON.stringify({ at: new Date().toISOString(), level, msg, ...(fields ? (redact(fields) as object) : {}) });
-    try { appendFileSync(file, `${line}\n`); } catch { /* a full disk must not take the app down */ }
+    try {
+      appendFileSync(file, `${line}\n`);
+    } catch {
+      /* a full disk must not take the app down */
+    }
     if (echo) console.log(line);
   };
-  return { file, info: (m, f) => write('info', m, f), warn: (m, f) => write('warn', m, f), error: (m, f) => write('error', m, f) };
+  return {
+    file,
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+  };
 }
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

@@ -6,11 +6,14 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { AppEvent, ClinicBridge, Envelope } from '../src/ipc/contract';
 
 const bridge: ClinicBridge = {
-  invoke: (channel: string, request: unknown) => ipcRenderer.invoke('clinic:invoke', String(channel), request) as Promise<Envelope<unknown>>,
+  invoke: (channel: string, request: unknown) =>
+    ipcRenderer.invoke('clinic:invoke', String(channel), request) as Promise<Envelope<unknown>>,
   onEvent: (listener: (event: AppEvent) => void) => {
     const l = (_e: IpcRendererEvent, event: AppEvent): void => listener(event);
     ipcRenderer.on('clinic:event', l);
-    return () => { ipcRenderer.removeListener('clinic:event', l); };
+    return () => {
+      ipcRenderer.removeListener('clinic:event', l);
+    };
   },
 };
 

@@ -7,14 +7,28 @@ import path from 'node:path';
 import { APP_ORIGIN, SECURITY_HEADERS } from './security';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
 };
 
-export interface FileResponse { status: number; headers: Record<string, string>; body: Buffer }
+export interface FileResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
 
 export function serveRendererFile(rendererDir: string, url: string): FileResponse {
-  const notFound: FileResponse = { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' }, body: Buffer.from('Not found') };
+  const notFound: FileResponse = {
+    status: 404,
+    headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain' },
+    body: Buffer.from('Not found'),
+  };
   let pathname: string;
   try {
     const u = new URL(url);

@@ -19,10 +19,15 @@ export class ServerTokens {
     const t = this.#tokens.get(userId);
     if (!t || t.expires_at <= this.clock.now().toISOString()) {
       this.#tokens.delete(userId);
-      throw new AppError('unauthenticated', 'This needs the central server, and your sign-in there has ended (or the workstation was offline when you signed in). Sign out and sign in again while online.');
+      throw new AppError(
+        'unauthenticated',
+        'This needs the central server, and your sign-in there has ended (or the workstation was offline when you signed in). Sign out and sign in again while online.',
+      );
     }
     return `Bearer ${t.token}`;
   }
 
-  clear(): void { this.#tokens.clear(); }
+  clear(): void {
+    this.#tokens.clear();
+  }
 }

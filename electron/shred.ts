@@ -13,7 +13,9 @@ import { keyFilePath } from './dbKey';
 
 export const REVOKED_FILE = 'revoked.json';
 
-const Marker = z.object({ message: z.string().max(2000), at: z.string().nullable(), device_id: z.string().nullable(), erased_at: z.string() }).strict();
+const Marker = z
+  .object({ message: z.string().max(2000), at: z.string().nullable(), device_id: z.string().nullable(), erased_at: z.string() })
+  .strict();
 export type RevokedMarker = z.infer<typeof Marker>;
 
 /** Overwrites a file with random bytes, flushes, then deletes it. */
@@ -22,7 +24,8 @@ function overwriteAndDelete(file: string): void {
   const size = statSync(file).size;
   const fd = openSync(file, 'r+');
   try {
-    for (let at = 0; at < size; at += 1 << 20) writeSync(fd, randomBytes(Math.min(1 << 20, size - at)), 0, Math.min(1 << 20, size - at), at);
+    for (let at = 0; at < size; at += 1 << 20)
+      writeSync(fd, randomBytes(Math.min(1 << 20, size - at)), 0, Math.min(1 << 20, size - at), at);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -49,10 +52,20 @@ export async function shredWorkstation(input: ShredInput): Promise<RevokedMarker
   await input.close();
   // 2. The database and its journals (already unreadable: encrypted under the forgotten key).
   for (const suffix of ['', '-wal', '-shm', '-journal', '.encrypting']) rmSync(`${input.dbPath}${suffix}`, { force: true });
-  const marker: RevokedMarker = { message: input.message, at: input.revokedAt, device_id: input.deviceId, erased_at: new Date().toISOString() };
+  const marker: RevokedMarker = {
+    message: input.message,
+    at: input.revokedAt,
+    device_id: input.deviceId,
+    erased_at: new Date().toISOString(),
+  };
   const file = path.join(input.dataDir, REVOKED_FILE);
   const fd = openSync(file, 'w', 0o600);
-  try { writeSync(fd, `${JSON.stringify(marker)}\n`); fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, `${JSON.stringify(marker)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   return marker;
 }
 
@@ -63,7 +76,12 @@ export function readRevokedMarker(dataDir: string): RevokedMarker | null {
   try {
     return Marker.parse(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
-    return { message: 'This workstation was revoked and its local data erased. Ask IT to enroll it again.', at: null, device_id: null, erased_at: '' };
+    return {
+      message: 'This workstation was revoked and its local data erased. Ask IT to enroll it again.',
+      at: null,
+      device_id: null,
+      erased_at: '',
+    };
   }
 }
 

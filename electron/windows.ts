@@ -45,7 +45,11 @@ export function hardenContents(contents: ContentsLike): void {
   contents.session?.setPermissionCheckHandler(() => false);
 }
 
-export interface MainWindowOptions { preload: string; devTools: boolean; title: string }
+export interface MainWindowOptions {
+  preload: string;
+  devTools: boolean;
+  title: string;
+}
 
 /**
  * The only place the shell creates a window (main.ts passes Electron's BrowserWindow, the tests a fake).
@@ -53,7 +57,8 @@ export interface MainWindowOptions { preload: string; devTools: boolean; title: 
  * tests/security/electronegativity.cjs checks every value, next to tests/unit/electron-shell.test.ts.
  */
 export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor<W>, opts: MainWindowOptions): W {
-  const win = new BrowserWindow({ /* eng-disable AUXCLICK_JS_CHECK -- middle-click can only ask for a new window or a navigation, and hardenContents below denies both (setWindowOpenHandler, will-navigate), asserted by tests/unit/electron-shell.test.ts; the suggested disableBlinkFeatures 'Auxclick' no longer exists in Chromium */
+  const win = new BrowserWindow({
+    /* eng-disable AUXCLICK_JS_CHECK -- middle-click can only ask for a new window or a navigation, and hardenContents below denies both (setWindowOpenHandler, will-navigate), asserted by tests/unit/electron-shell.test.ts; the suggested disableBlinkFeatures 'Auxclick' no longer exists in Chromium */
     width: 1440,
     height: 900,
     minWidth: 1024,
@@ -63,7 +68,8 @@ export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor
     backgroundColor: '#f4f6f8',
     autoHideMenuBar: true,
     webPreferences: {
-      preload: opts.preload, /* eng-disable PRELOAD_JS_CHECK -- reviewed: electron/preload.ts exposes only invoke(channel, request) and onEvent(listener) through contextBridge, in an isolated and sandboxed renderer; main accepts IPC only from its own main frame (isTrustedSender, tests/unit/electron-shell.test.ts) */
+      preload:
+        opts.preload /* eng-disable PRELOAD_JS_CHECK -- reviewed: electron/preload.ts exposes only invoke(channel, request) and onEvent(listener) through contextBridge, in an isolated and sandboxed renderer; main accepts IPC only from its own main frame (isTrustedSender, tests/unit/electron-shell.test.ts) */,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -85,7 +91,10 @@ export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor
 }
 
 /** IPC is accepted only from the main frame of our own window, showing our own origin. */
-export function isTrustedSender(senderFrame: { url: string } | null | undefined, win: { webContents: { mainFrame?: unknown } } | null): boolean {
+export function isTrustedSender(
+  senderFrame: { url: string } | null | undefined,
+  win: { webContents: { mainFrame?: unknown } } | null,
+): boolean {
   if (!senderFrame || !win) return false;
   return senderFrame === win.webContents.mainFrame && isAppUrl(senderFrame.url);
 }

@@ -74,42 +74,84 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     await clock.load(db);
     let ws: Workstation | null = null;
     const engineSync = new SyncEngine({
-      db, clock, corrected: clock, log, ...(opts.transport ? { transport: opts.transport } : {}),
+      db,
+      clock,
+      corrected: clock,
+      log,
+      ...(opts.transport ? { transport: opts.transport } : {}),
       // Revoked by an administrator: sign out at once, then forget the key and delete the database.
-      onRevoked: (r) => { if (ws) void eraseRevoked(ws, r); },
+      onRevoked: (r) => {
+        if (ws) void eraseRevoked(ws, r);
+      },
     });
     const enrolled = (await engineSync.enrollment()) !== null;
     if (config.demoData && !enrolled && (await seedDemoInto(db, clock.now().toISOString()))) log.info('demo hospital loaded');
     const engine = await AuthzEngine.create({ db, clock, policy: config.policy });
     const ctx: ServiceContext = {
-      db, authz: engine, clock, mutations: outboxSink(db), config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
+      db,
+      authz: engine,
+      clock,
+      mutations: outboxSink(db),
+      config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
     };
     const enrollment = await engineSync.enrollment();
     const session = new WorkstationSession({
-      db, clock, engine, organization: enrollment?.org_id ?? config.organization ?? null, lockout: config.lockout,
-      times: { autoLockMinutes: config.autoLockMinutes, lockedSignOutMinutes: config.lockedSignOutMinutes, maxSessionHours: config.maxSessionHours },
-      online: { signInOnline: async (username, password) => {
-        const r = await engineSync.signInOnline(username, password);
-        if (r.token && ws) ws.serverTokens.set(r.token);
-        return r;
-      } },
-      onSignedIn: () => { void engineSync.syncNow().catch(() => undefined); },
+      db,
+      clock,
+      engine,
+      organization: enrollment?.org_id ?? config.organization ?? null,
+      lockout: config.lockout,
+      times: {
+        autoLockMinutes: config.autoLockMinutes,
+        lockedSignOutMinutes: config.lockedSignOutMinutes,
+        maxSessionHours: config.maxSessionHours,
+      },
+      online: {
+        signInOnline: async (username, password) => {
+          const r = await engineSync.signInOnline(username, password);
+          if (r.token && ws) ws.serverTokens.set(r.token);
+          return r;
+        },
+      },
+      onSignedIn: () => {
+        void engineSync.syncNow().catch(() => undefined);
+      },
     });
     const sync = Object.assign(engineSync, { engine: engineSync });
     await auditStartup(db, {
-      at: clock.now().toISOString(), resource: `Workstation:${enrollment?.device_id ?? 'local'}`, orgId: enrollment?.org_id ?? null,
-      version: process.env.CLINIC_APP_VERSION, settings: auditedSettings(config, engine.policy.fingerprint),
+      at: clock.now().toISOString(),
+      resource: `Workstation:${enrollment?.device_id ?? 'local'}`,
+      orgId: enrollment?.org_id ?? null,
+      version: process.env.CLINIC_APP_VERSION,
+      settings: auditedSettings(config, engine.policy.fingerprint),
       encryption: opts.dbKey
-        ? { database: 'encrypted', key: opts.keyInfo?.event ?? null, key_store: opts.keyInfo ? (opts.keyInfo.weakBackend ? 'obfuscated' : 'os') : null }
+        ? {
+            database: 'encrypted',
+            key: opts.keyInfo?.event ?? null,
+            key_store: opts.keyInfo ? (opts.keyInfo.weakBackend ? 'obfuscated' : 'os') : null,
+          }
         : { database: 'plain', key: null, key_store: null },
     });
     if (enrolled && (opts.autoSync ?? true)) sync.start();
     const marker = readRevokedMarker(opts.dataDir);
     ws = {
-      config, configFile: opts.configFile, dataDir: opts.dataDir, dbPath, db, clock, engine, ctx, session, sync, log,
+      config,
+      configFile: opts.configFile,
+      dataDir: opts.dataDir,
+      dbPath,
+      db,
+      clock,
+      engine,
+      ctx,
+      session,
+      sync,
+      log,
       serverTokens: new ServerTokens(clock),
       revoked: marker && !enrolled ? { message: marker.message, at: marker.at, erased: false } : null,
-      close: async () => { await sync.stop(); await db.close(); },
+      close: async () => {
+        await sync.stop();
+        await db.close();
+      },
     };
     return ws;
   } catch (e) {
@@ -121,9 +163,18 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
 /** The settings that govern auditing and access decisions; a change is an audit event at the next start. */
 export function auditedSettings(config: SystemConfig, policyFingerprint: string): Record<string, unknown> {
   return {
-    policy: { mode: config.policy.mode ?? 'modules', modules: config.policy.modules ?? null, extra_files: config.policy.extraFiles ?? [], fingerprint: policyFingerprint },
-    lockout: config.lockout, auto_lock_minutes: config.autoLockMinutes, locked_sign_out_minutes: config.lockedSignOutMinutes,
-    max_session_hours: config.maxSessionHours, break_glass_minutes: config.breakGlassMinutes, organization: config.organization ?? null,
+    policy: {
+      mode: config.policy.mode ?? 'modules',
+      modules: config.policy.modules ?? null,
+      extra_files: config.policy.extraFiles ?? [],
+      fingerprint: policyFingerprint,
+    },
+    lockout: config.lockout,
+    auto_lock_minutes: config.autoLockMinutes,
+    locked_sign_out_minutes: config.lockedSignOutMinutes,
+    max_session_hours: config.maxSessionHours,
+    break_glass_minutes: config.breakGlassMinutes,
+    organization: config.organization ?? null,
     facility: config.facility ?? null,
   };
 }
@@ -136,7 +187,14 @@ async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
   ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();
-  await shredWorkstation({ dataDir: ws.dataDir, dbPath: ws.dbPath, close: () => ws.db.close(), message: r.message, revokedAt: r.revoked_at, deviceId: enrollment?.device_id ?? null });
+  await shredWorkstation({
+    dataDir: ws.dataDir,
+    dbPath: ws.dbPath,
+    close: () => ws.db.close(),
+    message: r.message,
+    revokedAt: r.revoked_at,
+    deviceId: enrollment?.device_id ?? null,
+  });
   ws.revoked = { ...ws.revoked, erased: true };
   ws.log.warn('workstation revoked by the server: local data erased', { device: enrollment?.device_id ?? null });
 }

@@ -8,7 +8,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export function chromiumProblem(env = process.env) {
-  const candidates = env.CHROMIUM_PATH ? [env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = env.CHROMIUM_PATH
+    ? [env.CHROMIUM_PATH]
+    : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   if (candidates.some((p) => existsSync(p))) return null;
   return `Chromium not found (${candidates.join(', ')}): install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH; the browser tests did not run.`;
 }
@@ -22,7 +24,13 @@ export function postgresProblem(env = process.env) {
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split(/[\\/]/).pop())) {
   const check = { chromium: chromiumProblem, postgres: postgresProblem }[process.argv[2] ?? ''];
-  if (!check) { console.error('usage: node tests/prerequisites.mjs chromium|postgres'); process.exit(2); }
+  if (!check) {
+    console.error('usage: node tests/prerequisites.mjs chromium|postgres');
+    process.exit(2);
+  }
   const problem = check();
-  if (problem) { console.log(problem); process.exit(1); }
+  if (problem) {
+    console.log(problem);
+    process.exit(1);
+  }
 }

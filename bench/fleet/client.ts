@@ -6,19 +6,36 @@
  */
 import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
 
-export interface Cycle { serverMs: number; pages: number; rows: number; ids: string[]; wallMs: number }
+export interface Cycle {
+  serverMs: number;
+  pages: number;
+  rows: number;
+  ids: string[];
+  wallMs: number;
+}
 
 export class SimWorkstation {
   cursor: string | null = null;
   listening = false;
   stopped = false;
-  constructor(readonly url: string, readonly deviceId: string, readonly secret: string, readonly userId: string, readonly ward: string) {}
+  constructor(
+    readonly url: string,
+    readonly deviceId: string,
+    readonly secret: string,
+    readonly userId: string,
+    readonly ward: string,
+  ) {}
 
-  get auth(): string { return `Device ${this.deviceId}.${this.secret}`; }
+  get auth(): string {
+    return `Device ${this.deviceId}.${this.secret}`;
+  }
 
   async post(path: string, body: unknown, signal?: AbortSignal): Promise<{ body: any; serverMs: number }> {
     const res = await fetch(`${this.url}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: this.auth }, body: JSON.stringify(body), ...(signal ? { signal } : {}),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: this.auth },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
     });
     const text = await res.text();
     const serverMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
@@ -31,7 +48,11 @@ export class SimWorkstation {
     const t0 = performance.now();
     const out: Cycle = { serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 };
     for (;;) {
-      const { body, serverMs } = await this.post('/v2/sync/pull', { protocol: SYNC_PROTOCOL_VERSION, cursor: this.cursor, limit });
+      const { body, serverMs } = await this.post('/v2/sync/pull', {
+        protocol: SYNC_PROTOCOL_VERSION,
+        cursor: this.cursor,
+        limit,
+      });
       this.cursor = body.cursor;
       out.serverMs += serverMs;
       out.pages++;
@@ -49,7 +70,11 @@ export class SimWorkstation {
 
   /** Long-polls; resolves true when the server says there is something to pull. */
   async wait(timeoutMs: number, signal: AbortSignal): Promise<boolean> {
-    const { body } = await this.post('/v2/sync/wait', { protocol: SYNC_PROTOCOL_VERSION, cursor: this.cursor, timeout_ms: timeoutMs }, signal);
+    const { body } = await this.post(
+      '/v2/sync/wait',
+      { protocol: SYNC_PROTOCOL_VERSION, cursor: this.cursor, timeout_ms: timeoutMs },
+      signal,
+    );
     return Boolean(body.changed);
   }
 }

@@ -20,24 +20,27 @@ export async function loadIntoPostgres(sqliteFile: string, url: string): Promise
     await pg.run("DELETE FROM organizations WHERE id = '_root'");
     // A bulk copy of consistent data: foreign keys are not re-checked row by row (superuser only).
     await pg.transaction(async () => {
-    await pg.exec('SET LOCAL session_replication_role = replica');
-    for (const table of TABLE_ORDER) {
-      const cols = TABLES[table].columns;
-      const pk = TABLES[table].pk;
-      const stmt = src.raw.prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${pk.join(', ')}`);
-      let batch: unknown[] = [];
-      const flush = async (): Promise<void> => {
-        if (batch.length === 0) return;
-        await pg.run(`INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, ?)`, [JSON.stringify(batch)]);
-        rows += batch.length;
-        batch = [];
-      };
-      for (const r of stmt.iterate()) {
-        batch.push(r);
-        if (batch.length >= 20_000) await flush();
+      await pg.exec('SET LOCAL session_replication_role = replica');
+      for (const table of TABLE_ORDER) {
+        const cols = TABLES[table].columns;
+        const pk = TABLES[table].pk;
+        const stmt = src.raw.prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY ${pk.join(', ')}`);
+        let batch: unknown[] = [];
+        const flush = async (): Promise<void> => {
+          if (batch.length === 0) return;
+          await pg.run(
+            `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM json_populate_recordset(NULL::${table}, ?)`,
+            [JSON.stringify(batch)],
+          );
+          rows += batch.length;
+          batch = [];
+        };
+        for (const r of stmt.iterate()) {
+          batch.push(r);
+          if (batch.length >= 20_000) await flush();
+        }
+        await flush();
       }
-      await flush();
-    }
     });
     await pg.exec('ANALYZE');
   } finally {

@@ -27,13 +27,21 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 type Backend = 'sqlite' | 'postgres';
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address() as { port: number }; s.close(() => resolve(a.port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as { port: number };
+      s.close(() => resolve(a.port));
+    });
+  });
 }
 
 function child(script: string, args: string[]): ChildProcess {
   // FLEET_PROFILE_DIR=<dir> writes a CPU profile of each server and workstation process there.
   const prof = process.env.FLEET_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FLEET_PROFILE_DIR}`] : [];
-  return spawn(process.execPath, [...prof, '--import', 'tsx', path.join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [...prof, '--import', 'tsx', path.join(here, script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
 }
 
 function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<string> {
@@ -41,27 +49,67 @@ function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<strin
     let buf = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();
-      for (const l of buf.split('\n')) if (match(l)) { p.stdout!.off('data', onData); resolve(l); return; }
+      for (const l of buf.split('\n'))
+        if (match(l)) {
+          p.stdout!.off('data', onData);
+          resolve(l);
+          return;
+        }
     };
     p.stdout!.on('data', onData);
     p.once('exit', (code) => reject(new Error(`${String(p.spawnargs[2])} exited ${code}`)));
   });
 }
 
-async function startServerProcess(target: string): Promise<{ url: string; p: ChildProcess; stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }> {
+async function startServerProcess(
+  target: string,
+): Promise<{ url: string; p: ChildProcess; stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }> {
   const port = await freePort();
   const p = child('server.ts', [target, String(port), BENCH_NOW]);
   await nextLine(p, (l) => l.startsWith('listening'));
   const url = `http://127.0.0.1:${port}`;
-  return { url, p, stats: async (profile?: 'start' | 'stop') => (await (await fetch(`${url}/bench/stats${profile ? `?profile=${profile}` : ''}`, { method: 'POST' })).json()) as ServerStats };
+  return {
+    url,
+    p,
+    stats: async (profile?: 'start' | 'stop') =>
+      (await (
+        await fetch(`${url}/bench/stats${profile ? `?profile=${profile}` : ''}`, { method: 'POST' })
+      ).json()) as ServerStats,
+  };
 }
 
-interface ServerStats { cpu_s: number; wall_s: number; loop_max_ms: number; loop_p99_ms: number; rss_mb: number }
-interface WsResult { seconds: number; rows: number; pages: number; loop_max_ms: number; mode: string; error: string | null }
+interface ServerStats {
+  cpu_s: number;
+  wall_s: number;
+  loop_max_ms: number;
+  loop_p99_ms: number;
+  rss_mb: number;
+}
+interface WsResult {
+  seconds: number;
+  rows: number;
+  pages: number;
+  loop_max_ms: number;
+  mode: string;
+  error: string | null;
+}
 
 /** A real workstation process: enrolls, then (once its user is recorded) pulls everything. */
-async function realWorkstation(db: Db, url: string, userId: string, dir: string, name: string, admin: string): Promise<WsResult & { server: ServerStats | null }> {
-  const { code } = await createEnrollmentCode(db, { orgId: ORG, facilityId: null, createdBy: admin, now: BENCH_NOW, validHours: 1 });
+async function realWorkstation(
+  db: Db,
+  url: string,
+  userId: string,
+  dir: string,
+  name: string,
+  admin: string,
+): Promise<WsResult & { server: ServerStats | null }> {
+  const { code } = await createEnrollmentCode(db, {
+    orgId: ORG,
+    facilityId: null,
+    createdBy: admin,
+    now: BENCH_NOW,
+    validHours: 1,
+  });
   const p = child('workstation.ts', [url, code, path.join(dir, `${name}.db`), BENCH_NOW]);
   const enrolled = await nextLine(p, (l) => l.startsWith('enrolled '));
   await recordDeviceUser(db, enrolled.slice(9).trim(), userId, BENCH_NOW);
@@ -70,10 +118,27 @@ async function realWorkstation(db: Db, url: string, userId: string, dir: string,
   return { ...(JSON.parse(await done) as WsResult), server: null };
 }
 
-async function enrollSim(db: Db, url: string, userId: string, ward: string, admin: string, name: string): Promise<SimWorkstation> {
-  const { code } = await createEnrollmentCode(db, { orgId: ORG, facilityId: null, createdBy: admin, now: BENCH_NOW, validHours: 1 });
-  const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code, name }) });
-  const e = await res.json() as { device_id: string; secret: string };
+async function enrollSim(
+  db: Db,
+  url: string,
+  userId: string,
+  ward: string,
+  admin: string,
+  name: string,
+): Promise<SimWorkstation> {
+  const { code } = await createEnrollmentCode(db, {
+    orgId: ORG,
+    facilityId: null,
+    createdBy: admin,
+    now: BENCH_NOW,
+    validHours: 1,
+  });
+  const res = await fetch(`${url}/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, code, name }),
+  });
+  const e = (await res.json()) as { device_id: string; secret: string };
   await recordDeviceUser(db, e.device_id, userId, BENCH_NOW);
   return new SimWorkstation(url, e.device_id, e.secret, userId, ward);
 }
@@ -81,19 +146,36 @@ async function enrollSim(db: Db, url: string, userId: string, ward: string, admi
 /** A second workstation of the same ward and user starts where the first one is (same held rows). */
 async function cloneState(db: Db, from: SimWorkstation, to: SimWorkstation): Promise<void> {
   await db.transaction(async () => {
-    await db.run('INSERT INTO device_rows (device_id, table_name, row_key, part, mask) SELECT ?, table_name, row_key, part, mask FROM device_rows WHERE device_id = ?', [to.deviceId, from.deviceId]);
+    await db.run(
+      'INSERT INTO device_rows (device_id, table_name, row_key, part, mask) SELECT ?, table_name, row_key, part, mask FROM device_rows WHERE device_id = ?',
+      [to.deviceId, from.deviceId],
+    );
     const s = await db.get<Record<string, unknown>>('SELECT * FROM device_sync WHERE device_id = ?', [from.deviceId]);
     const cols = Object.keys(s!).filter((c) => c !== 'device_id');
-    await db.run(`UPDATE device_sync SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE device_id = ?`, [...cols.map((c) => s![c] as never), to.deviceId]);
+    await db.run(`UPDATE device_sync SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE device_id = ?`, [
+      ...cols.map((c) => s![c] as never),
+      to.deviceId,
+    ]);
   });
   to.cursor = from.cursor;
 }
 
 interface Steady {
-  workstations: number; seconds: number; cpuPerMinute: number; loopMaxMs: number;
-  idle: Stats; change: Stats; latency: Stats; cycles: number; wakes: number; writes: number; refused: number; rssMb: number;
+  workstations: number;
+  seconds: number;
+  cpuPerMinute: number;
+  loopMaxMs: number;
+  idle: Stats;
+  change: Stats;
+  latency: Stats;
+  cycles: number;
+  wakes: number;
+  writes: number;
+  refused: number;
+  rssMb: number;
   /** Cores busy on the whole machine, and of them this benchmark's own process (the simulated fleet). */
-  machineCores: number; benchCores: number;
+  machineCores: number;
+  benchCores: number;
 }
 
 /** Busy CPU time of the whole machine so far, in seconds. */
@@ -102,7 +184,13 @@ function machineBusy(): number {
 }
 
 /** Every workstation cycles every 10 s and listens live; one vitals entry per second somewhere. */
-async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }, fleet: SimWorkstation[], wardPatients: Map<string, string[]>, seconds: number, pg: Db | null): Promise<Steady> {
+async function steadyState(
+  srv: { stats: (profile?: 'start' | 'stop') => Promise<ServerStats> },
+  fleet: SimWorkstation[],
+  wardPatients: Map<string, string[]>,
+  seconds: number,
+  pg: Db | null,
+): Promise<Steady> {
   const idle: number[] = [];
   const change: number[] = [];
   const latency: number[] = [];
@@ -113,7 +201,10 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
   const busy = new Map<SimWorkstation, Promise<void>>();
   const again = new Set<SimWorkstation>();
   const run = (ws: SimWorkstation): Promise<void> => {
-    if (busy.has(ws)) { again.add(ws); return busy.get(ws)!; }
+    if (busy.has(ws)) {
+      again.add(ws);
+      return busy.get(ws)!;
+    }
     const p = (async () => {
       try {
         const c: Cycle = await ws.cycle();
@@ -126,8 +217,13 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
             if (w && w.ward === ws.ward && w.by !== ws.deviceId) latency.push(now - w.at);
           }
         }
-      } catch (e) { if (!ws.stopped) console.error(`cycle of ${ws.deviceId}: ${(e as Error).message}`); }
-    })().finally(() => { busy.delete(ws); if (again.delete(ws)) void run(ws); });
+      } catch (e) {
+        if (!ws.stopped) console.error(`cycle of ${ws.deviceId}: ${(e as Error).message}`);
+      }
+    })().finally(() => {
+      busy.delete(ws);
+      if (again.delete(ws)) void run(ws);
+    });
     busy.set(ws, p);
     return p;
   };
@@ -135,12 +231,22 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
   const timers: NodeJS.Timeout[] = [];
   for (const ws of fleet) {
     ws.stopped = false;
-    timers.push(setTimeout(() => { void run(ws); timers.push(setInterval(() => void run(ws), 10_000)); }, Math.random() * 10_000));
+    timers.push(
+      setTimeout(() => {
+        void run(ws);
+        timers.push(setInterval(() => void run(ws), 10_000));
+      }, Math.random() * 10_000),
+    );
     void (async () => {
       while (!abort.signal.aborted) {
         try {
-          if (await ws.wait(20_000, abort.signal)) { if (measuring) wakes++; await run(ws); }
-        } catch { if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 500)); }
+          if (await ws.wait(20_000, abort.signal)) {
+            if (measuring) wakes++;
+            await run(ws);
+          }
+        } catch {
+          if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 500));
+        }
       }
     })();
   }
@@ -153,12 +259,28 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
     const patients = wardPatients.get(ward)!;
     const id = `obs-${randomUUID()}`;
     writes++;
-    const m = { id: randomUUID(), seq: writes, name: 'recordObservation', actor: by.userId, created_at: BENCH_NOW,
-      args: { id, patient_id: patients[Math.floor(Math.random() * patients.length)], category: 'vitals', code: 'heart_rate', value: '72', unit: '/min' } };
-    void by.push([m]).then(({ body }) => {
-      if (body.outcomes[0]?.status === 'applied') pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId });
-      else refused++;
-    }, (e) => console.error(`push: ${(e as Error).message}`));
+    const m = {
+      id: randomUUID(),
+      seq: writes,
+      name: 'recordObservation',
+      actor: by.userId,
+      created_at: BENCH_NOW,
+      args: {
+        id,
+        patient_id: patients[Math.floor(Math.random() * patients.length)],
+        category: 'vitals',
+        code: 'heart_rate',
+        value: '72',
+        unit: '/min',
+      },
+    };
+    void by.push([m]).then(
+      ({ body }) => {
+        if (body.outcomes[0]?.status === 'applied') pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId });
+        else refused++;
+      },
+      (e) => console.error(`push: ${(e as Error).message}`),
+    );
   }, 1000);
   await new Promise((r) => setTimeout(r, 15_000));
   await srv.stats('start');
@@ -166,10 +288,24 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
   const own0 = process.cpuUsage();
   measuring = true;
   // On PostgreSQL, what the server's connections are doing, every 5 s (the pool is a suspect).
-  const sampler = pg ? setInterval(() => void pg.all<{ state: string; wait: string | null; n: number; query: string }>(
-    `SELECT state, wait_event AS wait, count(*)::int AS n, min(left(regexp_replace(query, '\\s+', ' ', 'g'), 70)) AS query
-       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1, 2 ORDER BY 3 DESC`)
-    .then((r) => console.log(`    pg: ${r.map((x) => `${x.n} ${x.state}${x.wait ? `/${x.wait}` : ''}`).join(', ')} · cycles ${cycles}`), () => undefined), 5_000) : null;
+  const sampler = pg
+    ? setInterval(
+        () =>
+          void pg
+            .all<{ state: string; wait: string | null; n: number; query: string }>(
+              `SELECT state, wait_event AS wait, count(*)::int AS n, min(left(regexp_replace(query, '\\s+', ' ', 'g'), 70)) AS query
+       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1, 2 ORDER BY 3 DESC`,
+            )
+            .then(
+              (r) =>
+                console.log(
+                  `    pg: ${r.map((x) => `${x.n} ${x.state}${x.wait ? `/${x.wait}` : ''}`).join(', ')} · cycles ${cycles}`,
+                ),
+              () => undefined,
+            ),
+        5_000,
+      )
+    : null;
   await new Promise((r) => setTimeout(r, seconds * 1000));
   if (sampler) clearInterval(sampler);
   measuring = false;
@@ -177,14 +313,28 @@ async function steadyState(srv: { stats: (profile?: 'start' | 'stop') => Promise
   const machineCores = (machineBusy() - machine0) / s.wall_s;
   const own = process.cpuUsage(own0);
   clearInterval(writer);
-  for (const t of timers) { clearTimeout(t); clearInterval(t); }
+  for (const t of timers) {
+    clearTimeout(t);
+    clearInterval(t);
+  }
   for (const ws of fleet) ws.stopped = true;
   abort.abort();
   await Promise.allSettled([...busy.values()]);
   return {
-    workstations: fleet.length, seconds: s.wall_s, cpuPerMinute: (s.cpu_s / s.wall_s) * 60, loopMaxMs: s.loop_max_ms,
-    idle: stats(idle), change: stats(change), latency: stats(latency), cycles, wakes, writes, refused, rssMb: s.rss_mb,
-    machineCores, benchCores: (own.user + own.system) / 1e6 / s.wall_s,
+    workstations: fleet.length,
+    seconds: s.wall_s,
+    cpuPerMinute: (s.cpu_s / s.wall_s) * 60,
+    loopMaxMs: s.loop_max_ms,
+    idle: stats(idle),
+    change: stats(change),
+    latency: stats(latency),
+    cycles,
+    wakes,
+    writes,
+    refused,
+    rssMb: s.rss_mb,
+    machineCores,
+    benchCores: (own.user + own.system) / 1e6 / s.wall_s,
   };
 }
 
@@ -197,20 +347,29 @@ export interface FleetFigures {
   orgInitialPullM: WsResult | null;
 }
 
-export interface FleetOptions { seconds: number; fleets: number[]; orgPull: boolean }
+export interface FleetOptions {
+  seconds: number;
+  fleets: number[];
+  orgPull: boolean;
+}
 
 async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | null): Promise<FleetFigures> {
   const { seconds } = opts;
   const L = await ensureWorld(SIZES.L);
   const dir = mkdtempSync(path.join(tmpdir(), `cw-fleet-${backend}-`));
   const prepare = async (file: string, name: string): Promise<{ target: string; load: { seconds: number } | null }> => {
-    if (backend === 'sqlite') { const t = path.join(dir, `${name}.db`); copyFileSync(file, t); return { target: t, load: null }; }
+    if (backend === 'sqlite') {
+      const t = path.join(dir, `${name}.db`);
+      copyFileSync(file, t);
+      return { target: t, load: null };
+    }
     const url = createDatabase(cluster!, `cw_fleet_${name}_${process.pid}`);
     const r = await loadIntoPostgres(file, url);
     console.log(`  loaded ${r.rows.toLocaleString('en')} rows into PostgreSQL in ${r.seconds.toFixed(0)} s`);
     return { target: url, load: { seconds: r.seconds } };
   };
-  const openDb = (target: string): Db => (target.startsWith('postgres') ? new PostgresDb(target) : new SqliteDb(target, { synchronous: 'NORMAL' }));
+  const openDb = (target: string): Db =>
+    target.startsWith('postgres') ? new PostgresDb(target) : new SqliteDb(target, { synchronous: 'NORMAL' });
   const { target, load } = await prepare(L.file, 'L');
   const srv = await startServerProcess(target);
   const db = openDb(target);
@@ -229,9 +388,16 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
       const wardPatients = new Map<string, string[]>();
       // Patients the ward's nurse may record vitals for (not restricted, no consent restriction naming her).
       for (const [w, ward] of world.wards.entries()) {
-        wardPatients.set(ward, (await db.all<{ id: string }>(
-          `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
-             AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [ward, nurseOf(w)])).map((r) => r.id));
+        wardPatients.set(
+          ward,
+          (
+            await db.all<{ id: string }>(
+              `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? AND p.restricted = 0
+             AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`,
+              [ward, nurseOf(w)],
+            )
+          ).map((r) => r.id),
+        );
       }
       const fleet: SimWorkstation[] = [];
       for (let i = 0; i < 200; i++) {
@@ -240,14 +406,25 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
       }
       const t0 = performance.now();
       for (const ws of fleet.slice(0, world.wards.length)) await ws.cycle();
-      console.log(`  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`);
-      for (const [i, ws] of fleet.entries()) if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
+      console.log(
+        `  ${world.wards.length} simulated initial pulls in ${((performance.now() - t0) / 1000).toFixed(0)} s; cloning the rest`,
+      );
+      for (const [i, ws] of fleet.entries())
+        if (i >= world.wards.length) await cloneState(db, fleet[i % world.wards.length]!, ws);
       // Every ward's nurse has recorded something once (their filters are compiled, as after the first
       // minutes of a shift), and every workstation is up to date.
       for (const [w, ward] of world.wards.entries()) {
         const patients = wardPatients.get(ward)!;
-        await fleet[w]!.push([{ id: randomUUID(), seq: 1, name: 'recordObservation', actor: fleet[w]!.userId, created_at: BENCH_NOW,
-          args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' } }]);
+        await fleet[w]!.push([
+          {
+            id: randomUUID(),
+            seq: 1,
+            name: 'recordObservation',
+            actor: fleet[w]!.userId,
+            created_at: BENCH_NOW,
+            args: { patient_id: patients[0], category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' },
+          },
+        ]);
       }
       for (const ws of fleet) await ws.cycle();
       for (const n of opts.fleets) {
@@ -289,17 +466,51 @@ export async function fleetBenchmarks(opts: FleetOptions & { backends: Backend[]
   }
   console.log('\n| fleet, L hospital (server in its own process) | ' + out.map((o) => o.backend).join(' | ') + ' | target |');
   console.log('|---|' + out.map(() => '---:|').join('') + '---|');
-  const row = (name: string, cells: string[], target: string): void => console.log(`| ${name} | ${cells.join(' | ')} | ${target} |`);
-  row(`ward workstation initial pull (${out[0]?.wardInitialPull.rows.toLocaleString('en')} rows)`, out.map((o) => `${f(o.wardInitialPull.seconds, 2)} s`), '≤ 5 s');
-  row('workstation event-loop max during its initial pull', out.map((o) => `${f(o.wardInitialPull.loop_max_ms)} ms`), '≤ 50 ms');
+  const row = (name: string, cells: string[], target: string): void =>
+    console.log(`| ${name} | ${cells.join(' | ')} | ${target} |`);
+  row(
+    `ward workstation initial pull (${out[0]?.wardInitialPull.rows.toLocaleString('en')} rows)`,
+    out.map((o) => `${f(o.wardInitialPull.seconds, 2)} s`),
+    '≤ 5 s',
+  );
+  row(
+    'workstation event-loop max during its initial pull',
+    out.map((o) => `${f(o.wardInitialPull.loop_max_ms)} ms`),
+    '≤ 50 ms',
+  );
   for (const i of opts.fleets.keys()) {
     const n = out[0]?.steady[i]?.workstations;
-    row(`${n} workstations: idle cycle server time p50 / p95`, out.map((o) => `${f(o.steady[i]!.idle.p50, 2)} / ${f(o.steady[i]!.idle.p95, 2)} ms`), '≤ 5 ms');
-    row(`${n} workstations: one-change cycle server time p50 / p95`, out.map((o) => `${f(o.steady[i]!.change.p50, 2)} / ${f(o.steady[i]!.change.p95, 2)} ms`), '≤ 20 ms');
-    row(`${n} workstations: server CPU per minute (every 10 s + live + 1 write/s)`, out.map((o) => `${f(o.steady[i]!.cpuPerMinute)} s (${f(o.steady[i]!.cpuPerMinute / 60, 2)} core)`), '≤ 0.5 core');
-    row(`${n} workstations: server event-loop max`, out.map((o) => `${f(o.steady[i]!.loopMaxMs)} ms`), '≤ 50 ms');
-    row(`${n} workstations: write → other workstation of the ward, p50 / p95`, out.map((o) => `${f(o.steady[i]!.latency.p50, 0)} / ${f(o.steady[i]!.latency.p95, 0)} ms`), '≤ 1 s p95');
+    row(
+      `${n} workstations: idle cycle server time p50 / p95`,
+      out.map((o) => `${f(o.steady[i]!.idle.p50, 2)} / ${f(o.steady[i]!.idle.p95, 2)} ms`),
+      '≤ 5 ms',
+    );
+    row(
+      `${n} workstations: one-change cycle server time p50 / p95`,
+      out.map((o) => `${f(o.steady[i]!.change.p50, 2)} / ${f(o.steady[i]!.change.p95, 2)} ms`),
+      '≤ 20 ms',
+    );
+    row(
+      `${n} workstations: server CPU per minute (every 10 s + live + 1 write/s)`,
+      out.map((o) => `${f(o.steady[i]!.cpuPerMinute)} s (${f(o.steady[i]!.cpuPerMinute / 60, 2)} core)`),
+      '≤ 0.5 core',
+    );
+    row(
+      `${n} workstations: server event-loop max`,
+      out.map((o) => `${f(o.steady[i]!.loopMaxMs)} ms`),
+      '≤ 50 ms',
+    );
+    row(
+      `${n} workstations: write → other workstation of the ward, p50 / p95`,
+      out.map((o) => `${f(o.steady[i]!.latency.p50, 0)} / ${f(o.steady[i]!.latency.p95, 0)} ms`),
+      '≤ 1 s p95',
+    );
   }
-  if (opts.orgPull) row(`whole-organization initial pull at M (${out[0]?.orgInitialPullM?.rows.toLocaleString('en')} rows)`, out.map((o) => `${f(o.orgInitialPullM?.seconds ?? NaN)} s`), '≤ 20 s');
+  if (opts.orgPull)
+    row(
+      `whole-organization initial pull at M (${out[0]?.orgInitialPullM?.rows.toLocaleString('en')} rows)`,
+      out.map((o) => `${f(o.orgInitialPullM?.seconds ?? NaN)} s`),
+      '≤ 20 s',
+    );
   return out;
 }

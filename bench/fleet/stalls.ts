@@ -6,16 +6,30 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; parent?: number; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  parent?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+}
 
 const [file, runsArg] = process.argv.slice(2);
-if (!file) { console.error('usage: node --import tsx bench/fleet/stalls.ts <file.cpuprofile> [runs]'); process.exit(2); }
+if (!file) {
+  console.error('usage: node --import tsx bench/fleet/stalls.ts <file.cpuprofile> [runs]');
+  process.exit(2);
+}
 const prof = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 for (const n of prof.nodes) for (const c of n.children ?? []) byId.get(c)!.parent = n.id;
 const idle = (id: number): boolean => byId.get(id)!.callFrame.functionName === '(idle)';
-const label = (n: Node): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+const label = (n: Node): string =>
+  `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
 
 // Runs of busy samples: [first, last) sample indices and their duration.
 const runs: Array<{ from: number; to: number; ms: number }> = [];
@@ -34,7 +48,12 @@ for (let i = 0; i < prof.samples.length; i++) {
 }
 runs.sort((a, b) => b.ms - a.ms);
 const total = prof.timeDeltas.reduce((s, d) => s + d, 0) / 1e6;
-console.log(`${file}: ${total.toFixed(1)} s, ${runs.length} busy stretches; longest ${runs.slice(0, 10).map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+console.log(
+  `${file}: ${total.toFixed(1)} s, ${runs.length} busy stretches; longest ${runs
+    .slice(0, 10)
+    .map((r) => r.ms.toFixed(0))
+    .join(', ')} ms`,
+);
 for (const r of runs.slice(0, Number(runsArg ?? 5))) {
   const self = new Map<string, number>();
   const own = new Map<string, number>();
@@ -51,6 +70,11 @@ for (const r of runs.slice(0, Number(runsArg ?? 5))) {
       own.set(l, (own.get(l) ?? 0) + dt);
     }
   }
-  const top = (m: Map<string, number>, k: number): string => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([l, t]) => `    ${t.toFixed(1).padStart(6)} ms  ${l}`).join('\n');
+  const top = (m: Map<string, number>, k: number): string =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([l, t]) => `    ${t.toFixed(1).padStart(6)} ms  ${l}`)
+      .join('\n');
   console.log(`\n  ${r.ms.toFixed(1)} ms busy\n  self:\n${top(self, 8)}\n  project frames (inclusive):\n${top(own, 10)}`);
 }

@@ -21,7 +21,13 @@ const clock = new CorrectedClock(new ManualClock(now!));
 let pages = 0;
 const transport = (u: string): Transport => {
   const t = httpTransport(u, 600_000);
-  return { post: async (p, body, response, auth, opts) => { const r = await t.post(p, body, response, auth, opts); if (p === '/v2/sync/pull') pages++; return r; } };
+  return {
+    post: async (p, body, response, auth, opts) => {
+      const r = await t.post(p, body, response, auth, opts);
+      if (p === '/v2/sync/pull') pages++;
+      return r;
+    },
+  };
 };
 const sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, liveWaitMs: 0 });
 const e = await sync.enroll(url!, code!, 'bench ward workstation');
@@ -35,6 +41,8 @@ const seconds = (performance.now() - t0) / 1000;
 loop.disable();
 let rows = 0;
 for (const t of TABLE_ORDER) rows += Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
-process.stdout.write(`${JSON.stringify({ seconds, rows, pages, loop_max_ms: loop.max / 1e6, mode: status.mode, error: status.last_error })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ seconds, rows, pages, loop_max_ms: loop.max / 1e6, mode: status.mode, error: status.last_error })}\n`,
+);
 await db.close();
 process.exit(0);

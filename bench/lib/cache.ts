@@ -17,7 +17,9 @@ const ROOT = path.resolve(BENCH_DIR, '..');
 
 function generatorHash(): string {
   const files = [
-    'bench/lib/generate.ts', 'bench/lib/sizes.ts', 'src/demo/random.ts',
+    'bench/lib/generate.ts',
+    'bench/lib/sizes.ts',
+    'src/demo/random.ts',
     ...['shared', 'workstation'].flatMap((s) => readdirSync(path.join(ROOT, 'migrations', s)).map((f) => `migrations/${s}/${f}`)),
   ];
   const h = createHash('sha256');
@@ -25,14 +27,20 @@ function generatorHash(): string {
   return h.digest('hex').slice(0, 12);
 }
 
-export interface CachedWorld { file: string; world: World; generatedNow: boolean; seconds: number }
+export interface CachedWorld {
+  file: string;
+  world: World;
+  generatedNow: boolean;
+  seconds: number;
+}
 
 export async function ensureWorld(size: Size): Promise<CachedWorld> {
   mkdirSync(CACHE_DIR, { recursive: true });
   const base = `${size.name}-${generatorHash()}`;
   const file = path.join(CACHE_DIR, `${base}.db`);
   const meta = path.join(CACHE_DIR, `${base}.json`);
-  if (existsSync(file) && existsSync(meta)) return { file, world: JSON.parse(readFileSync(meta, 'utf8')) as World, generatedNow: false, seconds: 0 };
+  if (existsSync(file) && existsSync(meta))
+    return { file, world: JSON.parse(readFileSync(meta, 'utf8')) as World, generatedNow: false, seconds: 0 };
   for (const f of readdirSync(CACHE_DIR)) if (f.startsWith(`${size.name}-`)) rmSync(path.join(CACHE_DIR, f), { force: true });
   const t0 = performance.now();
   const tmp = `${file}.partial`;

@@ -13,14 +13,40 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { seeded } from '../../src/demo/random';
 import { BENCH_NOW, ORG, type Size } from './sizes';
 
-const SPECIALTIES = ['cardiology', 'surgery', 'internal_medicine', 'neurology', 'orthopedics', 'pediatrics', 'oncology', 'geriatrics'];
-const VITALS = [['heart_rate', '/min', 55, 120], ['blood_pressure_systolic', 'mm[Hg]', 95, 170], ['temperature', 'Cel', 36, 39], ['oxygen_saturation', '%', 88, 100]] as const;
-const LABS = [['crp', 'mg/L'], ['hemoglobin', 'g/dL'], ['creatinine', 'umol/L'], ['troponin_t', 'ng/L'], ['potassium', 'mmol/L']] as const;
+const SPECIALTIES = [
+  'cardiology',
+  'surgery',
+  'internal_medicine',
+  'neurology',
+  'orthopedics',
+  'pediatrics',
+  'oncology',
+  'geriatrics',
+];
+const VITALS = [
+  ['heart_rate', '/min', 55, 120],
+  ['blood_pressure_systolic', 'mm[Hg]', 95, 170],
+  ['temperature', 'Cel', 36, 39],
+  ['oxygen_saturation', '%', 88, 100],
+] as const;
+const LABS = [
+  ['crp', 'mg/L'],
+  ['hemoglobin', 'g/dL'],
+  ['creatinine', 'umol/L'],
+  ['troponin_t', 'ng/L'],
+  ['potassium', 'mmol/L'],
+] as const;
 const LABELS = ['psychiatry', 'hiv', 'substance_use', 'sexual_health', 'genetic'] as const;
 
 export interface World {
-  wardNurses: string[]; wards: string[]; careTeamPhysicians: string[]; examiningPhysicians: Array<{ user: string; patient: string }>;
-  inpatients: string[]; auditor: string; admin: string; allPatients: number;
+  wardNurses: string[];
+  wards: string[];
+  careTeamPhysicians: string[];
+  examiningPhysicians: Array<{ user: string; patient: string }>;
+  inpatients: string[];
+  auditor: string;
+  admin: string;
+  allPatients: number;
 }
 
 export function generate(raw: Database.Database, size: Size): World {
@@ -29,8 +55,18 @@ export function generate(raw: Database.Database, size: Size): World {
   const iso = (ms: number): string => new Date(ms).toISOString();
   const day = 86_400_000;
   const dayStart = Date.parse('2026-11-23T00:00:00.000Z');
-  const ins = (table: string, cols: string[]) => raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
-  const world: World = { wardNurses: [], wards: [], careTeamPhysicians: [], examiningPhysicians: [], inpatients: [], auditor: '', admin: '', allPatients: size.patients };
+  const ins = (table: string, cols: string[]) =>
+    raw.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  const world: World = {
+    wardNurses: [],
+    wards: [],
+    careTeamPhysicians: [],
+    examiningPhysicians: [],
+    inpatients: [],
+    auditor: '',
+    admin: '',
+    allPatients: size.patients,
+  };
 
   raw.transaction(() => {
     ins('organizations', ['id', 'name']).run('_root', 'Root');
@@ -39,11 +75,44 @@ export function generate(raw: Database.Database, size: Size): World {
   })();
 
   const user = ins('users', ['id', 'org_id', 'name', 'username', 'badge', 'patient_id']);
-  const role = ins('role_assignments', ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until', 'clearances']);
+  const role = ins('role_assignments', [
+    'id',
+    'user_id',
+    'group_id',
+    'role',
+    'scope_type',
+    'scope_id',
+    'org_id',
+    'categories',
+    'valid_from',
+    'valid_until',
+    'clearances',
+  ]);
   let ra = 0;
-  const assign = (userId: string | null, groupId: string | null, roleName: string, scope: string, categories: string[] = [], from: string | null = null, until: string | null = null, clearances: string[] = []): void => {
+  const assign = (
+    userId: string | null,
+    groupId: string | null,
+    roleName: string,
+    scope: string,
+    categories: string[] = [],
+    from: string | null = null,
+    until: string | null = null,
+    clearances: string[] = [],
+  ): void => {
     const [st, sid] = scope.split(':');
-    role.run(`ra-${++ra}`, userId, groupId, roleName, st, sid, ORG, JSON.stringify(categories), from, until, JSON.stringify(clearances));
+    role.run(
+      `ra-${++ra}`,
+      userId,
+      groupId,
+      roleName,
+      st,
+      sid,
+      ORG,
+      JSON.stringify(categories),
+      from,
+      until,
+      JSON.stringify(clearances),
+    );
   };
   // SPEC §3a: one assignment in ten cleared for a label, one in twenty for restricted patients.
   let clearanceNo = 0;
@@ -64,7 +133,11 @@ export function generate(raw: Database.Database, size: Size): World {
     const nursesPerWard = Math.max(1, Math.round(perWardStaff * 0.66));
     const physiciansPerWard = Math.max(1, perWardStaff - nursesPerWard);
     let staffNo = 0;
-    const staff = (prefix: string): string => { const id = `${prefix}-${++staffNo}`; user.run(id, ORG, `Staff ${staffNo}`, id, null, null); return id; };
+    const staff = (prefix: string): string => {
+      const id = `${prefix}-${++staffNo}`;
+      user.run(id, ORG, `Staff ${staffNo}`, id, null, null);
+      return id;
+    };
     for (let f = 1; f <= size.facilities; f++) {
       const fid = `fac-${f}`;
       fac.run(fid, ORG, `Facility ${f}`);
@@ -74,17 +147,28 @@ export function generate(raw: Database.Database, size: Size): World {
         wardSpecialty.set(wid, SPECIALTIES[(f * 7 + w) % SPECIALTIES.length]!);
         ward.run(wid, fid, `Ward ${f}.${w}`);
         const rooms: string[] = [];
-        for (let k = 1; k <= size.roomsPerWard; k++) { const rid = `room-${f}-${w}-${k}`; room.run(rid, wid, `${f}${String(w).padStart(2, '0')}${String(k).padStart(2, '0')}`); rooms.push(rid); }
+        for (let k = 1; k <= size.roomsPerWard; k++) {
+          const rid = `room-${f}-${w}-${k}`;
+          room.run(rid, wid, `${f}${String(w).padStart(2, '0')}${String(k).padStart(2, '0')}`);
+          rooms.push(rid);
+        }
         wardRooms.set(wid, rooms);
         for (let n = 0; n < nursesPerWard; n++) {
           const id = staff('nurse');
           const shift = n % 3;
-          if (shift === 0) { assign(id, null, 'nurse', `Ward:${wid}`, [], null, null, someClearances()); world.wardNurses.push(id); }
-          else if (shift === 1) assign(id, null, 'nurse', `Ward:${wid}`, [], iso(dayStart + 7 * 3_600_000), iso(dayStart + 19 * 3_600_000));
+          if (shift === 0) {
+            assign(id, null, 'nurse', `Ward:${wid}`, [], null, null, someClearances());
+            world.wardNurses.push(id);
+          } else if (shift === 1)
+            assign(id, null, 'nurse', `Ward:${wid}`, [], iso(dayStart + 7 * 3_600_000), iso(dayStart + 19 * 3_600_000));
           else assign(id, null, 'nurse', `Ward:${wid}`, [], iso(dayStart + 19 * 3_600_000), iso(dayStart + 31 * 3_600_000));
         }
         const docs: string[] = [];
-        for (let p = 0; p < physiciansPerWard; p++) { const id = staff('phys'); assign(id, null, 'physician', `Ward:${wid}`, [], null, null, someClearances()); docs.push(id); }
+        for (let p = 0; p < physiciansPerWard; p++) {
+          const id = staff('phys');
+          assign(id, null, 'physician', `Ward:${wid}`, [], null, null, someClearances());
+          docs.push(id);
+        }
         wardPhysicians.set(wid, docs);
       }
       const rest = Math.max(4, Math.floor((size.staff * 0.2) / size.facilities));
@@ -99,7 +183,8 @@ export function generate(raw: Database.Database, size: Size): World {
       // A float pool per facility: a group holding a facility-wide nurse role for the day shift.
       const gid = `float-${f}`;
       raw.prepare('INSERT INTO groups (id, org_id, name) VALUES (?, ?, ?)').run(gid, ORG, `Float pool ${f}`);
-      for (let k = 0; k < Math.max(2, Math.round(size.staff / 200)); k++) raw.prepare('INSERT INTO group_members (group_id, user_id) VALUES (?, ?)').run(gid, staff('float'));
+      for (let k = 0; k < Math.max(2, Math.round(size.staff / 200)); k++)
+        raw.prepare('INSERT INTO group_members (group_id, user_id) VALUES (?, ?)').run(gid, staff('float'));
       assign(null, gid, 'nurse', `Facility:${fid}`, [], iso(dayStart + 7 * 3_600_000), iso(dayStart + 19 * 3_600_000));
     }
     world.admin = staff('orgadmin');
@@ -119,7 +204,17 @@ export function generate(raw: Database.Database, size: Size): World {
       for (const rid of wardRooms.get(wid)!) {
         for (let b = 0; b < 2 && n < size.patients; b++) {
           const id = `pat-${++n}`;
-          pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, rid, r.chance(0.05) ? 'discharged' : 'admitted', restricted(n), null);
+          pat.run(
+            id,
+            ORG,
+            `MRN-${n}`,
+            `Patient ${n}`,
+            `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`,
+            rid,
+            r.chance(0.05) ? 'discharged' : 'admitted',
+            restricted(n),
+            null,
+          );
           world.inpatients.push(id);
           inpatientWard.set(id, wid);
         }
@@ -127,8 +222,17 @@ export function generate(raw: Database.Database, size: Size): World {
     }
     while (n < size.patients) {
       const id = `pat-${++n}`;
-      pat.run(id, ORG, `MRN-${n}`, `Patient ${n}`, `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`, null, r.chance(0.1) ? 'final_discharged' : 'outpatient',
-        restricted(n), n % 2 === 0 ? `fac-${1 + (n % size.facilities)}` : null);
+      pat.run(
+        id,
+        ORG,
+        `MRN-${n}`,
+        `Patient ${n}`,
+        `${1930 + (n % 90)}-0${1 + (n % 9)}-1${n % 10}`,
+        null,
+        r.chance(0.1) ? 'final_discharged' : 'outpatient',
+        restricted(n),
+        n % 2 === 0 ? `fac-${1 + (n % size.facilities)}` : null,
+      );
     }
   })();
 
@@ -147,9 +251,18 @@ export function generate(raw: Database.Database, size: Size): World {
         spec.run(tid, wardSpecialty.get(wid)!);
         if (t % 4 === 0) spec.run(tid, LABELS[t % LABELS.length]!);
         const docs = wardPhysicians.get(wid)!;
-        docs.forEach((d, i) => { if (i % 2 === k || docs.length === 1) { tm.run(`${tid}/${d}`, tid, d, null, i === 0 ? 'lead' : 'member'); world.careTeamPhysicians.push(d); } });
+        docs.forEach((d, i) => {
+          if (i % 2 === k || docs.length === 1) {
+            tm.run(`${tid}/${d}`, tid, d, null, i === 0 ? 'lead' : 'member');
+            world.careTeamPhysicians.push(d);
+          }
+        });
         for (const p of world.inpatients) if (inpatientWard.get(p) === wid) tp.run(tid, p);
-        for (let o = 0; o < outpatientsPerTeam; o++) tp.run(tid, `pat-${world.inpatients.length + 1 + ((t * outpatientsPerTeam + o) % (size.patients - world.inpatients.length))}`);
+        for (let o = 0; o < outpatientsPerTeam; o++)
+          tp.run(
+            tid,
+            `pat-${world.inpatients.length + 1 + ((t * outpatientsPerTeam + o) % (size.patients - world.inpatients.length))}`,
+          );
       }
     }
   })();
@@ -157,13 +270,40 @@ export function generate(raw: Database.Database, size: Size): World {
   // Appointments, records (one per completed appointment, 5% amended), observations.
   const allPhysicians = [...wardPhysicians.values()].flat();
   const apptIns = ins('appointments', ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status']);
-  const recIns = ins('records', ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id', 'sensitivity']);
-  const obsIns = ins('observations', ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at', 'sensitivity']);
-  let ap = 0; let rec = 0; let ob = 0;
+  const recIns = ins('records', [
+    'id',
+    'appointment_id',
+    'patient_id',
+    'category',
+    'author_id',
+    'public_notes',
+    'internal_notes',
+    'created_at',
+    'amends_id',
+    'sensitivity',
+  ]);
+  const obsIns = ins('observations', [
+    'id',
+    'patient_id',
+    'appointment_id',
+    'category',
+    'code',
+    'value',
+    'unit',
+    'recorded_by',
+    'recorded_at',
+    'sensitivity',
+  ]);
+  let ap = 0;
+  let rec = 0;
+  let ob = 0;
   // 10 % of records and observations carry a label (by id, so amendments and vitals get their share).
   const label = (k: number): string | null => (k % 10 === 7 ? LABELS[Math.floor(k / 10) % LABELS.length]! : null);
   const obsPerInpatient = Math.floor((size.observations * 0.4) / Math.max(1, world.inpatients.length));
-  const obsPerOutpatient = Math.max(1, Math.floor((size.observations * 0.6) / Math.max(1, size.patients - world.inpatients.length)));
+  const obsPerOutpatient = Math.max(
+    1,
+    Math.floor((size.observations * 0.6) / Math.max(1, size.patients - world.inpatients.length)),
+  );
   const CHUNK = 2_000;
   for (let start = 1; start <= size.patients; start += CHUNK) {
     raw.transaction(() => {
@@ -183,9 +323,34 @@ export function generate(raw: Database.Database, size: Size): World {
           if (status === 'completed') {
             const rid = `rec-${++rec}`;
             const original = label(rec);
-            recIns.run(rid, id, pid, category, clinician, 'Findings discussed with the patient.', 'Differential diagnosis under review.', iso(when + 1_800_000), null, original);
+            recIns.run(
+              rid,
+              id,
+              pid,
+              category,
+              clinician,
+              'Findings discussed with the patient.',
+              'Differential diagnosis under review.',
+              iso(when + 1_800_000),
+              null,
+              original,
+            );
             // An amendment keeps its original's label (it may add one).
-            if (r.chance(0.2)) { rec++; recIns.run(`rec-${rec}`, id, pid, category, clinician, 'Findings discussed; plan updated.', 'Revised after results.', iso(when + 7_200_000), rid, original ?? label(rec)); }
+            if (r.chance(0.2)) {
+              rec++;
+              recIns.run(
+                `rec-${rec}`,
+                id,
+                pid,
+                category,
+                clinician,
+                'Findings discussed; plan updated.',
+                'Revised after results.',
+                iso(when + 7_200_000),
+                rid,
+                original ?? label(rec),
+              );
+            }
           }
         }
         const count = ward ? obsPerInpatient : obsPerOutpatient;
@@ -195,7 +360,18 @@ export function generate(raw: Database.Database, size: Size): World {
           if (k % 4 === 3) {
             const [code, unit] = LABS[k % LABS.length]!;
             ob++;
-            obsIns.run(`obs-${ob}`, pid, null, r.chance(0.15) ? 'imaging' : 'lab', code, String(r.int(1, 150)), unit, recorder, when, label(ob));
+            obsIns.run(
+              `obs-${ob}`,
+              pid,
+              null,
+              r.chance(0.15) ? 'imaging' : 'lab',
+              code,
+              String(r.int(1, 150)),
+              unit,
+              recorder,
+              when,
+              label(ob),
+            );
           } else {
             const [code, unit, lo, hi] = VITALS[k % VITALS.length]!;
             ob++;
@@ -208,20 +384,63 @@ export function generate(raw: Database.Database, size: Size): World {
 
   // Alerts on one inpatient in ten; a few break-glass grants.
   raw.transaction(() => {
-    const al = ins('alerts', ['id', 'patient_id', 'kind', 'severity', 'message', 'due_at', 'status', 'acknowledged_by', 'acknowledged_at']);
-    world.inpatients.forEach((p, i) => { if (i % 10 === 0) al.run(`al-${i}`, p, 'fall_risk', ['low', 'medium', 'high', 'critical'][i % 4], 'Fall risk', iso(now + (i % 24) * 3_600_000), 'open', null, null); });
+    const al = ins('alerts', [
+      'id',
+      'patient_id',
+      'kind',
+      'severity',
+      'message',
+      'due_at',
+      'status',
+      'acknowledged_by',
+      'acknowledged_at',
+    ]);
+    world.inpatients.forEach((p, i) => {
+      if (i % 10 === 0)
+        al.run(
+          `al-${i}`,
+          p,
+          'fall_risk',
+          ['low', 'medium', 'high', 'critical'][i % 4],
+          'Fall risk',
+          iso(now + (i % 24) * 3_600_000),
+          'open',
+          null,
+          null,
+        );
+    });
     const bg = ins('break_glass', ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at']);
-    for (let i = 0; i < Math.min(50, world.wardNurses.length); i++) bg.run(`bg-${i}`, world.wardNurses[i]!, `pat-${size.patients - i}`, 'Emergency in corridor', iso(now - i * 3_600_000), iso(now - i * 3_600_000 + 3_600_000));
+    for (let i = 0; i < Math.min(50, world.wardNurses.length); i++)
+      bg.run(
+        `bg-${i}`,
+        world.wardNurses[i]!,
+        `pat-${size.patients - i}`,
+        'Emergency in corridor',
+        iso(now - i * 3_600_000),
+        iso(now - i * 3_600_000 + 3_600_000),
+      );
     // Consent restrictions: a third name a ward nurse for a patient of their own ward, the rest anyone.
     const cr = ins('consent_restrictions', ['id', 'org_id', 'patient_id', 'user_id', 'reason', 'recorded_by', 'recorded_at']);
     const seen = new Set<string>();
-    const staffIds = (raw.prepare("SELECT id FROM users WHERE org_id = ? AND id <> ? ORDER BY id").all(ORG, world.admin) as Array<{ id: string }>).map((u) => u.id);
-    const nurseWardOf = new Map((raw.prepare("SELECT user_id, scope_id FROM role_assignments WHERE role = 'nurse' AND scope_type = 'Ward' AND user_id IS NOT NULL").all() as Array<{ user_id: string; scope_id: string }>).map((x) => [x.user_id, x.scope_id]));
+    const staffIds = (
+      raw.prepare('SELECT id FROM users WHERE org_id = ? AND id <> ? ORDER BY id').all(ORG, world.admin) as Array<{ id: string }>
+    ).map((u) => u.id);
+    const nurseWardOf = new Map(
+      (
+        raw
+          .prepare(
+            "SELECT user_id, scope_id FROM role_assignments WHERE role = 'nurse' AND scope_type = 'Ward' AND user_id IS NOT NULL",
+          )
+          .all() as Array<{ user_id: string; scope_id: string }>
+      ).map((x) => [x.user_id, x.scope_id]),
+    );
     const wardPatientsOf = new Map<string, string[]>();
-    for (const p of world.inpatients) wardPatientsOf.set(inpatientWard.get(p)!, [...(wardPatientsOf.get(inpatientWard.get(p)!) ?? []), p]);
+    for (const p of world.inpatients)
+      wardPatientsOf.set(inpatientWard.get(p)!, [...(wardPatientsOf.get(inpatientWard.get(p)!) ?? []), p]);
     const consentCount = Math.max(20, Math.round(size.patients / 160));
     for (let i = 0; seen.size < consentCount && i < consentCount * 4; i++) {
-      let patient: string; let staffId: string;
+      let patient: string;
+      let staffId: string;
       if (i % 3 === 0) {
         staffId = world.wardNurses[i % world.wardNurses.length]!;
         const pool = wardPatientsOf.get(nurseWardOf.get(staffId)!) ?? world.inpatients;

@@ -1,5 +1,11 @@
 /** Timing helpers: warm-up, then percentiles over many iterations. */
-export interface Stats { n: number; p50: number; p95: number; p99: number; mean: number }
+export interface Stats {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+}
 
 export function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);

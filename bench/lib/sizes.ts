@@ -11,9 +11,36 @@ export interface Size {
 }
 
 export const SIZES: Record<Size['name'], Size> = {
-  L: { name: 'L', facilities: 4, wards: 40, roomsPerWard: 40, staff: 2000, patients: 50_000, appointmentsPerPatient: 10, observations: 2_000_000 },
-  M: { name: 'M', facilities: 4, wards: 8, roomsPerWard: 20, staff: 200, patients: 5_000, appointmentsPerPatient: 10, observations: 200_000 },
-  S: { name: 'S', facilities: 4, wards: 4, roomsPerWard: 4, staff: 40, patients: 500, appointmentsPerPatient: 10, observations: 20_000 },
+  L: {
+    name: 'L',
+    facilities: 4,
+    wards: 40,
+    roomsPerWard: 40,
+    staff: 2000,
+    patients: 50_000,
+    appointmentsPerPatient: 10,
+    observations: 2_000_000,
+  },
+  M: {
+    name: 'M',
+    facilities: 4,
+    wards: 8,
+    roomsPerWard: 20,
+    staff: 200,
+    patients: 5_000,
+    appointmentsPerPatient: 10,
+    observations: 200_000,
+  },
+  S: {
+    name: 'S',
+    facilities: 4,
+    wards: 4,
+    roomsPerWard: 4,
+    staff: 40,
+    patients: 500,
+    appointmentsPerPatient: 10,
+    observations: 20_000,
+  },
 };
 
 export const BENCH_NOW = '2026-11-23T10:00:00.000Z';

@@ -49,11 +49,34 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
   let pushMs = 0;
   const timed = (u: string): Transport => {
     const real = httpTransport(u, 600_000);
-    return { async post(p, body, response, auth) { const t0 = performance.now(); try { return await real.post(p, body, response, auth); } finally { if (p === '/v1/sync/push') pushMs += performance.now() - t0; } } };
+    return {
+      async post(p, body, response, auth) {
+        const t0 = performance.now();
+        try {
+          return await real.post(p, body, response, auth);
+        } finally {
+          if (p === '/v1/sync/push') pushMs += performance.now() - t0;
+        }
+      },
+    };
   };
-  const sync = new SyncEngine({ db: wsDb, clock: wsClock, corrected: wsClock, transport: timed, pageLimit: 5000, pushBatch: 250, intervalMs: 3_600_000 });
+  const sync = new SyncEngine({
+    db: wsDb,
+    clock: wsClock,
+    corrected: wsClock,
+    transport: timed,
+    pageLimit: 5000,
+    pushBatch: 250,
+    intervalMs: 3_600_000,
+  });
   try {
-    const { code } = await createEnrollmentCode(serverDb, { orgId: ORG, facilityId: null, createdBy: world.admin, now: BENCH_NOW, validHours: 1 });
+    const { code } = await createEnrollmentCode(serverDb, {
+      orgId: ORG,
+      facilityId: null,
+      createdBy: world.admin,
+      now: BENCH_NOW,
+      validHours: 1,
+    });
     const e = await sync.enroll(url, code, 'bench workstation');
     // The auditor reads the whole organization: the largest initial pull a workstation can get.
     await recordDeviceUser(serverDb, e.device_id, world.auditor, BENCH_NOW);
@@ -63,20 +86,45 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
     await sync.syncNow();
     const initial = (performance.now() - t0) / 1000;
     let rows = 0;
-    for (const t of ['patients', 'appointments', 'records', 'observations', 'alerts', 'users', 'role_assignments', 'care_team_patients']) {
+    for (const t of [
+      'patients',
+      'appointments',
+      'records',
+      'observations',
+      'alerts',
+      'users',
+      'role_assignments',
+      'care_team_patients',
+    ]) {
       rows += Number((await wsDb.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
     }
 
     // 1,000 vitals recorded offline by the ward nurse, then pushed.
     const engine = await AuthzEngine.create({ db: wsDb, clock: wsClock });
-    const ctx: ServiceContext = { db: wsDb, authz: engine, clock: wsClock, mutations: outboxSink(wsDb), config: defaultServiceConfig };
-    const wardPatients = (await serverDb.all<{ id: string }>(
-      // Her ward's patients she may record for (SPEC §3a: not the restricted ones, not those who restrict her;
-      // asked of the server, which holds the consent restrictions: they do not sync yet, issue 10).
-      `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = (SELECT scope_id FROM role_assignments WHERE user_id = ? AND role = 'nurse')
-         AND p.restricted = 0 AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`, [nurse, nurse])).map((r) => r.id);
+    const ctx: ServiceContext = {
+      db: wsDb,
+      authz: engine,
+      clock: wsClock,
+      mutations: outboxSink(wsDb),
+      config: defaultServiceConfig,
+    };
+    const wardPatients = (
+      await serverDb.all<{ id: string }>(
+        // Her ward's patients she may record for (SPEC §3a: not the restricted ones, not those who restrict her;
+        // asked of the server, which holds the consent restrictions: they do not sync yet, issue 10).
+        `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = (SELECT scope_id FROM role_assignments WHERE user_id = ? AND role = 'nurse')
+         AND p.restricted = 0 AND p.id NOT IN (SELECT patient_id FROM consent_restrictions WHERE user_id = ?)`,
+        [nurse, nurse],
+      )
+    ).map((r) => r.id);
     for (let i = 0; i < 1000; i++) {
-      await runMutation(ctx, { userId: nurse }, MUTATIONS.recordObservation, { patient_id: wardPatients[i % wardPatients.length]!, category: 'vitals', code: 'heart_rate', value: String(60 + (i % 50)), unit: '/min' });
+      await runMutation(ctx, { userId: nurse }, MUTATIONS.recordObservation, {
+        patient_id: wardPatients[i % wardPatients.length]!,
+        category: 'vitals',
+        code: 'heart_rate',
+        value: String(60 + (i % 50)),
+        unit: '/min',
+      });
     }
     pushMs = 0;
     await sync.syncNow();
@@ -84,14 +132,23 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
 
     // 100 changes made on the server by another workstation's user, then pulled.
     for (let i = 0; i < 100; i++) {
-      await runMutation(server.ctx, { userId: nurse }, MUTATIONS.recordObservation, { patient_id: wardPatients[i % wardPatients.length]!, category: 'vitals', code: 'temperature', value: '37.1', unit: 'Cel' });
+      await runMutation(server.ctx, { userId: nurse }, MUTATIONS.recordObservation, {
+        patient_id: wardPatients[i % wardPatients.length]!,
+        category: 'vitals',
+        code: 'temperature',
+        value: '37.1',
+        unit: 'Cel',
+      });
     }
     t0 = performance.now();
     await sync.syncNow();
     const incremental = (performance.now() - t0) / 1000;
     return {
-      dataset, initialPull: { seconds: initial, rows }, push1000: { seconds: pushMs / 1000, perMutationMs: pushMs / 1000, applied },
-      incrementalPull100: { seconds: incremental }, rssMb: rssMb(),
+      dataset,
+      initialPull: { seconds: initial, rows },
+      push1000: { seconds: pushMs / 1000, perMutationMs: pushMs / 1000, applied },
+      incrementalPull100: { seconds: incremental },
+      rssMb: rssMb(),
     };
   } finally {
     await sync.stop();

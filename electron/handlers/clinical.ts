@@ -30,9 +30,15 @@ function mutationHandler(channel: MutationChannel): HandlerFn<MutationChannel> {
   };
 }
 
-export const mutationHandlers = Object.fromEntries(MUTATION_CHANNELS.map((c) => [c, mutationHandler(c)])) as Pick<HandlerMap, MutationChannel>;
+export const mutationHandlers = Object.fromEntries(MUTATION_CHANNELS.map((c) => [c, mutationHandler(c)])) as Pick<
+  HandlerMap,
+  MutationChannel
+>;
 
-export const clinicalHandlers: Pick<HandlerMap, 'census.wards' | 'census.list' | 'patients.search' | 'chart.open' | 'clinician.day' | 'breakGlass.find'> = {
+export const clinicalHandlers: Pick<
+  HandlerMap,
+  'census.wards' | 'census.list' | 'patients.search' | 'chart.open' | 'clinician.day' | 'breakGlass.find'
+> = {
   'census.wards': async (_r, ws, p) => visibleWards(ws.ctx, need(p)),
   'census.list': async (r, ws, p) => wardCensus(ws.ctx, need(p), { wardId: r.wardId }),
   'chart.open': async (r, ws, p) => openChart(ws.ctx, need(p), r.patientId),
@@ -45,10 +51,12 @@ export const clinicalHandlers: Pick<HandlerMap, 'census.wards' | 'census.list' |
     return ws.engine.listAs(actor, 'read', 'Patient', {
       columns: 'm.*, r.name AS room_name, w.id AS ward_id, w.name AS ward_name, f.name AS facility_name',
       // A room's facility wins; an outpatient without a room shows where they are registered.
-      joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN facilities f ON f.id = COALESCE(w.facility_id, m.facility_id)',
+      joins:
+        'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id LEFT JOIN facilities f ON f.id = COALESCE(w.facility_id, m.facility_id)',
       where: q ? "(m.name LIKE ? ESCAPE '\\' OR m.mrn LIKE ? ESCAPE '\\')" : '1=1',
       params: q ? [like, like] : [],
-      orderBy: 'm.name', limit: 50,
+      orderBy: 'm.name',
+      limit: 50,
     });
   },
 };

@@ -12,7 +12,9 @@ import type { Workstation } from '../workstation';
 
 type Spec<C extends Channel> = (typeof channels)[C];
 export type HandlerFn<C extends Channel> = (
-  request: z.output<Spec<C>['request']>, ws: Workstation, principal: Principal | null,
+  request: z.output<Spec<C>['request']>,
+  ws: Workstation,
+  principal: Principal | null,
 ) => Promise<z.input<Spec<C>['response']>>;
 export type HandlerMap = { [C in Channel]: HandlerFn<C> };
 
@@ -39,8 +41,14 @@ export function createDispatch(ws: Workstation, handlers: HandlerMap): Dispatch 
       return { ok: true, value: spec.response.parse(value) };
     } catch (e) {
       if (isAppError(e)) return { ok: false, error: e.toJSON() };
-      ws.log.error('request failed', { channel: typeof channel === 'string' ? channel.slice(0, 60) : typeof channel, error: (e as Error).stack ?? String(e) });
-      return { ok: false, error: { kind: 'internal', message: 'Something went wrong. The problem was logged; please try again or call IT.' } };
+      ws.log.error('request failed', {
+        channel: typeof channel === 'string' ? channel.slice(0, 60) : typeof channel,
+        error: (e as Error).stack ?? String(e),
+      });
+      return {
+        ok: false,
+        error: { kind: 'internal', message: 'Something went wrong. The problem was logged; please try again or call IT.' },
+      };
     }
   };
 }
@@ -60,7 +68,10 @@ export function approxSize(v: unknown, budget = MAX_REQUEST_BYTES + 1): number {
       const keys = Object.keys(x as object);
       size += keys.length * 16;
       if (keys.length > 10_000) return budget;
-      for (const k of keys) { size += k.length; stack.push((x as Record<string, unknown>)[k]); }
+      for (const k of keys) {
+        size += k.length;
+        stack.push((x as Record<string, unknown>)[k]);
+      }
     } else size += 16;
   }
   return size;

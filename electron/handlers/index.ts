@@ -6,7 +6,13 @@ import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
 import { sessionHandlers } from './session';
 import { workstationHandlers } from './workstations';
 
-export const handlers: HandlerMap = { ...sessionHandlers, ...clinicalHandlers, ...mutationHandlers, ...adminHandlers, ...workstationHandlers };
+export const handlers: HandlerMap = {
+  ...sessionHandlers,
+  ...clinicalHandlers,
+  ...mutationHandlers,
+  ...adminHandlers,
+  ...workstationHandlers,
+};
 
 export function workstationDispatch(ws: Workstation): Dispatch {
   return createDispatch(ws, handlers);

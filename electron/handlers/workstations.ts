@@ -16,18 +16,35 @@ import type { HandlerMap } from './dispatch';
  * Only an administrator of the organization (`create_user` on it, as for enrollment codes) gets as far
  * as the server, which decides again; another organization's answers not found.
  */
-async function asAdmin<S extends z.ZodType>(ws: Workstation, p: Principal | null, orgId: string | null, path: string, body: Record<string, unknown>, schema: S): Promise<z.output<S>> {
+async function asAdmin<S extends z.ZodType>(
+  ws: Workstation,
+  p: Principal | null,
+  orgId: string | null,
+  path: string,
+  body: Record<string, unknown>,
+  schema: S,
+): Promise<z.output<S>> {
   if (!p) throw new AppError('unauthenticated', 'Please sign in.');
   if (p.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
   const { actor } = await ws.engine.resolve(p);
   const decision = await ws.engine.decideAs(actor, 'create_user', { type: 'Organization', id: orgId ?? actor.org_id });
   if (decision !== 'allow') {
-    throw new AppError(decision, decision === 'not_found' ? 'That organization was not found.' : 'Only an administrator of this organization may manage its workstations.');
+    throw new AppError(
+      decision,
+      decision === 'not_found'
+        ? 'That organization was not found.'
+        : 'Only an administrator of this organization may manage its workstations.',
+    );
   }
   const e = await ws.sync.engine.enrollment();
   if (!e) throw new AppError('invalid', 'This workstation is not enrolled with a central server.');
   try {
-    return await httpTransport(e.server_url, 20_000).post(path, { protocol: PROTOCOL_VERSION, ...body }, schema, ws.serverTokens.bearer(p.userId));
+    return await httpTransport(e.server_url, 20_000).post(
+      path,
+      { protocol: PROTOCOL_VERSION, ...body },
+      schema,
+      ws.serverTokens.bearer(p.userId),
+    );
   } catch (err) {
     if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);
     throw err;
@@ -41,6 +58,8 @@ export const workstationHandlers: Pick<HandlerMap, 'workstations.list' | 'workst
     const self = (await ws.sync.engine.enrollment())?.device_id ?? null;
     return { devices: devices.map((d) => ({ ...d, this_workstation: d.id === self })), codes };
   },
-  'workstations.revoke': async (r, ws, p) => asAdmin(ws, p, null, `/v1/devices/${encodeURIComponent(r.deviceId)}/revoke`, { reason: r.reason ?? null }, Ok),
-  'enrollmentCodes.revoke': async (r, ws, p) => asAdmin(ws, p, null, `/v1/enrollment-codes/${encodeURIComponent(r.codeId)}/revoke`, {}, Ok),
+  'workstations.revoke': async (r, ws, p) =>
+    asAdmin(ws, p, null, `/v1/devices/${encodeURIComponent(r.deviceId)}/revoke`, { reason: r.reason ?? null }, Ok),
+  'enrollmentCodes.revoke': async (r, ws, p) =>
+    asAdmin(ws, p, null, `/v1/enrollment-codes/${encodeURIComponent(r.codeId)}/revoke`, {}, Ok),
 };

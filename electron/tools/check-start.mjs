@@ -12,13 +12,17 @@ export function startProblem({ dist = false, nodeVersion = process.versions.node
   const oldNode = major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1]);
   const what = dist ? 'npm run dist' : 'npm start';
   if (!dist && !binary.present) {
-    return `${what} needs the Electron ${binary.version} binary, which is not installed (${binary.file}): `
-      + `with Node >= ${MIN_NODE.join('.')} and network access run \`node node_modules/electron/install.js\`, `
-      + `or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron ${binary.version}${oldNode ? ` (this is Node ${nodeVersion})` : ''}.`;
+    return (
+      `${what} needs the Electron ${binary.version} binary, which is not installed (${binary.file}): ` +
+      `with Node >= ${MIN_NODE.join('.')} and network access run \`node node_modules/electron/install.js\`, ` +
+      `or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron ${binary.version}${oldNode ? ` (this is Node ${nodeVersion})` : ''}.`
+    );
   }
   if (oldNode) {
-    return `${what} needs Node >= ${MIN_NODE.join('.')} (Electron ${binary.version}'s build tools); this is Node ${nodeVersion}. `
-      + '`npm test` runs on Node 20.';
+    return (
+      `${what} needs Node >= ${MIN_NODE.join('.')} (Electron ${binary.version}'s build tools); this is Node ${nodeVersion}. ` +
+      '`npm test` runs on Node 20.'
+    );
   }
   return null;
 }

@@ -9,9 +9,17 @@ export function electronBinary() {
   const pkgDir = path.dirname(require.resolve('electron/package.json'));
   const pathFile = path.join(pkgDir, 'path.txt');
   const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkgDir, 'dist');
-  const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : process.platform === 'win32' ? 'electron.exe' : 'electron';
+  const rel = existsSync(pathFile)
+    ? readFileSync(pathFile, 'utf8').trim()
+    : process.platform === 'win32'
+      ? 'electron.exe'
+      : 'electron';
   const file = path.join(dist, rel);
-  return { file, present: existsSync(file), version: JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version };
+  return {
+    file,
+    present: existsSync(file),
+    version: JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version,
+  };
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {

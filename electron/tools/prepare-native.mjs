@@ -14,17 +14,38 @@ const dest = path.join(root, 'dist-electron', 'node_modules', name);
 const marker = path.join(dest, '.electron-version');
 const { version } = electronBinary();
 
-if (existsSync(marker) && readFileSync(marker, 'utf8') === version && existsSync(path.join(dest, 'build', 'Release', 'better_sqlite3.node'))) {
+if (
+  existsSync(marker) &&
+  readFileSync(marker, 'utf8') === version &&
+  existsSync(path.join(dest, 'build', 'Release', 'better_sqlite3.node'))
+) {
   console.log(`${name} already built for Electron ${version}`);
   process.exit(0);
 }
 rmSync(dest, { recursive: true, force: true });
 mkdirSync(path.dirname(dest), { recursive: true });
-cpSync(src, dest, { recursive: true, filter: (p) => !p.includes(`${path.sep}build${path.sep}`) && !p.endsWith(`${path.sep}build`) });
+cpSync(src, dest, {
+  recursive: true,
+  filter: (p) => !p.includes(`${path.sep}build${path.sep}`) && !p.endsWith(`${path.sep}build`),
+});
 console.log(`Building ${name} for Electron ${version} (${process.arch})…`);
-const r = spawnSync('npx', ['--no-install', 'node-gyp', 'rebuild', '--release', `--target=${version}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'], { cwd: dest, stdio: 'inherit', shell: process.platform === 'win32' });
+const r = spawnSync(
+  'npx',
+  [
+    '--no-install',
+    'node-gyp',
+    'rebuild',
+    '--release',
+    `--target=${version}`,
+    `--arch=${process.arch}`,
+    '--dist-url=https://electronjs.org/headers',
+  ],
+  { cwd: dest, stdio: 'inherit', shell: process.platform === 'win32' },
+);
 if (r.status !== 0) {
-  console.error(`Could not build ${name} for Electron ${version}. It needs the Electron headers (downloaded once) and a C++ toolchain.`);
+  console.error(
+    `Could not build ${name} for Electron ${version}. It needs the Electron headers (downloaded once) and a C++ toolchain.`,
+  );
   process.exit(r.status ?? 1);
 }
 writeFileSync(marker, version);

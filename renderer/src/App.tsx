@@ -19,10 +19,22 @@ export function App() {
     void useSession.getState().refresh();
   }, []);
 
-  if (!info) return <main className="gate"><div className="gate-card"><Loading label="Starting…" /></div></main>;
+  if (!info)
+    return (
+      <main className="gate">
+        <div className="gate-card">
+          <Loading label="Starting…" />
+        </div>
+      </main>
+    );
   if (info.status === 'signed_out') {
     // IT may open diagnostics without signing in.
-    if (route.path[0] === 'diagnostics') return <main className="main"><Diagnostics /></main>;
+    if (route.path[0] === 'diagnostics')
+      return (
+        <main className="main">
+          <Diagnostics />
+        </main>
+      );
     if (info.workstation.revoked) return <RevokedNotice workstation={info.workstation.name} revoked={info.workstation.revoked} />;
     return <SignIn workstation={info.workstation.name} />;
   }

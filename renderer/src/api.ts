@@ -5,7 +5,9 @@
 import type { AppEvent, Channel, ClinicBridge, IpcError, Request, Response } from '../../src/ipc/contract';
 
 declare global {
-  interface Window { clinic: ClinicBridge }
+  interface Window {
+    clinic: ClinicBridge;
+  }
 }
 
 export class ApiError extends Error {
@@ -28,7 +30,8 @@ export function onSessionProblem(l: SessionListener): () => void {
 }
 
 export async function call<C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> {
-  if (!window.clinic) throw new ApiError({ kind: 'internal', message: 'The workstation bridge is missing. Restart the application.' });
+  if (!window.clinic)
+    throw new ApiError({ kind: 'internal', message: 'The workstation bridge is missing. Restart the application.' });
   const r = await window.clinic.invoke(channel, request);
   if (!r.ok) {
     if ((r.error.kind === 'locked' || r.error.kind === 'unauthenticated') && !channel.startsWith('session.')) {

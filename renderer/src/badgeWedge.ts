@@ -24,9 +24,15 @@ export interface WedgeRead {
 }
 
 const isTextField = (el: Element | null): el is HTMLInputElement | HTMLTextAreaElement =>
-  el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && !['button', 'submit', 'checkbox', 'radio'].includes(el.type));
+  el instanceof HTMLTextAreaElement ||
+  (el instanceof HTMLInputElement && !['button', 'submit', 'checkbox', 'radio'].includes(el.type));
 
-interface Key { ch: string; t: number; field: HTMLInputElement | HTMLTextAreaElement | null; before: string }
+interface Key {
+  ch: string;
+  t: number;
+  field: HTMLInputElement | HTMLTextAreaElement | null;
+  before: string;
+}
 
 /** The badge in the keys typed before Enter, if they look like a reader's. */
 export function readBadge(keys: Key[], enterAt: number, field: HTMLInputElement | HTMLTextAreaElement | null): Key[] | null {
@@ -51,8 +57,14 @@ export function useBadgeWedge(onBadge: (read: WedgeRead) => void, enabled = true
     let keys: Key[] = [];
     const onKey = (e: KeyboardEvent): void => {
       const el = document.activeElement;
-      if (el instanceof HTMLElement && el.dataset.wedge === 'off') { keys = []; return; }
-      if (e.ctrlKey || e.metaKey || e.altKey) { keys = []; return; }
+      if (el instanceof HTMLElement && el.dataset.wedge === 'off') {
+        keys = [];
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) {
+        keys = [];
+        return;
+      }
       const field = isTextField(el) ? el : null;
       if (e.key.length === 1 && BADGE_CHAR.test(e.key)) {
         const last = keys.at(-1);
@@ -66,7 +78,14 @@ export function useBadgeWedge(onBadge: (read: WedgeRead) => void, enabled = true
         if (burst) {
           e.preventDefault();
           e.stopPropagation();
-          handler.current({ badge: burst.map((k) => k.ch).join('').toUpperCase(), field, before: burst[0]!.before });
+          handler.current({
+            badge: burst
+              .map((k) => k.ch)
+              .join('')
+              .toUpperCase(),
+            field,
+            before: burst[0]!.before,
+          });
         }
         return;
       }

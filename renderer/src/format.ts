@@ -18,7 +18,11 @@ export function ageText(birthDate: string, now: Date): string {
   const years = age(birthDate, now);
   if (years >= 2) return `${years} years`;
   const b = new Date(`${birthDate}T00:00:00Z`);
-  const months = (now.getUTCFullYear() - b.getUTCFullYear()) * 12 + now.getUTCMonth() - b.getUTCMonth() - (now.getUTCDate() < b.getUTCDate() ? 1 : 0);
+  const months =
+    (now.getUTCFullYear() - b.getUTCFullYear()) * 12 +
+    now.getUTCMonth() -
+    b.getUTCMonth() -
+    (now.getUTCDate() < b.getUTCDate() ? 1 : 0);
   if (months >= 1) return `${months} month${months === 1 ? '' : 's'}`;
   const days = Math.max(0, Math.floor((now.getTime() - b.getTime()) / 86_400_000));
   return `${days} day${days === 1 ? '' : 's'}`;

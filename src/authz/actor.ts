@@ -38,8 +38,9 @@ type AssignmentRow = RoleAssignment & { via_group: string | null };
 export async function loadActor(db: Db, userId: string, now: string): Promise<Actor | null> {
   const user = await db.get<User>('SELECT * FROM users WHERE id = ?', [userId]);
   if (!user) return null;
-  const groups = await db.all<{ group_id: string }>(
-    'SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', [userId]);
+  const groups = await db.all<{ group_id: string }>('SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id', [
+    userId,
+  ]);
   const rows = await db.all<AssignmentRow>(
     `SELECT ra.*, NULL AS via_group FROM role_assignments ra WHERE ra.user_id = ?
      UNION ALL
@@ -52,10 +53,20 @@ export async function loadActor(db: Db, userId: string, now: string): Promise<Ac
     ...user,
     now,
     group_ids: groups.map((g) => g.group_id),
-    assignments: rows.map((r): Grant => Object.assign(new Dict(), {
-      id: r.id, role: r.role, scope_type: r.scope_type, scope_id: r.scope_id, org_id: r.org_id,
-      categories: parseList(r.categories), clearances: parseList(r.clearances), valid_from: r.valid_from, valid_until: r.valid_until, via_group: r.via_group,
-    })),
+    assignments: rows.map((r): Grant =>
+      Object.assign(new Dict(), {
+        id: r.id,
+        role: r.role,
+        scope_type: r.scope_type,
+        scope_id: r.scope_id,
+        org_id: r.org_id,
+        categories: parseList(r.categories),
+        clearances: parseList(r.clearances),
+        valid_from: r.valid_from,
+        valid_until: r.valid_until,
+        via_group: r.via_group,
+      }),
+    ),
   }) as Actor;
 }
 
@@ -76,6 +87,9 @@ function parseList(json: string | null | undefined): string[] {
 export function actorFilterKey(a: Actor): string {
   const active = a.assignments
     .filter((g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until))
-    .map((g) => `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`);
+    .map(
+      (g) =>
+        `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`,
+    );
   return `${a.id}|${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
 }

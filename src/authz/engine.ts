@@ -47,7 +47,10 @@ function distribute(model: AuthzType, q: AuthzQuery, rest: AuthzQuery[]): AuthzQ
   const tail = allOf(model, rest);
   if (tail.where === TRUE || !q.branches) return allOf(model, [q, tail]);
   if (tail.where === FALSE) return tail;
-  return anyOf(model, q.branches.map((b) => allOf(model, [{ model, where: b.sql, params: b.params }, tail])));
+  return anyOf(
+    model,
+    q.branches.map((b) => allOf(model, [{ model, where: b.sql, params: b.params }, tail])),
+  );
 }
 
 const withoutBranches = ({ branches: _b, ...q }: AuthzQuery): AuthzQuery => q;
@@ -60,7 +63,10 @@ function negate(q: AuthzQuery): AuthzQuery {
 }
 
 /** Who is asking: a signed-in user, or root (`userId`) viewing as another user (`as`). */
-export interface Principal { userId: string; as?: string | null | undefined }
+export interface Principal {
+  userId: string;
+  as?: string | null | undefined;
+}
 
 export interface Resolved {
   /** The user every decision is made as. */
@@ -201,18 +207,29 @@ export class AuthzEngine {
     // The development switches are a bare `allow` rule: its filter is the whole answer.
     if (this.policy.config.mode !== 'policy') return this.filterOf(type, 'allow', [actor, action]);
     const permitted = await this.permittedQuery(actor, action, type);
-    const override = action === 'break_glass' && typeName === 'Patient' && this.policy.config.modules.includes('break-glass')
-      ? await this.breakGlassQuery(actor, type)
-      : await this.filterOf(type, 'override', [actor, action]);
+    const override =
+      action === 'break_glass' && typeName === 'Patient' && this.policy.config.modules.includes('break-glass')
+        ? await this.breakGlassQuery(actor, type)
+        : await this.filterOf(type, 'override', [actor, action]);
     const parts = [permitted, override];
     if (action !== 'read') {
       const followsRead = await this.filterOf(type, 'grant_if_readable', [actor, action]);
       if (followsRead.list.where !== FALSE) {
-        const read = { list: await this.queryAs(actor, 'read', typeName, 'list'), row: await this.queryAs(actor, 'read', typeName, 'row') };
+        const read = {
+          list: await this.queryAs(actor, 'read', typeName, 'list'),
+          row: await this.queryAs(actor, 'read', typeName, 'row'),
+        };
         parts.push(both((shape) => allOf(type, [followsRead[shape], read[shape]])));
       }
     }
-    return both((shape) => withoutBranches(anyOf(type, parts.map((p) => p[shape]))));
+    return both((shape) =>
+      withoutBranches(
+        anyOf(
+          type,
+          parts.map((p) => p[shape]),
+        ),
+      ),
+    );
   }
 
   /**
@@ -230,9 +247,10 @@ export class AuthzEngine {
       // optimization drives the list through each branch's index; `(a OR b) AND c` scans the table).
       // Labelled types keep the plain conjunction: copying `cleared` (several subqueries) into every
       // branch multiplies the subqueries a planner has to plan (PostgreSQL took seconds on sync scopes).
-      list: cleared.list.where === TRUE
-        ? distribute(type, grant.list, [negate(withheld.list)])
-        : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
+      list:
+        cleared.list.where === TRUE
+          ? distribute(type, grant.list, [negate(withheld.list)])
+          : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
       row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
     };
   }
@@ -262,14 +280,24 @@ export class AuthzEngine {
    * Rows the actor may act on. `shape: 'row'` when the extra condition pins a few known rows (one
    * patient's chart, a list of ids): the policy's relations are then probed per row.
    */
-  async listAs<T = Record<string, unknown>>(actor: Actor, action: string, typeName: ResourceType, opts: SelectOptions & { shape?: FilterShape } = {}): Promise<T[]> {
+  async listAs<T = Record<string, unknown>>(
+    actor: Actor,
+    action: string,
+    typeName: ResourceType,
+    opts: SelectOptions & { shape?: FilterShape } = {},
+  ): Promise<T[]> {
     const q = await this.queryAs(actor, action, typeName, opts.shape ?? 'list');
     if (q.where === '1=0') return [];
     const { sql, params } = selectSql(q, opts);
     return this.db.all<T>(sql, params);
   }
 
-  async list<T = Record<string, unknown>>(p: Principal, action: string, typeName: ResourceType, opts: SelectOptions = {}): Promise<T[]> {
+  async list<T = Record<string, unknown>>(
+    p: Principal,
+    action: string,
+    typeName: ResourceType,
+    opts: SelectOptions = {},
+  ): Promise<T[]> {
     const { actor } = await this.resolve(p);
     return this.listAs<T>(actor, action, typeName, opts);
   }
@@ -279,7 +307,10 @@ export class AuthzEngine {
     if (ids.length === 0) return new Set();
     const pk = authzType(typeName).pk!;
     const rows = await this.listAs<Record<string, string>>(actor, action, typeName, {
-      columns: `m.${pk} AS id`, where: `m.${pk} IN (${ids.map(() => '?').join(', ')})`, params: ids as SqlValue[], shape: 'row',
+      columns: `m.${pk} AS id`,
+      where: `m.${pk} IN (${ids.map(() => '?').join(', ')})`,
+      params: ids as SqlValue[],
+      shape: 'row',
     });
     return new Set(rows.map((r) => r.id!));
   }
@@ -321,4 +352,3 @@ export class AuthzEngine {
     return this.actionsAs(actor, target);
   }
 }
-

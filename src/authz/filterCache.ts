@@ -10,7 +10,10 @@
 import type { SqlValue } from '../store/db';
 import type { AuthzQuery } from './sqlFilter';
 
-interface Entry { query: AuthzQuery; nowSlots: number[] }
+interface Entry {
+  query: AuthzQuery;
+  nowSlots: number[];
+}
 
 export class FilterCache {
   readonly #entries = new Map<string, Entry>();
@@ -22,7 +25,10 @@ export class FilterCache {
 
   get(key: string, now: string): AuthzQuery | undefined {
     const e = this.#entries.get(key);
-    if (!e) { this.misses++; return undefined; }
+    if (!e) {
+      this.misses++;
+      return undefined;
+    }
     this.hits++;
     // Refresh recency (Map keeps insertion order).
     this.#entries.delete(key);
@@ -43,5 +49,7 @@ export class FilterCache {
     this.#entries.clear();
   }
 
-  get size(): number { return this.#entries.size; }
+  get size(): number {
+    return this.#entries.size;
+  }
 }

@@ -28,17 +28,31 @@ abstract class Row {
   }
 }
 
-export class OrganizationResource extends Row { declare id: string; declare name: string }
+export class OrganizationResource extends Row {
+  declare id: string;
+  declare name: string;
+}
 export class UserResource extends Row {
-  declare id: string; declare org_id: string; declare patient_id: string | null;
-  declare username: string; declare name: string; declare badge: string | null;
+  declare id: string;
+  declare org_id: string;
+  declare patient_id: string | null;
+  declare username: string;
+  declare name: string;
+  declare badge: string | null;
 }
 export class RoomScope extends Row {
-  declare id: string; declare ward_id: string; declare facility_id: string; declare org_id: string;
+  declare id: string;
+  declare ward_id: string;
+  declare facility_id: string;
+  declare org_id: string;
 }
 export class PatientResource extends Row {
-  declare id: string; declare org_id: string; declare room_id: string | null; declare status: string;
-  declare facility_id: string | null; declare restricted: boolean;
+  declare id: string;
+  declare org_id: string;
+  declare room_id: string | null;
+  declare status: string;
+  declare facility_id: string | null;
+  declare restricted: boolean;
   constructor(fields: object) {
     super(fields);
     // Stored as 0/1 (portable SQL); Polar compares it with `true`/`false`.
@@ -46,29 +60,61 @@ export class PatientResource extends Row {
   }
 }
 export class TeamMembership extends Row {
-  declare patient_id: string; declare team_id: string; declare user_id: string | null; declare group_id: string | null;
+  declare patient_id: string;
+  declare team_id: string;
+  declare user_id: string | null;
+  declare group_id: string | null;
 }
-export class TeamSpecialty extends Row { declare patient_id: string; declare team_id: string; declare specialty: string }
+export class TeamSpecialty extends Row {
+  declare patient_id: string;
+  declare team_id: string;
+  declare specialty: string;
+}
 export class ClinicianLink extends Row {
-  declare id: string; declare patient_id: string; declare clinician_id: string; declare status: string;
+  declare id: string;
+  declare patient_id: string;
+  declare clinician_id: string;
+  declare status: string;
 }
 export class BreakGlassGrant extends Row {
-  declare id: string; declare user_id: string; declare patient_id: string; declare started_at: string; declare expires_at: string;
+  declare id: string;
+  declare user_id: string;
+  declare patient_id: string;
+  declare started_at: string;
+  declare expires_at: string;
 }
 export class AppointmentResource extends Row {
-  declare id: string; declare patient_id: string; declare clinician_id: string; declare status: string;
+  declare id: string;
+  declare patient_id: string;
+  declare clinician_id: string;
+  declare status: string;
 }
 export class RecordResource extends Row {
-  declare id: string; declare appointment_id: string; declare patient_id: string; declare category: string; declare author_id: string;
+  declare id: string;
+  declare appointment_id: string;
+  declare patient_id: string;
+  declare category: string;
+  declare author_id: string;
 }
 export class ObservationResource extends Row {
-  declare id: string; declare patient_id: string; declare category: string;
+  declare id: string;
+  declare patient_id: string;
+  declare category: string;
 }
 export class ConsentRestrictionRow extends Row {
-  declare id: string; declare patient_id: string; declare user_id: string;
+  declare id: string;
+  declare patient_id: string;
+  declare user_id: string;
 }
-export class AlertResource extends Row { declare id: string; declare patient_id: string; declare status: string }
-export class AuditEventResource extends Row { declare id: string; declare org_id: string | null }
+export class AlertResource extends Row {
+  declare id: string;
+  declare patient_id: string;
+  declare status: string;
+}
+export class AuditEventResource extends Row {
+  declare id: string;
+  declare org_id: string | null;
+}
 
 type FieldType = StringConstructor | NumberConstructor | BooleanConstructor | Relation;
 
@@ -106,31 +152,97 @@ const patientLinks = {
 export const AUTHZ_TYPES: readonly AuthzType[] = [
   { name: 'Organization', cls: OrganizationResource, table: 'organizations', pk: 'id', fields: columnsOf('organizations') },
   { name: 'User', cls: UserResource, table: 'users', pk: 'id', fields: columnsOf('users') },
-  { name: 'Room', cls: RoomScope, table: 'room_scope', pk: 'id',
-    fields: { id: String, ward_id: String, facility_id: String, org_id: String } },
-  { name: 'Patient', cls: PatientResource, table: 'patients', pk: 'id',
-    fields: { ...columnsOf('patients'), restricted: Boolean, ...patientLinks } },
-  { name: 'TeamMembership', cls: TeamMembership, table: 'patient_team_members', pk: null,
-    fields: { patient_id: String, team_id: String, user_id: String, group_id: String } },
-  { name: 'TeamSpecialty', cls: TeamSpecialty, table: 'patient_team_specialties', pk: null,
-    fields: { patient_id: String, team_id: String, specialty: String } },
-  { name: 'ClinicianLink', cls: ClinicianLink, table: 'clinician_links', pk: 'id',
-    fields: { id: String, patient_id: String, clinician_id: String, status: String } },
-  { name: 'BreakGlass', cls: BreakGlassGrant, table: 'break_glass', pk: 'id',
-    fields: columnsOf('break_glass') },
-  { name: 'ConsentRestriction', cls: ConsentRestrictionRow, table: 'consent_restrictions', pk: 'id',
-    fields: columnsOf('consent_restrictions') },
-  { name: 'Appointment', cls: AppointmentResource, table: 'appointments', pk: 'id',
-    fields: { ...columnsOf('appointments'), patient: one('Patient', 'patient_id') } },
-  { name: 'Record', cls: RecordResource, table: 'records', pk: 'id',
-    fields: { ...columnsOf('records'), appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id') } },
-  { name: 'Observation', cls: ObservationResource, table: 'observations', pk: 'id',
-    fields: { ...columnsOf('observations'), patient: one('Patient', 'patient_id'), appointment: one('Appointment', 'appointment_id') } },
-  { name: 'Alert', cls: AlertResource, table: 'alerts', pk: 'id',
-    fields: { ...columnsOf('alerts'), patient: one('Patient', 'patient_id') } },
-  { name: 'AuditEvent', cls: AuditEventResource, table: 'audit_events', pk: 'id', fields: {
-    id: String, org_id: String, at: String, actor: String, on_behalf_of: String, action: String, resource: String, decision: String,
-  } },
+  {
+    name: 'Room',
+    cls: RoomScope,
+    table: 'room_scope',
+    pk: 'id',
+    fields: { id: String, ward_id: String, facility_id: String, org_id: String },
+  },
+  {
+    name: 'Patient',
+    cls: PatientResource,
+    table: 'patients',
+    pk: 'id',
+    fields: { ...columnsOf('patients'), restricted: Boolean, ...patientLinks },
+  },
+  {
+    name: 'TeamMembership',
+    cls: TeamMembership,
+    table: 'patient_team_members',
+    pk: null,
+    fields: { patient_id: String, team_id: String, user_id: String, group_id: String },
+  },
+  {
+    name: 'TeamSpecialty',
+    cls: TeamSpecialty,
+    table: 'patient_team_specialties',
+    pk: null,
+    fields: { patient_id: String, team_id: String, specialty: String },
+  },
+  {
+    name: 'ClinicianLink',
+    cls: ClinicianLink,
+    table: 'clinician_links',
+    pk: 'id',
+    fields: { id: String, patient_id: String, clinician_id: String, status: String },
+  },
+  { name: 'BreakGlass', cls: BreakGlassGrant, table: 'break_glass', pk: 'id', fields: columnsOf('break_glass') },
+  {
+    name: 'ConsentRestriction',
+    cls: ConsentRestrictionRow,
+    table: 'consent_restrictions',
+    pk: 'id',
+    fields: columnsOf('consent_restrictions'),
+  },
+  {
+    name: 'Appointment',
+    cls: AppointmentResource,
+    table: 'appointments',
+    pk: 'id',
+    fields: { ...columnsOf('appointments'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'Record',
+    cls: RecordResource,
+    table: 'records',
+    pk: 'id',
+    fields: { ...columnsOf('records'), appointment: one('Appointment', 'appointment_id'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'Observation',
+    cls: ObservationResource,
+    table: 'observations',
+    pk: 'id',
+    fields: {
+      ...columnsOf('observations'),
+      patient: one('Patient', 'patient_id'),
+      appointment: one('Appointment', 'appointment_id'),
+    },
+  },
+  {
+    name: 'Alert',
+    cls: AlertResource,
+    table: 'alerts',
+    pk: 'id',
+    fields: { ...columnsOf('alerts'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'AuditEvent',
+    cls: AuditEventResource,
+    table: 'audit_events',
+    pk: 'id',
+    fields: {
+      id: String,
+      org_id: String,
+      at: String,
+      actor: String,
+      on_behalf_of: String,
+      action: String,
+      resource: String,
+      decision: String,
+    },
+  },
 ];
 
 export const typeByName = new Map(AUTHZ_TYPES.map((t) => [t.name, t]));
@@ -140,8 +252,4 @@ export function authzType(name: string): AuthzType {
   const t = typeByName.get(name);
   if (!t) throw new Error(`Unknown authorization type ${name}`);
   return t;
-}
-
-export function hydrate<T extends Row>(type: AuthzType, row: object): T {
-  return new type.cls(row) as T;
 }

@@ -36,9 +36,10 @@ export async function ruleFilter(oso: AppOso, type: AuthzType, rule: string, arg
   const resource = new Variable('resource');
   const host = oso.getHost();
   const bindings = new Map<string, unknown>();
-  bindings.set('resource', new Expression('And', [
-    new Expression('Isa', [resource, new Pattern({ tag: type.name, fields: {} })]),
-  ]));
+  bindings.set(
+    'resource',
+    new Expression('And', [new Expression('Isa', [resource, new Pattern({ tag: type.name, fields: {} })])]),
+  );
   const results = oso.queryRule({ bindings, acceptExpression: true }, rule, ...args, resource);
   const queryResults: Array<{ bindings: Map<string, unknown> }> = [];
   for await (const result of results) {

@@ -10,7 +10,13 @@ import { z } from 'zod';
 import { policiesDir } from '../store/paths';
 
 export const POLICY_MODULES = [
-  'rbac', 'patient-access', 'care-teams', 'examination-access', 'break-glass', 'alerts', 'users-organizations',
+  'rbac',
+  'patient-access',
+  'care-teams',
+  'examination-access',
+  'break-glass',
+  'alerts',
+  'users-organizations',
   'sensitive-data',
 ] as const;
 
@@ -21,18 +27,23 @@ export const POLICY_MODULES = [
 const NARROWING_MODULES: readonly PolicyModule[] = ['sensitive-data'];
 export type PolicyModule = (typeof POLICY_MODULES)[number];
 
-export const PolicyConfigSchema = z.object({
-  mode: z.enum(['policy', 'allow-all', 'deny-all']).default('policy'),
-  modules: z.array(z.enum(POLICY_MODULES)).default([...POLICY_MODULES]),
-  /** Site-specific `.polar` files, absolute or relative to the configuration file. */
-  extraFiles: z.array(z.string().min(1)).default([]),
-  /** allow-all is for development only; refusing it by default keeps it off clinic machines. */
-  allowUnsafe: z.boolean().default(false),
-}).strict();
+export const PolicyConfigSchema = z
+  .object({
+    mode: z.enum(['policy', 'allow-all', 'deny-all']).default('policy'),
+    modules: z.array(z.enum(POLICY_MODULES)).default([...POLICY_MODULES]),
+    /** Site-specific `.polar` files, absolute or relative to the configuration file. */
+    extraFiles: z.array(z.string().min(1)).default([]),
+    /** allow-all is for development only; refusing it by default keeps it off clinic machines. */
+    allowUnsafe: z.boolean().default(false),
+  })
+  .strict();
 export type PolicyConfig = z.input<typeof PolicyConfigSchema>;
 export type ResolvedPolicyConfig = z.output<typeof PolicyConfigSchema>;
 
-export interface PolicySource { filename: string; text: string }
+export interface PolicySource {
+  filename: string;
+  text: string;
+}
 
 export interface LoadedPolicy {
   config: ResolvedPolicyConfig;
@@ -44,7 +55,9 @@ export interface LoadedPolicy {
 export function resolvePolicy(input: PolicyConfig = {}, baseDir = policiesDir()): LoadedPolicy {
   const parsed = PolicyConfigSchema.safeParse(input);
   if (!parsed.success) {
-    throw new Error(`Policy configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Policy configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const config = parsed.data;
   const read = (file: string): PolicySource => {

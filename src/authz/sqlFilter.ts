@@ -24,7 +24,10 @@ export interface AuthzQuery {
   branches?: Array<{ sql: string; params: SqlValue[] }>;
 }
 
-interface Sql { sql: string; params: SqlValue[] }
+interface Sql {
+  sql: string;
+  params: SqlValue[];
+}
 
 const TRUE: Sql = { sql: '1=1', params: [] };
 const FALSE: Sql = { sql: '1=0', params: [] };
@@ -36,7 +39,10 @@ const quote = (id: string): string => {
 
 const aliasOf = (model: string, type: string): string => (type === model ? 'm' : `t_${type}`);
 
-interface Link { from: string; rel: Relation }
+interface Link {
+  from: string;
+  rel: Relation;
+}
 
 /** `list`: many rows of the model (lists, scopes); `row`: a decision about one row. */
 export type FilterShape = 'list' | 'row';
@@ -95,7 +101,10 @@ class BranchCompiler {
     let correlated = false;
     for (const { cond } of inner) {
       for (const t of referencedTypes(cond)) {
-        if (t === this.model.name) { correlated = true; continue; }
+        if (t === this.model.name) {
+          correlated = true;
+          continue;
+        }
         for (let cur: string | undefined = t; cur && cur !== this.model.name; cur = this.parents.get(cur)?.from) {
           if (!this.parents.has(cur)) throw new Error(`Filter references ${cur} without a relation to it`);
           needed.add(cur);
@@ -106,9 +115,7 @@ class BranchCompiler {
     const order = [...needed].sort((a, b) => this.depth(a) - this.depth(b));
     const roots = order.filter((t) => this.parents.get(t)!.from === this.model.name);
     const from = order.map((t) => `${quote(authzType(t).table)} ${aliasOf(this.model.name, t)}`).join(', ');
-    const links = order
-      .filter((t) => !roots.includes(t))
-      .map((t) => this.linkSql(t));
+    const links = order.filter((t) => !roots.includes(t)).map((t) => this.linkSql(t));
     const conds = inner.map((i) => i.sql);
     if (!correlated && roots.length === 1 && this.shape === 'list') {
       const root = roots[0]!;
@@ -178,10 +185,14 @@ class BranchCompiler {
         if (l.isNull) return { sql: `${r.sql} IS NOT NULL`, params: r.params };
         if (r.isNull) return { sql: `${l.sql} IS NOT NULL`, params: l.params };
         return bin(l, nullSafe[1]!, r);
-      case 'Lt': return bin(l, '<', r);
-      case 'Leq': return bin(l, '<=', r);
-      case 'Gt': return bin(l, '>', r);
-      case 'Geq': return bin(l, '>=', r);
+      case 'Lt':
+        return bin(l, '<', r);
+      case 'Leq':
+        return bin(l, '<=', r);
+      case 'Gt':
+        return bin(l, '>', r);
+      case 'Geq':
+        return bin(l, '>=', r);
       default:
         throw new Error(`Unsupported comparison in data filter: ${op}`);
     }
@@ -227,13 +238,20 @@ function constantValue(c: FilterCondition): boolean | undefined {
   const a = toSqlValue(c.lhs.value);
   const b = toSqlValue(c.rhs.value);
   switch (c.cmp as string) {
-    case 'Eq': return a === b;
-    case 'Neq': return a !== b;
-    case 'Lt': return a !== null && b !== null && a < b;
-    case 'Leq': return a !== null && b !== null && a <= b;
-    case 'Gt': return a !== null && b !== null && a > b;
-    case 'Geq': return a !== null && b !== null && a >= b;
-    default: throw new Error(`Unsupported constant comparison in data filter: ${String(c.cmp)}`);
+    case 'Eq':
+      return a === b;
+    case 'Neq':
+      return a !== b;
+    case 'Lt':
+      return a !== null && b !== null && a < b;
+    case 'Leq':
+      return a !== null && b !== null && a <= b;
+    case 'Gt':
+      return a !== null && b !== null && a > b;
+    case 'Geq':
+      return a !== null && b !== null && a >= b;
+    default:
+      throw new Error(`Unsupported constant comparison in data filter: ${String(c.cmp)}`);
   }
 }
 

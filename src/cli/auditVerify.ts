@@ -23,8 +23,10 @@ export function openAuditDb(target: string, key: string | undefined): Db {
   if (/^postgres(ql)?:\/\//.test(target)) return new PostgresDb(target, { max: 1 });
   if (!existsSync(target)) throw new Error(`No database at ${target}.`);
   if (!key && databaseState(target) === 'encrypted') {
-    throw new Error(`${target} is encrypted. Pass its key with --key (a workstation's key is unwrapped only by the app on that machine; `
-      + 'its audit log is also on the central server: verify the server database instead).');
+    throw new Error(
+      `${target} is encrypted. Pass its key with --key (a workstation's key is unwrapped only by the app on that machine; ` +
+        'its audit log is also on the central server: verify the server database instead).',
+    );
   }
   try {
     return new SqliteDb(target, { readonly: true, ...(key ? { key } : {}) });
@@ -33,51 +35,83 @@ export function openAuditDb(target: string, key: string | undefined): Db {
   }
 }
 
-const describe = (label: string, r: ChainReport): string => (r.ok
-  ? `ok      ${label}: ${r.checked} events, chain intact`
-  : `BROKEN  ${label}: event ${r.firstBroken!.seq} (${r.firstBroken!.id}) — ${r.firstBroken!.problem}; ${r.checked} events before it verify`);
+const describe = (label: string, r: ChainReport): string =>
+  r.ok
+    ? `ok      ${label}: ${r.checked} events, chain intact`
+    : `BROKEN  ${label}: event ${r.firstBroken!.seq} (${r.firstBroken!.id}) — ${r.firstBroken!.problem}; ${r.checked} events before it verify`;
 
 export async function tableNames(db: Db): Promise<Set<string>> {
-  return new Set((await db.all<{ name: string }>(db.dialect === 'postgres'
-    ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()"
-    : "SELECT name FROM sqlite_schema WHERE type = 'table'")).map((t) => t.name));
+  return new Set(
+    (
+      await db.all<{ name: string }>(
+        db.dialect === 'postgres'
+          ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()'
+          : "SELECT name FROM sqlite_schema WHERE type = 'table'",
+      )
+    ).map((t) => t.name),
+  );
 }
 
 async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ allowPositionals: true, options: { key: { type: 'string' } } });
-  } catch (e) { complain(`${(e as Error).message}\n${USAGE}`); return 2; }
+  } catch (e) {
+    complain(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
   const [target, ...extra] = parsed.positionals;
-  if (!target || extra.length) { complain(USAGE); return 2; }
+  if (!target || extra.length) {
+    complain(USAGE);
+    return 2;
+  }
   let db: Db;
-  try { db = openAuditDb(target, parsed.values.key); } catch (e) { complain((e as Error).message); return 2; }
+  try {
+    db = openAuditDb(target, parsed.values.key);
+  } catch (e) {
+    complain((e as Error).message);
+    return 2;
+  }
   try {
     const tables = await tableNames(db);
-    if (!tables.has('audit_events')) { complain(`${target} has no audit log (is it a clinic-workstation database?).`); return 2; }
+    if (!tables.has('audit_events')) {
+      complain(`${target} has no audit log (is it a clinic-workstation database?).`);
+      return 2;
+    }
     let broken = 0;
     const own = await verifyAuditChain(db);
     say(describe('audit log', own));
     if (!own.ok) broken++;
     if (tables.has('device_audit')) {
       const origins = await verifyOrigins(db);
-      say(origins.ok
-        ? `ok      server copies of workstation events: ${origins.checked} match what the workstations sent`
-        : `BROKEN  server copies of workstation events: event ${origins.firstBad!.seq} (${origins.firstBad!.id}) — ${origins.firstBad!.problem}`);
+      say(
+        origins.ok
+          ? `ok      server copies of workstation events: ${origins.checked} match what the workstations sent`
+          : `BROKEN  server copies of workstation events: event ${origins.firstBad!.seq} (${origins.firstBad!.id}) — ${origins.firstBad!.problem}`,
+      );
       if (!origins.ok) broken++;
       const devices = await db.all<{ device_id: string; name: string | null }>(
-        'SELECT DISTINCT a.device_id, d.name FROM device_audit a LEFT JOIN devices d ON d.id = a.device_id ORDER BY a.device_id');
+        'SELECT DISTINCT a.device_id, d.name FROM device_audit a LEFT JOIN devices d ON d.id = a.device_id ORDER BY a.device_id',
+      );
       for (const d of devices) {
         const label = `workstation ${d.device_id}${d.name ? ` (${d.name})` : ''}`;
         const r = await verifyAuditChain(db, { device: d.device_id });
         const s = await verifyDeviceSignatures(db, d.device_id);
-        if (!r.ok) { say(describe(label, r)); broken++; continue; }
-        if (!s.ok) {
-          say(`BROKEN  ${label}: event ${s.firstBad!.seq} (${s.firstBad!.id}) — ${s.firstBad!.problem}; ${s.signed} signed events before it verify`);
+        if (!r.ok) {
+          say(describe(label, r));
           broken++;
           continue;
         }
-        say(`${describe(label, r)}; ${s.signed} signed${s.legacy ? `, ${s.legacy} unsigned-legacy (received before the workstation had an audit key)` : ''}`);
+        if (!s.ok) {
+          say(
+            `BROKEN  ${label}: event ${s.firstBad!.seq} (${s.firstBad!.id}) — ${s.firstBad!.problem}; ${s.signed} signed events before it verify`,
+          );
+          broken++;
+          continue;
+        }
+        say(
+          `${describe(label, r)}; ${s.signed} signed${s.legacy ? `, ${s.legacy} unsigned-legacy (received before the workstation had an audit key)` : ''}`,
+        );
       }
     }
     say(broken === 0 ? 'every audit chain verifies' : `${broken} audit chain(s) broken`);
@@ -88,5 +122,13 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1]?.endsWith('auditVerify.ts')) {
-  main().then((c) => { process.exitCode = c; }, (e: unknown) => { complain((e as Error).message); process.exitCode = 2; });
+  main().then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (e: unknown) => {
+      complain((e as Error).message);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -29,16 +29,28 @@ async function main(): Promise<number> {
     return 2;
   }
   const now = new Date(values.now ?? Date.now());
-  if (Number.isNaN(now.getTime())) { console.error(`--now is not a time: ${values.now}`); return 2; }
-  if (values['fixture-out']) writeFileSync(values['fixture-out'], `${JSON.stringify(demoHospital(now.toISOString()), null, 1)}\n`);
+  if (Number.isNaN(now.getTime())) {
+    console.error(`--now is not a time: ${values.now}`);
+    return 2;
+  }
+  if (values['fixture-out'])
+    writeFileSync(values['fixture-out'], `${JSON.stringify(demoHospital(now.toISOString()), null, 1)}\n`);
   if (values.out) {
     if (existsSync(values.out)) {
-      if (!values.force) { console.error(`${values.out} exists; pass --force to replace it.`); return 2; }
+      if (!values.force) {
+        console.error(`${values.out} exists; pass --force to replace it.`);
+        return 2;
+      }
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${values.out}${suffix}`, { force: true });
     }
     const counts = await seedDemo(values.out, now.toISOString());
     console.log(`Demo hospital written to ${values.out}:`);
-    console.log(Object.entries(counts).filter(([, c]) => c > 0).map(([t, c]) => `  ${t}: ${c}`).join('\n'));
+    console.log(
+      Object.entries(counts)
+        .filter(([, c]) => c > 0)
+        .map(([t, c]) => `  ${t}: ${c}`)
+        .join('\n'),
+    );
     console.log(`\nSign in with password "${DEMO_PASSWORD}" (root: "${ROOT_PASSWORD}") as:`);
     for (const l of DEMO_LOGINS) console.log(`  ${l.username.padEnd(8)} ${l.role}`);
   }
@@ -46,5 +58,13 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
-  main().then((code) => { process.exitCode = code; }, (e: unknown) => { console.error((e as Error).message); process.exitCode = 1; });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error((e as Error).message);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -13,7 +13,9 @@ import { CorrectedClock } from '../sync/clock';
 import { SyncEngine } from '../sync/engine';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { data: { type: 'string' }, server: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
+  });
   if (!values.data || !values.server || !values.code) {
     console.error('usage: npm run workstation:enroll -- --data DIR --server URL --code XXXX-XXXX-XXXX [--name "Ward 3 PC"]');
     return 2;
@@ -24,7 +26,10 @@ async function main(): Promise<number> {
     await migrate(db, WORKSTATION_SETS);
     const clock = new CorrectedClock(systemClock);
     const sync = new SyncEngine({ db, clock, corrected: clock });
-    if (await sync.enrollment()) { console.error('This workstation is already enrolled; reset it first (docs/install.md).'); return 1; }
+    if (await sync.enrollment()) {
+      console.error('This workstation is already enrolled; reset it first (docs/install.md).');
+      return 1;
+    }
     const e = await sync.enroll(values.server, values.code, values.name ?? 'Ward workstation');
     const s = await sync.syncNow();
     console.log(`Enrolled as ${e.device_id} in ${e.org_id}${e.facility_id ? ` / ${e.facility_id}` : ''}; sync ${s.mode}.`);
@@ -34,4 +39,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((c) => { process.exitCode = c; }, (e: unknown) => { console.error((e as Error).message); process.exitCode = 1; });
+main().then(
+  (c) => {
+    process.exitCode = c;
+  },
+  (e: unknown) => {
+    console.error((e as Error).message);
+    process.exitCode = 1;
+  },
+);

@@ -11,8 +11,17 @@ export async function readPassword(user: string, fromEnv: string | undefined): P
   return p;
 }
 
-export async function adminSession(server: string, user: string, password: string, organization?: string): Promise<{ t: Transport; bearer: string; org_id: string }> {
+export async function adminSession(
+  server: string,
+  user: string,
+  password: string,
+  organization?: string,
+): Promise<{ t: Transport; bearer: string; org_id: string }> {
   const t = httpTransport(server);
-  const r = await t.post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username: user, password, ...(organization ? { organization } : {}) }, SignInResponse);
+  const r = await t.post(
+    '/v1/auth/sign-in',
+    { protocol: PROTOCOL_VERSION, username: user, password, ...(organization ? { organization } : {}) },
+    SignInResponse,
+  );
   return { t, bearer: `Bearer ${r.token}`, org_id: r.user.org_id };
 }

@@ -14,15 +14,21 @@ export const ROOT_PASSWORD = 'root-demo-password';
 /** The accounts the README lists for trying each role. */
 export const DEMO_LOGINS = [
   { username: 'root', role: 'global admin (create organizations, view as any user)' },
-  { username: 'ada', role: 'organization admin, St. Mary\'s' },
+  { username: 'ada', role: "organization admin, St. Mary's" },
   { username: 'nina', role: 'nurse, Cardiology (badge 04A1B2C3, PIN 2468)' },
   { username: 'smith', role: 'physician, Cardiology; member of the Cardiology care team' },
   { username: 'brown', role: 'physician, Neurology; examining a cardiology patient today' },
   { username: 'rita', role: 'registration clerk, Main Campus' },
   { username: 'taylor', role: 'lab technician (lab results), Main Campus' },
-  { username: 'otto', role: 'auditor, St. Mary\'s' },
-  { username: 'vera', role: 'nurse, Cardiology, cleared for restricted patients and HIV: sees Victor Famous (restricted) and HIV-labelled items' },
-  { username: 'day.card', role: 'day-shift nurse, Cardiology; a patient (Noah Hoffmann) keeps her from his chart: break-glass only' },
+  { username: 'otto', role: "auditor, St. Mary's" },
+  {
+    username: 'vera',
+    role: 'nurse, Cardiology, cleared for restricted patients and HIV: sees Victor Famous (restricted) and HIV-labelled items',
+  },
+  {
+    username: 'day.card',
+    role: 'day-shift nurse, Cardiology; a patient (Noah Hoffmann) keeps her from his chart: break-glass only',
+  },
   { username: 'alice', role: 'a patient (sees her own chart)' },
   { username: 'sam', role: 'nurse at Sunrise Clinic (another organization)' },
 ] as const;
@@ -49,7 +55,10 @@ export function demoHospital(nowIso: string): FixtureInput {
   const person = (): string => {
     for (;;) {
       const n = `${r.pick(FIRST_NAMES)} ${r.pick(LAST_NAMES)}`;
-      if (!usedNames.has(n)) { usedNames.add(n); return n; }
+      if (!usedNames.has(n)) {
+        usedNames.add(n);
+        return n;
+      }
     }
   };
 
@@ -64,7 +73,9 @@ export function demoHospital(nowIso: string): FixtureInput {
   };
 
   const rooms: Entry[] = [];
-  for (const w of WARDS) for (let i = 1; i <= 10; i++) rooms.push({ id: `r-${w.id.slice(5)}-${i}`, ward: w.id, name: `${w.name.slice(0, 4).toUpperCase()} ${100 + i}` });
+  for (const w of WARDS)
+    for (let i = 1; i <= 10; i++)
+      rooms.push({ id: `r-${w.id.slice(5)}-${i}`, ward: w.id, name: `${w.name.slice(0, 4).toUpperCase()} ${100 + i}` });
 
   // Staff.
   staff('u-ada', 'Ada Admin', 'ada');
@@ -87,8 +98,12 @@ export function demoHospital(nowIso: string): FixtureInput {
   for (const w of WARDS) {
     const docs: string[] = [];
     for (let i = 1; i <= 2; i++) {
-      const special = w.id === 'ward-card' && i === 1 ? { id: 'u-smith', name: 'Dr. Smith', username: 'smith' }
-        : w.id === 'ward-neuro' && i === 1 ? { id: 'u-brown', name: 'Dr. Brown', username: 'brown' } : null;
+      const special =
+        w.id === 'ward-card' && i === 1
+          ? { id: 'u-smith', name: 'Dr. Smith', username: 'smith' }
+          : w.id === 'ward-neuro' && i === 1
+            ? { id: 'u-brown', name: 'Dr. Brown', username: 'brown' }
+            : null;
       const name = special?.name ?? `Dr. ${person().split(' ')[1]}`;
       const id = staff(special?.id ?? `u-doc-${w.id.slice(5)}-${i}`, name, special?.username ?? `dr.${w.id.slice(5)}${i}`);
       role(id, 'physician', `Ward:${w.id}`);
@@ -96,9 +111,13 @@ export function demoHospital(nowIso: string): FixtureInput {
     }
     physicians.set(w.id, docs);
     // Three nurses per ward: one permanent, a day shift and a night shift (validity windows).
-    const permanent = w.id === 'ward-card'
-      ? staff('u-nina', 'Nina Nurse', 'nina', { badge: '04A1B2C3', pin: DEMO_PIN })
-      : staff(`u-nurse-${w.id.slice(5)}`, person(), `nurse.${w.id.slice(5)}`, { badge: `B${w.id.slice(5).toUpperCase().padEnd(7, '0')}`, pin: DEMO_PIN });
+    const permanent =
+      w.id === 'ward-card'
+        ? staff('u-nina', 'Nina Nurse', 'nina', { badge: '04A1B2C3', pin: DEMO_PIN })
+        : staff(`u-nurse-${w.id.slice(5)}`, person(), `nurse.${w.id.slice(5)}`, {
+            badge: `B${w.id.slice(5).toUpperCase().padEnd(7, '0')}`,
+            pin: DEMO_PIN,
+          });
     role(permanent, 'nurse', `Ward:${w.id}`);
     const day = staff(`u-day-${w.id.slice(5)}`, person(), `day.${w.id.slice(5)}`);
     role(day, 'nurse', `Ward:${w.id}`, { valid_from: today(7), valid_until: today(19) });
@@ -119,7 +138,15 @@ export function demoHospital(nowIso: string): FixtureInput {
       const id = n === 1 ? 'p-alice' : `p-${String(n).padStart(4, '0')}`;
       const name = n === 1 ? 'Alice Patient' : person();
       const status = r.chance(0.08) ? 'discharged' : 'admitted';
-      patients.push({ id, org: 'org-stm', mrn: `STM-${String(100000 + n)}`, name, birth_date: `${r.int(1930, 2015)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`, room: room.id, status });
+      patients.push({
+        id,
+        org: 'org-stm',
+        mrn: `STM-${String(100000 + n)}`,
+        name,
+        birth_date: `${r.int(1930, 2015)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`,
+        room: room.id,
+        status,
+      });
       admitted.push({ id, ward });
     }
   }
@@ -128,9 +155,23 @@ export function demoHospital(nowIso: string): FixtureInput {
     n++;
     const id = `p-${String(n).padStart(4, '0')}`;
     outpatients.push(id);
-    patients.push({ id, org: 'org-stm', mrn: `STM-${String(100000 + n)}`, name: person(), birth_date: `${r.int(1940, 2010)}-0${r.int(1, 9)}-1${r.int(0, 9)}`, status: 'outpatient' });
+    patients.push({
+      id,
+      org: 'org-stm',
+      mrn: `STM-${String(100000 + n)}`,
+      name: person(),
+      birth_date: `${r.int(1940, 2010)}-0${r.int(1, 9)}-1${r.int(0, 9)}`,
+      status: 'outpatient',
+    });
   }
-  users.push({ id: 'u-alice', org: 'org-stm', name: 'Alice Patient', username: 'alice', patient: 'p-alice', password: DEMO_PASSWORD });
+  users.push({
+    id: 'u-alice',
+    org: 'org-stm',
+    name: 'Alice Patient',
+    username: 'alice',
+    patient: 'p-alice',
+    password: DEMO_PASSWORD,
+  });
 
   // Care teams: specialty teams listing some of their ward's patients, and a float-pool group.
   const groups: Entry[] = [
@@ -140,11 +181,21 @@ export function demoHospital(nowIso: string): FixtureInput {
   // The float pool works the day shift anywhere on the main campus.
   roles.push({ group: 'g-float', role: 'nurse', scope: 'Facility:fac-main', valid_from: today(7), valid_until: today(19) });
   const careTeams: Entry[] = WARDS.slice(0, 4).map((w) => ({
-    id: `ct-${w.id.slice(5)}`, org: 'org-stm', name: `${w.name} Team`, specialties: [w.specialty],
-    patients: admitted.filter((p) => p.ward.id === w.id).filter(() => r.chance(0.5)).map((p) => p.id),
-    members: w.id === 'ward-card'
-      ? [{ group: 'g-cardio-docs', role: 'lead' }, { user: 'u-smith', role: 'member' }]
-      : physicians.get(w.id)!.map((u, i) => ({ user: u, role: i === 0 ? 'lead' : 'member' })),
+    id: `ct-${w.id.slice(5)}`,
+    org: 'org-stm',
+    name: `${w.name} Team`,
+    specialties: [w.specialty],
+    patients: admitted
+      .filter((p) => p.ward.id === w.id)
+      .filter(() => r.chance(0.5))
+      .map((p) => p.id),
+    members:
+      w.id === 'ward-card'
+        ? [
+            { group: 'g-cardio-docs', role: 'lead' },
+            { user: 'u-smith', role: 'member' },
+          ]
+        : physicians.get(w.id)!.map((u, i) => ({ user: u, role: i === 0 ? 'lead' : 'member' })),
   }));
   (careTeams[0]!.patients as string[]).unshift('p-alice');
 
@@ -152,17 +203,44 @@ export function demoHospital(nowIso: string): FixtureInput {
   const appointments: Entry[] = [];
   const records: Entry[] = [];
   const observations: Entry[] = [];
-  const reasons = ['Ward round review', 'Post-op check', 'Medication review', 'Follow-up', 'Admission assessment', 'Pre-discharge review'];
+  const reasons = [
+    'Ward round review',
+    'Post-op check',
+    'Medication review',
+    'Follow-up',
+    'Admission assessment',
+    'Pre-discharge review',
+  ];
   let ap = 0;
   let rec = 0;
-  const addAppointment = (patient: string, clinician: string, when: string, status: string, reason: string, category: string): string => {
+  const addAppointment = (
+    patient: string,
+    clinician: string,
+    when: string,
+    status: string,
+    reason: string,
+    category: string,
+  ): string => {
     const id = `ap-${++ap}`;
     appointments.push({ id, patient, clinician, scheduled_at: when, reason, status });
     if (status === 'completed' || status === 'in_progress') {
       records.push({
-        id: `rec-${++rec}`, appointment: id, category, author: clinician,
-        public_notes: r.pick(['Stable, observations within range.', 'Wound healing well.', 'Pain controlled; mobilising with help.', 'Plan discussed with patient and family.']),
-        internal_notes: r.pick(['Consider stepping down monitoring tomorrow.', 'Family history relevant; discuss at MDT.', 'Watch renal function.', 'Patient anxious about discharge.']),
+        id: `rec-${++rec}`,
+        appointment: id,
+        category,
+        author: clinician,
+        public_notes: r.pick([
+          'Stable, observations within range.',
+          'Wound healing well.',
+          'Pain controlled; mobilising with help.',
+          'Plan discussed with patient and family.',
+        ]),
+        internal_notes: r.pick([
+          'Consider stepping down monitoring tomorrow.',
+          'Family history relevant; discuss at MDT.',
+          'Watch renal function.',
+          'Patient anxious about discharge.',
+        ]),
         created_at: status === 'completed' ? new Date(Date.parse(when) + 30 * 60_000).toISOString() : at(-5),
       });
     }
@@ -175,7 +253,14 @@ export function demoHospital(nowIso: string): FixtureInput {
       for (let k = 0; k < 5; k++) {
         const p = wardPatients[(i * 5 + k) % wardPatients.length]!.id;
         const slot = today(8 + k * 2, i * 30);
-        const status = Date.parse(slot) + 30 * 60_000 < now ? 'completed' : Date.parse(slot) <= now ? 'in_progress' : r.chance(0.1) ? 'canceled' : 'scheduled';
+        const status =
+          Date.parse(slot) + 30 * 60_000 < now
+            ? 'completed'
+            : Date.parse(slot) <= now
+              ? 'in_progress'
+              : r.chance(0.1)
+                ? 'canceled'
+                : 'scheduled';
         addAppointment(p, doc, slot, status, r.pick(reasons), w.specialty);
       }
       addAppointment(wardPatients[i]!.id, doc, at(-60 * 24 * 2 - i * 60), 'completed', 'Admission assessment', w.specialty);
@@ -183,7 +268,14 @@ export function demoHospital(nowIso: string): FixtureInput {
   }
   for (const [i, p] of outpatients.entries()) {
     const doc = physicians.get(WARDS[i % 4]!.id)![0]!;
-    addAppointment(p, doc, i % 3 === 0 ? today(14, i * 5) : at(60 * 24 * (i % 5 + 1)), 'scheduled', 'Outpatient consultation', WARDS[i % 4]!.specialty);
+    addAppointment(
+      p,
+      doc,
+      i % 3 === 0 ? today(14, i * 5) : at(60 * 24 * ((i % 5) + 1)),
+      'scheduled',
+      'Outpatient consultation',
+      WARDS[i % 4]!.specialty,
+    );
   }
 
   // Vitals every 6 hours over the last two days for admitted patients; labs for some.
@@ -205,11 +297,35 @@ export function demoHospital(nowIso: string): FixtureInput {
       const code = r.pick(['crp', 'hemoglobin', 'creatinine', 'troponin_t'] as const);
       const raw = r.int(3, 160);
       r.pick(['mg/L', 'g/dL', 'umol/L', 'ng/L']);
-      const lab = { crp: ['mg/L', String(raw)], hemoglobin: ['g/dL', (8 + (raw % 90) / 10).toFixed(1)], creatinine: ['umol/L', String(40 + raw * 2)], troponin_t: ['ng/L', String(raw)] }[code];
-      observations.push({ id: `obs-${++ob}`, patient: p.id, category: 'lab', code, value: lab[1], unit: lab[0], recorded_by: 'u-taylor', recorded_at: at(-r.int(60, 1800)) });
+      const lab = {
+        crp: ['mg/L', String(raw)],
+        hemoglobin: ['g/dL', (8 + (raw % 90) / 10).toFixed(1)],
+        creatinine: ['umol/L', String(40 + raw * 2)],
+        troponin_t: ['ng/L', String(raw)],
+      }[code];
+      observations.push({
+        id: `obs-${++ob}`,
+        patient: p.id,
+        category: 'lab',
+        code,
+        value: lab[1],
+        unit: lab[0],
+        recorded_by: 'u-taylor',
+        recorded_at: at(-r.int(60, 1800)),
+      });
     }
   }
-  observations.push({ id: `obs-${++ob}`, patient: 'p-alice', appointment: 'ap-1', category: 'lab', code: 'troponin_t', value: '48', unit: 'ng/L', recorded_by: 'u-taylor', recorded_at: at(-10) });
+  observations.push({
+    id: `obs-${++ob}`,
+    patient: 'p-alice',
+    appointment: 'ap-1',
+    category: 'lab',
+    code: 'troponin_t',
+    value: '48',
+    unit: 'ng/L',
+    recorded_by: 'u-taylor',
+    recorded_at: at(-10),
+  });
 
   const alertKinds = [
     { kind: 'fall_risk', severity: 'high', message: 'High fall risk: assist when mobilising' },
@@ -223,14 +339,20 @@ export function demoHospital(nowIso: string): FixtureInput {
   for (const [i, p] of admitted.entries()) {
     if (i % 4 !== 0 && p.id !== 'p-alice') continue;
     const a = p.id === 'p-alice' ? alertKinds[0]! : r.pick(alertKinds);
-    alerts.push({ id: `al-${alerts.length + 1}`, patient: p.id, ...a, due_at: at(r.int(-60, 240)), status: r.chance(0.2) ? 'acknowledged' : 'open' });
+    alerts.push({
+      id: `al-${alerts.length + 1}`,
+      patient: p.id,
+      ...a,
+      due_at: at(r.int(-60, 240)),
+      status: r.chance(0.2) ? 'acknowledged' : 'open',
+    });
   }
 
   return {
     now: new Date(now).toISOString(),
     organizations: [
       { id: '_root', name: 'Root' },
-      { id: 'org-stm', name: 'St. Mary\'s Hospital' },
+      { id: 'org-stm', name: "St. Mary's Hospital" },
       { id: 'org-sun', name: 'Sunrise Clinic' },
     ],
     facilities: [
@@ -238,17 +360,36 @@ export function demoHospital(nowIso: string): FixtureInput {
       { id: 'fac-east', org: 'org-stm', name: 'East Pavilion' },
       { id: 'fac-sun', org: 'org-sun', name: 'Sunrise' },
     ],
-    wards: [...WARDS.map((w) => ({ id: w.id, facility: w.facility, name: w.name })), { id: 'ward-sun', facility: 'fac-sun', name: 'General' }],
+    wards: [
+      ...WARDS.map((w) => ({ id: w.id, facility: w.facility, name: w.name })),
+      { id: 'ward-sun', facility: 'fac-sun', name: 'General' },
+    ],
     rooms: [...rooms, { id: 'r-sun-1', ward: 'ward-sun', name: 'S1' }],
-    users: [...users, ...sensitive.users, { id: 'u-sam', org: 'org-sun', name: 'Sam Sunrise', username: 'sam', password: DEMO_PASSWORD }],
+    users: [
+      ...users,
+      ...sensitive.users,
+      { id: 'u-sam', org: 'org-sun', name: 'Sam Sunrise', username: 'sam', password: DEMO_PASSWORD },
+    ],
     groups,
     role_assignments: [...roles, ...sensitive.roles, { user: 'u-sam', role: 'nurse', scope: 'Organization:org-sun' }],
     care_teams: careTeams,
     patients: [
       // Outpatients are registered at a facility: its staff (e.g. Rita at Main Campus) look after them.
-      ...patients.map((p) => (outpatients.includes(p.id as string) ? { ...p, facility: outpatients.indexOf(p.id as string) % 3 === 2 ? 'fac-east' : 'fac-main' } : p)),
+      ...patients.map((p) =>
+        outpatients.includes(p.id as string)
+          ? { ...p, facility: outpatients.indexOf(p.id as string) % 3 === 2 ? 'fac-east' : 'fac-main' }
+          : p,
+      ),
       ...sensitive.patients,
-      { id: 'p-sun-1', org: 'org-sun', mrn: 'SUN-0001', name: 'Sunny Case', birth_date: '1999-01-01', room: 'r-sun-1', status: 'admitted' },
+      {
+        id: 'p-sun-1',
+        org: 'org-sun',
+        mrn: 'SUN-0001',
+        name: 'Sunny Case',
+        birth_date: '1999-01-01',
+        room: 'r-sun-1',
+        status: 'admitted',
+      },
     ],
     appointments: [...appointments, ...sensitive.appointments],
     records: [...records, ...sensitive.records],
@@ -268,22 +409,101 @@ function sensitiveData(at: (minutes: number) => string) {
   return {
     users: [{ id: 'u-vera', org: 'org-stm', name: 'Vera Lind', username: 'vera', password: DEMO_PASSWORD }],
     roles: [{ user: 'u-vera', role: 'nurse', scope: 'Ward:ward-card', clearances: ['restricted', 'hiv'] }],
-    patients: [{ id: 'p-vip', org: 'org-stm', mrn: 'STM-190001', name: 'Victor Famous', birth_date: '1966-05-05', room: 'r-card-3', status: 'admitted', restricted: true }],
+    patients: [
+      {
+        id: 'p-vip',
+        org: 'org-stm',
+        mrn: 'STM-190001',
+        name: 'Victor Famous',
+        birth_date: '1966-05-05',
+        room: 'r-card-3',
+        status: 'admitted',
+        restricted: true,
+      },
+    ],
     appointments: [
-      { id: 'ap-hiv', patient: 'p-0004', clinician: 'u-smith', scheduled_at: at(-60 * 26), reason: 'HIV clinic review', status: 'completed' },
-      { id: 'ap-vip', patient: 'p-vip', clinician: 'u-smith', scheduled_at: at(60 * 24 + 120), reason: 'Private review', status: 'scheduled' },
+      {
+        id: 'ap-hiv',
+        patient: 'p-0004',
+        clinician: 'u-smith',
+        scheduled_at: at(-60 * 26),
+        reason: 'HIV clinic review',
+        status: 'completed',
+      },
+      {
+        id: 'ap-vip',
+        patient: 'p-vip',
+        clinician: 'u-smith',
+        scheduled_at: at(60 * 24 + 120),
+        reason: 'Private review',
+        status: 'scheduled',
+      },
     ],
     records: [
-      { id: 'rec-hiv-1', appointment: 'ap-hiv', category: 'cardiology', author: 'u-smith', sensitivity: 'hiv', created_at: at(-60 * 25),
-        public_notes: 'Antiretroviral therapy continued; no interaction with the new statin.', internal_notes: 'Viral load undetectable; adherence good.' },
-      { id: 'rec-psy-1', appointment: 'ap-hiv', category: 'cardiology', author: 'u-smith', sensitivity: 'psychiatry', created_at: at(-60 * 25 + 5),
-        public_notes: 'Low mood discussed; referred to liaison psychiatry.', internal_notes: 'PHQ-9 score 14.' },
+      {
+        id: 'rec-hiv-1',
+        appointment: 'ap-hiv',
+        category: 'cardiology',
+        author: 'u-smith',
+        sensitivity: 'hiv',
+        created_at: at(-60 * 25),
+        public_notes: 'Antiretroviral therapy continued; no interaction with the new statin.',
+        internal_notes: 'Viral load undetectable; adherence good.',
+      },
+      {
+        id: 'rec-psy-1',
+        appointment: 'ap-hiv',
+        category: 'cardiology',
+        author: 'u-smith',
+        sensitivity: 'psychiatry',
+        created_at: at(-60 * 25 + 5),
+        public_notes: 'Low mood discussed; referred to liaison psychiatry.',
+        internal_notes: 'PHQ-9 score 14.',
+      },
     ],
     observations: [
-      { id: 'obs-hiv-1', patient: 'p-0004', category: 'lab', code: 'hiv1_viral_load', value: '<40', unit: 'copies/mL', recorded_by: 'u-taylor', recorded_at: at(-60 * 27), sensitivity: 'hiv' },
-      { id: 'obs-vip-1', patient: 'p-vip', category: 'vitals', code: 'heart_rate', value: '74', unit: '/min', recorded_by: 'u-vera', recorded_at: at(-90) },
+      {
+        id: 'obs-hiv-1',
+        patient: 'p-0004',
+        category: 'lab',
+        code: 'hiv1_viral_load',
+        value: '<40',
+        unit: 'copies/mL',
+        recorded_by: 'u-taylor',
+        recorded_at: at(-60 * 27),
+        sensitivity: 'hiv',
+      },
+      {
+        id: 'obs-vip-1',
+        patient: 'p-vip',
+        category: 'vitals',
+        code: 'heart_rate',
+        value: '74',
+        unit: '/min',
+        recorded_by: 'u-vera',
+        recorded_at: at(-90),
+      },
     ],
-    alerts: [{ id: 'al-vip', patient: 'p-vip', kind: 'medication_due', severity: 'medium', message: 'IV antibiotics due', due_at: at(45), status: 'open' }],
-    consent: [{ id: 'cr-demo-1', patient: 'p-0006', user: 'u-day-card', reason: 'A neighbour; the patient asked at admission that she not see his chart', recorded_by: 'u-rita', recorded_at: at(-60 * 30) }],
+    alerts: [
+      {
+        id: 'al-vip',
+        patient: 'p-vip',
+        kind: 'medication_due',
+        severity: 'medium',
+        message: 'IV antibiotics due',
+        due_at: at(45),
+        status: 'open',
+      },
+    ],
+    consent: [
+      {
+        id: 'cr-demo-1',
+        patient: 'p-0006',
+        user: 'u-day-card',
+        reason: 'A neighbour; the patient asked at admission that she not see his chart',
+        recorded_by: 'u-rita',
+        recorded_at: at(-60 * 30),
+      },
+    ],
   };
 }

@@ -49,13 +49,56 @@ export interface AllergyMatch {
 /** Class → members, by folded name. */
 export type AllergyClassMap = ReadonlyMap<string, readonly string[]>;
 
-const PENICILLINS = ['amoxicillin', 'ampicillin', 'flucloxacillin', 'benzylpenicillin', 'phenoxymethylpenicillin', 'piperacillin', 'co-amoxiclav',
-  'pivmecillinam', 'temocillin', 'ticarcillin', 'augmentin', 'tazocin'];
-const CEPHALOSPORINS = ['cefalexin', 'cephalexin', 'cefadroxil', 'cefaclor', 'cefuroxime', 'cefoxitin', 'cefixime', 'cefotaxime', 'ceftriaxone',
-  'ceftazidime', 'cefazolin', 'cefepime', 'ceftaroline', 'cefiderocol', 'ceftolozane'];
+const PENICILLINS = [
+  'amoxicillin',
+  'ampicillin',
+  'flucloxacillin',
+  'benzylpenicillin',
+  'phenoxymethylpenicillin',
+  'piperacillin',
+  'co-amoxiclav',
+  'pivmecillinam',
+  'temocillin',
+  'ticarcillin',
+  'augmentin',
+  'tazocin',
+];
+const CEPHALOSPORINS = [
+  'cefalexin',
+  'cephalexin',
+  'cefadroxil',
+  'cefaclor',
+  'cefuroxime',
+  'cefoxitin',
+  'cefixime',
+  'cefotaxime',
+  'ceftriaxone',
+  'ceftazidime',
+  'cefazolin',
+  'cefepime',
+  'ceftaroline',
+  'cefiderocol',
+  'ceftolozane',
+];
 const SULFONAMIDES = ['sulfamethoxazole', 'co-trimoxazole', 'sulfadiazine', 'sulfasalazine', 'septrin'];
-const NSAIDS = ['ibuprofen', 'naproxen', 'diclofenac', 'aspirin', 'acetylsalicylic acid', 'ketorolac', 'indometacin', 'indomethacin',
-  'celecoxib', 'etoricoxib', 'mefenamic acid', 'piroxicam', 'meloxicam', 'ketoprofen', 'dexketoprofen', 'parecoxib'];
+const NSAIDS = [
+  'ibuprofen',
+  'naproxen',
+  'diclofenac',
+  'aspirin',
+  'acetylsalicylic acid',
+  'ketorolac',
+  'indometacin',
+  'indomethacin',
+  'celecoxib',
+  'etoricoxib',
+  'mefenamic acid',
+  'piroxicam',
+  'meloxicam',
+  'ketoprofen',
+  'dexketoprofen',
+  'parecoxib',
+];
 
 /** The default class map; a site's map extends it (or replaces it, if the site says so). */
 export const DEFAULT_ALLERGY_CLASSES: Readonly<Record<string, readonly string[]>> = {
@@ -79,16 +122,23 @@ export const DEFAULT_ALLERGY_CLASSES: Readonly<Record<string, readonly string[]>
 
 /** Folds a name for comparison: lower case, accents dropped, every run of other characters one space. */
 export function foldName(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 const SIGNIFICANT_MIN = 5;
 /** Salts, hydrates, dosage forms and words around a substance that name no substance by themselves. */
-const NOT_A_SUBSTANCE = new Set(`sodium potassium calcium magnesium hydrochloride hydrobromide sulfate sulphate phosphate acetate
+const NOT_A_SUBSTANCE = new Set(
+  `sodium potassium calcium magnesium hydrochloride hydrobromide sulfate sulphate phosphate acetate
   citrate gluconate maleate mesilate mesylate tartrate succinate fumarate besilate besylate bromide chloride carbonate
   bicarbonate hydroxide nitrate trihydrate monohydrate dihydrate anhydrous tablet tablets capsule capsules injection
   infusion solution suspension cream ointment liquid syrup modified release prolonged inhaler patch patches drops
-  allergy allergic intolerance reaction sensitivity medicines medicine products derivatives`.split(/\s+/));
+  allergy allergic intolerance reaction sensitivity medicines medicine products derivatives`.split(/\s+/),
+);
 
 /** The words of a folded substance that may match alone. */
 const significantWords = (term: string): string[] =>
@@ -109,12 +159,14 @@ function containsTerm(nameWords: readonly string[], term: string): string | null
 }
 
 const Member = z.string().trim().min(1, 'must not be empty').max(200, 'is too long');
-export const AllergyClassConfig = z.object({
-  /** Class → members the site adds (a class already in the default map gains the members). */
-  classes: z.record(Member, z.array(Member).min(1, 'must list at least one medicine')),
-  /** true: the site's map is the whole map, the default is not used. */
-  replace_defaults: z.boolean().optional(),
-}).strict();
+export const AllergyClassConfig = z
+  .object({
+    /** Class → members the site adds (a class already in the default map gains the members). */
+    classes: z.record(Member, z.array(Member).min(1, 'must list at least one medicine')),
+    /** true: the site's map is the whole map, the default is not used. */
+    replace_defaults: z.boolean().optional(),
+  })
+  .strict();
 export type AllergyClassConfig = z.infer<typeof AllergyClassConfig>;
 
 function buildMap(entries: Iterable<readonly [string, readonly string[]]>): Map<string, string[]> {
@@ -122,7 +174,10 @@ function buildMap(entries: Iterable<readonly [string, readonly string[]]>): Map<
   for (const [cls, members] of entries) {
     const key = foldName(cls);
     const list = map.get(key) ?? [];
-    for (const m of members) { const f = foldName(m); if (f && !list.includes(f)) list.push(f); }
+    for (const m of members) {
+      const f = foldName(m);
+      if (f && !list.includes(f)) list.push(f);
+    }
     map.set(key, list);
   }
   return map;
@@ -143,10 +198,17 @@ export function allergyClassMap(config?: unknown): Checked<AllergyClassMap> {
   return valid(buildMap(parsed.data.replace_defaults ? site : [...Object.entries(DEFAULT_ALLERGY_CLASSES), ...site]));
 }
 
-const SEVERITY_WORDS: Record<AllergySeverity, string> = { mild: 'mild', moderate: 'moderate', severe: 'severe', life_threatening: 'life-threatening' };
+const SEVERITY_WORDS: Record<AllergySeverity, string> = {
+  mild: 'mild',
+  moderate: 'moderate',
+  severe: 'severe',
+  life_threatening: 'life-threatening',
+};
 
 function sentence(medication: string, a: AllergyLike, via: 'name' | 'class', member: string): string {
-  const detail = [a.reaction?.trim() ? a.reaction.trim().toLowerCase() : null, a.severity ? SEVERITY_WORDS[a.severity] : null].filter(Boolean).join(', ');
+  const detail = [a.reaction?.trim() ? a.reaction.trim().toLowerCase() : null, a.severity ? SEVERITY_WORDS[a.severity] : null]
+    .filter(Boolean)
+    .join(', ');
   const allergy = `the patient has an active allergy to ${a.substance.trim()}${detail ? ` (${detail})` : ''}`;
   return via === 'name'
     ? `${medication.trim()} contains ${a.substance.trim()}: ${allergy}.`
@@ -157,7 +219,11 @@ function sentence(medication: string, a: AllergyLike, via: 'name' | 'class', mem
  * The patient's active allergies that `medication` matches, in the order given. Inactive allergies and
  * allergies entered in error never match.
  */
-export function allergyMatches(medication: string, allergies: readonly AllergyLike[], classes: AllergyClassMap = DEFAULT_CLASS_MAP): AllergyMatch[] {
+export function allergyMatches(
+  medication: string,
+  allergies: readonly AllergyLike[],
+  classes: AllergyClassMap = DEFAULT_CLASS_MAP,
+): AllergyMatch[] {
   const words = foldName(medication).split(' ').filter(Boolean);
   const out: AllergyMatch[] = [];
   for (const a of allergies) {
@@ -166,11 +232,17 @@ export function allergyMatches(medication: string, allergies: readonly AllergyLi
     if (!substance) continue;
     const base = { allergy_id: a.id ?? null, substance: a.substance, severity: a.severity ?? null };
     const direct = containsTerm(words, substance);
-    if (direct) { out.push({ ...base, via: 'name', matched: direct, message: sentence(medication, a, 'name', direct) }); continue; }
+    if (direct) {
+      out.push({ ...base, via: 'name', matched: direct, message: sentence(medication, a, 'name', direct) });
+      continue;
+    }
     const members = [substance, ...significantWords(substance)].flatMap((k) => classes.get(k) ?? []);
     for (const member of members) {
       const hit = containsTerm(words, member);
-      if (hit) { out.push({ ...base, via: 'class', matched: hit, message: sentence(medication, a, 'class', hit) }); break; }
+      if (hit) {
+        out.push({ ...base, via: 'class', matched: hit, message: sentence(medication, a, 'class', hit) });
+        break;
+      }
     }
   }
   return out;

@@ -23,14 +23,25 @@ export function configProblem(name: string, issues: ReadonlyArray<z.core.$ZodIss
   return [...new Set(sentences)].join(' ');
 }
 
-const A: Record<string, string> = { object: 'an object', record: 'an object', array: 'a list', number: 'a number', string: 'text', boolean: 'true or false' };
+const A: Record<string, string> = {
+  object: 'an object',
+  record: 'an object',
+  array: 'a list',
+  number: 'a number',
+  string: 'text',
+  boolean: 'true or false',
+};
 
 /** zod's wording for the common cases in the words of a settings file; our own messages as they are. */
 function words(i: z.core.$ZodIssue): string {
   switch (i.code) {
-    case 'invalid_type': return `must be ${A[i.expected] ?? i.expected}`;
-    case 'unrecognized_keys': return `has no setting ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    case 'invalid_key': return i.issues[0] ? words(i.issues[0]) : 'is not a valid name';
-    default: return i.message;
+    case 'invalid_type':
+      return `must be ${A[i.expected] ?? i.expected}`;
+    case 'unrecognized_keys':
+      return `has no setting ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_key':
+      return i.issues[0] ? words(i.issues[0]) : 'is not a valid name';
+    default:
+      return i.message;
   }
 }

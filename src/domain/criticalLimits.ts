@@ -38,21 +38,30 @@ export const DEFAULT_CRITICAL_LIMITS: Readonly<Record<string, { below: number | 
   inr: { below: null, above: 5 },
 };
 
-function limitFor(code: string, sides: { below: number | null; above: number | null }, unit?: string, label?: string): CriticalLimit {
+function limitFor(
+  code: string,
+  sides: { below: number | null; above: number | null },
+  unit?: string,
+  label?: string,
+): CriticalLimit {
   const spec = measureSpec(code);
   return { code, label: label ?? spec?.label ?? code.replace(/_/g, ' '), unit: unit ?? spec?.unit ?? '', ...sides };
 }
 
-export const DEFAULT_LIMITS: CriticalLimits = new Map(Object.entries(DEFAULT_CRITICAL_LIMITS).map(([code, s]) => [code, limitFor(code, s)]));
+export const DEFAULT_LIMITS: CriticalLimits = new Map(
+  Object.entries(DEFAULT_CRITICAL_LIMITS).map(([code, s]) => [code, limitFor(code, s)]),
+);
 
 const Side = z.number().finite().nullable().optional();
-const Entry = z.object({
-  below: Side,
-  above: Side,
-  /** Required for a code the defaults do not have; for one they have, it must be the stored unit. */
-  unit: z.string().max(40).optional(),
-  label: z.string().trim().min(1).max(100).optional(),
-}).strict();
+const Entry = z
+  .object({
+    below: Side,
+    above: Side,
+    /** Required for a code the defaults do not have; for one they have, it must be the stored unit. */
+    unit: z.string().max(40).optional(),
+    label: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
 export const CriticalLimitsConfig = z.record(
   z.string().regex(/^[a-z0-9_-]+$/, 'codes are lower case letters, digits, _ and -'),
   Entry.nullable(),
@@ -71,16 +80,33 @@ export function criticalLimits(config?: unknown): Checked<CriticalLimits> {
   const out = new Map(DEFAULT_LIMITS);
   const problems: string[] = [];
   for (const [code, entry] of Object.entries(parsed.data)) {
-    if (entry === null) { out.delete(code); continue; }
+    if (entry === null) {
+      out.delete(code);
+      continue;
+    }
     const base = DEFAULT_LIMITS.get(code);
     const unit = entry.unit ?? base?.unit ?? measureSpec(code)?.unit;
-    if (unit === undefined) { problems.push(`critical_limits.${code}: give its unit, e.g. "mmol/L".`); continue; }
+    if (unit === undefined) {
+      problems.push(`critical_limits.${code}: give its unit, e.g. "mmol/L".`);
+      continue;
+    }
     const stored = base?.unit ?? measureSpec(code)?.unit;
-    if (stored !== undefined && unit !== stored) { problems.push(`critical_limits.${code}: ${code} is stored in "${stored}", so its limits are in "${stored}" too, not "${unit}".`); continue; }
-    const below = entry.below === undefined ? base?.below ?? null : entry.below;
-    const above = entry.above === undefined ? base?.above ?? null : entry.above;
-    if (below === null && above === null) { problems.push(`critical_limits.${code}: give a lower or an upper limit, or null to have none for ${code}.`); continue; }
-    if (below !== null && above !== null && below >= above) { problems.push(`critical_limits.${code}: the lower limit (${below}) must be below the upper one (${above}).`); continue; }
+    if (stored !== undefined && unit !== stored) {
+      problems.push(
+        `critical_limits.${code}: ${code} is stored in "${stored}", so its limits are in "${stored}" too, not "${unit}".`,
+      );
+      continue;
+    }
+    const below = entry.below === undefined ? (base?.below ?? null) : entry.below;
+    const above = entry.above === undefined ? (base?.above ?? null) : entry.above;
+    if (below === null && above === null) {
+      problems.push(`critical_limits.${code}: give a lower or an upper limit, or null to have none for ${code}.`);
+      continue;
+    }
+    if (below !== null && above !== null && below >= above) {
+      problems.push(`critical_limits.${code}: the lower limit (${below}) must be below the upper one (${above}).`);
+      continue;
+    }
     out.set(code, limitFor(code, { below, above }, unit, entry.label ?? base?.label));
   }
   return problems.length ? refuse(problems.join(' ')) : valid(out);
@@ -124,37 +150,69 @@ const round = (n: number): string => String(Math.round(n * 100) / 100);
  * Whether a result is beyond its critical limit, and why, in a sentence for the alert:
  * "Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L."
  */
-export function checkCritical(code: string, value: string | number, unit: string, limits: CriticalLimits = DEFAULT_LIMITS): CriticalCheck {
+export function checkCritical(
+  code: string,
+  value: string | number,
+  unit: string,
+  limits: CriticalLimits = DEFAULT_LIMITS,
+): CriticalCheck {
   const limit = limits.get(code);
   if (!limit) return { status: 'no_limit', message: null };
   const unitShown = (u: string): string => (u ? ` ${u}` : '');
   const raw = typeof value === 'number' ? String(value) : value.trim();
   const to = toStoredUnit(code, limit.unit, unit);
   if (!to) {
-    return { status: 'not_comparable', message: `${limit.label} ${raw}${unitShown(unit.trim())} cannot be compared with its critical limits, which are in ${limit.unit || 'no unit'}.` };
+    return {
+      status: 'not_comparable',
+      message: `${limit.label} ${raw}${unitShown(unit.trim())} cannot be compared with its critical limits, which are in ${limit.unit || 'no unit'}.`,
+    };
   }
   const { convert } = to;
   // The interval the true value lies in; `strict…` when its end is excluded ("<2.5" is below 2.5).
-  let low: number; let high: number;
-  let strictLow = false; let strictHigh = false;
+  let low: number;
+  let high: number;
+  let strictLow = false;
+  let strictHigh = false;
   if (typeof value === 'number' ? Number.isFinite(value) : NUMBER.test(raw)) {
     low = high = convert(typeof value === 'number' ? value : num(raw));
   } else {
     const m = CENSORED.exec(raw);
-    if (!m) return { status: 'not_comparable', message: `${limit.label} "${raw}" is not a number, so it cannot be judged against the critical limits.` };
+    if (!m)
+      return {
+        status: 'not_comparable',
+        message: `${limit.label} "${raw}" is not a number, so it cannot be judged against the critical limits.`,
+      };
     const bound = convert(num(m[2]!));
     const op = m[1]!;
-    if (op === '<' || op === '<=' || op === '≤') { low = -Infinity; high = bound; strictHigh = op === '<'; } else { low = bound; high = Infinity; strictLow = op === '>'; }
+    if (op === '<' || op === '<=' || op === '≤') {
+      low = -Infinity;
+      high = bound;
+      strictHigh = op === '<';
+    } else {
+      low = bound;
+      high = Infinity;
+      strictLow = op === '>';
+    }
   }
   const givenUnit = unit.trim() || limit.unit;
   const shownValue = `${limit.label} ${raw}${unitShown(givenUnit)}${to.converted && low === high ? ` (${round(low)}${unitShown(limit.unit)})` : ''}`;
   // Below the lower limit whatever the true value: its highest possible value is below it, or equal
   // to it when that value itself is excluded ("<2.5"). Above alike.
   if (limit.below !== null && (high < limit.below || (strictHigh && high <= limit.below))) {
-    return { status: 'critical', direction: 'below', limit: limit.below, message: `${shownValue} is below the critical limit ${limit.below}${unitShown(limit.unit)}.` };
+    return {
+      status: 'critical',
+      direction: 'below',
+      limit: limit.below,
+      message: `${shownValue} is below the critical limit ${limit.below}${unitShown(limit.unit)}.`,
+    };
   }
   if (limit.above !== null && (low > limit.above || (strictLow && low >= limit.above))) {
-    return { status: 'critical', direction: 'above', limit: limit.above, message: `${shownValue} is above the critical limit ${limit.above}${unitShown(limit.unit)}.` };
+    return {
+      status: 'critical',
+      direction: 'above',
+      limit: limit.above,
+      message: `${shownValue} is above the critical limit ${limit.above}${unitShown(limit.unit)}.`,
+    };
   }
   return { status: 'within', message: null };
 }
@@ -169,7 +227,10 @@ export function criticalAlertId(observationId: string): string {
 }
 
 /** The alert a result raises, or null when it is within its limits (or has none, or cannot be compared). */
-export function criticalResultAlert(observationId: string, check: CriticalCheck): { id: string; kind: 'critical_result'; severity: 'critical'; message: string } | null {
+export function criticalResultAlert(
+  observationId: string,
+  check: CriticalCheck,
+): { id: string; kind: 'critical_result'; severity: 'critical'; message: string } | null {
   if (check.status !== 'critical') return null;
   return { id: criticalAlertId(observationId), kind: 'critical_result', severity: 'critical', message: check.message };
 }

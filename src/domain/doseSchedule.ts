@@ -27,9 +27,13 @@ export const MAX_SCHEDULE_DAYS = 1000;
 
 /** Checks a prescription's dose times: each `HH:MM` (00:00–23:59), none twice, at least one. Sorted. */
 export function checkDoseTimes(times: readonly string[]): Checked<string[]> {
-  if (times.length === 0) return refuse('A scheduled order needs at least one dose time, e.g. 08:00; or prescribe it as required (prn).');
+  if (times.length === 0)
+    return refuse('A scheduled order needs at least one dose time, e.g. 08:00; or prescribe it as required (prn).');
   const bad = times.filter((t) => !DOSE_TIME.test(t));
-  if (bad.length) return refuse(`Dose times are 24-hour clock times from 00:00 to 23:59, like 08:00; not ${bad.map((t) => `"${t}"`).join(', ')}.`);
+  if (bad.length)
+    return refuse(
+      `Dose times are 24-hour clock times from 00:00 to 23:59, like 08:00; not ${bad.map((t) => `"${t}"`).join(', ')}.`,
+    );
   const twice = times.filter((t, i) => times.indexOf(t) !== i);
   if (twice.length) return refuse(`The dose time ${twice[0]} is listed twice; list each time once.`);
   return valid([...times].sort());

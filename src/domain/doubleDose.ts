@@ -18,7 +18,10 @@ export interface AdministrationLike {
   at: string;
 }
 
-export interface OrderLike { prn?: boolean | null; min_interval_hours?: number | null }
+export interface OrderLike {
+  prn?: boolean | null;
+  min_interval_hours?: number | null;
+}
 
 export interface PossibleDoubleDose {
   /** The later administration: the one marked. */

@@ -3,13 +3,35 @@
  * Foreign keys end in `_id`; timestamps are canonical ISO-8601 UTC strings (see time.ts).
  */
 import type {
-  AlertSeverity, AlertStatus, AppointmentStatus, CareTeamRole, PatientStatus, Role, ScopeType, SensitivityLabel,
+  AlertSeverity,
+  AlertStatus,
+  AppointmentStatus,
+  CareTeamRole,
+  PatientStatus,
+  Role,
+  ScopeType,
+  SensitivityLabel,
 } from './roles';
 
-export interface Organization { id: string; name: string }
-export interface Facility { id: string; org_id: string; name: string }
-export interface Ward { id: string; facility_id: string; name: string }
-export interface Room { id: string; ward_id: string; name: string }
+export interface Organization {
+  id: string;
+  name: string;
+}
+export interface Facility {
+  id: string;
+  org_id: string;
+  name: string;
+}
+export interface Ward {
+  id: string;
+  facility_id: string;
+  name: string;
+}
+export interface Room {
+  id: string;
+  ward_id: string;
+  name: string;
+}
 
 export interface User {
   id: string;
@@ -20,8 +42,15 @@ export interface User {
   patient_id: string | null;
 }
 
-export interface Group { id: string; org_id: string; name: string }
-export interface GroupMember { group_id: string; user_id: string }
+export interface Group {
+  id: string;
+  org_id: string;
+  name: string;
+}
+export interface GroupMember {
+  group_id: string;
+  user_id: string;
+}
 
 export interface RoleAssignment {
   id: string;
@@ -40,9 +69,19 @@ export interface RoleAssignment {
   clearances: string;
 }
 
-export interface CareTeam { id: string; org_id: string; name: string }
-export interface CareTeamSpecialty { team_id: string; specialty: string }
-export interface CareTeamPatient { team_id: string; patient_id: string }
+export interface CareTeam {
+  id: string;
+  org_id: string;
+  name: string;
+}
+export interface CareTeamSpecialty {
+  team_id: string;
+  specialty: string;
+}
+export interface CareTeamPatient {
+  team_id: string;
+  patient_id: string;
+}
 export interface CareTeamMember {
   id: string;
   team_id: string;

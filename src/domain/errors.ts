@@ -3,7 +3,14 @@
  * The kinds travel over IPC and HTTP unchanged; stack traces stay in the log.
  */
 export const ERROR_KINDS = [
-  'not_found', 'forbidden', 'invalid', 'conflict', 'unauthenticated', 'locked', 'rate_limited', 'internal',
+  'not_found',
+  'forbidden',
+  'invalid',
+  'conflict',
+  'unauthenticated',
+  'locked',
+  'rate_limited',
+  'internal',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -19,14 +26,16 @@ export class AppError extends Error {
   }
 
   toJSON(): { kind: ErrorKind; message: string; details?: Record<string, unknown> } {
-    return this.details ? { kind: this.kind, message: this.message, details: this.details } : { kind: this.kind, message: this.message };
+    return this.details
+      ? { kind: this.kind, message: this.message, details: this.details }
+      : { kind: this.kind, message: this.message };
   }
 }
 
-export const notFound = (what: string): AppError => new AppError('not_found', `${what} was not found.`);
-export const forbidden = (message: string): AppError => new AppError('forbidden', message);
-export const invalid = (message: string, details?: Record<string, unknown>): AppError => new AppError('invalid', message, details);
-export const conflict = (message: string, details?: Record<string, unknown>): AppError => new AppError('conflict', message, details);
+export const invalid = (message: string, details?: Record<string, unknown>): AppError =>
+  new AppError('invalid', message, details);
+export const conflict = (message: string, details?: Record<string, unknown>): AppError =>
+  new AppError('conflict', message, details);
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;

@@ -55,7 +55,10 @@ export interface FiveRightsResult {
 }
 
 /** A scan: `value` null or empty when nothing was scanned; `manual` when it was typed in. */
-export interface ScanInput { value?: string | null; manual?: boolean }
+export interface ScanInput {
+  value?: string | null;
+  manual?: boolean;
+}
 
 export interface DoseOrder {
   medication: string;
@@ -102,20 +105,41 @@ export interface FiveRightsInput {
 export const DEFAULT_WINDOW_MINUTES = 60;
 const RANK: Record<CheckStatus, number> = { ok: 0, needs_reason: 1, refused: 2 };
 
-const check = (right: Right, status: CheckStatus, message: string, bypassed = false): RightCheck => ({ right, status, message, bypassed });
+const check = (right: Right, status: CheckStatus, message: string, bypassed = false): RightCheck => ({
+  right,
+  status,
+  message,
+  bypassed,
+});
 const scanned = (s: ScanInput): string | null => (s.value && s.value.trim() ? s.value : null);
 
 function patientCheck(chartMrn: string, scan: ScanInput): RightCheck {
   const value = scanned(scan);
   if (value === null) {
-    return check('patient', 'needs_reason', 'The wristband was not scanned. Confirm the patient\'s name and date of birth with them and give a reason (e.g. wristband unreadable).', true);
+    return check(
+      'patient',
+      'needs_reason',
+      "The wristband was not scanned. Confirm the patient's name and date of birth with them and give a reason (e.g. wristband unreadable).",
+      true,
+    );
   }
   const manual = Boolean(scan.manual);
   const read = normaliseMrn(value.trim().replace(/^\][A-Za-z][0-9A-Za-z]/, ''));
   const chart = normaliseMrn(chartMrn);
-  if (!read.ok) return check('patient', 'refused', `The wristband did not read as a medical record number: ${read.problem} Scan it again.`, manual);
+  if (!read.ok)
+    return check(
+      'patient',
+      'refused',
+      `The wristband did not read as a medical record number: ${read.problem} Scan it again.`,
+      manual,
+    );
   if (!chart.ok || read.value !== chart.value) {
-    return check('patient', 'refused', `The wristband reads ${read.value}, but this chart is ${chart.ok ? chart.value : chartMrn}: stop, this may be the wrong patient.`, manual);
+    return check(
+      'patient',
+      'refused',
+      `The wristband reads ${read.value}, but this chart is ${chart.ok ? chart.value : chartMrn}: stop, this may be the wrong patient.`,
+      manual,
+    );
   }
   return manual
     ? check('patient', 'ok', `The typed MRN ${read.value} matches the chart (wristband not scanned).`, true)
@@ -126,17 +150,32 @@ function medicineCheck(order: DoseOrder, scan: ScanInput, atDate: string): Right
   const value = scanned(scan);
   const what = `${order.medication} ${order.dose} ${order.unit}`;
   if (value === null) {
-    return check('medicine', 'needs_reason', `The package was not scanned. Check its label against the order (${what}) and give a reason.`, true);
+    return check(
+      'medicine',
+      'needs_reason',
+      `The package was not scanned. Check its label against the order (${what}) and give a reason.`,
+      true,
+    );
   }
   const manual = Boolean(scan.manual);
   const read = readProductBarcode(value);
   const ordered = readProductBarcode(order.product_code);
   if (!read || !ordered || read.key !== ordered.key) {
     const shown = read?.gtin ?? value.trim();
-    return check('medicine', 'refused', `The package scanned (${shown}) is not the product ordered for ${order.medication} (${order.product_code}). Take the right medicine.`, manual);
+    return check(
+      'medicine',
+      'refused',
+      `The package scanned (${shown}) is not the product ordered for ${order.medication} (${order.product_code}). Take the right medicine.`,
+      manual,
+    );
   }
   if (read.expiry && read.expiry < atDate) {
-    return check('medicine', 'refused', `This package of ${order.medication} expired on ${read.expiry}. Take another package.`, manual);
+    return check(
+      'medicine',
+      'refused',
+      `This package of ${order.medication} expired on ${read.expiry}. Take another package.`,
+      manual,
+    );
   }
   return manual
     ? check('medicine', 'ok', `The typed code matches ${order.medication} (package not scanned).`, true)
@@ -147,13 +186,23 @@ const sameNumber = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * 
 const sameUnit = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 function doseCheck(order: DoseOrder, dose: number, unit: string): RightCheck {
-  if (sameNumber(dose, order.dose) && sameUnit(unit, order.unit)) return check('dose', 'ok', `${dose} ${order.unit}, as ordered.`);
-  return check('dose', 'refused', `The order is ${order.dose} ${order.unit} of ${order.medication}, not ${dose} ${unit.trim()}. Give the dose as ordered, or ask the prescriber.`);
+  if (sameNumber(dose, order.dose) && sameUnit(unit, order.unit))
+    return check('dose', 'ok', `${dose} ${order.unit}, as ordered.`);
+  return check(
+    'dose',
+    'refused',
+    `The order is ${order.dose} ${order.unit} of ${order.medication}, not ${dose} ${unit.trim()}. Give the dose as ordered, or ask the prescriber.`,
+  );
 }
 
 function routeCheck(order: DoseOrder, route: string): RightCheck {
-  if (route.trim().toLowerCase() === String(order.route).toLowerCase()) return check('route', 'ok', `Route ${order.route}, as ordered.`);
-  return check('route', 'refused', `${order.medication} is ordered ${order.route}, not ${route.trim()}. Give it by the route ordered, or ask the prescriber.`);
+  if (route.trim().toLowerCase() === String(order.route).toLowerCase())
+    return check('route', 'ok', `Route ${order.route}, as ordered.`);
+  return check(
+    'route',
+    'refused',
+    `${order.medication} is ordered ${order.route}, not ${route.trim()}. Give it by the route ordered, or ask the prescriber.`,
+  );
 }
 
 function minutesWords(m: number): string {
@@ -164,7 +213,8 @@ function minutesWords(m: number): string {
 
 function timeCheck(input: FiveRightsInput, at: number, zone: string, windowMinutes: number): Checked<RightCheck> {
   const { order } = input;
-  const clock = (ms: number): string => (localDate(zone, ms) === localDate(zone, at) ? localClock(zone, ms) : `${localDate(zone, ms)} ${localClock(zone, ms)}`);
+  const clock = (ms: number): string =>
+    localDate(zone, ms) === localDate(zone, at) ? localClock(zone, ms) : `${localDate(zone, ms)} ${localClock(zone, ms)}`;
   const given = (input.earlier ?? []).filter((e) => e.status === 'given');
   for (const e of given) if (canonicalTime(e.at) === null) return refuse('An earlier administration has no valid time.');
 
@@ -172,14 +222,34 @@ function timeCheck(input: FiveRightsInput, at: number, zone: string, windowMinut
     const hours = order.min_interval_hours;
     if (!hours) return valid(check('time', 'ok', 'As required; no minimum interval is ordered.'));
     const interval = hours * 3_600_000;
-    const near = given.map((e) => Date.parse(e.at)).filter((t) => Math.abs(at - t) < interval).sort((a, b) => b - a);
+    const near = given
+      .map((e) => Date.parse(e.at))
+      .filter((t) => Math.abs(at - t) < interval)
+      .sort((a, b) => b - a);
     if (near.length) {
       const last = near[0]!;
       const next = last + interval;
-      return valid(check('time', 'refused', `A dose of ${order.medication} was given at ${clock(last)}; doses are at least ${hours} hours apart, so the next may be given from ${clock(next)}.`));
+      return valid(
+        check(
+          'time',
+          'refused',
+          `A dose of ${order.medication} was given at ${clock(last)}; doses are at least ${hours} hours apart, so the next may be given from ${clock(next)}.`,
+        ),
+      );
     }
-    const before = given.map((e) => Date.parse(e.at)).filter((t) => t <= at).sort((a, b) => b - a)[0];
-    return valid(check('time', 'ok', before === undefined ? 'As required; no earlier dose is recorded.' : `As required; the last dose was at ${clock(before)}.`));
+    const before = given
+      .map((e) => Date.parse(e.at))
+      .filter((t) => t <= at)
+      .sort((a, b) => b - a)[0];
+    return valid(
+      check(
+        'time',
+        'ok',
+        before === undefined
+          ? 'As required; no earlier dose is recorded.'
+          : `As required; the last dose was at ${clock(before)}.`,
+      ),
+    );
   }
 
   if (!input.scheduled_for) return valid(check('time', 'refused', 'Choose which scheduled dose this is.'));
@@ -188,12 +258,24 @@ function timeCheck(input: FiveRightsInput, at: number, zone: string, windowMinut
   const dueMs = Date.parse(due);
   const twice = given.find((e) => e.scheduled_for && canonicalTime(e.scheduled_for) === due);
   if (twice) {
-    return valid(check('time', 'refused', `The ${clock(dueMs)} dose of ${order.medication} was already given at ${clock(Date.parse(twice.at))}; giving it again would be a double dose.`));
+    return valid(
+      check(
+        'time',
+        'refused',
+        `The ${clock(dueMs)} dose of ${order.medication} was already given at ${clock(Date.parse(twice.at))}; giving it again would be a double dose.`,
+      ),
+    );
   }
   const off = Math.round((at - dueMs) / 60_000);
   if (Math.abs(off) <= windowMinutes) return valid(check('time', 'ok', `The ${clock(dueMs)} dose, on time.`));
   const how = off > 0 ? `${minutesWords(off)} late` : `${minutesWords(-off)} early`;
-  return valid(check('time', 'needs_reason', `The ${clock(dueMs)} dose is ${how} (more than ${windowMinutes} minutes). Give a reason, or record the dose as not given.`));
+  return valid(
+    check(
+      'time',
+      'needs_reason',
+      `The ${clock(dueMs)} dose is ${how} (more than ${windowMinutes} minutes). Give a reason, or record the dose as not given.`,
+    ),
+  );
 }
 
 function allergyCheck(order: DoseOrder, allergies: readonly AllergyLike[], classes: AllergyClassMap): RightCheck {
@@ -201,7 +283,8 @@ function allergyCheck(order: DoseOrder, allergies: readonly AllergyLike[], class
   if (matches.length === 0) return check('allergy', 'ok', `No active allergy matches ${order.medication}.`);
   const said = matches.map((m) => m.message).join(' ');
   const override = order.allergy_override_reason?.trim();
-  if (override) return check('allergy', 'needs_reason', `${said} The prescriber overrode it: "${override}". Give your reason to go ahead.`);
+  if (override)
+    return check('allergy', 'needs_reason', `${said} The prescriber overrode it: "${override}". Give your reason to go ahead.`);
   return check('allergy', 'refused', `${said} Do not give it: the prescriber must override the allergy with a reason first.`);
 }
 
@@ -211,11 +294,14 @@ export function checkFiveRights(input: FiveRightsInput): Checked<FiveRightsResul
   if (!zone.ok) return zone;
   const atIso = canonicalTime(input.at);
   if (!atIso) return refuse('The time of the dose needs a date, a time and a time zone.');
-  if (typeof input.dose !== 'number' || !Number.isFinite(input.dose) || input.dose <= 0) return refuse('The dose given must be a number above 0.');
+  if (typeof input.dose !== 'number' || !Number.isFinite(input.dose) || input.dose <= 0)
+    return refuse('The dose given must be a number above 0.');
   const windowMinutes = input.window_minutes ?? DEFAULT_WINDOW_MINUTES;
-  if (!Number.isFinite(windowMinutes) || windowMinutes < 0) return refuse('The right-time window must be a number of minutes, 0 or more.');
+  if (!Number.isFinite(windowMinutes) || windowMinutes < 0)
+    return refuse('The right-time window must be a number of minutes, 0 or more.');
   const { order } = input;
-  if (order.prn && order.min_interval_hours != null && !(order.min_interval_hours >= 0)) return refuse('The order\'s minimum interval must be a number of hours, 0 or more.');
+  if (order.prn && order.min_interval_hours != null && !(order.min_interval_hours >= 0))
+    return refuse("The order's minimum interval must be a number of hours, 0 or more.");
   const at = Date.parse(atIso);
 
   const time = timeCheck(input, at, zone.value, windowMinutes);
@@ -237,5 +323,7 @@ export function checkFiveRights(input: FiveRightsInput): Checked<FiveRightsResul
  * check needing a reason that has none (a reason is at least a few letters, not blank).
  */
 export function blockingChecks(result: FiveRightsResult, reasons: Partial<Record<Right, string | null>>): RightCheck[] {
-  return result.checks.filter((c) => c.status === 'refused' || (c.status === 'needs_reason' && (reasons[c.right]?.trim().length ?? 0) < 3));
+  return result.checks.filter(
+    (c) => c.status === 'refused' || (c.status === 'needs_reason' && (reasons[c.right]?.trim().length ?? 0) < 3),
+  );
 }

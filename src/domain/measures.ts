@@ -25,8 +25,17 @@ export interface MeasureSpec {
   normal: readonly [number, number];
 }
 
-const m = (code: string, label: string, category: MeasureSpec['category'], unit: string, unitLabel: string, min: number, max: number, decimals: number, normal: [number, number]): MeasureSpec =>
-  ({ code, label, category, unit, unitLabel, min, max, decimals, normal });
+const m = (
+  code: string,
+  label: string,
+  category: MeasureSpec['category'],
+  unit: string,
+  unitLabel: string,
+  min: number,
+  max: number,
+  decimals: number,
+  normal: [number, number],
+): MeasureSpec => ({ code, label, category, unit, unitLabel, min, max, decimals, normal });
 
 export const MEASURES: readonly MeasureSpec[] = [
   m('heart_rate', 'Heart rate', 'vitals', '/min', '/min', 20, 250, 0, [50, 100]),
@@ -73,11 +82,36 @@ export interface PaediatricBand {
  * "<1, 1–2, 2–5, 5–12, >12"; a birthday moves a child to the next band.
  */
 export const PAEDIATRIC_BANDS: readonly PaediatricBand[] = [
-  { from: 0, to: 1, label: 'under 1 year', ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] } },
-  { from: 1, to: 2, label: '1 to 2 years', ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] } },
-  { from: 2, to: 5, label: '2 to 5 years', ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] } },
-  { from: 5, to: 12, label: '5 to 12 years', ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] } },
-  { from: 12, to: ADULT_FROM_YEARS, label: '12 to 15 years', ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] } },
+  {
+    from: 0,
+    to: 1,
+    label: 'under 1 year',
+    ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] },
+  },
+  {
+    from: 1,
+    to: 2,
+    label: '1 to 2 years',
+    ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] },
+  },
+  {
+    from: 2,
+    to: 5,
+    label: '2 to 5 years',
+    ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] },
+  },
+  {
+    from: 5,
+    to: 12,
+    label: '5 to 12 years',
+    ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] },
+  },
+  {
+    from: 12,
+    to: ADULT_FROM_YEARS,
+    label: '12 to 15 years',
+    ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] },
+  },
 ];
 
 /** Usual at every age: fever and hypothermia thresholds and the target saturation do not change with age. */
@@ -102,7 +136,8 @@ export function usualRange(code: string, ageYears: number | null): UsualRange | 
   const spec = measureSpec(code);
   if (!spec) return null;
   if (ageYears !== null && (!Number.isFinite(ageYears) || ageYears < 0)) return null;
-  if (ageYears === null || ageYears >= ADULT_FROM_YEARS) return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
+  if (ageYears === null || ageYears >= ADULT_FROM_YEARS)
+    return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
   if (SAME_AT_ALL_AGES.includes(code)) return { low: spec.normal[0], high: spec.normal[1], source: 'all_ages', band: 'all ages' };
   const band = PAEDIATRIC_BANDS.find((b) => ageYears >= b.from && ageYears < b.to);
   const range = band?.ranges[code as PaediatricCode];
@@ -111,7 +146,10 @@ export function usualRange(code: string, ageYears: number | null): UsualRange | 
 
 /** Units users type for the stored ones. */
 const UNIT_ALIASES: Record<string, string[]> = {
-  'mm[Hg]': ['mmhg', 'mm hg'], Cel: ['°c', 'c', 'degc'], '/min': ['bpm', 'per min', '1/min'], 'umol/L': ['µmol/l', 'μmol/l'],
+  'mm[Hg]': ['mmhg', 'mm hg'],
+  Cel: ['°c', 'c', 'degc'],
+  '/min': ['bpm', 'per min', '1/min'],
+  'umol/L': ['µmol/l', 'μmol/l'],
   '10*9/L': ['10^9/l', '×10⁹/l', 'x10^9/l', 'g/l'],
 };
 
@@ -139,14 +177,26 @@ export function checkMeasure(code: string, value: string, unit: string): Measure
   if (!spec) return { ok: true, value, unit };
   const unitLabel = spec.unitLabel ? ` ${spec.unitLabel}` : '';
   const u = unit.trim();
-  if (u && u !== spec.unit && !(UNIT_ALIASES[spec.unit] ?? []).includes(u.toLowerCase()) && u.toLowerCase() !== spec.unitLabel.toLowerCase()) {
-    return { ok: false, problem: spec.unit ? `${spec.label} is recorded in ${spec.unitLabel}, not ${u}.` : `${spec.label} has no unit.` };
+  if (
+    u &&
+    u !== spec.unit &&
+    !(UNIT_ALIASES[spec.unit] ?? []).includes(u.toLowerCase()) &&
+    u.toLowerCase() !== spec.unitLabel.toLowerCase()
+  ) {
+    return {
+      ok: false,
+      problem: spec.unit ? `${spec.label} is recorded in ${spec.unitLabel}, not ${u}.` : `${spec.label} has no unit.`,
+    };
   }
   const n = parseDecimal(value);
   if (!n.ok) {
-    return { ok: false, problem: n.problem === 'separators'
-      ? `${spec.label}: use one decimal separator and no thousands separator, e.g. ${fmt(spec.normal[1])}.`
-      : `${spec.label} must be a number${unitLabel ? ` in${unitLabel}` : ''}, e.g. ${fmt(spec.normal[1])}.` };
+    return {
+      ok: false,
+      problem:
+        n.problem === 'separators'
+          ? `${spec.label}: use one decimal separator and no thousands separator, e.g. ${fmt(spec.normal[1])}.`
+          : `${spec.label} must be a number${unitLabel ? ` in${unitLabel}` : ''}, e.g. ${fmt(spec.normal[1])}.`,
+    };
   }
   if (spec.decimals === 0 && !Number.isInteger(n.value)) return { ok: false, problem: `${spec.label} must be a whole number.` };
   if (n.value < spec.min || n.value > spec.max) {

@@ -22,13 +22,19 @@ const hex = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(
 function describe(ch: string): string {
   const cp = ch.codePointAt(0)!;
   const code = hex(cp);
-  if (/[\p{Cf}\p{Cc}\p{Zl}\p{Zp}]/u.test(ch) || /[\u180e\u3164\uffa0\u115f\u1160]/u.test(ch) || /\p{Variation_Selector}/u.test(ch)) {
+  if (
+    /[\p{Cf}\p{Cc}\p{Zl}\p{Zp}]/u.test(ch) ||
+    /[\u180e\u3164\uffa0\u115f\u1160]/u.test(ch) ||
+    /\p{Variation_Selector}/u.test(ch)
+  ) {
     return `an invisible character (${code})`;
   }
   if (/\p{White_Space}/u.test(ch)) return `a space (${code})`;
   if (/\p{M}/u.test(ch)) return `a combining accent (${code})`;
   if (/\p{L}/u.test(ch)) {
-    const script = ['Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Coptic', 'Latin'].find((s) => new RegExp(`\\p{Script=${s}}`, 'u').test(ch));
+    const script = ['Cyrillic', 'Greek', 'Armenian', 'Cherokee', 'Coptic', 'Latin'].find((s) =>
+      new RegExp(`\\p{Script=${s}}`, 'u').test(ch),
+    );
     if (script === 'Latin') return `"${ch}" (${code}), an accented or special Latin letter`;
     if (!script) return `"${ch}" (${code}), a letter outside A–Z`;
     return `"${ch}" (${code}), ${/^[AEIOU]/.test(script) ? 'an' : 'a'} ${script} letter that can look like a Latin one`;

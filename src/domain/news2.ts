@@ -29,7 +29,13 @@ import { addMinutes, canonicalTime } from './time';
 
 /** The seven parameters of a NEWS2 set, by their observation codes (SPEC §3b), in the chart's order. */
 export const NEWS2_CODES = [
-  'respiratory_rate', 'oxygen_saturation', 'inspired_oxygen', 'blood_pressure_systolic', 'heart_rate', 'consciousness', 'temperature',
+  'respiratory_rate',
+  'oxygen_saturation',
+  'inspired_oxygen',
+  'blood_pressure_systolic',
+  'heart_rate',
+  'consciousness',
+  'temperature',
 ] as const;
 export type News2Code = (typeof NEWS2_CODES)[number];
 
@@ -69,25 +75,76 @@ export const NEWS2_MIN_AGE = 16;
 export const MONITORING_MINUTES = { zero: 720, low: 240, low_medium: 60, medium: 60, high: 15 } as const;
 
 const LABELS: Record<News2Code, string> = {
-  respiratory_rate: 'Respiratory rate', oxygen_saturation: 'Oxygen saturation', inspired_oxygen: 'Air or oxygen',
-  blood_pressure_systolic: 'Systolic blood pressure', heart_rate: 'Heart rate', consciousness: 'Consciousness', temperature: 'Temperature',
+  respiratory_rate: 'Respiratory rate',
+  oxygen_saturation: 'Oxygen saturation',
+  inspired_oxygen: 'Air or oxygen',
+  blood_pressure_systolic: 'Systolic blood pressure',
+  heart_rate: 'Heart rate',
+  consciousness: 'Consciousness',
+  temperature: 'Temperature',
 };
 const UNITS: Partial<Record<News2Code, string>> = {
-  respiratory_rate: '/min', oxygen_saturation: '%', blood_pressure_systolic: 'mmHg', heart_rate: '/min', temperature: '°C',
+  respiratory_rate: '/min',
+  oxygen_saturation: '%',
+  blood_pressure_systolic: 'mmHg',
+  heart_rate: '/min',
+  temperature: '°C',
 };
-export const news2Label = (code: News2Code): string => LABELS[code];
 
 /** Inclusive rows of the chart, lowest first; the first starts at -∞ and the last ends at +∞. */
 type Band = readonly [lo: number, hi: number, points: number];
 const I = Infinity;
 const BANDS = {
-  respiratory_rate: [[-I, 8, 3], [9, 11, 1], [12, 20, 0], [21, 24, 2], [25, I, 3]],
-  spo2_scale1: [[-I, 91, 3], [92, 93, 2], [94, 95, 1], [96, I, 0]],
-  spo2_scale2_air: [[-I, 83, 3], [84, 85, 2], [86, 87, 1], [88, I, 0]],
-  spo2_scale2_oxygen: [[-I, 83, 3], [84, 85, 2], [86, 87, 1], [88, 92, 0], [93, 94, 1], [95, 96, 2], [97, I, 3]],
-  blood_pressure_systolic: [[-I, 90, 3], [91, 100, 2], [101, 110, 1], [111, 219, 0], [220, I, 3]],
-  heart_rate: [[-I, 40, 3], [41, 50, 1], [51, 90, 0], [91, 110, 1], [111, 130, 2], [131, I, 3]],
-  temperature: [[-I, 35.0, 3], [35.1, 36.0, 1], [36.1, 38.0, 0], [38.1, 39.0, 1], [39.1, I, 2]],
+  respiratory_rate: [
+    [-I, 8, 3],
+    [9, 11, 1],
+    [12, 20, 0],
+    [21, 24, 2],
+    [25, I, 3],
+  ],
+  spo2_scale1: [
+    [-I, 91, 3],
+    [92, 93, 2],
+    [94, 95, 1],
+    [96, I, 0],
+  ],
+  spo2_scale2_air: [
+    [-I, 83, 3],
+    [84, 85, 2],
+    [86, 87, 1],
+    [88, I, 0],
+  ],
+  spo2_scale2_oxygen: [
+    [-I, 83, 3],
+    [84, 85, 2],
+    [86, 87, 1],
+    [88, 92, 0],
+    [93, 94, 1],
+    [95, 96, 2],
+    [97, I, 3],
+  ],
+  blood_pressure_systolic: [
+    [-I, 90, 3],
+    [91, 100, 2],
+    [101, 110, 1],
+    [111, 219, 0],
+    [220, I, 3],
+  ],
+  heart_rate: [
+    [-I, 40, 3],
+    [41, 50, 1],
+    [51, 90, 0],
+    [91, 110, 1],
+    [111, 130, 2],
+    [131, I, 3],
+  ],
+  temperature: [
+    [-I, 35.0, 3],
+    [35.1, 36.0, 1],
+    [36.1, 38.0, 0],
+    [38.1, 39.0, 1],
+    [39.1, I, 2],
+  ],
 } as const satisfies Record<string, readonly Band[]>;
 
 /** The points of a value; between two rows (more precise than the chart) the worse of the two. */
@@ -102,23 +159,43 @@ function pointsOf(value: number, bands: readonly Band[]): number {
 }
 
 interface ReadSet {
-  respiratory_rate?: number; oxygen_saturation?: number; inspired_oxygen?: InspiredOxygen; blood_pressure_systolic?: number;
-  heart_rate?: number; consciousness?: Consciousness; temperature?: number;
+  respiratory_rate?: number;
+  oxygen_saturation?: number;
+  inspired_oxygen?: InspiredOxygen;
+  blood_pressure_systolic?: number;
+  heart_rate?: number;
+  consciousness?: Consciousness;
+  temperature?: number;
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
-const shown = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+const shown = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v)));
 
 function readNumber(code: News2Code, v: unknown, problems: string[]): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && NUMBER.test(v.trim()) ? Number(v.trim()) : NaN;
   const unit = UNITS[code] ? ` (${UNITS[code]})` : '';
-  if (!Number.isFinite(n)) { problems.push(`${LABELS[code]} must be a number${unit}, not ${shown(v)}.`); return undefined; }
-  if (n < 0) { problems.push(`${LABELS[code]} cannot be negative (${n}).`); return undefined; }
-  if (code === 'oxygen_saturation' && n > 100) { problems.push(`Oxygen saturation cannot be above 100% (${n}).`); return undefined; }
+  if (!Number.isFinite(n)) {
+    problems.push(`${LABELS[code]} must be a number${unit}, not ${shown(v)}.`);
+    return undefined;
+  }
+  if (n < 0) {
+    problems.push(`${LABELS[code]} cannot be negative (${n}).`);
+    return undefined;
+  }
+  if (code === 'oxygen_saturation' && n > 100) {
+    problems.push(`Oxygen saturation cannot be above 100% (${n}).`);
+    return undefined;
+  }
   return n;
 }
 
-function readChoice<T extends string>(code: News2Code, v: unknown, choices: readonly T[], problems: string[], say: string): T | undefined {
+function readChoice<T extends string>(
+  code: News2Code,
+  v: unknown,
+  choices: readonly T[],
+  problems: string[],
+  say: string,
+): T | undefined {
   if (typeof v === 'string') {
     const t = v.trim();
     const hit = choices.find((c) => c.toLowerCase() === t.toLowerCase());
@@ -144,9 +221,14 @@ function readSet(vitals: unknown): Checked<ReadSet> {
     }
     if (v === null || v === undefined) continue;
     switch (k) {
-      case 'inspired_oxygen': set.inspired_oxygen = readChoice(k, v, INSPIRED_OXYGEN, problems, '"air" or "oxygen"'); break;
-      case 'consciousness': set.consciousness = readChoice(k, v, CONSCIOUSNESS_LEVELS, problems, 'one of A, C, V, P or U (ACVPU)'); break;
-      default: set[k] = readNumber(k, v, problems);
+      case 'inspired_oxygen':
+        set.inspired_oxygen = readChoice(k, v, INSPIRED_OXYGEN, problems, '"air" or "oxygen"');
+        break;
+      case 'consciousness':
+        set.consciousness = readChoice(k, v, CONSCIOUSNESS_LEVELS, problems, 'one of A, C, V, P or U (ACVPU)');
+        break;
+      default:
+        set[k] = readNumber(k, v, problems);
     }
   }
   return problems.length ? refuse(problems.join(' ')) : valid(set);
@@ -167,7 +249,8 @@ export function computeNews2(vitals: News2Input, options: News2Options): Checked
   const { age } = options;
   const scale = options.spo2_scale ?? 1;
   const problems: string[] = [];
-  if (typeof age !== 'number' || !Number.isFinite(age) || age < 0 || age > 150) problems.push(`Age must be a number of years from 0 to 150, not ${shown(age)}.`);
+  if (typeof age !== 'number' || !Number.isFinite(age) || age < 0 || age > 150)
+    problems.push(`Age must be a number of years from 0 to 150, not ${shown(age)}.`);
   if (scale !== 1 && scale !== 2) problems.push(`SpO₂ scale must be 1 or 2, not ${shown(scale)}.`);
   const read = readSet(vitals);
   if (!read.ok) problems.push(read.problem);
@@ -181,11 +264,13 @@ export function computeNews2(vitals: News2Input, options: News2Options): Checked
   const scores: Partial<Record<News2Code, number>> = {};
   if (set.respiratory_rate !== undefined) scores.respiratory_rate = pointsOf(set.respiratory_rate, BANDS.respiratory_rate);
   if (set.oxygen_saturation !== undefined) {
-    const bands = scale === 1 ? BANDS.spo2_scale1 : set.inspired_oxygen === 'oxygen' ? BANDS.spo2_scale2_oxygen : BANDS.spo2_scale2_air;
+    const bands =
+      scale === 1 ? BANDS.spo2_scale1 : set.inspired_oxygen === 'oxygen' ? BANDS.spo2_scale2_oxygen : BANDS.spo2_scale2_air;
     scores.oxygen_saturation = pointsOf(set.oxygen_saturation, bands);
   }
   if (set.inspired_oxygen !== undefined) scores.inspired_oxygen = set.inspired_oxygen === 'oxygen' ? 2 : 0;
-  if (set.blood_pressure_systolic !== undefined) scores.blood_pressure_systolic = pointsOf(set.blood_pressure_systolic, BANDS.blood_pressure_systolic);
+  if (set.blood_pressure_systolic !== undefined)
+    scores.blood_pressure_systolic = pointsOf(set.blood_pressure_systolic, BANDS.blood_pressure_systolic);
   if (set.heart_rate !== undefined) scores.heart_rate = pointsOf(set.heart_rate, BANDS.heart_rate);
   if (set.consciousness !== undefined) scores.consciousness = set.consciousness === 'A' ? 0 : 3;
   if (set.temperature !== undefined) scores.temperature = pointsOf(set.temperature, BANDS.temperature);
@@ -195,7 +280,10 @@ export function computeNews2(vitals: News2Input, options: News2Options): Checked
 
   const points = Object.values(scores);
   const total = points.reduce((a, b) => a + b, 0);
-  const risk = news2Risk(total, points.some((p) => p === 3));
+  const risk = news2Risk(
+    total,
+    points.some((p) => p === 3),
+  );
   return valid({ total, scores, risk, monitoring_minutes: monitoringMinutes(risk, total), missing: [], not_applicable: null });
 }
 
@@ -216,13 +304,17 @@ export function monitoringMinutes(risk: News2Risk, total: number): number {
  * A set from the observations saved together (one `set_id`): the NEWS2 codes are picked, other codes of
  * the set (diastolic pressure, say) are left aside. Two different values for one code cannot be scored.
  */
-export function news2InputFromObservations(observations: ReadonlyArray<{ code: string; value: string | number | null }>): Checked<News2Input> {
+export function news2InputFromObservations(
+  observations: ReadonlyArray<{ code: string; value: string | number | null }>,
+): Checked<News2Input> {
   const out: Partial<Record<News2Code, string | number | null>> = {};
   for (const o of observations) {
     if (!isCode(o.code)) continue;
     const before = out[o.code];
     if (before !== undefined && String(before).trim() !== String(o.value).trim()) {
-      return refuse(`The set holds two values for ${LABELS[o.code].toLowerCase()} (${shown(before)} and ${shown(o.value)}); correct one before it can be scored.`);
+      return refuse(
+        `The set holds two values for ${LABELS[o.code].toLowerCase()} (${shown(before)} and ${shown(o.value)}); correct one before it can be scored.`,
+      );
     }
     out[o.code] = o.value;
   }

@@ -102,11 +102,19 @@ function expiryDate(yymmdd: string | undefined): string | null {
 export function readProductBarcode(raw: string): ProductRead | null {
   const s = raw.trim().replace(SYMBOLOGY, '');
   if (!s) return null;
-  if (/^(\d{8}|\d{12,14})$/.test(s)) return { gtin: pad14(s), expiry: null, batch: null, serial: null, key: pad14(s), format: 'gtin' };
+  if (/^(\d{8}|\d{12,14})$/.test(s))
+    return { gtin: pad14(s), expiry: null, batch: null, serial: null, key: pad14(s), format: 'gtin' };
   const ais = s.startsWith('(') ? bracketed(s) : /^\d{16,}/.test(s.replace(GS, '')) || s.includes(GS) ? elements(s) : null;
   const gtin = ais?.get('01');
   if (ais && gtin && /^\d{14}$/.test(gtin)) {
-    return { gtin, expiry: expiryDate(ais.get('17')), batch: ais.get('10') ?? null, serial: ais.get('21') ?? null, key: gtin, format: 'gs1' };
+    return {
+      gtin,
+      expiry: expiryDate(ais.get('17')),
+      batch: ais.get('10') ?? null,
+      serial: ais.get('21') ?? null,
+      key: gtin,
+      format: 'gs1',
+    };
   }
   return { gtin: null, expiry: null, batch: null, serial: null, key: s.toUpperCase(), format: 'text' };
 }

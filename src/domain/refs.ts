@@ -1,10 +1,20 @@
 /** `Type:id` references used by scenarios, audit events and role scopes. */
 export const RESOURCE_TYPES = [
-  'Organization', 'User', 'Patient', 'Appointment', 'Record', 'Observation', 'Alert', 'AuditEvent',
+  'Organization',
+  'User',
+  'Patient',
+  'Appointment',
+  'Record',
+  'Observation',
+  'Alert',
+  'AuditEvent',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
-export interface ResourceRef { type: ResourceType; id: string }
+export interface ResourceRef {
+  type: ResourceType;
+  id: string;
+}
 
 export function parseRef(s: string): ResourceRef | null {
   const i = s.indexOf(':');

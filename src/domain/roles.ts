@@ -3,8 +3,6 @@
 export const ROLES = ['admin', 'physician', 'nurse', 'registration_clerk', 'lab_technician', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const MEDICAL_ROLES: readonly Role[] = ['physician', 'nurse'];
-
 export const SCOPE_TYPES = ['Organization', 'Facility', 'Ward', 'Room'] as const;
 export type ScopeType = (typeof SCOPE_TYPES)[number];
 

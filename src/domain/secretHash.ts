@@ -5,7 +5,11 @@
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-export interface ScryptCost { N: number; r: number; p: number }
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
 export const DEFAULT_COST: ScryptCost = { N: 2 ** 15, r: 8, p: 1 };
 /** For test worlds with many users only; never used by the app's own sign-in writes. */
 export const TEST_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };

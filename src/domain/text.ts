@@ -15,6 +15,7 @@ export function allStorable(v: unknown, depth = 0): boolean {
 
 /** The same text with every NUL and lone surrogate replaced by U+FFFD (what both databases store alike). */
 export function toStorable<T extends string | null>(s: T): T {
+  if (s === null) return s;
   // eslint-disable-next-line no-control-regex -- a NUL is exactly what is replaced
-  return (s === null ? s : s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')) as T;
+  return s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd') as T;
 }

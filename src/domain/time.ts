@@ -16,9 +16,15 @@ export class ManualClock implements Clock {
     this.#t = new Date(start).getTime();
     if (Number.isNaN(this.#t)) throw new Error(`ManualClock: not a time: ${String(start)}`);
   }
-  now(): Date { return new Date(this.#t); }
-  set(t: string | Date): void { this.#t = new Date(t).getTime(); }
-  advanceMinutes(m: number): void { this.#t += m * 60_000; }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  set(t: string | Date): void {
+    this.#t = new Date(t).getTime();
+  }
+  advanceMinutes(m: number): void {
+    this.#t += m * 60_000;
+  }
 }
 
 export function nowIso(clock: Clock): string {

@@ -16,7 +16,14 @@ function formatFor(zone: string): Intl.DateTimeFormat {
   let f = formats.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formats.set(zone, f);
   }
@@ -29,17 +36,33 @@ export function checkTimeZone(zone: string | null | undefined): Checked<string> 
   try {
     return valid(formatFor(z).resolvedOptions().timeZone);
   } catch {
-    return refuse(`"${z}" is not a time zone this system knows; use an IANA name such as Europe/London, or leave it empty for UTC.`);
+    return refuse(
+      `"${z}" is not a time zone this system knows; use an IANA name such as Europe/London, or leave it empty for UTC.`,
+    );
   }
 }
 
-export interface WallTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 /** What the ward clock in `zone` reads at instant `ms` (seconds precision). */
 export function wallTime(zone: string, ms: number): WallTime {
   const parts: Record<string, number> = {};
   for (const p of formatFor(zone).formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
 }
 
 const wallAsUtc = (w: WallTime): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
@@ -61,11 +84,18 @@ export interface LocalInstants {
 }
 
 /** The instants of a ward clock time (`month` 1–12) in `zone`. */
-export function localToInstants(zone: string, date: { year: number; month: number; day: number }, hour: number, minute: number): LocalInstants {
+export function localToInstants(
+  zone: string,
+  date: { year: number; month: number; day: number },
+  hour: number,
+  minute: number,
+): LocalInstants {
   const local = Date.UTC(date.year, date.month - 1, date.day, hour, minute, 0);
   // An offset in force a day either side covers every change but the rare skipped day (Samoa 2011).
   const offsets = [...new Set([offsetAt(zone, local - DAY), offsetAt(zone, local), offsetAt(zone, local + DAY)])];
-  const instants = [...new Set(offsets.map((o) => local - o).filter((t) => offsetAt(zone, t) === local - t))].sort((a, b) => a - b);
+  const instants = [...new Set(offsets.map((o) => local - o).filter((t) => offsetAt(zone, t) === local - t))].sort(
+    (a, b) => a - b,
+  );
   if (instants.length === 1) return { instants, resolved: instants[0]!, kind: 'exact' };
   if (instants.length > 1) return { instants, resolved: instants[0]!, kind: 'overlap' };
   return { instants, resolved: local - offsetAt(zone, local - DAY), kind: 'gap' };

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ERROR_KINDS } from '../domain/errors';
 import { allStorable } from '../domain/text';
-import { Id, IsoTime, ScopeRef } from '../domain/schemas';
+import { Id, IsoTime } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
@@ -14,17 +14,33 @@ import { REPORT_FIELDS } from '../services/queries/auditReport';
 const none = z.object({}).strict();
 const Secret = z.string().min(1, 'is required').max(200);
 
-const mutation = <K extends keyof typeof MUTATIONS, R extends z.ZodType>(name: K, response: R) =>
-  ({ request: MUTATIONS[name].args as (typeof MUTATIONS)[K]['args'], response, mutation: name });
+const mutation = <K extends keyof typeof MUTATIONS, R extends z.ZodType>(name: K, response: R) => ({
+  request: MUTATIONS[name].args as (typeof MUTATIONS)[K]['args'],
+  response,
+  mutation: name,
+});
 
 export const channels = {
   // Session and sign-in (shared ward workstations: badge + PIN, lock, quick switch).
   'session.get': { request: none, response: out.SessionOut },
   'session.signIn': {
     request: z.discriminatedUnion('method', [
-      z.object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret }).strict(),
+      z
+        .object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret })
+        .strict(),
       // Badges are stored in upper case: a reader typing the tag id in lower case signs in all the same.
-      z.object({ method: z.literal('badge'), badge: z.string().trim().min(1, 'is required').max(100).transform((b) => b.toUpperCase()), pin: Secret }).strict(),
+      z
+        .object({
+          method: z.literal('badge'),
+          badge: z
+            .string()
+            .trim()
+            .min(1, 'is required')
+            .max(100)
+            .transform((b) => b.toUpperCase()),
+          pin: Secret,
+        })
+        .strict(),
     ]),
     response: out.SessionOut,
   },
@@ -41,7 +57,10 @@ export const channels = {
   'reference.staff': { request: none, response: z.array(out.StaffOut) },
   'census.wards': { request: none, response: z.array(out.WardOut) },
   'census.list': { request: z.object({ wardId: Id.nullable() }).strict(), response: out.CensusOut },
-  'patients.search': { request: z.object({ query: z.string().trim().max(100) }).strict(), response: z.array(out.LocatedPatientOut) },
+  'patients.search': {
+    request: z.object({ query: z.string().trim().max(100) }).strict(),
+    response: z.array(out.LocatedPatientOut),
+  },
   'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
@@ -63,16 +82,27 @@ export const channels = {
   'observations.record': mutation('recordObservation', out.ObservationOut),
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
-  'breakGlass.find': { request: z.object({ mrn: z.string().trim().min(1, 'is required').max(100) }).strict(), response: out.BreakGlassCandidateOut },
+  'breakGlass.find': {
+    request: z.object({ mrn: z.string().trim().min(1, 'is required').max(100) }).strict(),
+    response: out.BreakGlassCandidateOut,
+  },
   'breakGlass.start': mutation('breakGlass', out.BreakGlassOut),
 
   // Administration.
   'admin.users': { request: z.object({ orgId: Id }).strict(), response: z.array(out.AdminUserOut) },
   'admin.createUser': {
-    request: z.object({
-      id: Id.optional(), org_id: Id, name: z.string(), username: z.string(), badge: z.string().nullish(),
-      patient_id: Id.nullish(), password: z.string().max(200).nullish(), pin: z.string().max(20).nullish(),
-    }).strict(),
+    request: z
+      .object({
+        id: Id.optional(),
+        org_id: Id,
+        name: z.string(),
+        username: z.string(),
+        badge: z.string().nullish(),
+        patient_id: Id.nullish(),
+        password: z.string().max(200).nullish(),
+        pin: z.string().max(20).nullish(),
+      })
+      .strict(),
     response: out.UserOut,
   },
   'admin.assignRole': mutation('assignRole', out.AssignmentOut),
@@ -81,25 +111,37 @@ export const channels = {
   'admin.resetLockout': { request: z.object({ userId: Id }).strict(), response: z.object({ ok: z.literal(true) }) },
   'orgs.list': { request: none, response: z.array(out.OrgSummaryOut) },
   'orgs.create': {
-    request: z.object({
-      id: Id, name: z.string(),
-      admin: z.object({ name: z.string(), username: z.string(), password: z.string().max(200) }).strict().optional(),
-    }).strict(),
+    request: z
+      .object({
+        id: Id,
+        name: z.string(),
+        admin: z
+          .object({ name: z.string(), username: z.string(), password: z.string().max(200) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
     response: out.OrganizationOut,
   },
   'audit.log': {
-    request: z.object({ orgId: Id, before: z.number().int().positive().nullish(), action: z.string().max(50).nullish() }).strict(),
+    request: z
+      .object({ orgId: Id, before: z.number().int().positive().nullish(), action: z.string().max(50).nullish() })
+      .strict(),
     response: out.AuditPageOut,
   },
   'audit.breakGlass': { request: z.object({ orgId: Id }).strict(), response: out.BreakGlassReviewOut },
   /** The audit report (ONC §170.315(d)(3)): a time range, filtered and sorted by any field. */
   'audit.report': {
-    request: z.object({
-      orgId: Id, from: IsoTime, to: IsoTime,
-      filters: z.partialRecord(z.enum(REPORT_FIELDS), z.string().max(200)).default({}),
-      protectedOnly: z.boolean().default(false),
-      sort: z.object({ field: z.enum(REPORT_FIELDS), dir: z.enum(['asc', 'desc']) }).default({ field: 'at', dir: 'asc' }),
-    }).strict(),
+    request: z
+      .object({
+        orgId: Id,
+        from: IsoTime,
+        to: IsoTime,
+        filters: z.partialRecord(z.enum(REPORT_FIELDS), z.string().max(200)).default({}),
+        protectedOnly: z.boolean().default(false),
+        sort: z.object({ field: z.enum(REPORT_FIELDS), dir: z.enum(['asc', 'desc']) }).default({ field: 'at', dir: 'asc' }),
+      })
+      .strict(),
     response: out.AuditReportOut,
   },
 
@@ -116,11 +158,13 @@ export const channels = {
   'sync.now': { request: none, response: out.SyncStatusOut },
   /** IT enrolls a fresh workstation with a one-time code; refused once enrolled (reset first). */
   'sync.enroll': {
-    request: z.object({
-      serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }),
-      code: z.string().trim().min(6, 'is required').max(64),
-      name: z.string().trim().min(1).max(100).optional(),
-    }).strict(),
+    request: z
+      .object({
+        serverUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) address' }),
+        code: z.string().trim().min(6, 'is required').max(64),
+        name: z.string().trim().min(1).max(100).optional(),
+      })
+      .strict(),
     response: out.SyncStatusOut,
   },
   'diagnostics.get': { request: none, response: out.DiagnosticsOut },
@@ -129,27 +173,38 @@ export const channels = {
 // Every request, of every channel, is refused when any of its strings holds text the databases
 // cannot store as typed (a NUL, a broken UTF-16 character): the same answer on every backend.
 for (const spec of Object.values(channels) as Array<{ request: z.ZodType }>) {
-  spec.request = spec.request.refine(allStorable, { message: 'contains a character that cannot be saved (such as a NUL character); remove it and try again' });
+  spec.request = spec.request.refine(allStorable, {
+    message: 'contains a character that cannot be saved (such as a NUL character); remove it and try again',
+  });
 }
 
 export type Channel = keyof typeof channels;
 export type Request<C extends Channel> = z.input<(typeof channels)[C]['request']>;
 export type Response<C extends Channel> = z.output<(typeof channels)[C]['response']>;
 
-export const ErrorOut = z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+export const ErrorOut = z.object({
+  kind: z.enum(ERROR_KINDS),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
 export type IpcError = z.infer<typeof ErrorOut>;
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 /** Channels that work without an active session. */
 export const PUBLIC_CHANNELS: ReadonlySet<Channel> = new Set([
-  'session.get', 'session.signIn', 'session.unlock', 'session.signOut', 'session.activity', 'sync.status', 'diagnostics.get',
+  'session.get',
+  'session.signIn',
+  'session.unlock',
+  'session.signOut',
+  'session.activity',
+  'sync.status',
+  'diagnostics.get',
   'sync.enroll',
 ]);
 
 /** Events main pushes to the window. */
 export type AppEvent =
-  | { type: 'session'; session: z.output<typeof out.SessionOut> }
-  | { type: 'sync'; status: z.output<typeof out.SyncStatusOut> };
+  { type: 'session'; session: z.output<typeof out.SessionOut> } | { type: 'sync'; status: z.output<typeof out.SyncStatusOut> };
 
 /** What the preload exposes as `window.clinic`. */
 export interface ClinicBridge {
@@ -160,5 +215,3 @@ export interface ClinicBridge {
 export function isChannel(s: unknown): s is Channel {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(channels, s);
 }
-
-export { ScopeRef };

@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import {
-  ALERT_SEVERITIES, ALERT_STATUSES, APPOINTMENT_STATUSES, BREAK_GLASS_OVERRIDES, PATIENT_STATUSES, ROLES, SCOPE_TYPES, SENSITIVITY_LABELS,
+  ALERT_SEVERITIES,
+  ALERT_STATUSES,
+  APPOINTMENT_STATUSES,
+  BREAK_GLASS_OVERRIDES,
+  PATIENT_STATUSES,
+  ROLES,
+  SCOPE_TYPES,
+  SENSITIVITY_LABELS,
 } from '../domain/roles';
 
 const s = z.string();
@@ -15,42 +22,109 @@ const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v
 const label = z.enum(SENSITIVITY_LABELS).nullable();
 
 export const PatientOut = z.object({
-  id: s, org_id: s, mrn: s, name: s, birth_date: s, room_id: ns, status: z.enum(PATIENT_STATUSES),
-  facility_id: ns, restricted: flag,
+  id: s,
+  org_id: s,
+  mrn: s,
+  name: s,
+  birth_date: s,
+  room_id: ns,
+  status: z.enum(PATIENT_STATUSES),
+  facility_id: ns,
+  restricted: flag,
 });
 export const LocatedPatientOut = PatientOut.extend({
-  room_name: ns, ward_id: ns, ward_name: ns, facility_name: ns.optional(),
+  room_name: ns,
+  ward_id: ns,
+  ward_name: ns,
+  facility_name: ns.optional(),
 });
 export const AppointmentOut = z.object({
-  id: s, patient_id: s, clinician_id: s, scheduled_at: s, reason: s, status: z.enum(APPOINTMENT_STATUSES),
+  id: s,
+  patient_id: s,
+  clinician_id: s,
+  scheduled_at: s,
+  reason: s,
+  status: z.enum(APPOINTMENT_STATUSES),
 });
 export const RecordOut = z.object({
-  id: s, appointment_id: s, patient_id: s, category: s, author_id: s, public_notes: s,
-  internal_notes: ns, created_at: s, amends_id: ns, sensitivity: label,
+  id: s,
+  appointment_id: s,
+  patient_id: s,
+  category: s,
+  author_id: s,
+  public_notes: s,
+  internal_notes: ns,
+  created_at: s,
+  amends_id: ns,
+  sensitivity: label,
 });
 export const ObservationOut = z.object({
-  id: s, patient_id: s, appointment_id: ns, category: s, code: s, value: s, unit: s, recorded_by: s, recorded_at: s,
+  id: s,
+  patient_id: s,
+  appointment_id: ns,
+  category: s,
+  code: s,
+  value: s,
+  unit: s,
+  recorded_by: s,
+  recorded_at: s,
   sensitivity: label,
 });
 export const AlertOut = z.object({
-  id: s, patient_id: s, kind: s, severity: z.enum(ALERT_SEVERITIES), message: s, due_at: s,
-  status: z.enum(ALERT_STATUSES), acknowledged_by: ns, acknowledged_at: ns,
+  id: s,
+  patient_id: s,
+  kind: s,
+  severity: z.enum(ALERT_SEVERITIES),
+  message: s,
+  due_at: s,
+  status: z.enum(ALERT_STATUSES),
+  acknowledged_by: ns,
+  acknowledged_at: ns,
 });
 /** What an emergency access overrode (stored as a JSON array). */
 const Overrides = z.string().transform((j, ctx) => {
   const parsed = z.array(z.enum(BREAK_GLASS_OVERRIDES)).safeParse(JSON.parse(j));
-  if (!parsed.success) { ctx.addIssue({ code: 'custom', message: 'unknown override' }); return z.NEVER; }
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: 'unknown override' });
+    return z.NEVER;
+  }
   return parsed.data;
 });
-export const BreakGlassOut = z.object({ id: s, user_id: s, patient_id: s, reason: s, started_at: s, expires_at: s, overrides: Overrides });
+export const BreakGlassOut = z.object({
+  id: s,
+  user_id: s,
+  patient_id: s,
+  reason: s,
+  started_at: s,
+  expires_at: s,
+  overrides: Overrides,
+});
 export const UserOut = z.object({ id: s, org_id: s, name: s, username: s, badge: ns, patient_id: ns });
 export const AssignmentOut = z.object({
-  id: s, user_id: ns, group_id: ns, role: z.enum(ROLES), scope_type: z.enum(SCOPE_TYPES), scope_id: s, org_id: s,
-  categories: s, valid_from: ns, valid_until: ns, clearances: s,
+  id: s,
+  user_id: ns,
+  group_id: ns,
+  role: z.enum(ROLES),
+  scope_type: z.enum(SCOPE_TYPES),
+  scope_id: s,
+  org_id: s,
+  categories: s,
+  valid_from: ns,
+  valid_until: ns,
+  clearances: s,
 });
 export const OrganizationOut = z.object({ id: s, name: s });
 export const AuditEventOut = z.object({
-  seq: n, id: s, at: s, actor: s, on_behalf_of: ns, action: s, resource: s, decision: s, reason: ns, org_id: ns,
+  seq: n,
+  id: s,
+  at: s,
+  actor: s,
+  on_behalf_of: ns,
+  action: s,
+  resource: s,
+  decision: s,
+  reason: ns,
+  org_id: ns,
 });
 const Actions = z.array(s);
 
@@ -64,41 +138,87 @@ export const ChartOut = z.object({
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
   alerts: z.array(AlertOut.extend({ actions: Actions })),
   observation_categories: z.array(s),
-  readable: z.object({ appointments: z.boolean(), records: z.boolean(), observations: z.boolean(), vitals: z.boolean(), alerts: z.boolean() }),
-  consent_restrictions: z.array(z.object({
-    id: s, patient_id: s, user_id: s, reason: s, recorded_by: ns, recorded_at: s, user_name: ns, recorded_by_name: ns,
-  })),
+  readable: z.object({
+    appointments: z.boolean(),
+    records: z.boolean(),
+    observations: z.boolean(),
+    vitals: z.boolean(),
+    alerts: z.boolean(),
+  }),
+  consent_restrictions: z.array(
+    z.object({
+      id: s,
+      patient_id: s,
+      user_id: s,
+      reason: s,
+      recorded_by: ns,
+      recorded_at: s,
+      user_name: ns,
+      recorded_by_name: ns,
+    }),
+  ),
 });
 
 export const ConsentRestrictionOut = z.object({
-  id: s, org_id: s, patient_id: s, user_id: s, reason: s, recorded_by: ns, recorded_at: s,
+  id: s,
+  org_id: s,
+  patient_id: s,
+  user_id: s,
+  reason: s,
+  recorded_by: ns,
+  recorded_at: s,
 });
 export const StaffOut = z.object({ id: s, name: s });
 
 export const CensusOut = z.object({
   ward_id: ns,
-  patients: z.array(PatientOut.extend({
-    room_name: ns, ward_id: ns, ward_name: ns, open_alerts: n, highest_severity: ns, next_due_at: ns, top_alert_kind: ns,
-  })),
+  patients: z.array(
+    PatientOut.extend({
+      room_name: ns,
+      ward_id: ns,
+      ward_name: ns,
+      open_alerts: n,
+      highest_severity: ns,
+      next_due_at: ns,
+      top_alert_kind: ns,
+    }),
+  ),
 });
 
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });
 
-export const DayItemOut = AppointmentOut.extend({ patient_name: ns, patient_mrn: ns, room_name: ns, ward_name: ns.optional(), actions: Actions });
+export const DayItemOut = AppointmentOut.extend({
+  patient_name: ns,
+  patient_mrn: ns,
+  room_name: ns,
+  ward_name: ns.optional(),
+  actions: Actions,
+});
 
 /** `badge` and `locked` are null unless the reader is the user or may update their badge (SPEC §3). */
 export const AdminUserOut = UserOut.extend({
-  assignments: z.array(AssignmentOut), groups: z.array(s), actions: Actions, locked: z.boolean().nullable(),
+  assignments: z.array(AssignmentOut),
+  groups: z.array(s),
+  actions: Actions,
+  locked: z.boolean().nullable(),
 });
 
 export const AuditPageOut = z.object({ events: z.array(AuditEventOut), next_before: n.nullable() });
 
-export const BreakGlassReviewOut = z.array(BreakGlassOut.extend({
-  user_name: ns, patient_name: ns, patient_mrn: ns, reads: n, active: z.boolean(),
-}));
+export const BreakGlassReviewOut = z.array(
+  BreakGlassOut.extend({
+    user_name: ns,
+    patient_name: ns,
+    patient_mrn: ns,
+    reads: n,
+    active: z.boolean(),
+  }),
+);
 
 export const BreakGlassCandidateOut = z.object({
-  patient: z.object({ id: s, name: ns, mrn: s, birth_date: ns }), can_read: z.boolean(), can_break_glass: z.boolean(),
+  patient: z.object({ id: s, name: ns, mrn: s, birth_date: ns }),
+  can_read: z.boolean(),
+  can_break_glass: z.boolean(),
 });
 
 export const LocationsOut = z.object({
@@ -124,7 +244,9 @@ export const SessionOut = z.object({
   /** Navigation the user may use (computed from the policy in main). */
   capabilities: z.array(s),
   workstation: z.object({
-    name: s, organization: ns, facility: ns,
+    name: s,
+    organization: ns,
+    facility: ns,
     /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
     revoked: z.object({ message: s, at: ns }).nullish(),
   }),
@@ -156,20 +278,53 @@ export const DiagnosticsOut = z.object({
 
 /** The organization's workstations and enrollment codes as the central server reports them. */
 export const WorkstationsOut = z.object({
-  devices: z.array(z.object({
-    id: s, name: s, facility_id: ns, enrolled_at: s, enrolled_by: s, last_seen_at: ns, revoked_at: ns, revoked_by: ns, revoke_reason: ns,
-    signed_audit: z.boolean(), this_workstation: z.boolean(),
-  })),
-  codes: z.array(z.object({
-    id: s, facility_id: ns, created_by: s, created_at: s, expires_at: s, used_at: ns, device_id: ns, revoked_at: ns,
-    status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
-  })),
+  devices: z.array(
+    z.object({
+      id: s,
+      name: s,
+      facility_id: ns,
+      enrolled_at: s,
+      enrolled_by: s,
+      last_seen_at: ns,
+      revoked_at: ns,
+      revoked_by: ns,
+      revoke_reason: ns,
+      signed_audit: z.boolean(),
+      this_workstation: z.boolean(),
+    }),
+  ),
+  codes: z.array(
+    z.object({
+      id: s,
+      facility_id: ns,
+      created_by: s,
+      created_at: s,
+      expires_at: s,
+      used_at: ns,
+      device_id: ns,
+      revoked_at: ns,
+      status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
+    }),
+  ),
 });
 
 export const AuditReportOut = z.object({
-  rows: z.array(z.object({
-    seq: n, id: s, at: s, actor: s, on_behalf_of: ns, action: s, resource: s, decision: s, reason: ns, org_id: ns,
-    details: ns.optional(), origin: ns.optional(), protected_data: z.boolean(),
-  })),
+  rows: z.array(
+    z.object({
+      seq: n,
+      id: s,
+      at: s,
+      actor: s,
+      on_behalf_of: ns,
+      action: s,
+      resource: s,
+      decision: s,
+      reason: ns,
+      org_id: ns,
+      details: ns.optional(),
+      origin: ns.optional(),
+      protected_data: z.boolean(),
+    }),
+  ),
   truncated: z.boolean(),
 });

@@ -14,13 +14,29 @@ import { SqliteDb } from '../store/sqlite';
 import { isNews2Case, ScenarioCase, ScenarioFile } from './format';
 import { runNews2Case } from './news2Case';
 
-export interface CaseResult { index: number; ok: boolean; line: string }
-export interface FileResult { file: string; passed: number; failed: number; results: CaseResult[] }
+export interface CaseResult {
+  index: number;
+  ok: boolean;
+  line: string;
+}
+export interface FileResult {
+  file: string;
+  passed: number;
+  failed: number;
+  results: CaseResult[];
+}
 
-export interface World { db: SqliteDb; engine: AuthzEngine; clock: ManualClock }
+export interface World {
+  db: SqliteDb;
+  engine: AuthzEngine;
+  clock: ManualClock;
+}
 
 /** A fresh in-memory workstation database holding `fixture`. */
-export async function openWorld(fixture: unknown, opts: { source?: string; policy?: ScenarioFile['policy'] } = {}): Promise<World> {
+export async function openWorld(
+  fixture: unknown,
+  opts: { source?: string; policy?: ScenarioFile['policy'] } = {},
+): Promise<World> {
   const db = new SqliteDb(':memory:');
   try {
     await migrate(db, WORKSTATION_SETS);
@@ -39,7 +55,9 @@ export function readScenarioFile(file: string): { spec: ScenarioFile; fixture: u
   const raw = readFixtureFile(file);
   const parsed = ScenarioFile.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file}: not a scenario file: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: not a scenario file: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const spec = parsed.data;
   if (spec.fixture === undefined) return { spec, fixture: undefined, fixtureSource: `${file} (no fixture)` };
@@ -79,7 +97,8 @@ export async function runCase(engine: AuthzEngine | null, file: string, index: n
   if (!parsed.success) return { index, ok: false, line: `FAIL ${where}: malformed case: ${JSON.stringify(raw)}` };
   const c = parsed.data;
   if ('news2' in c) return { index, ...runNews2Case(where, c) };
-  if (!engine) return { index, ok: false, line: `FAIL ${where}: this case needs an actor and a fixture, and the file has no fixture` };
+  if (!engine)
+    return { index, ok: false, line: `FAIL ${where}: this case needs an actor and a fixture, and the file has no fixture` };
   const who = c.as ? `${c.actor} as ${c.as}` : c.actor;
   const why = c.why ? ` (${c.why})` : '';
   const when = c.at ? ` at ${c.at}` : '';
@@ -90,20 +109,37 @@ export async function runCase(engine: AuthzEngine | null, file: string, index: n
       if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
       const got = await engine.actions(principal, ref);
       const ok = same(got, c.expect_actions);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} actions on ${c.resource}${when}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return {
+        index,
+        ok,
+        line: ok
+          ? ''
+          : `FAIL ${where}: ${who} actions on ${c.resource}${when}: expected [${sorted(c.expect_actions).join(', ')}], got [${sorted(got).join(', ')}]${why}`,
+      };
     }
     if ('list' in c) {
-      if (!(RESOURCE_TYPES as readonly string[]).includes(c.list)) return { index, ok: false, line: `FAIL ${where}: unknown type "${c.list}"` };
+      if (!(RESOURCE_TYPES as readonly string[]).includes(c.list))
+        return { index, ok: false, line: `FAIL ${where}: unknown type "${c.list}"` };
       const rows = await engine.list<{ id: string }>(principal, c.action, c.list as ResourceType, { columns: 'm.id AS id' });
       const got = rows.map((r) => r.id);
       const ok = same(got, c.expect);
-      return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} list ${c.action} ${c.list}${when}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}` };
+      return {
+        index,
+        ok,
+        line: ok
+          ? ''
+          : `FAIL ${where}: ${who} list ${c.action} ${c.list}${when}: expected [${sorted(c.expect).join(', ')}], got [${sorted(got).join(', ')}]${why}`,
+      };
     }
     const ref = parseRef(c.resource);
     if (!ref) return { index, ok: false, line: `FAIL ${where}: bad resource "${c.resource}"` };
     const got = await engine.authorize(principal, c.action, ref);
     const ok = got === c.expect;
-    return { index, ok, line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}${when}: expected ${c.expect}, got ${got}${why}` };
+    return {
+      index,
+      ok,
+      line: ok ? '' : `FAIL ${where}: ${who} ${c.action} ${c.resource}${when}: expected ${c.expect}, got ${got}${why}`,
+    };
   } catch (e) {
     return { index, ok: false, line: `FAIL ${where}: ${who}: error: ${(e as Error).message}` };
   }

@@ -11,10 +11,25 @@ import { runMutation } from '../services/run';
 import { verifyCredentials } from '../services/signIn';
 import { appendAudit } from '../store/audit';
 import {
-  EnrollmentCodeRequest, EnrollRequest, PROTOCOL_VERSION, PullRequest, PushRequest, SignInRequest, SYNC_PROTOCOL_VERSION, WaitRequest,
+  EnrollmentCodeRequest,
+  EnrollRequest,
+  PROTOCOL_VERSION,
+  PullRequest,
+  PushRequest,
+  SignInRequest,
+  SYNC_PROTOCOL_VERSION,
+  WaitRequest,
 } from '../sync/protocol';
 import { allStorable } from '../domain/text';
-import { authenticateDevice, createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
+import {
+  authenticateDevice,
+  createEnrollmentCode,
+  enrollDevice,
+  issueUserToken,
+  recordDeviceUser,
+  userFromToken,
+  type Device,
+} from './auth';
 import { mayAdministerWorkstations } from './devices';
 import { registerRateLimits } from './limits';
 import { securityRoutes } from './securityRoutes';
@@ -25,17 +40,34 @@ import { concernsDevice, pull, waitVersion } from './pull';
 import { applyPush } from './push';
 
 const STATUS: Record<ErrorKind, number> = {
-  invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, locked: 423, rate_limited: 429, internal: 500,
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  locked: 423,
+  rate_limited: 429,
+  internal: 500,
 };
 
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
 function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   // A pushed batch is judged mutation by mutation (a NUL in one change refuses that change only).
-  if ((schema as z.ZodType) !== PushRequest && !allStorable(raw)) throw new AppError('invalid', 'Invalid request: a field contains a character that cannot be stored (such as a NUL character).');
+  if ((schema as z.ZodType) !== PushRequest && !allStorable(raw))
+    throw new AppError(
+      'invalid',
+      'Invalid request: a field contains a character that cannot be stored (such as a NUL character).',
+    );
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new AppError('invalid', `Invalid request: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+    throw new AppError(
+      'invalid',
+      `Invalid request: ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -46,35 +78,60 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   app.addHook('onClose', async () => live.close());
   // Deletion tombstones every active workstation has passed are pruned a minute after start, then hourly.
   const prune = (): void => {
-    void pruneAllTombstones(server.db, server.now()).then((r) => {
-      const n = r.reduce((s, x) => s + x.pruned, 0);
-      if (n > 0) server.log.info('tombstones pruned', { tombstones: n, orgs: r.filter((x) => x.pruned > 0).length });
-    }, (e: unknown) => server.log.warn('tombstone pruning failed', { error: (e as Error).message }));
+    void pruneAllTombstones(server.db, server.now()).then(
+      (r) => {
+        const n = r.reduce((s, x) => s + x.pruned, 0);
+        if (n > 0) server.log.info('tombstones pruned', { tombstones: n, orgs: r.filter((x) => x.pruned > 0).length });
+      },
+      (e: unknown) => server.log.warn('tombstone pruning failed', { error: (e as Error).message }),
+    );
   };
   const pruneFirst = setTimeout(prune, 60_000);
   const pruneHourly = setInterval(prune, 3_600_000);
   pruneFirst.unref();
   pruneHourly.unref();
-  app.addHook('onClose', async () => { clearTimeout(pruneFirst); clearInterval(pruneHourly); });
+  app.addHook('onClose', async () => {
+    clearTimeout(pruneFirst);
+    clearInterval(pruneHourly);
+  });
 
   app.setErrorHandler((err: unknown, _req, reply) => {
-    if (isAppError(err)) return reply.status(STATUS[err.kind]).send({ error: { kind: err.kind, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    if (isAppError(err))
+      return reply
+        .status(STATUS[err.kind])
+        .send({ error: { kind: err.kind, message: err.message, ...(err.details ? { details: err.details } : {}) } });
     const e = err as { statusCode?: number; code?: string; message?: string };
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
-      return reply.status(413).send({ error: { kind: 'invalid', message: `The request is too large (limit ${BODY_LIMIT} bytes). Send fewer changes at a time.` } });
+      return reply.status(413).send({
+        error: {
+          kind: 'invalid',
+          message: `The request is too large (limit ${BODY_LIMIT} bytes). Send fewer changes at a time.`,
+        },
+      });
     }
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      const message = e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send the request as application/json.'
-        : /JSON/i.test(e.message ?? '') || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'The request body is not valid JSON.' : 'The request is malformed.';
+      const message =
+        e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'Send the request as application/json.'
+          : /JSON/i.test(e.message ?? '') || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+            ? 'The request body is not valid JSON.'
+            : 'The request is malformed.';
       return reply.status(400).send({ error: { kind: 'invalid', message } });
     }
     server.log.error('request failed', { error: (err as Error).stack });
-    return reply.status(500).send({ error: { kind: 'internal', message: 'The server could not handle the request; it was logged.' } });
+    return reply
+      .status(500)
+      .send({ error: { kind: 'internal', message: 'The server could not handle the request; it was logged.' } });
   });
   // One line per request: route, status and time only. Bodies and headers (passwords, tokens,
   // enrollment codes, device secrets) are never logged.
   app.addHook('onResponse', async (req, reply) => {
-    server.log.info('request', { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+    server.log.info('request', {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unknown',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
   // Per-client limits (docs/security.md, T1); before any route so every route gets one.
@@ -84,8 +141,11 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const a = await authenticateDevice(server.db, req.headers.authorization);
     if (a && 'revoked' in a) {
       // Only the holder of the right secret learns this; the workstation then erases its cache.
-      throw new AppError('unauthenticated', `This workstation's enrollment was revoked by an administrator on ${a.revoked.at.slice(0, 10)}${a.revoked.reason ? ` (${a.revoked.reason.slice(0, 200)})` : ''}. Its local data is erased; ask IT to enroll it again.`,
-        { reason: 'device_revoked', revoked_at: a.revoked.at });
+      throw new AppError(
+        'unauthenticated',
+        `This workstation's enrollment was revoked by an administrator on ${a.revoked.at.slice(0, 10)}${a.revoked.reason ? ` (${a.revoked.reason.slice(0, 200)})` : ''}. Its local data is erased; ask IT to enroll it again.`,
+        { reason: 'device_revoked', revoked_at: a.revoked.at },
+      );
     }
     if (!a) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
     return a.device;
@@ -96,15 +156,26 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     return u;
   };
 
-  app.get('/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION, sync_protocol: SYNC_PROTOCOL_VERSION, time: server.now() }));
+  app.get('/health', async () => ({
+    ok: true,
+    protocol: PROTOCOL_VERSION,
+    sync_protocol: SYNC_PROTOCOL_VERSION,
+    time: server.now(),
+  }));
 
   app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
     const b = body(SignInRequest, req.body);
     const viaDevice = req.headers.authorization ? await device(req) : null;
-    const u = await verifyCredentials({
-      db: server.db, clock: server.clock, throttle: server.security.throttle,
-      organization: viaDevice?.org_id ?? b.organization ?? null, client: viaDevice ? `device:${viaDevice.id}` : `ip:${req.ip}`,
-    }, { method: 'password', username: b.username, password: b.password });
+    const u = await verifyCredentials(
+      {
+        db: server.db,
+        clock: server.clock,
+        throttle: server.security.throttle,
+        organization: viaDevice?.org_id ?? b.organization ?? null,
+        client: viaDevice ? `device:${viaDevice.id}` : `ip:${req.ip}`,
+      },
+      { method: 'password', username: b.username, password: b.password },
+    );
     if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
     const token = await issueUserToken(server.db, u.id, viaDevice?.id ?? null, server.now());
     return reply.send({ ...token, user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } });
@@ -115,20 +186,42 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const b = body(EnrollmentCodeRequest, req.body);
     // Enrolling workstations is for those who may create the organization's users: its admins.
     const decision = await server.engine.authorize({ userId: u.id }, 'create_user', { type: 'Organization', id: b.org_id });
-    if (decision !== 'allow') throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', 'Only an administrator of this organization may enroll workstations.');
+    if (decision !== 'allow')
+      throw new AppError(
+        decision === 'not_found' ? 'not_found' : 'forbidden',
+        'Only an administrator of this organization may enroll workstations.',
+      );
     if (b.facility_id) {
       const f = await server.db.get<{ org_id: string }>('SELECT org_id FROM facilities WHERE id = ?', [b.facility_id]);
       if (!f || f.org_id !== b.org_id) throw new AppError('invalid', 'That facility is not part of the organization.');
     }
-    const code = await createEnrollmentCode(server.db, { orgId: b.org_id, facilityId: b.facility_id ?? null, createdBy: u.id, now: server.now(), validHours: b.valid_hours });
-    await appendAudit(server.db, { at: server.now(), actor: u.id, on_behalf_of: null, action: 'create_enrollment_code', resource: `EnrollmentCode:${code.id}`, decision: 'allow', reason: null, org_id: b.org_id });
+    const code = await createEnrollmentCode(server.db, {
+      orgId: b.org_id,
+      facilityId: b.facility_id ?? null,
+      createdBy: u.id,
+      now: server.now(),
+      validHours: b.valid_hours,
+    });
+    await appendAudit(server.db, {
+      at: server.now(),
+      actor: u.id,
+      on_behalf_of: null,
+      action: 'create_enrollment_code',
+      resource: `EnrollmentCode:${code.id}`,
+      decision: 'allow',
+      reason: null,
+      org_id: b.org_id,
+    });
     return { ...code, org_id: b.org_id, facility_id: b.facility_id ?? null };
   });
 
   app.post('/v1/enroll', async (req) => {
     const b = body(EnrollRequest, req.body);
     const enrolled = await enrollDevice(server.db, {
-      code: b.code, name: b.name, now: server.now(), publicKey: b.public_key ?? null,
+      code: b.code,
+      name: b.name,
+      now: server.now(),
+      publicKey: b.public_key ?? null,
       // A code stops working when its creator may no longer enroll workstations there.
       mayEnroll: (userId, orgId) => mayAdministerWorkstations(server, userId, orgId),
     });
@@ -138,9 +231,14 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   // Protocol 1 of sync is gone: its workstations are told, in words IT can act on, to upgrade.
   for (const route of ['/v1/sync/push', '/v1/sync/pull']) {
-    app.post(route, async (_req, reply) => reply.status(426).send({ error: {
-      kind: 'invalid', message: `This workstation's software is too old for the server (it speaks sync protocol 1; the server speaks ${SYNC_PROTOCOL_VERSION}). Install the current version; its local changes are kept and sent after the update.`,
-    } }));
+    app.post(route, async (_req, reply) =>
+      reply.status(426).send({
+        error: {
+          kind: 'invalid',
+          message: `This workstation's software is too old for the server (it speaks sync protocol 1; the server speaks ${SYNC_PROTOCOL_VERSION}). Install the current version; its local changes are kept and sent after the update.`,
+        },
+      }),
+    );
   }
 
   app.post('/v2/sync/push', async (req) => {
@@ -157,7 +255,11 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const now = server.now();
     const minuteAgo = new Date(Date.parse(now) - 60_000).toISOString();
     if (!d.last_seen_at || d.last_seen_at < minuteAgo) {
-      await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)', [now, d.id, minuteAgo]);
+      await server.db.run('UPDATE devices SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)', [
+        now,
+        d.id,
+        minuteAgo,
+      ]);
     }
     return pull(server, d, b);
   });
@@ -170,8 +272,9 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     if (at.pullNow) return { changed: true, server_time: server.now() };
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    const changed = await live.wait(d.org_id, at.version, Math.min(b.timeout_ms, at.untilBoundaryMs), abort.signal,
-      (from, to) => concernsDevice(server, d, from, to));
+    const changed = await live.wait(d.org_id, at.version, Math.min(b.timeout_ms, at.untilBoundaryMs), abort.signal, (from, to) =>
+      concernsDevice(server, d, from, to),
+    );
     return { changed: changed || (at.boundary !== null && server.now() >= at.boundary), server_time: server.now() };
   });
 

@@ -15,7 +15,7 @@
  * is dropped silently.
  */
 import { toStorable } from '../domain/text';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { ROOT_ORG_ID } from '../domain/roles';
 import { canonicalTime } from '../domain/time';
 import { appendAudit, auditHash, GENESIS_HASH } from '../store/audit';
@@ -26,7 +26,11 @@ import type { Server } from './context';
 
 type Pushed = z.output<typeof PushedAudit>;
 
-export interface IngestResult { accepted: number; acked_seq: number; refused: { seq: number; message: string } | null }
+export interface IngestResult {
+  accepted: number;
+  acked_seq: number;
+  refused: { seq: number; message: string } | null;
+}
 
 /** Actors a workstation itself writes, and the only actions each may have. */
 const SYSTEM_ACTORS: Record<string, { actions: readonly string[]; decisions?: readonly string[] }> = {
@@ -36,16 +40,31 @@ const SYSTEM_ACTORS: Record<string, { actions: readonly string[]; decisions?: re
 };
 const DECISIONS = new Set(['allow', 'forbidden', 'not_found', 'invalid', 'error']);
 
-interface Known { users: Map<string, string>; deviceUsers: Set<string> }
+interface Known {
+  users: Map<string, string>;
+  deviceUsers: Set<string>;
+}
 
 async function knownPeople(server: Server, device: Device, events: Pushed[]): Promise<Known> {
-  const ids = [...new Set(events.flatMap((e) => [e.actor, e.on_behalf_of]).filter((x): x is string => typeof x === 'string' && !(x in SYSTEM_ACTORS)))];
+  const ids = [
+    ...new Set(
+      events.flatMap((e) => [e.actor, e.on_behalf_of]).filter((x): x is string => typeof x === 'string' && !(x in SYSTEM_ACTORS)),
+    ),
+  ];
   const users = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 400) {
     const chunk = ids.slice(i, i + 400);
-    for (const u of await server.db.all<{ id: string; org_id: string }>(`SELECT id, org_id FROM users WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) users.set(u.id, u.org_id);
+    for (const u of await server.db.all<{ id: string; org_id: string }>(
+      `SELECT id, org_id FROM users WHERE id IN (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    ))
+      users.set(u.id, u.org_id);
   }
-  const deviceUsers = new Set((await server.db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [device.id])).map((r) => r.user_id));
+  const deviceUsers = new Set(
+    (await server.db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [device.id])).map(
+      (r) => r.user_id,
+    ),
+  );
   return { users, deviceUsers };
 }
 
@@ -89,36 +108,77 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
     await db.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [server.now(), device.id]);
     const keyRow = await db.get<{ public_key: string | null }>('SELECT public_key FROM devices WHERE id = ?', [device.id]);
     const key = keyRow?.public_key ? parsePublicKey(keyRow.public_key) : null;
-    const lastRow = await db.get<{ seq: number | string; hash: string }>('SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq DESC LIMIT 1', [device.id]);
+    const lastRow = await db.get<{ seq: number | string; hash: string }>(
+      'SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq DESC LIMIT 1',
+      [device.id],
+    );
     let last = { seq: Number(lastRow?.seq ?? 0), hash: lastRow?.hash ?? GENESIS_HASH };
     const known = await knownPeople(server, device, sorted);
     let accepted = 0;
     let refused: IngestResult['refused'] = null;
     for (const e of sorted) {
-      const refuse = (why: string): void => { refused = { seq: e.seq, message: `Audit event ${e.seq} was refused: ${why}.` }; };
+      const refuse = (why: string): void => {
+        refused = { seq: e.seq, message: `Audit event ${e.seq} was refused: ${why}.` };
+      };
       if (e.seq <= last.seq) {
-        const stored = await db.get<{ hash: string }>('SELECT hash FROM device_audit WHERE device_id = ? AND seq = ?', [device.id, e.seq]);
+        const stored = await db.get<{ hash: string }>('SELECT hash FROM device_audit WHERE device_id = ? AND seq = ?', [
+          device.id,
+          e.seq,
+        ]);
         if (stored && stored.hash === e.hash) continue; // sent again after a lost answer
-        refuse(stored ? 'it differs from the event with that number received before' : 'it is older than the events already received');
+        refuse(
+          stored ? 'it differs from the event with that number received before' : 'it is older than the events already received',
+        );
         break;
       }
-      if (e.seq !== last.seq + 1) { refuse(`event ${last.seq + 1} is missing before it`); break; }
-      if (e.prev_hash !== last.hash) { refuse('it does not link to the previous event'); break; }
-      if (auditHash(e.prev_hash, { ...e, decision: e.decision as 'allow', details: e.details ?? null }) !== e.hash) { refuse('its content does not match its hash'); break; }
+      if (e.seq !== last.seq + 1) {
+        refuse(`event ${last.seq + 1} is missing before it`);
+        break;
+      }
+      if (e.prev_hash !== last.hash) {
+        refuse('it does not link to the previous event');
+        break;
+      }
+      if (auditHash(e.prev_hash, { ...e, decision: e.decision as 'allow', details: e.details ?? null }) !== e.hash) {
+        refuse('its content does not match its hash');
+        break;
+      }
       if (key && !(e.signature && verifyAuditSignature(key, device.id, e.seq, e.hash, e.signature))) {
         refuse(e.signature ? "its signature is not this workstation's" : 'it is not signed');
         break;
       }
       const why = refusal(e, device, known);
-      if (why) { refuse(why); break; }
+      if (why) {
+        refuse(why);
+        break;
+      }
       await db.run(
         `INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, details, prev_hash, hash, signature, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [device.id, e.seq, ...[e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.details ?? null].map(storable),
-          e.prev_hash, e.hash, key ? e.signature! : null, server.now()]);
+        [
+          device.id,
+          e.seq,
+          ...[e.id, e.at, e.actor, e.on_behalf_of, e.action, e.resource, e.decision, e.reason, e.org_id, e.details ?? null].map(
+            storable,
+          ),
+          e.prev_hash,
+          e.hash,
+          key ? e.signature! : null,
+          server.now(),
+        ],
+      );
       await appendAudit(db, {
-        id: `${device.id}#${e.seq}`, at: e.at, actor: e.actor, on_behalf_of: e.on_behalf_of, action: e.action, resource: e.resource,
-        decision: e.decision as 'allow', reason: e.reason, org_id: e.org_id ?? device.org_id, details: e.details ?? null, origin: `${device.id}#${e.seq}`,
+        id: `${device.id}#${e.seq}`,
+        at: e.at,
+        actor: e.actor,
+        on_behalf_of: e.on_behalf_of,
+        action: e.action,
+        resource: e.resource,
+        decision: e.decision as 'allow',
+        reason: e.reason,
+        org_id: e.org_id ?? device.org_id,
+        details: e.details ?? null,
+        origin: `${device.id}#${e.seq}`,
       });
       last = { seq: e.seq, hash: e.hash };
       accepted++;
@@ -126,17 +186,31 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
     if (refused) await auditRefusal(server, device, refused);
     return { accepted, acked_seq: last.seq, refused: refused as IngestResult['refused'] };
   });
-  if (result.refused) server.log.warn('workstation audit events refused', { device: device.id, seq: result.refused.seq, reason: result.refused.message });
+  if (result.refused)
+    server.log.warn('workstation audit events refused', {
+      device: device.id,
+      seq: result.refused.seq,
+      reason: result.refused.message,
+    });
   return result;
 }
 
 /** A refusal is itself an audit event of the server (once per distinct refusal, not at every retry). */
 async function auditRefusal(server: Server, device: Device, r: { seq: number; message: string }): Promise<void> {
   const previous = await server.db.get<{ reason: string | null }>(
-    "SELECT reason FROM audit_events WHERE action = 'audit_refused' AND resource = ? ORDER BY seq DESC LIMIT 1", [`Device:${device.id}`]);
+    "SELECT reason FROM audit_events WHERE action = 'audit_refused' AND resource = ? ORDER BY seq DESC LIMIT 1",
+    [`Device:${device.id}`],
+  );
   if (previous?.reason === r.message) return;
   await appendAudit(server.db, {
-    at: server.now(), actor: `Device:${device.id}`, on_behalf_of: null, action: 'audit_refused', resource: `Device:${device.id}`,
-    decision: 'forbidden', reason: r.message, org_id: device.org_id, details: { seq: r.seq },
+    at: server.now(),
+    actor: `Device:${device.id}`,
+    on_behalf_of: null,
+    action: 'audit_refused',
+    resource: `Device:${device.id}`,
+    decision: 'forbidden',
+    reason: r.message,
+    org_id: device.org_id,
+    details: { seq: r.seq },
   });
 }

@@ -18,7 +18,11 @@ export interface ServerSecurity {
   trustProxy: boolean | string;
 }
 
-export interface ServerLog { info(msg: string, f?: object): void; warn(msg: string, f?: object): void; error(msg: string, f?: object): void }
+export interface ServerLog {
+  info(msg: string, f?: object): void;
+  warn(msg: string, f?: object): void;
+  error(msg: string, f?: object): void;
+}
 
 export interface Server {
   db: Db;
@@ -30,14 +34,28 @@ export interface Server {
   now(): string;
 }
 
-export const SERVER_SETS = (db: Db): string[] => ['shared', 'server', db.dialect === 'postgres' ? 'server-postgres' : 'server-sqlite'];
+export const SERVER_SETS = (db: Db): string[] => [
+  'shared',
+  'server',
+  db.dialect === 'postgres' ? 'server-postgres' : 'server-sqlite',
+];
 
-export async function openServer(opts: { db: Db; clock: Clock; policy?: PolicyConfig; log?: ServerLog; security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] } }): Promise<Server> {
+export async function openServer(opts: {
+  db: Db;
+  clock: Clock;
+  policy?: PolicyConfig;
+  log?: ServerLog;
+  security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] };
+}): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
   const engine = await AuthzEngine.create({ db: opts.db, clock: opts.clock, policy: opts.policy ?? {} });
   const ctx: ServiceContext = {
-    db: opts.db, authz: engine, clock: opts.clock, mutations: discardMutations, config: defaultServiceConfig,
+    db: opts.db,
+    authz: engine,
+    clock: opts.clock,
+    mutations: discardMutations,
+    config: defaultServiceConfig,
     observeChanges: versionStamper(opts.db),
   };
   const log = opts.log ?? { info: () => {}, warn: () => {}, error: () => {} };
@@ -55,10 +73,17 @@ export async function ensureRoot(db: Db, now: string): Promise<{ created: boolea
     const exists = await db.get('SELECT 1 FROM organizations WHERE id = ?', ['_root']);
     if (exists) return false;
     await db.run('INSERT INTO organizations (id, name) VALUES (?, ?)', ['_root', 'Root']);
-    await db.run('INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES (?, ?, ?, ?, NULL, NULL)', ['root', '_root', 'Root', 'root']);
+    await db.run('INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES (?, ?, ?, ?, NULL, NULL)', [
+      'root',
+      '_root',
+      'Root',
+      'root',
+    ]);
     return true;
   });
-  const cred = await db.get<{ password_hash: string | null }>('SELECT password_hash FROM credentials WHERE user_id = ?', ['root']);
+  const cred = await db.get<{ password_hash: string | null }>('SELECT password_hash FROM credentials WHERE user_id = ?', [
+    'root',
+  ]);
   void now;
   return { created, hasPassword: Boolean(cred?.password_hash) };
 }
@@ -69,8 +94,16 @@ export async function ensureRoot(db: Db, now: string): Promise<{ created: boolea
  */
 export async function auditServerStart(server: Server, version?: string): Promise<void> {
   await auditStartup(server.db, {
-    at: server.now(), resource: 'Server:central', orgId: null, ...(version ? { version } : {}),
+    at: server.now(),
+    resource: 'Server:central',
+    orgId: null,
+    ...(version ? { version } : {}),
     encryption: { database: server.db.dialect === 'postgres' ? 'storage' : 'plain', key: null, key_store: null },
-    settings: { throttle: server.security.throttle, limits: server.security.limits, trust_proxy: server.security.trustProxy, policy_fingerprint: server.engine.policy.fingerprint },
+    settings: {
+      throttle: server.security.throttle,
+      limits: server.security.limits,
+      trust_proxy: server.security.trustProxy,
+      policy_fingerprint: server.engine.policy.fingerprint,
+    },
   });
 }

@@ -26,7 +26,9 @@ export interface DeviceUsers {
  * changes are accepted while their session lasts) but their credentials never travel.
  */
 async function stillHasAccess(db: Db, device: Device, userId: string, now: string): Promise<boolean> {
-  const user = await db.get<{ org_id: string; patient_id: string | null }>('SELECT org_id, patient_id FROM users WHERE id = ?', [userId]);
+  const user = await db.get<{ org_id: string; patient_id: string | null }>('SELECT org_id, patient_id FROM users WHERE id = ?', [
+    userId,
+  ]);
   if (!user) return false;
   if (user.org_id === ROOT_ORG_ID) return true;
   if (user.org_id !== device.org_id) return false;
@@ -41,23 +43,31 @@ async function stillHasAccess(db: Db, device: Device, userId: string, now: strin
   const assignment = await db.get(
     `SELECT 1 FROM role_assignments ra WHERE ra.org_id = ? AND (ra.valid_until IS NULL OR ra.valid_until > ?) AND ${inScope}
        AND (ra.user_id = ? OR ra.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)) LIMIT 1`,
-    [device.org_id, now, ...scopeParams, userId, userId]);
+    [device.org_id, now, ...scopeParams, userId, userId],
+  );
   if (assignment) return true;
   const team = await db.get(
     `SELECT 1 FROM care_team_members m JOIN care_teams t ON t.id = m.team_id WHERE t.org_id = ?
        AND (m.user_id = ? OR m.group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)) LIMIT 1`,
-    [device.org_id, userId, userId]);
+    [device.org_id, userId, userId],
+  );
   if (team) return true;
-  return (await db.get("SELECT 1 FROM appointments WHERE clinician_id = ? AND status IN ('scheduled', 'in_progress') LIMIT 1", [userId])) !== undefined;
+  return (
+    (await db.get("SELECT 1 FROM appointments WHERE clinician_id = ? AND status IN ('scheduled', 'in_progress') LIMIT 1", [
+      userId,
+    ])) !== undefined
+  );
 }
 
 /** Loads the workstation's users as actors at `now`, removing those whose access there ended. */
 export async function deviceUsers(db: Db, device: Device, now: string): Promise<DeviceUsers> {
-  const ids = (await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ? ORDER BY user_id', [device.id])).map((r) => r.user_id);
+  const ids = (
+    await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ? ORDER BY user_id', [device.id])
+  ).map((r) => r.user_id);
   const actors: Actor[] = [];
   const pruned: string[] = [];
   for (const id of ids) {
-    const actor = await stillHasAccess(db, device, id, now) ? await loadActor(db, id, now) : null;
+    const actor = (await stillHasAccess(db, device, id, now)) ? await loadActor(db, id, now) : null;
     if (actor) actors.push(actor);
     else pruned.push(id);
   }
@@ -76,7 +86,9 @@ export async function nextBoundary(db: Db, device: Device, actors: readonly Acto
   }
   const bg = await db.get<{ s: string | null; e: string | null }>(
     `SELECT MIN(CASE WHEN bg.started_at > ? THEN bg.started_at END) AS s, MIN(CASE WHEN bg.expires_at > ? THEN bg.expires_at END) AS e
-     FROM break_glass bg JOIN patients p ON p.id = bg.patient_id WHERE p.org_id = ? AND bg.expires_at > ?`, [now, now, device.org_id, now]);
+     FROM break_glass bg JOIN patients p ON p.id = bg.patient_id WHERE p.org_id = ? AND bg.expires_at > ?`,
+    [now, now, device.org_id, now],
+  );
   if (bg?.s) times.push(bg.s);
   if (bg?.e) times.push(bg.e);
   return times.length ? times.sort()[0]! : null;
@@ -87,6 +99,7 @@ export async function breakGlassCrossings(db: Db, device: Device, since: string,
   const rows = await db.all<{ p: string }>(
     `SELECT DISTINCT bg.patient_id AS p FROM break_glass bg JOIN patients p ON p.id = bg.patient_id WHERE p.org_id = ?
        AND ((bg.started_at > ? AND bg.started_at <= ?) OR (bg.expires_at > ? AND bg.expires_at <= ?))`,
-    [device.org_id, since, now, since, now]);
+    [device.org_id, since, now, since, now],
+  );
   return rows.map((r) => r.p);
 }

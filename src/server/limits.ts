@@ -43,6 +43,7 @@ export async function registerRateLimits(app: FastifyInstance, limits: RateLimit
     max: limits.requestsPerMinute,
     timeWindow: 60_000,
     keyGenerator: clientOf,
-    errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `Too many requests from this place. Try again in ${ctx.after}.`),
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('rate_limited', `Too many requests from this place. Try again in ${ctx.after}.`),
   });
 }

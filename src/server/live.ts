@@ -9,9 +9,18 @@ import type { Server } from './context';
 /** Whether the changes between two versions concern the waiting workstation. */
 export type Relevance = (from: number, to: number) => Promise<boolean>;
 
-interface Waiter { org: string; version: number; relevant: Relevance | null; checking: boolean; wake: (changed: boolean) => void; timer: NodeJS.Timeout }
+interface Waiter {
+  org: string;
+  version: number;
+  relevant: Relevance | null;
+  checking: boolean;
+  wake: (changed: boolean) => void;
+  timer: NodeJS.Timeout;
+}
 
-export interface LiveOptions { pollMs?: number }
+export interface LiveOptions {
+  pollMs?: number;
+}
 
 export class LiveUpdates {
   readonly #waiters = new Set<Waiter>();
@@ -20,22 +29,40 @@ export class LiveUpdates {
   readonly #pollMs: number;
   #closed = false;
 
-  constructor(private readonly server: Server, opts: LiveOptions = {}) {
+  constructor(
+    private readonly server: Server,
+    opts: LiveOptions = {},
+  ) {
     this.#pollMs = opts.pollMs ?? 150;
   }
 
-  get waiting(): number { return this.#waiters.size; }
+  get waiting(): number {
+    return this.#waiters.size;
+  }
 
   /**
    * Resolves true when `org` moves past `version` with a change `relevant` says concerns the waiter
    * (a change to another ward's patient does not wake a ward workstation), false after `timeoutMs`.
    */
-  wait(org: string, version: number, timeoutMs: number, signal?: AbortSignal, relevant: Relevance | null = null): Promise<boolean> {
+  wait(
+    org: string,
+    version: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    relevant: Relevance | null = null,
+  ): Promise<boolean> {
     if (this.#closed || timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       const w: Waiter = {
-        org, version, relevant, checking: false,
-        wake: (changed) => { clearTimeout(w.timer); this.#waiters.delete(w); resolve(changed); },
+        org,
+        version,
+        relevant,
+        checking: false,
+        wake: (changed) => {
+          clearTimeout(w.timer);
+          this.#waiters.delete(w);
+          resolve(changed);
+        },
         timer: setTimeout(() => w.wake(false), timeoutMs),
       };
       signal?.addEventListener('abort', () => w.wake(false), { once: true });
@@ -73,19 +100,30 @@ export class LiveUpdates {
     try {
       const orgs = [...new Set([...this.#waiters].map((w) => w.org))];
       const rows = await this.server.db.all<{ org_id: string; version: number }>(
-        `SELECT org_id, version FROM org_versions WHERE org_id IN (${orgs.map(() => '?').join(', ')})`, orgs);
+        `SELECT org_id, version FROM org_versions WHERE org_id IN (${orgs.map(() => '?').join(', ')})`,
+        orgs,
+      );
       const current = new Map(rows.map((r) => [r.org_id, Number(r.version)]));
       for (const w of [...this.#waiters]) {
         const to = current.get(w.org) ?? 0;
         if (to <= w.version || w.checking) continue;
-        if (!w.relevant) { w.wake(true); continue; }
+        if (!w.relevant) {
+          w.wake(true);
+          continue;
+        }
         w.checking = true;
         const from = w.version;
-        w.relevant(from, to).then((yes) => {
-          w.checking = false;
-          if (yes) w.wake(true);
-          else w.version = Math.max(w.version, to);
-        }, () => { w.checking = false; w.wake(true); });
+        w.relevant(from, to).then(
+          (yes) => {
+            w.checking = false;
+            if (yes) w.wake(true);
+            else w.version = Math.max(w.version, to);
+          },
+          () => {
+            w.checking = false;
+            w.wake(true);
+          },
+        );
       }
     } catch (e) {
       this.server.log.warn('live-update poll failed', { error: (e as Error).message });

@@ -37,19 +37,25 @@ export function openServerDb(): { db: Db; where: string } {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' }, demo: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' }, demo: { type: 'boolean' } },
+  });
   const { db, where } = openServerDb();
   const log = {
     info: (msg: string, f?: object) => console.log(JSON.stringify({ at: new Date().toISOString(), level: 'info', msg, ...f })),
     warn: (msg: string, f?: object) => console.warn(JSON.stringify({ at: new Date().toISOString(), level: 'warn', msg, ...f })),
-    error: (msg: string, f?: object) => console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
+    error: (msg: string, f?: object) =>
+      console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
   // Behind a TLS reverse proxy, TRUST_PROXY (true, or the proxy's addresses) makes per-client limits see the real client.
   const trustProxy = process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || false;
   const server = await openServer({ db, clock: systemClock, log, security: { trustProxy } });
   const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
-  const fixture = values['load-fixture'] ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }
-    : values.demo && existing === 0 ? { source: 'demo hospital', data: demoHospital(server.now()) } : null;
+  const fixture = values['load-fixture']
+    ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }
+    : values.demo && existing === 0
+      ? { source: 'demo hospital', data: demoHospital(server.now()) }
+      : null;
   if (fixture) {
     if (existing > 0) throw new Error('The server database already holds organizations; load fixtures only into a new one.');
     // The fixture brings its own _root and root; start from an empty domain.
@@ -60,7 +66,12 @@ async function main(): Promise<void> {
     });
     const r = await loadFixture(db, fixture.data, { source: fixture.source });
     await ensureRoot(db, server.now());
-    console.log(`Loaded ${fixture.source}: ${Object.entries(r.counts).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+    console.log(
+      `Loaded ${fixture.source}: ${Object.entries(r.counts)
+        .filter(([, n]) => n > 0)
+        .map(([t, n]) => `${n} ${t}`)
+        .join(', ')}`,
+    );
     if (values.demo) console.log(`Demo logins use the password "${DEMO_PASSWORD}" (root: "${ROOT_PASSWORD}"); see the README.`);
   }
   if (values['set-root-password']) {
@@ -72,7 +83,8 @@ async function main(): Promise<void> {
     await db.transaction(async () => {
       const w = newWriter(server.ctx);
       const patch = { password_hash: hash, failed_attempts: 0, locked_until: null, updated_at: server.now() };
-      if (!await w.update('credentials', { user_id: 'root' }, patch)) await w.insert('credentials', { user_id: 'root', pin_hash: null, ...patch });
+      if (!(await w.update('credentials', { user_id: 'root' }, patch)))
+        await w.insert('credentials', { user_id: 'root', pin_hash: null, ...patch });
     });
     console.log('Root password set.');
     await db.close();
@@ -86,11 +98,18 @@ async function main(): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1';
   await app.listen({ port, host });
   log.info('server listening', { url: `http://${host}:${port}`, database: where });
-  const stop = async (): Promise<void> => { await app.close(); await db.close(); process.exit(0); };
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  main().catch((e: unknown) => { console.error((e as Error).message); process.exit(1); });
+  main().catch((e: unknown) => {
+    console.error((e as Error).message);
+    process.exit(1);
+  });
 }

@@ -11,13 +11,18 @@ import { TABLES, TABLE_ORDER, type TableName } from '../store/tables';
 export const ORG_PART = 'o';
 export const patientPart = (id: string): string => `p:${id}`;
 export const teamPart = (id: string): string => `t:${id}`;
-export const isPatientPart = (part: string): boolean => part.startsWith('p:');
 export const patientOfPart = (part: string): string => part.slice(2);
 
 /** The column that names the patient of a row in a patient partition. */
 const PATIENT_COLUMN: Partial<Record<TableName, string>> = {
-  patients: 'id', appointments: 'patient_id', records: 'patient_id', observations: 'patient_id', alerts: 'patient_id',
-  break_glass: 'patient_id', care_team_patients: 'patient_id', consent_restrictions: 'patient_id',
+  patients: 'id',
+  appointments: 'patient_id',
+  records: 'patient_id',
+  observations: 'patient_id',
+  alerts: 'patient_id',
+  break_glass: 'patient_id',
+  care_team_patients: 'patient_id',
+  consent_restrictions: 'patient_id',
 };
 const TEAM_COLUMN: Partial<Record<TableName, string>> = { care_team_members: 'team_id', care_team_specialties: 'team_id' };
 
@@ -45,14 +50,23 @@ export function partOf(table: TableName, row: Record<string, SqlValue>): string 
  * points to when the workstation does not hold it yet (a clinician created a moment ago).
  */
 export const REFERENCES: Partial<Record<TableName, Array<[column: string, table: TableName]>>> = {
-  patients: [['room_id', 'rooms'], ['org_id', 'organizations'], ...((TABLES.patients.columns as readonly string[]).includes('facility_id') ? [['facility_id', 'facilities'] as [string, TableName]] : [])],
+  patients: [
+    ['room_id', 'rooms'],
+    ['org_id', 'organizations'],
+    ...((TABLES.patients.columns as readonly string[]).includes('facility_id')
+      ? [['facility_id', 'facilities'] as [string, TableName]]
+      : []),
+  ],
   appointments: [['clinician_id', 'users']],
   records: [['author_id', 'users']],
   observations: [['recorded_by', 'users']],
   alerts: [['acknowledged_by', 'users']],
   break_glass: [['user_id', 'users']],
   care_team_patients: [['team_id', 'care_teams']],
-  consent_restrictions: [['user_id', 'users'], ['recorded_by', 'users']],
+  consent_restrictions: [
+    ['user_id', 'users'],
+    ['recorded_by', 'users'],
+  ],
   rooms: [['ward_id', 'wards']],
   wards: [['facility_id', 'facilities']],
   facilities: [['org_id', 'organizations']],
@@ -60,11 +74,6 @@ export const REFERENCES: Partial<Record<TableName, Array<[column: string, table:
   care_teams: [['org_id', 'organizations']],
   groups: [['org_id', 'organizations']],
 };
-
-/** The text key of a row (primary key values joined by U+001F), as `rowKey` in the protocol. */
-export function keyOfRow(table: TableName, row: Record<string, unknown>): string {
-  return TABLES[table].pk.map((k) => String(row[k] ?? '')).join('\u001f');
-}
 
 /** The text key as SQL over alias `m`. */
 export function keySql(table: TableName, dialect: 'sqlite' | 'postgres', alias = 'm'): string {

@@ -19,7 +19,7 @@
  * never carries data the workstation lost the right to in the meantime.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { UserResource } from '../authz/model';
 import type { Actor } from '../authz/actor';
 import { AppError } from '../domain/errors';
@@ -51,7 +51,13 @@ interface CycleState {
 }
 
 /** Bookkeeping the cycle's plan decided, stored when the workstation acknowledges the first page. */
-interface PlanMarks { users_key: string; policy_key: string; next_boundary: string | null; evaluated_at: string; full_at: string | null }
+interface PlanMarks {
+  users_key: string;
+  policy_key: string;
+  next_boundary: string | null;
+  evaluated_at: string;
+  full_at: string | null;
+}
 
 interface PendingPage {
   up: Array<[TableName, string, string, number]>;
@@ -65,12 +71,23 @@ interface PendingPage {
 }
 
 interface SyncRow {
-  acked_cursor: string | null; acked_version: number; pending_cursor: string | null; pending_page: string | null;
-  acked_state: string | null; users_key: string | null; policy_key: string | null; next_boundary: string | null;
-  evaluated_at: string | null; full_at: string | null; users_dirty: number;
+  acked_cursor: string | null;
+  acked_version: number;
+  pending_cursor: string | null;
+  pending_page: string | null;
+  acked_state: string | null;
+  users_key: string | null;
+  policy_key: string | null;
+  next_boundary: string | null;
+  evaluated_at: string | null;
+  full_at: string | null;
+  users_dirty: number;
 }
 
-interface UsersKey { gen: number; keys: Record<string, string> }
+interface UsersKey {
+  gen: number;
+  keys: Record<string, string>;
+}
 
 const newCursor = (): string => randomBytes(12).toString('base64url');
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -86,7 +103,9 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
   const { db } = server;
   let row = await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
   if (!row) {
-    await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0) ON CONFLICT (device_id) DO NOTHING', [device.id]);
+    await db.run('INSERT INTO device_sync (device_id, acked_version) VALUES (?, 0) ON CONFLICT (device_id) DO NOTHING', [
+      device.id,
+    ]);
     row = (await db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]))!;
   }
   let reset = false;
@@ -95,24 +114,43 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
     await db.transaction(async () => {
       await db.run('DELETE FROM device_rows WHERE device_id = ?', [device.id]);
       await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
-      await db.run(`UPDATE device_sync SET acked_cursor = NULL, acked_version = 0, acked_state = NULL, pending_cursor = NULL,
-        pending_page = NULL, users_key = NULL WHERE device_id = ?`, [device.id]);
+      await db.run(
+        `UPDATE device_sync SET acked_cursor = NULL, acked_version = 0, acked_state = NULL, pending_cursor = NULL,
+        pending_page = NULL, users_key = NULL WHERE device_id = ?`,
+        [device.id],
+      );
     });
-    row = { ...row, acked_cursor: null, acked_version: 0, acked_state: null, pending_cursor: null, pending_page: null, users_key: null };
+    row = {
+      ...row,
+      acked_cursor: null,
+      acked_version: 0,
+      acked_state: null,
+      pending_cursor: null,
+      pending_page: null,
+      users_key: null,
+    };
     reset = true;
   } else if (req.cursor === row.pending_cursor && row.pending_page) {
     row = await acknowledge(server, device, row, JSON.parse(row.pending_page) as PendingPage);
   } else if (req.cursor !== row.acked_cursor) {
-    throw new AppError('conflict', 'This workstation\'s sync position is unknown to the server; it must start over (cursor reset).');
+    throw new AppError(
+      'conflict',
+      "This workstation's sync position is unknown to the server; it must start over (cursor reset).",
+    );
   }
   // Here the workstation holds exactly what `row` says (a re-sent request rebuilds its page).
   const page = await buildPage(server, device, row, reset, req.limit);
   const cursor = newCursor();
   const stored = await db.run(
     `UPDATE device_sync SET pending_cursor = ?, pending_page = ?, pending_version = ? WHERE device_id = ? AND acked_cursor ${row.acked_cursor === null ? 'IS NULL' : '= ?'}`,
-    [cursor, JSON.stringify(page), page.version, device.id, ...(row.acked_cursor === null ? [] : [row.acked_cursor])]);
-  if (stored.changes !== 1) throw new AppError('conflict', 'This workstation pulled twice at once; it must start over (cursor reset).');
-  const upserts = await materializeRows(db, page.up.map(([table, key, part, mask]) => ({ table, key, part, mask })));
+    [cursor, JSON.stringify(page), page.version, device.id, ...(row.acked_cursor === null ? [] : [row.acked_cursor])],
+  );
+  if (stored.changes !== 1)
+    throw new AppError('conflict', 'This workstation pulled twice at once; it must start over (cursor reset).');
+  const upserts = await materializeRows(
+    db,
+    page.up.map(([table, key, part, mask]) => ({ table, key, part, mask })),
+  );
   const removals = page.rm.map(([table, key]) => ({ table, key: keyColumns(table, key) }));
   return { cursor, complete: page.next === null, upserts, removals, reset, server_time: server.now() };
 }
@@ -129,14 +167,19 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
       await db.run(
         `INSERT INTO device_rows (device_id, table_name, row_key, part, mask) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}
          ON CONFLICT (device_id, table_name, row_key) DO UPDATE SET part = excluded.part, mask = excluded.mask`,
-        chunk.flatMap(([t, k, p, m]) => [device.id, t, k, p, m]));
+        chunk.flatMap(([t, k, p, m]) => [device.id, t, k, p, m]),
+      );
     }
     const byTable = new Map<TableName, string[]>();
     for (const [t, k] of page.rm) byTable.set(t, [...(byTable.get(t) ?? []), k]);
     for (const [table, keys] of byTable) {
       for (let i = 0; i < keys.length; i += ACK_CHUNK) {
         const chunk = keys.slice(i, i + ACK_CHUNK);
-        await db.run(`DELETE FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, table, ...chunk]);
+        await db.run(`DELETE FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [
+          device.id,
+          table,
+          ...chunk,
+        ]);
       }
     }
     if (page.next === null && page.scanned) await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
@@ -144,19 +187,36 @@ async function acknowledge(server: Server, device: Device, row: SyncRow, page: P
     await db.run(
       `UPDATE device_sync SET acked_cursor = pending_cursor, acked_version = ?, acked_state = ?, pending_cursor = NULL, pending_page = NULL
        ${m ? ', users_key = ?, policy_key = ?, next_boundary = ?, evaluated_at = ?, full_at = ?' : ''} WHERE device_id = ?`,
-      [page.version, ackedState,
-        ...(m ? [m.users_key, m.policy_key, m.next_boundary, m.evaluated_at, m.full_at] : []), device.id]);
+      [
+        page.version,
+        ackedState,
+        ...(m ? [m.users_key, m.policy_key, m.next_boundary, m.evaluated_at, m.full_at] : []),
+        device.id,
+      ],
+    );
   };
   await (alone ? record() : db.transaction(record));
   return {
-    ...row, acked_cursor: row.pending_cursor, acked_version: page.version, acked_state: ackedState,
-    pending_cursor: null, pending_page: null, ...marksOf(page.marks),
+    ...row,
+    acked_cursor: row.pending_cursor,
+    acked_version: page.version,
+    acked_state: ackedState,
+    pending_cursor: null,
+    pending_page: null,
+    ...marksOf(page.marks),
   };
 }
 
-const marksOf = (m: PlanMarks | undefined): Partial<SyncRow> => (m
-  ? { users_key: m.users_key, policy_key: m.policy_key, next_boundary: m.next_boundary, evaluated_at: m.evaluated_at, full_at: m.full_at }
-  : {});
+const marksOf = (m: PlanMarks | undefined): Partial<SyncRow> =>
+  m
+    ? {
+        users_key: m.users_key,
+        policy_key: m.policy_key,
+        next_boundary: m.next_boundary,
+        evaluated_at: m.evaluated_at,
+        full_at: m.full_at,
+      }
+    : {};
 
 /** Actors of a workstation whose policy-relevant facts are unchanged, reused across pulls. */
 const actorCache = new Map<string, { key: string; actors: Actor[] }>();
@@ -180,13 +240,22 @@ const STRUCTURE_TABLES = ['facilities', 'wards', 'rooms'];
 /** Which of `tables` the organization's change log names between two versions (one statement). */
 async function windowTables(server: Server, org: string, from: number, upTo: number, tables: string[]): Promise<Set<string>> {
   if (upTo <= from) return new Set();
-  return new Set((await server.db.all<{ table_name: string }>(
-    `SELECT DISTINCT table_name FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name IN (${placeholders(tables)})`,
-    [org, from, upTo, ...tables])).map((r) => r.table_name));
+  return new Set(
+    (
+      await server.db.all<{ table_name: string }>(
+        `SELECT DISTINCT table_name FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? AND table_name IN (${placeholders(tables)})`,
+        [org, from, upTo, ...tables],
+      )
+    ).map((r) => r.table_name),
+  );
 }
 
 async function heldParts(server: Server, device: Device): Promise<string[]> {
-  return (await server.db.all<{ part: string }>("SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part LIKE 'p:%'", [device.id])).map((r) => r.part);
+  return (
+    await server.db.all<{ part: string }>("SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part LIKE 'p:%'", [
+      device.id,
+    ])
+  ).map((r) => r.part);
 }
 
 async function writeScan(server: Server, device: Device, parts: Iterable<string>): Promise<number> {
@@ -195,30 +264,55 @@ async function writeScan(server: Server, device: Device, parts: Iterable<string>
   await db.run('DELETE FROM device_scan WHERE device_id = ?', [device.id]);
   for (let i = 0; i < list.length; i += 400) {
     const chunk = list.slice(i, i + 400);
-    await db.run(`INSERT INTO device_scan (device_id, part) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`, chunk.flatMap((p) => [device.id, p]));
+    await db.run(
+      `INSERT INTO device_scan (device_id, part) VALUES ${chunk.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+      chunk.flatMap((p) => [device.id, p]),
+    );
   }
   return list.length;
 }
 
 /** Decides what a new cycle must look at (see the module comment). */
-async function planCycle(server: Server, device: Device, row: SyncRow, reset: boolean): Promise<{ state: CycleState; marks: PlanMarks | null; actors: Actor[] | null }> {
+async function planCycle(
+  server: Server,
+  device: Device,
+  row: SyncRow,
+  reset: boolean,
+): Promise<{ state: CycleState; marks: PlanMarks | null; actors: Actor[] | null }> {
   const now = server.now();
-  const versions = await server.db.get<{ version: number; pruned_to: number }>('SELECT version, pruned_to FROM org_versions WHERE org_id = ?', [device.org_id]);
+  const versions = await server.db.get<{ version: number; pruned_to: number }>(
+    'SELECT version, pruned_to FROM org_versions WHERE org_id = ?',
+    [device.org_id],
+  );
   const upTo = Number(versions?.version ?? 0);
   const from = Number(row.acked_version);
   // Tombstones this workstation has not seen were pruned (it was away longer than the retention):
   // what it holds is checked whole, which finds the deleted rows without them.
   const missedTombstones = from < Number(versions?.pruned_to ?? 0);
-  const prev = row.users_key ? JSON.parse(row.users_key) as UsersKey : null;
+  const prev = row.users_key ? (JSON.parse(row.users_key) as UsersKey) : null;
   const policyKey = server.engine.policy.fingerprint;
   const policyChanged = row.policy_key !== null && row.policy_key !== policyKey;
   const reconcile = !row.full_at || Date.parse(now) - Date.parse(row.full_at) > RECONCILE_MS || missedTombstones;
   const boundaryPassed = row.next_boundary !== null && row.next_boundary <= now;
   const touched = await windowTables(server, device.org_id, from, upTo, [...STRUCTURE_TABLES, ...ACTOR_TABLES, 'break_glass']);
   const structural = !reset && (policyChanged || reconcile || STRUCTURE_TABLES.some((t) => touched.has(t)));
-  const usersDue = reset || !prev || Number(row.users_dirty) !== prev.gen || boundaryPassed || structural
-    || ACTOR_TABLES.some((t) => touched.has(t));
-  const state: CycleState = { upTo, from, org: 'none', orgTable: 0, orgAfter: null, scan: false, scanAfter: null, winAfter: from };
+  const usersDue =
+    reset ||
+    !prev ||
+    Number(row.users_dirty) !== prev.gen ||
+    boundaryPassed ||
+    structural ||
+    ACTOR_TABLES.some((t) => touched.has(t));
+  const state: CycleState = {
+    upTo,
+    from,
+    org: 'none',
+    orgTable: 0,
+    orgAfter: null,
+    scan: false,
+    scanAfter: null,
+    winAfter: from,
+  };
   // A break-glass grant made or changed moves the next moment a window opens or closes.
   const breakGlassChanged = touched.has('break_glass');
   if (!usersDue && !breakGlassChanged) return { state, marks: null, actors: null };
@@ -235,7 +329,11 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
     const removed = prev ? Object.keys(prev.keys).filter((u) => !(u in keys)) : [];
     const scope = await DeviceScope.build(server, device, actors);
     const candidatesOf = async (ids: string[]): Promise<void> => {
-      for (const p of await scope.candidates(server, actors.filter((a) => ids.includes(a.id)))) parts.add(patientPart(p));
+      for (const p of await scope.candidates(
+        server,
+        actors.filter((a) => ids.includes(a.id)),
+      ))
+        parts.add(patientPart(p));
     };
     if (reset || structural) {
       await candidatesOf(Object.keys(keys));
@@ -253,17 +351,24 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
   } else {
     actors = await currentActors(server, device, usersKey, now);
   }
-  if (!reset && row.evaluated_at) for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
+  if (!reset && row.evaluated_at)
+    for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
   // A new or reset workstation gets everything as it is now; there is no change log to replay.
-  if (reset) { state.from = upTo; state.winAfter = upTo; }
+  if (reset) {
+    state.from = upTo;
+    state.winAfter = upTo;
+  }
   state.scan = (await writeScan(server, device, parts)) > 0;
   if (state.scan) state.scanWritten = true;
   return {
     state,
     actors,
     marks: {
-      users_key: usersKey, policy_key: policyKey, next_boundary: await nextBoundary(server.db, device, actors, now),
-      evaluated_at: now, full_at: reset || structural ? now : row.full_at,
+      users_key: usersKey,
+      policy_key: policyKey,
+      next_boundary: await nextBoundary(server.db, device, actors, now),
+      evaluated_at: now,
+      full_at: reset || structural ? now : row.full_at,
     },
   };
 }
@@ -272,13 +377,29 @@ async function planCycle(server: Server, device: Device, row: SyncRow, reset: bo
 class PageBuilder {
   readonly up = new Map<string, [TableName, string, string, number]>();
   readonly rm = new Map<string, [TableName, string]>();
-  upsert(r: VisibleRow): void { const k = `${r.table}\u0000${r.key}`; this.rm.delete(k); this.up.set(k, [r.table, r.key, r.part, r.mask]); }
-  remove(table: TableName, key: string): void { const k = `${table}\u0000${key}`; this.up.delete(k); this.rm.set(k, [table, key]); }
-  get size(): number { return this.up.size + this.rm.size; }
-  has(table: TableName, key: string): boolean { return this.up.has(`${table}\u0000${key}`); }
+  upsert(r: VisibleRow): void {
+    const k = `${r.table}\u0000${r.key}`;
+    this.rm.delete(k);
+    this.up.set(k, [r.table, r.key, r.part, r.mask]);
+  }
+  remove(table: TableName, key: string): void {
+    const k = `${table}\u0000${key}`;
+    this.up.delete(k);
+    this.rm.set(k, [table, key]);
+  }
+  get size(): number {
+    return this.up.size + this.rm.size;
+  }
+  has(table: TableName, key: string): boolean {
+    return this.up.has(`${table}\u0000${key}`);
+  }
 }
 
-interface HeldRow { table_name: TableName; row_key: string; mask: number }
+interface HeldRow {
+  table_name: TableName;
+  row_key: string;
+  mask: number;
+}
 
 async function buildPage(server: Server, device: Device, row: SyncRow, reset: boolean, limit: number): Promise<PendingPage> {
   const { db } = server;
@@ -307,16 +428,26 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   // than PAGE_MS, and a page that stops before its first step sends the same position again forever.
   let progressed = false;
   const full = (): boolean => page.size >= limit || (progressed && performance.now() - started > PAGE_MS);
-  const stepDone = (): Promise<void> => { progressed = true; return yieldNow(); };
-  const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] as SqlValue[] };
+  const stepDone = (): Promise<void> => {
+    progressed = true;
+    return yieldNow();
+  };
+  const heldPatientSql = {
+    sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')",
+    params: [device.id] as SqlValue[],
+  };
 
   const changedRows = async (parts: string[] | null, keys?: { table: TableName; keys: string[] }): Promise<Set<string>> => {
     const out = new Set<string>();
     const rows = keys
       ? await db.all<{ table_name: string; row_key: string }>(
-        `SELECT table_name, row_key FROM row_versions WHERE table_name = ? AND row_key IN (${placeholders(keys.keys)}) AND version > ?`, [keys.table, ...keys.keys, state.from])
+          `SELECT table_name, row_key FROM row_versions WHERE table_name = ? AND row_key IN (${placeholders(keys.keys)}) AND version > ?`,
+          [keys.table, ...keys.keys, state.from],
+        )
       : await db.all<{ table_name: string; row_key: string }>(
-        `SELECT table_name, row_key FROM row_versions WHERE part IN (${placeholders(parts!)}) AND version > ?`, [...parts!, state.from]);
+          `SELECT table_name, row_key FROM row_versions WHERE part IN (${placeholders(parts!)}) AND version > ?`,
+          [...parts!, state.from],
+        );
     for (const r of rows) out.add(`${r.table_name}\u0000${r.row_key}`);
     return out;
   };
@@ -324,24 +455,35 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
   /** Re-evaluates patient partitions: what is visible now against what the workstation holds. */
   // A step takes as many patients as are likely to fill what is left of the page (the rows per
   // patient seen so far), between one and a few dozen.
-  const step = (): number => Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / (state.perPatient ?? 100)) || 1));
+  const step = (): number =>
+    Math.max(1, Math.min(PATIENTS_PER_STEP, Math.floor(Math.max(0, limit - page.size) / (state.perPatient ?? 100)) || 1));
   const evaluatePatients = async (patientIds: string[]): Promise<void> => {
     for (let i = 0; i < patientIds.length;) {
       const ids = patientIds.slice(i, i + step());
       i += ids.length;
       const parts = ids.map(patientPart);
       const visible = await scope.evaluatePatients(ids, refs);
-      const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)})`, [device.id, ...parts]);
+      const held = await db.all<HeldRow>(
+        `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)})`,
+        [device.id, ...parts],
+      );
       const changed = await changedRows(parts);
       diff(page, visible, held, changed);
       state.perPatient = Math.max(1, ((state.perPatient ?? 100) + visible.length / ids.length) / 2);
       // Users who are these patients: their link to the patient row travels only with the patient.
       const visiblePatients = visible.filter((v) => v.table === 'patients').map((v) => v.key);
-      const linked = (await db.all<{ id: string }>(`SELECT id FROM users WHERE patient_id IN (${placeholders(ids)})`, ids)).map((r) => r.id);
+      const linked = (await db.all<{ id: string }>(`SELECT id FROM users WHERE patient_id IN (${placeholders(ids)})`, ids)).map(
+        (r) => r.id,
+      );
       if (linked.length) {
-        const link = visiblePatients.length ? { sql: `m.patient_id IN (${placeholders(visiblePatients)})`, params: visiblePatients } : { sql: '1=0', params: [] };
+        const link = visiblePatients.length
+          ? { sql: `m.patient_id IN (${placeholders(visiblePatients)})`, params: visiblePatients }
+          : { sql: '1=0', params: [] };
         const rows = await scope.orgRows('users', retained, link, { keys: linked });
-        const heldUsers = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = 'users' AND row_key IN (${placeholders(linked)})`, [device.id, ...linked]);
+        const heldUsers = await db.all<HeldRow>(
+          `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = 'users' AND row_key IN (${placeholders(linked)})`,
+          [device.id, ...linked],
+        );
         const mask = new Map(heldUsers.map((h) => [h.row_key, Number(h.mask)]));
         for (const r of rows) if (mask.get(r.key) !== r.mask) page.upsert(r);
       }
@@ -360,10 +502,14 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
       const last = visible.length === chunk ? visible.at(-1)!.key : null;
       const held = await db.all<HeldRow>(
         `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ?${state.orgAfter !== null ? ' AND row_key > ?' : ''}${last !== null ? ' AND row_key <= ?' : ''}`,
-        [device.id, table, ...(state.orgAfter !== null ? [state.orgAfter] : []), ...(last !== null ? [last] : [])]);
+        [device.id, table, ...(state.orgAfter !== null ? [state.orgAfter] : []), ...(last !== null ? [last] : [])],
+      );
       const changed = visible.length ? await changedRows(null, { table, keys: visible.map((v) => v.key) }) : new Set<string>();
       diff(page, visible, held, changed);
-      if (last === null) { state.orgTable++; state.orgAfter = null; } else state.orgAfter = last;
+      if (last === null) {
+        state.orgTable++;
+        state.orgAfter = null;
+      } else state.orgAfter = last;
       await stepDone();
     }
     state.org = 'none';
@@ -373,9 +519,12 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     for (;;) {
       if (full()) return finish();
       const n = step();
-      const parts = (await db.all<{ part: string }>(
-        `SELECT part FROM device_scan WHERE device_id = ?${state.scanAfter !== null ? ' AND part > ?' : ''} ORDER BY part LIMIT ?`,
-        [device.id, ...(state.scanAfter !== null ? [state.scanAfter] : []), n])).map((r) => r.part);
+      const parts = (
+        await db.all<{ part: string }>(
+          `SELECT part FROM device_scan WHERE device_id = ?${state.scanAfter !== null ? ' AND part > ?' : ''} ORDER BY part LIMIT ?`,
+          [device.id, ...(state.scanAfter !== null ? [state.scanAfter] : []), n],
+        )
+      ).map((r) => r.part);
       if (parts.length === 0) break;
       await evaluatePatients(parts.map(patientOfPart));
       state.scanAfter = parts.at(-1)!;
@@ -389,8 +538,12 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     if (full()) return finish();
     const entries = await db.all<{ table_name: TableName; row_key: string; part: string; deleted: number; version: number }>(
       'SELECT table_name, row_key, part, deleted, version FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? ORDER BY version LIMIT ?',
-      [device.org_id, state.winAfter, state.upTo, Math.max(1, Math.min(WINDOW_STEP, limit))]);
-    if (entries.length === 0) { state.winAfter = state.upTo; break; }
+      [device.org_id, state.winAfter, state.upTo, Math.max(1, Math.min(WINDOW_STEP, limit))],
+    );
+    if (entries.length === 0) {
+      state.winAfter = state.upTo;
+      break;
+    }
     const patientParts = new Set<string>();
     const partRows = new Map<string, Array<{ table: TableName; key: string }>>();
     const teams = new Set<string>();
@@ -406,7 +559,9 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     }
     const whole = new Set<string>();
     for (const team of teams) {
-      for (const r of await db.all<{ patient_id: string }>('SELECT patient_id FROM care_team_patients WHERE team_id = ?', [team])) {
+      for (const r of await db.all<{ patient_id: string }>('SELECT patient_id FROM care_team_patients WHERE team_id = ?', [
+        team,
+      ])) {
         patientParts.add(patientPart(r.patient_id));
         whole.add(patientPart(r.patient_id));
       }
@@ -416,12 +571,21 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     const scanned = new Set<string>();
     for (let i = 0; state.scanWritten && i < list.length; i += 400) {
       const chunk = list.slice(i, i + 400);
-      for (const r of await db.all<{ part: string }>(`SELECT part FROM device_scan WHERE device_id = ? AND part IN (${placeholders(chunk)})`, [device.id, ...chunk])) scanned.add(r.part);
+      for (const r of await db.all<{ part: string }>(
+        `SELECT part FROM device_scan WHERE device_id = ? AND part IN (${placeholders(chunk)})`,
+        [device.id, ...chunk],
+      ))
+        scanned.add(r.part);
     }
     for (const [table, rows] of orgRows) {
       const keys = rows.map((r) => r.key);
-      const visible = rows.some((r) => !r.deleted) ? await scope.orgRows(table, retained, heldPatientSql, { keys: rows.filter((r) => !r.deleted).map((r) => r.key), refs }) : [];
-      const held = await db.all<HeldRow>(`SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
+      const visible = rows.some((r) => !r.deleted)
+        ? await scope.orgRows(table, retained, heldPatientSql, { keys: rows.filter((r) => !r.deleted).map((r) => r.key), refs })
+        : [];
+      const held = await db.all<HeldRow>(
+        `SELECT table_name, row_key, mask FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`,
+        [device.id, table, ...keys],
+      );
       diff(page, visible, held, new Set(keys.map((k) => `${table}\u0000${k}`)));
     }
     const todo = list.filter((p) => !scanned.has(p));
@@ -445,8 +609,12 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
     await closeReferences(server, device, scope, retained, page, refs);
     const next = done ? null : state;
     return {
-      up: [...page.up.values()], rm: [...page.rm.values()], next, version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version),
-      ...(marks ? { marks } : {}), ...(done && state.scanWritten ? { scanned: true } : {}),
+      up: [...page.up.values()],
+      rm: [...page.rm.values()],
+      next,
+      version: done ? Math.max(state.upTo, state.from) : Number(row.acked_version),
+      ...(marks ? { marks } : {}),
+      ...(done && state.scanWritten ? { scanned: true } : {}),
     };
   }
 }
@@ -458,7 +626,14 @@ async function buildPage(server: Server, device: Device, row: SyncRow, reset: bo
  * or record not held, and a held row no longer visible (its partition may have been held for it).
  * A change in a partition neither held nor newly visible costs one indexed statement per table.
  */
-async function settleLeafRows(server: Server, device: Device, scope: DeviceScope, changed: Map<TableName, string[]>, page: PageBuilder, refs: References): Promise<Set<string>> {
+async function settleLeafRows(
+  server: Server,
+  device: Device,
+  scope: DeviceScope,
+  changed: Map<TableName, string[]>,
+  page: PageBuilder,
+  refs: References,
+): Promise<Set<string>> {
   const { db } = server;
   const whole = new Set<string>();
   const found: Array<{ visible: KeyedRow[]; held: Array<HeldRow & { part: string }>; keys: string[]; table: TableName }> = [];
@@ -470,7 +645,9 @@ async function settleLeafRows(server: Server, device: Device, scope: DeviceScope
       const local: References = new Map();
       const visible = await scope.evaluateRows(table, keys, local);
       const held = await db.all<HeldRow & { part: string }>(
-        `SELECT table_name, row_key, mask, part FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys]);
+        `SELECT table_name, row_key, mask, part FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`,
+        [device.id, table, ...keys],
+      );
       const seen = new Set(visible.map((v) => v.key));
       for (const h of held) if (!seen.has(h.row_key)) whole.add(h.part);
       for (const v of visible) {
@@ -484,18 +661,37 @@ async function settleLeafRows(server: Server, device: Device, scope: DeviceScope
   }
   if (parts.size > 0) {
     const list = [...parts];
-    const heldParts = new Set((await db.all<{ part: string }>(
-      `SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part IN (${placeholders(list)})`, [device.id, ...list])).map((r) => r.part));
+    const heldParts = new Set(
+      (
+        await db.all<{ part: string }>(
+          `SELECT DISTINCT part FROM device_rows WHERE device_id = ? AND part IN (${placeholders(list)})`,
+          [device.id, ...list],
+        )
+      ).map((r) => r.part),
+    );
     for (const p of list) if (!heldParts.has(p)) whole.add(p);
   }
   for (const [table, set] of parents) {
     const keys = [...set];
-    const held = new Set((await db.all<{ row_key: string }>(
-      `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`, [device.id, table, ...keys])).map((r) => r.row_key));
-    for (const { visible } of found) for (const v of visible) if (v.appointment && !held.has(v.appointment) && !page.has(table, v.appointment)) whole.add(v.part);
+    const held = new Set(
+      (
+        await db.all<{ row_key: string }>(
+          `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(keys)})`,
+          [device.id, table, ...keys],
+        )
+      ).map((r) => r.row_key),
+    );
+    for (const { visible } of found)
+      for (const v of visible)
+        if (v.appointment && !held.has(v.appointment) && !page.has(table, v.appointment)) whole.add(v.part);
   }
   for (const { visible, held, keys, table } of found) {
-    diff(page, visible.filter((v) => !whole.has(v.part)), held.filter((h) => !whole.has(h.part)), new Set(keys.map((k) => `${table}\u0000${k}`)));
+    diff(
+      page,
+      visible.filter((v) => !whole.has(v.part)),
+      held.filter((h) => !whole.has(h.part)),
+      new Set(keys.map((k) => `${table}\u0000${k}`)),
+    );
   }
   return whole;
 }
@@ -517,9 +713,19 @@ function diff(page: PageBuilder, visible: VisibleRow[], held: HeldRow[], changed
  * Foreign-key closure: reference rows the page's rows point to and the workstation does not hold
  * (a clinician created after the workstation's last pull) travel in the same page.
  */
-async function closeReferences(server: Server, device: Device, scope: DeviceScope, retained: string[], page: PageBuilder, refs: References): Promise<void> {
+async function closeReferences(
+  server: Server,
+  device: Device,
+  scope: DeviceScope,
+  retained: string[],
+  page: PageBuilder,
+  refs: References,
+): Promise<void> {
   const { db } = server;
-  const heldPatientSql = { sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')", params: [device.id] };
+  const heldPatientSql = {
+    sql: "m.patient_id IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')",
+    params: [device.id],
+  };
   let wanted = refs;
   for (let round = 0; round < 5 && wanted.size > 0; round++) {
     const next: References = new Map();
@@ -527,8 +733,14 @@ async function closeReferences(server: Server, device: Device, scope: DeviceScop
       const keys = [...set].filter((k) => !page.has(target, k));
       for (let i = 0; i < keys.length; i += 400) {
         const chunk = keys.slice(i, i + 400);
-        const held = new Set((await db.all<{ row_key: string }>(
-          `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`, [device.id, target, ...chunk])).map((r) => r.row_key));
+        const held = new Set(
+          (
+            await db.all<{ row_key: string }>(
+              `SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ? AND row_key IN (${placeholders(chunk)})`,
+              [device.id, target, ...chunk],
+            )
+          ).map((r) => r.row_key),
+        );
         const missing = chunk.filter((k) => !held.has(k));
         if (missing.length === 0) continue;
         for (const r of await scope.orgRows(target, retained, heldPatientSql, { keys: missing, refs: next })) page.upsert(r);
@@ -542,7 +754,11 @@ async function closeReferences(server: Server, device: Device, scope: DeviceScop
  * last page, and whether it should pull right away (an unfinished cycle, its users changed, or a
  * shift or break-glass boundary passed). Newer versions are left to the wait's relevance check.
  */
-export async function waitVersion(server: Server, device: Device, cursor: string | null): Promise<{ pullNow: boolean; version: number; boundary: string | null; untilBoundaryMs: number }> {
+export async function waitVersion(
+  server: Server,
+  device: Device,
+  cursor: string | null,
+): Promise<{ pullNow: boolean; version: number; boundary: string | null; untilBoundaryMs: number }> {
   const row = await server.db.get<SyncRow>('SELECT * FROM device_sync WHERE device_id = ?', [device.id]);
   const never = { pullNow: true, version: 0, boundary: null, untilBoundaryMs: 0 };
   if (!row || cursor === null) return never;
@@ -556,7 +772,7 @@ export async function waitVersion(server: Server, device: Device, cursor: string
   } else {
     return never;
   }
-  const prev = row.users_key ? JSON.parse(row.users_key) as UsersKey : null;
+  const prev = row.users_key ? (JSON.parse(row.users_key) as UsersKey) : null;
   if (!prev || Number(row.users_dirty) !== prev.gen) return never;
   const now = server.now();
   if (row.next_boundary !== null && row.next_boundary <= now) return never;
@@ -582,7 +798,13 @@ export async function concernsDevice(server: Server, device: Device, from: numbe
   if (entries.length === 0) return false;
   return relevanceSlots.run(async () => {
     const parts = [...new Set(entries.map((e) => e.part))];
-    if (await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [device.id, ...parts])) return true;
+    if (
+      await db.get(`SELECT 1 FROM device_rows WHERE device_id = ? AND part IN (${placeholders(parts)}) LIMIT 1`, [
+        device.id,
+        ...parts,
+      ])
+    )
+      return true;
     const scope = await relevanceScope(server, device);
     // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
     // user here may now read its patient.
@@ -605,8 +827,13 @@ function windowEntries(server: Server, org: string, from: number, to: number): P
   let w = windows.get(key);
   if (!w) {
     for (const [k, old] of windows) if (now - old.at > 5_000) windows.delete(k);
-    w = { at: now, entries: server.db.all<WindowEntry>(
-      'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201', [org, from, to]) };
+    w = {
+      at: now,
+      entries: server.db.all<WindowEntry>(
+        'SELECT table_name, row_key, part FROM row_versions WHERE org_id = ? AND version > ? AND version <= ? LIMIT 201',
+        [org, from, to],
+      ),
+    };
     w.entries.catch(() => windows.delete(key));
     windows.set(key, w);
   }
@@ -637,13 +864,18 @@ function relevanceScope(server: Server, device: Device): Promise<DeviceScope> {
 class Slots {
   #free: number;
   readonly #queue: Array<() => void> = [];
-  constructor(n: number) { this.#free = n; }
+  constructor(n: number) {
+    this.#free = n;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#free > 0) this.#free--;
     else await new Promise<void>((resolve) => this.#queue.push(resolve));
-    try { return await fn(); } finally {
+    try {
+      return await fn();
+    } finally {
       const next = this.#queue.shift();
-      if (next) next(); else this.#free++;
+      if (next) next();
+      else this.#free++;
     }
   }
 }

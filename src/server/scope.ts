@@ -18,7 +18,10 @@ import type { Device } from './auth';
 import type { Server } from './context';
 import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientOfPart, patientPart, REFERENCES } from './partitions';
 
-export interface Sql { sql: string; params: SqlValue[] }
+export interface Sql {
+  sql: string;
+  params: SqlValue[];
+}
 
 const sql = (s: string, ...params: SqlValue[]): Sql => ({ sql: s, params });
 const FALSE = sql('1=0');
@@ -47,7 +50,8 @@ function dedupe(parts: Sql[]): Sql[] {
 }
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 export const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
-const inList = (column: string, values: readonly string[]): Sql => (values.length === 0 ? FALSE : { sql: `${column} IN (${placeholders(values)})`, params: [...values] });
+const inList = (column: string, values: readonly string[]): Sql =>
+  values.length === 0 ? FALSE : { sql: `${column} IN (${placeholders(values)})`, params: [...values] };
 
 /** The tables each view of the schema reads, transitively (read from the database once). */
 const viewTables = new WeakMap<Db, Promise<Map<string, Set<string>>>>();
@@ -55,9 +59,11 @@ function viewsOf(db: Db): Promise<Map<string, Set<string>>> {
   let p = viewTables.get(db);
   if (!p) {
     p = (async () => {
-      const rows = await db.all<{ name: string; def: string }>(db.dialect === 'postgres'
-        ? 'SELECT viewname AS name, definition AS def FROM pg_views WHERE schemaname = current_schema()'
-        : "SELECT name, sql AS def FROM sqlite_master WHERE type = 'view'");
+      const rows = await db.all<{ name: string; def: string }>(
+        db.dialect === 'postgres'
+          ? 'SELECT viewname AS name, definition AS def FROM pg_views WHERE schemaname = current_schema()'
+          : "SELECT name, sql AS def FROM sqlite_master WHERE type = 'view'",
+      );
       const direct = new Map(rows.map((r) => [r.name, mentioned(r.def, [...Object.keys(TABLES), ...rows.map((x) => x.name)])]));
       const out = new Map<string, Set<string>>();
       const expand = (name: string, seen: Set<string>): void => {
@@ -67,7 +73,11 @@ function viewsOf(db: Db): Promise<Map<string, Set<string>>> {
           expand(t, seen);
         }
       };
-      for (const name of direct.keys()) { const seen = new Set<string>(); expand(name, seen); out.set(name, seen); }
+      for (const name of direct.keys()) {
+        const seen = new Set<string>();
+        expand(name, seen);
+        out.set(name, seen);
+      }
       return out;
     })();
     viewTables.set(db, p);
@@ -83,12 +93,22 @@ function mentioned(text: string, names: readonly string[]): Set<string> {
 }
 
 /** The authorization type whose rows live in a table (Patient → patients, …), if any. */
-const TYPE_OF_TABLE = new Map<string, ResourceType>(AUTHZ_TYPES.filter((t) => t.pk !== null).map((t) => [t.table, t.name as ResourceType]));
+const TYPE_OF_TABLE = new Map<string, ResourceType>(
+  AUTHZ_TYPES.filter((t) => t.pk !== null).map((t) => [t.table, t.name as ResourceType]),
+);
 
 /** One visible row of a partition or a reference table: its key and which hidden columns it shows. */
-export interface VisibleRow { table: TableName; key: string; part: string; mask: number }
+export interface VisibleRow {
+  table: TableName;
+  key: string;
+  part: string;
+  mask: number;
+}
 /** A visible partition row with the parents other rows of its partition may have to travel for. */
-export interface KeyedRow extends VisibleRow { appointment: string | null; amends: string | null }
+export interface KeyedRow extends VisibleRow {
+  appointment: string | null;
+  amends: string | null;
+}
 /** Reference rows that visible rows point to (for the foreign-key closure of a page). */
 export type References = Map<TableName, Set<string>>;
 
@@ -171,15 +191,32 @@ export class DeviceScope {
     // reviews them (organization admins and auditors).
     let reviewer = false;
     for (const a of actors) {
-      reviewer = a.assignments.some((g) => g.role === 'auditor' && g.scope_type === 'Organization' && g.scope_id === device.org_id
-        && (g.valid_from === null || g.valid_from <= now) && (g.valid_until === null || now < g.valid_until))
-        || (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow';
+      reviewer =
+        a.assignments.some(
+          (g) =>
+            g.role === 'auditor' &&
+            g.scope_type === 'Organization' &&
+            g.scope_id === device.org_id &&
+            (g.valid_from === null || g.valid_from <= now) &&
+            (g.valid_until === null || now < g.valid_until),
+        ) || (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow';
       if (reviewer) break;
     }
     const breakGlass = reviewer ? TRUE : and(inList('m.user_id', ids), sql('? < m.expires_at', now));
     const updatePatient = await filter(actors, 'update', 'Patient');
     const views = await viewsOf(server.db);
-    const text = [...read.values(), ...readRow.values(), internal, internalRow, badge, breakGlass, updatePatient, DeviceScope.eligibleFor(device, 'm')].map((q) => q.sql).join(' ');
+    const text = [
+      ...read.values(),
+      ...readRow.values(),
+      internal,
+      internalRow,
+      badge,
+      breakGlass,
+      updatePatient,
+      DeviceScope.eligibleFor(device, 'm'),
+    ]
+      .map((q) => q.sql)
+      .join(' ');
     let reads = readsCache.get(text);
     if (!reads) {
       reads = new Set<string>();
@@ -190,7 +227,10 @@ export class DeviceScope {
       if (readsCache.size >= 500) readsCache.delete(readsCache.keys().next().value!);
       readsCache.set(text, reads);
     }
-    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient, reads, { read: readRow, internal: internalRow });
+    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient, reads, {
+      read: readRow,
+      internal: internalRow,
+    });
   }
 
   /** Patients of the workstation's organization (and facility, when it is limited to one). */
@@ -202,7 +242,9 @@ export class DeviceScope {
     const inOrg = sql(`${alias}.org_id = ?`, d.org_id);
     if (!d.facility_id) return inOrg;
     const hasFacility = (TABLES.patients.columns as readonly string[]).includes('facility_id');
-    const noRoom = hasFacility ? sql(`${alias}.room_id IS NULL AND (${alias}.facility_id IS NULL OR ${alias}.facility_id = ?)`, d.facility_id) : sql(`${alias}.room_id IS NULL`);
+    const noRoom = hasFacility
+      ? sql(`${alias}.room_id IS NULL AND (${alias}.facility_id IS NULL OR ${alias}.facility_id = ?)`, d.facility_id)
+      : sql(`${alias}.room_id IS NULL`);
     return and(inOrg, or(noRoom, sql(`${alias}.room_id IN (SELECT id FROM room_scope WHERE facility_id = ?)`, d.facility_id)));
   }
 
@@ -240,7 +282,9 @@ export class DeviceScope {
     if (patientIds.length === 0) return [];
     const db = this.db;
     const eligible = and(inList('m.id', patientIds), this.eligible());
-    const patients = (await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${eligible.sql}`, eligible.params)).map((r) => r.id);
+    const patients = (await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${eligible.sql}`, eligible.params)).map(
+      (r) => r.id,
+    );
     if (patients.length === 0) return [];
     const refCols = (table: TableName): string => (REFERENCES[table] ?? []).map(([c], i) => `, m.${c} AS r${i}`).join('');
     const noteRefs = (table: TableName, r: Record<string, unknown>): void => {
@@ -250,25 +294,35 @@ export class DeviceScope {
     const held = new Set<string>();
     const pin = (col: string): Sql => inList(`m.${col}`, patients);
     const readable = this.read.get('patients') ?? FALSE;
-    for (const r of await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${and(pin('id'), readable).sql}`, and(pin('id'), readable).params)) held.add(r.id);
+    for (const r of await db.all<{ id: string }>(
+      `SELECT m.id FROM patients m WHERE ${and(pin('id'), readable).sql}`,
+      and(pin('id'), readable).params,
+    ))
+      held.add(r.id);
     const apptRefs = new Set<string>();
     const later: TableName[] = [];
     // Children whose own filter decides them; appointments after records and observations (closure).
     const order = PATIENT_TABLES.filter((t) => t !== 'patients' && t !== 'appointments');
     for (const table of [...order, 'appointments' as TableName]) {
       const f = this.rowFilter(table);
-      if (f === 'held') { later.push(table); continue; }
+      if (f === 'held') {
+        later.push(table);
+        continue;
+      }
       const col = patientColumnOf(table)!;
-      const where = table === 'appointments' && apptRefs.size > 0
-        ? and(pin(col), or(f, inList('m.id', [...apptRefs])))
-        : and(pin(col), f);
+      const where =
+        table === 'appointments' && apptRefs.size > 0 ? and(pin(col), or(f, inList('m.id', [...apptRefs]))) : and(pin(col), f);
       const rows = await this.selectRows(table, where, refs);
       for (const r of rows) {
         out.push(r);
         held.add(patientOfPart(r.part));
         if (r.appointment) apptRefs.add(r.appointment);
       }
-      if (table === 'records') for (const r of await this.amendedOriginals(rows.map((x) => x.key))) { out.push(r.row); apptRefs.add(r.appointment); }
+      if (table === 'records')
+        for (const r of await this.amendedOriginals(rows.map((x) => x.key))) {
+          out.push(r.row);
+          apptRefs.add(r.appointment);
+        }
     }
     const heldList = [...held];
     const patientRefs = `SELECT m.id AS k${refCols('patients')} FROM patients m WHERE m.id IN (${placeholders(heldList)})`;
@@ -278,15 +332,23 @@ export class DeviceScope {
     const heldIds = [...held];
     for (const table of later) {
       const col = patientColumnOf(table)!;
-      const where = table === 'care_team_patients'
-        ? and(inList(`m.${col}`, heldIds), sql('m.team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', this.device.org_id))
-        : inList(`m.${col}`, heldIds);
+      const where =
+        table === 'care_team_patients'
+          ? and(inList(`m.${col}`, heldIds), sql('m.team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', this.device.org_id))
+          : inList(`m.${col}`, heldIds);
       if (where.sql === FALSE.sql) continue;
       const key = keySql(table, db.dialect);
-      const mask = table === 'consent_restrictions' && this.updatePatient.sql !== FALSE.sql
-        ? { sql: `CASE WHEN m.patient_id IN (SELECT m.id FROM patients m WHERE ${this.updatePatient.sql}) THEN ${MASK.reason} ELSE 0 END`, params: this.updatePatient.params }
-        : sql('0');
-      for (const r of await db.all<{ k: string; p: string; mask: number }>(`SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${refCols(table)} FROM ${table} m WHERE ${where.sql}`, [...mask.params, ...where.params])) {
+      const mask =
+        table === 'consent_restrictions' && this.updatePatient.sql !== FALSE.sql
+          ? {
+              sql: `CASE WHEN m.patient_id IN (SELECT m.id FROM patients m WHERE ${this.updatePatient.sql}) THEN ${MASK.reason} ELSE 0 END`,
+              params: this.updatePatient.params,
+            }
+          : sql('0');
+      for (const r of await db.all<{ k: string; p: string; mask: number }>(
+        `SELECT ${key} AS k, m.${col} AS p, ${mask.sql} AS mask${refCols(table)} FROM ${table} m WHERE ${where.sql}`,
+        [...mask.params, ...where.params],
+      )) {
         out.push({ table, key: r.k, part: patientPart(r.p), mask: Number(r.mask) });
         noteRefs(table, r);
       }
@@ -302,14 +364,18 @@ export class DeviceScope {
     if (where.sql === FALSE.sql) return [];
     const columns = TABLES[table].columns as readonly string[];
     const col = patientColumnOf(table)!;
-    const mask = table === 'records' && internal.sql !== FALSE.sql
-      ? { sql: `CASE WHEN ${internal.sql} THEN ${MASK.internalNotes} ELSE 0 END`, params: internal.params }
-      : sql('0');
+    const mask =
+      table === 'records' && internal.sql !== FALSE.sql
+        ? { sql: `CASE WHEN ${internal.sql} THEN ${MASK.internalNotes} ELSE 0 END`, params: internal.params }
+        : sql('0');
     const extra = `${columns.includes('appointment_id') ? ', m.appointment_id AS a' : ''}${columns.includes('amends_id') ? ', m.amends_id AS am' : ''}`;
     const targets = REFERENCES[table] ?? [];
-    const rows = await this.db.all<Record<string, unknown> & { k: string; p: string; mask: number; a?: string | null; am?: string | null }>(
+    const rows = await this.db.all<
+      Record<string, unknown> & { k: string; p: string; mask: number; a?: string | null; am?: string | null }
+    >(
       `SELECT ${keySql(table, this.db.dialect)} AS k, m.${col} AS p, ${mask.sql} AS mask${extra}${targets.map(([c], i) => `, m.${c} AS r${i}`).join('')} FROM ${table} m WHERE ${where.sql}`,
-      [...mask.params, ...where.params]);
+      [...mask.params, ...where.params],
+    );
     return rows.map((r) => {
       targets.forEach(([, target], i) => addRef(refs, target, r[`r${i}`] as string | null));
       return { table, key: r.k, part: patientPart(r.p), mask: Number(r.mask), appointment: r.a ?? null, amends: r.am ?? null };
@@ -328,10 +394,15 @@ export class DeviceScope {
     const eligible = this.eligible('e');
     // One text whatever the number of keys on PostgreSQL (an array parameter), so its plan is reused.
     const pk = TABLES[table].pk;
-    const byKey = this.db.dialect === 'postgres' && pk.length === 1
-      ? { sql: `m.${pk[0]} = ANY(?::text[])`, params: [keys as unknown as SqlValue] }
-      : inList(keySql(table, this.db.dialect), keys);
-    const where = and(byKey, { sql: `EXISTS (SELECT 1 FROM patients e WHERE e.id = m.${col} AND ${eligible.sql})`, params: eligible.params }, f);
+    const byKey =
+      this.db.dialect === 'postgres' && pk.length === 1
+        ? { sql: `m.${pk[0]} = ANY(?::text[])`, params: [keys as unknown as SqlValue] }
+        : inList(keySql(table, this.db.dialect), keys);
+    const where = and(
+      byKey,
+      { sql: `EXISTS (SELECT 1 FROM patients e WHERE e.id = m.${col} AND ${eligible.sql})`, params: eligible.params },
+      f,
+    );
     return this.selectRows(table, where, refs, this.byRow.internal);
   }
 
@@ -356,12 +427,17 @@ export class DeviceScope {
       for (let i = 0; i < frontier.length; i += 400) {
         const chunk = frontier.slice(i, i + 400);
         const rows = await this.db.all<{ id: string; appointment_id: string; patient_id: string }>(
-          `SELECT o.id, o.appointment_id, o.patient_id FROM records a JOIN records o ON o.id = a.amends_id WHERE a.id IN (${placeholders(chunk)})`, chunk);
+          `SELECT o.id, o.appointment_id, o.patient_id FROM records a JOIN records o ON o.id = a.amends_id WHERE a.id IN (${placeholders(chunk)})`,
+          chunk,
+        );
         for (const o of rows) {
           if (have.has(o.id)) continue;
           have.add(o.id);
           next.push(o.id);
-          out.push({ row: { table: 'records', key: o.id, part: patientPart(o.patient_id), mask: MASK.closureOnly }, appointment: o.appointment_id });
+          out.push({
+            row: { table: 'records', key: o.id, part: patientPart(o.patient_id), mask: MASK.closureOnly },
+            appointment: o.appointment_id,
+          });
         }
       }
       frontier = next;
@@ -373,15 +449,22 @@ export class DeviceScope {
   orgWhere(table: TableName, retained: readonly string[]): Sql {
     const org = this.device.org_id;
     switch (table) {
-      case 'organizations': return sql('m.id IN (?, ?)', org, ROOT_ORG_ID);
-      case 'users': return sql('m.org_id IN (?, ?)', org, ROOT_ORG_ID);
+      case 'organizations':
+        return sql('m.id IN (?, ?)', org, ROOT_ORG_ID);
+      case 'users':
+        return sql('m.org_id IN (?, ?)', org, ROOT_ORG_ID);
       // Credentials only of the workstation's own users, and never of a `_root` account.
-      case 'credentials': return and(inList('m.user_id', retained), sql('m.user_id IN (SELECT id FROM users WHERE org_id <> ?)', ROOT_ORG_ID));
-      case 'wards': return sql('m.facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', org);
-      case 'rooms': return sql('m.ward_id IN (SELECT w.id FROM wards w JOIN facilities f ON f.id = w.facility_id WHERE f.org_id = ?)', org);
-      case 'group_members': return sql('m.group_id IN (SELECT id FROM groups WHERE org_id = ?)', org);
+      case 'credentials':
+        return and(inList('m.user_id', retained), sql('m.user_id IN (SELECT id FROM users WHERE org_id <> ?)', ROOT_ORG_ID));
+      case 'wards':
+        return sql('m.facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', org);
+      case 'rooms':
+        return sql('m.ward_id IN (SELECT w.id FROM wards w JOIN facilities f ON f.id = w.facility_id WHERE f.org_id = ?)', org);
+      case 'group_members':
+        return sql('m.group_id IN (SELECT id FROM groups WHERE org_id = ?)', org);
       case 'care_team_specialties':
-      case 'care_team_members': return sql('m.team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', org);
+      case 'care_team_members':
+        return sql('m.team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', org);
       default:
         if ((TABLES[table].columns as readonly string[]).includes('org_id')) return sql('m.org_id = ?', org);
         throw new Error(`No sync scope for reference table ${table}`);
@@ -401,7 +484,12 @@ export class DeviceScope {
    * Visible reference rows of one table in key order after `after` (at most `limit`), or exactly
    * those among `keys`.
    */
-  async orgRows(table: TableName, retained: readonly string[], heldPatient: Sql, opts: { after?: string | null; limit?: number; keys?: readonly string[]; refs?: References }): Promise<VisibleRow[]> {
+  async orgRows(
+    table: TableName,
+    retained: readonly string[],
+    heldPatient: Sql,
+    opts: { after?: string | null; limit?: number; keys?: readonly string[]; refs?: References },
+  ): Promise<VisibleRow[]> {
     const db = this.db;
     const key = keySql(table, db.dialect);
     const w = this.orgWhere(table, retained);
@@ -413,14 +501,18 @@ export class DeviceScope {
     const refs = REFERENCES[table] ?? [];
     const rows = await db.all<Record<string, unknown> & { k: string; mask: number }>(
       `SELECT ${key} AS k, ${mask.sql} AS mask${refs.map(([c], i) => `, m.${c} AS r${i}`).join('')} FROM ${table} m WHERE ${where.sql}${limit}`,
-      [...mask.params, ...where.params]);
+      [...mask.params, ...where.params],
+    );
     if (opts.refs) for (const r of rows) refs.forEach(([, target], i) => addRef(opts.refs!, target, r[`r${i}`] as string | null));
     return rows.map((r) => ({ table, key: r.k, part: ORG_PART, mask: Number(r.mask) }));
   }
 }
 
 /** Materializes rows for the wire: current values, hidden columns blanked by the mask. */
-export async function materializeRows(db: Db, rows: readonly VisibleRow[]): Promise<Array<{ table: TableName; row: Record<string, string | number | null> }>> {
+export async function materializeRows(
+  db: Db,
+  rows: readonly VisibleRow[],
+): Promise<Array<{ table: TableName; row: Record<string, string | number | null> }>> {
   const out: Array<{ table: TableName; row: Record<string, string | number | null> }> = [];
   const byTable = new Map<TableName, VisibleRow[]>();
   for (const r of rows) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r]);
@@ -430,7 +522,9 @@ export async function materializeRows(db: Db, rows: readonly VisibleRow[]): Prom
     for (let i = 0; i < list.length; i += 400) {
       const chunk = list.slice(i, i + 400).map((r) => r.key);
       const found = await db.all<Record<string, SqlValue>>(
-        `SELECT ${key} AS k__, ${TABLES[table].columns.map((c) => `m.${c}`).join(', ')} FROM ${table} m WHERE ${key} IN (${placeholders(chunk)})`, chunk);
+        `SELECT ${key} AS k__, ${TABLES[table].columns.map((c) => `m.${c}`).join(', ')} FROM ${table} m WHERE ${key} IN (${placeholders(chunk)})`,
+        chunk,
+      );
       for (const f of found) {
         const { k__: k, ...row } = f;
         out.push({ table, row: applyMask(table, row, masks.get(String(k)) ?? 0) as Record<string, string | number | null> });
@@ -445,7 +539,11 @@ export function applyMask(table: TableName, row: Record<string, SqlValue>, mask:
   if (table === 'records' && !(mask & MASK.internalNotes)) return { ...row, internal_notes: '' };
   if (table === 'consent_restrictions' && !(mask & MASK.reason)) return { ...row, reason: '' };
   if (table === 'users') {
-    return { ...row, badge: mask & MASK.badge ? row.badge ?? null : null, patient_id: mask & MASK.patientLink ? row.patient_id ?? null : null };
+    return {
+      ...row,
+      badge: mask & MASK.badge ? (row.badge ?? null) : null,
+      patient_id: mask & MASK.patientLink ? (row.patient_id ?? null) : null,
+    };
   }
   return row;
 }

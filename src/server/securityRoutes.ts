@@ -63,12 +63,24 @@ export function securityRoutes(app: FastifyInstance, server: Server, auth: Route
     const target = param(req, 'id');
     const decision = await server.engine.authorize({ userId: u.id }, 'manage_roles', { type: 'User', id: target });
     if (decision !== 'allow') {
-      throw new AppError(decision === 'not_found' ? 'not_found' : 'forbidden', decision === 'not_found' ? 'That user was not found.' : 'Only an administrator of this organization may unlock accounts.');
+      throw new AppError(
+        decision === 'not_found' ? 'not_found' : 'forbidden',
+        decision === 'not_found' ? 'That user was not found.' : 'Only an administrator of this organization may unlock accounts.',
+      );
     }
     const org = await server.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [target]);
     await server.db.transaction(async () => {
       await clearLockout(server.db, target);
-      await appendAudit(server.db, { at: server.now(), actor: u.id, on_behalf_of: null, action: 'reset_lockout', resource: `User:${target}`, decision: 'allow', reason: null, org_id: org?.org_id ?? null });
+      await appendAudit(server.db, {
+        at: server.now(),
+        actor: u.id,
+        on_behalf_of: null,
+        action: 'reset_lockout',
+        resource: `User:${target}`,
+        decision: 'allow',
+        reason: null,
+        org_id: org?.org_id ?? null,
+      });
     });
     return { ok: true as const };
   });

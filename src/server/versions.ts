@@ -24,9 +24,18 @@ const ORG_OF: Partial<Record<TableName, string>> = {
   credentials: 'SELECT org_id FROM users WHERE id = ?',
 };
 const PARENT_COLUMN: Partial<Record<TableName, string>> = {
-  wards: 'facility_id', rooms: 'ward_id', group_members: 'group_id', care_team_specialties: 'team_id', care_team_patients: 'team_id',
-  care_team_members: 'team_id', appointments: 'patient_id', records: 'patient_id', observations: 'patient_id', alerts: 'patient_id',
-  break_glass: 'patient_id', credentials: 'user_id',
+  wards: 'facility_id',
+  rooms: 'ward_id',
+  group_members: 'group_id',
+  care_team_specialties: 'team_id',
+  care_team_patients: 'team_id',
+  care_team_members: 'team_id',
+  appointments: 'patient_id',
+  records: 'patient_id',
+  observations: 'patient_id',
+  alerts: 'patient_id',
+  break_glass: 'patient_id',
+  credentials: 'user_id',
 };
 
 export async function orgOfRow(db: Db, table: TableName, row: RowValues): Promise<string> {
@@ -42,7 +51,9 @@ export async function orgOfRow(db: Db, table: TableName, row: RowValues): Promis
 export async function nextVersion(db: Db, orgId: string): Promise<number> {
   const r = await db.get<{ version: number | string }>(
     `INSERT INTO org_versions (org_id, version) VALUES (?, 1)
-     ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1 RETURNING version`, [orgId]);
+     ON CONFLICT (org_id) DO UPDATE SET version = org_versions.version + 1 RETURNING version`,
+    [orgId],
+  );
   return Number(r!.version);
 }
 
@@ -62,6 +73,7 @@ export function versionStamper(db: Db): ChangeObserver {
       `INSERT INTO row_versions (table_name, row_key, org_id, version, part, deleted) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (table_name, row_key) DO UPDATE SET version = excluded.version, org_id = excluded.org_id,
          part = excluded.part, deleted = excluded.deleted`,
-      [change.table, key, org, version, partOf(change.table, row), change.after ? 0 : 1]);
+      [change.table, key, org, version, partOf(change.table, row), change.after ? 0 : 1],
+    );
   };
 }

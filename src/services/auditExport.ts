@@ -8,7 +8,21 @@
  */
 import type { ReportRow } from './queries/auditReport';
 
-export const CSV_COLUMNS = ['seq', 'at', 'actor', 'on_behalf_of', 'action', 'resource', 'decision', 'reason', 'org_id', 'origin', 'protected_data', 'details', 'hash'] as const;
+export const CSV_COLUMNS = [
+  'seq',
+  'at',
+  'actor',
+  'on_behalf_of',
+  'action',
+  'resource',
+  'decision',
+  'reason',
+  'org_id',
+  'origin',
+  'protected_data',
+  'details',
+  'hash',
+] as const;
 
 function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
@@ -33,16 +47,52 @@ const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 
 /** SPEC §3a labels as HL7 sensitivity codes. */
-const LABEL_CODE: Record<string, string> = { psychiatry: 'PSY', hiv: 'HIV', substance_use: 'ETH', sexual_health: 'STD', genetic: 'GDIS' };
+const LABEL_CODE: Record<string, string> = {
+  psychiatry: 'PSY',
+  hiv: 'HIV',
+  substance_use: 'ETH',
+  sexual_health: 'STD',
+  genetic: 'GDIS',
+};
 
-const CREATE = new Set(['register_patient', 'schedule_appointment', 'create_record', 'amend', 'record_observation', 'create_user', 'create_organization', 'assign_role', 'break_glass', 'create_enrollment_code']);
-const UPDATE = new Set(['update_patient', 'discharge', 'final_discharge', 'cancel', 'reschedule', 'start', 'complete', 'acknowledge', 'reschedule_alert', 'update_badge', 'reset_lockout']);
+const CREATE = new Set([
+  'register_patient',
+  'schedule_appointment',
+  'create_record',
+  'amend',
+  'record_observation',
+  'create_user',
+  'create_organization',
+  'assign_role',
+  'break_glass',
+  'create_enrollment_code',
+]);
+const UPDATE = new Set([
+  'update_patient',
+  'discharge',
+  'final_discharge',
+  'cancel',
+  'reschedule',
+  'start',
+  'complete',
+  'acknowledge',
+  'reschedule_alert',
+  'update_badge',
+  'reset_lockout',
+]);
 const DELETE = new Set(['revoke_role', 'revoke_workstation', 'revoke_enrollment_code']);
 
-interface Protected { restricted_patient?: boolean; sensitivity?: Record<string, string[]> }
+interface Protected {
+  restricted_patient?: boolean;
+  sensitivity?: Record<string, string[]>;
+}
 
 function details(r: ReportRow): { protected?: Protected } & Record<string, unknown> {
-  try { return r.details ? (JSON.parse(r.details) as { protected?: Protected }) : {}; } catch { return {}; }
+  try {
+    return r.details ? (JSON.parse(r.details) as { protected?: Protected }) : {};
+  } catch {
+    return {};
+  }
 }
 
 const ref = (resource: string): { type: string; id: string } => {
@@ -55,43 +105,111 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
   const ok = r.decision === 'allow';
   const outcome = ok ? '0' : r.decision === 'error' ? '8' : '4';
   const isSignIn = r.action.startsWith('sign_in_');
-  const interaction = r.action === 'read' || r.action === 'census' || r.action.startsWith('read_') ? 'read'
-    : CREATE.has(r.action) ? 'create' : UPDATE.has(r.action) ? 'update' : DELETE.has(r.action) ? 'delete' : null;
-  const action = isSignIn ? 'E' : interaction === 'read' ? 'R' : interaction === 'create' ? 'C' : interaction === 'update' ? 'U' : interaction === 'delete' ? 'D' : 'E';
+  const interaction =
+    r.action === 'read' || r.action === 'census' || r.action.startsWith('read_')
+      ? 'read'
+      : CREATE.has(r.action)
+        ? 'create'
+        : UPDATE.has(r.action)
+          ? 'update'
+          : DELETE.has(r.action)
+            ? 'delete'
+            : null;
+  const action = isSignIn
+    ? 'E'
+    : interaction === 'read'
+      ? 'R'
+      : interaction === 'create'
+        ? 'C'
+        : interaction === 'update'
+          ? 'U'
+          : interaction === 'delete'
+            ? 'D'
+            : 'E';
   const p = details(r).protected;
   const securityLabel = [
     ...(p?.restricted_patient ? [{ system: CONFIDENTIALITY, code: 'R', display: 'restricted' }] : []),
-    ...Object.keys(p?.sensitivity ?? {}).filter((l) => LABEL_CODE[l]).map((l) => ({ system: ACT_CODE, code: LABEL_CODE[l]! })),
+    ...Object.keys(p?.sensitivity ?? {})
+      .filter((l) => LABEL_CODE[l])
+      .map((l) => ({ system: ACT_CODE, code: LABEL_CODE[l]! })),
   ];
   const patientRead = ok && interaction === 'read' && type === 'Patient';
   const entity: Array<Record<string, unknown>> = [];
   if (type === 'Patient' && id) {
-    entity.push({ what: { reference: `Patient/${id}` }, type: { system: ENTITY_TYPE, code: '1', display: 'Person' }, role: { system: OBJECT_ROLE, code: '1', display: 'Patient' } });
+    entity.push({
+      what: { reference: `Patient/${id}` },
+      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+      role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
+    });
   }
   entity.push({
     what: type === 'Patient' && id ? { reference: `Patient/${id}` } : { identifier: { value: r.resource } },
-    type: { system: ENTITY_TYPE, code: '2', display: 'System Object' }, role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
+    type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+    role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     ...(securityLabel.length ? { securityLabel } : {}),
-    ...(p?.sensitivity ? { detail: Object.entries(p.sensitivity).map(([label, items]) => ({ type: `protected:${label}`, valueString: items.join(' ') })) } : {}),
+    ...(p?.sensitivity
+      ? {
+          detail: Object.entries(p.sensitivity).map(([label, items]) => ({
+            type: `protected:${label}`,
+            valueString: items.join(' '),
+          })),
+        }
+      : {}),
   });
-  const agent: Array<Record<string, unknown>> = [{
-    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' }] },
-    who: { identifier: { value: r.actor } }, requestor: true,
-  }];
-  if (r.on_behalf_of) agent.push({ who: { identifier: { value: r.on_behalf_of } }, requestor: false, role: [{ text: 'on behalf of (impersonated user)' }] });
-  agent.push({ type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] }, who: { display: r.origin ? r.origin.split('#')[0] : source }, requestor: false });
+  const agent: Array<Record<string, unknown>> = [
+    {
+      type: {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' },
+        ],
+      },
+      who: { identifier: { value: r.actor } },
+      requestor: true,
+    },
+  ];
+  if (r.on_behalf_of)
+    agent.push({
+      who: { identifier: { value: r.on_behalf_of } },
+      requestor: false,
+      role: [{ text: 'on behalf of (impersonated user)' }],
+    });
+  agent.push({
+    type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
+    who: { display: r.origin ? r.origin.split('#')[0] : source },
+    requestor: false,
+  });
   return {
     resourceType: 'AuditEvent',
     id: `ae-${r.seq}`,
-    ...(patientRead ? { meta: { profile: [`${BALP}.PatientRead`] } } : interaction && ok && !isSignIn ? { meta: { profile: [`${BALP}.${interaction === 'create' ? 'Create' : interaction === 'update' ? 'Update' : interaction === 'delete' ? 'Delete' : 'Read'}`] } } : {}),
-    type: isSignIn ? { system: DCM, code: '110114', display: 'User Authentication' } : { system: EVENT_TYPE, code: 'rest', display: 'RESTful Operation' },
-    subtype: isSignIn ? [{ system: DCM, code: '110122', display: 'Login' }] : interaction ? [{ system: RESTFUL, code: interaction }] : [{ system: 'urn:clinic-workstation:action', code: r.action }],
+    ...(patientRead
+      ? { meta: { profile: [`${BALP}.PatientRead`] } }
+      : interaction && ok && !isSignIn
+        ? {
+            meta: {
+              profile: [
+                `${BALP}.${interaction === 'create' ? 'Create' : interaction === 'update' ? 'Update' : interaction === 'delete' ? 'Delete' : 'Read'}`,
+              ],
+            },
+          }
+        : {}),
+    type: isSignIn
+      ? { system: DCM, code: '110114', display: 'User Authentication' }
+      : { system: EVENT_TYPE, code: 'rest', display: 'RESTful Operation' },
+    subtype: isSignIn
+      ? [{ system: DCM, code: '110122', display: 'Login' }]
+      : interaction
+        ? [{ system: RESTFUL, code: interaction }]
+        : [{ system: 'urn:clinic-workstation:action', code: r.action }],
     action,
     recorded: r.at,
     outcome,
     ...(ok ? {} : { outcomeDesc: `${r.decision}${r.reason ? `: ${r.reason}` : ''}` }),
     agent,
-    source: { site: r.org_id ?? undefined, observer: { display: source }, type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }] },
+    source: {
+      site: r.org_id ?? undefined,
+      observer: { display: source },
+      type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
+    },
     entity,
   };
 }

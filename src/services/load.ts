@@ -1,7 +1,5 @@
 /** Small typed reads the use cases share. All SQL stays in src/store or here, never in the UI. */
-import type {
-  Alert, Appointment, ClinicalRecord, Patient, RoleAssignment, User,
-} from '../domain/entities';
+import type { Alert, Appointment, ClinicalRecord, Patient, RoleAssignment, User } from '../domain/entities';
 import type { Db } from '../store/db';
 
 export const getPatient = (db: Db, id: string) => db.get<Patient>('SELECT * FROM patients WHERE id = ?', [id]);

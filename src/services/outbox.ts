@@ -8,19 +8,17 @@ export function outboxSink(db: Db): MutationSink {
       await db.run(
         `INSERT INTO outbox (id, name, args, actor_id, on_behalf_of, created_at, changes, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [m.id, m.name, JSON.stringify(m.args), m.principal.actor.id, m.principal.onBehalfOf, m.at,
-          JSON.stringify(m.changes), m.summary],
+        [
+          m.id,
+          m.name,
+          JSON.stringify(m.args),
+          m.principal.actor.id,
+          m.principal.onBehalfOf,
+          m.at,
+          JSON.stringify(m.changes),
+          m.summary,
+        ],
       );
     },
   };
-}
-
-export interface OutboxEntry {
-  seq: number; id: string; name: string; args: string; actor_id: string; on_behalf_of: string | null;
-  created_at: string; changes: string; summary: string; status: 'pending' | 'applied' | 'rejected' | 'conflict';
-  attempts: number; result: string | null; resolved_at: string | null;
-}
-
-export async function pendingOutbox(db: Db, limit = 100): Promise<OutboxEntry[]> {
-  return db.all<OutboxEntry>(`SELECT * FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?`, [limit]);
 }

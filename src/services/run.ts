@@ -60,7 +60,9 @@ export function defineMutation<S extends z.ZodType, R>(def: MutationDef<S, R>): 
 export function parseArgs<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   // Refused alike on the workstation and on both server backends (PostgreSQL cannot store a NUL).
   if (!allStorable(input)) {
-    throw invalid('Please check the form: a field contains a character that cannot be saved (such as a NUL character). Remove it and try again.');
+    throw invalid(
+      'Please check the form: a field contains a character that cannot be saved (such as a NUL character). Remove it and try again.',
+    );
   }
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -75,7 +77,10 @@ export function ref(type: ResourceType, id: string): string {
 }
 
 export async function runMutation<S extends z.ZodType, R>(
-  ctx: ServiceContext, principal: Principal, def: MutationDef<S, R>, input: unknown,
+  ctx: ServiceContext,
+  principal: Principal,
+  def: MutationDef<S, R>,
+  input: unknown,
 ): Promise<R> {
   const args = parseArgs(def.args, input);
   const who = await ctx.authz.resolve(principal);
@@ -90,7 +95,9 @@ export async function runMutation<S extends z.ZodType, R>(
       for (const check of plan.checks) {
         const decision: Decision = check.target
           ? await ctx.authz.decideAs(who.actor, check.action, check.target, { checkRead: check.checkRead })
-          : (check.checkRead ?? !NO_READ_CHECK.has(check.action)) ? 'not_found' : 'forbidden';
+          : (check.checkRead ?? !NO_READ_CHECK.has(check.action))
+            ? 'not_found'
+            : 'forbidden';
         if (decision !== 'allow') {
           denied = { check, decision, audit: plan.audit };
           throw deniedError(check, decision);
@@ -99,20 +106,37 @@ export async function runMutation<S extends z.ZodType, R>(
       const w = newWriter(ctx);
       const result = await plan.apply(w, who, now);
       await appendAudit(ctx.db, {
-        at: now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: plan.audit.action,
-        resource: plan.audit.resource, decision: 'allow', reason: plan.audit.reason ?? null, org_id: plan.audit.orgId,
+        at: now,
+        actor: who.real.id,
+        on_behalf_of: who.onBehalfOf,
+        action: plan.audit.action,
+        resource: plan.audit.resource,
+        decision: 'allow',
+        reason: plan.audit.reason ?? null,
+        org_id: plan.audit.orgId,
       });
       await ctx.mutations.record({
-        id: ctx.mutationId?.() ?? randomUUID(), name: def.name, args: plan.recordedArgs ?? args, principal: who, changes: w.changes,
-        summary: plan.summary, at: now,
+        id: ctx.mutationId?.() ?? randomUUID(),
+        name: def.name,
+        args: plan.recordedArgs ?? args,
+        principal: who,
+        changes: w.changes,
+        summary: plan.summary,
+        at: now,
       });
       return result;
     });
   } catch (e) {
     if (denied) {
       await appendAudit(ctx.db, {
-        at: nowIso(ctx.clock), actor: who.real.id, on_behalf_of: who.onBehalfOf, action: denied.audit.action,
-        resource: denied.audit.resource, decision: denied.decision, reason: denied.check.action, org_id: denied.audit.orgId,
+        at: nowIso(ctx.clock),
+        actor: who.real.id,
+        on_behalf_of: who.onBehalfOf,
+        action: denied.audit.action,
+        resource: denied.audit.resource,
+        decision: denied.decision,
+        reason: denied.check.action,
+        org_id: denied.audit.orgId,
       });
     }
     throw e;

@@ -62,13 +62,23 @@ export class WorkstationSession {
     this.times = { ...DEFAULT_SESSION_TIMES, ...deps.times };
   }
 
-  get status(): SessionStatus { return this.#state.status; }
+  get status(): SessionStatus {
+    return this.#state.status;
+  }
 
   /** After enrollment: only this organization's users (and root) may sign in here. */
-  setOrganization(orgId: string | null): void { this.#deps.organization = orgId; }
-  get user(): User | null { return this.#state.user; }
-  get viewAs(): User | null { return this.#state.viewAs; }
-  get isRoot(): boolean { return this.#state.user?.org_id === ROOT_ORG_ID; }
+  setOrganization(orgId: string | null): void {
+    this.#deps.organization = orgId;
+  }
+  get user(): User | null {
+    return this.#state.user;
+  }
+  get viewAs(): User | null {
+    return this.#state.viewAs;
+  }
+  get isRoot(): boolean {
+    return this.#state.user?.org_id === ROOT_ORG_ID;
+  }
 
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
@@ -80,7 +90,9 @@ export class WorkstationSession {
     for (const l of this.#listeners) l();
   }
 
-  #now(): number { return this.#deps.clock.now().getTime(); }
+  #now(): number {
+    return this.#deps.clock.now().getTime();
+  }
 
   /** The principal for the current request; refuses when nobody is signed in or the screen is locked. */
   principal(): Principal {
@@ -103,7 +115,12 @@ export class WorkstationSession {
    * wins, and a user new to this workstation can start here); offline, the cached hash decides.
    */
   async #verify(c: Credentials): Promise<User> {
-    const local = { db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization };
+    const local = {
+      db: this.#deps.db,
+      clock: this.#deps.clock,
+      lockout: this.#deps.lockout,
+      organization: this.#deps.organization,
+    };
     if (c.method !== 'password' || !this.#deps.online) return verifyCredentials(local, c);
     const online = await this.#deps.online.signInOnline(c.username, c.password);
     if (online.outcome === 'unreachable') return verifyCredentials(local, c);
@@ -111,7 +128,11 @@ export class WorkstationSession {
       throw new AppError('unauthenticated', online.message ?? 'Username or password is incorrect.');
     }
     const user = await this.#deps.db.get<User>('SELECT * FROM users WHERE username = ?', [c.username.toLowerCase()]);
-    if (!user) throw new AppError('unauthenticated', 'Your account is not on this workstation yet. Wait a moment for it to sync and sign in again.');
+    if (!user)
+      throw new AppError(
+        'unauthenticated',
+        'Your account is not on this workstation yet. Wait a moment for it to sync and sign in again.',
+      );
     return user;
   }
 
@@ -120,12 +141,18 @@ export class WorkstationSession {
     this.tick();
     const { user, status } = this.#state;
     if (status !== 'locked' || !user) throw new AppError('invalid', 'The workstation is not locked.');
-    const cred = await this.#deps.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM credentials WHERE user_id = ?', [user.id]);
+    const cred = await this.#deps.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM credentials WHERE user_id = ?', [
+      user.id,
+    ]);
     const byPin = /^\d{4,8}$/.test(secret) && cred?.pin_hash;
-    const c: Credentials = byPin && user.badge
-      ? { method: 'badge', badge: user.badge, pin: secret }
-      : { method: 'password', username: user.username, password: secret };
-    await verifyCredentials({ db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization }, c);
+    const c: Credentials =
+      byPin && user.badge
+        ? { method: 'badge', badge: user.badge, pin: secret }
+        : { method: 'password', username: user.username, password: secret };
+    await verifyCredentials(
+      { db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization },
+      c,
+    );
     this.#set({ status: 'active', lastActivity: this.#now(), lockedAt: 0 });
   }
 
@@ -146,10 +173,21 @@ export class WorkstationSession {
   async setViewAs(userId: string | null): Promise<void> {
     const { user } = this.#state;
     this.principal();
-    const audit = async (action: 'impersonate' | 'impersonate_end', target: string, decision: 'allow' | 'forbidden' | 'not_found', orgId: string | null): Promise<void> => {
+    const audit = async (
+      action: 'impersonate' | 'impersonate_end',
+      target: string,
+      decision: 'allow' | 'forbidden' | 'not_found',
+      orgId: string | null,
+    ): Promise<void> => {
       await appendAudit(this.#deps.db, {
-        at: new Date(this.#now()).toISOString(), actor: user!.id, on_behalf_of: action === 'impersonate' && decision === 'allow' ? target : null,
-        action, resource: `User:${target}`, decision, reason: null, org_id: orgId,
+        at: new Date(this.#now()).toISOString(),
+        actor: user!.id,
+        on_behalf_of: action === 'impersonate' && decision === 'allow' ? target : null,
+        action,
+        resource: `User:${target}`,
+        decision,
+        reason: null,
+        org_id: orgId,
       });
     };
     if (userId === null) {
@@ -178,7 +216,10 @@ export class WorkstationSession {
     const now = this.#now();
     const lockAfter = this.times.autoLockMinutes * 60_000;
     if (s.status === 'active') {
-      if (now - s.signedInAt >= this.times.maxSessionHours * 3_600_000) { this.signOut(); return 'signed_out'; }
+      if (now - s.signedInAt >= this.times.maxSessionHours * 3_600_000) {
+        this.signOut();
+        return 'signed_out';
+      }
       // Locked as of the moment inactivity ran out, even if nobody looked since.
       if (now - s.lastActivity >= lockAfter) this.#set({ status: 'locked', lockedAt: s.lastActivity + lockAfter });
     }

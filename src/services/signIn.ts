@@ -15,16 +15,27 @@ import type { User } from '../domain/entities';
 import { nowIso, type Clock } from '../domain/time';
 import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
-import { accountKey, clearThrottle, heldBackAccounts, clientKey, DEFAULT_THROTTLE, recordAttempt, throttleState, type ThrottlePolicy } from './throttle';
+import {
+  accountKey,
+  clearThrottle,
+  heldBackAccounts,
+  clientKey,
+  DEFAULT_THROTTLE,
+  recordAttempt,
+  throttleState,
+  type ThrottlePolicy,
+} from './throttle';
 
 /** The workstation's configuration (`lockout`): failures per client before backoff, longest backoff. */
-export interface LockoutPolicy { maxAttempts: number; minutes: number }
-export const DEFAULT_LOCKOUT: LockoutPolicy = { maxAttempts: DEFAULT_THROTTLE.perClient, minutes: DEFAULT_THROTTLE.maxMinutes };
-
+export interface LockoutPolicy {
+  maxAttempts: number;
+  minutes: number;
+}
 export const throttleFromLockout = (l: LockoutPolicy | undefined): ThrottlePolicy =>
-  (l ? { ...DEFAULT_THROTTLE, perClient: l.maxAttempts, maxMinutes: l.minutes } : DEFAULT_THROTTLE);
+  l ? { ...DEFAULT_THROTTLE, perClient: l.maxAttempts, maxMinutes: l.minutes } : DEFAULT_THROTTLE;
 
-export type Credentials = { method: 'password'; username: string; password: string } | { method: 'badge'; badge: string; pin: string };
+export type Credentials =
+  { method: 'password'; username: string; password: string } | { method: 'badge'; badge: string; pin: string };
 
 let dummyHash: Promise<string> | undefined;
 const dummy = (): Promise<string> => (dummyHash ??= hashSecret('not-a-real-secret', DEFAULT_COST));
@@ -58,7 +69,11 @@ async function findUser(db: Db, c: Credentials, organization: string | null): Pr
   const column = c.method === 'password' ? 'username' : 'badge';
   const value = c.method === 'password' ? c.username.toLowerCase() : c.badge;
   const rows = organization
-    ? await db.all<User>(`SELECT * FROM users WHERE ${column} = ? AND org_id IN (?, ?) LIMIT 2`, [value, organization, ROOT_ORG_ID])
+    ? await db.all<User>(`SELECT * FROM users WHERE ${column} = ? AND org_id IN (?, ?) LIMIT 2`, [
+        value,
+        organization,
+        ROOT_ORG_ID,
+      ])
     : await db.all<User>(`SELECT * FROM users WHERE ${column} = ? LIMIT 2`, [value]);
   return rows.length === 1 ? rows[0] : undefined;
 }
@@ -70,18 +85,34 @@ export async function verifyCredentials(opts: SignInOptions, c: Credentials): Pr
   const now = nowIso(clock);
   const identifier = c.method === 'password' ? c.username : c.badge;
   const user = await findUser(db, c, organization);
-  const state = await throttleState(db, accountKey(user?.id ?? null, c.method, identifier, organization), clientKey(opts.client ?? 'local'), now, policy);
-  const cred = user ? await db.get<{ password_hash: string | null; pin_hash: string | null }>('SELECT password_hash, pin_hash FROM credentials WHERE user_id = ?', [user.id]) : undefined;
+  const state = await throttleState(
+    db,
+    accountKey(user?.id ?? null, c.method, identifier, organization),
+    clientKey(opts.client ?? 'local'),
+    now,
+    policy,
+  );
+  const cred = user
+    ? await db.get<{ password_hash: string | null; pin_hash: string | null }>(
+        'SELECT password_hash, pin_hash FROM credentials WHERE user_id = ?',
+        [user.id],
+      )
+    : undefined;
   const stored = (c.method === 'password' ? cred?.password_hash : cred?.pin_hash) ?? null;
   // Exactly one slow hash whatever the case: the stored one, or a stand-in of the default cost.
-  const matches = await verifySecret(c.method === 'password' ? c.password : c.pin, stored ?? await dummy());
+  const matches = await verifySecret(c.method === 'password' ? c.password : c.pin, stored ?? (await dummy()));
   const ok = matches && stored !== null && user !== undefined && !state.throttled;
   const outcome = ok ? 'success' : state.throttled ? 'throttled' : 'failure';
   await db.transaction(async () => {
     await recordAttempt(db, state, outcome, now, policy);
     await appendAudit(db, {
-      at: now, actor: user?.id ?? 'unknown', on_behalf_of: null, action: `sign_in_${c.method}`, resource: user ? `User:${user.id}` : 'User:unknown',
-      decision: ok ? 'allow' : 'forbidden', reason: ok ? null : outcome === 'throttled' ? 'throttled' : 'unauthenticated',
+      at: now,
+      actor: user?.id ?? 'unknown',
+      on_behalf_of: null,
+      action: `sign_in_${c.method}`,
+      resource: user ? `User:${user.id}` : 'User:unknown',
+      decision: ok ? 'allow' : 'forbidden',
+      reason: ok ? null : outcome === 'throttled' ? 'throttled' : 'unauthenticated',
       org_id: user?.org_id ?? null,
     });
   });

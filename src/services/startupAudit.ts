@@ -19,32 +19,70 @@ export interface EncryptionStatus {
 
 const canonical = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
   return v ?? null;
 };
 
 /** Appends `startup` (and `audit_settings_changed` when the settings differ from the last start). */
-export async function auditStartup(db: Db, input: {
-  at: string; resource: string; orgId: string | null; settings: Record<string, unknown>; encryption?: EncryptionStatus; version?: string;
-}): Promise<void> {
+export async function auditStartup(
+  db: Db,
+  input: {
+    at: string;
+    resource: string;
+    orgId: string | null;
+    settings: Record<string, unknown>;
+    encryption?: EncryptionStatus;
+    version?: string;
+  },
+): Promise<void> {
   const settings = canonical(input.settings) as Record<string, unknown>;
   await db.transaction(async () => {
     const last = await db.get<{ details: string | null }>(
-      "SELECT details FROM audit_events WHERE action = 'startup' AND actor = 'system' AND origin IS NULL ORDER BY seq DESC LIMIT 1");
+      "SELECT details FROM audit_events WHERE action = 'startup' AND actor = 'system' AND origin IS NULL ORDER BY seq DESC LIMIT 1",
+    );
     let before: unknown = null;
-    try { before = last?.details ? (JSON.parse(last.details) as { settings?: unknown }).settings ?? null : null; } catch { before = null; }
+    try {
+      before = last?.details ? ((JSON.parse(last.details) as { settings?: unknown }).settings ?? null) : null;
+    } catch {
+      before = null;
+    }
     if (last && JSON.stringify(before) !== JSON.stringify(settings)) {
       const changed = Object.keys({ ...(before as object | null), ...settings })
-        .filter((k) => JSON.stringify((before as Record<string, unknown> | null)?.[k] ?? null) !== JSON.stringify(settings[k] ?? null)).sort();
+        .filter(
+          (k) => JSON.stringify((before as Record<string, unknown> | null)?.[k] ?? null) !== JSON.stringify(settings[k] ?? null),
+        )
+        .sort();
       await appendAudit(db, {
-        at: input.at, actor: 'system', on_behalf_of: null, action: 'audit_settings_changed', resource: input.resource, decision: 'allow',
-        reason: changed.join(', ').slice(0, 500), org_id: input.orgId, details: { before, after: settings },
+        at: input.at,
+        actor: 'system',
+        on_behalf_of: null,
+        action: 'audit_settings_changed',
+        resource: input.resource,
+        decision: 'allow',
+        reason: changed.join(', ').slice(0, 500),
+        org_id: input.orgId,
+        details: { before, after: settings },
       });
     }
     await appendAudit(db, {
-      at: input.at, actor: 'system', on_behalf_of: null, action: 'startup', resource: input.resource, decision: 'allow',
-      reason: input.encryption ? `database ${input.encryption.database}` : null, org_id: input.orgId,
-      details: { ...(input.encryption ? { encryption: input.encryption } : {}), ...(input.version ? { version: input.version } : {}), settings },
+      at: input.at,
+      actor: 'system',
+      on_behalf_of: null,
+      action: 'startup',
+      resource: input.resource,
+      decision: 'allow',
+      reason: input.encryption ? `database ${input.encryption.database}` : null,
+      org_id: input.orgId,
+      details: {
+        ...(input.encryption ? { encryption: input.encryption } : {}),
+        ...(input.version ? { version: input.version } : {}),
+        settings,
+      },
     });
   });
 }

@@ -27,7 +27,13 @@ export interface ThrottlePolicy {
   resetMinutes: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottlePolicy = { perClient: 5, perAccount: 20, baseSeconds: 30, maxMinutes: 15, resetMinutes: 60 };
+export const DEFAULT_THROTTLE: ThrottlePolicy = {
+  perClient: 5,
+  perAccount: 20,
+  baseSeconds: 30,
+  maxMinutes: 15,
+  resetMinutes: 60,
+};
 
 const h = (s: string): string => createHash('sha256').update(s).digest('hex');
 const ACCOUNT_WIDE = '';
@@ -36,28 +42,60 @@ const ACCOUNT_WIDE = '';
  * The account key: the user's id when the name is known, else what was typed in the organization it
  * was typed for ('*' when none). Either way one counter per account, used in the same way.
  */
-export function accountKey(userId: string | null, method: 'password' | 'badge', identifier: string, organization: string | null): string {
-  return userId !== null ? h(`user\n${userId}`)
+export function accountKey(
+  userId: string | null,
+  method: 'password' | 'badge',
+  identifier: string,
+  organization: string | null,
+): string {
+  return userId !== null
+    ? h(`user\n${userId}`)
     : h(`name\n${organization ?? '*'}\n${method}\n${method === 'password' ? identifier.toLowerCase() : identifier}`);
 }
 
 export const clientKey = (client: string): string => h(`client\n${client}`);
 
-interface Row { failures: number | string; last_failure_at: string | null; blocked_until: string | null }
+interface Row {
+  failures: number | string;
+  last_failure_at: string | null;
+  blocked_until: string | null;
+}
 
-export interface ThrottleState { throttled: boolean; account: string; client: string }
+export interface ThrottleState {
+  throttled: boolean;
+  account: string;
+  client: string;
+}
 
 const fresh = (r: Row | undefined, now: string, p: ThrottlePolicy): { failures: number; blocked_until: string | null } =>
-  (!r || !r.last_failure_at || addMinutes(r.last_failure_at, p.resetMinutes) <= now
+  !r || !r.last_failure_at || addMinutes(r.last_failure_at, p.resetMinutes) <= now
     ? { failures: 0, blocked_until: null }
-    : { failures: Number(r.failures), blocked_until: r.blocked_until });
+    : { failures: Number(r.failures), blocked_until: r.blocked_until };
 
-export async function throttleState(db: Db, account: string, client: string, now: string, p: ThrottlePolicy): Promise<ThrottleState> {
-  const rows = await db.all<Row & { client: string }>('SELECT client, failures, last_failure_at, blocked_until FROM sign_in_throttle WHERE account = ? AND client IN (?, ?)', [account, client, ACCOUNT_WIDE]);
-  const pair = fresh(rows.find((r) => r.client === client), now, p);
-  const wide = fresh(rows.find((r) => r.client === ACCOUNT_WIDE), now, p);
-  const throttled = (pair.blocked_until !== null && pair.blocked_until > now)
-    || (wide.blocked_until !== null && wide.blocked_until > now && pair.failures > 0);
+export async function throttleState(
+  db: Db,
+  account: string,
+  client: string,
+  now: string,
+  p: ThrottlePolicy,
+): Promise<ThrottleState> {
+  const rows = await db.all<Row & { client: string }>(
+    'SELECT client, failures, last_failure_at, blocked_until FROM sign_in_throttle WHERE account = ? AND client IN (?, ?)',
+    [account, client, ACCOUNT_WIDE],
+  );
+  const pair = fresh(
+    rows.find((r) => r.client === client),
+    now,
+    p,
+  );
+  const wide = fresh(
+    rows.find((r) => r.client === ACCOUNT_WIDE),
+    now,
+    p,
+  );
+  const throttled =
+    (pair.blocked_until !== null && pair.blocked_until > now) ||
+    (wide.blocked_until !== null && wide.blocked_until > now && pair.failures > 0);
   return { throttled, account, client };
 }
 
@@ -71,27 +109,51 @@ function backoff(now: string, failures: number, free: number, p: ThrottlePolicy)
  * Records the outcome of an attempt (inside the caller's transaction). Every outcome writes, so a
  * throttled, a wrong and a right attempt cost the same.
  */
-export async function recordAttempt(db: Db, s: ThrottleState, outcome: 'success' | 'failure' | 'throttled', now: string, p: ThrottlePolicy): Promise<void> {
+export async function recordAttempt(
+  db: Db,
+  s: ThrottleState,
+  outcome: 'success' | 'failure' | 'throttled',
+  now: string,
+  p: ThrottlePolicy,
+): Promise<void> {
   if (outcome === 'success') {
     await db.run('DELETE FROM sign_in_throttle WHERE account = ? AND client = ?', [s.account, s.client]);
-    await db.run('UPDATE sign_in_throttle SET last_attempt_at = ? WHERE account = ? AND client = ?', [now, s.account, ACCOUNT_WIDE]);
+    await db.run('UPDATE sign_in_throttle SET last_attempt_at = ? WHERE account = ? AND client = ?', [
+      now,
+      s.account,
+      ACCOUNT_WIDE,
+    ]);
     return;
   }
   if (outcome === 'throttled') {
-    await db.run('UPDATE sign_in_throttle SET last_attempt_at = ? WHERE account = ? AND client IN (?, ?)', [now, s.account, s.client, ACCOUNT_WIDE]);
+    await db.run('UPDATE sign_in_throttle SET last_attempt_at = ? WHERE account = ? AND client IN (?, ?)', [
+      now,
+      s.account,
+      s.client,
+      ACCOUNT_WIDE,
+    ]);
     return;
   }
   const stale = addMinutes(now, -p.resetMinutes);
-  for (const [client, free] of [[s.client, p.perClient], [ACCOUNT_WIDE, p.perAccount]] as const) {
+  for (const [client, free] of [
+    [s.client, p.perClient],
+    [ACCOUNT_WIDE, p.perAccount],
+  ] as const) {
     // Atomic increment (two server processes may count the same account at once).
     const r = await db.get<{ failures: number | string }>(
       `INSERT INTO sign_in_throttle (account, client, failures, last_failure_at, blocked_until, last_attempt_at) VALUES (?, ?, 1, ?, NULL, ?)
        ON CONFLICT (account, client) DO UPDATE SET
          failures = CASE WHEN sign_in_throttle.last_failure_at IS NULL OR sign_in_throttle.last_failure_at <= ? THEN 1 ELSE sign_in_throttle.failures + 1 END,
          last_failure_at = excluded.last_failure_at, last_attempt_at = excluded.last_attempt_at
-       RETURNING failures`, [s.account, client, now, now, stale]);
+       RETURNING failures`,
+      [s.account, client, now, now, stale],
+    );
     const failures = Number(r?.failures ?? 1);
-    await db.run('UPDATE sign_in_throttle SET blocked_until = ? WHERE account = ? AND client = ?', [backoff(now, failures, free, p), s.account, client]);
+    await db.run('UPDATE sign_in_throttle SET blocked_until = ? WHERE account = ? AND client = ?', [
+      backoff(now, failures, free, p),
+      s.account,
+      client,
+    ]);
   }
   // Rows nobody touched for a day go (unknown usernames included); cheap with the index.
   await db.run('DELETE FROM sign_in_throttle WHERE last_attempt_at < ?', [addMinutes(now, -24 * 60)]);
@@ -109,7 +171,9 @@ export async function heldBackAccounts(db: Db, accounts: string[], now: string):
   for (let i = 0; i < accounts.length; i += 500) {
     const chunk = accounts.slice(i, i + 500);
     const rows = await db.all<{ account: string }>(
-      `SELECT DISTINCT account FROM sign_in_throttle WHERE blocked_until > ? AND account IN (${chunk.map(() => '?').join(', ')})`, [now, ...chunk]);
+      `SELECT DISTINCT account FROM sign_in_throttle WHERE blocked_until > ? AND account IN (${chunk.map(() => '?').join(', ')})`,
+      [now, ...chunk],
+    );
     out.push(...rows.map((r) => r.account));
   }
   return out;

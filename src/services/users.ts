@@ -12,7 +12,9 @@ export const Pin = z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits');
 const Secrets = z.object({ password: Password.nullish(), pin: Pin.nullish() });
 
 export async function createUserWithSecrets(
-  ctx: ServiceContext, principal: Principal, input: Record<string, unknown>,
+  ctx: ServiceContext,
+  principal: Principal,
+  input: Record<string, unknown>,
 ): Promise<User> {
   const { password, pin, ...rest } = input;
   const secrets = parseArgs(Secrets, { password, pin });
@@ -24,14 +26,19 @@ export async function createUserWithSecrets(
 }
 
 const OrgInput = z.object({
-  id: z.string(), name: z.string(),
+  id: z.string(),
+  name: z.string(),
   admin: z.object({ name: z.string(), username: z.string(), password: Password }).optional(),
 });
 
 export async function createOrganizationWithAdmin(
-  ctx: ServiceContext, principal: Principal, input: unknown,
+  ctx: ServiceContext,
+  principal: Principal,
+  input: unknown,
 ): Promise<{ id: string; name: string }> {
   const a = parseArgs(OrgInput, input);
-  const admin = a.admin ? { name: a.admin.name, username: a.admin.username, password_hash: await hashSecret(a.admin.password) } : undefined;
+  const admin = a.admin
+    ? { name: a.admin.name, username: a.admin.username, password_hash: await hashSecret(a.admin.password) }
+    : undefined;
   return runMutation(ctx, principal, createOrganization, { id: a.id, name: a.name, ...(admin ? { admin } : {}) });
 }

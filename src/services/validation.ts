@@ -24,16 +24,19 @@ const day = (t: number): string => dayFmt.format(new Date(t));
 export function checkScheduledAt(at: string, now: string, opts: { replay: boolean }): void {
   const t = Date.parse(at);
   const n = Date.parse(now);
-  if (!opts.replay && t < n - PAST_GRACE_MINUTES * MINUTE) throw invalid('An appointment cannot be in the past: choose a time from now on.');
+  if (!opts.replay && t < n - PAST_GRACE_MINUTES * MINUTE)
+    throw invalid('An appointment cannot be in the past: choose a time from now on.');
   const limit = yearsAfter(n, MAX_SCHEDULE_AHEAD_YEARS);
-  if (t > limit) throw invalid(`Appointments can be scheduled at most ${MAX_SCHEDULE_AHEAD_YEARS} years ahead (until ${day(limit)}).`);
+  if (t > limit)
+    throw invalid(`Appointments can be scheduled at most ${MAX_SCHEDULE_AHEAD_YEARS} years ahead (until ${day(limit)}).`);
 }
 
 /** A new due time for an alert: not in the past, at most a year ahead. */
 export function checkDueAt(at: string, now: string, opts: { replay: boolean }): void {
   const t = Date.parse(at);
   const n = Date.parse(now);
-  if (!opts.replay && t < n - PAST_GRACE_MINUTES * MINUTE) throw invalid('An alert cannot be due in the past: choose a time from now on.');
+  if (!opts.replay && t < n - PAST_GRACE_MINUTES * MINUTE)
+    throw invalid('An alert cannot be due in the past: choose a time from now on.');
   const limit = yearsAfter(n, MAX_ALERT_AHEAD_YEARS);
   if (t > limit) throw invalid(`An alert can be due at most a year ahead (until ${day(limit)}).`);
 }
@@ -45,5 +48,6 @@ export function checkBirthDate(birthDate: string, now: string): void {
 
 /** When a measurement was taken: not in the future. */
 export function checkMeasuredAt(at: string, now: string): void {
-  if (Date.parse(at) > Date.parse(now) + PAST_GRACE_MINUTES * MINUTE) throw invalid('The time of measurement cannot be in the future.');
+  if (Date.parse(at) > Date.parse(now) + PAST_GRACE_MINUTES * MINUTE)
+    throw invalid('The time of measurement cannot be in the future.');
 }

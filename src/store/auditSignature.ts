@@ -8,7 +8,10 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 
-export interface AuditKeyPair { publicKey: string; privateKey: string }
+export interface AuditKeyPair {
+  publicKey: string;
+  privateKey: string;
+}
 
 export function newAuditKeyPair(): AuditKeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -18,7 +21,8 @@ export function newAuditKeyPair(): AuditKeyPair {
   };
 }
 
-const message = (deviceId: string, seq: number, hash: string): Buffer => Buffer.from(`clinic-audit-v1\n${deviceId}\n${seq}\n${hash}`, 'utf8');
+const message = (deviceId: string, seq: number, hash: string): Buffer =>
+  Buffer.from(`clinic-audit-v1\n${deviceId}\n${seq}\n${hash}`, 'utf8');
 
 export function signAuditEvent(privateKey: string, deviceId: string, seq: number, hash: string): string {
   const key = createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' });
@@ -35,7 +39,13 @@ export function parsePublicKey(publicKey: string): KeyObject | null {
   }
 }
 
-export function verifyAuditSignature(publicKey: KeyObject, deviceId: string, seq: number, hash: string, signature: string): boolean {
+export function verifyAuditSignature(
+  publicKey: KeyObject,
+  deviceId: string,
+  seq: number,
+  hash: string,
+  signature: string,
+): boolean {
   try {
     return verify(null, message(deviceId, seq, hash), publicKey, Buffer.from(signature, 'base64'));
   } catch {

@@ -8,14 +8,24 @@
 import type { Db } from './db';
 import { parsePublicKey, verifyAuditSignature } from './auditSignature';
 
-export interface SignatureReport { ok: boolean; signed: number; legacy: number; firstBad?: { seq: number; id: string; problem: string } }
+export interface SignatureReport {
+  ok: boolean;
+  signed: number;
+  legacy: number;
+  firstBad?: { seq: number; id: string; problem: string };
+}
 
 export async function verifyDeviceSignatures(db: Db, deviceId: string): Promise<SignatureReport> {
-  const device = await db.get<{ public_key: string | null; key_from_seq: number | string | null }>('SELECT public_key, key_from_seq FROM devices WHERE id = ?', [deviceId]);
+  const device = await db.get<{ public_key: string | null; key_from_seq: number | string | null }>(
+    'SELECT public_key, key_from_seq FROM devices WHERE id = ?',
+    [deviceId],
+  );
   const signedFrom = device?.key_from_seq == null ? 1 : Number(device.key_from_seq);
   const key = device?.public_key ? parsePublicKey(device.public_key) : null;
   const rows = await db.all<{ seq: number | string; id: string; hash: string; signature: string | null; received_at: string }>(
-    'SELECT seq, id, hash, signature FROM device_audit WHERE device_id = ? ORDER BY seq', [deviceId]);
+    'SELECT seq, id, hash, signature FROM device_audit WHERE device_id = ? ORDER BY seq',
+    [deviceId],
+  );
   let signed = 0;
   let legacy = 0;
   for (const r of rows) {
@@ -29,13 +39,18 @@ export async function verifyDeviceSignatures(db: Db, deviceId: string): Promise<
       continue;
     }
     if (!key) return bad('it is signed but the workstation has no registered key');
-    if (!verifyAuditSignature(key, deviceId, seq, r.hash, r.signature)) return bad("its signature is not the workstation's (the event was changed or made elsewhere)");
+    if (!verifyAuditSignature(key, deviceId, seq, r.hash, r.signature))
+      return bad("its signature is not the workstation's (the event was changed or made elsewhere)");
     signed++;
   }
   return { ok: true, signed, legacy };
 }
 
-export interface OriginReport { ok: boolean; checked: number; firstBad?: { seq: number; id: string; problem: string } }
+export interface OriginReport {
+  ok: boolean;
+  checked: number;
+  firstBad?: { seq: number; id: string; problem: string };
+}
 
 const COMPARED = ['at', 'actor', 'on_behalf_of', 'action', 'resource', 'decision', 'reason', 'details'] as const;
 
@@ -45,15 +60,26 @@ export async function verifyOrigins(db: Db): Promise<OriginReport> {
   let after = -1;
   for (;;) {
     const events = await db.all<Record<string, string | number | null>>(
-      `SELECT seq, id, origin, ${COMPARED.join(', ')} FROM audit_events WHERE origin IS NOT NULL AND seq > ? ORDER BY seq LIMIT 500`, [after]);
+      `SELECT seq, id, origin, ${COMPARED.join(', ')} FROM audit_events WHERE origin IS NOT NULL AND seq > ? ORDER BY seq LIMIT 500`,
+      [after],
+    );
     if (events.length === 0) return { ok: true, checked };
-    const keys = events.map((e) => { const o = String(e.origin); const at = o.lastIndexOf('#'); return [o.slice(0, at), Number(o.slice(at + 1))] as const; });
+    const keys = events.map((e) => {
+      const o = String(e.origin);
+      const at = o.lastIndexOf('#');
+      return [o.slice(0, at), Number(o.slice(at + 1))] as const;
+    });
     const received = await db.all<Record<string, string | number | null>>(
       `SELECT device_id, seq, ${COMPARED.join(', ')} FROM device_audit WHERE (device_id, seq) IN (${keys.map(() => '(?, ?)').join(', ')})`,
-      keys.flatMap(([d, q]) => [d, q]));
+      keys.flatMap(([d, q]) => [d, q]),
+    );
     const byKey = new Map(received.map((r) => [`${String(r.device_id)}#${Number(r.seq)}`, r]));
     for (const e of events) {
-      const bad = (problem: string): OriginReport => ({ ok: false, checked, firstBad: { seq: Number(e.seq), id: String(e.id), problem } });
+      const bad = (problem: string): OriginReport => ({
+        ok: false,
+        checked,
+        firstBad: { seq: Number(e.seq), id: String(e.id), problem },
+      });
       const d = byKey.get(String(e.origin));
       if (!d) return bad(`it claims to come from workstation event ${String(e.origin)}, which the server never received`);
       const differs = COMPARED.filter((c) => (e[c] ?? null) !== (d[c] ?? null));

@@ -10,7 +10,9 @@
 export type SqlValue = string | number | bigint | null | Uint8Array | Buffer;
 export type Dialect = 'sqlite' | 'postgres';
 
-export interface RunResult { changes: number }
+export interface RunResult {
+  changes: number;
+}
 
 export interface Db {
   readonly dialect: Dialect;

@@ -54,7 +54,14 @@ export function keyOpens(file: string, key: string): boolean {
   }
 }
 
-const fsyncFile = (file: string): void => { const fd = openSync(file, 'r+'); try { fsyncSync(fd); } finally { closeSync(fd); } };
+const fsyncFile = (file: string): void => {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+};
 
 /**
  * Encrypts an existing plain database with `key`, crash-safely: the log is folded into the file,

@@ -9,13 +9,23 @@ import path from 'node:path';
 import type { Db } from './db';
 import { migrationsDir } from './paths';
 
-export interface Migration { set: string; version: number; name: string; sql: string; checksum: string }
+export interface Migration {
+  set: string;
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
 
 export class SchemaTooNewError extends Error {
-  constructor(readonly set: string, readonly found: number, readonly known: number) {
+  constructor(
+    readonly set: string,
+    readonly found: number,
+    readonly known: number,
+  ) {
     super(
       `This database was written by a newer version of clinic-workstation (schema "${set}" version ${found}; ` +
-      `this build knows up to ${known}). Install the newer version, or reset the workstation (docs/install.md).`,
+        `this build knows up to ${known}). Install the newer version, or reset the workstation (docs/install.md).`,
     );
     this.name = 'SchemaTooNewError';
   }
@@ -27,13 +37,18 @@ const FOREIGN_KEYS_OFF = /^-- migrate: foreign_keys off\s*$/m;
 
 export function readMigrationSet(set: string, root = migrationsDir()): Migration[] {
   const dir = path.join(root, set);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((f) => {
     const m = FILE.exec(f);
     if (!m) throw new Error(`Migration file name must look like 0001_name.sql: ${path.join(dir, f)}`);
     const sql = readFileSync(path.join(dir, f), 'utf8');
     return {
-      set, version: Number(m[1]), name: m[2]!, sql,
+      set,
+      version: Number(m[1]),
+      name: m[2]!,
+      sql,
       checksum: createHash('sha256').update(sql).digest('hex').slice(0, 16),
     };
   });
@@ -44,7 +59,9 @@ const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS schema_migrations (
   set_name TEXT NOT NULL, version BIGINT NOT NULL, name TEXT NOT NULL, checksum TEXT NOT NULL,
   applied_at TEXT NOT NULL, PRIMARY KEY (set_name, version))`;
 
-export interface MigrateResult { applied: Array<{ set: string; version: number; name: string }> }
+export interface MigrateResult {
+  applied: Array<{ set: string; version: number; name: string }>;
+}
 
 export async function migrate(db: Db, sets: string[], root = migrationsDir()): Promise<MigrateResult> {
   await db.exec(BOOKKEEPING);
@@ -53,7 +70,9 @@ export async function migrate(db: Db, sets: string[], root = migrationsDir()): P
     const migrations = readMigrationSet(set, root);
     const known = migrations.at(-1)?.version ?? 0;
     const row = await db.get<{ v: number | string | null }>(
-      'SELECT MAX(version) AS v FROM schema_migrations WHERE set_name = ?', [set]);
+      'SELECT MAX(version) AS v FROM schema_migrations WHERE set_name = ?',
+      [set],
+    );
     const current = Number(row?.v ?? 0);
     if (current > known) throw new SchemaTooNewError(set, current, known);
     for (const m of migrations) {
@@ -67,12 +86,18 @@ export async function migrate(db: Db, sets: string[], root = migrationsDir()): P
           await db.exec(m.sql);
           if (fkOff) {
             const broken = await db.all('PRAGMA foreign_key_check');
-            if (broken.length > 0) throw new Error(`Migration ${set}/${m.name} would leave ${broken.length} broken reference(s); nothing was changed.`);
+            if (broken.length > 0)
+              throw new Error(
+                `Migration ${set}/${m.name} would leave ${broken.length} broken reference(s); nothing was changed.`,
+              );
           }
-          await db.run(
-            'INSERT INTO schema_migrations (set_name, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)',
-            [set, m.version, m.name, m.checksum, new Date().toISOString()],
-          );
+          await db.run('INSERT INTO schema_migrations (set_name, version, name, checksum, applied_at) VALUES (?, ?, ?, ?, ?)', [
+            set,
+            m.version,
+            m.name,
+            m.checksum,
+            new Date().toISOString(),
+          ]);
         });
       } finally {
         if (fkOff) await db.exec('PRAGMA foreign_keys = ON');
@@ -85,7 +110,8 @@ export async function migrate(db: Db, sets: string[], root = migrationsDir()): P
 
 export async function schemaVersions(db: Db): Promise<Record<string, number>> {
   const rows = await db.all<{ set_name: string; v: number | string }>(
-    'SELECT set_name, MAX(version) AS v FROM schema_migrations GROUP BY set_name');
+    'SELECT set_name, MAX(version) AS v FROM schema_migrations GROUP BY set_name',
+  );
   return Object.fromEntries(rows.map((r) => [r.set_name, Number(r.v)]));
 }
 

@@ -16,12 +16,16 @@ export class Mutex {
 
   constructor(private readonly sliceMs = 8) {}
 
-  get locked(): boolean { return this.#locked; }
+  get locked(): boolean {
+    return this.#locked;
+  }
 
   async run<T>(fn: () => Promise<T> | T): Promise<T> {
     const prev = this.#tail;
     let release!: () => void;
-    this.#tail = new Promise<void>((r) => { release = r; });
+    this.#tail = new Promise<void>((r) => {
+      release = r;
+    });
     await prev;
     if (performance.now() - this.#turn() > this.sliceMs) {
       await new Promise<void>((r) => setImmediate(r));
@@ -41,7 +45,9 @@ export class Mutex {
     if (!this.#marked) {
       this.#marked = true;
       this.#turnStart = performance.now();
-      setImmediate(() => { this.#marked = false; });
+      setImmediate(() => {
+        this.#marked = false;
+      });
     }
     return this.#turnStart;
   }

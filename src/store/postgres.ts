@@ -11,7 +11,10 @@ import type { Db, RunResult, SqlValue } from './db';
 // BIGINT and COUNT(*) come back as strings by default; our counters fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-interface Tx { client: pg.PoolClient; depth: number }
+interface Tx {
+  client: pg.PoolClient;
+  depth: number;
+}
 
 /** Statements at least this long (policy filters) are prepared by name; at most this many texts. */
 const PREPARE_ABOVE_CHARS = 1500;
@@ -48,7 +51,10 @@ export class PostgresDb implements Db {
   readonly #tx = new AsyncLocalStorage<Tx>();
   #savepoint = 0;
 
-  constructor(readonly url: string, opts: { max?: number } = {}) {
+  constructor(
+    readonly url: string,
+    opts: { max?: number } = {},
+  ) {
     // JIT off: the policy's filters are wide ORs of small indexed subqueries whose cost estimates pass
     // jit_above_cost; compiling them took about a second per statement that runs in a millisecond
     // (docs/performance.md). Set per connection, so no server configuration is needed.

@@ -19,7 +19,9 @@ export interface SqliteOptions {
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
 }
 
-interface TxState { depth: number }
+interface TxState {
+  depth: number;
+}
 
 export class SqliteDb implements Db {
   readonly dialect = 'sqlite' as const;
@@ -73,7 +75,9 @@ export class SqliteDb implements Db {
   }
 
   exec(sql: string): Promise<void> {
-    return this.#guard(() => { this.raw.exec(sql); });
+    return this.#guard(() => {
+      this.raw.exec(sql);
+    });
   }
 
   inTransaction(): boolean {

@@ -2,20 +2,38 @@
  * Column lists of the domain tables. Generic writes (fixtures, services, sync) are built from these,
  * so a column name in SQL text never comes from input.
  */
-export interface TableSpec { pk: readonly string[]; columns: readonly string[] }
+export interface TableSpec {
+  pk: readonly string[];
+  columns: readonly string[];
+}
 
 export const TABLES = {
   organizations: { pk: ['id'], columns: ['id', 'name'] },
   facilities: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   wards: { pk: ['id'], columns: ['id', 'facility_id', 'name'] },
   rooms: { pk: ['id'], columns: ['id', 'ward_id', 'name'] },
-  patients: { pk: ['id'], columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status', 'restricted', 'facility_id'] },
+  patients: {
+    pk: ['id'],
+    columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status', 'restricted', 'facility_id'],
+  },
   users: { pk: ['id'], columns: ['id', 'org_id', 'name', 'username', 'badge', 'patient_id'] },
   groups: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   group_members: { pk: ['group_id', 'user_id'], columns: ['group_id', 'user_id'] },
   role_assignments: {
     pk: ['id'],
-    columns: ['id', 'user_id', 'group_id', 'role', 'scope_type', 'scope_id', 'org_id', 'categories', 'valid_from', 'valid_until', 'clearances'],
+    columns: [
+      'id',
+      'user_id',
+      'group_id',
+      'role',
+      'scope_type',
+      'scope_id',
+      'org_id',
+      'categories',
+      'valid_from',
+      'valid_until',
+      'clearances',
+    ],
   },
   care_teams: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
   care_team_specialties: { pk: ['team_id', 'specialty'], columns: ['team_id', 'specialty'] },
@@ -24,11 +42,33 @@ export const TABLES = {
   appointments: { pk: ['id'], columns: ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status'] },
   records: {
     pk: ['id'],
-    columns: ['id', 'appointment_id', 'patient_id', 'category', 'author_id', 'public_notes', 'internal_notes', 'created_at', 'amends_id', 'sensitivity'],
+    columns: [
+      'id',
+      'appointment_id',
+      'patient_id',
+      'category',
+      'author_id',
+      'public_notes',
+      'internal_notes',
+      'created_at',
+      'amends_id',
+      'sensitivity',
+    ],
   },
   observations: {
     pk: ['id'],
-    columns: ['id', 'patient_id', 'appointment_id', 'category', 'code', 'value', 'unit', 'recorded_by', 'recorded_at', 'sensitivity'],
+    columns: [
+      'id',
+      'patient_id',
+      'appointment_id',
+      'category',
+      'code',
+      'value',
+      'unit',
+      'recorded_by',
+      'recorded_at',
+      'sensitivity',
+    ],
   },
   alerts: {
     pk: ['id'],
@@ -61,10 +101,24 @@ export function isStoredTable(s: string): s is StoredTable {
 
 /** Insert order that satisfies foreign keys (reverse it to delete). */
 export const TABLE_ORDER: readonly TableName[] = [
-  'organizations', 'facilities', 'wards', 'rooms', 'patients', 'users', 'credentials', 'groups', 'group_members',
-  'role_assignments', 'care_teams', 'care_team_specialties', 'care_team_patients', 'care_team_members',
-  'appointments', 'records', 'observations', 'alerts', 'break_glass', 'consent_restrictions',
+  'organizations',
+  'facilities',
+  'wards',
+  'rooms',
+  'patients',
+  'users',
+  'credentials',
+  'groups',
+  'group_members',
+  'role_assignments',
+  'care_teams',
+  'care_team_specialties',
+  'care_team_patients',
+  'care_team_members',
+  'appointments',
+  'records',
+  'observations',
+  'alerts',
+  'break_glass',
+  'consent_restrictions',
 ];
-
-/** Insert order of every stored table (fixtures, demo data). */
-export const STORED_ORDER: readonly StoredTable[] = TABLE_ORDER;

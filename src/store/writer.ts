@@ -46,7 +46,10 @@ export type ChangeObserver = (change: Change) => Promise<void>;
 
 export class Writer {
   readonly changes: Change[] = [];
-  constructor(readonly db: Db, private readonly observer?: ChangeObserver) {}
+  constructor(
+    readonly db: Db,
+    private readonly observer?: ChangeObserver,
+  ) {}
 
   private async note(change: Change): Promise<void> {
     this.changes.push(change);
@@ -55,7 +58,9 @@ export class Writer {
 
   async get(table: StoredTable, key: RowValues): Promise<RowValues | undefined> {
     return this.db.get<RowValues>(
-      `SELECT * FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
+      `SELECT * FROM ${table} WHERE ${whereKey(table)}`,
+      TABLES[table].pk.map((k) => key[k] ?? null),
+    );
   }
 
   async insert(table: StoredTable, row: object): Promise<RowValues> {
@@ -70,7 +75,10 @@ export class Writer {
    * that raced with another one loses instead of overwriting it).
    */
   async update(
-    table: StoredTable, key: RowValues, patch: Record<string, unknown>, expect: Record<string, SqlValue> = {},
+    table: StoredTable,
+    key: RowValues,
+    patch: Record<string, unknown>,
+    expect: Record<string, SqlValue> = {},
   ): Promise<RowValues | null> {
     const before = await this.get(table, key);
     if (!before) return null;
@@ -96,7 +104,10 @@ export class Writer {
   async delete(table: StoredTable, key: RowValues): Promise<RowValues | null> {
     const before = await this.get(table, key);
     if (!before) return null;
-    await this.db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, TABLES[table].pk.map((k) => key[k] ?? null));
+    await this.db.run(
+      `DELETE FROM ${table} WHERE ${whereKey(table)}`,
+      TABLES[table].pk.map((k) => key[k] ?? null),
+    );
     await this.note({ table, key: keyOf(table, before), before: pick(table, before), after: null });
     return before;
   }
@@ -116,5 +127,10 @@ export async function upsertRow(db: Db, table: StoredTable, row: Record<string, 
 
 export async function deleteRow(db: Db, table: StoredTable, key: Record<string, unknown>): Promise<number> {
   const { pk } = TABLES[table];
-  return (await db.run(`DELETE FROM ${table} WHERE ${whereKey(table)}`, pk.map((k) => (key[k] ?? null) as SqlValue))).changes;
+  return (
+    await db.run(
+      `DELETE FROM ${table} WHERE ${whereKey(table)}`,
+      pk.map((k) => (key[k] ?? null) as SqlValue),
+    )
+  ).changes;
 }

@@ -16,7 +16,11 @@ export async function getSetting(db: Db, key: string): Promise<string | null> {
 
 export async function setSetting(db: Db, key: string, value: string | null): Promise<void> {
   if (value === null) await db.run('DELETE FROM local_settings WHERE key = ?', [key]);
-  else await db.run('INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  else
+    await db.run('INSERT INTO local_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      key,
+      value,
+    ]);
 }
 
 /** Cached domain data, children first (what a reset wipes; outbox and audit stay). */
@@ -32,22 +36,38 @@ const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * waits for the transaction as before.
  */
 export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: number; removals: number }> {
-  return db.transaction(async () => {
-    if (db.dialect === 'sqlite') await db.exec('PRAGMA defer_foreign_keys = ON');
-    if (page.reset) for (const t of WIPE_ORDER) { await db.run(`DELETE FROM ${t}`); await yieldNow(); }
-    let removals = 0;
-    let n = 0;
-    const slice = async (): Promise<void> => { if (++n % SLICE === 0) await yieldNow(); };
-    const byOrder = (a: { table: TableName }, b: { table: TableName }) => TABLE_ORDER.indexOf(a.table) - TABLE_ORDER.indexOf(b.table);
-    for (const r of [...page.removals].sort(byOrder).reverse()) { removals += await removeWithDependents(db, r.table, r.key); await slice(); }
-    for (const u of [...page.upserts].sort(byOrder)) { await upsertRow(db, u.table, u.row); await slice(); }
-    // A `_root` account's credentials are never kept on a clinical workstation (an older version
-    // cached them): they are decided online only.
-    await db.run('DELETE FROM credentials WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)', [ROOT_ORG_ID]);
-    await setSetting(db, CURSOR_KEY, page.cursor);
-    return { upserts: page.upserts.length, removals };
-  // A page lost to a power cut is pulled again (its cursor is lost with it, atomically): no fsync.
-  }, { relaxed: true });
+  return db.transaction(
+    async () => {
+      if (db.dialect === 'sqlite') await db.exec('PRAGMA defer_foreign_keys = ON');
+      if (page.reset)
+        for (const t of WIPE_ORDER) {
+          await db.run(`DELETE FROM ${t}`);
+          await yieldNow();
+        }
+      let removals = 0;
+      let n = 0;
+      const slice = async (): Promise<void> => {
+        if (++n % SLICE === 0) await yieldNow();
+      };
+      const byOrder = (a: { table: TableName }, b: { table: TableName }) =>
+        TABLE_ORDER.indexOf(a.table) - TABLE_ORDER.indexOf(b.table);
+      for (const r of [...page.removals].sort(byOrder).reverse()) {
+        removals += await removeWithDependents(db, r.table, r.key);
+        await slice();
+      }
+      for (const u of [...page.upserts].sort(byOrder)) {
+        await upsertRow(db, u.table, u.row);
+        await slice();
+      }
+      // A `_root` account's credentials are never kept on a clinical workstation (an older version
+      // cached them): they are decided online only.
+      await db.run('DELETE FROM credentials WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)', [ROOT_ORG_ID]);
+      await setSetting(db, CURSOR_KEY, page.cursor);
+      return { upserts: page.upserts.length, removals };
+      // A page lost to a power cut is pulled again (its cursor is lost with it, atomically): no fsync.
+    },
+    { relaxed: true },
+  );
 }
 
 /** Rows that hang off a removed patient or appointment go with it (they left scope with it). */
@@ -85,7 +105,10 @@ export async function revertChanges(db: Db, changes: Change[]): Promise<void> {
 
 async function currentRow(db: Db, table: TableName, key: RowValues): Promise<RowValues | undefined> {
   const { pk } = TABLES[table];
-  return db.get<RowValues>(`SELECT * FROM ${table} WHERE ${pk.map((k) => `${k} = ?`).join(' AND ')}`, pk.map((k) => key[k] ?? null));
+  return db.get<RowValues>(
+    `SELECT * FROM ${table} WHERE ${pk.map((k) => `${k} = ?`).join(' AND ')}`,
+    pk.map((k) => key[k] ?? null),
+  );
 }
 
 const norm = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -50,8 +50,19 @@ export async function signedForPush(db: Db, deviceId: string, events: AuditEvent
   return events.map((a) => {
     const seq = Number(a.seq);
     return {
-      seq, id: a.id, at: a.at, actor: a.actor, on_behalf_of: a.on_behalf_of, action: a.action, resource: a.resource, decision: a.decision,
-      reason: a.reason, org_id: a.org_id, details: a.details ?? null, prev_hash: a.prev_hash, hash: a.hash,
+      seq,
+      id: a.id,
+      at: a.at,
+      actor: a.actor,
+      on_behalf_of: a.on_behalf_of,
+      action: a.action,
+      resource: a.resource,
+      decision: a.decision,
+      reason: a.reason,
+      org_id: a.org_id,
+      details: a.details ?? null,
+      prev_hash: a.prev_hash,
+      hash: a.hash,
       ...(key ? { signature: signAuditEvent(key, deviceId, seq, a.hash) } : {}),
     };
   });
@@ -61,7 +72,11 @@ export async function signedForPush(db: Db, deviceId: string, events: AuditEvent
 export async function auditRefusal(db: Db): Promise<{ seq: number; message: string } | null> {
   const raw = await getSetting(db, REFUSED);
   if (!raw) return null;
-  try { return JSON.parse(raw) as { seq: number; message: string }; } catch { return null; }
+  try {
+    return JSON.parse(raw) as { seq: number; message: string };
+  } catch {
+    return null;
+  }
 }
 
 export async function setAuditRefusal(db: Db, refused: { seq: number; message: string } | null): Promise<void> {

@@ -13,8 +13,12 @@ export class CorrectedClock implements Clock {
   #offset = 0;
   constructor(private readonly base: Clock) {}
 
-  now(): Date { return new Date(this.base.now().getTime() + this.#offset); }
-  get offsetMs(): number { return this.#offset; }
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.#offset);
+  }
+  get offsetMs(): number {
+    return this.#offset;
+  }
 
   /** Called with the server's time as it answered (ignores answers older than the request by design). */
   observeServerTime(serverIso: string): number {

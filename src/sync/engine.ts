@@ -14,7 +14,14 @@ import { revocationAware, type Revocation } from './revocation';
 import type { CorrectedClock } from './clock';
 import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
-  EnrollResponse, PROTOCOL_VERSION, PullResponse, PushResponse, SignInResponse, SYNC_PROTOCOL_VERSION, WaitResponse, type MutationOutcome,
+  EnrollResponse,
+  PROTOCOL_VERSION,
+  PullResponse,
+  PushResponse,
+  SignInResponse,
+  SYNC_PROTOCOL_VERSION,
+  WaitResponse,
+  type MutationOutcome,
 } from './protocol';
 
 export interface SyncStatus {
@@ -27,7 +34,13 @@ export interface SyncStatus {
   rejected: Array<{ id: string; summary: string; reason: string; at: string | null }>;
 }
 
-export interface Enrollment { server_url: string; device_id: string; secret: string; org_id: string; facility_id: string | null }
+export interface Enrollment {
+  server_url: string;
+  device_id: string;
+  secret: string;
+  org_id: string;
+  facility_id: string | null;
+}
 
 export interface SyncEngineOptions {
   db: Db;
@@ -52,8 +65,13 @@ export interface SyncEngineOptions {
 }
 
 const KEYS = {
-  server: 'sync.server_url', device: 'sync.device_id', secret: 'sync.secret', org: 'sync.org_id', facility: 'sync.facility_id',
-  lastSync: 'sync.last_sync_at', auditSeq: 'sync.audit_pushed_seq',
+  server: 'sync.server_url',
+  device: 'sync.device_id',
+  secret: 'sync.secret',
+  org: 'sync.org_id',
+  facility: 'sync.facility_id',
+  lastSync: 'sync.last_sync_at',
+  auditSeq: 'sync.audit_pushed_seq',
 } as const;
 
 export class SyncEngine {
@@ -70,26 +88,45 @@ export class SyncEngine {
 
   constructor(opts: SyncEngineOptions) {
     this.#opts = {
-      transport: (url) => httpTransport(url), intervalMs: 30_000, pageLimit: 500, pushBatch: 100, maxBackoffMs: 5 * 60_000,
-      random: Math.random, corrected: null, liveWaitMs: 25_000, onRevoked: null, ...opts,
+      transport: (url) => httpTransport(url),
+      intervalMs: 30_000,
+      pageLimit: 500,
+      pushBatch: 100,
+      maxBackoffMs: 5 * 60_000,
+      random: Math.random,
+      corrected: null,
+      liveWaitMs: 25_000,
+      onRevoked: null,
+      ...opts,
     };
     // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation.
-    this.#opts.transport = revocationAware(this.#opts.transport, async (r) => { this.#stopped = true; if (this.#timer) clearTimeout(this.#timer); this.#opts.onRevoked?.(r); });
+    this.#opts.transport = revocationAware(this.#opts.transport, async (r) => {
+      this.#stopped = true;
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#opts.onRevoked?.(r);
+    });
   }
 
-  get db(): Db { return this.#opts.db; }
+  get db(): Db {
+    return this.#opts.db;
+  }
 
   async enrollment(): Promise<Enrollment | null> {
     const db = this.#opts.db;
     const [server_url, device_id, secret, org_id, facility_id] = await Promise.all(
-      [KEYS.server, KEYS.device, KEYS.secret, KEYS.org, KEYS.facility].map((k) => getSetting(db, k)));
-    return server_url && device_id && secret && org_id ? { server_url, device_id, secret, org_id, facility_id: facility_id ?? null } : null;
+      [KEYS.server, KEYS.device, KEYS.secret, KEYS.org, KEYS.facility].map((k) => getSetting(db, k)),
+    );
+    return server_url && device_id && secret && org_id
+      ? { server_url, device_id, secret, org_id, facility_id: facility_id ?? null }
+      : null;
   }
 
   /** Redeems an enrollment code; the next sync starts from nothing (reset). */
   async enroll(serverUrl: string, code: string, name: string): Promise<Enrollment> {
     const key = newAuditKeyPair();
-    const r = await this.#opts.transport(serverUrl).post('/v1/enroll', { protocol: PROTOCOL_VERSION, code, name, public_key: key.publicKey }, EnrollResponse);
+    const r = await this.#opts
+      .transport(serverUrl)
+      .post('/v1/enroll', { protocol: PROTOCOL_VERSION, code, name, public_key: key.publicKey }, EnrollResponse);
     const db = this.#opts.db;
     await db.transaction(async () => {
       await saveAuditKey(db, key, true);
@@ -107,11 +144,20 @@ export class SyncEngine {
    * The server's answer wins online: 'ok' (correct, and the server now counts this user among the
    * workstation's), 'rejected' (wrong or locked on the server), or 'unreachable' (decide offline).
    */
-  async signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string; token?: { user_id: string; token: string; expires_at: string } }> {
+  async signInOnline(
+    username: string,
+    password: string,
+  ): Promise<{
+    outcome: 'ok' | 'rejected' | 'unreachable';
+    message?: string;
+    token?: { user_id: string; token: string; expires_at: string };
+  }> {
     const e = await this.enrollment();
     if (!e) return { outcome: 'unreachable' };
     try {
-      const r = await this.#opts.transport(e.server_url).post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
+      const r = await this.#opts
+        .transport(e.server_url)
+        .post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
       return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
       if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
@@ -121,7 +167,9 @@ export class SyncEngine {
     }
   }
 
-  #auth(e: Enrollment): string { return `Device ${e.device_id}.${e.secret}`; }
+  #auth(e: Enrollment): string {
+    return `Device ${e.device_id}.${e.secret}`;
+  }
 
   async #observeTime(serverTime: string): Promise<void> {
     const c = this.#opts.corrected;
@@ -146,7 +194,8 @@ export class SyncEngine {
     const enrolled = await this.enrollment();
     const pending = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
     const rejected = await db.all<{ id: string; summary: string; result: string | null; resolved_at: string | null }>(
-      "SELECT id, summary, result, resolved_at FROM outbox WHERE status IN ('rejected', 'conflict') ORDER BY seq DESC LIMIT 50");
+      "SELECT id, summary, result, resolved_at FROM outbox WHERE status IN ('rejected', 'conflict') ORDER BY seq DESC LIMIT 50",
+    );
     return {
       mode: !enrolled ? 'local_only' : this.#running ? 'syncing' : this.#mode,
       pending: Number(pending?.n ?? 0),
@@ -174,13 +223,18 @@ export class SyncEngine {
   #schedule(ms: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => { void this.syncNow(); }, ms);
+    this.#timer = setTimeout(() => {
+      void this.syncNow();
+    }, ms);
     this.#timer.unref?.();
   }
 
   /** One push-then-pull cycle; concurrent calls join the running one (and ask for one more). */
   syncNow(): Promise<SyncStatus> {
-    if (this.#running) { this.#again = true; return this.#running; }
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
     this.#running = (async () => {
       let delay = this.#opts.intervalMs;
       try {
@@ -201,15 +255,23 @@ export class SyncEngine {
         const upgrade = err instanceof SyncHttpError && err.upgradeRequired;
         this.#lastError = upgrade
           ? 'This workstation must be updated before it can sync again; its changes are kept. Call IT.'
-          : err instanceof SyncHttpError ? err.message : 'Sync failed; it will be retried.';
+          : err instanceof SyncHttpError
+            ? err.message
+            : 'Sync failed; it will be retried.';
         if (!(err instanceof SyncHttpError)) this.#opts.log?.warn('sync failed', { error: (err as Error).stack });
-        else if (err.detail || upgrade) this.#opts.log?.warn('sync failed', { status: err.status, kind: err.kind, detail: err.detail ?? err.message });
+        else if (err.detail || upgrade)
+          this.#opts.log?.warn('sync failed', { status: err.status, kind: err.kind, detail: err.detail ?? err.message });
         // Exponential backoff with full jitter, capped; the timer is always re-armed.
-        const cap = upgrade ? this.#opts.maxBackoffMs : Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
+        const cap = upgrade
+          ? this.#opts.maxBackoffMs
+          : Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
         delay = Math.max(250, Math.floor(cap / 2 + (this.#opts.random() * cap) / 2));
       } finally {
         this.#running = null;
-        if (this.#again) { this.#again = false; delay = 0; }
+        if (this.#again) {
+          this.#again = false;
+          delay = 0;
+        }
         this.#schedule(delay);
       }
       const s = await this.status();
@@ -231,9 +293,15 @@ export class SyncEngine {
     void (async () => {
       try {
         const cursor = await getSetting(this.#opts.db, CURSOR_KEY);
-        const r = await this.#opts.transport(e.server_url).post('/v2/sync/wait',
-          { protocol: SYNC_PROTOCOL_VERSION, cursor, timeout_ms: this.#opts.liveWaitMs }, WaitResponse, this.#auth(e),
-          { timeoutMs: this.#opts.liveWaitMs + 10_000, signal: abort.signal });
+        const r = await this.#opts
+          .transport(e.server_url)
+          .post(
+            '/v2/sync/wait',
+            { protocol: SYNC_PROTOCOL_VERSION, cursor, timeout_ms: this.#opts.liveWaitMs },
+            WaitResponse,
+            this.#auth(e),
+            { timeoutMs: this.#opts.liveWaitMs + 10_000, signal: abort.signal },
+          );
         if (this.#live !== abort) return;
         this.#live = null;
         if (r.changed) void this.syncNow();
@@ -249,27 +317,60 @@ export class SyncEngine {
     const t = this.#opts.transport(e.server_url);
     let auditRefused = false;
     for (;;) {
-      const batch = await db.all<{ seq: number; id: string; name: string; args: string; actor_id: string; on_behalf_of: string | null; created_at: string; changes: string }>(
-        "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?", [this.#opts.pushBatch]);
-      const pushedSeq = Number(await getSetting(db, KEYS.auditSeq) ?? 0);
-      const audit = auditRefused ? [] : await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
+      const batch = await db.all<{
+        seq: number;
+        id: string;
+        name: string;
+        args: string;
+        actor_id: string;
+        on_behalf_of: string | null;
+        created_at: string;
+        changes: string;
+      }>(
+        "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
+        [this.#opts.pushBatch],
+      );
+      const pushedSeq = Number((await getSetting(db, KEYS.auditSeq)) ?? 0);
+      const audit = auditRefused
+        ? []
+        : await db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1000', [pushedSeq]);
       if (batch.length === 0 && audit.length === 0) return;
-      const res = await t.post('/v2/sync/push', {
-        protocol: SYNC_PROTOCOL_VERSION,
-        mutations: batch.map((m) => ({ id: m.id, seq: Number(m.seq), name: m.name, args: JSON.parse(m.args) as unknown, actor: m.actor_id, on_behalf_of: m.on_behalf_of, created_at: m.created_at })),
-        audit: await signedForPush(db, e.device_id, audit),
-      }, PushResponse, this.#auth(e));
+      const res = await t.post(
+        '/v2/sync/push',
+        {
+          protocol: SYNC_PROTOCOL_VERSION,
+          mutations: batch.map((m) => ({
+            id: m.id,
+            seq: Number(m.seq),
+            name: m.name,
+            args: JSON.parse(m.args) as unknown,
+            actor: m.actor_id,
+            on_behalf_of: m.on_behalf_of,
+            created_at: m.created_at,
+          })),
+          audit: await signedForPush(db, e.device_id, audit),
+        },
+        PushResponse,
+        this.#auth(e),
+      );
       await this.#observeTime(res.server_time);
       // The server says up to where it holds our log; a refusal is kept, shown and logged, never skipped.
       await this.#settle(batch, res.outcomes, audit.length ? (res.audit_acked_seq ?? audit.at(-1)?.seq) : undefined);
       if (audit.length) await setAuditRefusal(db, res.audit_refused ?? null);
-      if (res.audit_refused) { auditRefused = true; this.#opts.log?.warn('the server refused audit events', res.audit_refused); }
+      if (res.audit_refused) {
+        auditRefused = true;
+        this.#opts.log?.warn('the server refused audit events', res.audit_refused);
+      }
       if (batch.length < this.#opts.pushBatch && (auditRefused || audit.length < 1000)) return;
     }
   }
 
   /** Records the outcomes; refused mutations are undone (newest first) and kept with the reason. */
-  async #settle(batch: Array<{ id: string; changes: string }>, outcomes: MutationOutcome[], auditSeq: number | undefined): Promise<void> {
+  async #settle(
+    batch: Array<{ id: string; changes: string }>,
+    outcomes: MutationOutcome[],
+    auditSeq: number | undefined,
+  ): Promise<void> {
     const db = this.#opts.db;
     const byId = new Map(outcomes.map((o) => [o.id, o]));
     const now = this.#opts.clock.now().toISOString();
@@ -278,12 +379,28 @@ export class SyncEngine {
         const o = byId.get(m.id);
         if (!o) continue;
         if (o.status === 'applied') {
-          await db.run("UPDATE outbox SET status = 'applied', result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?", [JSON.stringify({ duplicate: o.duplicate }), now, m.id]);
+          await db.run(
+            "UPDATE outbox SET status = 'applied', result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?",
+            [JSON.stringify({ duplicate: o.duplicate }), now, m.id],
+          );
         } else {
           await revertChanges(db, JSON.parse(m.changes) as Change[]);
-          await db.run('UPDATE outbox SET status = ?, result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?',
-            [o.status, JSON.stringify(o.error ?? { message: 'Not accepted by the server.' }), now, m.id]);
-          await appendAudit(db, { at: now, actor: 'sync', on_behalf_of: null, action: 'sync_rollback', resource: `Mutation:${m.id}`, decision: 'allow', reason: o.error?.message ?? o.status, org_id: null });
+          await db.run('UPDATE outbox SET status = ?, result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?', [
+            o.status,
+            JSON.stringify(o.error ?? { message: 'Not accepted by the server.' }),
+            now,
+            m.id,
+          ]);
+          await appendAudit(db, {
+            at: now,
+            actor: 'sync',
+            on_behalf_of: null,
+            action: 'sync_rollback',
+            resource: `Mutation:${m.id}`,
+            decision: 'allow',
+            reason: o.error?.message ?? o.status,
+            org_id: null,
+          });
         }
       }
       if (auditSeq !== undefined) await setSetting(db, KEYS.auditSeq, String(auditSeq));
@@ -297,9 +414,17 @@ export class SyncEngine {
       const cursor = await getSetting(db, CURSOR_KEY);
       let page;
       try {
-        page = await t.post('/v2/sync/pull', { protocol: SYNC_PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit }, PullResponse, this.#auth(e));
+        page = await t.post(
+          '/v2/sync/pull',
+          { protocol: SYNC_PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit },
+          PullResponse,
+          this.#auth(e),
+        );
       } catch (err) {
-        if (err instanceof SyncHttpError && err.status === 409) { await setSetting(db, CURSOR_KEY, null); continue; }
+        if (err instanceof SyncHttpError && err.status === 409) {
+          await setSetting(db, CURSOR_KEY, null);
+          continue;
+        }
         throw err;
       }
       await this.#observeTime(page.server_time);

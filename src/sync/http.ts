@@ -8,13 +8,23 @@ export class SyncHttpError extends Error {
    * `detail`: what went wrong underneath (for the log, not for the user); `details`: the server's
    * structured details (a revoked workstation: `reason = device_revoked`).
    */
-  constructor(readonly status: number, readonly kind: ErrorKind | 'network', message: string, readonly detail?: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly kind: ErrorKind | 'network',
+    message: string,
+    readonly detail?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'SyncHttpError';
   }
-  get retryable(): boolean { return this.kind === 'network' || this.status >= 500 || this.status === 0 || this.status === 429; }
+  get retryable(): boolean {
+    return this.kind === 'network' || this.status >= 500 || this.status === 0 || this.status === 429;
+  }
   /** The server speaks a newer protocol: retrying will not help until the software is updated. */
-  get upgradeRequired(): boolean { return this.status === 426; }
+  get upgradeRequired(): boolean {
+    return this.status === 426;
+  }
 }
 
 export interface PostOptions {
@@ -42,18 +52,33 @@ export function httpTransport(baseUrl: string, timeoutMs = 30_000): Transport {
         });
       } catch (e) {
         const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-        throw new SyncHttpError(0, 'network', 'The server cannot be reached; changes stay on this workstation and are sent when the connection is back.', cause);
+        throw new SyncHttpError(
+          0,
+          'network',
+          'The server cannot be reached; changes stay on this workstation and are sent when the connection is back.',
+          cause,
+        );
       }
       const text = await res.text();
       let json: unknown;
-      try { json = JSON.parse(text); } catch { json = undefined; }
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
       if (!res.ok) {
         const err = ErrorBody.safeParse(json);
-        throw new SyncHttpError(res.status, err.success ? err.data.error.kind : res.status >= 500 ? 'internal' : 'invalid',
-          err.success ? err.data.error.message : `The server answered ${res.status}.`, undefined, err.success ? err.data.error.details : undefined);
+        throw new SyncHttpError(
+          res.status,
+          err.success ? err.data.error.kind : res.status >= 500 ? 'internal' : 'invalid',
+          err.success ? err.data.error.message : `The server answered ${res.status}.`,
+          undefined,
+          err.success ? err.data.error.details : undefined,
+        );
       }
       const parsed = response.safeParse(json);
-      if (!parsed.success) throw new SyncHttpError(res.status, 'internal', 'The server sent an answer this workstation does not understand.');
+      if (!parsed.success)
+        throw new SyncHttpError(res.status, 'internal', 'The server sent an answer this workstation does not understand.');
       return parsed.data;
     },
   };

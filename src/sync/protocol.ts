@@ -14,7 +14,9 @@ export const PROTOCOL_VERSION = 1;
 export const SYNC_PROTOCOL_VERSION = 2;
 
 const Protocol = z.literal(PROTOCOL_VERSION, { error: `unsupported protocol version; this server speaks ${PROTOCOL_VERSION}` });
-const SyncProtocol = z.literal(SYNC_PROTOCOL_VERSION, { error: `unsupported sync protocol version; this server speaks ${SYNC_PROTOCOL_VERSION}` });
+const SyncProtocol = z.literal(SYNC_PROTOCOL_VERSION, {
+  error: `unsupported sync protocol version; this server speaks ${SYNC_PROTOCOL_VERSION}`,
+});
 
 const Text = z.string().refine(storable, 'contains a character that cannot be stored (NUL or a broken character)');
 const Id = Text.min(1).max(200);
@@ -34,68 +36,110 @@ const isFlatRow = (v: unknown): v is Record<string, string | number | null> => {
 };
 const Row = z.custom<Record<string, string | number | null>>(isFlatRow, 'a row maps column names to text, numbers or null');
 
-export const ErrorBody = z.object({ error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) });
+export const ErrorBody = z.object({
+  error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
 
-export const SignInRequest = z.object({
-  protocol: Protocol,
-  username: z.string().min(1).max(100),
-  password: z.string().min(1).max(200),
-  /** Without a workstation credential: the organization, when the username is used in several. */
-  organization: Id.nullish(),
-}).strict();
+export const SignInRequest = z
+  .object({
+    protocol: Protocol,
+    username: z.string().min(1).max(100),
+    password: z.string().min(1).max(200),
+    /** Without a workstation credential: the organization, when the username is used in several. */
+    organization: Id.nullish(),
+  })
+  .strict();
 export const SignInResponse = z.object({
-  token: z.string(), expires_at: z.string(),
+  token: z.string(),
+  expires_at: z.string(),
   user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
 });
 
-export const EnrollmentCodeRequest = z.object({
-  protocol: Protocol, org_id: Id, facility_id: Id.nullish(), valid_hours: z.number().int().min(1).max(72).default(24),
-}).strict();
-export const EnrollmentCodeResponse = z.object({ id: z.string().optional(), code: z.string(), org_id: z.string(), facility_id: z.string().nullable(), expires_at: z.string() });
-
-export const EnrollRequest = z.object({
-  protocol: Protocol, code: z.string().min(6).max(64), name: z.string().min(1).max(100),
-  /** The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. */
-  public_key: z.string().regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/).nullish(),
-}).strict();
-export const EnrollResponse = z.object({
-  device_id: z.string(), secret: z.string(), org_id: z.string(), facility_id: z.string().nullable(),
+export const EnrollmentCodeRequest = z
+  .object({
+    protocol: Protocol,
+    org_id: Id,
+    facility_id: Id.nullish(),
+    valid_hours: z.number().int().min(1).max(72).default(24),
+  })
+  .strict();
+export const EnrollmentCodeResponse = z.object({
+  id: z.string().optional(),
+  code: z.string(),
+  org_id: z.string(),
+  facility_id: z.string().nullable(),
+  expires_at: z.string(),
 });
 
-export const PushMutation = z.object({
-  id: Id,
-  seq: z.number().int().positive(),
-  // The name and arguments are judged per mutation (an unknown name or unstorable text is that
-  // mutation's `rejected`, never the whole push's 400).
-  name: z.string().min(1).max(100),
-  args: z.unknown(),
-  actor: Id,
-  on_behalf_of: Id.nullish(),
-  created_at: z.string().max(40),
-}).strict();
+export const EnrollRequest = z
+  .object({
+    protocol: Protocol,
+    code: z.string().min(6).max(64),
+    name: z.string().min(1).max(100),
+    /** The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. */
+    public_key: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/)
+      .nullish(),
+  })
+  .strict();
+export const EnrollResponse = z.object({
+  device_id: z.string(),
+  secret: z.string(),
+  org_id: z.string(),
+  facility_id: z.string().nullable(),
+});
 
-export const PushedAudit = z.object({
-  seq: z.number().int().positive(), id: z.string().max(100), at: z.string().max(40), actor: z.string().max(200),
-  on_behalf_of: z.string().max(200).nullable(), action: z.string().max(100), resource: z.string().max(300),
-  decision: z.string().max(20), reason: z.string().max(2000).nullable(), org_id: z.string().max(200).nullable(),
-  prev_hash: z.string().length(64), hash: z.string().length(64),
-  details: z.string().max(8000).nullish(),
-  /** Ed25519 signature (base64) of the event by the workstation's audit key (src/sync/auditKey.ts). */
-  signature: z.string().max(200).nullish(),
-}).strict();
+export const PushMutation = z
+  .object({
+    id: Id,
+    seq: z.number().int().positive(),
+    // The name and arguments are judged per mutation (an unknown name or unstorable text is that
+    // mutation's `rejected`, never the whole push's 400).
+    name: z.string().min(1).max(100),
+    args: z.unknown(),
+    actor: Id,
+    on_behalf_of: Id.nullish(),
+    created_at: z.string().max(40),
+  })
+  .strict();
 
-export const PushRequest = z.object({
-  protocol: SyncProtocol,
-  mutations: z.array(PushMutation).max(500),
-  audit: z.array(PushedAudit).max(2000).default([]),
-}).strict();
+export const PushedAudit = z
+  .object({
+    seq: z.number().int().positive(),
+    id: z.string().max(100),
+    at: z.string().max(40),
+    actor: z.string().max(200),
+    on_behalf_of: z.string().max(200).nullable(),
+    action: z.string().max(100),
+    resource: z.string().max(300),
+    decision: z.string().max(20),
+    reason: z.string().max(2000).nullable(),
+    org_id: z.string().max(200).nullable(),
+    prev_hash: z.string().length(64),
+    hash: z.string().length(64),
+    details: z.string().max(8000).nullish(),
+    /** Ed25519 signature (base64) of the event by the workstation's audit key (src/sync/auditKey.ts). */
+    signature: z.string().max(200).nullish(),
+  })
+  .strict();
+
+export const PushRequest = z
+  .object({
+    protocol: SyncProtocol,
+    mutations: z.array(PushMutation).max(500),
+    audit: z.array(PushedAudit).max(2000).default([]),
+  })
+  .strict();
 
 export const MutationOutcome = z.object({
   id: z.string(),
   status: z.enum(['applied', 'rejected', 'conflict']),
   /** The row the server wrote (applied), for the record. */
   result: z.unknown().optional(),
-  error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  error: z
+    .object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+    .optional(),
   /** True when this id had been applied before: the stored result is returned, nothing is done twice. */
   duplicate: z.boolean(),
 });
@@ -111,12 +155,14 @@ export const PushResponse = z.object({
   server_time: z.string(),
 });
 
-export const PullRequest = z.object({
-  protocol: SyncProtocol,
-  /** Null on first contact (or after the workstation was reset). */
-  cursor: z.string().max(200).nullable(),
-  limit: z.number().int().min(1).max(5000).default(500),
-}).strict();
+export const PullRequest = z
+  .object({
+    protocol: SyncProtocol,
+    /** Null on first contact (or after the workstation was reset). */
+    cursor: z.string().max(200).nullable(),
+    limit: z.number().int().min(1).max(5000).default(500),
+  })
+  .strict();
 
 export const PullResponse = z.object({
   cursor: z.string(),
@@ -131,11 +177,13 @@ export const PullResponse = z.object({
 export type PullResponse = z.infer<typeof PullResponse>;
 
 /** Live updates: answered as soon as the organization changed after the workstation's position, or after the timeout. */
-export const WaitRequest = z.object({
-  protocol: SyncProtocol,
-  cursor: z.string().max(200).nullable(),
-  timeout_ms: z.number().int().min(0).max(60_000).default(25_000),
-}).strict();
+export const WaitRequest = z
+  .object({
+    protocol: SyncProtocol,
+    cursor: z.string().max(200).nullable(),
+    timeout_ms: z.number().int().min(0).max(60_000).default(25_000),
+  })
+  .strict();
 export const WaitResponse = z.object({ changed: z.boolean(), server_time: z.string() });
 
 /** The stable text key of a row (primary key values joined by U+001F). */

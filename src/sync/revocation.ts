@@ -6,14 +6,20 @@
  */
 import { SyncHttpError, type Transport } from './http';
 
-export interface Revocation { message: string; revoked_at: string | null }
+export interface Revocation {
+  message: string;
+  revoked_at: string | null;
+}
 
 export function revocationOf(err: unknown): Revocation | null {
   if (!(err instanceof SyncHttpError) || err.status !== 401 || err.details?.reason !== 'device_revoked') return null;
   return { message: err.message, revoked_at: typeof err.details.revoked_at === 'string' ? err.details.revoked_at : null };
 }
 
-export function revocationAware(make: (url: string) => Transport, onRevoked: (r: Revocation) => Promise<void>): (url: string) => Transport {
+export function revocationAware(
+  make: (url: string) => Transport,
+  onRevoked: (r: Revocation) => Promise<void>,
+): (url: string) => Transport {
   let heard: Promise<void> | null = null;
   return (url) => {
     const t = make(url);

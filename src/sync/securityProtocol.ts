@@ -18,15 +18,30 @@ export const KeyRequest = z.object({ protocol: Protocol, public_key: PublicKey }
 export const EmptyRequest = z.object({ protocol: Protocol }).strict();
 
 export const DeviceOut = z.object({
-  id: z.string(), name: z.string(), org_id: z.string(), facility_id: z.string().nullable(), enrolled_at: z.string(), enrolled_by: z.string(),
-  last_seen_at: z.string().nullable(), revoked_at: z.string().nullable(), revoked_by: z.string().nullable(), revoke_reason: z.string().nullable(),
+  id: z.string(),
+  name: z.string(),
+  org_id: z.string(),
+  facility_id: z.string().nullable(),
+  enrolled_at: z.string(),
+  enrolled_by: z.string(),
+  last_seen_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  revoked_by: z.string().nullable(),
+  revoke_reason: z.string().nullable(),
   signed_audit: z.boolean(),
 });
 export const DeviceList = z.object({ devices: z.array(DeviceOut) });
 
 export const EnrollmentCodeOut = z.object({
-  id: z.string(), org_id: z.string(), facility_id: z.string().nullable(), created_by: z.string(), created_at: z.string(), expires_at: z.string(),
-  used_at: z.string().nullable(), device_id: z.string().nullable(), revoked_at: z.string().nullable(),
+  id: z.string(),
+  org_id: z.string(),
+  facility_id: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  used_at: z.string().nullable(),
+  device_id: z.string().nullable(),
+  revoked_at: z.string().nullable(),
   status: z.enum(['usable', 'used', 'expired', 'revoked', 'creator_lost_right']),
 });
 export const EnrollmentCodeList = z.object({ codes: z.array(EnrollmentCodeOut) });

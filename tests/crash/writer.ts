@@ -51,7 +51,10 @@ if (!dataDir) throw new Error('usage: writer.ts <dataDir> <seed>');
 
 const random = rng(Number(seedArg ?? 1));
 const pick = <T>(xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(random() * xs.length)] : undefined);
-const tag = (): string => Math.floor(random() * 36 ** 6).toString(36).padStart(6, '0') + randomUUID().slice(0, 4);
+const tag = (): string =>
+  Math.floor(random() * 36 ** 6)
+    .toString(36)
+    .padStart(6, '0') + randomUUID().slice(0, 4);
 
 say({ t: 'phase', p: 'start' });
 const fixture = readFixtureFile(SMALL_FIXTURE) as { now: string };
@@ -81,148 +84,353 @@ const ws = await openWorkstation({ config: SystemConfigSchema.parse({}), configF
 const db = ws.db;
 
 // ---- a model of the world, read back from the database after every restart ----------------------
-interface P { id: string; room_id: string | null; status: string; name: string }
-interface A { id: string; patient_id: string; clinician_id: string; status: string }
-interface R { id: string; author_id: string; public_notes: string; internal_notes: string }
-interface Al { id: string; patient_id: string; status: string }
-const patients = new Map((await db.all<P>(`SELECT id, room_id, status, name FROM patients WHERE org_id = 'org-gh'`)).map((p) => [p.id, p]));
-const appointments = new Map((await db.all<A>('SELECT id, patient_id, clinician_id, status FROM appointments')).map((a) => [a.id, a]));
-const records = new Map((await db.all<R>('SELECT id, author_id, public_notes, internal_notes FROM records')).map((r) => [r.id, r]));
+interface P {
+  id: string;
+  room_id: string | null;
+  status: string;
+  name: string;
+}
+interface A {
+  id: string;
+  patient_id: string;
+  clinician_id: string;
+  status: string;
+}
+interface R {
+  id: string;
+  author_id: string;
+  public_notes: string;
+  internal_notes: string;
+}
+interface Al {
+  id: string;
+  patient_id: string;
+  status: string;
+}
+const patients = new Map(
+  (await db.all<P>(`SELECT id, room_id, status, name FROM patients WHERE org_id = 'org-gh'`)).map((p) => [p.id, p]),
+);
+const appointments = new Map(
+  (await db.all<A>('SELECT id, patient_id, clinician_id, status FROM appointments')).map((a) => [a.id, a]),
+);
+const records = new Map(
+  (await db.all<R>('SELECT id, author_id, public_notes, internal_notes FROM records')).map((r) => [r.id, r]),
+);
 const alerts = new Map((await db.all<Al>('SELECT id, patient_id, status FROM alerts')).map((a) => [a.id, a]));
 say({ t: 'phase', p: 'ready' });
 
 const CARDIO = ['r-101', 'r-102'];
 const SURGERY = ['r-201'];
-const ward = (room: string | null): 'card' | 'surg' | null => (room && CARDIO.includes(room) ? 'card' : room && SURGERY.includes(room) ? 'surg' : null);
-const physicians = (room: string | null): string[] => (ward(room) === 'card' ? ['u-drlee'] : ward(room) === 'surg' ? ['u-drsmith', 'u-drbrown'] : []);
-const vitalsTakers = (room: string | null): string[] => (ward(room) === 'card' ? ['u-nina', 'u-drlee'] : ward(room) === 'surg' ? ['u-drsmith', 'u-drbrown'] : []);
+const ward = (room: string | null): 'card' | 'surg' | null =>
+  room && CARDIO.includes(room) ? 'card' : room && SURGERY.includes(room) ? 'surg' : null;
+const physicians = (room: string | null): string[] =>
+  ward(room) === 'card' ? ['u-drlee'] : ward(room) === 'surg' ? ['u-drsmith', 'u-drbrown'] : [];
+const vitalsTakers = (room: string | null): string[] =>
+  ward(room) === 'card' ? ['u-nina', 'u-drlee'] : ward(room) === 'surg' ? ['u-drsmith', 'u-drbrown'] : [];
 const admitted = (): P[] => [...patients.values()].filter((p) => p.status === 'admitted' && ward(p.room_id));
 const registered = (): P[] => [...patients.values()].filter((p) => p.id.startsWith('pat-'));
-const openAppointments = (p: P): boolean => [...appointments.values()].some((a) => a.patient_id === p.id && (a.status === 'scheduled' || a.status === 'in_progress'));
+const openAppointments = (p: P): boolean =>
+  [...appointments.values()].some((a) => a.patient_id === p.id && (a.status === 'scheduled' || a.status === 'in_progress'));
 const withStatus = (s: string): A[] => [...appointments.values()].filter((a) => a.status === s);
 /** The registration clerk covers the main building's rooms; the organization admin covers everyone. */
 const desk = (a: A): string => (ward(patients.get(a.patient_id)?.room_id ?? null) && random() < 0.7 ? 'u-clerk' : 'u-admin');
-const futureTime = (): string => new Date(Date.parse('2026-12-01T00:00:00.000Z') + Math.floor(random() * 86_400_000 * 60)).toISOString();
+const futureTime = (): string =>
+  new Date(Date.parse('2026-12-01T00:00:00.000Z') + Math.floor(random() * 86_400_000 * 60)).toISOString();
 
-interface Op { n: MutationName; who: string; input: Record<string, unknown>; expect?: 'denied'; after?: (row: Record<string, unknown>) => void }
+interface Op {
+  n: MutationName;
+  who: string;
+  input: Record<string, unknown>;
+  expect?: 'denied';
+  after?: (row: Record<string, unknown>) => void;
+}
 
 const builders: Array<[number, () => Op | null]> = [
-  [22, () => {
-    const p = pick(admitted());
-    const who = p && pick(vitalsTakers(p.room_id));
-    if (!p || !who) return null;
-    const [code, unit] = pick([['heart_rate', '/min'], ['temperature', 'Cel'], ['spo2', '%'], ['resp_rate', '/min']] as const)!;
-    // Plausible values (the services refuse e.g. a temperature of 82 °C): one random draw, as before.
-    const r = random();
-    const value = code === 'temperature' ? (35 + r * 6).toFixed(1) : String(Math.floor(r * 100) + 35);
-    return { n: 'recordObservation', who, input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'vitals', code, value, unit } };
-  }],
-  [6, () => {
-    const p = pick(admitted());
-    if (!p) return null;
-    return { n: 'recordObservation', who: 'u-taylor', input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'lab', code: 'crp', value: (random() * 50).toFixed(1), unit: 'mg/L' } };
-  }],
-  [7, () => {
-    const id = `pat-${randomUUID()}`;
-    const room = pick([...CARDIO, ...SURGERY])!;
-    return {
-      n: 'registerPatient', who: pick(['u-clerk', 'u-admin'])!,
-      input: { id, mrn: `CR-${tag()}`, name: `Crash Test ${tag()}`, birth_date: '1980-01-02', room_id: room, status: 'admitted' },
-      after: (row) => patients.set(id, { id, room_id: room, status: 'admitted', name: String(row.name) }),
-    };
-  }],
-  [5, () => {
-    const p = pick(registered().filter((x) => x.status === 'admitted' && ward(x.room_id)));
-    if (!p) return null;
-    const name = `Crash Test ${tag()}`; // a fresh name makes every update's arguments unique
-    if (ward(p.room_id) === 'card' && random() < 0.5) {
-      const to = p.room_id === 'r-101' ? 'r-102' : 'r-101';
+  [
+    22,
+    () => {
+      const p = pick(admitted());
+      const who = p && pick(vitalsTakers(p.room_id));
+      if (!p || !who) return null;
+      const [code, unit] = pick([
+        ['heart_rate', '/min'],
+        ['temperature', 'Cel'],
+        ['spo2', '%'],
+        ['resp_rate', '/min'],
+      ] as const)!;
+      // Plausible values (the services refuse e.g. a temperature of 82 °C): one random draw, as before.
+      const r = random();
+      const value = code === 'temperature' ? (35 + r * 6).toFixed(1) : String(Math.floor(r * 100) + 35);
       return {
-        n: 'updatePatient', who: 'u-clerk', input: { id: p.id, changes: { room_id: to, name }, base: { room_id: p.room_id, name: p.name } },
-        after: () => { p.room_id = to; p.name = name; },
+        n: 'recordObservation',
+        who,
+        input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'vitals', code, value, unit },
       };
-    }
-    return { n: 'updatePatient', who: 'u-clerk', input: { id: p.id, changes: { name }, base: { name: p.name } }, after: () => { p.name = name; } };
-  }],
-  [14, () => {
-    const p = pick(admitted());
-    const clinician = p && pick(physicians(p.room_id));
-    if (!p || !clinician) return null;
-    const id = `apt-${randomUUID()}`;
-    return {
-      n: 'scheduleAppointment', who: pick(['u-clerk', 'u-admin'])!,
-      input: { id, patient_id: p.id, clinician_id: clinician, scheduled_at: futureTime(), reason: `Crash test visit ${tag()}` },
-      after: () => appointments.set(id, { id, patient_id: p.id, clinician_id: clinician, status: 'scheduled' }),
-    };
-  }],
-  [4, () => {
-    const a = pick(withStatus('scheduled'));
-    return a ? { n: 'rescheduleAppointment', who: desk(a), input: { id: a.id, scheduled_at: futureTime() } } : null;
-  }],
-  [8, () => {
-    const a = pick(withStatus('scheduled'));
-    return a ? { n: 'startAppointment', who: a.clinician_id, input: { id: a.id }, after: () => { a.status = 'in_progress'; } } : null;
-  }],
-  [3, () => {
-    const a = pick(withStatus('scheduled'));
-    return a ? { n: 'cancelAppointment', who: desk(a), input: { id: a.id }, after: () => { a.status = 'canceled'; } } : null;
-  }],
-  [8, () => {
-    const a = pick(withStatus('in_progress'));
-    if (!a) return null;
-    const id = `rec-${randomUUID()}`;
-    const pub = `Examined ${tag()}.`;
-    const int = `Internal ${tag()}.`;
-    return {
-      n: 'createRecord', who: a.clinician_id,
-      input: { id, appointment_id: a.id, category: pick(['general', 'cardiology', 'surgery'])!, public_notes: pub, internal_notes: int },
-      after: () => records.set(id, { id, author_id: a.clinician_id, public_notes: pub, internal_notes: int }),
-    };
-  }],
-  [4, () => {
-    const r = pick([...records.values()].filter((x) => x.author_id.startsWith('u-dr')));
-    if (!r) return null;
-    const id = `rec-${randomUUID()}`;
-    const pub = `${r.public_notes} Amended ${tag()}.`;
-    return {
-      n: 'amendRecord', who: r.author_id, input: { id, record_id: r.id, public_notes: pub, internal_notes: r.internal_notes },
-      after: () => records.set(id, { id, author_id: r.author_id, public_notes: pub, internal_notes: r.internal_notes }),
-    };
-  }],
-  [4, () => {
-    const a = pick(withStatus('in_progress'));
-    return a ? { n: 'completeAppointment', who: a.clinician_id, input: { id: a.id }, after: () => { a.status = 'completed'; } } : null;
-  }],
-  [3, () => {
-    const p = pick(registered().filter((x) => x.status === 'admitted' && !openAppointments(x)));
-    const who = p && pick(physicians(p.room_id));
-    return p && who ? { n: 'dischargePatient', who, input: { id: p.id }, after: () => { p.status = 'discharged'; } } : null;
-  }],
-  [2, () => {
-    const p = pick(registered().filter((x) => x.status === 'discharged'));
-    return p ? { n: 'finalDischargePatient', who: 'u-admin', input: { id: p.id }, after: () => { p.status = 'final_discharged'; p.room_id = null; } } : null;
-  }],
-  [3, () => {
-    const al = pick([...alerts.values()].filter((x) => x.status === 'open' && patients.has(x.patient_id)));
-    const p = al && patients.get(al.patient_id);
-    const who = p && pick(vitalsTakers(p.room_id));
-    return al && who ? { n: 'rescheduleAlert', who, input: { id: al.id, due_at: futureTime() } } : null;
-  }],
-  [0.3, () => {
-    const al = pick([...alerts.values()].filter((x) => x.status === 'open' && patients.has(x.patient_id)));
-    const p = al && patients.get(al.patient_id);
-    const who = p && pick(vitalsTakers(p.room_id));
-    return al && who ? { n: 'acknowledgeAlert', who, input: { id: al.id }, after: () => { al.status = 'acknowledged'; } } : null;
-  }],
-  [1, () => {
-    const p = pick(admitted().filter((x) => ward(x.room_id) === 'surg'));
-    return p ? { n: 'breakGlass', who: 'u-nina', input: { id: `bg-${randomUUID()}`, patient_id: p.id, reason: `Emergency on the surgical ward ${tag()}` } } : null;
-  }],
+    },
+  ],
+  [
+    6,
+    () => {
+      const p = pick(admitted());
+      if (!p) return null;
+      return {
+        n: 'recordObservation',
+        who: 'u-taylor',
+        input: {
+          id: `obs-${randomUUID()}`,
+          patient_id: p.id,
+          category: 'lab',
+          code: 'crp',
+          value: (random() * 50).toFixed(1),
+          unit: 'mg/L',
+        },
+      };
+    },
+  ],
+  [
+    7,
+    () => {
+      const id = `pat-${randomUUID()}`;
+      const room = pick([...CARDIO, ...SURGERY])!;
+      return {
+        n: 'registerPatient',
+        who: pick(['u-clerk', 'u-admin'])!,
+        input: {
+          id,
+          mrn: `CR-${tag()}`,
+          name: `Crash Test ${tag()}`,
+          birth_date: '1980-01-02',
+          room_id: room,
+          status: 'admitted',
+        },
+        after: (row) => patients.set(id, { id, room_id: room, status: 'admitted', name: String(row.name) }),
+      };
+    },
+  ],
+  [
+    5,
+    () => {
+      const p = pick(registered().filter((x) => x.status === 'admitted' && ward(x.room_id)));
+      if (!p) return null;
+      const name = `Crash Test ${tag()}`; // a fresh name makes every update's arguments unique
+      if (ward(p.room_id) === 'card' && random() < 0.5) {
+        const to = p.room_id === 'r-101' ? 'r-102' : 'r-101';
+        return {
+          n: 'updatePatient',
+          who: 'u-clerk',
+          input: { id: p.id, changes: { room_id: to, name }, base: { room_id: p.room_id, name: p.name } },
+          after: () => {
+            p.room_id = to;
+            p.name = name;
+          },
+        };
+      }
+      return {
+        n: 'updatePatient',
+        who: 'u-clerk',
+        input: { id: p.id, changes: { name }, base: { name: p.name } },
+        after: () => {
+          p.name = name;
+        },
+      };
+    },
+  ],
+  [
+    14,
+    () => {
+      const p = pick(admitted());
+      const clinician = p && pick(physicians(p.room_id));
+      if (!p || !clinician) return null;
+      const id = `apt-${randomUUID()}`;
+      return {
+        n: 'scheduleAppointment',
+        who: pick(['u-clerk', 'u-admin'])!,
+        input: { id, patient_id: p.id, clinician_id: clinician, scheduled_at: futureTime(), reason: `Crash test visit ${tag()}` },
+        after: () => appointments.set(id, { id, patient_id: p.id, clinician_id: clinician, status: 'scheduled' }),
+      };
+    },
+  ],
+  [
+    4,
+    () => {
+      const a = pick(withStatus('scheduled'));
+      return a ? { n: 'rescheduleAppointment', who: desk(a), input: { id: a.id, scheduled_at: futureTime() } } : null;
+    },
+  ],
+  [
+    8,
+    () => {
+      const a = pick(withStatus('scheduled'));
+      return a
+        ? {
+            n: 'startAppointment',
+            who: a.clinician_id,
+            input: { id: a.id },
+            after: () => {
+              a.status = 'in_progress';
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    3,
+    () => {
+      const a = pick(withStatus('scheduled'));
+      return a
+        ? {
+            n: 'cancelAppointment',
+            who: desk(a),
+            input: { id: a.id },
+            after: () => {
+              a.status = 'canceled';
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    8,
+    () => {
+      const a = pick(withStatus('in_progress'));
+      if (!a) return null;
+      const id = `rec-${randomUUID()}`;
+      const pub = `Examined ${tag()}.`;
+      const int = `Internal ${tag()}.`;
+      return {
+        n: 'createRecord',
+        who: a.clinician_id,
+        input: {
+          id,
+          appointment_id: a.id,
+          category: pick(['general', 'cardiology', 'surgery'])!,
+          public_notes: pub,
+          internal_notes: int,
+        },
+        after: () => records.set(id, { id, author_id: a.clinician_id, public_notes: pub, internal_notes: int }),
+      };
+    },
+  ],
+  [
+    4,
+    () => {
+      const r = pick([...records.values()].filter((x) => x.author_id.startsWith('u-dr')));
+      if (!r) return null;
+      const id = `rec-${randomUUID()}`;
+      const pub = `${r.public_notes} Amended ${tag()}.`;
+      return {
+        n: 'amendRecord',
+        who: r.author_id,
+        input: { id, record_id: r.id, public_notes: pub, internal_notes: r.internal_notes },
+        after: () => records.set(id, { id, author_id: r.author_id, public_notes: pub, internal_notes: r.internal_notes }),
+      };
+    },
+  ],
+  [
+    4,
+    () => {
+      const a = pick(withStatus('in_progress'));
+      return a
+        ? {
+            n: 'completeAppointment',
+            who: a.clinician_id,
+            input: { id: a.id },
+            after: () => {
+              a.status = 'completed';
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    3,
+    () => {
+      const p = pick(registered().filter((x) => x.status === 'admitted' && !openAppointments(x)));
+      const who = p && pick(physicians(p.room_id));
+      return p && who
+        ? {
+            n: 'dischargePatient',
+            who,
+            input: { id: p.id },
+            after: () => {
+              p.status = 'discharged';
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    2,
+    () => {
+      const p = pick(registered().filter((x) => x.status === 'discharged'));
+      return p
+        ? {
+            n: 'finalDischargePatient',
+            who: 'u-admin',
+            input: { id: p.id },
+            after: () => {
+              p.status = 'final_discharged';
+              p.room_id = null;
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    3,
+    () => {
+      const al = pick([...alerts.values()].filter((x) => x.status === 'open' && patients.has(x.patient_id)));
+      const p = al && patients.get(al.patient_id);
+      const who = p && pick(vitalsTakers(p.room_id));
+      return al && who ? { n: 'rescheduleAlert', who, input: { id: al.id, due_at: futureTime() } } : null;
+    },
+  ],
+  [
+    0.3,
+    () => {
+      const al = pick([...alerts.values()].filter((x) => x.status === 'open' && patients.has(x.patient_id)));
+      const p = al && patients.get(al.patient_id);
+      const who = p && pick(vitalsTakers(p.room_id));
+      return al && who
+        ? {
+            n: 'acknowledgeAlert',
+            who,
+            input: { id: al.id },
+            after: () => {
+              al.status = 'acknowledged';
+            },
+          }
+        : null;
+    },
+  ],
+  [
+    1,
+    () => {
+      const p = pick(admitted().filter((x) => ward(x.room_id) === 'surg'));
+      return p
+        ? {
+            n: 'breakGlass',
+            who: 'u-nina',
+            input: { id: `bg-${randomUUID()}`, patient_id: p.id, reason: `Emergency on the surgical ward ${tag()}` },
+          }
+        : null;
+    },
+  ],
   // Refused on purpose: a nurse may not record lab results. Only its audit event may remain.
-  [3, () => {
-    const p = pick(admitted().filter((x) => ward(x.room_id) === 'card'));
-    return p ? { n: 'recordObservation', who: 'u-nina', expect: 'denied', input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'lab', code: 'crp', value: '5', unit: 'mg/L' } } : null;
-  }],
+  [
+    3,
+    () => {
+      const p = pick(admitted().filter((x) => ward(x.room_id) === 'card'));
+      return p
+        ? {
+            n: 'recordObservation',
+            who: 'u-nina',
+            expect: 'denied',
+            input: { id: `obs-${randomUUID()}`, patient_id: p.id, category: 'lab', code: 'crp', value: '5', unit: 'mg/L' },
+          }
+        : null;
+    },
+  ],
 ];
 const totalWeight = builders.reduce((s, [w]) => s + w, 0);
 
@@ -245,7 +453,7 @@ for (;;) {
   clock.advanceMinutes(1 / 60);
   let result: Record<string, unknown>;
   try {
-    result = await runMutation(ws.ctx, { userId: op.who }, MUTATIONS[op.n] as never, op.input) as Record<string, unknown>;
+    result = (await runMutation(ws.ctx, { userId: op.who }, MUTATIONS[op.n] as never, op.input)) as Record<string, unknown>;
   } catch (e) {
     const err = e as { kind?: string; message?: string };
     if (op.expect === 'denied' && (err.kind === 'forbidden' || err.kind === 'not_found')) {
@@ -256,8 +464,10 @@ for (;;) {
     continue;
   }
   // COMMIT has returned: this is the moment the UI would show "saved".
-  say(op.expect === 'denied'
-    ? { t: 'fail', n: op.n, who: op.who, input: op.input, kind: 'allowed', message: 'expected a denial' }
-    : { t: 'ok', n: op.n, who: op.who, input: op.input, result });
+  say(
+    op.expect === 'denied'
+      ? { t: 'fail', n: op.n, who: op.who, input: op.input, kind: 'allowed', message: 'expected a denial' }
+      : { t: 'ok', n: op.n, who: op.who, input: op.input, result },
+  );
   op.after?.(result);
 }

@@ -10,11 +10,25 @@ async function noSeriousViolations(page: Page, view: string): Promise<void> {
   await expect(page.locator('.loading')).toHaveCount(0);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${view}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+  expect(
+    serious.map(
+      (v) =>
+        `${view}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    ),
+  ).toEqual([]);
 }
 
-const go = async (page: Page, hash: string): Promise<void> => { await page.evaluate((h) => { window.location.hash = h; }, hash); };
-const switchUser = async (page: Page): Promise<void> => { await page.getByRole('button', { name: 'Switch user' }).click(); };
+const go = async (page: Page, hash: string): Promise<void> => {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
+};
+const switchUser = async (page: Page): Promise<void> => {
+  await page.getByRole('button', { name: 'Switch user' }).click();
+};
 
 test('a11y: every view has no serious or critical axe violations', async ({ page, harness }) => {
   test.setTimeout(180_000);

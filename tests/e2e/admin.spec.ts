@@ -8,7 +8,10 @@ async function switchUser(page: Page): Promise<void> {
 
 const NEW_PASSWORD = 'shift-start-2026';
 
-test('admin: create a user with password and PIN, assign a one-shift ward nurse role, set a badge; the shift grants nothing before it starts', async ({ page, harness }) => {
+test('admin: create a user with password and PIN, assign a one-shift ward nurse role, set a badge; the shift grants nothing before it starts', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'ada');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
@@ -80,7 +83,9 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
   await expect(page.locator('.topbar .who')).toContainText('Una Newhire');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Ward census' })).toHaveCount(0);
-  await page.evaluate(() => { window.location.hash = '#/census'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/census';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'This view is not for you' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Patients' })).toHaveCount(0);
   await harness.shot('admin-new-user-before-shift');
@@ -102,7 +107,9 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
 test('admin: a locked account is shown and can be unlocked; a role can be revoked', async ({ page, harness }) => {
   // Five wrong passwords lock Dr. Smith's account.
   for (let i = 0; i < 5; i++) {
-    await harness.t.call('session.signIn', { method: 'password', username: 'smith', password: 'wrong-password' }).catch(() => undefined);
+    await harness.t
+      .call('session.signIn', { method: 'password', username: 'smith', password: 'wrong-password' })
+      .catch(() => undefined);
   }
   await harness.open('#/admin');
   await signIn(page, 'ada');

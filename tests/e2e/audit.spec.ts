@@ -10,7 +10,9 @@ const REASON = 'Collapsed in the corridor of Neurology, no neuro nurse at hand';
 test('audit: otto reviews the log and the emergency access; nina has no audit view', async ({ page, harness }) => {
   const { ctx, db } = harness.t.ws;
   // Nina (Cardiology nurse) breaks glass for a Neurology patient and opens the chart twice under it.
-  const target = (await db.get<{ id: string; name: string; mrn: string }>('SELECT id, name, mrn FROM patients WHERE id = ?', ['p-0061']))!;
+  const target = (await db.get<{ id: string; name: string; mrn: string }>('SELECT id, name, mrn FROM patients WHERE id = ?', [
+    'p-0061',
+  ]))!;
   await runMutation(ctx, { userId: 'u-nina' }, MUTATIONS.breakGlass, { patient_id: target.id, reason: REASON });
   await openChart(ctx, { userId: 'u-nina' }, target.id);
   await openChart(ctx, { userId: 'u-nina' }, target.id);
@@ -71,7 +73,9 @@ test('audit: otto reviews the log and the emergency access; nina has no audit vi
   await signIn(page, 'nina');
   await expect(nav.getByRole('link', { name: 'Ward census' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
-  await page.evaluate(() => { window.location.hash = '#/audit'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/audit';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'This view is not for you' })).toBeVisible();
   await expect(page.getByText('Audit log is for administrators and auditors of the organization')).toBeVisible();
   await expect(page.getByRole('table', { name: 'Audit events' })).toHaveCount(0);

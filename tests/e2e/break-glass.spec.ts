@@ -36,7 +36,9 @@ test('break-glass: reason required, emergency banner on the chart, audited', asy
   await reason.fill('Fall!');
   await expect(page.getByText('5 characters — at least 10 needed')).toBeVisible();
   await page.getByRole('button', { name: 'Open chart in emergency' }).click();
-  await expect(page.getByText('The reason is too short: explain the emergency in at least 10 characters (5 so far).')).toBeVisible();
+  await expect(
+    page.getByText('The reason is too short: explain the emergency in at least 10 characters (5 so far).'),
+  ).toBeVisible();
   await harness.shot('break-glass-reason');
   expect(await harness.t.ws.db.all("SELECT id FROM audit_events WHERE action = 'break_glass'")).toEqual([]);
 
@@ -51,7 +53,8 @@ test('break-glass: reason required, emergency banner on the chart, audited', asy
   await harness.shot('break-glass-chart');
 
   const events = await harness.t.ws.db.all<{ action: string; resource: string; decision: string; reason: string | null }>(
-    "SELECT action, resource, decision, reason FROM audit_events WHERE actor = 'u-nina' AND resource = 'Patient:p-0070' ORDER BY seq");
+    "SELECT action, resource, decision, reason FROM audit_events WHERE actor = 'u-nina' AND resource = 'Patient:p-0070' ORDER BY seq",
+  );
   expect(events).toContainEqual({ action: 'break_glass', resource: 'Patient:p-0070', decision: 'allow', reason: null });
   expect(events).toContainEqual({ action: 'read', resource: 'Patient:p-0070', decision: 'allow', reason: 'break_glass' });
   expect(harness.consoleErrors).toEqual([]);

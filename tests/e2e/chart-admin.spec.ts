@@ -7,7 +7,9 @@ import { test, expect, signIn, type Page } from './harness';
 async function switchTo(page: Page, username: string, hash: string): Promise<void> {
   await page.getByRole('banner').getByRole('button', { name: 'Switch user' }).click();
   await signIn(page, username);
-  await page.evaluate((h) => { window.location.hash = h; }, hash);
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
 }
 
 test('chart: edit details with a concurrent change, reschedule, discharge and final discharge', async ({ page, harness }) => {
@@ -35,27 +37,37 @@ test('chart: edit details with a concurrent change, reschedule, discharge and fi
   await expect(page.getByRole('heading', { level: 1, name: 'Alice M. Patient' })).toBeVisible();
 
   // She moves a scheduled appointment of another patient.
-  await page.evaluate(() => { window.location.hash = '#/patients/p-0003'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-0003';
+  });
   const ap = page.getByRole('row').filter({ hasText: 'Admission assessment' }).filter({ hasText: 'Scheduled' });
   await ap.getByRole('button', { name: 'Reschedule' }).click();
   const move = page.getByRole('dialog', { name: 'Reschedule appointment' });
   await move.getByLabel('New date and time').fill('2026-11-24T09:30');
   await move.getByRole('button', { name: 'Reschedule' }).click();
   await expect(move).toHaveCount(0);
-  await expect(page.getByRole('row').filter({ hasText: 'Admission assessment' }).filter({ hasText: 'Scheduled' })).toContainText('24 Nov, 09:30');
+  await expect(page.getByRole('row').filter({ hasText: 'Admission assessment' }).filter({ hasText: 'Scheduled' })).toContainText(
+    '24 Nov, 09:30',
+  );
 
   // Dr. Smith discharges Alice.
   await switchTo(page, 'smith', '#/patients/p-alice');
   await expect(page.getByRole('heading', { level: 1, name: 'Alice M. Patient' })).toBeVisible();
   await page.getByRole('button', { name: 'Discharge' }).click();
-  await page.getByRole('dialog', { name: /Discharge/ }).getByRole('button', { name: 'Discharge' }).click();
+  await page
+    .getByRole('dialog', { name: /Discharge/ })
+    .getByRole('button', { name: 'Discharge' })
+    .click();
   await expect(page.locator('.patient-head')).toContainText('Discharged');
   await expect(page.getByRole('button', { name: 'Discharge' })).toHaveCount(0);
 
   // The administrator completes the discharge; the room is released.
   await switchTo(page, 'ada', '#/patients/p-alice');
   await page.getByRole('button', { name: 'Final discharge' }).click();
-  await page.getByRole('dialog', { name: /Final discharge/ }).getByRole('button', { name: 'Complete discharge' }).click();
+  await page
+    .getByRole('dialog', { name: /Final discharge/ })
+    .getByRole('button', { name: 'Complete discharge' })
+    .click();
   await expect(page.locator('.patient-head')).toContainText('Final discharged');
   await expect(page.locator('.chart-meta')).toContainText('LocationNo room');
   await harness.shot('chart-final-discharge');

@@ -22,13 +22,22 @@ test('chart: patient banner, section navigation, 72-hour vitals trends and flows
 
   // Trends: one chart per vital measured in the last 72 hours, each with its usual range.
   const trends = page.getByRole('group', { name: 'Vital-sign trends, last 72 hours' });
-  for (const [label, usual] of [['Heart rate', 'usual 50–100'], ['Temperature', 'usual 36–38'], ['BP systolic', 'usual 90–140'], ['SpO₂', 'usual 94–100']] as const) {
-    const figure = trends.getByRole('figure', { name: `${label === 'SpO₂' ? 'Oxygen saturation' : label === 'BP systolic' ? 'Blood pressure systolic' : label} trend` });
+  for (const [label, usual] of [
+    ['Heart rate', 'usual 50–100'],
+    ['Temperature', 'usual 36–38'],
+    ['BP systolic', 'usual 90–140'],
+    ['SpO₂', 'usual 94–100'],
+  ] as const) {
+    const figure = trends.getByRole('figure', {
+      name: `${label === 'SpO₂' ? 'Oxygen saturation' : label === 'BP systolic' ? 'Blood pressure systolic' : label} trend`,
+    });
     await expect(figure).toContainText(label);
     await expect(figure).toContainText(usual);
     await expect(figure.locator('canvas')).toHaveCount(1);
   }
-  await expect(trends.getByRole('img', { name: /^Heart rate, last 72 hours: \d+ measurements, from \d+ to \d+ \/min; latest 103 \/min/ })).toBeVisible();
+  await expect(
+    trends.getByRole('img', { name: /^Heart rate, last 72 hours: \d+ measurements, from \d+ to \d+ \/min; latest 103 \/min/ }),
+  ).toBeVisible();
   // The flowsheet: time × vital, newest first, with the same numbers.
   const flowsheet = page.getByRole('table', { name: 'Vitals flowsheet' });
   await expect(flowsheet.getByRole('columnheader')).toHaveText([/^Time/, /^Heart rate/, /^BP systolic/, /^Temperature/, /^SpO₂/]);
@@ -57,7 +66,7 @@ test('chart: patient banner, section navigation, 72-hour vitals trends and flows
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('chart: the banner is on the patient\'s own chart too, without what she may not read', async ({ page, harness }) => {
+test("chart: the banner is on the patient's own chart too, without what she may not read", async ({ page, harness }) => {
   await harness.open();
   await signIn(page, 'alice');
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
@@ -65,17 +74,27 @@ test('chart: the banner is on the patient\'s own chart too, without what she may
   await expect(banner).toContainText('STM-100001');
   await expect(banner).not.toContainText('Open alerts');
   await expect(page.getByRole('group', { name: /Vital-sign trends/ })).toHaveCount(0);
-  await expect(page.getByRole('navigation', { name: 'Chart sections' }).getByRole('button')).toHaveText(['Appointments', 'Records']);
+  await expect(page.getByRole('navigation', { name: 'Chart sections' }).getByRole('button')).toHaveText([
+    'Appointments',
+    'Records',
+  ]);
   await harness.shot('chart-banner-patient');
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('wording: enrolling against a server that cannot be reached says what to check, not "(fetch failed)"', async ({ page, harness }) => {
+test('wording: enrolling against a server that cannot be reached says what to check, not "(fetch failed)"', async ({
+  page,
+  harness,
+}) => {
   await harness.open('#/diagnostics');
   await page.getByLabel('Server address').fill('http://127.0.0.1:9');
   await page.getByLabel('Enrollment code').fill('ABCD-EFGH-IJKL');
   await page.getByRole('button', { name: 'Enroll' }).click();
-  await expect(page.getByText("The server at http://127.0.0.1:9 cannot be reached. Check the address and this workstation's network connection, then try again.")).toBeVisible();
+  await expect(
+    page.getByText(
+      "The server at http://127.0.0.1:9 cannot be reached. Check the address and this workstation's network connection, then try again.",
+    ),
+  ).toBeVisible();
   await expect(page.getByText(/fetch failed|ECONNREFUSED/)).toHaveCount(0);
   await harness.shot('wording-enroll-unreachable');
 });

@@ -1,9 +1,18 @@
 /** A registration clerk at the front desk: find, register, schedule, cancel; never any clinical data. */
 import { test, expect, signIn } from './harness';
 
-interface ChartOut { records: unknown[]; observations: unknown[]; alerts: unknown[]; appointments: Array<{ status: string }>; actions: string[] }
+interface ChartOut {
+  records: unknown[];
+  observations: unknown[];
+  alerts: unknown[];
+  appointments: Array<{ status: string }>;
+  actions: string[];
+}
 
-test('clerk: search a patient, register an admitted patient, schedule and cancel an appointment; no clinical data', async ({ page, harness }) => {
+test('clerk: search a patient, register an admitted patient, schedule and cancel an appointment; no clinical data', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'rita');
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -82,8 +91,16 @@ test('clerk: search a patient, register an admitted patient, schedule and cancel
   // The chart route (another view) shows the clerk no record text either.
   await harness.open('#/patients/p-alice');
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-  await page.getByText('Alice Patient').first().waitFor({ timeout: 3_000 }).catch(() => undefined);
-  await expect(page.getByText(/Consider stepping down|Family history relevant|Watch renal function|Patient anxious about discharge|Stable, observations within range|Wound healing well/)).toHaveCount(0);
+  await page
+    .getByText('Alice Patient')
+    .first()
+    .waitFor({ timeout: 3_000 })
+    .catch(() => undefined);
+  await expect(
+    page.getByText(
+      /Consider stepping down|Family history relevant|Watch renal function|Patient anxious about discharge|Stable, observations within range|Wound healing well/,
+    ),
+  ).toHaveCount(0);
 
   expect(harness.consoleErrors).toEqual([]);
 });

@@ -7,10 +7,16 @@
  */
 import { test, expect, signIn, type Page } from './harness';
 
-const go = async (page: Page, hash: string): Promise<void> => { await page.evaluate((h) => { window.location.hash = h; }, hash); };
+const go = async (page: Page, hash: string): Promise<void> => {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
+};
 
 test('dates: the year whenever it is not this year, one format everywhere', async ({ page, harness }) => {
-  const [ap] = await harness.t.ws.db.all<{ id: string }>("SELECT id FROM appointments WHERE patient_id = 'p-alice' ORDER BY scheduled_at LIMIT 1");
+  const [ap] = await harness.t.ws.db.all<{ id: string }>(
+    "SELECT id FROM appointments WHERE patient_id = 'p-alice' ORDER BY scheduled_at LIMIT 1",
+  );
   await harness.t.ws.db.run("UPDATE appointments SET scheduled_at = '2126-11-24T09:00:00.000Z' WHERE id = ?", [ap!.id]);
   await harness.open();
   await signIn(page, 'rita');
@@ -25,7 +31,10 @@ test('dates: the year whenever it is not this year, one format everywhere', asyn
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('absurd values: appointments in the past or a century ahead, birth dates in the future, lab values like "high" are refused, naming the limit', async ({ page, harness }) => {
+test('absurd values: appointments in the past or a century ahead, birth dates in the future, lab values like "high" are refused, naming the limit', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'rita');
   await go(page, '#/registration?patient=p-alice');
@@ -45,7 +54,11 @@ test('absurd values: appointments in the past or a century ahead, birth dates in
   const people = labels.filter((l) => l.includes('—'));
   expect(new Set(people).size).toBe(people.length);
   expect(people.every((l) => l.includes('— Physician'))).toBe(true);
-  expect(people.filter((l) => l.startsWith('Dr. Petrov'))).toEqual(['Dr. Petrov — Physician, General Surgery', 'Dr. Petrov — Physician, Internal Medicine', 'Dr. Petrov — Physician, Pediatrics']);
+  expect(people.filter((l) => l.startsWith('Dr. Petrov'))).toEqual([
+    'Dr. Petrov — Physician, General Surgery',
+    'Dr. Petrov — Physician, Internal Medicine',
+    'Dr. Petrov — Physician, Pediatrics',
+  ]);
   expect(labels.join('\n')).not.toMatch(/Nurse/);
   // A 5,000-character reason is refused in words (the field stops at 500).
   await expect(sched.getByLabel('Reason')).toHaveAttribute('maxlength', '500');
@@ -69,7 +82,11 @@ test('absurd values: appointments in the past or a century ahead, birth dates in
   await reg.getByLabel('Room').selectOption({ label: 'CARD 103' });
   await reg.getByLabel('MRN').fill('STM-100001');
   await reg.getByRole('button', { name: 'Register' }).click();
-  await expect(reg.getByText('Medical record number STM-100001 is already registered to another patient. Search for it before registering, or check the number.')).toBeVisible();
+  await expect(
+    reg.getByText(
+      'Medical record number STM-100001 is already registered to another patient. Search for it before registering, or check the number.',
+    ),
+  ).toBeVisible();
   await expect(reg.getByText(/Something went wrong|call IT|Changed meanwhile/)).toHaveCount(0);
   // A field too long is said in words, not "Too big: expected string to have <=100 characters".
   await reg.getByLabel('MRN').fill('M'.repeat(120));
@@ -129,7 +146,10 @@ test('vitals: Escape, × or Cancel ask before typed values are thrown away', asy
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('my day: Complete only once started and confirmed; Write record has a category and saves at the first try', async ({ page, harness }) => {
+test('my day: Complete only once started and confirmed; Write record has a category and saves at the first try', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'brown');
   await go(page, '#/day');
@@ -158,9 +178,15 @@ test('my day: Complete only once started and confirmed; Write record has a categ
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('chart: sections the user cannot read are left out (no "No alerts." while alerts exist); long text wraps; confirmations sit in the status bar', async ({ page, harness }) => {
+test('chart: sections the user cannot read are left out (no "No alerts." while alerts exist); long text wraps; confirmations sit in the status bar', async ({
+  page,
+  harness,
+}) => {
   const long = `Reason ${'x'.repeat(4_990)}`;
-  await harness.t.ws.db.run("UPDATE appointments SET reason = ? WHERE id = (SELECT id FROM appointments WHERE patient_id = 'p-alice' ORDER BY scheduled_at LIMIT 1)", [long]);
+  await harness.t.ws.db.run(
+    "UPDATE appointments SET reason = ? WHERE id = (SELECT id FROM appointments WHERE patient_id = 'p-alice' ORDER BY scheduled_at LIMIT 1)",
+    [long],
+  );
   await harness.open();
   await signIn(page, 'rita');
   await go(page, '#/patients/p-alice');
@@ -173,7 +199,10 @@ test('chart: sections the user cannot read are left out (no "No alerts." while a
   await expect(page.getByText('Open alerts')).toHaveCount(0);
   // The 5,000-character reason wraps within the page instead of widening it to 40,000 px.
   const main = page.locator('main#main');
-  const { scrollWidth, clientWidth } = await main.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  const { scrollWidth, clientWidth } = await main.evaluate((el) => ({
+    scrollWidth: el.scrollWidth,
+    clientWidth: el.clientWidth,
+  }));
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth + 1);
   await harness.shot('chart-clerk-sections');
   await page.getByRole('button', { name: 'Switch user' }).click();

@@ -15,18 +15,24 @@ test('deep-link: charts the nurse may not read show Not found', async ({ page, h
   await harness.shot('deep-link-other-org');
 
   // A Neurology patient of her own hospital: the very same answer.
-  await page.evaluate(() => { window.location.hash = '#/patients/p-0070'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-0070';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'Not found' })).toBeVisible();
   await expect(page.getByText(message)).toBeVisible();
   await expect(page.getByText('Umar Dubois')).toHaveCount(0);
   await expect(page.getByText('STM-100070')).toHaveCount(0);
 
   // An id that does not exist at all: indistinguishable.
-  await page.evaluate(() => { window.location.hash = '#/patients/p-nobody'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-nobody';
+  });
   await expect(page.getByText(message)).toBeVisible();
 
   // Her own patient opens normally.
-  await page.evaluate(() => { window.location.hash = '#/patients/p-alice'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-alice';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   expect(harness.consoleErrors).toEqual([]);
 });

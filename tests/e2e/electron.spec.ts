@@ -23,11 +23,20 @@ test('electron: the packaged shell starts hardened and signs a nurse in', async 
   const dir = mkdtempSync(path.join(tmpdir(), 'cw-electron-'));
   const config = path.join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ dataDir: dir, demoData: true, workstationName: 'E2E ward PC' }));
-  const app = await electron.launch({ executablePath: binary.file, args: [path.join(ROOT, 'dist-electron/main.cjs'), `--config=${config}`, '--no-sandbox'] });
+  const app = await electron.launch({
+    executablePath: binary.file,
+    args: [path.join(ROOT, 'dist-electron/main.cjs'), `--config=${config}`, '--no-sandbox'],
+  });
   try {
     const win = await app.firstWindow();
     await expect(win.getByRole('heading', { name: 'Sign in' })).toBeVisible();
-    expect(await win.evaluate(() => ({ req: typeof (globalThis as { require?: unknown }).require, proc: typeof (globalThis as { process?: unknown }).process, bridge: typeof window.clinic?.invoke }))).toEqual({ req: 'undefined', proc: 'undefined', bridge: 'function' });
+    expect(
+      await win.evaluate(() => ({
+        req: typeof (globalThis as { require?: unknown }).require,
+        proc: typeof (globalThis as { process?: unknown }).process,
+        bridge: typeof window.clinic?.invoke,
+      })),
+    ).toEqual({ req: 'undefined', proc: 'undefined', bridge: 'function' });
     // One window; its preferences are asserted in tests/unit/electron-shell.test.ts, their effect here.
     expect(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length)).toBe(1);
     await win.getByLabel('Username', { exact: true }).fill('nina');

@@ -5,10 +5,17 @@
  */
 import { test, expect, signIn, type Page } from './harness';
 
-const go = async (page: Page, hash: string): Promise<void> => { await page.evaluate((h) => { window.location.hash = h; }, hash); };
+const go = async (page: Page, hash: string): Promise<void> => {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
+};
 const notForYou = (page: Page) => page.getByRole('heading', { level: 1, name: 'This view is not for you' });
 
-test('guards: a nurse typing #/admin, #/organizations, #/registration or #/audit sees "not for you" and nothing of the view', async ({ page, harness }) => {
+test('guards: a nurse typing #/admin, #/organizations, #/registration or #/audit sees "not for you" and nothing of the view', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'nina');
 
@@ -45,10 +52,18 @@ test('guards: a nurse typing #/admin, #/organizations, #/registration or #/audit
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('guards: a patient typing staff routes sees "not for you"; an admin may not see root\'s organizations', async ({ page, harness }) => {
+test('guards: a patient typing staff routes sees "not for you"; an admin may not see root\'s organizations', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'alice');
-  for (const [hash, view] of [['#/registration', 'Registration'], ['#/break-glass', 'Emergency access'], ['#/admin', 'Users & roles'], ['#/census', 'Ward census']] as const) {
+  for (const [hash, view] of [
+    ['#/registration', 'Registration'],
+    ['#/break-glass', 'Emergency access'],
+    ['#/admin', 'Users & roles'],
+    ['#/census', 'Ward census'],
+  ] as const) {
     await go(page, hash);
     await expect(notForYou(page)).toBeVisible();
     await expect(page.getByText(`${view} is for`)).toBeVisible();
@@ -65,7 +80,10 @@ test('guards: a patient typing staff routes sees "not for you"; an admin may not
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('guards: diagnostics before sign-in show no whole-database counts, database path or configuration', async ({ page, harness }) => {
+test('guards: diagnostics before sign-in show no whole-database counts, database path or configuration', async ({
+  page,
+  harness,
+}) => {
   await harness.open('#/diagnostics');
   await expect(page.getByRole('heading', { level: 1, name: 'Diagnostics' })).toBeVisible();
   await expect(page.getByText('Limited view')).toBeVisible();
@@ -76,7 +94,10 @@ test('guards: diagnostics before sign-in show no whole-database counts, database
   await harness.shot('guard-diagnostics-signed-out');
 
   // An administrator signed in sees the database and what it holds.
-  await page.getByRole('link', { name: 'Diagnostics' }).waitFor({ state: 'detached' }).catch(() => undefined);
+  await page
+    .getByRole('link', { name: 'Diagnostics' })
+    .waitFor({ state: 'detached' })
+    .catch(() => undefined);
   await harness.open();
   await signIn(page, 'ada');
   await go(page, '#/diagnostics');

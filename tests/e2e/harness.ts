@@ -47,37 +47,62 @@ export interface Harness {
 }
 
 export const test = base.extend<{ harness: Harness; fixture: unknown; workstationConfig: Partial<SystemConfig> }>({
-  fixture: [async ({}, use: (f: unknown) => Promise<void>) => { await use(demoHospital(NOW)); }, { option: true }],
+  fixture: [
+    async ({}, use: (f: unknown) => Promise<void>) => {
+      await use(demoHospital(NOW));
+    },
+    { option: true },
+  ],
   /** The system configuration IT would install (e.g. the workstation's facility). */
   workstationConfig: [{}, { option: true }],
   harness: async ({ page, fixture, workstationConfig }, use) => {
     const t = await openTestWorkstation(fixture, workstationConfig);
     const { server, url } = await serveRenderer();
     const consoleErrors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.clock.install({ time: new Date(NOW) });
-    await page.exposeBinding('__clinicInvoke', async (_source, channel: unknown, request: unknown) => t.dispatch(channel, request));
+    await page.exposeBinding('__clinicInvoke', async (_source, channel: unknown, request: unknown) =>
+      t.dispatch(channel, request),
+    );
     await page.addInitScript(() => {
       const listeners = new Set<(e: unknown) => void>();
-      (window as unknown as { __clinicEmit: (e: unknown) => void }).__clinicEmit = (e) => { for (const l of listeners) l(e); };
+      (window as unknown as { __clinicEmit: (e: unknown) => void }).__clinicEmit = (e) => {
+        for (const l of listeners) l(e);
+      };
       const invoke = (window as unknown as { __clinicInvoke: (c: string, r: unknown) => Promise<unknown> }).__clinicInvoke;
       Object.defineProperty(window, 'clinic', {
         value: Object.freeze({
           invoke: (channel: string, request: unknown) => invoke(String(channel), request),
-          onEvent: (l: (e: unknown) => void) => { listeners.add(l); return () => listeners.delete(l); },
+          onEvent: (l: (e: unknown) => void) => {
+            listeners.add(l);
+            return () => listeners.delete(l);
+          },
         }),
         writable: false,
       });
     });
     // Main pushes session changes (auto-lock) to the window, as electron/main does.
     const off = t.ws.session.onChange(() => {
-      void sessionInfo(t.ws).then((session) => page.evaluate((s) => (window as unknown as { __clinicEmit: (e: unknown) => void }).__clinicEmit({ type: 'session', session: s }), session)).catch(() => undefined);
+      void sessionInfo(t.ws)
+        .then((session) =>
+          page.evaluate(
+            (s) => (window as unknown as { __clinicEmit: (e: unknown) => void }).__clinicEmit({ type: 'session', session: s }),
+            session,
+          ),
+        )
+        .catch(() => undefined);
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
     const h: Harness = {
-      t, url, consoleErrors,
-      async open(hash = '') { await page.goto(`${url}/index.html${hash}`); },
+      t,
+      url,
+      consoleErrors,
+      async open(hash = '') {
+        await page.goto(`${url}/index.html${hash}`);
+      },
       async signIn(username, password = DEMO_PASSWORD) {
         // Required fields add " *" to their label, so match the label loosely.
         await page.getByLabel('Username').fill(username);
@@ -85,7 +110,9 @@ export const test = base.extend<{ harness: Harness; fixture: unknown; workstatio
         await page.getByRole('button', { name: 'Sign in' }).click();
         await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
       },
-      async shot(name) { await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }); },
+      async shot(name) {
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+      },
       async advanceMinutes(minutes) {
         t.clock.advanceMinutes(minutes);
         await page.clock.fastForward(minutes * 60_000);

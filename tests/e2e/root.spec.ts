@@ -2,8 +2,12 @@
 import { test, expect, signIn } from './harness';
 import { ROOT_PASSWORD } from '../../src/demo/hospital';
 
-interface CensusOut { patients: Array<{ id: string; name: string; open_alerts: number }> }
-interface ChartOut { alerts: Array<{ id: string; status: string; actions: string[] }> }
+interface CensusOut {
+  patients: Array<{ id: string; name: string; open_alerts: number }>;
+}
+interface ChartOut {
+  alerts: Array<{ id: string; status: string; actions: string[] }>;
+}
 
 test('root: create an organization with a first admin, view as Nina (read-only), exit', async ({ page, harness }) => {
   await harness.open();

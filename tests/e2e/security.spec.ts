@@ -39,7 +39,15 @@ test('workstations: ada revokes a ward PC, then this one, which erases its data 
   await seedServerDb(db, demoHospital(NOW));
   const srv = await startServer(db);
   try {
-    const code = async (): Promise<string> => (await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-stm' }, await bearer(srv.url, 'ada', DEMO_PASSWORD))).body.code;
+    const code = async (): Promise<string> =>
+      (
+        await post(
+          srv.url,
+          '/v1/enrollment-codes',
+          { protocol: 1, org_id: 'org-stm' },
+          await bearer(srv.url, 'ada', DEMO_PASSWORD),
+        )
+      ).body.code;
     const other = await post(srv.url, '/v1/enroll', { protocol: 1, code: await code(), name: 'Ward 7 PC' });
     expect(other.status).toBe(200);
     const e = await harness.t.ws.sync.engine.enroll(srv.url, await code(), 'Admin office PC');

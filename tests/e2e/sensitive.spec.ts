@@ -9,17 +9,27 @@ import { test, expect, signIn, type Page } from './harness';
 async function switchTo(page: Page, username: string, hash?: string): Promise<void> {
   await page.getByRole('banner').getByRole('button', { name: 'Switch user' }).click();
   await signIn(page, username);
-  if (hash) await page.evaluate((h) => { window.location.hash = h; }, hash);
+  if (hash)
+    await page.evaluate((h) => {
+      window.location.hash = h;
+    }, hash);
 }
 
-test('labels: the author labels a record and a lab result; a cleared nurse sees them with a chip, an uncleared one sees no trace', async ({ page, harness }) => {
+test('labels: the author labels a record and a lab result; a cleared nurse sees them with a chip, an uncleared one sees no trace', async ({
+  page,
+  harness,
+}) => {
   await harness.open('#/patients/p-alice');
   await signIn(page, 'brown');
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
 
   // Dr. Brown is examining Alice: a record with the psychiatry label.
-  await page.getByRole('table', { name: 'Appointments' }).getByRole('row').filter({ hasText: 'Chest pain exam' })
-    .getByRole('button', { name: 'Write record' }).click();
+  await page
+    .getByRole('table', { name: 'Appointments' })
+    .getByRole('row')
+    .filter({ hasText: 'Chest pain exam' })
+    .getByRole('button', { name: 'Write record' })
+    .click();
   const write = page.getByRole('dialog', { name: /Write record/ });
   await write.getByLabel('Public notes').fill('Low mood since the infarct; referred to liaison psychiatry.');
   await write.getByLabel('Sensitivity').selectOption({ label: 'Psychiatry' });
@@ -47,7 +57,9 @@ test('labels: the author labels a record and a lab result; a cleared nurse sees 
   // Vera (Cardiology, cleared for HIV, not psychiatry) sees the result with its chip, not the record.
   await switchTo(page, 'vera', '#/patients/p-alice');
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Observations' }).locator('.label-chip').filter({ hasText: 'HIV' })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Observations' }).locator('.label-chip').filter({ hasText: 'HIV' }),
+  ).toBeVisible();
   await expect(page.getByText('Low mood since the infarct')).toHaveCount(0);
 
   // Nina (Cardiology, no clearance): neither, and nothing says something is hidden.
@@ -77,18 +89,28 @@ test('clearances: an admin assigns a role cleared for HIV; it is listed with the
   await harness.shot('sensitive-assign-clearances');
   await assign.getByRole('button', { name: 'Assign role' }).click();
   await expect(assign).toBeHidden();
-  const cleared = page.getByRole('table', { name: 'Role assignments' }).getByRole('row').filter({ has: page.getByLabel('Cleared for') });
+  const cleared = page
+    .getByRole('table', { name: 'Role assignments' })
+    .getByRole('row')
+    .filter({ has: page.getByLabel('Cleared for') });
   await expect(cleared).toContainText('HIV');
   await expect(cleared).toContainText('Restricted patients');
-  const stored = await harness.t.ws.db.get<{ clearances: string }>("SELECT clearances FROM role_assignments WHERE user_id = 'u-nina' AND clearances <> '[]'");
+  const stored = await harness.t.ws.db.get<{ clearances: string }>(
+    "SELECT clearances FROM role_assignments WHERE user_id = 'u-nina' AND clearances <> '[]'",
+  );
   expect(JSON.parse(stored!.clearances)).toEqual(['hiv', 'restricted']);
 
   // Nina now reads the HIV-labelled items of her ward and the restricted patient.
-  expect((await harness.t.ws.engine.authorize({ userId: 'u-nina' }, 'read', { type: 'Observation', id: 'obs-hiv-1' }))).toBe('allow');
-  expect((await harness.t.ws.engine.authorize({ userId: 'u-nina' }, 'read', { type: 'Patient', id: 'p-vip' }))).toBe('allow');
+  expect(await harness.t.ws.engine.authorize({ userId: 'u-nina' }, 'read', { type: 'Observation', id: 'obs-hiv-1' })).toBe(
+    'allow',
+  );
+  expect(await harness.t.ws.engine.authorize({ userId: 'u-nina' }, 'read', { type: 'Patient', id: 'p-vip' })).toBe('allow');
 });
 
-test('consent: a restriction recorded with a reason keeps a nurse out; her break-glass is flagged in the review; removed with a reason', async ({ page, harness }) => {
+test('consent: a restriction recorded with a reason keeps a nurse out; her break-glass is flagged in the review; removed with a reason', async ({
+  page,
+  harness,
+}) => {
   await harness.open('#/patients/p-0007');
   await signIn(page, 'ada');
   await expect(page.getByRole('heading', { level: 1, name: 'Lena Santos' })).toBeVisible();
@@ -130,7 +152,9 @@ test('consent: a restriction recorded with a reason keeps a nurse out; her break
   await harness.shot('sensitive-break-glass-review');
 
   // Removing it needs a reason too, and it lands in the audit log.
-  await page.evaluate(() => { window.location.hash = '#/patients/p-0007'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-0007';
+  });
   await page.getByRole('button', { name: 'Remove restriction of Nina Nurse' }).click();
   const remove = page.getByRole('dialog', { name: /Remove the restriction/ });
   await remove.getByLabel(/^Reason for removing/).fill('Patient withdrew the request today');
@@ -138,7 +162,8 @@ test('consent: a restriction recorded with a reason keeps a nurse out; her break
   await expect(remove).toBeHidden();
   await expect(page.getByText('has not asked to keep anyone from their data')).toBeVisible();
   const audit = await harness.t.ws.db.all<{ action: string; reason: string }>(
-    "SELECT action, reason FROM audit_events WHERE action LIKE '%consent_restriction' ORDER BY seq");
+    "SELECT action, reason FROM audit_events WHERE action LIKE '%consent_restriction' ORDER BY seq",
+  );
   expect(audit).toEqual([
     { action: 'record_consent_restriction', reason: 'User:u-nina: Her sister-in-law; the patient asked at admission' },
     { action: 'remove_consent_restriction', reason: 'User:u-nina: Patient withdrew the request today' },
@@ -146,7 +171,10 @@ test('consent: a restriction recorded with a reason keeps a nurse out; her break
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('restricted: marking a patient restricted warns, tags the chart for cleared staff and takes them from uncleared staff', async ({ page, harness }) => {
+test('restricted: marking a patient restricted warns, tags the chart for cleared staff and takes them from uncleared staff', async ({
+  page,
+  harness,
+}) => {
   await harness.open('#/patients/p-0008');
   await signIn(page, 'ada');
   await expect(page.getByRole('heading', { level: 1, name: 'Ivan Schmidt' })).toBeVisible();
@@ -167,7 +195,10 @@ test('restricted: marking a patient restricted warns, tags the chart for cleared
 test.describe('registration at a facility', () => {
   test.use({ workstationConfig: { facility: 'fac-main' } });
 
-  test('the clerk registers an outpatient with no room at the workstation\'s facility, finds and schedules them', async ({ page, harness }) => {
+  test("the clerk registers an outpatient with no room at the workstation's facility, finds and schedules them", async ({
+    page,
+    harness,
+  }) => {
     await harness.open();
     await signIn(page, 'rita');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registration' }).click();
@@ -188,7 +219,9 @@ test.describe('registration at a facility', () => {
 
     // Found again by name, and scheduled.
     await page.getByLabel('Find patient').fill('Olga');
-    await expect(page.getByRole('table', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Olga Outpatient' })).toBeVisible();
+    await expect(
+      page.getByRole('table', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Olga Outpatient' }),
+    ).toBeVisible();
     await page.getByRole('button', { name: 'Schedule appointment' }).click();
     const sched = page.getByRole('dialog', { name: /Schedule appointment/ });
     await sched.getByLabel('Clinician').selectOption({ label: 'Dr. Smith — Physician, Cardiology' });
@@ -196,7 +229,9 @@ test.describe('registration at a facility', () => {
     await sched.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(sched).toBeHidden();
     await expect(page.getByRole('table', { name: 'Appointments' })).toContainText('New outpatient consultation');
-    const row = await harness.t.ws.db.get<{ facility_id: string; room_id: string | null }>("SELECT facility_id, room_id FROM patients WHERE mrn = 'STM-900777'");
+    const row = await harness.t.ws.db.get<{ facility_id: string; room_id: string | null }>(
+      "SELECT facility_id, room_id FROM patients WHERE mrn = 'STM-900777'",
+    );
     expect(row).toEqual({ facility_id: 'fac-main', room_id: null });
   });
 });

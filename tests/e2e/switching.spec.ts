@@ -12,7 +12,10 @@ async function lock(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Workstation locked' })).toBeVisible();
 }
 
-test('switching: lock → switch user lands the next user on their own home, not on the previous patient', async ({ page, harness }) => {
+test('switching: lock → switch user lands the next user on their own home, not on the previous patient', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await signIn(page, 'nina');
   await page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
@@ -36,7 +39,9 @@ test('switching: lock → switch user lands the next user on their own home, not
 test('switching: a badge tapped on the lock screen signs its owner in on their own home view', async ({ page, harness }) => {
   await harness.open();
   await signIn(page, 'nina');
-  await page.evaluate(() => { window.location.hash = '#/patients/p-alice'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-alice';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await lock(page);
 
@@ -51,12 +56,16 @@ test('switching: a badge tapped on the lock screen signs its owner in on their o
   await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
   await expect(page.getByText('Alice Patient')).toHaveCount(0);
   // Nina's failed-attempt counter was not touched by the badge typed into her password field.
-  expect(await harness.t.ws.db.get('SELECT failed_attempts FROM credentials WHERE user_id = ?', ['u-nina'])).toEqual({ failed_attempts: 0 });
+  expect(await harness.t.ws.db.get('SELECT failed_attempts FROM credentials WHERE user_id = ?', ['u-nina'])).toEqual({
+    failed_attempts: 0,
+  });
 
   // The locked user's own badge unlocks her where she was.
   await page.getByRole('button', { name: 'Switch user' }).click();
   await signIn(page, 'nina');
-  await page.evaluate(() => { window.location.hash = '#/patients/p-alice'; });
+  await page.evaluate(() => {
+    window.location.hash = '#/patients/p-alice';
+  });
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await lock(page);
   await page.keyboard.type('04a1b2c3\n');
@@ -66,7 +75,10 @@ test('switching: a badge tapped on the lock screen signs its owner in on their o
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test('badge sign-in: after choosing the Badge tab keystrokes go into the badge field; a badge typed anywhere is a badge', async ({ page, harness }) => {
+test('badge sign-in: after choosing the Badge tab keystrokes go into the badge field; a badge typed anywhere is a badge', async ({
+  page,
+  harness,
+}) => {
   await harness.open();
   await page.getByRole('tab', { name: 'Badge' }).click();
   await expect(page.getByLabel('Badge')).toBeFocused();

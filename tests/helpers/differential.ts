@@ -10,7 +10,14 @@ import type { AuthzEngine, Decision } from '../../src/authz/engine';
 import { authzType } from '../../src/authz/model';
 import { RESOURCE_TYPES, type ResourceType } from '../../src/domain/refs';
 
-export interface Mismatch { actor: string; action: string; ref: string; oso: string; sql: string; listed: boolean }
+export interface Mismatch {
+  actor: string;
+  action: string;
+  ref: string;
+  oso: string;
+  sql: string;
+  listed: boolean;
+}
 
 export async function allIds(engine: AuthzEngine, type: ResourceType): Promise<string[]> {
   const t = authzType(type);
@@ -23,7 +30,10 @@ export async function listedIds(engine: AuthzEngine, actorId: string, action: st
   return new Set((await engine.listAs<{ id: string }>(actor, action, type, { columns: `m.${pk} AS id` })).map((r) => r.id));
 }
 
-export async function differential(engine: AuthzEngine, actorIds: string[]): Promise<{ checked: number; mismatches: Mismatch[] }> {
+export async function differential(
+  engine: AuthzEngine,
+  actorIds: string[],
+): Promise<{ checked: number; mismatches: Mismatch[] }> {
   const mismatches: Mismatch[] = [];
   let checked = 0;
   for (const type of RESOURCE_TYPES) {
@@ -38,19 +48,33 @@ export async function differential(engine: AuthzEngine, actorIds: string[]): Pro
         const mayRead = await engine.oso.isAllowed(actor, 'read', resource);
         for (const action of ACTIONS[type]) {
           const allowed = action === 'read' ? mayRead : await engine.oso.isAllowed(actor, action, resource);
-          const reference: Decision = allowed ? 'allow'
-            : NO_READ_CHECK.has(action) ? 'forbidden' : action !== 'read' && mayRead ? 'forbidden' : 'not_found';
+          const reference: Decision = allowed
+            ? 'allow'
+            : NO_READ_CHECK.has(action)
+              ? 'forbidden'
+              : action !== 'read' && mayRead
+                ? 'forbidden'
+                : 'not_found';
           const decision = await engine.decideAs(actor, action, { type, id });
           const inList = listed.get(action)!.has(id);
           const inBatch = batch.get(id)!.includes(action);
           checked++;
           if (allowed !== inList || decision !== reference || allowed !== inBatch) {
-            mismatches.push({ actor: actorId, action, ref: `${type}:${id}`, oso: reference, sql: `${decision}${inBatch ? ' (batch: allowed)' : ' (batch: not allowed)'}`, listed: inList });
+            mismatches.push({
+              actor: actorId,
+              action,
+              ref: `${type}:${id}`,
+              oso: reference,
+              sql: `${decision}${inBatch ? ' (batch: allowed)' : ' (batch: not allowed)'}`,
+              listed: inList,
+            });
           }
         }
       }
       for (const [action, set] of listed) {
-        for (const id of set) if (!ids.includes(id)) mismatches.push({ actor: actorId, action, ref: `${type}:${id}`, oso: 'no such row', sql: '', listed: true });
+        for (const id of set)
+          if (!ids.includes(id))
+            mismatches.push({ actor: actorId, action, ref: `${type}:${id}`, oso: 'no such row', sql: '', listed: true });
       }
     }
   }

@@ -36,9 +36,20 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
   const f = {
     now: hours(0),
     organizations: [{ id: '_root', name: 'Root' }] as object[],
-    facilities: [] as object[], wards: [] as object[], rooms: [] as object[], users: [] as object[], groups: [] as object[],
-    role_assignments: [] as object[], care_teams: [] as object[], patients: [] as object[], appointments: [] as object[],
-    records: [] as object[], observations: [] as object[], alerts: [] as object[], break_glass: [] as object[], audit_events: [] as object[],
+    facilities: [] as object[],
+    wards: [] as object[],
+    rooms: [] as object[],
+    users: [] as object[],
+    groups: [] as object[],
+    role_assignments: [] as object[],
+    care_teams: [] as object[],
+    patients: [] as object[],
+    appointments: [] as object[],
+    records: [] as object[],
+    observations: [] as object[],
+    alerts: [] as object[],
+    break_glass: [] as object[],
+    audit_events: [] as object[],
   };
   f.users.push({ id: 'root', org: '_root', name: 'Root', username: 'root' });
   const categories = ['vitals', 'lab', 'imaging'];
@@ -67,7 +78,15 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
     for (let i = 1; i <= 8 * size; i++) {
       const id = `${o}-p${i}`;
       patients.push(id);
-      f.patients.push({ id, org: o, mrn: `${o}-${i}`, name: `Patient ${id}`, birth_date: '1970-01-01', room: chance(0.75) ? pick(rooms) : null, status: pick(PATIENT_STATUSES) });
+      f.patients.push({
+        id,
+        org: o,
+        mrn: `${o}-${i}`,
+        name: `Patient ${id}`,
+        birth_date: '1970-01-01',
+        room: chance(0.75) ? pick(rooms) : null,
+        status: pick(PATIENT_STATUSES),
+      });
     }
     const users: string[] = [];
     for (let i = 1; i <= 10 * size; i++) {
@@ -86,15 +105,28 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
     }
     for (let t = 1; t <= 2; t++) {
       f.care_teams.push({
-        id: `${o}-ct${t}`, org: o, name: `Team ${t}`, specialties: subset(specialties, 0.4), patients: subset(patients, 0.3),
-        members: [...subset(users, 0.2).map((u) => ({ user: u, role: pick(['member', 'lead']) })), ...subset(groups, 0.4).map((g) => ({ group: g }))],
+        id: `${o}-ct${t}`,
+        org: o,
+        name: `Team ${t}`,
+        specialties: subset(specialties, 0.4),
+        patients: subset(patients, 0.3),
+        members: [
+          ...subset(users, 0.2).map((u) => ({ user: u, role: pick(['member', 'lead']) })),
+          ...subset(groups, 0.4).map((g) => ({ group: g })),
+        ],
       });
     }
     const appts: Array<{ id: string; patient: string }> = [];
     for (let i = 1; i <= 14 * size; i++) {
       const a = { id: `${o}-a${i}`, patient: pick(patients) };
       appts.push(a);
-      f.appointments.push({ ...a, clinician: pick(users), scheduled_at: hours(Math.floor(r() * 96) - 48), reason: 'Visit', status: pick(APPOINTMENT_STATUSES) });
+      f.appointments.push({
+        ...a,
+        clinician: pick(users),
+        scheduled_at: hours(Math.floor(r() * 96) - 48),
+        reason: 'Visit',
+        status: pick(APPOINTMENT_STATUSES),
+      });
     }
     const recs: Array<{ id: string; appointment: string; category: string }> = [];
     for (let i = 1; i <= 10 * size; i++) {
@@ -102,32 +134,79 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
       const ap = amended ? amended.appointment : pick(appts).id;
       const rec = { id: `${o}-rec${i}`, appointment: ap, category: amended ? amended.category : pick(specialties) };
       recs.push(rec);
-      f.records.push({ ...rec, author: pick(users), public_notes: 'p', internal_notes: 'i', created_at: hours(-i), ...(amended ? { amends: amended.id } : {}) });
+      f.records.push({
+        ...rec,
+        author: pick(users),
+        public_notes: 'p',
+        internal_notes: 'i',
+        created_at: hours(-i),
+        ...(amended ? { amends: amended.id } : {}),
+      });
     }
     for (let i = 1; i <= 14 * size; i++) {
       const withAp = chance(0.3) ? pick(appts) : null;
       f.observations.push({
-        id: `${o}-obs${i}`, patient: withAp ? withAp.patient : pick(patients), appointment: withAp?.id ?? null,
-        category: pick(categories), code: 'x', value: '1', unit: '', recorded_by: pick(users), recorded_at: hours(-i),
+        id: `${o}-obs${i}`,
+        patient: withAp ? withAp.patient : pick(patients),
+        appointment: withAp?.id ?? null,
+        category: pick(categories),
+        code: 'x',
+        value: '1',
+        unit: '',
+        recorded_by: pick(users),
+        recorded_at: hours(-i),
       });
     }
     for (let i = 1; i <= 6 * size; i++) {
-      f.alerts.push({ id: `${o}-al${i}`, patient: pick(patients), kind: 'k', severity: pick(['low', 'high']), message: 'm', due_at: hours(i), status: pick(['open', 'acknowledged']) });
+      f.alerts.push({
+        id: `${o}-al${i}`,
+        patient: pick(patients),
+        kind: 'k',
+        severity: pick(['low', 'high']),
+        message: 'm',
+        due_at: hours(i),
+        status: pick(['open', 'acknowledged']),
+      });
     }
     for (let i = 1; i <= 3; i++) {
       const start = pick([-3, -0.5, 2]);
-      f.break_glass.push({ id: `${o}-bg${i}`, user: pick(users), patient: pick(patients), reason: 'Emergency on ward', started_at: hours(start), expires_at: hours(start + 1) });
+      f.break_glass.push({
+        id: `${o}-bg${i}`,
+        user: pick(users),
+        patient: pick(patients),
+        reason: 'Emergency on ward',
+        started_at: hours(start),
+        expires_at: hours(start + 1),
+      });
     }
-    for (let i = 1; i <= 3; i++) f.audit_events.push({ id: `${o}-ev${i}`, at: hours(-i), actor: pick(users), action: 'read', resource: `Patient:${pick(patients)}`, decision: 'allow', org: o });
+    for (let i = 1; i <= 3; i++)
+      f.audit_events.push({
+        id: `${o}-ev${i}`,
+        at: hours(-i),
+        actor: pick(users),
+        action: 'read',
+        resource: `Patient:${pick(patients)}`,
+        decision: 'allow',
+        org: o,
+      });
 
     function assignment(holder: object): object {
       const role = pick(ROLES);
       const window = pick(['always', 'always', 'current', 'past', 'future', 'ends-now']);
       const validity = {
-        always: {}, current: { valid_from: hours(-2), valid_until: hours(6) }, past: { valid_from: hours(-30), valid_until: hours(-18) },
-        future: { valid_from: hours(12), valid_until: hours(24) }, 'ends-now': { valid_from: hours(-8), valid_until: hours(0) },
+        always: {},
+        current: { valid_from: hours(-2), valid_until: hours(6) },
+        past: { valid_from: hours(-30), valid_until: hours(-18) },
+        future: { valid_from: hours(12), valid_until: hours(24) },
+        'ends-now': { valid_from: hours(-8), valid_until: hours(0) },
       }[window];
-      return { ...holder, role, scope: pick(scopes), ...(role === 'lab_technician' ? { categories: subset(categories, 0.6) } : {}), ...validity };
+      return {
+        ...holder,
+        role,
+        scope: pick(scopes),
+        ...(role === 'lab_technician' ? { categories: subset(categories, 0.6) } : {}),
+        ...validity,
+      };
     }
   }
   if (opts.sensitive) addSensitive(f as unknown as World, rng(seed ^ 0x5e5_1717));
@@ -135,7 +214,17 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
 }
 
 type Row = Record<string, unknown>;
-interface World { facilities: Row[]; users: Row[]; role_assignments: Row[]; care_teams: Row[]; patients: Row[]; records: Row[]; observations: Row[]; break_glass: Row[]; consent_restrictions?: Row[] }
+interface World {
+  facilities: Row[];
+  users: Row[];
+  role_assignments: Row[];
+  care_teams: Row[];
+  patients: Row[];
+  records: Row[];
+  observations: Row[];
+  break_glass: Row[];
+  consent_restrictions?: Row[];
+}
 
 /** Adds the SPEC §3a shapes with its own random stream, so the base world stays the same. */
 function addSensitive(f: World, r: () => number): void {
@@ -148,7 +237,8 @@ function addSensitive(f: World, r: () => number): void {
     if (chance(0.25)) p.restricted = true;
   }
   for (const a of f.role_assignments) if (chance(0.45)) a.clearances = CLEARANCES.filter(() => chance(0.35));
-  for (const t of f.care_teams) if (chance(0.6)) t.specialties = [...new Set([...(t.specialties as string[]), pick(SENSITIVITY_LABELS)])];
+  for (const t of f.care_teams)
+    if (chance(0.6)) t.specialties = [...new Set([...(t.specialties as string[]), pick(SENSITIVITY_LABELS)])];
   for (const x of [...f.records, ...f.observations]) Object.assign(x, labelled());
   // An amendment keeps its original's label (it may add one): records are listed originals first.
   const byId = new Map(f.records.map((x) => [x.id, x]));

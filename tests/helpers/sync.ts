@@ -35,14 +35,24 @@ export function syncFixture(): Record<string, unknown> {
   const f = smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>);
   return {
     ...f,
-    users: [...(f.users as object[]), { id: 'u-nora', org: 'org-gh', name: 'Nora Nurse', username: 'nora', password: TEST_PASSWORD }],
+    users: [
+      ...(f.users as object[]),
+      { id: 'u-nora', org: 'org-gh', name: 'Nora Nurse', username: 'nora', password: TEST_PASSWORD },
+    ],
     role_assignments: [...(f.role_assignments as object[]), { user: 'u-nora', role: 'nurse', scope: 'Ward:ward-card' }],
   };
 }
 
 let dbCounter = 0;
 
-export interface TestServer { server: Server; app: FastifyInstance; url: string; db: Db; clock: ManualClock; close(): Promise<void> }
+export interface TestServer {
+  server: Server;
+  app: FastifyInstance;
+  url: string;
+  db: Db;
+  clock: ManualClock;
+  close(): Promise<void>;
+}
 
 export async function serverDb(backend: Backend, cluster: Cluster | null, dir: string): Promise<Db> {
   if (backend === 'postgres') return new PostgresDb(createDatabase(cluster!, `cw_${process.pid}_${++dbCounter}`));
@@ -59,13 +69,27 @@ export async function seedServerDb(db: Db, fixture: unknown): Promise<void> {
 /** Tests make many requests from one address: per-client limits are generous unless a test asks (security-signin). */
 export const TEST_LIMITS = { signInsPerMinute: 10_000, enrollmentsPer10Minutes: 10_000, requestsPerMinute: 100_000 };
 
-export async function startServer(db: Db, clock = new ManualClock(NOW), log?: ServerLog, limits: Partial<RateLimits> = TEST_LIMITS): Promise<TestServer> {
+export async function startServer(
+  db: Db,
+  clock = new ManualClock(NOW),
+  log?: ServerLog,
+  limits: Partial<RateLimits> = TEST_LIMITS,
+): Promise<TestServer> {
   const server = await openServer({ db, clock, ...(log ? { log } : {}), security: { limits } });
   const app = await buildApp(server);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-  return { server, app, url, db, clock, close: async () => { await app.close(); } };
+  return {
+    server,
+    app,
+    url,
+    db,
+    clock,
+    close: async () => {
+      await app.close();
+    },
+  };
 }
 
 export interface TestWorkstation {
@@ -90,7 +114,11 @@ export interface TestWorkstation {
   close(): Promise<void>;
 }
 
-export async function makeWorkstation(name: string, dir: string, opts: { skewMinutes?: number; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
+export async function makeWorkstation(
+  name: string,
+  dir: string,
+  opts: { skewMinutes?: number; pageLimit?: number; liveWaitMs?: number } = {},
+): Promise<TestWorkstation> {
   const db = new SqliteDb(path.join(dir, `${name}.db`));
   await migrate(db, WORKSTATION_SETS);
   const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
@@ -98,7 +126,15 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
   const engine = await AuthzEngine.create({ db, clock });
   const ctx: ServiceContext = { db, authz: engine, clock, mutations: outboxSink(db), config: defaultServiceConfig };
   const ws: TestWorkstation = {
-    name, db, clock, base, engine, ctx, online: true, loseNextResponse: false, answers: [],
+    name,
+    db,
+    clock,
+    base,
+    engine,
+    ctx,
+    online: true,
+    loseNextResponse: false,
+    answers: [],
     sync: undefined as unknown as SyncEngine,
     async signIn(username, password = TEST_PASSWORD) {
       const r = await ws.sync.signInOnline(username, password);
@@ -108,7 +144,10 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
     async ids(table) {
       return (await db.all<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).map((r) => r.id);
     },
-    close: async () => { await ws.sync.stop(); await db.close(); },
+    close: async () => {
+      await ws.sync.stop();
+      await db.close();
+    },
   };
   const transport = (url: string): Transport => {
     const real = httpTransport(url, 20_000);
@@ -117,30 +156,63 @@ export async function makeWorkstation(name: string, dir: string, opts: { skewMin
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
         const r = await real.post(p, body, response, auth, opts);
         await ws.afterPost?.(p);
-        if (ws.loseNextResponse) { ws.loseNextResponse = false; throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.'); }
+        if (ws.loseNextResponse) {
+          ws.loseNextResponse = false;
+          throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.');
+        }
         ws.answers.push({ path: p, body: r });
         return r;
       },
     };
   };
-  ws.sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, pageLimit: opts.pageLimit ?? 50, random: () => 0.5, liveWaitMs: opts.liveWaitMs ?? 0, log: { info: () => {}, warn: (m, f) => { if (process.env.SYNC_DEBUG) console.error(m, f); } } });
+  ws.sync = new SyncEngine({
+    db,
+    clock,
+    corrected: clock,
+    transport,
+    intervalMs: 3_600_000,
+    pageLimit: opts.pageLimit ?? 50,
+    random: () => 0.5,
+    liveWaitMs: opts.liveWaitMs ?? 0,
+    log: {
+      info: () => {},
+      warn: (m, f) => {
+        if (process.env.SYNC_DEBUG) console.error(m, f);
+      },
+    },
+  });
   return ws;
 }
 
 export async function bearer(url: string, username: string, password = TEST_PASSWORD): Promise<string> {
-  const res = await fetch(`${url}/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, username, password }) });
-  const body = await res.json() as { token: string };
+  const res = await fetch(`${url}/v1/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, username, password }),
+  });
+  const body = (await res.json()) as { token: string };
   if (!res.ok) throw new Error(`sign-in ${username}: ${res.status} ${JSON.stringify(body)}`);
   return `Bearer ${body.token}`;
 }
 
 export async function post(url: string, p: string, body: unknown, auth?: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${url}${p}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
 /** An enrolled workstation of `org` (its admin creates the one-time code). */
-export async function enrolledWorkstation(url: string, name: string, dir: string, admin: string, org: string, opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number; liveWaitMs?: number } = {}): Promise<TestWorkstation> {
+export async function enrolledWorkstation(
+  url: string,
+  name: string,
+  dir: string,
+  admin: string,
+  org: string,
+  opts: { skewMinutes?: number; facility?: string; adminPassword?: string; pageLimit?: number; liveWaitMs?: number } = {},
+): Promise<TestWorkstation> {
   const ws = await makeWorkstation(name, dir, opts);
   const token = await bearer(url, admin, opts.adminPassword);
   const code = await post(url, '/v1/enrollment-codes', { protocol: 1, org_id: org, facility_id: opts.facility ?? null }, token);

@@ -31,9 +31,14 @@ export interface TestWorld {
   close: () => Promise<void>;
 }
 
-export async function makeWorld(fixture: unknown = readFixtureFile(SMALL_FIXTURE), opts: {
-  file?: string; policy?: PolicyConfig; filterCache?: boolean;
-} = {}): Promise<TestWorld> {
+export async function makeWorld(
+  fixture: unknown = readFixtureFile(SMALL_FIXTURE),
+  opts: {
+    file?: string;
+    policy?: PolicyConfig;
+    filterCache?: boolean;
+  } = {},
+): Promise<TestWorld> {
   const db = new SqliteDb(opts.file ?? ':memory:');
   await migrate(db, WORKSTATION_SETS);
   const loaded = await loadFixture(db, fixture, { hashCost: TEST_COST });

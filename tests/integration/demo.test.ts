@@ -21,7 +21,10 @@ beforeAll(async () => {
   db = new SqliteDb(file);
   engine = await AuthzEngine.create({ db, clock: new ManualClock(NOW) });
 }, 120_000);
-afterAll(async () => { await db.close(); tmp.cleanup(); });
+afterAll(async () => {
+  await db.close();
+  tmp.cleanup();
+});
 
 const ids = async (userId: string, type: 'Patient' | 'Appointment' | 'Observation' | 'Record'): Promise<string[]> =>
   (await engine.list<{ id: string }>({ userId }, 'read', type, { columns: 'm.id' })).map((r) => r.id);
@@ -29,7 +32,10 @@ const ids = async (userId: string, type: 'Patient' | 'Appointment' | 'Observatio
 describe('demo hospital', () => {
   it('has a password for every documented login', async () => {
     for (const { username } of DEMO_LOGINS) {
-      const row = await db.get<{ password_hash: string | null }>('SELECT c.password_hash FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.username = ?', [username]);
+      const row = await db.get<{ password_hash: string | null }>(
+        'SELECT c.password_hash FROM users u JOIN credentials c ON c.user_id = u.id WHERE u.username = ?',
+        [username],
+      );
       expect(row?.password_hash, username).toMatch(/^scrypt\$/);
     }
   });
@@ -40,8 +46,11 @@ describe('demo hospital', () => {
     expect(patients).toContain('p-alice');
   });
 
-  it('has today\'s appointments for Dr. Smith and an examination in progress for Dr. Brown', async () => {
-    const smith = await engine.list<{ scheduled_at: string }>({ userId: 'u-smith' }, 'read', 'Appointment', { where: 'm.clinician_id = ?', params: ['u-smith'] });
+  it("has today's appointments for Dr. Smith and an examination in progress for Dr. Brown", async () => {
+    const smith = await engine.list<{ scheduled_at: string }>({ userId: 'u-smith' }, 'read', 'Appointment', {
+      where: 'm.clinician_id = ?',
+      params: ['u-smith'],
+    });
     expect(smith.filter((a) => a.scheduled_at.startsWith('2026-11-23')).length).toBeGreaterThanOrEqual(5);
     expect(await engine.authorize({ userId: 'u-brown' }, 'read', { type: 'Patient', id: 'p-alice' })).toBe('allow');
   });
@@ -53,7 +62,8 @@ describe('demo hospital', () => {
   });
 
   it('shows SPEC §3a: a restricted VIP, labelled items, a cleared nurse, a consent restriction, facility outpatients', async () => {
-    const decide = (u: string, action: string, type: 'Patient' | 'Record' | 'Observation', id: string) => engine.authorize({ userId: u }, action, { type, id });
+    const decide = (u: string, action: string, type: 'Patient' | 'Record' | 'Observation', id: string) =>
+      engine.authorize({ userId: u }, action, { type, id });
     expect(await decide('u-vera', 'read', 'Patient', 'p-vip')).toBe('allow');
     expect(await decide('u-nina', 'read', 'Patient', 'p-vip')).toBe('not_found');
     expect(await decide('u-nina', 'break_glass', 'Patient', 'p-vip')).toBe('allow');
@@ -64,8 +74,11 @@ describe('demo hospital', () => {
     expect(await decide('u-day-card', 'read', 'Patient', 'p-0006')).toBe('not_found');
     expect(await decide('u-day-card', 'break_glass', 'Patient', 'p-0006')).toBe('allow');
     expect(await decide('u-nina', 'read', 'Patient', 'p-0006')).toBe('allow');
-    const outpatients = await db.all<{ id: string; facility_id: string }>("SELECT id, facility_id FROM patients WHERE status = 'outpatient' AND room_id IS NULL");
+    const outpatients = await db.all<{ id: string; facility_id: string }>(
+      "SELECT id, facility_id FROM patients WHERE status = 'outpatient' AND room_id IS NULL",
+    );
     expect(outpatients.length).toBeGreaterThan(10);
-    for (const p of outpatients) expect(await decide('u-rita', 'read', 'Patient', p.id), p.id).toBe(p.facility_id === 'fac-main' ? 'allow' : 'not_found');
+    for (const p of outpatients)
+      expect(await decide('u-rita', 'read', 'Patient', p.id), p.id).toBe(p.facility_id === 'fac-main' ? 'allow' : 'not_found');
   });
 });

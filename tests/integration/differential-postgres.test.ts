@@ -15,23 +15,30 @@ import { randomWorld } from '../helpers/randomWorld';
 import { SMALL_FIXTURE } from '../helpers/world';
 
 let cluster: Cluster;
-beforeAll(async () => { cluster = await startCluster(); }, 120_000);
+beforeAll(async () => {
+  cluster = await startCluster();
+}, 120_000);
 afterAll(() => cluster?.stop());
 
 describe('differential on PostgreSQL', () => {
   for (const [name, fixture] of [
-    ['shared small hospital', readFixtureFile(SMALL_FIXTURE)], ['random world seed 5', randomWorld(5)],
+    ['shared small hospital', readFixtureFile(SMALL_FIXTURE)],
+    ['random world seed 5', randomWorld(5)],
     ['random world seed 6 with sensitive data and consent', randomWorld(6, 1, { sensitive: true })],
   ] as const) {
-    it(name, async () => {
-      const db = new PostgresDb(createDatabase(cluster, `diff_${name.replace(/\W/g, '_')}`));
-      await migrate(db, ['shared']);
-      const loaded = await loadFixture(db, fixture, { hashCost: TEST_COST });
-      const engine = await AuthzEngine.create({ db, clock: new ManualClock(loaded.now ?? '2026-11-23T10:00:00Z') });
-      const { checked, mismatches } = await differential(engine, await userIds(engine));
-      expect(mismatches.slice(0, 10)).toEqual([]);
-      expect(checked).toBeGreaterThan(1000);
-      await db.close();
-    }, 300_000);
+    it(
+      name,
+      async () => {
+        const db = new PostgresDb(createDatabase(cluster, `diff_${name.replace(/\W/g, '_')}`));
+        await migrate(db, ['shared']);
+        const loaded = await loadFixture(db, fixture, { hashCost: TEST_COST });
+        const engine = await AuthzEngine.create({ db, clock: new ManualClock(loaded.now ?? '2026-11-23T10:00:00Z') });
+        const { checked, mismatches } = await differential(engine, await userIds(engine));
+        expect(mismatches.slice(0, 10)).toEqual([]);
+        expect(checked).toBeGreaterThan(1000);
+        await db.close();
+      },
+      300_000,
+    );
   }
 });

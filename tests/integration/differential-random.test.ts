@@ -41,12 +41,15 @@ describe('differential: authorize allows exactly what list returns (random world
 
   it('with sensitive data, as time passes: cleared shifts end, break-glass over a consent restriction expires', async () => {
     const w = await makeWorld(randomWorld(13, 1, { sensitive: true }));
-    const users = (await w.db.all<{ id: string }>(
-      `SELECT DISTINCT u.id FROM users u LEFT JOIN group_members gm ON gm.user_id = u.id
+    const users = (
+      await w.db.all<{ id: string }>(
+        `SELECT DISTINCT u.id FROM users u LEFT JOIN group_members gm ON gm.user_id = u.id
        WHERE u.id IN (SELECT user_id FROM consent_restrictions)
           OR EXISTS (SELECT 1 FROM role_assignments ra WHERE (ra.user_id = u.id OR ra.group_id = gm.group_id)
                      AND ra.clearances <> '[]' AND (ra.valid_from IS NOT NULL OR ra.valid_until IS NOT NULL))
-       ORDER BY u.id LIMIT 8`)).map((u) => u.id);
+       ORDER BY u.id LIMIT 8`,
+      )
+    ).map((u) => u.id);
     expect(users.length).toBeGreaterThan(3);
     for (const minutes of [0, 60, 20 * 60]) {
       w.clock.set(new Date(T0 + minutes * 60_000));
@@ -58,12 +61,15 @@ describe('differential: authorize allows exactly what list returns (random world
 
   it('stays right as time passes: shifts end, break-glass expires, cached filters follow', async () => {
     const w = await makeWorld(randomWorld(7));
-    const users = (await w.db.all<{ id: string }>(
-      `SELECT DISTINCT u.id FROM users u LEFT JOIN group_members gm ON gm.user_id = u.id
+    const users = (
+      await w.db.all<{ id: string }>(
+        `SELECT DISTINCT u.id FROM users u LEFT JOIN group_members gm ON gm.user_id = u.id
        WHERE u.id IN (SELECT user_id FROM break_glass)
           OR EXISTS (SELECT 1 FROM role_assignments ra WHERE (ra.user_id = u.id OR ra.group_id = gm.group_id)
                      AND (ra.valid_from IS NOT NULL OR ra.valid_until IS NOT NULL))
-       ORDER BY u.id LIMIT 6`)).map((u) => u.id);
+       ORDER BY u.id LIMIT 6`,
+      )
+    ).map((u) => u.id);
     expect(users.length).toBeGreaterThan(3);
     for (const minutes of [0, 60, 20 * 60]) {
       w.clock.set(new Date(T0 + minutes * 60_000));
@@ -82,8 +88,8 @@ describe('differential: authorize allows exactly what list returns (random world
       for (const actor of await userIds(w.engine)) {
         for (const type of RESOURCE_TYPES) {
           for (const action of ACTIONS[type]) {
-            const a = [...await listedIds(w.engine, actor, action, type)].sort();
-            const b = [...await listedIds(uncached, actor, action, type)].sort();
+            const a = [...(await listedIds(w.engine, actor, action, type))].sort();
+            const b = [...(await listedIds(uncached, actor, action, type))].sort();
             expect({ actor, action, type, ids: a }).toEqual({ actor, action, type, ids: b });
             compared++;
           }

@@ -18,28 +18,68 @@ const run = promisify(execFile);
 const tmp = tempDir('cw-readme-');
 let server: ChildProcess | null = null;
 // npm starts the server as a grandchild: stop the whole process group.
-afterAll(() => { if (server?.pid) try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ } tmp.cleanup(); });
+afterAll(() => {
+  if (server?.pid)
+    try {
+      process.kill(-server.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  tmp.cleanup();
+});
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address() as { port: number }; s.close(() => resolve(a.port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as { port: number };
+      s.close(() => resolve(a.port));
+    });
+  });
 }
 
 describe('README: run the server and enroll a workstation in three commands', () => {
   it('works end to end, and the enrolled workstation only receives what its users may see', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    server = spawn('npm', ['run', '-s', 'server', '--', '--demo'], { env: { ...process.env, PORT: String(port), SERVER_DB: path.join(tmp.dir, 'server.db') }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+    server = spawn('npm', ['run', '-s', 'server', '--', '--demo'], {
+      env: { ...process.env, PORT: String(port), SERVER_DB: path.join(tmp.dir, 'server.db') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('server did not start')), 90_000);
-      createInterface({ input: server!.stdout! }).on('line', (l) => { if (l.includes('server listening')) { clearTimeout(timer); resolve(); } });
+      createInterface({ input: server!.stdout! }).on('line', (l) => {
+        if (l.includes('server listening')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
       server!.once('exit', (c) => reject(new Error(`server exited ${c}`)));
     });
 
-    const code = (await run('npm', ['run', '-s', 'enrollment-code', '--', '--server', url, '--user', 'ada', '--facility', 'fac-main'], { env: { ...process.env, ENROLL_PASSWORD: 'clinic-demo' } })).stdout.trim();
+    const code = (
+      await run('npm', ['run', '-s', 'enrollment-code', '--', '--server', url, '--user', 'ada', '--facility', 'fac-main'], {
+        env: { ...process.env, ENROLL_PASSWORD: 'clinic-demo' },
+      })
+    ).stdout.trim();
     expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
 
     const data = path.join(tmp.dir, 'ward-pc');
-    const enrolled = await run('npm', ['run', '-s', 'workstation:enroll', '--', '--data', data, '--server', url, '--code', code, '--name', 'Cardiology station']);
+    const enrolled = await run('npm', [
+      'run',
+      '-s',
+      'workstation:enroll',
+      '--',
+      '--data',
+      data,
+      '--server',
+      url,
+      '--code',
+      code,
+      '--name',
+      'Cardiology station',
+    ]);
     expect(enrolled.stdout).toMatch(/Enrolled as ws-.* in org-stm \/ fac-main; sync online\./);
 
     const ws = await openWorkstation({ config: SystemConfigSchema.parse({}), configFile: null, dataDir: data, autoSync: false });
@@ -49,9 +89,15 @@ describe('README: run the server and enroll a workstation in three commands', ()
         if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
         return r.value;
       };
-      expect((await call('diagnostics.get')).enrollment).toMatchObject({ server_url: url, org_id: 'org-stm', facility_id: 'fac-main' });
+      expect((await call('diagnostics.get')).enrollment).toMatchObject({
+        server_url: url,
+        org_id: 'org-stm',
+        facility_id: 'fac-main',
+      });
       // The server refuses a wrong password even before anything is cached here.
-      await expect(call('session.signIn', { method: 'password', username: 'nina', password: 'not-her-password' })).rejects.toMatchObject({ kind: 'unauthenticated' });
+      await expect(
+        call('session.signIn', { method: 'password', username: 'nina', password: 'not-her-password' }),
+      ).rejects.toMatchObject({ kind: 'unauthenticated' });
       await call('session.signIn', { method: 'password', username: 'nina', password: 'clinic-demo' });
       await call('sync.now');
       const census = await call('census.list', { wardId: null });

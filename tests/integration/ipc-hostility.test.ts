@@ -66,7 +66,15 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorKind } from '../../src/domain/errors';
-import { channels, ErrorOut, PUBLIC_CHANNELS, type Channel, type Envelope, type Request, type Response } from '../../src/ipc/contract';
+import {
+  channels,
+  ErrorOut,
+  PUBLIC_CHANNELS,
+  type Channel,
+  type Envelope,
+  type Request,
+  type Response,
+} from '../../src/ipc/contract';
 import { createOrganization, createUser } from '../../src/services/mutations/admin';
 import { Password, Pin } from '../../src/services/users';
 import { userThrottleKey } from '../../src/services/signIn';
@@ -86,21 +94,34 @@ const SCALE = Math.max(0.1, Number(process.env.IPC_FUZZ_SCALE ?? 1));
 const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
 /** Per channel and profile. */
 const RUNS = {
-  malformed: runs(35), wellFormed: runs(25), noSession: runs(20), clerk: runs(16), fileHash: runs(8),
-  channelNames: runs(150), barrage: runs(8), realUserSignIn: runs(20),
+  malformed: runs(35),
+  wellFormed: runs(25),
+  noSession: runs(20),
+  clerk: runs(16),
+  fileHash: runs(8),
+  channelNames: runs(150),
+  barrage: runs(8),
+  realUserSignIn: runs(20),
 };
 /** Sign-in with an unknown name costs a full-strength scrypt (by design: no timing oracle). */
 const EXPENSIVE_RUNS: Partial<Record<Channel, number>> = { 'session.signIn': runs(4) };
 const ALL_CHANNELS = Object.keys(channels) as Channel[];
 const seedFor = (label: string): number => {
   let h = SEED >>> 0;
-  for (const ch of label) h = (Math.imul(h ^ ch.charCodeAt(0), 16_777_619) >>> 0);
+  for (const ch of label) h = Math.imul(h ^ ch.charCodeAt(0), 16_777_619) >>> 0;
   return h;
 };
 
 /** The channels that must work without a session, decided here independently of the contract. */
 const EXPECTED_PUBLIC: ReadonlySet<Channel> = new Set<Channel>([
-  'session.get', 'session.signIn', 'session.unlock', 'session.signOut', 'session.activity', 'sync.status', 'diagnostics.get', 'sync.enroll',
+  'session.get',
+  'session.signIn',
+  'session.unlock',
+  'session.signOut',
+  'session.activity',
+  'sync.status',
+  'diagnostics.get',
+  'sync.enroll',
 ]);
 
 // ---------------------------------------------------------------------------------------------------
@@ -112,46 +133,140 @@ const OWN_ORG = 'org-gh';
 
 function hostileWorld(): Record<string, unknown> {
   const f = structuredClone(readFixtureFile(SMALL_FIXTURE)) as Record<string, unknown[]>;
-  const add = (key: string, ...rows: unknown[]): void => { f[key] = [...(f[key] ?? []), ...rows]; };
+  const add = (key: string, ...rows: unknown[]): void => {
+    f[key] = [...(f[key] ?? []), ...rows];
+  };
   add('users', { id: 'u-sc-admin', org: 'org-sc', name: 'Sol Sunrise-Admin', username: 'solsc', badge: 'SC77BADGE' });
   add('groups', { id: 'g-sc', org: 'org-sc', name: 'Sunrise night team', members: ['u-sc-nurse'] });
   add('role_assignments', { id: 'ra-sc-admin', user: 'u-sc-admin', role: 'admin', scope: 'Organization:org-sc' });
-  add('appointments', { id: 'ap-sc', patient: 'p-sc', clinician: 'u-sc-nurse', scheduled_at: '2026-11-23T11:00:00Z', reason: 'Sunrise confidential reason', status: 'scheduled' });
-  add('records', {
-    id: 'rec-sc', appointment: 'ap-sc', category: 'general', author: 'u-sc-nurse', public_notes: 'Sunrise public note',
-    internal_notes: 'Sunrise internal note', created_at: '2026-11-23T09:00:00Z',
+  add('appointments', {
+    id: 'ap-sc',
+    patient: 'p-sc',
+    clinician: 'u-sc-nurse',
+    scheduled_at: '2026-11-23T11:00:00Z',
+    reason: 'Sunrise confidential reason',
+    status: 'scheduled',
   });
-  add('observations', { id: 'obs-sc', patient: 'p-sc', category: 'vitals', code: 'heart_rate', value: '77', unit: '/min', recorded_by: 'u-sc-nurse', recorded_at: '2026-11-23T08:00:00Z' });
-  add('alerts', { id: 'al-sc', patient: 'p-sc', kind: 'fall_risk', severity: 'high', message: 'Sunrise alert message', due_at: '2026-11-23T12:00:00Z', status: 'open' });
-  add('break_glass', { id: 'bg-sc', user: 'u-sc-nurse', patient: 'p-sc', reason: 'Sunrise emergency reason', started_at: '2026-11-23T09:30:00Z', expires_at: '2026-11-23T10:30:00Z' });
+  add('records', {
+    id: 'rec-sc',
+    appointment: 'ap-sc',
+    category: 'general',
+    author: 'u-sc-nurse',
+    public_notes: 'Sunrise public note',
+    internal_notes: 'Sunrise internal note',
+    created_at: '2026-11-23T09:00:00Z',
+  });
+  add('observations', {
+    id: 'obs-sc',
+    patient: 'p-sc',
+    category: 'vitals',
+    code: 'heart_rate',
+    value: '77',
+    unit: '/min',
+    recorded_by: 'u-sc-nurse',
+    recorded_at: '2026-11-23T08:00:00Z',
+  });
+  add('alerts', {
+    id: 'al-sc',
+    patient: 'p-sc',
+    kind: 'fall_risk',
+    severity: 'high',
+    message: 'Sunrise alert message',
+    due_at: '2026-11-23T12:00:00Z',
+    status: 'open',
+  });
+  add('break_glass', {
+    id: 'bg-sc',
+    user: 'u-sc-nurse',
+    patient: 'p-sc',
+    reason: 'Sunrise emergency reason',
+    started_at: '2026-11-23T09:30:00Z',
+    expires_at: '2026-11-23T10:30:00Z',
+  });
   return smallHospitalWithSecrets(f);
 }
 
-type Kind = 'org' | 'facility' | 'ward' | 'room' | 'patient' | 'user' | 'group' | 'appointment' | 'record' | 'observation' | 'alert' | 'ra' | 'mrn';
+type Kind =
+  | 'org'
+  | 'facility'
+  | 'ward'
+  | 'room'
+  | 'patient'
+  | 'user'
+  | 'group'
+  | 'appointment'
+  | 'record'
+  | 'observation'
+  | 'alert'
+  | 'ra'
+  | 'mrn';
 type Pools = Record<Kind, readonly string[]>;
 
 /** Rows of the other organization. Role-assignment ids are read from the database (the fixture numbers them). */
 const FOREIGN_BASE: Omit<Pools, 'ra'> = {
-  org: ['org-sc'], facility: ['fac-sc'], ward: ['ward-sc1'], room: ['r-sc1'], patient: ['p-sc'], user: ['u-sc-nurse', 'u-sc-admin'],
-  group: ['g-sc'], appointment: ['ap-sc'], record: ['rec-sc'], observation: ['obs-sc'], alert: ['al-sc'], mrn: ['SC-0001'],
+  org: ['org-sc'],
+  facility: ['fac-sc'],
+  ward: ['ward-sc1'],
+  room: ['r-sc1'],
+  patient: ['p-sc'],
+  user: ['u-sc-nurse', 'u-sc-admin'],
+  group: ['g-sc'],
+  appointment: ['ap-sc'],
+  record: ['rec-sc'],
+  observation: ['obs-sc'],
+  alert: ['al-sc'],
+  mrn: ['SC-0001'],
 };
 /** What of the other organization must never appear in an answer (unless the request itself said it). */
 const FOREIGN_SECRETS = [
-  'Sunny Case', 'SC-0001', 'Sunrise', 'Sam Sunrise', 'Sol Sunrise-Admin', 'solsc', 'SC77BADGE', 'Sunrise confidential reason',
-  'Sunrise public note', 'Sunrise internal note', 'Sunrise alert message', 'Sunrise emergency reason', 'Sunrise night team',
+  'Sunny Case',
+  'SC-0001',
+  'Sunrise',
+  'Sam Sunrise',
+  'Sol Sunrise-Admin',
+  'solsc',
+  'SC77BADGE',
+  'Sunrise confidential reason',
+  'Sunrise public note',
+  'Sunrise internal note',
+  'Sunrise alert message',
+  'Sunrise emergency reason',
+  'Sunrise night team',
 ];
 /**
  * Rows of the nurse's own organization she cannot read (patients of other wards, outpatients, and what
  * hangs off them). Not wards, rooms or users: those are the organization's reference data, readable by its staff.
  */
 const NINA_HIDDEN: Partial<Pools> = {
-  patient: ['p-b', 'p-c'], appointment: ['ap-2', 'ap-3', 'ap-4', 'ap-8', 'ap-9'], record: ['rec-1', 'rec-6'], observation: ['obs-3'], alert: ['al-2'],
+  patient: ['p-b', 'p-c'],
+  appointment: ['ap-2', 'ap-3', 'ap-4', 'ap-8', 'ap-9'],
+  record: ['rec-1', 'rec-6'],
+  observation: ['obs-3'],
+  alert: ['al-2'],
 };
-const NINA_HIDDEN_SECRETS = ['Bob Builder', 'GH-0002', 'Carol Outpatient', 'GH-0003', 'Watch for infection', 'Family history of diabetes', 'Antibiotics due', 'Post-op review'];
+const NINA_HIDDEN_SECRETS = [
+  'Bob Builder',
+  'GH-0002',
+  'Carol Outpatient',
+  'GH-0003',
+  'Watch for infection',
+  'Family history of diabetes',
+  'Antibiotics due',
+  'Post-op review',
+];
 /** Legitimate ids of the own organization (used where every request must be refused anyway: no session). */
 const OWN: Omit<Pools, 'ra'> = {
-  org: [OWN_ORG], facility: ['fac-main'], ward: ['ward-card', 'ward-surg'], room: ['r-101', 'r-201'], patient: ['p-a', 'p-b', 'p-c'],
-  user: ['u-nina', 'u-admin', 'u-drbrown', 'root'], group: [], appointment: ['ap-1', 'ap-6'], record: ['rec-2'], observation: ['obs-1'], alert: ['al-1'],
+  org: [OWN_ORG],
+  facility: ['fac-main'],
+  ward: ['ward-card', 'ward-surg'],
+  room: ['r-101', 'r-201'],
+  patient: ['p-a', 'p-b', 'p-c'],
+  user: ['u-nina', 'u-admin', 'u-drbrown', 'root'],
+  group: [],
+  appointment: ['ap-1', 'ap-6'],
+  record: ['rec-2'],
+  observation: ['obs-1'],
+  alert: ['al-1'],
   mrn: ['GH-0001', 'GH-0002'],
 };
 
@@ -165,8 +280,22 @@ interface Profile {
   /** Whether the hostile pools also include legitimate own ids (only when every request is refused anyway). */
   includeOwn: boolean;
 }
-const NINA: Profile = { label: 'nurse', username: 'nina', userId: 'u-nina', hidden: NINA_HIDDEN, hiddenSecrets: NINA_HIDDEN_SECRETS, includeOwn: false };
-const RITA: Profile = { label: 'registration clerk', username: 'rita', userId: 'u-clerk', hidden: {}, hiddenSecrets: [], includeOwn: false };
+const NINA: Profile = {
+  label: 'nurse',
+  username: 'nina',
+  userId: 'u-nina',
+  hidden: NINA_HIDDEN,
+  hiddenSecrets: NINA_HIDDEN_SECRETS,
+  includeOwn: false,
+};
+const RITA: Profile = {
+  label: 'registration clerk',
+  username: 'rita',
+  userId: 'u-clerk',
+  hidden: {},
+  hiddenSecrets: [],
+  includeOwn: false,
+};
 const NOBODY: Profile = { label: 'no session', username: null, userId: null, hidden: {}, hiddenSecrets: [], includeOwn: true };
 
 /** Lookups from the loaded database, for computing exact expectations. */
@@ -189,10 +318,12 @@ async function readWorld(t: TestWorkstation): Promise<World> {
   for (const { name } of await db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")) {
     const cols = await db.all<{ name: string }>(`PRAGMA table_info("${name}")`);
     for (const col of cols.filter((c) => c.name === 'id' || c.name.endsWith('_id'))) {
-      for (const r of await db.all<{ v: unknown }>(`SELECT DISTINCT "${col.name}" AS v FROM "${name}"`)) if (typeof r.v === 'string') ids.add(r.v);
+      for (const r of await db.all<{ v: unknown }>(`SELECT DISTINCT "${col.name}" AS v FROM "${name}"`))
+        if (typeof r.v === 'string') ids.add(r.v);
     }
   }
-  const pairs = async (sql: string): Promise<Map<string, string>> => new Map((await db.all<{ k: string; v: string }>(sql)).map((r) => [r.k, r.v]));
+  const pairs = async (sql: string): Promise<Map<string, string>> =>
+    new Map((await db.all<{ k: string; v: string }>(sql)).map((r) => [r.k, r.v]));
   const roomOrg = await pairs('SELECT id AS k, org_id AS v FROM room_scope');
   const wardOrg = await pairs('SELECT w.id AS k, f.org_id AS v FROM wards w JOIN facilities f ON f.id = w.facility_id');
   const facilityOrg = await pairs('SELECT id AS k, org_id AS v FROM facilities');
@@ -209,7 +340,9 @@ async function readWorld(t: TestWorkstation): Promise<World> {
     usernames: new Set(users.map((u) => u.username.toLowerCase())),
     badges: new Set(users.flatMap((u) => (u.badge ? [u.badge] : []))),
     mrns,
-    roomOrg, userOrg, raOrg,
+    roomOrg,
+    userOrg,
+    raOrg,
     scopeOrg: (scope) => {
       const i = scope.indexOf(':');
       return byType[scope.slice(0, i)]?.get(scope.slice(i + 1));
@@ -222,11 +355,54 @@ async function readWorld(t: TestWorkstation): Promise<World> {
 // ---------------------------------------------------------------------------------------------------
 
 const NASTY_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\u0007\u001b[31mred', '\r\n', '\u202eevil\u202c', '\ud800', '\udfff', '\u{1F489}\u{1FA7A}', 'e\u0301',
-  '\uFB01', '\uFF21\uFF24\uFF2D\uFF29\uFF2E', '\uFEFF', '\u200b', '\u2028', "' OR 1=1 --", '"; DROP TABLE patients; --', '%', '_', '\\',
-  '%_%', '${7*7}', '{{7*7}}', '<script>alert(1)</script>', '../../etc/passwd', 'NaN', 'Infinity', '-Infinity', '1e309', '-0', '0x1F',
-  '9007199254740993', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'null', 'undefined', 'true', '[]', '{}',
-  'Sunny Case', 'SC-0001', 'p-sc', 'org-sc', 'Organization:org-sc',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u0007\u001b[31mred',
+  '\r\n',
+  '\u202eevil\u202c',
+  '\ud800',
+  '\udfff',
+  '\u{1F489}\u{1FA7A}',
+  'e\u0301',
+  '\uFB01',
+  '\uFF21\uFF24\uFF2D\uFF29\uFF2E',
+  '\uFEFF',
+  '\u200b',
+  '\u2028',
+  "' OR 1=1 --",
+  '"; DROP TABLE patients; --',
+  '%',
+  '_',
+  '\\',
+  '%_%',
+  '${7*7}',
+  '{{7*7}}',
+  '<script>alert(1)</script>',
+  '../../etc/passwd',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '-0',
+  '0x1F',
+  '9007199254740993',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  'Sunny Case',
+  'SC-0001',
+  'p-sc',
+  'org-sc',
+  'Organization:org-sc',
 ];
 const hostileString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom(...NASTY_STRINGS), weight: 3 },
@@ -237,15 +413,30 @@ const hostileString: fc.Arbitrary<string> = fc.oneof(
 /** A string of `min`..`max` characters (counted after trimming when `trim`), hostile content. */
 const fit = (s: string, min: number, max: number): string => {
   let x = s.slice(0, max);
-  if (x.trim().length < min) x = (`${'x'.repeat(min)}${x}`).slice(0, max);
+  if (x.trim().length < min) x = `${'x'.repeat(min)}${x}`.slice(0, max);
   return x;
 };
 const text = (min: number, max: number): fc.Arbitrary<string> => hostileString.map((s) => fit(s, min, max));
 const pad = (a: fc.Arbitrary<string>): fc.Arbitrary<string> =>
   fc.tuple(a, fc.constantFrom('', '', '', ' ', '\t', '\n ')).map(([s, p]) => `${p}${s}${p}`);
 
-const NUMBERS = [0, -0, 1, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MAX_VALUE, Number.MIN_VALUE,
-  Number.MAX_SAFE_INTEGER + 2, -Number.MAX_SAFE_INTEGER - 2, 1e308, 2 ** 31, 2 ** 53];
+const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  Number.MAX_SAFE_INTEGER + 2,
+  -Number.MAX_SAFE_INTEGER - 2,
+  1e308,
+  2 ** 31,
+  2 ** 53,
+];
 const nested = (depth: number, array: boolean): unknown => {
   let v: unknown = 'bottom';
   for (let i = 0; i < depth; i++) v = array ? [v] : { a: v };
@@ -257,24 +448,75 @@ const manyKeys = (): Record<string, number> => Object.fromEntries(Array.from({ l
 /** A value of the wrong type for (nearly) any field. */
 const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...NUMBERS),
-  fc.integer(), fc.double(), fc.bigInt(), fc.boolean(), fc.constant(null), fc.constant(undefined),
-  fc.array(hostileString, { maxLength: 5 }), fc.dictionary(hostileString, hostileString, { maxKeys: 4 }),
-  fc.constantFrom(() => new Date(0), () => new Date(Number.NaN), () => new Map([['a', 1]]), () => new Set([1]), () => new Uint8Array([1, 2]),
-    () => HUGE, () => TOO_LARGE, () => Array.from({ length: 20_000 }, (_, i) => i), manyKeys, () => nested(3_000, false), () => nested(3_000, true),
-    () => Object.create(null) as object, () => JSON.parse('{"__proto__":{"polluted":"yes","isAdmin":true}}') as unknown,
-    () => ({ constructor: { prototype: { polluted: 'yes' } } }), () => [[], [[]], [[[]]]]).map((f) => f()),
+  fc.integer(),
+  fc.double(),
+  fc.bigInt(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(hostileString, { maxLength: 5 }),
+  fc.dictionary(hostileString, hostileString, { maxKeys: 4 }),
+  fc
+    .constantFrom(
+      () => new Date(0),
+      () => new Date(Number.NaN),
+      () => new Map([['a', 1]]),
+      () => new Set([1]),
+      () => new Uint8Array([1, 2]),
+      () => HUGE,
+      () => TOO_LARGE,
+      () => Array.from({ length: 20_000 }, (_, i) => i),
+      manyKeys,
+      () => nested(3_000, false),
+      () => nested(3_000, true),
+      () => Object.create(null) as object,
+      () => JSON.parse('{"__proto__":{"polluted":"yes","isAdmin":true}}') as unknown,
+      () => ({ constructor: { prototype: { polluted: 'yes' } } }),
+      () => [[], [[]], [[[]]]],
+    )
+    .map((f) => f()),
   hostileString,
 );
-const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'isAdmin', 'role', 'org_id', 'userId',
-  'actor', 'principal', 'as', 'session', 'decision', 'then', '', ' ', 'id ', 'Id'];
+const EXTRA_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isAdmin',
+  'role',
+  'org_id',
+  'userId',
+  'actor',
+  'principal',
+  'as',
+  'session',
+  'decision',
+  'then',
+  '',
+  ' ',
+  'id ',
+  'Id',
+];
 const anything: fc.Arbitrary<unknown> = fc.anything({
-  maxDepth: 4, maxKeys: 6, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true,
-  withObjectString: true, withSparseArray: true, withTypedArray: true,
+  maxDepth: 4,
+  maxKeys: 6,
+  withBigInt: true,
+  withBoxedValues: true,
+  withDate: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withObjectString: true,
+  withSparseArray: true,
+  withTypedArray: true,
 });
 
 /** An own, enumerable property even for `__proto__` (as JSON.parse and IPC's structured clone make it). */
 function withKey(base: unknown, key: string, value: unknown): Record<string, unknown> {
-  const o: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+  const o: Record<string, unknown> =
+    base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
   Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
   return o;
 }
@@ -286,7 +528,10 @@ function without(base: unknown, key: string): Record<string, unknown> {
 
 /** The request fields of a channel, from the contract's zod schema (both variants of sign-in). */
 function fieldsOf(c: Channel): string[] {
-  const s = channels[c].request as unknown as { shape?: Record<string, unknown>; options?: Array<{ shape: Record<string, unknown> }> };
+  const s = channels[c].request as unknown as {
+    shape?: Record<string, unknown>;
+    options?: Array<{ shape: Record<string, unknown> }>;
+  };
   const keys = s.shape ? Object.keys(s.shape) : (s.options ?? []).flatMap((o) => Object.keys(o.shape));
   return [...new Set(keys)];
 }
@@ -298,13 +543,36 @@ function malformedOf(c: Channel, base: fc.Arbitrary<unknown>): fc.Arbitrary<unkn
   return fc.oneof(
     { arbitrary: fc.tuple(base, field, wrongValue).map(([b, k, v]) => withKey(b, k, v)), weight: 6 },
     { arbitrary: fc.tuple(base, field).map(([b, k]) => without(b, k)), weight: 2 },
-    { arbitrary: fc.tuple(base, fc.oneof(fc.constantFrom(...EXTRA_KEYS), hostileString), fc.oneof(wrongValue, hostileString)).map(([b, k, v]) => withKey(b, k, v)), weight: 3 },
-    { arbitrary: base.map((b) => ({ ...(JSON.parse('{"__proto__":{"polluted":"yes","isAdmin":true,"patientId":"p-sc"}}') as object), ...(b as object) })), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(base, fc.oneof(fc.constantFrom(...EXTRA_KEYS), hostileString), fc.oneof(wrongValue, hostileString))
+        .map(([b, k, v]) => withKey(b, k, v)),
+      weight: 3,
+    },
+    {
+      arbitrary: base.map((b) => ({
+        ...(JSON.parse('{"__proto__":{"polluted":"yes","isAdmin":true,"patientId":"p-sc"}}') as object),
+        ...(b as object),
+      })),
+      weight: 1,
+    },
     { arbitrary: base.map((b) => withKey(b, 'constructor', { prototype: { polluted: 'yes' } })), weight: 1 },
     { arbitrary: fc.tuple(base, field, fc.constantFrom(HUGE, TOO_LARGE)).map(([b, k, v]) => withKey(b, k, v)), weight: 1 },
     { arbitrary: fc.tuple(base, fc.constantFrom(...NASTY_STRINGS.slice(0, 24))).map(([b, s]) => withKey(b, s, s)), weight: 1 },
-    { arbitrary: fc.oneof(fc.constant([]), fc.constant(''), fc.constant(0), fc.constant(false), fc.constant(Number.NaN), hostileString, fc.bigInt(),
-      base.map((b) => [b]), base.map((b) => JSON.stringify(b ?? null))), weight: 2 },
+    {
+      arbitrary: fc.oneof(
+        fc.constant([]),
+        fc.constant(''),
+        fc.constant(0),
+        fc.constant(false),
+        fc.constant(Number.NaN),
+        hostileString,
+        fc.bigInt(),
+        base.map((b) => [b]),
+        base.map((b) => JSON.stringify(b ?? null)),
+      ),
+      weight: 2,
+    },
     { arbitrary: anything, weight: 4 },
   );
 }
@@ -339,9 +607,12 @@ interface Case<C extends Channel> {
 }
 
 const none = (): fc.Arbitrary<Record<string, never> | null | undefined> => fc.constantFrom({}, null, undefined);
-const opt = <T,>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq });
-const nullish = <T,>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null | undefined> => fc.oneof(fc.constant(null), fc.constant(undefined), a);
-const birthDate = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+const opt = <T>(a: fc.Arbitrary<T>, freq = 2): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq });
+const nullish = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null | undefined> =>
+  fc.oneof(fc.constant(null), fc.constant(undefined), a);
+const birthDate = fc
+  .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
 const category = fc.oneof(fc.constantFrom('vitals', 'lab', 'imaging', 'general'), fc.stringMatching(/^[a-z0-9_-]{1,30}$/));
 const username = fc.stringMatching(/^[a-z0-9._-]{2,30}$/);
 const badge = fc.stringMatching(/^[A-Za-z0-9:-]{4,24}$/);
@@ -359,10 +630,19 @@ const CASES: { [C in Channel]: Case<C> } = {
   'session.get': { payload: none, expect: () => ['ok'], check: (v, _r, g) => expect(v.user?.id ?? null).toBe(g.profile.userId) },
   'session.signIn': {
     // Unknown names only: a real name may legitimately count a failed attempt (a separate test below).
-    payload: (g) => fc.oneof(
-      fc.record({ method: fc.constant('password' as const), username: pad(text(1, 60)).filter((u) => !g.world.usernames.has(u.trim().toLowerCase())), password: text(1, 200) }),
-      fc.record({ method: fc.constant('badge' as const), badge: pad(text(1, 60)).filter((b) => !g.world.badges.has(b.trim())), pin: text(1, 200) }),
-    ),
+    payload: (g) =>
+      fc.oneof(
+        fc.record({
+          method: fc.constant('password' as const),
+          username: pad(text(1, 60)).filter((u) => !g.world.usernames.has(u.trim().toLowerCase())),
+          password: text(1, 200),
+        }),
+        fc.record({
+          method: fc.constant('badge' as const),
+          badge: pad(text(1, 60)).filter((b) => !g.world.badges.has(b.trim())),
+          pin: text(1, 200),
+        }),
+      ),
     expect: () => ['unauthenticated'],
   },
   'session.unlock': { payload: () => fc.record({ secret: text(1, 200) }), expect: () => ['invalid'] },
@@ -386,7 +666,13 @@ const CASES: { [C in Channel]: Case<C> } = {
     },
   },
   'patients.search': {
-    payload: () => fc.record({ query: fc.oneof(text(0, 100), fc.constantFrom('Sunny', 'SC-0001', 'Bob', 'GH-0002', '%', '_', '\\%', 'a%b', "' OR '1'='1")) }),
+    payload: () =>
+      fc.record({
+        query: fc.oneof(
+          text(0, 100),
+          fc.constantFrom('Sunny', 'SC-0001', 'Bob', 'GH-0002', '%', '_', '\\%', 'a%b', "' OR '1'='1"),
+        ),
+      }),
     expect: () => ['ok'],
     check: (v, _r, g) => ownPatientsOnly(v, g),
   },
@@ -394,14 +680,25 @@ const CASES: { [C in Channel]: Case<C> } = {
   'clinician.day': {
     payload: (g) => fc.record({ from: g.time, to: g.time }),
     expect: () => ['ok'],
-    check: (v, _r, g) => { for (const a of v) expect(a.clinician_id).toBe(g.profile.userId); },
+    check: (v, _r, g) => {
+      for (const a of v) expect(a.clinician_id).toBe(g.profile.userId);
+    },
   },
   'patients.register': {
-    payload: (g) => fc.record({
-      id: opt(fc.oneof(g.id('patient'), g.nx)), org_id: opt(fc.oneof(g.id('org'), fc.constant(OWN_ORG))), mrn: pad(text(1, 100)),
-      name: pad(text(1, 500)), birth_date: birthDate, room_id: fc.oneof(fc.constant(null), g.id('room')), status: fc.constantFrom('outpatient' as const, 'admitted' as const),
-      facility_id: nullish(g.id('facility')),
-    }, { requiredKeys: ['mrn', 'name', 'birth_date', 'room_id', 'status'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(fc.oneof(g.id('patient'), g.nx)),
+          org_id: opt(fc.oneof(g.id('org'), fc.constant(OWN_ORG))),
+          mrn: pad(text(1, 100)),
+          name: pad(text(1, 500)),
+          birth_date: birthDate,
+          room_id: fc.oneof(fc.constant(null), g.id('room')),
+          status: fc.constantFrom('outpatient' as const, 'admitted' as const),
+          facility_id: nullish(g.id('facility')),
+        },
+        { requiredKeys: ['mrn', 'name', 'birth_date', 'room_id', 'status'] },
+      ),
     // Rooms are reference data (services/mutations/patients.ts): a room outside the user's own organization,
     // or an admission without a room, is `invalid` before authorization; everything else is refused. Whether a
     // room belongs to another (named) organization is never told.
@@ -415,8 +712,11 @@ const CASES: { [C in Channel]: Case<C> } = {
   'patients.update': {
     payload: (g) => {
       const fields = {
-        mrn: pad(text(1, 100)), name: pad(text(1, 500)), birth_date: birthDate,
-        room_id: fc.oneof(fc.constant(null), g.id('room'), fc.constantFrom(...g.world.own.room)), status: fc.constantFrom('outpatient' as const, 'admitted' as const),
+        mrn: pad(text(1, 100)),
+        name: pad(text(1, 500)),
+        birth_date: birthDate,
+        room_id: fc.oneof(fc.constant(null), g.id('room'), fc.constantFrom(...g.world.own.room)),
+        status: fc.constantFrom('outpatient' as const, 'admitted' as const),
         facility_id: fc.oneof(fc.constant(null), g.id('facility'), fc.constant('fac-main')),
       };
       type Field = keyof typeof fields;
@@ -426,65 +726,132 @@ const CASES: { [C in Channel]: Case<C> } = {
       }) as fc.Arbitrary<Request<'patients.update'>>;
     },
     // A room outside the user's own organization is `invalid` (reference data, whatever the patient); else not found.
-    expect: (r, g) => (r.changes.room_id && g.world.roomOrg.get(r.changes.room_id) !== OWN_ORG ? ['invalid']
-      : r.changes.facility_id && g.world.scopeOrg(`Facility:${r.changes.facility_id}`) !== OWN_ORG ? ['invalid'] : ['not_found']),
+    expect: (r, g) =>
+      r.changes.room_id && g.world.roomOrg.get(r.changes.room_id) !== OWN_ORG
+        ? ['invalid']
+        : r.changes.facility_id && g.world.scopeOrg(`Facility:${r.changes.facility_id}`) !== OWN_ORG
+          ? ['invalid']
+          : ['not_found'],
   },
-  'patients.setRestricted': { payload: (g) => fc.record({ id: patientIds(g), restricted: fc.boolean() }), expect: () => ['not_found'] },
-  'consent.record': {
-    payload: (g) => fc.record({
-      id: opt(g.nx), patient_id: patientIds(g), user_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)), reason: pad(text(5, 2000)),
-    }, { requiredKeys: ['patient_id', 'user_id', 'reason'] }),
+  'patients.setRestricted': {
+    payload: (g) => fc.record({ id: patientIds(g), restricted: fc.boolean() }),
     expect: () => ['not_found'],
   },
-  'consent.remove': { payload: (g) => fc.record({ id: fc.oneof(g.nx, g.id('patient')), reason: pad(text(5, 2000)) }), expect: () => ['not_found'] },
+  'consent.record': {
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: patientIds(g),
+          user_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)),
+          reason: pad(text(5, 2000)),
+        },
+        { requiredKeys: ['patient_id', 'user_id', 'reason'] },
+      ),
+    expect: () => ['not_found'],
+  },
+  'consent.remove': {
+    payload: (g) => fc.record({ id: fc.oneof(g.nx, g.id('patient')), reason: pad(text(5, 2000)) }),
+    expect: () => ['not_found'],
+  },
   'patients.discharge': { payload: (g) => fc.record({ id: patientIds(g) }), expect: () => ['not_found'] },
   'patients.finalDischarge': { payload: (g) => fc.record({ id: patientIds(g) }), expect: () => ['not_found'] },
   'appointments.schedule': {
-    payload: (g) => fc.record({
-      id: opt(fc.oneof(g.id('appointment'), g.nx)), patient_id: patientIds(g), clinician_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)),
-      scheduled_at: g.time, reason: text(1, 2000),
-    }, { requiredKeys: ['patient_id', 'clinician_id', 'scheduled_at', 'reason'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(fc.oneof(g.id('appointment'), g.nx)),
+          patient_id: patientIds(g),
+          clinician_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)),
+          scheduled_at: g.time,
+          reason: text(1, 2000),
+        },
+        { requiredKeys: ['patient_id', 'clinician_id', 'scheduled_at', 'reason'] },
+      ),
     expect: () => ['not_found'],
   },
   'appointments.cancel': { payload: (g) => fc.record({ id: g.id('appointment') }), expect: () => ['not_found'] },
-  'appointments.reschedule': { payload: (g) => fc.record({ id: g.id('appointment'), scheduled_at: g.time }), expect: () => ['not_found'] },
+  'appointments.reschedule': {
+    payload: (g) => fc.record({ id: g.id('appointment'), scheduled_at: g.time }),
+    expect: () => ['not_found'],
+  },
   'appointments.start': { payload: (g) => fc.record({ id: g.id('appointment') }), expect: () => ['not_found'] },
   'appointments.complete': { payload: (g) => fc.record({ id: g.id('appointment') }), expect: () => ['not_found'] },
   'records.create': {
-    payload: (g) => fc.record({
-      id: opt(fc.oneof(g.id('record'), g.nx)), appointment_id: g.id('appointment'), category: pad(category),
-      public_notes: text(1, 2000), internal_notes: text(0, 2000), sensitivity: opt(fc.constantFrom(null, 'hiv' as const, 'psychiatry' as const)),
-    }, { requiredKeys: ['appointment_id', 'category', 'public_notes', 'internal_notes'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(fc.oneof(g.id('record'), g.nx)),
+          appointment_id: g.id('appointment'),
+          category: pad(category),
+          public_notes: text(1, 2000),
+          internal_notes: text(0, 2000),
+          sensitivity: opt(fc.constantFrom(null, 'hiv' as const, 'psychiatry' as const)),
+        },
+        { requiredKeys: ['appointment_id', 'category', 'public_notes', 'internal_notes'] },
+      ),
     expect: () => ['not_found'],
   },
   'records.amend': {
-    payload: (g) => fc.record({ id: opt(g.nx), record_id: g.id('record'), public_notes: text(0, 2000), internal_notes: opt(text(0, 2000)),
-      sensitivity: opt(fc.constantFrom(null, 'genetic' as const)) }, { requiredKeys: ['record_id', 'public_notes'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          record_id: g.id('record'),
+          public_notes: text(0, 2000),
+          internal_notes: opt(text(0, 2000)),
+          sensitivity: opt(fc.constantFrom(null, 'genetic' as const)),
+        },
+        { requiredKeys: ['record_id', 'public_notes'] },
+      ),
     expect: () => ['not_found'],
   },
   'observations.record': {
-    payload: (g) => fc.record({
-      id: opt(fc.oneof(g.id('observation'), g.nx)), patient_id: patientIds(g), appointment_id: nullish(g.id('appointment')), category: pad(category),
-      code: pad(text(1, 100)), value: pad(text(1, 1000)), unit: opt(text(0, 50)), recorded_at: opt(g.time),
-      sensitivity: opt(fc.constantFrom(null, 'substance_use' as const, 'sexual_health' as const)),
-    }, { requiredKeys: ['patient_id', 'category', 'code', 'value'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(fc.oneof(g.id('observation'), g.nx)),
+          patient_id: patientIds(g),
+          appointment_id: nullish(g.id('appointment')),
+          category: pad(category),
+          code: pad(text(1, 100)),
+          value: pad(text(1, 1000)),
+          unit: opt(text(0, 50)),
+          recorded_at: opt(g.time),
+          sensitivity: opt(fc.constantFrom(null, 'substance_use' as const, 'sexual_health' as const)),
+        },
+        { requiredKeys: ['patient_id', 'category', 'code', 'value'] },
+      ),
     // `create` is judged on the new object: allow or forbidden only (SPEC §3).
     expect: () => ['forbidden'],
   },
   'alerts.acknowledge': { payload: (g) => fc.record({ id: g.id('alert') }), expect: () => ['not_found'] },
   'alerts.reschedule': { payload: (g) => fc.record({ id: g.id('alert'), due_at: g.time }), expect: () => ['not_found'] },
   'breakGlass.find': {
-    payload: (g) => fc.record({
-      mrn: fc.oneof(fc.constantFrom(...g.world.foreign.mrn), pad(text(1, 100)).filter((m) => !g.world.mrns.has(m.trim()) || !m.trim().startsWith('GH-'))),
-    }),
+    payload: (g) =>
+      fc.record({
+        mrn: fc.oneof(
+          fc.constantFrom(...g.world.foreign.mrn),
+          pad(text(1, 100)).filter((m) => !g.world.mrns.has(m.trim()) || !m.trim().startsWith('GH-')),
+        ),
+      }),
     expect: () => ['not_found'],
   },
   'breakGlass.start': {
     // Not the own organization's hidden patients: breaking glass on them is what the feature is for.
-    payload: (g) => fc.record({
-      id: opt(g.nx), patient_id: fc.oneof(fc.constantFrom(...g.world.foreign.patient), g.nx, ...(g.profile.includeOwn ? [fc.constantFrom(...g.world.own.patient)] : [])),
-      reason: pad(text(10, 2000)),
-    }, { requiredKeys: ['patient_id', 'reason'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: fc.oneof(
+            fc.constantFrom(...g.world.foreign.patient),
+            g.nx,
+            ...(g.profile.includeOwn ? [fc.constantFrom(...g.world.own.patient)] : []),
+          ),
+          reason: pad(text(10, 2000)),
+        },
+        { requiredKeys: ['patient_id', 'reason'] },
+      ),
     expect: () => ['forbidden'],
   },
   'admin.users': {
@@ -501,23 +868,36 @@ const CASES: { [C in Channel]: Case<C> } = {
     },
   },
   'admin.createUser': {
-    payload: (g) => fc.record({
-      id: opt(fc.oneof(g.id('user'), g.nx)), org_id: fc.oneof(g.id('org'), fc.constant(OWN_ORG)), name: pad(text(1, 500)), username: pad(username),
-      badge: nullish(badge), patient_id: nullish(g.id('patient')),
-      // Secrets are hashed (full-strength scrypt) before the decision: rarely, to keep the run short.
-      password: fc.oneof({ arbitrary: nullish(fc.constant(undefined)), weight: 15 }, { arbitrary: text(10, 200), weight: 1 }),
-      pin: fc.oneof({ arbitrary: nullish(fc.constant(undefined)), weight: 15 }, { arbitrary: fc.stringMatching(/^\d{4,8}$/), weight: 1 }),
-    }, { requiredKeys: ['org_id', 'name', 'username'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(fc.oneof(g.id('user'), g.nx)),
+          org_id: fc.oneof(g.id('org'), fc.constant(OWN_ORG)),
+          name: pad(text(1, 500)),
+          username: pad(username),
+          badge: nullish(badge),
+          patient_id: nullish(g.id('patient')),
+          // Secrets are hashed (full-strength scrypt) before the decision: rarely, to keep the run short.
+          password: fc.oneof({ arbitrary: nullish(fc.constant(undefined)), weight: 15 }, { arbitrary: text(10, 200), weight: 1 }),
+          pin: fc.oneof(
+            { arbitrary: nullish(fc.constant(undefined)), weight: 15 },
+            { arbitrary: fc.stringMatching(/^\d{4,8}$/), weight: 1 },
+          ),
+        },
+        { requiredKeys: ['org_id', 'name', 'username'] },
+      ),
     expect: (r) => (r.org_id === OWN_ORG ? ['forbidden'] : ['not_found']),
   },
   'admin.assignRole': {
     payload: (g) => {
-      const scope = fc.oneof(
-        fc.tuple(fc.constant('Organization'), fc.oneof(g.bareId('org'), fc.constant(OWN_ORG))),
-        fc.tuple(fc.constant('Facility'), fc.oneof(g.bareId('facility'), fc.constant('fac-main'))),
-        fc.tuple(fc.constant('Ward'), fc.oneof(g.bareId('ward'), fc.constant('ward-card'))),
-        fc.tuple(fc.constant('Room'), fc.oneof(g.bareId('room'), fc.constant('r-101'))),
-      ).map(([t, id]) => `${t}:${id}`);
+      const scope = fc
+        .oneof(
+          fc.tuple(fc.constant('Organization'), fc.oneof(g.bareId('org'), fc.constant(OWN_ORG))),
+          fc.tuple(fc.constant('Facility'), fc.oneof(g.bareId('facility'), fc.constant('fac-main'))),
+          fc.tuple(fc.constant('Ward'), fc.oneof(g.bareId('ward'), fc.constant('ward-card'))),
+          fc.tuple(fc.constant('Room'), fc.oneof(g.bareId('room'), fc.constant('r-101'))),
+        )
+        .map(([t, id]) => `${t}:${id}`);
       const holder = fc.oneof(
         fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)).map((u) => ({ user_id: u })),
         fc.oneof(g.id('group'), g.nx).map((gr) => ({ group_id: gr })),
@@ -529,9 +909,18 @@ const CASES: { [C in Channel]: Case<C> } = {
       });
       const role = fc.constantFrom('admin', 'auditor', 'registration_clerk', 'nurse', 'physician', 'lab_technician');
       const clearances = opt(fc.subarray(['restricted', 'hiv', 'psychiatry', 'genetic'] as const));
-      return fc.tuple(opt(g.nx), holder, role, scope, fc.array(text(1, 50), { maxLength: 3 }), validity, clearances).map(([id, h, ro, sc, cats, v, cl]) => ({
-        ...(id ? { id } : {}), ...h, role: ro, scope: sc, ...(ro === 'lab_technician' ? { categories: cats } : {}), ...v, ...(cl ? { clearances: cl } : {}),
-      }) as Request<'admin.assignRole'>);
+      return fc.tuple(opt(g.nx), holder, role, scope, fc.array(text(1, 50), { maxLength: 3 }), validity, clearances).map(
+        ([id, h, ro, sc, cats, v, cl]) =>
+          ({
+            ...(id ? { id } : {}),
+            ...h,
+            role: ro,
+            scope: sc,
+            ...(ro === 'lab_technician' ? { categories: cats } : {}),
+            ...v,
+            ...(cl ? { clearances: cl } : {}),
+          }) as Request<'admin.assignRole'>,
+      );
     },
     expect: (r, g) => (g.world.scopeOrg(r.scope) === OWN_ORG ? ['forbidden'] : ['not_found']),
   },
@@ -540,7 +929,11 @@ const CASES: { [C in Channel]: Case<C> } = {
     expect: (r, g) => (g.world.raOrg.get(r.id) === OWN_ORG ? ['forbidden'] : ['not_found']),
   },
   'admin.updateBadge': {
-    payload: (g) => fc.record({ user_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)), badge: fc.oneof(fc.constant(null), pad(badge)) }),
+    payload: (g) =>
+      fc.record({
+        user_id: fc.oneof(g.id('user'), fc.constantFrom(...g.world.own.user)),
+        badge: fc.oneof(fc.constant(null), pad(badge)),
+      }),
     expect: (r, g) => (g.world.userOrg.get(r.user_id) === OWN_ORG ? ['forbidden'] : ['not_found']),
   },
   'admin.resetLockout': {
@@ -549,28 +942,56 @@ const CASES: { [C in Channel]: Case<C> } = {
   },
   'orgs.list': { payload: none, expect: () => ['ok'], check: (v) => expect(v.map((o) => o.id)).toEqual([OWN_ORG]) },
   'orgs.create': {
-    payload: (g) => fc.record({
-      id: fc.oneof(g.id('org'), g.nx), name: pad(text(1, 500)),
-      admin: fc.oneof({ arbitrary: fc.constant(undefined), weight: 15 },
-        { arbitrary: fc.record({ name: text(1, 500), username, password: text(10, 200) }), weight: 1 }),
-    }, { requiredKeys: ['id', 'name'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          id: fc.oneof(g.id('org'), g.nx),
+          name: pad(text(1, 500)),
+          admin: fc.oneof(
+            { arbitrary: fc.constant(undefined), weight: 15 },
+            { arbitrary: fc.record({ name: text(1, 500), username, password: text(10, 200) }), weight: 1 },
+          ),
+        },
+        { requiredKeys: ['id', 'name'] },
+      ),
     // Only root may create organizations; others cannot even read the root organization.
     expect: () => ['not_found'],
   },
   'audit.log': {
-    payload: (g) => fc.record({
-      orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)), before: nullish(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
-      action: nullish(fc.oneof(text(0, 50), fc.constantFrom('read', 'break_glass', 'sign_in_password'))),
-    }, { requiredKeys: ['orgId'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)),
+          before: nullish(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+          action: nullish(fc.oneof(text(0, 50), fc.constantFrom('read', 'break_glass', 'sign_in_password'))),
+        },
+        { requiredKeys: ['orgId'] },
+      ),
     expect: () => ['forbidden'],
   },
-  'audit.breakGlass': { payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }), expect: () => ['forbidden'] },
+  'audit.breakGlass': {
+    payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }),
+    expect: () => ['forbidden'],
+  },
   'audit.report': {
-    payload: (g) => fc.record({
-      orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)), from: g.time, to: g.time,
-      filters: opt(fc.dictionary(fc.constantFrom('actor', 'action', 'resource', 'reason', 'seq', 'details'), text(0, 200), { maxKeys: 3 })),
-      protectedOnly: opt(fc.boolean()), sort: opt(fc.record({ field: fc.constantFrom('at', 'actor', 'seq'), dir: fc.constantFrom('asc' as const, 'desc' as const) })),
-    }, { requiredKeys: ['orgId', 'from', 'to'] }),
+    payload: (g) =>
+      fc.record(
+        {
+          orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)),
+          from: g.time,
+          to: g.time,
+          filters: opt(
+            fc.dictionary(fc.constantFrom('actor', 'action', 'resource', 'reason', 'seq', 'details'), text(0, 200), {
+              maxKeys: 3,
+            }),
+          ),
+          protectedOnly: opt(fc.boolean()),
+          sort: opt(
+            fc.record({ field: fc.constantFrom('at', 'actor', 'seq'), dir: fc.constantFrom('asc' as const, 'desc' as const) }),
+          ),
+        },
+        { requiredKeys: ['orgId', 'from', 'to'] },
+      ),
     expect: () => ['forbidden'],
   },
   // Workstation administration: only an administrator of the organization gets as far as the server.
@@ -578,13 +999,21 @@ const CASES: { [C in Channel]: Case<C> } = {
     payload: (g) => fc.record({ orgId: fc.oneof(g.id('org'), fc.constant(OWN_ORG)) }),
     expect: (r) => (r.orgId === OWN_ORG ? ['forbidden'] : ['not_found']),
   },
-  'workstations.revoke': { payload: (g) => fc.record({ deviceId: fc.oneof(g.nx, text(1, 200)), reason: nullish(text(0, 500)) }, { requiredKeys: ['deviceId'] }), expect: () => ['forbidden'] },
+  'workstations.revoke': {
+    payload: (g) =>
+      fc.record({ deviceId: fc.oneof(g.nx, text(1, 200)), reason: nullish(text(0, 500)) }, { requiredKeys: ['deviceId'] }),
+    expect: () => ['forbidden'],
+  },
   'enrollmentCodes.revoke': { payload: (g) => fc.record({ codeId: fc.oneof(g.nx, text(1, 200)) }), expect: () => ['forbidden'] },
   'sync.status': { payload: none, expect: () => ['ok'] },
   'sync.now': { payload: none, expect: () => ['ok'] },
   'sync.enroll': {
     // Only ever aimed at the local stub server, which refuses every code like the real one does.
-    payload: (g) => fc.record({ serverUrl: g.serverUrl, code: pad(text(6, 64)), name: opt(pad(text(1, 100))) }, { requiredKeys: ['serverUrl', 'code'] }),
+    payload: (g) =>
+      fc.record(
+        { serverUrl: g.serverUrl, code: pad(text(6, 64)), name: opt(pad(text(1, 100))) },
+        { requiredKeys: ['serverUrl', 'code'] },
+      ),
     expect: () => ['unauthenticated'],
   },
   'diagnostics.get': { payload: none, expect: () => ['ok'] },
@@ -594,9 +1023,13 @@ const CASES: { [C in Channel]: Case<C> } = {
 function expectedWithoutSession(c: Channel): readonly Outcome[] {
   if (!EXPECTED_PUBLIC.has(c)) return ['unauthenticated'];
   switch (c) {
-    case 'session.signIn': case 'sync.enroll': return ['unauthenticated'];
-    case 'session.unlock': return ['invalid'];
-    default: return ['ok'];
+    case 'session.signIn':
+    case 'sync.enroll':
+      return ['unauthenticated'];
+    case 'session.unlock':
+      return ['invalid'];
+    default:
+      return ['ok'];
   }
 }
 
@@ -612,11 +1045,22 @@ const DUMMY_HASH = `scrypt$1024$8$1$${'A'.repeat(24)}$${'B'.repeat(44)}`;
 const SERVICE_SCHEMA: Partial<Record<Channel, (parsed: never) => boolean>> = {
   'admin.createUser': (r: Parsed<'admin.createUser'>) => {
     const { password, pin, ...rest } = r;
-    return z.object({ password: Password.nullish(), pin: Pin.nullish() }).safeParse({ password, pin }).success
-      && createUser.args.safeParse({ ...rest, ...(password ? { password_hash: DUMMY_HASH } : {}), ...(pin ? { pin_hash: DUMMY_HASH } : {}) }).success;
+    return (
+      z.object({ password: Password.nullish(), pin: Pin.nullish() }).safeParse({ password, pin }).success &&
+      createUser.args.safeParse({
+        ...rest,
+        ...(password ? { password_hash: DUMMY_HASH } : {}),
+        ...(pin ? { pin_hash: DUMMY_HASH } : {}),
+      }).success
+    );
   },
-  'orgs.create': (r: Parsed<'orgs.create'>) => (!r.admin || Password.safeParse(r.admin.password).success)
-    && createOrganization.args.safeParse({ id: r.id, name: r.name, ...(r.admin ? { admin: { name: r.admin.name, username: r.admin.username, password_hash: DUMMY_HASH } } : {}) }).success,
+  'orgs.create': (r: Parsed<'orgs.create'>) =>
+    (!r.admin || Password.safeParse(r.admin.password).success) &&
+    createOrganization.args.safeParse({
+      id: r.id,
+      name: r.name,
+      ...(r.admin ? { admin: { name: r.admin.name, username: r.admin.username, password_hash: DUMMY_HASH } } : {}),
+    }).success,
 };
 
 /**
@@ -638,7 +1082,7 @@ function classify(c: Channel, payload: unknown, signedIn: boolean): Classified {
   if (tooLarge(payload)) return { wellFormed: false };
   const r = channels[c].request.safeParse(payload ?? {});
   if (!r.success) return { wellFormed: false };
-  const service = signedIn ? SERVICE_SCHEMA[c] as ((p: unknown) => boolean) | undefined : undefined;
+  const service = signedIn ? (SERVICE_SCHEMA[c] as ((p: unknown) => boolean) | undefined) : undefined;
   if (service && !service(r.data)) return { wellFormed: false };
   return { wellFormed: true, parsed: r.data };
 }
@@ -657,7 +1101,10 @@ function stringsIn(v: unknown, out: string[] = [], budget = { n: 50_000 }): stri
     if (typeof x === 'string') out.push(x);
     else if (x && typeof x === 'object' && !seen.has(x)) {
       seen.add(x);
-      for (const k of Object.keys(x)) { out.push(k); stack.push((x as Record<string, unknown>)[k]); }
+      for (const k of Object.keys(x)) {
+        out.push(k);
+        stack.push((x as Record<string, unknown>)[k]);
+      }
       if (x instanceof Map) for (const [k, val] of x) stack.push(k, val);
       if (x instanceof Set) for (const val of x) stack.push(val);
     }
@@ -677,24 +1124,38 @@ const dumpPlans = new WeakMap<Raw, { schema: string; tables: Array<[string, stri
 /** table → canonical JSON of all its rows, ordered by primary key; plus the schema. Statements are cached per schema. */
 function dumpTables(raw: Raw, exclude: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
-  const schema = JSON.stringify(raw.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').raw(true).all());
+  const schema = JSON.stringify(
+    raw.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY type, name').raw(true).all(),
+  );
   out.set('(schema)', schema);
   let plan = dumpPlans.get(raw);
   if (!plan || plan.schema !== schema) {
     const names = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all() as string[];
     plan = {
       schema,
-      tables: names.filter((t) => !exclude.has(t)).map((t) => {
-        const cols = raw.prepare(`PRAGMA table_info("${t}")`).all() as Array<{ name: string; pk: number }>;
-        const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-        const order = (pk.length > 0 ? pk : cols.map((c) => c.name)).map((c) => `"${c}"`).join(', ');
-        return [t, cols.map((c) => c.name), raw.prepare(`SELECT * FROM "${t}" ORDER BY ${order}`).raw(true)] as [string, string[], Stmt];
-      }),
+      tables: names
+        .filter((t) => !exclude.has(t))
+        .map((t) => {
+          const cols = raw.prepare(`PRAGMA table_info("${t}")`).all() as Array<{ name: string; pk: number }>;
+          const pk = cols
+            .filter((c) => c.pk > 0)
+            .sort((a, b) => a.pk - b.pk)
+            .map((c) => c.name);
+          const order = (pk.length > 0 ? pk : cols.map((c) => c.name)).map((c) => `"${c}"`).join(', ');
+          return [t, cols.map((c) => c.name), raw.prepare(`SELECT * FROM "${t}" ORDER BY ${order}`).raw(true)] as [
+            string,
+            string[],
+            Stmt,
+          ];
+        }),
     };
     dumpPlans.set(raw, plan);
   }
   for (const [t, cols, stmt] of plan.tables) {
-    out.set(t, JSON.stringify([cols, stmt.all()], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+    out.set(
+      t,
+      JSON.stringify([cols, stmt.all()], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+    );
   }
   return out;
 }
@@ -708,7 +1169,9 @@ const NOT_COMPARED = new Set(['audit_events', 'sign_in_throttle']);
 
 function diffDumps(before: Map<string, string>, after: Map<string, string>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
-  return [...names].filter((n) => before.get(n) !== after.get(n)).map((n) => `${n}:\n  before ${before.get(n)?.slice(0, 600)}\n  after  ${after.get(n)?.slice(0, 600)}`);
+  return [...names]
+    .filter((n) => before.get(n) !== after.get(n))
+    .map((n) => `${n}:\n  before ${before.get(n)?.slice(0, 600)}\n  after  ${after.get(n)?.slice(0, 600)}`);
 }
 
 const maxAuditSeq = (raw: Raw): number => Number(raw.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_events').pluck().get());
@@ -719,7 +1182,8 @@ const auditCount = (raw: Raw): number => Number(raw.prepare('SELECT COUNT(*) FRO
  * updated or deleted: triggers abort that); otherwise the full canonical dump decides.
  */
 const totalChanges = (raw: Raw): number => Number(raw.prepare('SELECT total_changes()').pluck().get());
-const auditRows = (raw: Raw, upTo: number): string => JSON.stringify(raw.prepare('SELECT * FROM audit_events WHERE seq <= ? ORDER BY seq').raw(true).all(upTo));
+const auditRows = (raw: Raw, upTo: number): string =>
+  JSON.stringify(raw.prepare('SELECT * FROM audit_events WHERE seq <= ? ORDER BY seq').raw(true).all(upTo));
 
 function fileSha256(p: string): string {
   return createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -729,7 +1193,13 @@ function fileSha256(p: string): string {
 // The harness
 // ---------------------------------------------------------------------------------------------------
 
-const stats = { sent: 0, malformed: 0, wellFormed: 0, twins: 0, byChannel: new Map<string, { malformed: number; wellFormed: number }>() };
+const stats = {
+  sent: 0,
+  malformed: 0,
+  wellFormed: 0,
+  twins: 0,
+  byChannel: new Map<string, { malformed: number; wellFormed: number }>(),
+};
 
 interface Harness {
   t: TestWorkstation;
@@ -752,43 +1222,86 @@ async function startEnrollmentStub(): Promise<Harness['stub']> {
     stub.hits++;
     req.resume();
     res.writeHead(401, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { kind: 'unauthenticated', message: 'This enrollment code is not valid: it is wrong, expired or already used.' } }));
+    res.end(
+      JSON.stringify({
+        error: { kind: 'unauthenticated', message: 'This enrollment code is not valid: it is wrong, expired or already used.' },
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  stub.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  stub.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return stub;
 }
 
 async function openHarness(profile: Profile): Promise<Harness> {
   const t = await openTestWorkstation(hostileWorld());
-  if (profile.username) await t.call('session.signIn', { method: 'password', username: profile.username, password: TEST_PASSWORD });
+  if (profile.username)
+    await t.call('session.signIn', { method: 'password', username: profile.username, password: TEST_PASSWORD });
   const world = await readWorld(t);
   const raw = t.ws.db.raw;
   const seq = maxAuditSeq(raw);
   expect(await verifyAuditChain(t.ws.db)).toMatchObject({ ok: true });
   const last = raw.prepare('SELECT hash FROM audit_events WHERE seq = ?').pluck().get(seq) as string | undefined;
   return {
-    t, world, mark: { changes: totalChanges(raw), audit: auditCount(raw) }, audited: { seq, hash: last ?? '0'.repeat(64) },
-    initial: dumpTables(raw, NOT_COMPARED), baseline: dumpTables(raw, NOT_COMPARED),
-    auditAtStart: { seq, rows: auditRows(raw, seq) }, stub: await startEnrollmentStub(),
+    t,
+    world,
+    mark: { changes: totalChanges(raw), audit: auditCount(raw) },
+    audited: { seq, hash: last ?? '0'.repeat(64) },
+    initial: dumpTables(raw, NOT_COMPARED),
+    baseline: dumpTables(raw, NOT_COMPARED),
+    auditAtStart: { seq, rows: auditRows(raw, seq) },
+    stub: await startEnrollmentStub(),
   };
 }
 
 function genFor(h: Harness, profile: Profile): Gen {
   const { world } = h;
   const lowerIds = new Set([...world.allIds].map((id) => id.toLowerCase()));
-  const nx = fc.oneof(
-    { arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:@-]{1,40}$/), weight: 4 },
-    { arbitrary: fc.constantFrom('P-A', 'P-SC', 'ORG-GH', 'U-NINA', 'p-a.', 'p-sc:', 'Patient:p-a', '..', '@', ':', 'x'.repeat(200), 'p-a@org-sc', 'NaN', '__proto__', 'constructor'), weight: 1 },
-  ).filter((s) => !lowerIds.has(s.toLowerCase()));
+  const nx = fc
+    .oneof(
+      { arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:@-]{1,40}$/), weight: 4 },
+      {
+        arbitrary: fc.constantFrom(
+          'P-A',
+          'P-SC',
+          'ORG-GH',
+          'U-NINA',
+          'p-a.',
+          'p-sc:',
+          'Patient:p-a',
+          '..',
+          '@',
+          ':',
+          'x'.repeat(200),
+          'p-a@org-sc',
+          'NaN',
+          '__proto__',
+          'constructor',
+        ),
+        weight: 1,
+      },
+    )
+    .filter((s) => !lowerIds.has(s.toLowerCase()));
   const bare = (kind: Kind): fc.Arbitrary<string> => {
     const known = [...world.foreign[kind], ...(profile.hidden[kind] ?? []), ...(profile.includeOwn ? world.own[kind] : [])];
     return known.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 3 }, { arbitrary: nx, weight: 2 }) : nx;
   };
   const time = fc.oneof(
-    fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString()),
-    fc.constantFrom('2026-11-23T10:00:00+01:00', '2026-11-23T10:00Z', '2026-11-23T09:59:59.999-12:00', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z'),
+    fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
+    fc.constantFrom(
+      '2026-11-23T10:00:00+01:00',
+      '2026-11-23T10:00Z',
+      '2026-11-23T09:59:59.999-12:00',
+      '0001-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+    ),
   );
   const serverUrl = fc.constantFrom('', '/', '/v1', '//', '/?code=1', '/%2e%2e/').map((suffix) => `${h.stub.url}${suffix}`);
   return { profile, world, id: (k) => pad(bare(k)), bareId: bare, nx, time, serverUrl };
@@ -800,9 +1313,15 @@ function twinOf(payload: unknown, g: Gen): { twin: unknown; pairs: Array<[string
   const pairs = new Map<string, string>();
   const swap = (s: string): string => {
     const trimmed = s.trim();
-    if (unreadable.has(trimmed)) { pairs.set(trimmed, `zz-twin-${trimmed}`); return s.replace(trimmed, `zz-twin-${trimmed}`); }
+    if (unreadable.has(trimmed)) {
+      pairs.set(trimmed, `zz-twin-${trimmed}`);
+      return s.replace(trimmed, `zz-twin-${trimmed}`);
+    }
     const m = /^(Organization|Facility|Ward|Room):(.+)$/.exec(s);
-    if (m && unreadable.has(m[2]!)) { pairs.set(m[2]!, `zz-twin-${m[2]}`); return `${m[1]}:zz-twin-${m[2]}`; }
+    if (m && unreadable.has(m[2]!)) {
+      pairs.set(m[2]!, `zz-twin-${m[2]}`);
+      return `${m[1]}:zz-twin-${m[2]}`;
+    }
     return s;
   };
   const walk = (v: unknown): unknown => {
@@ -837,7 +1356,11 @@ function must(ok: boolean, message: () => string): void {
   if (!ok) throw new Error(message());
 }
 const show = (v: unknown, n = 300): string => {
-  try { return String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x))).slice(0, n); } catch { return String(v).slice(0, n); }
+  try {
+    return String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x))).slice(0, n);
+  } catch {
+    return String(v).slice(0, n);
+  }
 };
 
 /** The whole non-audit database equals the baseline: cheap detector first, canonical dump when in doubt (or asked). */
@@ -860,7 +1383,8 @@ function assertAuditTail(h: Harness, what: () => string): void {
   let broken: AuditEvent | undefined;
   for (const raw of rows) {
     const e = { ...raw, seq: Number(raw.seq) };
-    if (!broken && !(e.seq === h.audited.seq + 1 && e.prev_hash === h.audited.hash && auditHash(e.prev_hash, e) === e.hash)) broken = e;
+    if (!broken && !(e.seq === h.audited.seq + 1 && e.prev_hash === h.audited.hash && auditHash(e.prev_hash, e) === e.hash))
+      broken = e;
     h.audited = { seq: e.seq, hash: e.hash }; // past it, so that shrinking looks for the request that breaks the chain
   }
   must(!broken, () => `${what()} left audit event ${broken?.seq} that does not verify: ${show(broken, 600)}`);
@@ -888,13 +1412,21 @@ async function send(h: Harness, g: Gen, c: Channel, payload: unknown, opts: Send
   must(outcome !== 'internal', () => `${c}: internal error for ${show(payload)}`);
 
   // 2. Precise refusals.
-  must(!cls.wellFormed || !structurallyMalformed(c, payload), () => `${c}: the contract accepts a body of the wrong shape or with unknown keys: ${show(payload)}`);
+  must(
+    !cls.wellFormed || !structurallyMalformed(c, payload),
+    () => `${c}: the contract accepts a body of the wrong shape or with unknown keys: ${show(payload)}`,
+  );
   if (!cls.wellFormed) {
-    stats.malformed++; per.malformed++;
+    stats.malformed++;
+    per.malformed++;
     must(outcome === 'invalid', () => `malformed request on ${c} was not refused as invalid: ${show(payload)} → ${show(res)}`);
-    must(opts.concurrent === true || maxAuditSeq(raw) === seqBefore, () => `malformed request on ${c} reached a handler (it wrote audit): ${show(payload)}`);
+    must(
+      opts.concurrent === true || maxAuditSeq(raw) === seqBefore,
+      () => `malformed request on ${c} reached a handler (it wrote audit): ${show(payload)}`,
+    );
   } else {
-    stats.wellFormed++; per.wellFormed++;
+    stats.wellFormed++;
+    per.wellFormed++;
     const spec = CASES[c] as unknown as Case<Channel>;
     const allowed = opts.expected ?? spec.expect(cls.parsed as never, g);
     must(allowed.includes(outcome), () => `${c} ${show(cls.parsed)} → ${show(res)}; expected ${allowed.join(' or ')}`);
@@ -915,9 +1447,14 @@ async function send(h: Harness, g: Gen, c: Channel, payload: unknown, opts: Send
     const tw = twinOf(payload, g);
     if (tw) {
       const twinRes = await t.dispatch(c, tw.twin);
-      stats.sent++; stats.twins++;
+      stats.sent++;
+      stats.twins++;
       const [a, b] = [JSON.stringify(res), normalizeTwin(twinRes, tw.pairs)];
-      must(a === b, () => `${c}: the answer tells an unreadable id from a nonexistent one:\n  ${show(payload)} → ${a}\n  ${show(tw.twin)} → ${JSON.stringify(twinRes)}`);
+      must(
+        a === b,
+        () =>
+          `${c}: the answer tells an unreadable id from a nonexistent one:\n  ${show(payload)} → ${a}\n  ${show(tw.twin)} → ${JSON.stringify(twinRes)}`,
+      );
     }
   }
 
@@ -928,7 +1465,10 @@ async function send(h: Harness, g: Gen, c: Channel, payload: unknown, opts: Send
     if (!same) {
       const state = `${s.status}, ${s.user?.id}, view as ${s.viewAs?.id}`;
       await t.call('session.signIn', { method: 'password', username: g.profile.username, password: TEST_PASSWORD });
-      must(cls.wellFormed && res.ok && (c === 'session.lock' || c === 'session.signOut'), () => `${c} changed the session (${state}): ${show(payload)}`);
+      must(
+        cls.wellFormed && res.ok && (c === 'session.lock' || c === 'session.signOut'),
+        () => `${c} changed the session (${state}): ${show(payload)}`,
+      );
     }
   } else {
     must(s.status === 'signed_out', () => `${c} changed the signed-out session: ${show(payload)}`);
@@ -950,7 +1490,7 @@ async function assertAuditOnlyGrew(h: Harness): Promise<void> {
   assertDbUnchanged(h, () => 'the run', true);
 }
 
-const fcOptions = <T,>(label: string, numRuns: number): fc.Parameters<T> => ({ seed: seedFor(label), numRuns });
+const fcOptions = <T>(label: string, numRuns: number): fc.Parameters<T> => ({ seed: seedFor(label), numRuns });
 
 const PROTO_KEYS = {
   object: Object.getOwnPropertyNames(Object.prototype).sort(),
@@ -972,15 +1512,23 @@ function assertNoPrototypePollution(): void {
 describe('IPC hostility: the contract itself', () => {
   it('declares hostile cases for every channel, and exactly the expected channels are public', () => {
     expect(ALL_CHANNELS.length).toBeGreaterThan(40);
-    expect(ALL_CHANNELS.filter((c) => !(c in CASES)), 'channels without hostile well-formed cases in this file').toEqual([]);
+    expect(
+      ALL_CHANNELS.filter((c) => !(c in CASES)),
+      'channels without hostile well-formed cases in this file',
+    ).toEqual([]);
     expect([...PUBLIC_CHANNELS].sort()).toEqual([...EXPECTED_PUBLIC].sort());
   });
 });
 
 describe.each([NINA, RITA])('IPC hostility, signed in as a $label', (profile) => {
   let h: Harness;
-  beforeAll(async () => { h = await openHarness(profile); });
-  afterAll(async () => { await h?.stub.close(); await h?.t.close(); });
+  beforeAll(async () => {
+    h = await openHarness(profile);
+  });
+  afterAll(async () => {
+    await h?.stub.close();
+    await h?.t.close();
+  });
 
   const numRuns = profile === NINA ? RUNS : { ...RUNS, wellFormed: RUNS.clerk };
 
@@ -990,19 +1538,28 @@ describe.each([NINA, RITA])('IPC hostility, signed in as a $label', (profile) =>
     it.each(ALL_CHANNELS)('%s: malformed payloads are refused as invalid, touching nothing', async (c) => {
       const g = genFor(h, profile);
       const base = (CASES[c] as Case<Channel> | undefined)?.payload(g) ?? fc.constant({});
-      await fc.assert(fc.asyncProperty(malformedOf(c, base), (p) => send(h, g, c, p)), fcOptions(`${profile.label}:malformed:${c}`, numRuns.malformed));
+      await fc.assert(
+        fc.asyncProperty(malformedOf(c, base), (p) => send(h, g, c, p)),
+        fcOptions(`${profile.label}:malformed:${c}`, numRuns.malformed),
+      );
       assertDbUnchanged(h, () => c, true);
     });
   }
 
-  it.each(ALL_CHANNELS)('%s: well-formed payloads naming what the user may not act on are refused (or answered with their own data only)', async (c) => {
-    const g = genFor(h, profile);
-    const spec = CASES[c] as Case<Channel> | undefined;
-    expect(spec, `no hostile cases for ${c}`).toBeDefined();
-    const n = EXPENSIVE_RUNS[c] ?? numRuns.wellFormed;
-    await fc.assert(fc.asyncProperty(spec!.payload(g), (p) => send(h, g, c, p, { twin: true })), fcOptions(`${profile.label}:wellformed:${c}`, n));
-    assertDbUnchanged(h, () => c, true);
-  });
+  it.each(ALL_CHANNELS)(
+    '%s: well-formed payloads naming what the user may not act on are refused (or answered with their own data only)',
+    async (c) => {
+      const g = genFor(h, profile);
+      const spec = CASES[c] as Case<Channel> | undefined;
+      expect(spec, `no hostile cases for ${c}`).toBeDefined();
+      const n = EXPENSIVE_RUNS[c] ?? numRuns.wellFormed;
+      await fc.assert(
+        fc.asyncProperty(spec!.payload(g), (p) => send(h, g, c, p, { twin: true })),
+        fcOptions(`${profile.label}:wellformed:${c}`, n),
+      );
+      assertDbUnchanged(h, () => c, true);
+    },
+  );
 
   it('a concurrent barrage over all channels changes nothing either', async () => {
     const g = genFor(h, profile);
@@ -1011,29 +1568,50 @@ describe.each([NINA, RITA])('IPC hostility, signed in as a $label', (profile) =>
       const base = (CASES[c] as Case<Channel>).payload(g);
       return fc.tuple(fc.constant(c), fc.oneof(base, malformedOf(c, base)));
     });
-    await fc.assert(fc.asyncProperty(fc.array(one, { minLength: 10, maxLength: 30 }), async (batch) => {
-      await Promise.all(batch.map(([c, p]) => send(h, g, c, p, { checkDb: false, concurrent: true })));
-      assertDbUnchanged(h, () => `the batch ${show(batch.map(([c]) => c))}`, true);
-      assertAuditTail(h, () => `the batch ${show(batch)}`);
-    }), fcOptions(`${profile.label}:barrage`, RUNS.barrage));
+    await fc.assert(
+      fc.asyncProperty(fc.array(one, { minLength: 10, maxLength: 30 }), async (batch) => {
+        await Promise.all(batch.map(([c, p]) => send(h, g, c, p, { checkDb: false, concurrent: true })));
+        assertDbUnchanged(h, () => `the batch ${show(batch.map(([c]) => c))}`, true);
+        assertAuditTail(h, () => `the batch ${show(batch)}`);
+      }),
+      fcOptions(`${profile.label}:barrage`, RUNS.barrage),
+    );
   });
 
   it('unknown, look-alike and non-string channel names are refused as invalid', async () => {
     const g = genFor(h, profile);
-    const names = fc.oneof(
-      fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', 'fs.readFile', 'clinic:invoke', ''),
-      fc.tuple(fc.constantFrom(...ALL_CHANNELS), fc.constantFrom(' ', '\u0000', '.', '/', 'x', '\u200b')).map(([c, s]) => `${c}${s}`),
-      fc.constantFrom(...ALL_CHANNELS).map((c) => c.toUpperCase()),
-      hostileString, anything,
-    ).filter((n) => typeof n !== 'string' || !(ALL_CHANNELS as string[]).includes(n));
-    await fc.assert(fc.asyncProperty(names, fc.oneof(anything, fc.constant({})), async (name, p) => {
-      const seq = maxAuditSeq(h.t.ws.db.raw);
-      const res = await h.t.dispatch(name, p);
-      stats.sent++;
-      expect(res).toMatchObject({ ok: false, error: { kind: 'invalid' } });
-      expect(maxAuditSeq(h.t.ws.db.raw)).toBe(seq);
-      expect(g.profile.userId === null || h.t.ws.session.user?.id === g.profile.userId).toBe(true);
-    }), fcOptions(`${profile.label}:channel-names`, RUNS.channelNames));
+    const names = fc
+      .oneof(
+        fc.constantFrom(
+          '__proto__',
+          'constructor',
+          'toString',
+          'hasOwnProperty',
+          'valueOf',
+          'prototype',
+          'fs.readFile',
+          'clinic:invoke',
+          '',
+        ),
+        fc
+          .tuple(fc.constantFrom(...ALL_CHANNELS), fc.constantFrom(' ', '\u0000', '.', '/', 'x', '\u200b'))
+          .map(([c, s]) => `${c}${s}`),
+        fc.constantFrom(...ALL_CHANNELS).map((c) => c.toUpperCase()),
+        hostileString,
+        anything,
+      )
+      .filter((n) => typeof n !== 'string' || !(ALL_CHANNELS as string[]).includes(n));
+    await fc.assert(
+      fc.asyncProperty(names, fc.oneof(anything, fc.constant({})), async (name, p) => {
+        const seq = maxAuditSeq(h.t.ws.db.raw);
+        const res = await h.t.dispatch(name, p);
+        stats.sent++;
+        expect(res).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+        expect(maxAuditSeq(h.t.ws.db.raw)).toBe(seq);
+        expect(g.profile.userId === null || h.t.ws.session.user?.id === g.profile.userId).toBe(true);
+      }),
+      fcOptions(`${profile.label}:channel-names`, RUNS.channelNames),
+    );
     expect(diffDumps(h.initial, dumpTables(h.t.ws.db.raw, NOT_COMPARED))).toEqual([]);
   });
 
@@ -1042,46 +1620,65 @@ describe.each([NINA, RITA])('IPC hostility, signed in as a $label', (profile) =>
     assertNoPrototypePollution();
   });
 
-  if (profile === NINA) it('sign-in garbage naming real users changes nothing but that user\'s sign-in counters, and keeps the session', async () => {
-    const g = genFor(h, profile);
-    const others = ['ada', 'smith', 'brown', 'rita', 'taylor', 'otto', 'sam', 'solsc', 'ROOT', ' Lee '];
-    const raw = h.t.ws.db.raw;
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...others), text(1, 200).filter((s) => s !== TEST_PASSWORD), async (name, secret) => {
-      const user = raw.prepare('SELECT id FROM users WHERE username = ?').pluck().get(name.trim().toLowerCase()) as string | undefined;
-      const throttle = () => raw.prepare('SELECT * FROM sign_in_throttle ORDER BY account, client').raw(true).all() as unknown[][];
-      const before = dumpTables(raw, NOT_COMPARED);
-      const countersBefore = throttle();
-      const res = await h.t.dispatch('session.signIn', { method: 'password', username: name, password: secret });
-      stats.sent++;
-      expect(res.ok ? 'ok' : res.error.kind).toMatch(/^(unauthenticated|locked)$/);
-      expect(h.t.ws.session.user?.id).toBe(g.profile.userId);
-      // Nothing else changed (the throttle and the audit log are compared apart, see NOT_COMPARED)…
-      expect(diffDumps(before, dumpTables(raw, NOT_COMPARED))).toEqual([]);
-      // …and of the sign-in counters only the named account's (or, for a name not used here, the typed name's).
-      const key = user ? userThrottleKey(user) : null;
-      const others = (rows: unknown[][]) => rows.filter((r) => r[0] !== key).map((r) => JSON.stringify(r));
-      const countersAfter = throttle();
-      if (key) expect(others(countersAfter), 'another account\'s sign-in counters changed').toEqual(others(countersBefore));
-      else expect(countersAfter.length - countersBefore.length).toBeLessThanOrEqual(2);
-    }), fcOptions('real-user-sign-in', RUNS.realUserSignIn));
-    const chain = await verifyAuditChain(h.t.ws.db);
-    expect(chain.ok).toBe(true);
-  });
+  if (profile === NINA)
+    it("sign-in garbage naming real users changes nothing but that user's sign-in counters, and keeps the session", async () => {
+      const g = genFor(h, profile);
+      const others = ['ada', 'smith', 'brown', 'rita', 'taylor', 'otto', 'sam', 'solsc', 'ROOT', ' Lee '];
+      const raw = h.t.ws.db.raw;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...others),
+          text(1, 200).filter((s) => s !== TEST_PASSWORD),
+          async (name, secret) => {
+            const user = raw.prepare('SELECT id FROM users WHERE username = ?').pluck().get(name.trim().toLowerCase()) as
+              string | undefined;
+            const throttle = () =>
+              raw.prepare('SELECT * FROM sign_in_throttle ORDER BY account, client').raw(true).all() as unknown[][];
+            const before = dumpTables(raw, NOT_COMPARED);
+            const countersBefore = throttle();
+            const res = await h.t.dispatch('session.signIn', { method: 'password', username: name, password: secret });
+            stats.sent++;
+            expect(res.ok ? 'ok' : res.error.kind).toMatch(/^(unauthenticated|locked)$/);
+            expect(h.t.ws.session.user?.id).toBe(g.profile.userId);
+            // Nothing else changed (the throttle and the audit log are compared apart, see NOT_COMPARED)…
+            expect(diffDumps(before, dumpTables(raw, NOT_COMPARED))).toEqual([]);
+            // …and of the sign-in counters only the named account's (or, for a name not used here, the typed name's).
+            const key = user ? userThrottleKey(user) : null;
+            const others = (rows: unknown[][]) => rows.filter((r) => r[0] !== key).map((r) => JSON.stringify(r));
+            const countersAfter = throttle();
+            if (key) expect(others(countersAfter), "another account's sign-in counters changed").toEqual(others(countersBefore));
+            else expect(countersAfter.length - countersBefore.length).toBeLessThanOrEqual(2);
+          },
+        ),
+        fcOptions('real-user-sign-in', RUNS.realUserSignIn),
+      );
+      const chain = await verifyAuditChain(h.t.ws.db);
+      expect(chain.ok).toBe(true);
+    });
 });
 
 describe('IPC hostility, with no session', () => {
   let h: Harness;
-  beforeAll(async () => { h = await openHarness(NOBODY); });
-  afterAll(async () => { await h?.stub.close(); await h?.t.close(); });
+  beforeAll(async () => {
+    h = await openHarness(NOBODY);
+  });
+  afterAll(async () => {
+    await h?.stub.close();
+    await h?.t.close();
+  });
 
   it.each(ALL_CHANNELS)('%s: refused unless public, whatever the payload (legitimate ids included)', async (c) => {
     const g = genFor(h, NOBODY);
     const base = (CASES[c] as Case<Channel>).payload(g);
     const n = c === 'session.signIn' ? EXPENSIVE_RUNS[c]! + RUNS.noSession : RUNS.noSession;
-    const payloads = c === 'session.signIn'
-      ? fc.oneof({ arbitrary: malformedOf(c, base), weight: 8 }, { arbitrary: base, weight: 1 })
-      : fc.oneof(base, malformedOf(c, base));
-    await fc.assert(fc.asyncProperty(payloads, (p) => send(h, g, c, p, { expected: expectedWithoutSession(c) })), fcOptions(`nobody:${c}`, n));
+    const payloads =
+      c === 'session.signIn'
+        ? fc.oneof({ arbitrary: malformedOf(c, base), weight: 8 }, { arbitrary: base, weight: 1 })
+        : fc.oneof(base, malformedOf(c, base));
+    await fc.assert(
+      fc.asyncProperty(payloads, (p) => send(h, g, c, p, { expected: expectedWithoutSession(c) })),
+      fcOptions(`nobody:${c}`, n),
+    );
     assertDbUnchanged(h, () => c, true);
   });
 
@@ -1111,7 +1708,13 @@ describe('IPC hostility: the database file itself', () => {
         const base = (CASES[c] as Case<Channel>).payload(g);
         // Only the malformed ones: well-formed requests may legitimately write audit.
         const malformed = malformedOf(c, base).filter((p) => !classify(c, p, true).wellFormed);
-        await fc.assert(fc.asyncProperty(malformed, async (p) => { await send(h, g, c, p, { checkDb: false }); sent++; }), fcOptions(`file:${c}`, RUNS.fileHash));
+        await fc.assert(
+          fc.asyncProperty(malformed, async (p) => {
+            await send(h, g, c, p, { checkDb: false });
+            sent++;
+          }),
+          fcOptions(`file:${c}`, RUNS.fileHash),
+        );
       }
       expect(sent).toBeGreaterThanOrEqual(ALL_CHANNELS.length * RUNS.fileHash);
       expect(maxAuditSeq(raw)).toBe(seq);
@@ -1128,7 +1731,9 @@ describe('IPC hostility: totals', () => {
   it('sent thousands of payloads, most of each kind on every channel', () => {
     if (stats.sent === 0) return; // a filtered run (-t) of another test
     console.log([...stats.byChannel].map(([c, n]) => `${c} ${n.malformed}/${n.wellFormed}`).join(', '));
-    console.log(`[ipc-hostility] seed ${SEED}, scale ${SCALE}: ${stats.sent} payloads (${stats.malformed} malformed, ${stats.wellFormed} well-formed, ${stats.twins} twin requests)`);
+    console.log(
+      `[ipc-hostility] seed ${SEED}, scale ${SCALE}: ${stats.sent} payloads (${stats.malformed} malformed, ${stats.wellFormed} well-formed, ${stats.twins} twin requests)`,
+    );
     expect(stats.sent).toBeGreaterThan(2000 * Math.min(1, SCALE));
     for (const c of ALL_CHANNELS) {
       const s = stats.byChannel.get(c);

@@ -7,19 +7,39 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { SIGN_IN_REFUSED } from '../../src/services/signIn';
-import { openTestWorkstation, smallHospitalWithSecrets, TEST_PASSWORD, TEST_PIN, type TestWorkstation } from '../helpers/workstation';
+import {
+  openTestWorkstation,
+  smallHospitalWithSecrets,
+  TEST_PASSWORD,
+  TEST_PIN,
+  type TestWorkstation,
+} from '../helpers/workstation';
 import { count, SMALL_FIXTURE } from '../helpers/world';
 
 let t: TestWorkstation;
-beforeEach(async () => { t = await openTestWorkstation(smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>)); });
-afterEach(async () => { await t.close(); });
+beforeEach(async () => {
+  t = await openTestWorkstation(smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>));
+});
+afterEach(async () => {
+  await t.close();
+});
 
-const signIn = (username: string, password = TEST_PASSWORD) => t.call('session.signIn', { method: 'password', username, password });
-const err = async (p: Promise<unknown>) => (await p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e)) as { kind: string; message: string };
+const signIn = (username: string, password = TEST_PASSWORD) =>
+  t.call('session.signIn', { method: 'password', username, password });
+const err = async (p: Promise<unknown>) =>
+  (await p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e,
+  )) as { kind: string; message: string };
 
 describe('IPC contract', () => {
   it('refuses every data request before sign-in', async () => {
-    expect(await err(t.call('census.list', { wardId: null }))).toMatchObject({ kind: 'unauthenticated', message: 'Please sign in.' });
+    expect(await err(t.call('census.list', { wardId: null }))).toMatchObject({
+      kind: 'unauthenticated',
+      message: 'Please sign in.',
+    });
     expect(await t.call('session.get')).toMatchObject({ status: 'signed_out', user: null, capabilities: [] });
   });
 
@@ -27,16 +47,31 @@ describe('IPC contract', () => {
     await signIn('nina');
     const before = await count(t.ws.db, 'observations');
     expect((await t.dispatch('fs.readFile', {})).ok).toBe(false);
-    expect(await t.dispatch('chart.open', { patientId: 42 })).toMatchObject({ ok: false, error: { kind: 'invalid', message: expect.stringMatching(/^Patient /) } });
-    expect(await t.dispatch('observations.record', { patient_id: 'p-a', category: 'vitals', code: 'hr', value: 'x'.repeat(300_000) }))
-      .toMatchObject({ ok: false, error: { kind: 'invalid', message: 'The request is too large.' } });
-    expect(await t.dispatch('observations.record', { patient_id: 'p-a', category: 'vitals', code: 'hr', value: '1', recorded_by: 'u-drbrown' }))
-      .toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    expect(await t.dispatch('chart.open', { patientId: 42 })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid', message: expect.stringMatching(/^Patient /) },
+    });
+    expect(
+      await t.dispatch('observations.record', { patient_id: 'p-a', category: 'vitals', code: 'hr', value: 'x'.repeat(300_000) }),
+    ).toMatchObject({ ok: false, error: { kind: 'invalid', message: 'The request is too large.' } });
+    expect(
+      await t.dispatch('observations.record', {
+        patient_id: 'p-a',
+        category: 'vitals',
+        code: 'hr',
+        value: '1',
+        recorded_by: 'u-drbrown',
+      }),
+    ).toMatchObject({ ok: false, error: { kind: 'invalid' } });
     expect(await count(t.ws.db, 'observations')).toBe(before);
   });
 
   it('signs in by badge and PIN, and decides as the signed-in user only', async () => {
-    const s = await t.call<{ user: { id: string }; capabilities: string[] }>('session.signIn', { method: 'badge', badge: '04A1B2C3', pin: TEST_PIN });
+    const s = await t.call<{ user: { id: string }; capabilities: string[] }>('session.signIn', {
+      method: 'badge',
+      badge: '04A1B2C3',
+      pin: TEST_PIN,
+    });
     expect(s.user.id).toBe('u-nina');
     expect(s.capabilities).toEqual(expect.arrayContaining(['census', 'day', 'break_glass']));
     expect(await err(t.call('chart.open', { patientId: 'p-b' }))).toMatchObject({ kind: 'not_found' });
@@ -62,7 +97,10 @@ describe('IPC contract', () => {
 
   it('activity keeps the session open', async () => {
     await signIn('nina');
-    for (let i = 0; i < 4; i++) { t.clock.advanceMinutes(4); await t.call('session.activity'); }
+    for (let i = 0; i < 4; i++) {
+      t.clock.advanceMinutes(4);
+      await t.call('session.activity');
+    }
     expect(await t.call('session.get')).toMatchObject({ status: 'active' });
   });
 
@@ -71,16 +109,28 @@ describe('IPC contract', () => {
     t.clock.advanceMinutes(5 + 60);
     expect(await t.call('session.get')).toMatchObject({ status: 'signed_out', user: null });
     await signIn('nina');
-    for (let h = 0; h < 12; h++) { t.clock.advanceMinutes(4); await t.call('session.activity'); t.clock.advanceMinutes(56); t.ws.session.touch(); }
+    for (let h = 0; h < 12; h++) {
+      t.clock.advanceMinutes(4);
+      await t.call('session.activity');
+      t.clock.advanceMinutes(56);
+      t.ws.session.touch();
+    }
     expect(await t.call('session.get')).toMatchObject({ status: 'signed_out' });
   });
 
   it('holds back sign-in after five failed attempts here (the right password too, answered alike), and an admin lifts it', async () => {
-    for (let i = 0; i < 5; i++) expect(await err(signIn('nina', 'nope-nope-1'))).toMatchObject({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password });
+    for (let i = 0; i < 5; i++)
+      expect(await err(signIn('nina', 'nope-nope-1'))).toMatchObject({
+        kind: 'unauthenticated',
+        message: SIGN_IN_REFUSED.password,
+      });
     // Backed off: even the right password gets the same answer, so a guesser learns nothing.
     expect(await err(signIn('nina'))).toMatchObject({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password });
     await signIn('ada');
-    expect((await t.call<Array<{ id: string; locked: boolean }>>('admin.users', { orgId: 'org-gh' })).find((u) => u.id === 'u-nina')?.locked).toBe(true);
+    expect(
+      (await t.call<Array<{ id: string; locked: boolean }>>('admin.users', { orgId: 'org-gh' })).find((u) => u.id === 'u-nina')
+        ?.locked,
+    ).toBe(true);
     await t.call('admin.resetLockout', { userId: 'u-nina' });
     await t.call('session.signOut');
     expect(await signIn('nina')).toMatchObject({ status: 'active' });
@@ -94,8 +144,12 @@ describe('IPC contract', () => {
   });
 
   it('says the same for an unknown user as for a wrong password', async () => {
-    expect(await err(signIn('nobody'))).toEqual(expect.objectContaining({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password }));
-    expect(await err(signIn('nina', 'wrong-password-9'))).toEqual(expect.objectContaining({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password }));
+    expect(await err(signIn('nobody'))).toEqual(
+      expect.objectContaining({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password }),
+    );
+    expect(await err(signIn('nina', 'wrong-password-9'))).toEqual(
+      expect.objectContaining({ kind: 'unauthenticated', message: SIGN_IN_REFUSED.password }),
+    );
   });
 
   it('lets root view as a nurse (read-only) and no one else', async () => {
@@ -119,6 +173,7 @@ describe('IPC contract', () => {
     await t.dispatch('admin.createUser', { org_id: 'org-gh', name: 'X', username: 'x', password: 'another-secret-99' });
     const log = readFileSync(path.join(t.dir, 'logs', 'main.log'), 'utf8');
     expect(log.match(/"signed in"/g)?.length).toBe(2); // the log is written, just without secrets
-    for (const secret of [TEST_PASSWORD, 'very-secret-attempt', 'another-secret-99', `"${TEST_PIN}"`]) expect(log).not.toContain(secret);
+    for (const secret of [TEST_PASSWORD, 'very-secret-attempt', 'another-secret-99', `"${TEST_PIN}"`])
+      expect(log).not.toContain(secret);
   });
 });

@@ -22,8 +22,13 @@ import { SMALL_FIXTURE, tempDir } from '../helpers/world';
 
 const tmp = tempDir('cw-mig-sec-');
 let cluster: Cluster;
-beforeAll(async () => { cluster = await startCluster(); }, 120_000);
-afterAll(() => { cluster?.stop(); tmp.cleanup(); });
+beforeAll(async () => {
+  cluster = await startCluster();
+}, 120_000);
+afterAll(() => {
+  cluster?.stop();
+  tmp.cleanup();
+});
 
 /** The migrations as the previous version shipped them (every file before 0010). */
 function previousMigrations(): string {
@@ -31,7 +36,8 @@ function previousMigrations(): string {
   for (const set of readdirSync(migrationsDir())) {
     if (!set.match(/^[a-z-]+$/)) continue;
     mkdirSync(path.join(root, set), { recursive: true });
-    for (const f of readdirSync(path.join(migrationsDir(), set))) if (/^000\d_/.test(f)) cpSync(path.join(migrationsDir(), set, f), path.join(root, set, f));
+    for (const f of readdirSync(path.join(migrationsDir(), set)))
+      if (/^000\d_/.test(f)) cpSync(path.join(migrationsDir(), set, f), path.join(root, set, f));
   }
   return root;
 }
@@ -40,7 +46,15 @@ async function dump(db: Db, tables: string[]): Promise<Record<string, unknown[]>
   const out: Record<string, unknown[]> = {};
   for (const t of tables) {
     const rows = await db.all<Record<string, unknown>>(`SELECT * FROM ${t}`);
-    out[t] = rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k] === null || r[k] === undefined ? null : String(r[k])]))).sort();
+    out[t] = rows
+      .map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, r[k] === null || r[k] === undefined ? null : String(r[k])]),
+        ),
+      )
+      .sort();
   }
   return out;
 }
@@ -51,7 +65,15 @@ async function dumpColumns(db: Db, before: Record<string, unknown[]>): Promise<R
   for (const [t, rows] of Object.entries(before)) {
     const cols = rows.length ? (JSON.parse(rows[0] as string) as Array<[string, unknown]>).map(([k]) => k) : ['1'];
     const now = await db.all<Record<string, unknown>>(`SELECT ${cols.join(', ')} FROM ${t}`);
-    out[t] = now.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k] === null || r[k] === undefined ? null : String(r[k])]))).sort();
+    out[t] = now
+      .map((r) =>
+        JSON.stringify(
+          Object.keys(r)
+            .sort()
+            .map((k) => [k, r[k] === null || r[k] === undefined ? null : String(r[k])]),
+        ),
+      )
+      .sort();
   }
   return out;
 }
@@ -59,22 +81,57 @@ async function dumpColumns(db: Db, before: Record<string, unknown[]>): Promise<R
 async function oldAuditEvents(db: Db, n: number): Promise<void> {
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
-    const e = { seq, id: `ev-${seq}`, at: `2026-11-2${seq % 9}T10:00:00.000Z`, actor: 'u-nina', on_behalf_of: null, action: 'read', resource: 'Patient:p-a', decision: 'allow' as const, reason: null, org_id: 'org-gh' };
+    const e = {
+      seq,
+      id: `ev-${seq}`,
+      at: `2026-11-2${seq % 9}T10:00:00.000Z`,
+      actor: 'u-nina',
+      on_behalf_of: null,
+      action: 'read',
+      resource: 'Patient:p-a',
+      decision: 'allow' as const,
+      reason: null,
+      org_id: 'org-gh',
+    };
     const hash = auditHash(prev, e);
-    await db.run('INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [e.seq, e.id, e.at, e.actor, null, e.action, e.resource, e.decision, null, e.org_id, prev, hash]);
+    await db.run(
+      'INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [e.seq, e.id, e.at, e.actor, null, e.action, e.resource, e.decision, null, e.org_id, prev, hash],
+    );
     prev = hash;
   }
 }
 
-const DOMAIN = ['organizations', 'facilities', 'wards', 'rooms', 'patients', 'users', 'groups', 'group_members', 'role_assignments', 'care_teams',
-  'care_team_members', 'care_team_patients', 'care_team_specialties', 'appointments', 'records', 'observations', 'alerts', 'break_glass', 'credentials', 'audit_events'];
+const DOMAIN = [
+  'organizations',
+  'facilities',
+  'wards',
+  'rooms',
+  'patients',
+  'users',
+  'groups',
+  'group_members',
+  'role_assignments',
+  'care_teams',
+  'care_team_members',
+  'care_team_patients',
+  'care_team_specialties',
+  'appointments',
+  'records',
+  'observations',
+  'alerts',
+  'break_glass',
+  'credentials',
+  'audit_events',
+];
 
 describe('upgrading to the security schema keeps every row', () => {
   it('a workstation database', async () => {
     const db = new SqliteDb(path.join(tmp.dir, 'ws.db'));
     await migrate(db, WORKSTATION_SETS, previousMigrations());
-    await loadFixture(db, smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>), { hashCost: TEST_COST });
+    await loadFixture(db, smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>), {
+      hashCost: TEST_COST,
+    });
     await oldAuditEvents(db, 5);
     await db.run("INSERT INTO local_settings (key, value) VALUES ('sync.device_id', 'ws-old')");
     const before = await dump(db, [...DOMAIN, 'local_settings', 'outbox']);
@@ -86,29 +143,53 @@ describe('upgrading to the security schema keeps every row', () => {
     expect(db.raw.pragma('foreign_key_check')).toEqual([]);
     // Per organization now: the same username in another organization is fine, in the same one not.
     await db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-x', 'org-sc', 'Other Nina', 'nina')");
-    await expect(db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-y', 'org-gh', 'Twin', 'nina')")).rejects.toThrow(/UNIQUE/);
+    await expect(
+      db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-y', 'org-gh', 'Twin', 'nina')"),
+    ).rejects.toThrow(/UNIQUE/);
     await db.close();
   });
 
   for (const backend of ['sqlite', 'postgres'] as const) {
     it(`a server database on ${backend}`, async () => {
-      const db: Db = backend === 'postgres' ? new PostgresDb(createDatabase(cluster, `cw_mig_${process.pid}`)) : new SqliteDb(path.join(tmp.dir, 'server.db'));
+      const db: Db =
+        backend === 'postgres'
+          ? new PostgresDb(createDatabase(cluster, `cw_mig_${process.pid}`))
+          : new SqliteDb(path.join(tmp.dir, 'server.db'));
       const sets = SERVER_SETS(db);
       await migrate(db, sets, previousMigrations());
-      await loadFixture(db, smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>), { hashCost: TEST_COST });
+      await loadFixture(db, smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>), {
+        hashCost: TEST_COST,
+      });
       await oldAuditEvents(db, 4);
-      await db.run("INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by, last_seq) VALUES ('ws-old', 'org-gh', NULL, 'Old PC', 'h', '2026-01-01T00:00:00.000Z', 'u-admin', 3)");
-      await db.run("INSERT INTO enrollment_codes (code_hash, org_id, facility_id, created_by, created_at, expires_at) VALUES ('abcdef0123456789ff', 'org-gh', NULL, 'u-admin', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')");
-      await db.run("INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash, received_at) VALUES ('ws-old', 1, 'e1', '2026-01-01T00:00:00.000Z', 'u-nina', NULL, 'read', 'Patient:p-a', 'allow', NULL, 'org-gh', ?, ?, '2026-01-01T00:00:00.000Z')",
-        [GENESIS_HASH, 'a'.repeat(64)]);
+      await db.run(
+        "INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by, last_seq) VALUES ('ws-old', 'org-gh', NULL, 'Old PC', 'h', '2026-01-01T00:00:00.000Z', 'u-admin', 3)",
+      );
+      await db.run(
+        "INSERT INTO enrollment_codes (code_hash, org_id, facility_id, created_by, created_at, expires_at) VALUES ('abcdef0123456789ff', 'org-gh', NULL, 'u-admin', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')",
+      );
+      await db.run(
+        "INSERT INTO device_audit (device_id, seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash, received_at) VALUES ('ws-old', 1, 'e1', '2026-01-01T00:00:00.000Z', 'u-nina', NULL, 'read', 'Patient:p-a', 'allow', NULL, 'org-gh', ?, ?, '2026-01-01T00:00:00.000Z')",
+        [GENESIS_HASH, 'a'.repeat(64)],
+      );
       const before = await dump(db, [...DOMAIN, 'devices', 'enrollment_codes', 'device_audit', 'device_users', 'user_tokens']);
       const applied = await migrate(db, sets);
-      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/10', 'server/10', 'server/11', `${sets[2]}/10`]);
+      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual([
+        'shared/10',
+        'server/10',
+        'server/11',
+        `${sets[2]}/10`,
+      ]);
       expect(await dumpColumns(db, before)).toEqual(before);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 4 });
-      expect(await db.get("SELECT d.public_key, c.id FROM devices d JOIN enrollment_codes c ON c.org_id = d.org_id WHERE d.id = 'ws-old'")).toEqual({ public_key: null, id: 'ec-abcdef0123456789' });
+      expect(
+        await db.get(
+          "SELECT d.public_key, c.id FROM devices d JOIN enrollment_codes c ON c.org_id = d.org_id WHERE d.id = 'ws-old'",
+        ),
+      ).toEqual({ public_key: null, id: 'ec-abcdef0123456789' });
       await db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-x', 'org-sc', 'Other Nina', 'nina')");
-      await expect(db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-y', 'org-gh', 'Twin', 'nina')")).rejects.toThrow(/unique|UNIQUE/);
+      await expect(
+        db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-y', 'org-gh', 'Twin', 'nina')"),
+      ).rejects.toThrow(/unique|UNIQUE/);
       await db.close();
     }, 60_000);
   }

@@ -27,15 +27,22 @@ import { FIXTURES, SMALL_FIXTURE, tempDir } from '../helpers/world';
 
 /** The new columns and the value an upgraded row must hold. */
 const DEFAULTS: Record<string, Record<string, SqlValue>> = {
-  records: { sensitivity: null }, observations: { sensitivity: null }, role_assignments: { clearances: '[]' },
-  patients: { restricted: 0, facility_id: null }, break_glass: { overrides: '[]' },
+  records: { sensitivity: null },
+  observations: { sensitivity: null },
+  role_assignments: { clearances: '[]' },
+  patients: { restricted: 0, facility_id: null },
+  break_glass: { overrides: '[]' },
 };
 
 /** A migrations folder holding only the first migration of every set: the schema before this change. */
 function firstMigrationsOnly(): string {
   const root = path.join(tempDir('cw-mig-').dir, 'migrations');
-  for (const set of readdirSync(migrationsDir(), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-    const first = readdirSync(path.join(migrationsDir(), set)).filter((f) => f.endsWith('.sql')).sort()[0];
+  for (const set of readdirSync(migrationsDir(), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)) {
+    const first = readdirSync(path.join(migrationsDir(), set))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()[0];
     if (!first) continue;
     mkdirSync(path.join(root, set), { recursive: true });
     cpSync(path.join(migrationsDir(), set, first), path.join(root, set, first));
@@ -45,7 +52,9 @@ function firstMigrationsOnly(): string {
 
 async function columnsOf(db: Db, table: string): Promise<string[]> {
   if (db.dialect === 'sqlite') return (await db.all<{ name: string }>(`PRAGMA table_info("${table}")`)).map((c) => c.name);
-  return (await db.all<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = ?', [table])).map((c) => c.column_name);
+  return (
+    await db.all<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = ?', [table])
+  ).map((c) => c.column_name);
 }
 
 /** The small hospital written as an old build wrote it: only the columns the old schema has. */
@@ -58,7 +67,10 @@ async function fillOldSchema(db: Db): Promise<void> {
       const cols = await columnsOf(db, table);
       for (const row of rows[table]) {
         const keep = Object.keys(row).filter((c) => cols.includes(c));
-        await db.run(`INSERT INTO ${table} (${keep.join(', ')}) VALUES (${keep.map(() => '?').join(', ')})`, keep.map((c) => row[c] ?? null));
+        await db.run(
+          `INSERT INTO ${table} (${keep.join(', ')}) VALUES (${keep.map(() => '?').join(', ')})`,
+          keep.map((c) => row[c] ?? null),
+        );
       }
     }
   });
@@ -68,8 +80,9 @@ async function dump(db: Db): Promise<Record<string, Array<Record<string, unknown
   const out: Record<string, Array<Record<string, unknown>>> = {};
   // The tables that existed before (consent_restrictions is new and starts empty).
   for (const table of TABLE_ORDER) {
-    out[table] = (await db.all<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY ${TABLES[table].pk.join(', ')}`))
-      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+    out[table] = (await db.all<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY ${TABLES[table].pk.join(', ')}`)).map(
+      (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    );
   }
   return out;
 }
@@ -116,7 +129,9 @@ describe('upgrading a database written before SPEC §3a', () => {
 
   describe('server on PostgreSQL', () => {
     let cluster: Cluster;
-    beforeAll(async () => { cluster = await startCluster(); }, 120_000);
+    beforeAll(async () => {
+      cluster = await startCluster();
+    }, 120_000);
     afterAll(() => cluster?.stop());
     it('every row unchanged, new columns at their defaults, same decisions', async () => {
       const db = new PostgresDb(createDatabase(cluster, 'upgrade'));

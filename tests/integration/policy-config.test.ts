@@ -11,20 +11,32 @@ describe('policy configuration', () => {
   it('loads every module by default', () => {
     const p = resolvePolicy();
     expect(p.sources.map((s) => path.basename(s.filename))).toEqual([
-      'base.polar', 'rbac.polar', 'patient-access.polar', 'care-teams.polar', 'examination-access.polar', 'break-glass.polar',
-      'alerts.polar', 'users-organizations.polar', 'sensitive-data.polar',
+      'base.polar',
+      'rbac.polar',
+      'patient-access.polar',
+      'care-teams.polar',
+      'examination-access.polar',
+      'break-glass.polar',
+      'alerts.polar',
+      'users-organizations.polar',
+      'sensitive-data.polar',
     ]);
   });
 
   it('loads the "off" hooks of SPEC §3a when a site leaves sensitive-data out', () => {
     const p = resolvePolicy({ modules: ['rbac', 'users-organizations'] });
     expect(p.sources.map((s) => path.relative(path.dirname(p.sources[0]!.filename), s.filename))).toEqual([
-      'base.polar', 'rbac.polar', 'users-organizations.polar', path.join('off', 'sensitive-data.polar'),
+      'base.polar',
+      'rbac.polar',
+      'users-organizations.polar',
+      path.join('off', 'sensitive-data.polar'),
     ]);
   });
 
   it('refuses unknown modules and missing files with a clear message', () => {
-    expect(() => resolvePolicy({ modules: ['rbac', 'telepathy' as never] })).toThrow(/Policy configuration is invalid: modules\.1/);
+    expect(() => resolvePolicy({ modules: ['rbac', 'telepathy' as never] })).toThrow(
+      /Policy configuration is invalid: modules\.1/,
+    );
     expect(() => resolvePolicy({ extraFiles: ['/nowhere/site.polar'] })).toThrow('Policy file not found: /nowhere/site.polar');
     expect(() => resolvePolicy({ extraFiles: ['/etc/passwd'] })).toThrow(/must end in \.polar/);
   });
@@ -55,8 +67,11 @@ describe('policy configuration', () => {
   it('lets a site add its own rule in a .polar file', async () => {
     const tmp = tempDir();
     const file = path.join(tmp.dir, 'night-float.polar');
-    writeFileSync(file, '# Site rule: registration clerks see the fall-risk alerts of patients they cover.\n' +
-      'grant(u: User, "read", al: Alert) if al.kind = "fall_risk" and covering(u, ["registration_clerk"], al.patient);\n');
+    writeFileSync(
+      file,
+      '# Site rule: registration clerks see the fall-risk alerts of patients they cover.\n' +
+        'grant(u: User, "read", al: Alert) if al.kind = "fall_risk" and covering(u, ["registration_clerk"], al.patient);\n',
+    );
     const clerk = { userId: 'u-clerk' };
     const plain = await makeWorld();
     expect(await plain.engine.authorize(clerk, 'read', { type: 'Alert', id: 'al-1' })).toBe('not_found');

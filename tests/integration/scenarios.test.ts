@@ -9,7 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { runScenarioFile } from '../../src/scenarios/runner';
 import { FIXTURES } from '../helpers/world';
 
-const scenarioFiles = (d: string): string[] => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.scenarios.json')).map((f) => path.join(d, f)) : []);
+const scenarioFiles = (d: string): string[] =>
+  existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => f.endsWith('.scenarios.json'))
+        .map((f) => path.join(d, f))
+    : [];
 const own = [...scenarioFiles(FIXTURES), ...scenarioFiles(path.resolve(__dirname, '../scenarios'))];
 const files = own;
 

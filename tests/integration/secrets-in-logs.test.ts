@@ -6,15 +6,25 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { getSetting } from '../../src/sync/apply';
 import {
-  bearer, enrolledWorkstation, post, seedServerDb, serverDb, startServer, syncFixture, tempDir,
-  type TestServer, type TestWorkstation,
+  bearer,
+  enrolledWorkstation,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type TestServer,
+  type TestWorkstation,
 } from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 import { ManualClock } from '../../src/domain/time';
 import { NOW } from '../helpers/sync';
 
 const lines: string[] = [];
-const capture = (level: string) => (msg: string, f?: object) => { lines.push(JSON.stringify({ level, msg, ...f })); };
+const capture = (level: string) => (msg: string, f?: object) => {
+  lines.push(JSON.stringify({ level, msg, ...f }));
+};
 let tmp: ReturnType<typeof tempDir>;
 let srv: TestServer;
 let ws: TestWorkstation | null = null;
@@ -26,14 +36,25 @@ beforeEach(async () => {
   await seedServerDb(db, syncFixture());
   srv = await startServer(db, new ManualClock(NOW), { info: capture('info'), warn: capture('warn'), error: capture('error') });
 });
-afterEach(async () => { await ws?.close(); ws = null; await srv.close(); await srv.db.close(); tmp.cleanup(); });
+afterEach(async () => {
+  await ws?.close();
+  ws = null;
+  await srv.close();
+  await srv.db.close();
+  tmp.cleanup();
+});
 
 it('keeps passwords, tokens, enrollment codes and device secrets out of the server log', async () => {
   const wrong = 'Wrong-Password-4711';
   expect((await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username: 'ada', password: wrong })).status).toBe(401);
-  expect((await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username: 'ada', password: TEST_PASSWORD, extra: 'x' })).status).toBe(400);
+  expect(
+    (await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username: 'ada', password: TEST_PASSWORD, extra: 'x' })).status,
+  ).toBe(400);
   expect((await post(srv.url, '/v1/auth/sign-in', `{"protocol":1,"username":"ada","password":"${wrong}"`)).status).toBe(400);
-  expect((await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username: 'ada', password: `${wrong}${'x'.repeat(5_000_000)}` })).status).toBe(413);
+  expect(
+    (await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username: 'ada', password: `${wrong}${'x'.repeat(5_000_000)}` }))
+      .status,
+  ).toBe(413);
   const token = await bearer(srv.url, 'ada');
   const code = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', facility_id: null }, token);
   expect(code.status).toBe(200);

@@ -15,7 +15,21 @@ import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature'
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
 import { getSetting, setSetting } from '../../src/sync/apply';
 import { startCluster, type Cluster } from '../helpers/postgres';
-import { bearer, enrolledWorkstation, makeWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer, type TestWorkstation } from '../helpers/sync';
+import {
+  bearer,
+  enrolledWorkstation,
+  makeWorkstation,
+  NOW,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
+  type TestServer,
+  type TestWorkstation,
+} from '../helpers/sync';
 import type { PostgresDb } from '../../src/store/postgres';
 import type { SqliteDb } from '../../src/store/sqlite';
 
@@ -24,7 +38,11 @@ const ROOT = path.resolve(__dirname, '../..');
 
 async function auditVerify(target: string): Promise<{ code: number; out: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/auditVerify.ts'), target], { cwd: ROOT });
+    const r = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/auditVerify.ts'), target],
+      { cwd: ROOT },
+    );
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -38,8 +56,18 @@ function chain(deviceId: string, from: { seq: number; hash: string }, events: Ar
   return events.map((partial) => {
     const seq = prev.seq + 1;
     const base = {
-      seq, id: `forged-${seq}-${Math.random().toString(36).slice(2)}`, at: NOW, actor: 'u-nina', on_behalf_of: null, action: 'read', resource: 'Patient:p-a',
-      decision: 'allow' as const, reason: null, org_id: 'org-gh', details: null, ...partial,
+      seq,
+      id: `forged-${seq}-${Math.random().toString(36).slice(2)}`,
+      at: NOW,
+      actor: 'u-nina',
+      on_behalf_of: null,
+      action: 'read',
+      resource: 'Patient:p-a',
+      decision: 'allow' as const,
+      reason: null,
+      org_id: 'org-gh',
+      details: null,
+      ...partial,
     };
     const hash = auditHash(prev.hash, base);
     const e = { ...base, prev_hash: prev.hash, hash, ...(key ? { signature: signAuditEvent(key, deviceId, seq, hash) } : {}) };
@@ -55,14 +83,24 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
   let warnings: Array<{ msg: string; f?: object }>;
   const open: TestWorkstation[] = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sec-audit-');
     warnings = [];
     const db = await serverDb(backend, cluster, tmp.dir);
     await seedServerDb(db, syncFixture());
-    srv = await startServer(db, undefined, { info: () => {}, warn: (msg, f) => { warnings.push({ msg, f }); }, error: () => {} });
+    srv = await startServer(db, undefined, {
+      info: () => {},
+      warn: (msg, f) => {
+        warnings.push({ msg, f });
+      },
+      error: () => {},
+    });
   }, 60_000);
   afterEach(async () => {
     for (const w of open.splice(0)) await w.close();
@@ -78,7 +116,12 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     return { ws, id: e.device_id, auth: `Device ${e.device_id}.${e.secret}`, key: (await getSetting(ws.db, 'sync.audit_key'))! };
   };
   const received = async (device: string): Promise<Array<{ seq: number; hash: string; actor: string }>> =>
-    (await srv.db.all<{ seq: number; hash: string; actor: string }>('SELECT seq, hash, actor FROM device_audit WHERE device_id = ? ORDER BY seq', [device])).map((r) => ({ ...r, seq: Number(r.seq) }));
+    (
+      await srv.db.all<{ seq: number; hash: string; actor: string }>(
+        'SELECT seq, hash, actor FROM device_audit WHERE device_id = ? ORDER BY seq',
+        [device],
+      )
+    ).map((r) => ({ ...r, seq: Number(r.seq) }));
   const lastReceived = async (device: string) => (await received(device)).at(-1) ?? { seq: 0, hash: GENESIS_HASH };
   const push = (auth: string, audit: unknown[]) => post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit }, auth);
 
@@ -95,27 +138,44 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     ]) {
       const r = await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, forged, key));
       expect(r.status).toBe(200);
-      expect(r.body).toMatchObject({ audit_accepted: 0, audit_acked_seq: 0, audit_refused: { seq: 1, message: expect.stringMatching(/^Audit event 1 was refused: /) } });
+      expect(r.body).toMatchObject({
+        audit_accepted: 0,
+        audit_acked_seq: 0,
+        audit_refused: { seq: 1, message: expect.stringMatching(/^Audit event 1 was refused: /) },
+      });
       messages.add(r.body.audit_refused.message);
     }
     expect(await received(id)).toEqual([]);
     expect(warnings.filter((w) => w.msg === 'workstation audit events refused')).toHaveLength(5);
     // Audited once per distinct refusal (a workstation retrying every 30 s does not flood the log).
-    expect(Number((await srv.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'audit_refused' AND resource = ?", [`Device:${id}`]))!.n)).toBeGreaterThanOrEqual(messages.size);
+    expect(
+      Number(
+        (await srv.db.get<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'audit_refused' AND resource = ?",
+          [`Device:${id}`],
+        ))!.n,
+      ),
+    ).toBeGreaterThanOrEqual(messages.size);
     // The workstation's own, genuine log still goes through.
     await ws.sync.syncNow();
     const local = await ws.db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq');
     expect((await received(id)).map((e) => e.hash)).toEqual(local.map((e) => e.hash));
   });
 
-  it('refuses events not signed by the workstation\'s own key, and never drops genuine events silently', async () => {
+  it("refuses events not signed by the workstation's own key, and never drops genuine events silently", async () => {
     const { ws, id, auth } = await workstation();
     await ws.signIn('nina');
     await ws.sync.syncNow();
     // The log so far reached the server; what follows is written offline.
     const sent = (await received(id)).length;
     ws.online = false;
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '71', unit: '/min' });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '71',
+      unit: '/min',
+    });
     ws.online = true;
     // Someone holding only the device secret (a leaked backup, a log) pushes "nina" events first.
     const stranger = newAuditKeyPair().privateKey;
@@ -123,7 +183,10 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       [chain(id, await lastReceived(id), [{ resource: 'Patient:p-b' }, {}], stranger), /signature is not this workstation's/],
       [chain(id, await lastReceived(id), [{ resource: 'Patient:p-b' }]), /it is not signed/],
     ] as const) {
-      expect((await push(auth, [...events])).body).toMatchObject({ audit_accepted: 0, audit_refused: { seq: sent + 1, message: expect.stringMatching(why) } });
+      expect((await push(auth, [...events])).body).toMatchObject({
+        audit_accepted: 0,
+        audit_refused: { seq: sent + 1, message: expect.stringMatching(why) },
+      });
     }
     // The genuine log arrives whole, event for event.
     const s = await ws.sync.syncNow();
@@ -133,12 +196,21 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await received(id)).map((e) => e.hash)).toEqual(local.map((e) => e.hash));
     // A different event under a number already received is refused and reported, not silently dropped.
     const key = (await getSetting(ws.db, 'sync.audit_key'))!;
-    const altered = chain(id, { seq: 0, hash: GENESIS_HASH }, [{ actor: local[0]!.actor, action: local[0]!.action, resource: 'Patient:p-b', org_id: local[0]!.org_id }], key);
-    expect((await push(auth, altered)).body).toMatchObject({ audit_refused: { seq: 1, message: expect.stringMatching(/differs from the event with that number/) } });
+    const altered = chain(
+      id,
+      { seq: 0, hash: GENESIS_HASH },
+      [{ actor: local[0]!.actor, action: local[0]!.action, resource: 'Patient:p-b', org_id: local[0]!.org_id }],
+      key,
+    );
+    expect((await push(auth, altered)).body).toMatchObject({
+      audit_refused: { seq: 1, message: expect.stringMatching(/differs from the event with that number/) },
+    });
     // The same event sent again (a lost answer) is simply acknowledged.
     expect((await push(auth, [])).status).toBe(200);
     // Each accepted event is in the server's own chain too, with its origin.
-    expect(Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE origin LIKE ?', [`${id}#%`]))!.n)).toBe(local.length);
+    expect(
+      Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE origin LIKE ?', [`${id}#%`]))!.n),
+    ).toBe(local.length);
   });
 
   it('reports a refused event to the workstation, which keeps it and everything after it', async () => {
@@ -147,20 +219,42 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     await ws.sync.syncNow();
     const before = (await received(id)).length;
     // An event the server must refuse (a user who never signed in here), then ordinary ones.
-    await appendAudit(ws.db, { at: NOW, actor: 'u-drsmith', on_behalf_of: null, action: 'read', resource: 'Patient:p-b', decision: 'allow', reason: null, org_id: 'org-gh' });
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '72', unit: '/min' });
+    await appendAudit(ws.db, {
+      at: NOW,
+      actor: 'u-drsmith',
+      on_behalf_of: null,
+      action: 'read',
+      resource: 'Patient:p-b',
+      decision: 'allow',
+      reason: null,
+      org_id: 'org-gh',
+    });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '72',
+      unit: '/min',
+    });
     const status = await ws.sync.syncNow();
-    expect(status.audit_refused).toMatchObject({ seq: before + 1, message: expect.stringMatching(/has not signed in on this workstation/) });
+    expect(status.audit_refused).toMatchObject({
+      seq: before + 1,
+      message: expect.stringMatching(/has not signed in on this workstation/),
+    });
     expect(Number(await getSetting(ws.db, 'sync.audit_pushed_seq'))).toBe(before);
     expect((await received(id)).length).toBe(before);
     // The mutation itself still synced; only the audit events wait.
     expect(status.pending).toBe(0);
-    expect(await ws.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE seq > ?', [before])).toEqual({ n: expect.any(Number) });
+    expect(await ws.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE seq > ?', [before])).toEqual({
+      n: expect.any(Number),
+    });
     expect(warnings.some((w) => w.msg === 'workstation audit events refused')).toBe(true);
     // Once that user has signed in here, the same events are accepted on the next sync.
     await ws.signIn('smith');
     expect((await ws.sync.syncNow()).audit_refused ?? null).toBeNull();
-    expect((await received(id)).length).toBe(Number((await ws.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events'))!.n));
+    expect((await received(id)).length).toBe(
+      Number((await ws.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events'))!.n),
+    );
   });
 
   it('upgrade path: a workstation enrolled before audit keys registers one at its next sync; what came before stays unsigned-legacy', async () => {
@@ -168,7 +262,13 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     await ws.signIn('nina');
     await ws.sync.syncNow();
     ws.online = false;
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '70', unit: '/min' });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '70',
+      unit: '/min',
+    });
     ws.online = true;
     // As enrolled by the previous version: no key on either side, and it sent its log unsigned.
     await srv.db.run('UPDATE devices SET public_key = NULL, key_registered_at = NULL WHERE id = ?', [id]);
@@ -178,23 +278,47 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await push(auth, legacy)).body).toMatchObject({ audit_accepted: legacy.length, audit_refused: null });
     await setSetting(ws.db, 'sync.audit_pushed_seq', String(legacy.length));
     // The new version's next sync makes a key, registers it, and signs from then on.
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '73', unit: '/min' });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '73',
+      unit: '/min',
+    });
     expect((await ws.sync.syncNow()).audit_refused ?? null).toBeNull();
-    expect(await srv.db.get<{ k: string | null }>('SELECT public_key AS k FROM devices WHERE id = ?', [id])).toEqual({ k: await getSetting(ws.db, 'sync.audit_public_key') });
+    expect(await srv.db.get<{ k: string | null }>('SELECT public_key AS k FROM devices WHERE id = ?', [id])).toEqual({
+      k: await getSetting(ws.db, 'sync.audit_public_key'),
+    });
     const report = await verifyDeviceSignatures(srv.db, id);
     expect(report).toMatchObject({ ok: true, legacy: legacy.length });
     expect(report.signed).toBeGreaterThan(0);
     // From now on unsigned events are refused, and the key cannot be swapped.
-    expect((await push(auth, chain(id, await lastReceived(id), [{}]))).body).toMatchObject({ audit_refused: { message: expect.stringMatching(/not signed/) } });
-    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(409);
+    expect((await push(auth, chain(id, await lastReceived(id), [{}]))).body).toMatchObject({
+      audit_refused: { message: expect.stringMatching(/not signed/) },
+    });
+    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
+      409,
+    );
   });
 
-  it('audit:verify checks each workstation\'s signatures as well as its hashes', async () => {
+  it("audit:verify checks each workstation's signatures as well as its hashes", async () => {
     const { ws, id } = await workstation();
     await ws.signIn('nina');
     await ws.sync.syncNow();
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '74', unit: '/min' });
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '75', unit: '/min' });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '74',
+      unit: '/min',
+    });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '75',
+      unit: '/min',
+    });
     await ws.sync.syncNow();
     const n = (await received(id)).length;
     const target = backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path;
@@ -207,10 +331,16 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     const row = (await received(id))[1]!;
     if (backend === 'postgres') await srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
     else await srv.db.exec('DROP TRIGGER device_audit_no_update');
-    await srv.db.run('UPDATE device_audit SET signature = ? WHERE device_id = ? AND seq = ?', [signAuditEvent(other, id, row.seq, row.hash), id, row.seq]);
+    await srv.db.run('UPDATE device_audit SET signature = ? WHERE device_id = ? AND seq = ?', [
+      signAuditEvent(other, id, row.seq, row.hash),
+      id,
+      row.seq,
+    ]);
     const bad = await auditVerify(target);
     expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(new RegExp(`BROKEN {2}workstation ${id} \\(ward-pc\\): event ${row.seq} .*signature is not the workstation's`));
+    expect(bad.out).toMatch(
+      new RegExp(`BROKEN {2}workstation ${id} \\(ward-pc\\): event ${row.seq} .*signature is not the workstation's`),
+    );
   });
 
   it('audit:verify escapes what it prints: a workstation named with terminal control sequences cannot hide a broken line', async () => {
@@ -222,7 +352,13 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     await ws.sync.enroll(srv.url, code.body.code, evil);
     await ws.signIn('nina');
     await ws.sync.syncNow();
-    await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '76', unit: '/min' });
+    await ws.run('u-nina', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '76',
+      unit: '/min',
+    });
     await ws.sync.syncNow();
     const id = (await ws.sync.enrollment())!.device_id;
     if (backend === 'postgres') await srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');

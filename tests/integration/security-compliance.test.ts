@@ -25,7 +25,11 @@ const fixture = () => smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as
 
 async function report(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/auditReport.ts'), ...args], { cwd: ROOT, maxBuffer: 32 * 1024 * 1024 });
+    const r = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'src/cli/auditReport.ts'), ...args],
+      { cwd: ROOT, maxBuffer: 32 * 1024 * 1024 },
+    );
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -35,9 +39,13 @@ async function report(...args: string[]): Promise<{ code: number; out: string; e
 
 const opened: TestWorkstation[] = [];
 const dirs: Array<{ cleanup(): void }> = [];
-afterEach(async () => { for (const t of opened.splice(0)) await t.close(); for (const d of dirs.splice(0)) d.cleanup(); });
+afterEach(async () => {
+  for (const t of opened.splice(0)) await t.close();
+  for (const d of dirs.splice(0)) d.cleanup();
+});
 
-const events = (t: TestWorkstation, action: string) => t.ws.db.all<AuditEvent>('SELECT * FROM audit_events WHERE action = ? ORDER BY seq', [action]);
+const events = (t: TestWorkstation, action: string) =>
+  t.ws.db.all<AuditEvent>('SELECT * FROM audit_events WHERE action = ? ORDER BY seq', [action]);
 
 describe('what the workstation audit log records', () => {
   it('the encryption status at every start, and a change of the audit settings with the values before and after', async () => {
@@ -46,7 +54,10 @@ describe('what the workstation audit log records', () => {
     const first = await openTestWorkstation(fixture(), { autoLockMinutes: 5 }, { dir: dir.dir, dbKey: KEY });
     const start = (await events(first, 'startup'))[0]!;
     expect(start).toMatchObject({ actor: 'system', decision: 'allow', reason: 'database encrypted' });
-    expect(JSON.parse(start.details!)).toMatchObject({ encryption: { database: 'encrypted' }, settings: { auto_lock_minutes: 5 } });
+    expect(JSON.parse(start.details!)).toMatchObject({
+      encryption: { database: 'encrypted' },
+      settings: { auto_lock_minutes: 5 },
+    });
     expect(await events(first, 'audit_settings_changed')).toEqual([]);
     await first.ws.close();
     // Restarted with a shorter auto-lock and another lockout policy (set by IT in the system configuration).
@@ -54,12 +65,19 @@ describe('what the workstation audit log records', () => {
     const { SystemConfigSchema } = await import('../../electron/config');
     const { ManualClock } = await import('../../src/domain/time');
     const again = await openWorkstation({
-      config: SystemConfigSchema.parse({ autoLockMinutes: 2, lockout: { maxAttempts: 3, minutes: 30 } }), configFile: null, dataDir: dir.dir, clock: new ManualClock('2026-11-23T11:00:00Z'), dbKey: KEY,
+      config: SystemConfigSchema.parse({ autoLockMinutes: 2, lockout: { maxAttempts: 3, minutes: 30 } }),
+      configFile: null,
+      dataDir: dir.dir,
+      clock: new ManualClock('2026-11-23T11:00:00Z'),
+      dbKey: KEY,
     });
     const changed = await again.db.all<AuditEvent>("SELECT * FROM audit_events WHERE action = 'audit_settings_changed'");
     expect(changed).toHaveLength(1);
     expect(changed[0]!.reason).toBe('auto_lock_minutes, lockout');
-    expect(JSON.parse(changed[0]!.details!)).toMatchObject({ before: { auto_lock_minutes: 5, lockout: { maxAttempts: 5 } }, after: { auto_lock_minutes: 2, lockout: { maxAttempts: 3, minutes: 30 } } });
+    expect(JSON.parse(changed[0]!.details!)).toMatchObject({
+      before: { auto_lock_minutes: 5, lockout: { maxAttempts: 5 } },
+      after: { auto_lock_minutes: 2, lockout: { maxAttempts: 3, minutes: 30 } },
+    });
     expect((await again.db.all("SELECT * FROM audit_events WHERE action = 'startup'")).length).toBe(2);
     expect(await verifyAuditChain(again.db)).toMatchObject({ ok: true });
     await again.close();
@@ -73,14 +91,14 @@ describe('what the workstation audit log records', () => {
     const t = await openTestWorkstation(fixture());
     opened.push(t);
     // Labels on records and restricted patients (SPEC §3a); Nina is cleared for both, so she reads them.
-    await t.ws.db.run("UPDATE role_assignments SET clearances = '[\"hiv\",\"restricted\"]' WHERE user_id = 'u-nina'");
+    await t.ws.db.run('UPDATE role_assignments SET clearances = \'["hiv","restricted"]\' WHERE user_id = \'u-nina\'');
     await t.ws.db.run("UPDATE records SET sensitivity = 'hiv' WHERE patient_id = 'p-a'");
     await t.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD });
     await t.call('chart.open', { patientId: 'p-a' });
-    await t.ws.db.run("UPDATE records SET sensitivity = NULL");
+    await t.ws.db.run('UPDATE records SET sensitivity = NULL');
     await t.ws.db.run("UPDATE patients SET restricted = 1 WHERE id = 'p-a'");
     await t.call('chart.open', { patientId: 'p-a' });
-    await t.ws.db.run("UPDATE patients SET restricted = 0");
+    await t.ws.db.run('UPDATE patients SET restricted = 0');
     await t.call('chart.open', { patientId: 'p-a' });
     const reads = (await events(t, 'read')).filter((e) => e.resource === 'Patient:p-a');
     const records = await t.ws.db.all<{ id: string }>("SELECT id FROM records WHERE patient_id = 'p-a' ORDER BY id");
@@ -96,18 +114,38 @@ describe('what the workstation audit log records', () => {
     await t.call('chart.open', { patientId: 'p-a' });
     await t.dispatch('chart.open', { patientId: 'p-b' });
     const range = { from: '2026-11-23T00:00:00Z', to: '2026-11-24T00:00:00Z' };
-    expect(await t.dispatch('audit.report', { orgId: 'org-gh', ...range })).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    expect(await t.dispatch('audit.report', { orgId: 'org-gh', ...range })).toMatchObject({
+      ok: false,
+      error: { kind: 'forbidden' },
+    });
     await t.call('session.signOut');
     await t.call('session.signIn', { method: 'password', username: 'otto', password: TEST_PASSWORD });
-    const all = await t.call<{ rows: Array<{ action: string; actor: string; resource: string; decision: string; at: string; seq: number }> }>('audit.report', { orgId: 'org-gh', ...range });
+    const all = await t.call<{
+      rows: Array<{ action: string; actor: string; resource: string; decision: string; at: string; seq: number }>;
+    }>('audit.report', { orgId: 'org-gh', ...range });
     expect(all.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['startup', 'sign_in_password', 'read']));
-    const denied = await t.call<typeof all>('audit.report', { orgId: 'org-gh', ...range, filters: { decision: 'not_found', actor: 'u-nina' } });
+    const denied = await t.call<typeof all>('audit.report', {
+      orgId: 'org-gh',
+      ...range,
+      filters: { decision: 'not_found', actor: 'u-nina' },
+    });
     expect(denied.rows.map((r) => r.resource)).toEqual(['Patient:p-b']);
-    const byActorDesc = await t.call<typeof all>('audit.report', { orgId: 'org-gh', ...range, filters: { resource: 'Patient:*' }, sort: { field: 'actor', dir: 'desc' } });
+    const byActorDesc = await t.call<typeof all>('audit.report', {
+      orgId: 'org-gh',
+      ...range,
+      filters: { resource: 'Patient:*' },
+      sort: { field: 'actor', dir: 'desc' },
+    });
     expect(byActorDesc.rows.every((r) => r.resource.startsWith('Patient:'))).toBe(true);
     expect(byActorDesc.rows.map((r) => r.actor)).toEqual([...byActorDesc.rows.map((r) => r.actor)].sort().reverse());
-    expect((await t.call<typeof all>('audit.report', { orgId: 'org-gh', from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' })).rows).toEqual([]);
-    expect(await t.dispatch('audit.report', { orgId: 'org-gh', from: range.to, to: range.from })).toMatchObject({ ok: false, error: { kind: 'invalid' } });
+    expect(
+      (await t.call<typeof all>('audit.report', { orgId: 'org-gh', from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z' }))
+        .rows,
+    ).toEqual([]);
+    expect(await t.dispatch('audit.report', { orgId: 'org-gh', from: range.to, to: range.from })).toMatchObject({
+      ok: false,
+      error: { kind: 'invalid' },
+    });
     // Running the report is itself audited.
     expect((await events(t, 'audit_report')).map((e) => e.actor)).toContain('u-audit');
   });
@@ -117,8 +155,12 @@ const backends: Backend[] = ['sqlite', 'postgres'];
 
 describe.each(backends)('npm run audit:report on a %s server', (backend) => {
   let cluster: Cluster | null = null;
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
 
   it('writes CSV and FHIR R4 AuditEvents (IHE BALP PatientRead) of the organization, workstations included', async () => {
     const tmp = tempDir('cw-comp-srv-');
@@ -145,11 +187,24 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       const csv = await report(target, ...range, '--format', 'csv', '--org', 'org-gh');
       expect(csv.code).toBe(0);
       const lines = csv.out.trim().split('\r\n');
-      expect(lines[0]).toBe('seq,at,actor,on_behalf_of,action,resource,decision,reason,org_id,origin,protected_data,details,hash');
+      expect(lines[0]).toBe(
+        'seq,at,actor,on_behalf_of,action,resource,decision,reason,org_id,origin,protected_data,details,hash',
+      );
       expect(lines.some((l) => l.includes(',u-nina,,read,Patient:p-a,allow,') && l.includes(',true,'))).toBe(true);
       expect(csv.err).toMatch(/\d+ event\(s\) from/);
 
-      const fhir = await report(target, ...range, '--format', 'fhir', '--filter', 'action=read', '--filter', 'resource=Patient:p-a', '--sort', 'at:desc');
+      const fhir = await report(
+        target,
+        ...range,
+        '--format',
+        'fhir',
+        '--filter',
+        'action=read',
+        '--filter',
+        'resource=Patient:p-a',
+        '--sort',
+        'at:desc',
+      );
       expect(fhir.code).toBe(0);
       const bundle = JSON.parse(fhir.out) as { resourceType: string; type: string; entry: Array<{ resource: any }> };
       expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
@@ -160,14 +215,29 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
         meta: { profile: ['https://profiles.ihe.net/ITI/BALP/StructureDefinition/IHE.BasicAudit.PatientRead'] },
         type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
         subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'read' }],
-        action: 'R', outcome: '0', recorded: expect.any(String),
+        action: 'R',
+        outcome: '0',
+        recorded: expect.any(String),
         agent: expect.arrayContaining([expect.objectContaining({ requestor: true, who: { identifier: { value: 'u-nina' } } })]),
-        source: { observer: expect.any(Object), type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }] },
+        source: {
+          observer: expect.any(Object),
+          type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4' }],
+        },
       });
-      expect(ev.entity).toEqual(expect.arrayContaining([
-        expect.objectContaining({ what: { reference: 'Patient/p-a' }, type: expect.objectContaining({ code: '1' }), role: expect.objectContaining({ code: '1' }) }),
-        expect.objectContaining({ what: { reference: 'Patient/p-a' }, type: expect.objectContaining({ code: '2' }), securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }] }),
-      ]));
+      expect(ev.entity).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            what: { reference: 'Patient/p-a' },
+            type: expect.objectContaining({ code: '1' }),
+            role: expect.objectContaining({ code: '1' }),
+          }),
+          expect.objectContaining({
+            what: { reference: 'Patient/p-a' },
+            type: expect.objectContaining({ code: '2' }),
+            securityLabel: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'PSY' }],
+          }),
+        ]),
+      );
       const protectedOnly = await report(target, ...range, '--format', 'csv', '--protected');
       expect(protectedOnly.out.trim().split('\r\n').length).toBeGreaterThan(1);
       const settings = await report(target, ...range, '--format', 'text', '--filter', 'action=audit_settings_changed');

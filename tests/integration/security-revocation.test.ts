@@ -18,7 +18,19 @@ import { REVOKED_FILE } from '../../electron/shred';
 import { openWorkstation, workstationDbPath, type Workstation } from '../../electron/workstation';
 import { ManualClock } from '../../src/domain/time';
 import { startCluster, type Cluster } from '../helpers/postgres';
-import { bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer } from '../helpers/sync';
+import {
+  bearer,
+  enrolledWorkstation,
+  NOW,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
+  type TestServer,
+} from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
@@ -44,7 +56,10 @@ function keyStore(secret = randomBytes(32)): SecretWrapper {
 
 async function cli(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   try {
-    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli', script), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const r = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli', script), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };
@@ -53,7 +68,10 @@ async function cli(script: string, args: string[], env: Record<string, string>):
 }
 
 function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => { const p = path.join(dir, f); return statSync(p).isDirectory() ? allFiles(p) : [p]; });
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
 }
 
 describe.each(backends)('revocation on %s', (backend) => {
@@ -62,8 +80,12 @@ describe.each(backends)('revocation on %s', (backend) => {
   let srv: TestServer;
   const closers: Array<() => Promise<void>> = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sec-rev-');
     const db = await serverDb(backend, cluster, tmp.dir);
@@ -71,8 +93,14 @@ describe.each(backends)('revocation on %s', (backend) => {
     // A second administrator, whose right to enroll workstations is taken away in a test.
     await seedServerDb(db, {
       ...f,
-      users: [...(f.users as object[]), { id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam', password: TEST_PASSWORD }],
-      role_assignments: [...(f.role_assignments as object[]), { id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' }],
+      users: [
+        ...(f.users as object[]),
+        { id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam', password: TEST_PASSWORD },
+      ],
+      role_assignments: [
+        ...(f.role_assignments as object[]),
+        { id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' },
+      ],
     });
     srv = await startServer(db);
   }, 60_000);
@@ -84,15 +112,26 @@ describe.each(backends)('revocation on %s', (backend) => {
   });
 
   /** A real workstation (composition root, encrypted database, key file) enrolled with the test server. */
-  async function realWorkstation(name: string, store = keyStore()): Promise<{ ws: Workstation; call: (c: string, r?: unknown) => Promise<any>; dir: string }> {
+  async function realWorkstation(
+    name: string,
+    store = keyStore(),
+  ): Promise<{ ws: Workstation; call: (c: string, r?: unknown) => Promise<any>; dir: string }> {
     const dir = path.join(tmp.dir, name);
     mkdirSync(dir, { recursive: true });
     const key = workstationDbKey(dir, workstationDbPath(dir), store);
     const ws = await openWorkstation({
-      config: SystemConfigSchema.parse({ workstationName: name }), configFile: null, dataDir: dir, clock: new ManualClock(NOW),
-      log: fileLogger(path.join(dir, 'logs')), dbKey: key.key, keyInfo: { event: key.event, weakBackend: false }, autoSync: false,
+      config: SystemConfigSchema.parse({ workstationName: name }),
+      configFile: null,
+      dataDir: dir,
+      clock: new ManualClock(NOW),
+      log: fileLogger(path.join(dir, 'logs')),
+      dbKey: key.key,
+      keyInfo: { event: key.event, weakBackend: false },
+      autoSync: false,
     });
-    closers.push(async () => { if (!ws.revoked?.erased) await ws.close(); });
+    closers.push(async () => {
+      if (!ws.revoked?.erased) await ws.close();
+    });
     const dispatch = workstationDispatch(ws);
     const call = async (c: string, r: unknown = {}) => {
       const a = await dispatch(c, r);
@@ -108,7 +147,10 @@ describe.each(backends)('revocation on %s', (backend) => {
   }
 
   /** The first sign-in of a user new to the workstation: the server records them, a sync brings their data. */
-  async function firstSignIn(w: { ws: Workstation; call: (c: string, r?: unknown) => Promise<any> }, username: string): Promise<void> {
+  async function firstSignIn(
+    w: { ws: Workstation; call: (c: string, r?: unknown) => Promise<any> },
+    username: string,
+  ): Promise<void> {
     await w.call('session.signIn', { method: 'password', username, password: TEST_PASSWORD }).catch(() => undefined);
     await w.ws.sync.syncNow();
     await w.call('session.signIn', { method: 'password', username, password: TEST_PASSWORD });
@@ -124,24 +166,39 @@ describe.each(backends)('revocation on %s', (backend) => {
     await firstSignIn(office, 'ada');
     const listed = await office.call('workstations.list', { orgId: 'org-gh' });
     expect(listed.devices.map((d: { name: string }) => d.name).sort()).toEqual(['admin-office', 'ward-3']);
-    expect(listed.devices.find((d: { id: string }) => d.id === wardId)).toMatchObject({ revoked_at: null, signed_audit: true, this_workstation: false });
+    expect(listed.devices.find((d: { id: string }) => d.id === wardId)).toMatchObject({
+      revoked_at: null,
+      signed_audit: true,
+      this_workstation: false,
+    });
     // A nurse may not (the admin view is refused before anything reaches the server).
     await expect(ward.call('workstations.list', { orgId: 'org-gh' })).rejects.toMatchObject({ kind: 'forbidden' });
     await expect(ward.call('workstations.revoke', { deviceId: wardId })).rejects.toMatchObject({ kind: 'forbidden' });
     await ward.call('session.signOut');
     await office.call('workstations.revoke', { deviceId: wardId, reason: 'PC stolen from ward 3' });
-    expect((await office.call('workstations.list', { orgId: 'org-gh' })).devices.find((d: { id: string }) => d.id === wardId))
-      .toMatchObject({ revoked_by: 'u-admin', revoke_reason: 'PC stolen from ward 3' });
+    expect(
+      (await office.call('workstations.list', { orgId: 'org-gh' })).devices.find((d: { id: string }) => d.id === wardId),
+    ).toMatchObject({ revoked_by: 'u-admin', revoke_reason: 'PC stolen from ward 3' });
 
     // Its next request: 401 with the reason, and the cache is erased.
     const e = (await ward.ws.sync.engine.enrollment())!;
-    expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, `Device ${e.device_id}.${e.secret}`))
-      .toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated', message: expect.stringMatching(/revoked/), details: { reason: 'device_revoked' } } } });
+    expect(
+      await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, `Device ${e.device_id}.${e.secret}`),
+    ).toMatchObject({
+      status: 401,
+      body: {
+        error: { kind: 'unauthenticated', message: expect.stringMatching(/revoked/), details: { reason: 'device_revoked' } },
+      },
+    });
     await ward.ws.sync.syncNow().catch(() => undefined);
     for (let i = 0; i < 100 && !ward.ws.revoked?.erased; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(ward.ws.revoked).toMatchObject({ erased: true, message: expect.stringMatching(/revoked by an administrator.*PC stolen from ward 3/) });
+    expect(ward.ws.revoked).toMatchObject({
+      erased: true,
+      message: expect.stringMatching(/revoked by an administrator.*PC stolen from ward 3/),
+    });
     expect(existsSync(keyFilePath(ward.dir))).toBe(false);
-    for (const f of ['workstation.db', 'workstation.db-wal', 'workstation.db-shm']) expect(existsSync(path.join(ward.dir, f))).toBe(false);
+    for (const f of ['workstation.db', 'workstation.db-wal', 'workstation.db-shm'])
+      expect(existsSync(path.join(ward.dir, f))).toBe(false);
     // Nothing readable is left: no file of the data folder holds a patient's name or MRN.
     for (const file of allFiles(ward.dir)) {
       const bytes = readFileSync(file);
@@ -150,46 +207,80 @@ describe.each(backends)('revocation on %s', (backend) => {
         expect(bytes.includes(Buffer.from(secret, 'utf16le')), `${secret} in ${file}`).toBe(false);
       }
     }
-    expect(JSON.parse(readFileSync(path.join(ward.dir, REVOKED_FILE), 'utf8'))).toMatchObject({ device_id: wardId, message: expect.stringMatching(/revoked/) });
+    expect(JSON.parse(readFileSync(path.join(ward.dir, REVOKED_FILE), 'utf8'))).toMatchObject({
+      device_id: wardId,
+      message: expect.stringMatching(/revoked/),
+    });
     // The window says why, and nothing else works.
-    expect(await ward.call('session.get')).toMatchObject({ status: 'signed_out', user: null, workstation: { revoked: { message: expect.stringMatching(/revoked/) } } });
-    await expect(ward.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD })).rejects.toMatchObject({ kind: 'unauthenticated', message: expect.stringMatching(/revoked/) });
+    expect(await ward.call('session.get')).toMatchObject({
+      status: 'signed_out',
+      user: null,
+      workstation: { revoked: { message: expect.stringMatching(/revoked/) } },
+    });
+    await expect(
+      ward.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD }),
+    ).rejects.toMatchObject({ kind: 'unauthenticated', message: expect.stringMatching(/revoked/) });
     // Started again: an empty, unenrolled workstation that still says why until IT enrolls it again.
     const dir = ward.dir;
     const key = workstationDbKey(dir, workstationDbPath(dir), keyStore());
     expect(key.event).toBe('created');
-    const reopened = await openWorkstation({ config: SystemConfigSchema.parse({ workstationName: 'ward-3' }), configFile: null, dataDir: dir, clock: new ManualClock(NOW), dbKey: key.key, autoSync: false });
+    const reopened = await openWorkstation({
+      config: SystemConfigSchema.parse({ workstationName: 'ward-3' }),
+      configFile: null,
+      dataDir: dir,
+      clock: new ManualClock(NOW),
+      dbKey: key.key,
+      autoSync: false,
+    });
     closers.push(() => reopened.close());
     expect(await reopened.sync.engine.enrollment()).toBeNull();
     expect(reopened.revoked).toMatchObject({ message: expect.stringMatching(/revoked/), erased: false });
     expect(Number((await reopened.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM patients'))!.n)).toBe(0);
   });
 
-  it('revokes from the API and the CLI; only the organization\'s admins may, and the revocation is audited', async () => {
+  it("revokes from the API and the CLI; only the organization's admins may, and the revocation is audited", async () => {
     const a = await enrolledWorkstation(srv.url, 'pc-a', tmp.dir, 'ada', 'org-gh');
     const b = await enrolledWorkstation(srv.url, 'pc-b', tmp.dir, 'ada', 'org-gh');
-    closers.push(() => a.close(), () => b.close());
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const idA = (await a.sync.enrollment())!.device_id;
     const idB = (await b.sync.enrollment())!.device_id;
     expect((await post(srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1 }, await bearer(srv.url, 'nina'))).status).toBe(404);
-    expect((await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'nina'))).status).toBe(403);
-    expect((await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-sc' }, await bearer(srv.url, 'ada'))).status).toBe(404);
-    expect((await post(srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1, reason: 'retired' }, await bearer(srv.url, 'ada'))).status).toBe(200);
+    expect(
+      (await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'nina'))).status,
+    ).toBe(403);
+    expect(
+      (await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-sc' }, await bearer(srv.url, 'ada'))).status,
+    ).toBe(404);
+    expect(
+      (await post(srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1, reason: 'retired' }, await bearer(srv.url, 'ada'))).status,
+    ).toBe(200);
     await expect(a.sync.syncNow()).resolves.toMatchObject({ mode: 'offline', last_error: expect.stringMatching(/revoked/) });
     const env = { ADMIN_PASSWORD: TEST_PASSWORD };
     const list = await cli('revokeWorkstation.ts', ['--server', srv.url, '--user', 'ada', '--list'], env);
     expect(list.code).toBe(0);
     expect(list.out).toMatch(new RegExp(`revoked  ${idA}  pc-a .*revoked .* by u-admin: retired`));
     expect(list.out).toMatch(new RegExp(`active   ${idB}  pc-b`));
-    const revoke = await cli('revokeWorkstation.ts', ['--server', srv.url, '--user', 'ada', '--device', idB, '--reason', 'moved'], env);
+    const revoke = await cli(
+      'revokeWorkstation.ts',
+      ['--server', srv.url, '--user', 'ada', '--device', idB, '--reason', 'moved'],
+      env,
+    );
     expect(revoke).toMatchObject({ code: 0, out: expect.stringContaining(`Revoked ${idB}`) });
     expect((await b.sync.syncNow()).last_error).toMatch(/revoked/);
     expect((await cli('revokeWorkstation.ts', ['--server', srv.url, '--user', 'nina', '--device', idB], env)).code).toBe(1);
-    const audited = await srv.db.all<{ actor: string; resource: string; decision: string }>("SELECT actor, resource, decision FROM audit_events WHERE action = 'revoke_workstation' ORDER BY seq");
-    expect(audited).toEqual(expect.arrayContaining([
-      { actor: 'u-admin', resource: `Device:${idA}`, decision: 'allow' }, { actor: 'u-admin', resource: `Device:${idB}`, decision: 'allow' },
-      { actor: 'u-nina', resource: `Device:${idA}`, decision: 'forbidden' },
-    ]));
+    const audited = await srv.db.all<{ actor: string; resource: string; decision: string }>(
+      "SELECT actor, resource, decision FROM audit_events WHERE action = 'revoke_workstation' ORDER BY seq",
+    );
+    expect(audited).toEqual(
+      expect.arrayContaining([
+        { actor: 'u-admin', resource: `Device:${idA}`, decision: 'allow' },
+        { actor: 'u-admin', resource: `Device:${idB}`, decision: 'allow' },
+        { actor: 'u-nina', resource: `Device:${idA}`, decision: 'forbidden' },
+      ]),
+    );
   }, 60_000);
 
   it('enrollment codes can be revoked, and stop working when their creator loses the right to make them', async () => {
@@ -199,27 +290,39 @@ describe.each(backends)('revocation on %s', (backend) => {
     const orphaned = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, adam);
     const fine = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, ada);
     expect(revoked.body.id).toMatch(/^ec-/);
-    expect((await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, await bearer(srv.url, 'nina'))).status).toBe(404);
+    expect(
+      (await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, await bearer(srv.url, 'nina')))
+        .status,
+    ).toBe(404);
     expect((await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, ada)).status).toBe(200);
     // Adam stops being an administrator (another admin removes the role).
     expect((await post(srv.url, '/v1/mutations/revokeRole', { id: 'ra-adam' }, ada)).status).toBe(200);
-    const refused = { status: 401, body: { error: { message: expect.stringMatching(/not valid: it is wrong, expired, revoked or already used/) } } };
+    const refused = {
+      status: 401,
+      body: { error: { message: expect.stringMatching(/not valid: it is wrong, expired, revoked or already used/) } },
+    };
     expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: revoked.body.code, name: 'x' })).toMatchObject(refused);
     expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: orphaned.body.code, name: 'x' })).toMatchObject(refused);
     const list = await post(srv.url, '/v1/enrollment-codes/list', { protocol: 1, org_id: 'org-gh' }, ada);
     const status = Object.fromEntries(list.body.codes.map((c: { id: string; status: string }) => [c.id, c.status]));
-    expect(status).toMatchObject({ [revoked.body.id]: 'revoked', [orphaned.body.id]: 'creator_lost_right', [fine.body.id]: 'usable' });
+    expect(status).toMatchObject({
+      [revoked.body.id]: 'revoked',
+      [orphaned.body.id]: 'creator_lost_right',
+      [fine.body.id]: 'usable',
+    });
     expect((await post(srv.url, '/v1/enroll', { protocol: 1, code: fine.body.code, name: 'x' })).status).toBe(200);
     // The CLI lists and revokes codes too.
     const another = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada);
     const env = { ENROLL_PASSWORD: TEST_PASSWORD };
-    expect((await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--revoke', another.body.id], env)).code).toBe(0);
+    expect((await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--revoke', another.body.id], env)).code).toBe(
+      0,
+    );
     const listed = await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--list'], env);
     expect(listed.out).toMatch(new RegExp(`revoked\\s+${another.body.id}`));
     expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: another.body.code, name: 'x' })).toMatchObject(refused);
   }, 60_000);
 
-  it('the admin\'s unlock in the workstation\'s admin view lifts the backoff on the server too', async () => {
+  it("the admin's unlock in the workstation's admin view lifts the backoff on the server too", async () => {
     const office = await realWorkstation('admin-office');
     await firstSignIn(office, 'ada');
     const engine = office.ws.sync.engine;
@@ -227,6 +330,8 @@ describe.each(backends)('revocation on %s', (backend) => {
     expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('rejected');
     await office.call('admin.resetLockout', { userId: 'u-nina' });
     expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('ok');
-    expect(await srv.db.get("SELECT actor FROM audit_events WHERE action = 'reset_lockout' AND origin IS NULL")).toEqual({ actor: 'u-admin' });
+    expect(await srv.db.get("SELECT actor FROM audit_events WHERE action = 'reset_lockout' AND origin IS NULL")).toEqual({
+      actor: 'u-admin',
+    });
   });
 });

@@ -7,7 +7,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
 import { startCluster, type Cluster } from '../helpers/postgres';
-import { bearer, enrolledWorkstation, post, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend, type TestServer } from '../helpers/sync';
+import {
+  bearer,
+  enrolledWorkstation,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
+  type TestServer,
+} from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
@@ -18,15 +29,22 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
   let srv: TestServer;
   const closers: Array<() => Promise<void>> = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sec-ten-');
     const db = await serverDb(backend, cluster, tmp.dir);
     const f = syncFixture();
     await seedServerDb(db, {
       ...f,
-      users: [...(f.users as object[]), { id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue', password: TEST_PASSWORD }],
+      users: [
+        ...(f.users as object[]),
+        { id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue', password: TEST_PASSWORD },
+      ],
       role_assignments: [...(f.role_assignments as object[]), { user: 'u-sue', role: 'admin', scope: 'Organization:org-sc' }],
     });
     srv = await startServer(db);
@@ -42,16 +60,43 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
     const sue = await bearer(srv.url, 'sue');
     const hash = await hashSecret('sunrise-secret-1', TEST_COST);
     // Before: 409 "The username nina is taken." — telling Sunrise's admin who works at General.
-    const created = await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Nina Sunrise', username: 'nina', badge: '04A1B2C3', password_hash: hash }, sue);
-    expect(created).toMatchObject({ status: 200, body: { result: { org_id: 'org-sc', username: 'nina', id: expect.stringMatching(/^usr-[0-9a-f-]{36}$/) } } });
+    const created = await post(
+      srv.url,
+      '/v1/mutations/createUser',
+      { org_id: 'org-sc', name: 'Nina Sunrise', username: 'nina', badge: '04A1B2C3', password_hash: hash },
+      sue,
+    );
+    expect(created).toMatchObject({
+      status: 200,
+      body: { result: { org_id: 'org-sc', username: 'nina', id: expect.stringMatching(/^usr-[0-9a-f-]{36}$/) } },
+    });
     // Within one organization names stay unique (and root's are reserved).
-    expect(await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Again', username: 'nina' }, sue)).toMatchObject({ status: 409, body: { error: { message: 'The username nina is taken.' } } });
-    expect((await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Root?', username: 'root' }, sue)).status).toBe(409);
-    expect((await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Badge', username: 'other', badge: '04A1B2C3' }, sue)).status).toBe(409);
+    expect(
+      await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Again', username: 'nina' }, sue),
+    ).toMatchObject({ status: 409, body: { error: { message: 'The username nina is taken.' } } });
+    expect(
+      (await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Root?', username: 'root' }, sue)).status,
+    ).toBe(409);
+    expect(
+      (
+        await post(
+          srv.url,
+          '/v1/mutations/createUser',
+          { org_id: 'org-sc', name: 'Badge', username: 'other', badge: '04A1B2C3' },
+          sue,
+        )
+      ).status,
+    ).toBe(409);
     // Sign-in: the organization decides which nina; a name used in two answers like an unknown one without it.
     const signIn = (body: object) => post(srv.url, '/v1/auth/sign-in', { protocol: 1, ...body });
-    expect(await signIn({ username: 'nina', password: 'sunrise-secret-1', organization: 'org-sc' })).toMatchObject({ status: 200, body: { user: { org_id: 'org-sc' } } });
-    expect(await signIn({ username: 'nina', password: TEST_PASSWORD, organization: 'org-gh' })).toMatchObject({ status: 200, body: { user: { id: 'u-nina' } } });
+    expect(await signIn({ username: 'nina', password: 'sunrise-secret-1', organization: 'org-sc' })).toMatchObject({
+      status: 200,
+      body: { user: { org_id: 'org-sc' } },
+    });
+    expect(await signIn({ username: 'nina', password: TEST_PASSWORD, organization: 'org-gh' })).toMatchObject({
+      status: 200,
+      body: { user: { id: 'u-nina' } },
+    });
     const unknown = await signIn({ username: 'nobody-at-all', password: TEST_PASSWORD });
     expect(await signIn({ username: 'nina', password: TEST_PASSWORD })).toEqual({ status: 401, body: unknown.body });
     // A workstation of General signs in General's nina.
@@ -61,9 +106,16 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
     expect(await srv.db.all('SELECT user_id FROM device_users')).toEqual([{ user_id: 'u-nina' }]);
   });
 
-  it('answers registerPatient naming another organization\'s patient exactly like a made-up id', async () => {
+  it("answers registerPatient naming another organization's patient exactly like a made-up id", async () => {
     const ada = await bearer(srv.url, 'ada');
-    const patient = (id?: string) => ({ ...(id ? { id } : {}), mrn: 'GH-0999', name: 'New Patient', birth_date: '1990-01-01', room_id: null, status: 'outpatient' });
+    const patient = (id?: string) => ({
+      ...(id ? { id } : {}),
+      mrn: 'GH-0999',
+      name: 'New Patient',
+      birth_date: '1990-01-01',
+      room_id: null,
+      status: 'outpatient',
+    });
     const foreign = await post(srv.url, '/v1/mutations/registerPatient', patient('p-sc'), ada);
     const madeUp = await post(srv.url, '/v1/mutations/registerPatient', patient('p-never-was'), ada);
     const own = await post(srv.url, '/v1/mutations/registerPatient', patient('p-a'), ada);
@@ -73,6 +125,11 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
     expect(JSON.stringify(foreign.body).replace('p-sc', 'X')).toBe(JSON.stringify(madeUp.body).replace('p-never-was', 'X'));
     expect(JSON.stringify(own.body).replace('p-a', 'X')).toBe(JSON.stringify(madeUp.body).replace('p-never-was', 'X'));
     const fresh = await post(srv.url, '/v1/mutations/registerPatient', patient(), ada);
-    expect(fresh).toMatchObject({ status: 200, body: { result: { id: expect.stringMatching(/^pat-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) } } });
+    expect(fresh).toMatchObject({
+      status: 200,
+      body: {
+        result: { id: expect.stringMatching(/^pat-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) },
+      },
+    });
   });
 });

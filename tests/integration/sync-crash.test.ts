@@ -13,20 +13,39 @@ import { demoHospital } from '../../src/demo/hospital';
 import { SqliteDb } from '../../src/store/sqlite';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
-  enrolledWorkstation, NOW, seedServerDb, serverDb, startServer, syncFixture, tempDir, type Backend,
+  enrolledWorkstation,
+  NOW,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
 } from '../helpers/sync';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const child = (script: string, args: string[]): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', path.join(here, '../sync', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  spawn(process.execPath, ['--import', 'tsx', path.join(here, '../sync', script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 
 function lines(p: ChildProcess, onLine: (l: string) => void): void {
   createInterface({ input: p.stdout! }).on('line', onLine);
 }
-const exited = (p: ChildProcess): Promise<void> => new Promise((resolve) => { if (p.exitCode !== null || p.signalCode) resolve(); else p.once('exit', () => resolve()); });
+const exited = (p: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode) resolve();
+    else p.once('exit', () => resolve());
+  });
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address() as { port: number }; s.close(() => resolve(a.port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as { port: number };
+      s.close(() => resolve(a.port));
+    });
+  });
 }
 
 async function startChildServer(target: string, port: number): Promise<{ p: ChildProcess; committed: string[] }> {
@@ -35,7 +54,10 @@ async function startChildServer(target: string, port: number): Promise<{ p: Chil
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
     lines(p, (l) => {
-      if (l.startsWith('listening')) { clearTimeout(timer); resolve(); }
+      if (l.startsWith('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
       if (l.startsWith('committing ')) committed.push(l.slice(11));
     });
     p.once('exit', (code) => reject(new Error(`server exited ${code}`)));
@@ -46,13 +68,21 @@ async function startChildServer(target: string, port: number): Promise<{ p: Chil
 describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) => {
   let cluster: Cluster | null = null;
   const tmp = tempDir('cw-crash-');
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); tmp.cleanup(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+    tmp.cleanup();
+  });
 
   const target = async (fixture: unknown): Promise<string> => {
     const db = await serverDb(backend, cluster, tmp.dir);
     await seedServerDb(db, fixture);
-    const where = db instanceof SqliteDb ? db.path : (db as unknown as { pool: { options: { connectionString: string } } }).pool.options.connectionString;
+    const where =
+      db instanceof SqliteDb
+        ? db.path
+        : (db as unknown as { pool: { options: { connectionString: string } } }).pool.options.connectionString;
     await db.close();
     return where;
   };
@@ -68,10 +98,28 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
       await ws.sync.syncNow();
       ws.online = false;
       const ids: string[] = [];
-      for (let i = 0; i < 120; i++) ids.push((await ws.run('u-nina', 'recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: String(60 + (i % 40)), unit: '/min' })).id);
+      for (let i = 0; i < 120; i++)
+        ids.push(
+          (
+            await ws.run('u-nina', 'recordObservation', {
+              patient_id: 'p-a',
+              category: 'vitals',
+              code: 'heart_rate',
+              value: String(60 + (i % 40)),
+              unit: '/min',
+            })
+          ).id,
+        );
       ws.online = true;
       const pushing = ws.sync.syncNow();
-      await new Promise<void>((resolve) => { const t = setInterval(() => { if (srv.committed.length >= 25) { clearInterval(t); resolve(); } }, 2); });
+      await new Promise<void>((resolve) => {
+        const t = setInterval(() => {
+          if (srv.committed.length >= 25) {
+            clearInterval(t);
+            resolve();
+          }
+        }, 2);
+      });
       srv.p.kill('SIGKILL');
       await exited(srv.p);
       expect((await pushing).mode).toBe('offline');
@@ -81,14 +129,20 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
       srv = await startChildServer(where, port);
       const s = await ws.sync.syncNow();
       expect(s).toMatchObject({ mode: 'online', pending: 0, rejected: [] });
-      const verify = backend === 'sqlite' ? new SqliteDb(where) : new (await import('../../src/store/postgres')).PostgresDb(where);
-      const n = await verify.get<{ n: number }>(`SELECT COUNT(*) AS n FROM observations WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+      const verify =
+        backend === 'sqlite' ? new SqliteDb(where) : new (await import('../../src/store/postgres')).PostgresDb(where);
+      const n = await verify.get<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM observations WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      );
       const m = await verify.get<{ n: number }>('SELECT COUNT(*) AS n FROM mutations');
       expect(Number(n!.n)).toBe(120);
       expect(Number(m!.n)).toBe(120);
       if (verify instanceof SqliteDb) expect(verify.raw.pragma('integrity_check', { simple: true })).toBe('ok');
       await verify.close();
-      expect((await ws.db.all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status"))).toEqual([{ status: 'applied', n: 120 }]);
+      expect(await ws.db.all('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')).toEqual([
+        { status: 'applied', n: 120 },
+      ]);
     } finally {
       srv.p.kill('SIGKILL');
       await exited(srv.p);
@@ -97,9 +151,17 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
   });
 
   it('workstation killed while applying a pull: after restart its database is intact and complete', async () => {
-    const srv = await startServer(await (async () => { const db = await serverDb(backend, cluster, tmp.dir); await seedServerDb(db, demoHospital(NOW)); return db; })());
+    const srv = await startServer(
+      await (async () => {
+        const db = await serverDb(backend, cluster, tmp.dir);
+        await seedServerDb(db, demoHospital(NOW));
+        return db;
+      })(),
+    );
     const ws = await enrolledWorkstation(srv.url, 'killed-pc', tmp.dir, 'ada', 'org-stm', { adminPassword: 'clinic-demo' });
-    const reference = await enrolledWorkstation(srv.url, 'reference-pc', tmp.dir, 'ada', 'org-stm', { adminPassword: 'clinic-demo' });
+    const reference = await enrolledWorkstation(srv.url, 'reference-pc', tmp.dir, 'ada', 'org-stm', {
+      adminPassword: 'clinic-demo',
+    });
     try {
       // The auditor reads the whole organization, observations included (~4,500 rows, ~115 pages).
       await ws.signIn('otto', 'clinic-demo');
@@ -111,8 +173,18 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
         const p = child('childClient.ts', [file]);
         let pages = 0;
         let done = false;
-        lines(p, (l) => { if (l === 'page') pages++; if (l.startsWith('done')) done = true; });
-        await new Promise<void>((resolve) => { const t = setInterval(() => { if (pages >= afterPages || done || p.exitCode !== null) { clearInterval(t); resolve(); } }, 1); });
+        lines(p, (l) => {
+          if (l === 'page') pages++;
+          if (l.startsWith('done')) done = true;
+        });
+        await new Promise<void>((resolve) => {
+          const t = setInterval(() => {
+            if (pages >= afterPages || done || p.exitCode !== null) {
+              clearInterval(t);
+              resolve();
+            }
+          }, 1);
+        });
         await new Promise((r) => setTimeout(r, 7));
         p.kill('SIGKILL');
         await exited(p);
@@ -125,7 +197,9 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
       expect(enrollment).not.toBeNull();
       const finish = child('childClient.ts', [file]);
       let result = '';
-      lines(finish, (l) => { if (l.startsWith('done')) result = l; });
+      lines(finish, (l) => {
+        if (l.startsWith('done')) result = l;
+      });
       await exited(finish);
       expect(result).toBe('done online');
       await reference.sync.syncNow();
@@ -133,7 +207,11 @@ describe.each<Backend>(['sqlite', 'postgres'])('crash safety on %s', (backend) =
       for (const table of ['patients', 'appointments', 'records', 'observations', 'alerts', 'users', 'role_assignments']) {
         const got = (await db.all<{ id: string }>(`SELECT id FROM ${table} ORDER BY id`)).map((r) => r.id);
         const want = await reference.ids(table);
-        expect({ table, count: got.length, same: JSON.stringify(got) === JSON.stringify(want) }).toEqual({ table, count: want.length, same: true });
+        expect({ table, count: got.length, same: JSON.stringify(got) === JSON.stringify(want) }).toEqual({
+          table,
+          count: want.length,
+          same: true,
+        });
       }
       expect((await db.all<{ id: string }>('SELECT id FROM observations')).length).toBeGreaterThan(4000);
       await db.close();

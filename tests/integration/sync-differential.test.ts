@@ -19,26 +19,56 @@ import type { Db, SqlValue } from '../../src/store/db';
 import { TABLES, TABLE_ORDER, type TableName } from '../../src/store/tables';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld, rng } from '../helpers/randomWorld';
-import { makeWorkstation, NOW, seedServerDb, serverDb, startServer, tempDir, type Backend, type TestServer, type TestWorkstation } from '../helpers/sync';
+import {
+  makeWorkstation,
+  NOW,
+  seedServerDb,
+  serverDb,
+  startServer,
+  tempDir,
+  type Backend,
+  type TestServer,
+  type TestWorkstation,
+} from '../helpers/sync';
 
-const key = (table: TableName, row: Record<string, unknown>): string => TABLES[table].pk.map((k) => String(row[k])).join('\u001f');
+const key = (table: TableName, row: Record<string, unknown>): string =>
+  TABLES[table].pk.map((k) => String(row[k])).join('\u001f');
 
-interface Expected { rows: Map<TableName, Map<string, Record<string, unknown>>> }
+interface Expected {
+  rows: Map<TableName, Map<string, Record<string, unknown>>>;
+}
 
 /** The oracle: what the workstation should hold, from the server's data as it is now. */
-async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_id: string; facility_id: string | null }, now: string): Promise<Expected> {
-  const userIds = (await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [device.id])).map((r) => r.user_id);
+async function expected(
+  db: Db,
+  engine: AuthzEngine,
+  device: { id: string; org_id: string; facility_id: string | null },
+  now: string,
+): Promise<Expected> {
+  const userIds = (await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [device.id])).map(
+    (r) => r.user_id,
+  );
   const actors = (await Promise.all(userIds.map((u) => loadActor(db, u, now)))).filter((a): a is Actor => a !== null);
   const readable = async (type: ResourceType, action = 'read'): Promise<Set<string>> => {
     const out = new Set<string>();
-    for (const a of actors) for (const r of await engine.listAs<{ id: string }>(a, action, type, { columns: 'm.id AS id' })) out.add(r.id);
+    for (const a of actors)
+      for (const r of await engine.listAs<{ id: string }>(a, action, type, { columns: 'm.id AS id' })) out.add(r.id);
     return out;
   };
   const all = async (table: TableName, where = '1=1', params: SqlValue[] = []): Promise<Array<Record<string, any>>> =>
     db.all(`SELECT * FROM ${table} WHERE ${where}`, params);
-  const roomFacility = new Map((await db.all<{ id: string; facility_id: string }>('SELECT id, facility_id FROM room_scope')).map((r) => [r.id, r.facility_id]));
-  const eligible = (p: Record<string, any>): boolean => p.org_id === device.org_id
-    && (!device.facility_id || (p.room_id ? roomFacility.get(p.room_id) === device.facility_id : (p.facility_id ?? null) === null || p.facility_id === device.facility_id));
+  const roomFacility = new Map(
+    (await db.all<{ id: string; facility_id: string }>('SELECT id, facility_id FROM room_scope')).map((r) => [
+      r.id,
+      r.facility_id,
+    ]),
+  );
+  const eligible = (p: Record<string, any>): boolean =>
+    p.org_id === device.org_id &&
+    (!device.facility_id ||
+      (p.room_id
+        ? roomFacility.get(p.room_id) === device.facility_id
+        : (p.facility_id ?? null) === null || p.facility_id === device.facility_id));
   const patients = new Map((await all('patients')).filter(eligible).map((p) => [p.id as string, p]));
   const rows = new Map<TableName, Map<string, Record<string, unknown>>>();
   const put = (table: TableName, row: Record<string, unknown>): void => {
@@ -60,7 +90,11 @@ async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_i
     const next: Array<Record<string, any>> = [];
     for (const r of frontier) {
       const o = r.amends_id ? allRecs.get(r.amends_id) : undefined;
-      if (o && !recIds.has(o.id)) { recIds.add(o.id); closure.push(o); next.push(o); }
+      if (o && !recIds.has(o.id)) {
+        recIds.add(o.id);
+        closure.push(o);
+        next.push(o);
+      }
     }
     frontier = next;
   }
@@ -69,38 +103,75 @@ async function expected(db: Db, engine: AuthzEngine, device: { id: string; org_i
   const apptIds = await readable('Appointment');
   for (const r of [...recs, ...closure, ...obs]) if (r.appointment_id) apptIds.add(r.appointment_id);
   const appts = (await all('appointments')).filter((a) => apptIds.has(a.id) && patients.has(a.patient_id));
-  const reviewer = (await Promise.all(actors.map(async (a) => (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow'
-    || a.assignments.some((g) => g.role === 'auditor' && g.scope_type === 'Organization' && g.scope_id === device.org_id
-      && (g.valid_from === null || g.valid_from <= now) && (g.valid_until === null || now < g.valid_until))))).some(Boolean);
-  const bg = (await all('break_glass')).filter((b) => patients.has(b.patient_id) && (reviewer || (userIds.includes(b.user_id) && now < b.expires_at)));
+  const reviewer = (
+    await Promise.all(
+      actors.map(
+        async (a) =>
+          (await engine.decideAs(a, 'read_audit', { type: 'Organization', id: device.org_id })) === 'allow' ||
+          a.assignments.some(
+            (g) =>
+              g.role === 'auditor' &&
+              g.scope_type === 'Organization' &&
+              g.scope_id === device.org_id &&
+              (g.valid_from === null || g.valid_from <= now) &&
+              (g.valid_until === null || now < g.valid_until),
+          ),
+      ),
+    )
+  ).some(Boolean);
+  const bg = (await all('break_glass')).filter(
+    (b) => patients.has(b.patient_id) && (reviewer || (userIds.includes(b.user_id) && now < b.expires_at)),
+  );
   const internal = await readable('Record', 'read_internal');
   for (const r of recs) put('records', { ...r, internal_notes: internal.has(r.id) ? r.internal_notes : '' });
   for (const r of closure) put('records', { ...r, public_notes: '', internal_notes: '' });
-  for (const [table, list] of [['observations', obs], ['alerts', alerts], ['appointments', appts], ['break_glass', bg]] as const) {
-    for (const r of list) { put(table, r); held.add(r.patient_id); }
+  for (const [table, list] of [
+    ['observations', obs],
+    ['alerts', alerts],
+    ['appointments', appts],
+    ['break_glass', bg],
+  ] as const) {
+    for (const r of list) {
+      put(table, r);
+      held.add(r.patient_id);
+    }
   }
   for (const r of recs) held.add(r.patient_id);
   for (const id of held) put('patients', patients.get(id)!);
-  for (const c of await all('care_team_patients', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [device.org_id])) if (held.has(c.patient_id)) put('care_team_patients', c);
+  for (const c of await all('care_team_patients', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [device.org_id]))
+    if (held.has(c.patient_id)) put('care_team_patients', c);
   // Consent restrictions travel with every held patient (a deny the local policy must see); their
   // reason only where someone may update the patient.
   const mayUpdate = await readable('Patient', 'update');
-  for (const c of await all('consent_restrictions')) if (held.has(c.patient_id)) put('consent_restrictions', { ...c, reason: mayUpdate.has(c.patient_id) ? c.reason : '' });
+  for (const c of await all('consent_restrictions'))
+    if (held.has(c.patient_id)) put('consent_restrictions', { ...c, reason: mayUpdate.has(c.patient_id) ? c.reason : '' });
   // Reference data of the organization (and the `_root` organization and its users).
   const org = device.org_id;
   for (const r of await all('organizations', 'id IN (?, ?)', [org, ROOT_ORG_ID])) put('organizations', r);
-  for (const t of ['facilities', 'groups', 'role_assignments', 'care_teams'] as const) for (const r of await all(t, 'org_id = ?', [org])) put(t, r);
+  for (const t of ['facilities', 'groups', 'role_assignments', 'care_teams'] as const)
+    for (const r of await all(t, 'org_id = ?', [org])) put(t, r);
   for (const r of await all('wards', 'facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', [org])) put('wards', r);
   for (const r of await all('rooms', 'id IN (SELECT id FROM room_scope WHERE org_id = ?)', [org])) put('rooms', r);
-  for (const r of await all('group_members', 'group_id IN (SELECT id FROM groups WHERE org_id = ?)', [org])) put('group_members', r);
-  for (const t of ['care_team_specialties', 'care_team_members'] as const) for (const r of await all(t, 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [org])) put(t, r);
+  for (const r of await all('group_members', 'group_id IN (SELECT id FROM groups WHERE org_id = ?)', [org]))
+    put('group_members', r);
+  for (const t of ['care_team_specialties', 'care_team_members'] as const)
+    for (const r of await all(t, 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [org])) put(t, r);
   const badgeFor = new Set<string>(userIds);
-  for (const a of actors) for (const r of await engine.listAs<{ id: string }>(a, 'update_badge', 'User', { columns: 'm.id AS id' })) badgeFor.add(r.id);
+  for (const a of actors)
+    for (const r of await engine.listAs<{ id: string }>(a, 'update_badge', 'User', { columns: 'm.id AS id' })) badgeFor.add(r.id);
   for (const u of await all('users', 'org_id IN (?, ?)', [org, ROOT_ORG_ID])) {
-    put('users', { ...u, badge: badgeFor.has(u.id) ? u.badge : null, patient_id: u.patient_id && held.has(u.patient_id) ? u.patient_id : null });
+    put('users', {
+      ...u,
+      badge: badgeFor.has(u.id) ? u.badge : null,
+      patient_id: u.patient_id && held.has(u.patient_id) ? u.patient_id : null,
+    });
   }
   for (const c of await all('credentials')) {
-    if (userIds.includes(c.user_id) && (await db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [c.user_id]))?.org_id !== ROOT_ORG_ID) put('credentials', c);
+    if (
+      userIds.includes(c.user_id) &&
+      (await db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [c.user_id]))?.org_id !== ROOT_ORG_ID
+    )
+      put('credentials', c);
   }
   return { rows };
 }
@@ -127,14 +198,20 @@ function compare(name: string, want: Expected, got: Map<TableName, Map<string, R
       const have = g.get(k);
       if (!have) continue;
       for (const c of TABLES[t].columns) {
-        if (String(norm(row[c])) !== String(norm(have[c]))) problems.push(`${name}: ${t} ${k}.${c} is ${JSON.stringify(have[c])}, expected ${JSON.stringify(row[c])}`);
+        if (String(norm(row[c])) !== String(norm(have[c])))
+          problems.push(`${name}: ${t} ${k}.${c} is ${JSON.stringify(have[c])}, expected ${JSON.stringify(row[c])}`);
       }
     }
   }
   return problems;
 }
 
-async function run(backend: Backend, cluster: Cluster | null, seed: number, steps: number): Promise<{ checks: number; changes: number }> {
+async function run(
+  backend: Backend,
+  cluster: Cluster | null,
+  seed: number,
+  steps: number,
+): Promise<{ checks: number; changes: number }> {
   const tmp = tempDir('cw-syncdiff-');
   const db = await serverDb(backend, cluster, tmp.dir);
   const world = randomWorld(seed, 1, { sensitive: true });
@@ -148,28 +225,69 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
   let changes = 0;
   let checks = 0;
   try {
-    const orgUsers = async (org: string): Promise<string[]> => (await db.all<{ id: string }>('SELECT id FROM users WHERE org_id = ? ORDER BY id', [org])).map((u) => u.id);
+    const orgUsers = async (org: string): Promise<string[]> =>
+      (await db.all<{ id: string }>('SELECT id FROM users WHERE org_id = ? ORDER BY id', [org])).map((u) => u.id);
     // Enrollment codes are made by an administrator of the organization (a code dies with its creator's right).
     for (const org of ['o1', 'o2']) {
-      await db.run("INSERT INTO users (id, org_id, name, username) VALUES (?, ?, 'Enroller', ?)", [`enroller-${org}`, org, `enroller-${org}`]);
-      await db.run("INSERT INTO role_assignments (id, user_id, role, scope_type, scope_id, org_id, categories) VALUES (?, ?, 'admin', 'Organization', ?, ?, '[]')", [`ra-enroller-${org}`, `enroller-${org}`, org, org]);
+      await db.run("INSERT INTO users (id, org_id, name, username) VALUES (?, ?, 'Enroller', ?)", [
+        `enroller-${org}`,
+        org,
+        `enroller-${org}`,
+      ]);
+      await db.run(
+        "INSERT INTO role_assignments (id, user_id, role, scope_type, scope_id, org_id, categories) VALUES (?, ?, 'admin', 'Organization', ?, ?, '[]')",
+        [`ra-enroller-${org}`, `enroller-${org}`, org, org],
+      );
     }
-    for (const [i, spec] of [{ org: 'o1', facility: null }, { org: 'o1', facility: 'o1-f1' }, { org: 'o2', facility: null }].entries()) {
+    for (const [i, spec] of [
+      { org: 'o1', facility: null },
+      { org: 'o1', facility: 'o1-f1' },
+      { org: 'o2', facility: null },
+    ].entries()) {
       const ws = await makeWorkstation(`ws${i}`, tmp.dir, { pageLimit: 1 + Math.floor(r() * 30) });
       const admin = `enroller-${spec.org}`;
-      const { code } = await createEnrollmentCode(db, { orgId: spec.org, facilityId: spec.facility, createdBy: admin, now: NOW, validHours: 1 });
+      const { code } = await createEnrollmentCode(db, {
+        orgId: spec.org,
+        facilityId: spec.facility,
+        createdBy: admin,
+        now: NOW,
+        validHours: 1,
+      });
       const e = await ws.sync.enroll(srv.url, code, `ws${i}`);
       stations.push({ ws, device: { id: e.device_id, org_id: spec.org, facility_id: spec.facility } });
-      for (const u of (await orgUsers(spec.org)).filter((id) => !id.startsWith('enroller-')).filter(() => r() < 0.3)) await recordDeviceUser(db, e.device_id, u, NOW);
+      for (const u of (await orgUsers(spec.org)).filter((id) => !id.startsWith('enroller-')).filter(() => r() < 0.3))
+        await recordDeviceUser(db, e.device_id, u, NOW);
     }
     const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
-      await db.transaction(async () => { await fn(newWriter(srv.server.ctx)); });
+      await db.transaction(async () => {
+        await fn(newWriter(srv.server.ctx));
+      });
       changes++;
     };
-    const rows = async (table: TableName, where = '1=1', params: SqlValue[] = []): Promise<Array<Record<string, any>>> => db.all(`SELECT * FROM ${table} WHERE ${where}`, params);
+    const rows = async (table: TableName, where = '1=1', params: SqlValue[] = []): Promise<Array<Record<string, any>>> =>
+      db.all(`SELECT * FROM ${table} WHERE ${where}`, params);
     for (let step = 0; step <= steps; step++) {
       if (step > 0) {
-        const kind = pick(['room', 'obs', 'appt', 'assign', 'revoke', 'team', 'group', 'teamPatient', 'breakGlass', 'clock', 'signIn', 'record', 'local', 'consent', 'restrict', 'relabel', 'amend', 'obsAppt']);
+        const kind = pick([
+          'room',
+          'obs',
+          'appt',
+          'assign',
+          'revoke',
+          'team',
+          'group',
+          'teamPatient',
+          'breakGlass',
+          'clock',
+          'signIn',
+          'record',
+          'local',
+          'consent',
+          'restrict',
+          'relabel',
+          'amend',
+          'obsAppt',
+        ]);
         const org = pick(['o1', 'o2']);
         const patients = await rows('patients', 'org_id = ?', [org]);
         const p = pick(patients);
@@ -179,26 +297,93 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
         switch (kind) {
           case 'room': {
             const rooms = (await rows('rooms', 'id IN (SELECT id FROM room_scope WHERE org_id = ?)', [org])).map((x) => x.id);
-            await write((w) => w.update('patients', { id: p.id }, { room_id: r() < 0.2 ? null : pick(rooms), name: `Moved ${n}` }));
+            await write((w) =>
+              w.update('patients', { id: p.id }, { room_id: r() < 0.2 ? null : pick(rooms), name: `Moved ${n}` }),
+            );
             break;
           }
-          case 'obs': await write((w) => w.insert('observations', { id: `obs-${n}`, patient_id: p.id, appointment_id: null, category: pick(['vitals', 'lab', 'imaging']), code: 'x', value: String(step), unit: '', recorded_by: pick(users), recorded_at: now })); break;
+          case 'obs':
+            await write((w) =>
+              w.insert('observations', {
+                id: `obs-${n}`,
+                patient_id: p.id,
+                appointment_id: null,
+                category: pick(['vitals', 'lab', 'imaging']),
+                code: 'x',
+                value: String(step),
+                unit: '',
+                recorded_by: pick(users),
+                recorded_at: now,
+              }),
+            );
+            break;
           case 'appt': {
             const appts = await rows('appointments', 'patient_id = ?', [p.id]);
-            if (appts.length && r() < 0.6) await write((w) => w.update('appointments', { id: pick(appts).id }, { status: pick(['scheduled', 'in_progress', 'completed', 'canceled']) }));
-            else await write((w) => w.insert('appointments', { id: `ap-${n}`, patient_id: p.id, clinician_id: pick(users), scheduled_at: now, reason: 'Visit', status: pick(['scheduled', 'in_progress']) }));
+            if (appts.length && r() < 0.6)
+              await write((w) =>
+                w.update(
+                  'appointments',
+                  { id: pick(appts).id },
+                  { status: pick(['scheduled', 'in_progress', 'completed', 'canceled']) },
+                ),
+              );
+            else
+              await write((w) =>
+                w.insert('appointments', {
+                  id: `ap-${n}`,
+                  patient_id: p.id,
+                  clinician_id: pick(users),
+                  scheduled_at: now,
+                  reason: 'Visit',
+                  status: pick(['scheduled', 'in_progress']),
+                }),
+              );
             break;
           }
           case 'record': {
             const appts = await rows('appointments', 'patient_id = ?', [p.id]);
-            if (appts.length) await write((w) => w.insert('records', { id: `rec-${n}`, appointment_id: pick(appts).id, patient_id: p.id, category: pick(['cardiology', 'surgery', 'general']), author_id: pick(users), public_notes: `pub ${n}`, internal_notes: `int ${n}`, created_at: now, amends_id: null, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv', 'genetic']) : null }));
+            if (appts.length)
+              await write((w) =>
+                w.insert('records', {
+                  id: `rec-${n}`,
+                  appointment_id: pick(appts).id,
+                  patient_id: p.id,
+                  category: pick(['cardiology', 'surgery', 'general']),
+                  author_id: pick(users),
+                  public_notes: `pub ${n}`,
+                  internal_notes: `int ${n}`,
+                  created_at: now,
+                  amends_id: null,
+                  sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv', 'genetic']) : null,
+                }),
+              );
             break;
           }
           case 'assign': {
-            const scopes = [`Organization:${org}`, ...(await rows('wards', 'facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', [org])).map((x) => `Ward:${x.id}`)];
+            const scopes = [
+              `Organization:${org}`,
+              ...(await rows('wards', 'facility_id IN (SELECT id FROM facilities WHERE org_id = ?)', [org])).map(
+                (x) => `Ward:${x.id}`,
+              ),
+            ];
             const [st, sid] = pick(scopes).split(':');
             const until = r() < 0.5 ? new Date(Date.parse(now) + (30 + Math.floor(r() * 240)) * 60_000).toISOString() : null;
-            await write((w) => w.insert('role_assignments', { id: `ra-${n}`, user_id: pick(users), group_id: null, role: pick(['nurse', 'physician', 'admin', 'registration_clerk', 'lab_technician', 'auditor']), scope_type: st, scope_id: sid, org_id: org, categories: '["lab"]', valid_from: null, valid_until: until, clearances: r() < 0.4 ? JSON.stringify(pick([['restricted'], ['psychiatry', 'hiv'], ['genetic', 'restricted']])) : '[]' }));
+            await write((w) =>
+              w.insert('role_assignments', {
+                id: `ra-${n}`,
+                user_id: pick(users),
+                group_id: null,
+                role: pick(['nurse', 'physician', 'admin', 'registration_clerk', 'lab_technician', 'auditor']),
+                scope_type: st,
+                scope_id: sid,
+                org_id: org,
+                categories: '["lab"]',
+                valid_from: null,
+                valid_until: until,
+                clearances:
+                  r() < 0.4 ? JSON.stringify(pick([['restricted'], ['psychiatry', 'hiv'], ['genetic', 'restricted']])) : '[]',
+              }),
+            );
             break;
           }
           case 'revoke': {
@@ -210,33 +395,60 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             const teams = await rows('care_teams', 'org_id = ?', [org]);
             const members = await rows('care_team_members', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [org]);
             if (members.length && r() < 0.4) await write((w) => w.delete('care_team_members', { id: pick(members).id }));
-            else if (teams.length) await write((w) => w.insert('care_team_members', { id: `ctm-${n}`, team_id: pick(teams).id, user_id: pick(users), group_id: null, role: 'member' }));
-            if (teams.length && r() < 0.3) await write((w) => w.insert('care_team_specialties', { team_id: pick(teams).id, specialty: `spec-${n}` }));
+            else if (teams.length)
+              await write((w) =>
+                w.insert('care_team_members', {
+                  id: `ctm-${n}`,
+                  team_id: pick(teams).id,
+                  user_id: pick(users),
+                  group_id: null,
+                  role: 'member',
+                }),
+              );
+            if (teams.length && r() < 0.3)
+              await write((w) => w.insert('care_team_specialties', { team_id: pick(teams).id, specialty: `spec-${n}` }));
             break;
           }
           case 'teamPatient': {
             const teams = await rows('care_teams', 'org_id = ?', [org]);
             const links = await rows('care_team_patients', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [org]);
-            if (links.length && r() < 0.4) { const l = pick(links); await write((w) => w.delete('care_team_patients', { team_id: l.team_id, patient_id: l.patient_id })); }
-            else if (teams.length) {
+            if (links.length && r() < 0.4) {
+              const l = pick(links);
+              await write((w) => w.delete('care_team_patients', { team_id: l.team_id, patient_id: l.patient_id }));
+            } else if (teams.length) {
               const t = pick(teams).id;
-              if (!links.some((l) => l.team_id === t && l.patient_id === p.id)) await write((w) => w.insert('care_team_patients', { team_id: t, patient_id: p.id }));
+              if (!links.some((l) => l.team_id === t && l.patient_id === p.id))
+                await write((w) => w.insert('care_team_patients', { team_id: t, patient_id: p.id }));
             }
             break;
           }
           case 'group': {
             const groups = await rows('groups', 'org_id = ?', [org]);
             const members = await rows('group_members', 'group_id IN (SELECT id FROM groups WHERE org_id = ?)', [org]);
-            if (members.length && r() < 0.4) { const m = pick(members); await write((w) => w.delete('group_members', { group_id: m.group_id, user_id: m.user_id })); }
-            else if (groups.length) {
-              const g = pick(groups).id; const u = pick(users);
-              if (!members.some((m) => m.group_id === g && m.user_id === u)) await write((w) => w.insert('group_members', { group_id: g, user_id: u }));
+            if (members.length && r() < 0.4) {
+              const m = pick(members);
+              await write((w) => w.delete('group_members', { group_id: m.group_id, user_id: m.user_id }));
+            } else if (groups.length) {
+              const g = pick(groups).id;
+              const u = pick(users);
+              if (!members.some((m) => m.group_id === g && m.user_id === u))
+                await write((w) => w.insert('group_members', { group_id: g, user_id: u }));
             }
             break;
           }
           case 'breakGlass': {
             const started = new Date(Date.parse(now) - Math.floor(r() * 30) * 60_000).toISOString();
-            await write((w) => w.insert('break_glass', { id: `bg-${n}`, user_id: pick(users), patient_id: p.id, reason: 'Emergency on ward', started_at: started, expires_at: new Date(Date.parse(started) + 60 * 60_000).toISOString(), overrides: '[]' }));
+            await write((w) =>
+              w.insert('break_glass', {
+                id: `bg-${n}`,
+                user_id: pick(users),
+                patient_id: p.id,
+                reason: 'Emergency on ward',
+                started_at: started,
+                expires_at: new Date(Date.parse(started) + 60 * 60_000).toISOString(),
+                overrides: '[]',
+              }),
+            );
             break;
           }
           case 'consent': {
@@ -244,14 +456,39 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             if (existing.length && r() < 0.4) await write((w) => w.delete('consent_restrictions', { id: pick(existing).id }));
             else {
               const u = pick(users);
-              if (!existing.some((c) => c.user_id === u)) await write((w) => w.insert('consent_restrictions', { id: `cr-${n}`, org_id: org, patient_id: p.id, user_id: u, reason: `Reason ${n}`, recorded_by: null, recorded_at: now }));
+              if (!existing.some((c) => c.user_id === u))
+                await write((w) =>
+                  w.insert('consent_restrictions', {
+                    id: `cr-${n}`,
+                    org_id: org,
+                    patient_id: p.id,
+                    user_id: u,
+                    reason: `Reason ${n}`,
+                    recorded_by: null,
+                    recorded_at: now,
+                  }),
+                );
             }
             break;
           }
           case 'obsAppt': {
             // Vitals taken during an appointment: the appointment travels with them.
             const appts = await rows('appointments', 'patient_id = ?', [p.id]);
-            if (appts.length) await write((w) => w.insert('observations', { id: `obs-${n}`, patient_id: p.id, appointment_id: pick(appts).id, category: 'vitals', code: 'x', value: String(step), unit: '', recorded_by: pick(users), recorded_at: now, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null }));
+            if (appts.length)
+              await write((w) =>
+                w.insert('observations', {
+                  id: `obs-${n}`,
+                  patient_id: p.id,
+                  appointment_id: pick(appts).id,
+                  category: 'vitals',
+                  code: 'x',
+                  value: String(step),
+                  unit: '',
+                  recorded_by: pick(users),
+                  recorded_at: now,
+                  sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null,
+                }),
+              );
             break;
           }
           case 'relabel': {
@@ -260,7 +497,9 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             const existing = await rows(table, 'patient_id = ?', [p.id]);
             if (existing.length) {
               const x = pick(existing);
-              await write((w) => w.update(table, { id: x.id }, { sensitivity: x.sensitivity ? null : pick(['psychiatry', 'hiv', 'genetic']) }));
+              await write((w) =>
+                w.update(table, { id: x.id }, { sensitivity: x.sensitivity ? null : pick(['psychiatry', 'hiv', 'genetic']) }),
+              );
             }
             break;
           }
@@ -269,12 +508,29 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             const existing = await rows('records', 'patient_id = ?', [p.id]);
             if (existing.length) {
               const o = pick(existing);
-              await write((w) => w.insert('records', { id: `rec-${n}`, appointment_id: o.appointment_id, patient_id: p.id, category: o.category, author_id: pick(users), public_notes: `amended ${n}`, internal_notes: `int ${n}`, created_at: now, amends_id: o.id, sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null }));
+              await write((w) =>
+                w.insert('records', {
+                  id: `rec-${n}`,
+                  appointment_id: o.appointment_id,
+                  patient_id: p.id,
+                  category: o.category,
+                  author_id: pick(users),
+                  public_notes: `amended ${n}`,
+                  internal_notes: `int ${n}`,
+                  created_at: now,
+                  amends_id: o.id,
+                  sensitivity: r() < 0.3 ? pick(['psychiatry', 'hiv']) : null,
+                }),
+              );
             }
             break;
           }
-          case 'restrict': await write((w) => w.update('patients', { id: p.id }, { restricted: p.restricted ? 0 : 1 })); break;
-          case 'clock': srv.clock.advanceMinutes(10 + Math.floor(r() * 170)); break;
+          case 'restrict':
+            await write((w) => w.update('patients', { id: p.id }, { restricted: p.restricted ? 0 : 1 }));
+            break;
+          case 'clock':
+            srv.clock.advanceMinutes(10 + Math.floor(r() * 170));
+            break;
           case 'signIn': {
             const s = pick(stations);
             await recordDeviceUser(db, s.device.id, pick(await orgUsers(s.device.org_id)), srv.clock.now().toISOString());
@@ -286,7 +542,15 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
             const held = await s.ws.db.all<{ id: string }>('SELECT id FROM patients');
             const us = await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [s.device.id]);
             if (held.length && us.length) {
-              await s.ws.run(pick(us).user_id, 'recordObservation', { patient_id: pick(held).id, category: 'vitals', code: 'heart_rate', value: '80', unit: '/min' }).catch(() => undefined);
+              await s.ws
+                .run(pick(us).user_id, 'recordObservation', {
+                  patient_id: pick(held).id,
+                  category: 'vitals',
+                  code: 'heart_rate',
+                  value: '80',
+                  unit: '/min',
+                })
+                .catch(() => undefined);
             }
             break;
           }
@@ -297,11 +561,17 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
         expect(status.mode, `${s.ws.name} after step ${step}: ${status.last_error}`).toBe('online');
         expect(status.pending).toBe(0);
         const now = srv.clock.now().toISOString();
-        const problems = compare(`seed ${seed} step ${step} ${s.ws.name}`, await expected(db, oracle, s.device, now), await holdings(s.ws));
+        const problems = compare(
+          `seed ${seed} step ${step} ${s.ws.name}`,
+          await expected(db, oracle, s.device, now),
+          await holdings(s.ws),
+        );
         expect(problems.slice(0, 10)).toEqual([]);
         checks++;
         // Nothing written here is lost: every applied outbox entry is on the server.
-        for (const o of await s.ws.db.all<{ id: string; status: string }>("SELECT id, status FROM outbox WHERE status = 'applied'")) {
+        for (const o of await s.ws.db.all<{ id: string; status: string }>(
+          "SELECT id, status FROM outbox WHERE status = 'applied'",
+        )) {
           expect(await db.get('SELECT 1 FROM mutations WHERE id = ? AND status = ?', [o.id, 'applied'])).toBeDefined();
         }
       }
@@ -317,14 +587,22 @@ async function run(backend: Backend, cluster: Cluster | null, seed: number, step
 
 describe('differential sync', () => {
   let cluster: Cluster | null = null;
-  beforeAll(async () => { cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
 
-  it.each([11, 23, 47])('seed %i on SQLite: every workstation holds exactly what its users may read', async (seed) => {
-    const { checks, changes } = await run('sqlite', null, seed, 25);
-    expect(checks).toBe(78);
-    expect(changes).toBeGreaterThan(10);
-  }, 240_000);
+  it.each([11, 23, 47])(
+    'seed %i on SQLite: every workstation holds exactly what its users may read',
+    async (seed) => {
+      const { checks, changes } = await run('sqlite', null, seed, 25);
+      expect(checks).toBe(78);
+      expect(changes).toBeGreaterThan(10);
+    },
+    240_000,
+  );
 
   it('seed 5 on PostgreSQL', async () => {
     const { checks } = await run('postgres', cluster, 5, 20);

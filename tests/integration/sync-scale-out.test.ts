@@ -22,15 +22,29 @@ import { TEST_PASSWORD } from '../helpers/workstation';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address() as { port: number }; s.close(() => resolve(a.port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as { port: number };
+      s.close(() => resolve(a.port));
+    });
+  });
 }
 
 async function serverProcess(url: string): Promise<{ url: string; p: ChildProcess }> {
   const port = await freePort();
-  const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../sync/childServer.ts'), url, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SERVER_NOW: NOW } });
+  const p = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../sync/childServer.ts'), url, String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SERVER_NOW: NOW },
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
-    p.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) { clearTimeout(timer); resolve(); } });
+    p.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
     p.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}`, p };
@@ -62,8 +76,23 @@ async function story(db: PostgresDb, urls: string[], dir: string): Promise<unkno
         return next().post(p, body, response, auth, opts);
       },
     });
-    ws.sync = new SyncEngine({ db: ws.db, clock: ws.clock, corrected: ws.clock, transport, intervalMs: 3_600_000, pageLimit: 7, random: () => 0.5, liveWaitMs: 0 });
-    const { code } = await createEnrollmentCode(db, { orgId: 'org-gh', facilityId: null, createdBy: 'u-admin', now: NOW, validHours: 1 });
+    ws.sync = new SyncEngine({
+      db: ws.db,
+      clock: ws.clock,
+      corrected: ws.clock,
+      transport,
+      intervalMs: 3_600_000,
+      pageLimit: 7,
+      random: () => 0.5,
+      liveWaitMs: 0,
+    });
+    const { code } = await createEnrollmentCode(db, {
+      orgId: 'org-gh',
+      facilityId: null,
+      createdBy: 'u-admin',
+      now: NOW,
+      validHours: 1,
+    });
     await ws.sync.enroll(urls[0]!, code, name);
     stations.push(ws);
     return ws;
@@ -72,18 +101,46 @@ async function story(db: PostgresDb, urls: string[], dir: string): Promise<unkno
     const a = await station('ward-a');
     const b = await station('ward-b');
     const desk = await station('desk');
-    for (const [ws, u] of [[a, 'nina'], [b, 'nora'], [desk, 'rita'], [b, 'lee']] as const) {
+    for (const [ws, u] of [
+      [a, 'nina'],
+      [b, 'nora'],
+      [desk, 'rita'],
+      [b, 'lee'],
+    ] as const) {
       const r = await ws.sync.signInOnline(u, TEST_PASSWORD);
       expect(r.outcome).toBe('ok');
     }
     for (const ws of stations) await ws.sync.syncNow();
     for (const ws of stations) ws.online = false;
-    await a.run('u-nina', 'recordObservation', { id: 'obs-00000000-0000-4000-8000-00000000000a', patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '88', unit: '/min' });
+    await a.run('u-nina', 'recordObservation', {
+      id: 'obs-00000000-0000-4000-8000-00000000000a',
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'heart_rate',
+      value: '88',
+      unit: '/min',
+    });
     await b.run('u-nora', 'acknowledgeAlert', { id: 'al-1' });
     await desk.run('u-clerk', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Desk' }, base: { name: 'Alice Patient' } });
-    await b.run('u-drlee', 'recordObservation', { id: 'obs-00000000-0000-4000-8000-00000000000b', patient_id: 'p-a', category: 'vitals', code: 'temperature', value: '38.1', unit: 'Cel' });
+    await b.run('u-drlee', 'recordObservation', {
+      id: 'obs-00000000-0000-4000-8000-00000000000b',
+      patient_id: 'p-a',
+      category: 'vitals',
+      code: 'temperature',
+      value: '38.1',
+      unit: 'Cel',
+    });
     const admin = await bearer(urls.at(-1)!, 'ada');
-    expect((await post(urls.at(-1)!, '/v1/mutations/updatePatient', { id: 'p-a', changes: { name: 'Alice Admin' }, base: { name: 'Alice Patient' } }, admin)).status).toBe(200);
+    expect(
+      (
+        await post(
+          urls.at(-1)!,
+          '/v1/mutations/updatePatient',
+          { id: 'p-a', changes: { name: 'Alice Admin' }, base: { name: 'Alice Patient' } },
+          admin,
+        )
+      ).status,
+    ).toBe(200);
     const ra = (await db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nora'"))!.id;
     expect((await post(urls[0]!, '/v1/mutations/revokeRole', { id: ra }, admin)).status).toBe(200);
     for (const ws of stations) ws.online = true;
@@ -96,7 +153,12 @@ async function story(db: PostgresDb, urls: string[], dir: string): Promise<unkno
         tables[t] = await ws.db.all(`SELECT * FROM ${t} ORDER BY ${TABLES[t].pk.join(', ')}`);
       }
       const status = await ws.sync.status();
-      out[ws.name] = { tables, pending: status.pending, rejected: status.rejected.map((r) => [r.summary, r.reason]), mode: status.mode };
+      out[ws.name] = {
+        tables,
+        pending: status.pending,
+        rejected: status.rejected.map((r) => [r.summary, r.reason]),
+        mode: status.mode,
+      };
     }
     out.server = {
       mutations: await db.all('SELECT status, name, user_id FROM mutations ORDER BY name, user_id, status'),
@@ -112,8 +174,15 @@ describe('two server processes over one PostgreSQL', () => {
   let cluster: Cluster;
   const procs: ChildProcess[] = [];
   let tmp: ReturnType<typeof tempDir>;
-  beforeAll(async () => { cluster = await startCluster(); tmp = tempDir('cw-scale-'); }, 120_000);
-  afterAll(() => { for (const p of procs) p.kill('SIGKILL'); cluster?.stop(); tmp?.cleanup(); });
+  beforeAll(async () => {
+    cluster = await startCluster();
+    tmp = tempDir('cw-scale-');
+  }, 120_000);
+  afterAll(() => {
+    for (const p of procs) p.kill('SIGKILL');
+    cluster?.stop();
+    tmp?.cleanup();
+  });
 
   const database = async (name: string): Promise<{ url: string; db: PostgresDb }> => {
     const url = createDatabase(cluster, name);
@@ -141,7 +210,13 @@ describe('two server processes over one PostgreSQL', () => {
     // A workstation waiting on the first process hears of a change pushed through the second.
     const ws = await makeWorkstation('listener', tmp.dir, { liveWaitMs: 20_000 });
     try {
-      const { code } = await createEnrollmentCode(two.db, { orgId: 'org-gh', facilityId: null, createdBy: 'u-admin', now: NOW, validHours: 1 });
+      const { code } = await createEnrollmentCode(two.db, {
+        orgId: 'org-gh',
+        facilityId: null,
+        createdBy: 'u-admin',
+        now: NOW,
+        validHours: 1,
+      });
       await ws.sync.enroll(first.url, code, 'listener');
       expect((await ws.sync.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('ok');
       await ws.sync.syncNow();
@@ -149,7 +224,12 @@ describe('two server processes over one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 400));
       const started = Date.now();
       const nina = await bearer(second.url, 'nina');
-      const res = await post(second.url, '/v1/mutations/recordObservation', { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '71', unit: '/min' }, nina);
+      const res = await post(
+        second.url,
+        '/v1/mutations/recordObservation',
+        { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '71', unit: '/min' },
+        nina,
+      );
       expect(res.status).toBe(200);
       while (!(await ws.ids('observations')).includes(res.body.result.id)) {
         if (Date.now() - started > 5000) throw new Error('the change pushed through the other server never arrived');

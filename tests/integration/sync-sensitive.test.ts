@@ -9,8 +9,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
-  bearer, enrolledWorkstation, post, seedServerDb, serverDb, startServer, tempDir,
-  type Backend, type TestServer, type TestWorkstation,
+  bearer,
+  enrolledWorkstation,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  tempDir,
+  type Backend,
+  type TestServer,
+  type TestWorkstation,
 } from '../helpers/sync';
 import { smallHospitalWithSecrets } from '../helpers/workstation';
 
@@ -22,8 +30,12 @@ describe.each<Backend>(['sqlite', 'postgres'])('sensitive data over sync on %s',
   let srv: TestServer;
   const open: TestWorkstation[] = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sync-sens-');
     const db = await serverDb(backend, cluster, tmp.dir);
@@ -62,10 +74,15 @@ describe.each<Backend>(['sqlite', 'postgres'])('sensitive data over sync on %s',
 
   it('a labelled amendment of an unlabelled record travels only with a cleared user; the record itself still syncs', async () => {
     const brown = await bearer(srv.url, 'brown');
-    const amended = await post(srv.url, '/v1/mutations/amendRecord', { record_id: 'rec-1', public_notes: 'ECG taken; HIV status relevant to drug choice.', sensitivity: 'hiv' }, brown);
+    const amended = await post(
+      srv.url,
+      '/v1/mutations/amendRecord',
+      { record_id: 'rec-1', public_notes: 'ECG taken; HIV status relevant to drug choice.', sensitivity: 'hiv' },
+      brown,
+    );
     expect(amended.status).toBe(200);
     const ws = await workstation('ward-pc', 'nina');
-    expect((await ws.sync.status())).toMatchObject({ mode: 'online', last_error: null });
+    expect(await ws.sync.status()).toMatchObject({ mode: 'online', last_error: null });
     expect(await ws.ids('records')).toEqual(['rec-1']);
     await ws.signIn('nora');
     await ws.sync.syncNow();
@@ -102,7 +119,10 @@ describe.each<Backend>(['sqlite', 'postgres'])('sensitive data over sync on %s',
     expect(await ws.ids('patients')).toEqual([]);
     expect(await ws.ids('records')).toEqual([]);
     const eli = await bearer(srv.url, 'eli');
-    expect((await post(srv.url, '/v1/mutations/breakGlass', { patient_id: 'p-a', reason: 'Patient collapsed in the corridor' }, eli)).status).toBe(200);
+    expect(
+      (await post(srv.url, '/v1/mutations/breakGlass', { patient_id: 'p-a', reason: 'Patient collapsed in the corridor' }, eli))
+        .status,
+    ).toBe(200);
     await ws.sync.syncNow();
     expect(await ws.ids('patients')).toEqual(['p-a']);
     expect(await ws.ids('records')).toEqual(['rec-1', 'rec-hiv', 'rec-psy']);

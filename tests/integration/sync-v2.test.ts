@@ -11,8 +11,18 @@ import { verifyCredentials } from '../../src/services/signIn';
 import { verifyAuditChain } from '../../src/store/audit';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
-  bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir,
-  type Backend, type TestServer, type TestWorkstation,
+  bearer,
+  enrolledWorkstation,
+  NOW,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
+  type TestServer,
+  type TestWorkstation,
 } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { MUTATIONS } from '../../src/services/mutations';
@@ -26,16 +36,51 @@ function fixture(): Record<string, unknown> {
   const f = syncFixture();
   return {
     ...f,
-    users: [...(f.users as object[]),
+    users: [
+      ...(f.users as object[]),
       { id: 'u-locum', org: 'org-gh', name: 'Dr. Locum', username: 'locum', password: TEST_PASSWORD },
-      { id: 'u-shift', org: 'org-gh', name: 'Sue Shift', username: 'sue', password: TEST_PASSWORD }],
-    role_assignments: [...(f.role_assignments as object[]),
-      { user: 'u-locum', role: 'physician', scope: 'Ward:ward-card', valid_from: '2026-11-23T08:00:00Z', valid_until: '2026-11-23T11:00:00Z' },
-      { user: 'u-shift', role: 'nurse', scope: 'Ward:ward-surg', valid_from: '2026-11-23T06:00:00Z', valid_until: '2026-11-23T10:30:00Z' }],
-    appointments: [...(f.appointments as object[]),
-      { id: 'ap-l1', patient: 'p-a', clinician: 'u-locum', scheduled_at: '2026-11-23T08:30:00Z', reason: 'Locum round', status: 'completed' }],
-    records: [...(f.records as object[]),
-      { id: 'rec-l1', appointment: 'ap-l1', category: 'general', author: 'u-locum', public_notes: 'Seen on the round.', internal_notes: 'Locum: query alcohol use.', created_at: '2026-11-23T08:45:00Z' }],
+      { id: 'u-shift', org: 'org-gh', name: 'Sue Shift', username: 'sue', password: TEST_PASSWORD },
+    ],
+    role_assignments: [
+      ...(f.role_assignments as object[]),
+      {
+        user: 'u-locum',
+        role: 'physician',
+        scope: 'Ward:ward-card',
+        valid_from: '2026-11-23T08:00:00Z',
+        valid_until: '2026-11-23T11:00:00Z',
+      },
+      {
+        user: 'u-shift',
+        role: 'nurse',
+        scope: 'Ward:ward-surg',
+        valid_from: '2026-11-23T06:00:00Z',
+        valid_until: '2026-11-23T10:30:00Z',
+      },
+    ],
+    appointments: [
+      ...(f.appointments as object[]),
+      {
+        id: 'ap-l1',
+        patient: 'p-a',
+        clinician: 'u-locum',
+        scheduled_at: '2026-11-23T08:30:00Z',
+        reason: 'Locum round',
+        status: 'completed',
+      },
+    ],
+    records: [
+      ...(f.records as object[]),
+      {
+        id: 'rec-l1',
+        appointment: 'ap-l1',
+        category: 'general',
+        author: 'u-locum',
+        public_notes: 'Seen on the round.',
+        internal_notes: 'Locum: query alcohol use.',
+        created_at: '2026-11-23T08:45:00Z',
+      },
+    ],
   };
 }
 
@@ -45,8 +90,12 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
   let srv: TestServer;
   const open: TestWorkstation[] = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sync2-');
     const db = await serverDb(backend, cluster, tmp.dir);
@@ -60,7 +109,10 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     tmp.cleanup();
   });
 
-  const workstation = async (name: string, opts: { pageLimit?: number; liveWaitMs?: number; facility?: string } = {}): Promise<TestWorkstation> => {
+  const workstation = async (
+    name: string,
+    opts: { pageLimit?: number; liveWaitMs?: number; facility?: string } = {},
+  ): Promise<TestWorkstation> => {
     const ws = await enrolledWorkstation(srv.url, name, tmp.dir, 'ada', 'org-gh', opts);
     open.push(ws);
     return ws;
@@ -70,8 +122,17 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
   const internal = async (ws: TestWorkstation, id: string): Promise<string | undefined> =>
     (await ws.db.get<{ internal_notes: string }>('SELECT internal_notes FROM records WHERE id = ?', [id]))?.internal_notes;
   const pulledRows = (ws: TestWorkstation, from: number): any[] =>
-    ws.answers.slice(from).filter((a) => a.path === '/v2/sync/pull').flatMap((a) => a.body.upserts);
-  const vitals = (patient: string, value: string) => ({ patient_id: patient, category: 'vitals', code: 'heart_rate', value, unit: '/min' });
+    ws.answers
+      .slice(from)
+      .filter((a) => a.path === '/v2/sync/pull')
+      .flatMap((a) => a.body.upserts);
+  const vitals = (patient: string, value: string) => ({
+    patient_id: patient,
+    category: 'vitals',
+    code: 'heart_rate',
+    value,
+    unit: '/min',
+  });
 
   it('finding 1: internal notes travel only where a user may read them, arrive when one signs in, and leave with the last one', async () => {
     const ward = await workstation('ward-pc');
@@ -92,16 +153,23 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
 
     // His shift ends at 11:00 and he has no other reason to be here: he leaves the workstation, his
     // credentials leave its cache, and the notes only he could read are purged.
-    expect((await ward.db.all('SELECT user_id FROM credentials ORDER BY user_id')).map((r: any) => r.user_id)).toEqual(['u-locum', 'u-nina']);
+    expect((await ward.db.all('SELECT user_id FROM credentials ORDER BY user_id')).map((r: any) => r.user_id)).toEqual([
+      'u-locum',
+      'u-nina',
+    ]);
     srv.clock.set('2026-11-23T11:05:00Z');
     await ward.sync.syncNow();
     expect(await internal(ward, 'rec-l1')).toBe('');
     expect(await internal(ward, 'rec-2')).toBe('');
-    expect((await ward.db.all('SELECT user_id FROM credentials ORDER BY user_id')).map((r: any) => r.user_id)).toEqual(['u-nina']);
-    await expect(verifyCredentials({ db: ward.db, clock: ward.clock }, { method: 'password', username: 'locum', password: TEST_PASSWORD })).rejects.toThrow(/incorrect/);
+    expect((await ward.db.all('SELECT user_id FROM credentials ORDER BY user_id')).map((r: any) => r.user_id)).toEqual([
+      'u-nina',
+    ]);
+    await expect(
+      verifyCredentials({ db: ward.db, clock: ward.clock }, { method: 'password', username: 'locum', password: TEST_PASSWORD }),
+    ).rejects.toThrow(/incorrect/);
   });
 
-  it('finding 1: a patient\'s own workstation gets her records without their internal notes; badge ids only to self and admins', async () => {
+  it("finding 1: a patient's own workstation gets her records without their internal notes; badge ids only to self and admins", async () => {
     const home = await workstation('kiosk');
     await home.signIn('alice');
     await home.sync.syncNow();
@@ -112,7 +180,12 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const ward = await workstation('ward-pc');
     await ward.signIn('nina');
     await ward.sync.syncNow();
-    const badges = async (ws: TestWorkstation) => Object.fromEntries((await ws.db.all<{ id: string; badge: string | null }>('SELECT id, badge FROM users WHERE badge IS NOT NULL')).map((u) => [u.id, u.badge]));
+    const badges = async (ws: TestWorkstation) =>
+      Object.fromEntries(
+        (await ws.db.all<{ id: string; badge: string | null }>('SELECT id, badge FROM users WHERE badge IS NOT NULL')).map(
+          (u) => [u.id, u.badge],
+        ),
+      );
     expect(await asUser('ada', 'updateBadge', { user_id: 'u-nora', badge: 'NORA-0042' })).toMatchObject({ status: 200 });
     await ward.sync.syncNow();
     expect(await badges(ward)).toEqual({ 'u-nina': '04A1B2C3' });
@@ -133,7 +206,17 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     // database's UNIQUE constraint refuses it on the server).
     await a.run('u-clerk', 'updatePatient', { id: 'p-a', changes: { mrn: 'GH-0777' }, base: { mrn: 'GH-0001' } });
     const obs = await a.run('u-nina', 'recordObservation', vitals('p-a', '91'));
-    expect((await asUser('ada', 'registerPatient', { mrn: 'GH-0777', name: 'Other Person', birth_date: '1970-01-01', room_id: null, status: 'outpatient' })).status).toBe(200);
+    expect(
+      (
+        await asUser('ada', 'registerPatient', {
+          mrn: 'GH-0777',
+          name: 'Other Person',
+          birth_date: '1970-01-01',
+          room_id: null,
+          status: 'outpatient',
+        })
+      ).status,
+    ).toBe(200);
     a.online = true;
     const status = await a.sync.syncNow();
     expect(status.mode).toBe('online');
@@ -144,7 +227,7 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     expect(Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM observations WHERE id = ?', [obs.id]))!.n)).toBe(1);
   });
 
-  it('finding 2: an unexpected database error in one change is that change\'s refusal; the batch goes on and a retry answers the same', async () => {
+  it("finding 2: an unexpected database error in one change is that change's refusal; the batch goes on and a retry answers the same", async () => {
     const ws = await workstation('ward-pc');
     await ws.signIn('nina');
     await ws.sync.syncNow();
@@ -153,18 +236,33 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     // The database refuses the write (as PostgreSQL or SQLite do for a constraint), not the use case.
     const def = MUTATIONS.acknowledgeAlert;
     const plan = def.plan;
-    def.plan = async () => { throw Object.assign(new Error('duplicate key value violates unique constraint "alerts_pkey"'), { code: '23505' }); };
-    const body = { protocol: 2, mutations: [
-      { id: 'm-db', seq: 1, name: 'acknowledgeAlert', args: { id: 'al-1' }, actor: 'u-nina', created_at: NOW },
-      { id: 'm-ok2', seq: 2, name: 'recordObservation', args: vitals('p-a', '95'), actor: 'u-nina', created_at: NOW },
-    ] };
+    def.plan = async () => {
+      throw Object.assign(new Error('duplicate key value violates unique constraint "alerts_pkey"'), { code: '23505' });
+    };
+    const body = {
+      protocol: 2,
+      mutations: [
+        { id: 'm-db', seq: 1, name: 'acknowledgeAlert', args: { id: 'al-1' }, actor: 'u-nina', created_at: NOW },
+        { id: 'm-ok2', seq: 2, name: 'recordObservation', args: vitals('p-a', '95'), actor: 'u-nina', created_at: NOW },
+      ],
+    };
     let res;
-    try { res = await post(srv.url, '/v2/sync/push', body, auth); } finally { def.plan = plan; }
+    try {
+      res = await post(srv.url, '/v2/sync/push', body, auth);
+    } finally {
+      def.plan = plan;
+    }
     expect(res.status).toBe(200);
-    expect(res.body.outcomes.map((o: any) => [o.id, o.status, o.error?.kind ?? null])).toEqual([['m-db', 'conflict', 'conflict'], ['m-ok2', 'applied', null]]);
+    expect(res.body.outcomes.map((o: any) => [o.id, o.status, o.error?.kind ?? null])).toEqual([
+      ['m-db', 'conflict', 'conflict'],
+      ['m-ok2', 'applied', null],
+    ]);
     expect(res.body.outcomes[0].error.message).toMatch(/clashes with one saved meanwhile/);
     const again = await post(srv.url, '/v2/sync/push', body, auth);
-    expect(again.body.outcomes.map((o: any) => [o.id, o.status, o.duplicate])).toEqual([['m-db', 'conflict', true], ['m-ok2', 'applied', true]]);
+    expect(again.body.outcomes.map((o: any) => [o.id, o.status, o.duplicate])).toEqual([
+      ['m-db', 'conflict', true],
+      ['m-ok2', 'applied', true],
+    ]);
   });
 
   it('finding 2: NUL bytes are refused at validation, and an old audit event holding one is stored without wedging the push', async () => {
@@ -176,18 +274,55 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     // …and one that arrives anyway (older software) is that mutation's refusal, not the push's.
     const device = (await ws.sync.enrollment())!;
     const auth = `Device ${device.device_id}.${device.secret}`;
-    const res = await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [
-      { id: 'm-nul', seq: 1, name: 'recordObservation', args: vitals('p-a', '9\u00001'), actor: 'u-nina', created_at: NOW },
-      { id: 'm-ok', seq: 2, name: 'recordObservation', args: vitals('p-a', '92'), actor: 'u-nina', created_at: NOW },
-    ] }, auth);
+    const res = await post(
+      srv.url,
+      '/v2/sync/push',
+      {
+        protocol: 2,
+        mutations: [
+          { id: 'm-nul', seq: 1, name: 'recordObservation', args: vitals('p-a', '9\u00001'), actor: 'u-nina', created_at: NOW },
+          { id: 'm-ok', seq: 2, name: 'recordObservation', args: vitals('p-a', '92'), actor: 'u-nina', created_at: NOW },
+        ],
+      },
+      auth,
+    );
     expect(res.status).toBe(200);
-    expect(res.body.outcomes.map((o: any) => [o.id, o.status, o.error?.kind ?? null])).toEqual([['m-nul', 'rejected', 'invalid'], ['m-ok', 'applied', null]]);
+    expect(res.body.outcomes.map((o: any) => [o.id, o.status, o.error?.kind ?? null])).toEqual([
+      ['m-nul', 'rejected', 'invalid'],
+      ['m-ok', 'applied', null],
+    ]);
     // An audit event recorded by older software with a NUL in it (a break-glass MRN lookup).
     const last = await ws.db.get<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
     const prevHash = last?.hash ?? GENESIS_HASH;
-    const base = { seq: Number(last?.seq ?? 0) + 1, id: 'legacy-nul', at: NOW, actor: 'u-nina', on_behalf_of: null, action: 'break_glass_lookup', resource: 'Patient:MRN GH-\u00001', decision: 'not_found' as const, reason: null, org_id: 'org-gh' };
-    await ws.db.run('INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [base.seq, base.id, base.at, base.actor, null, base.action, base.resource, base.decision, null, base.org_id, prevHash, auditHash(prevHash, base)]);
+    const base = {
+      seq: Number(last?.seq ?? 0) + 1,
+      id: 'legacy-nul',
+      at: NOW,
+      actor: 'u-nina',
+      on_behalf_of: null,
+      action: 'break_glass_lookup',
+      resource: 'Patient:MRN GH-\u00001',
+      decision: 'not_found' as const,
+      reason: null,
+      org_id: 'org-gh',
+    };
+    await ws.db.run(
+      'INSERT INTO audit_events (seq, id, at, actor, on_behalf_of, action, resource, decision, reason, org_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        base.seq,
+        base.id,
+        base.at,
+        base.actor,
+        null,
+        base.action,
+        base.resource,
+        base.decision,
+        null,
+        base.org_id,
+        prevHash,
+        auditHash(prevHash, base),
+      ],
+    );
     await ws.run('u-nina', 'recordObservation', vitals('p-a', '93'));
     const status = await ws.sync.syncNow();
     expect(status).toMatchObject({ mode: 'online', pending: 0 });
@@ -206,7 +341,10 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
       if (p !== '/v2/sync/push' || !once) return;
       once = false;
       await desk.run('u-clerk', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Desk' }, base: { name: 'Alice Patient' } });
-      expect((await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Server' }, base: { name: 'Alice Patient' } })).status).toBe(200);
+      expect(
+        (await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Server' }, base: { name: 'Alice Patient' } }))
+          .status,
+      ).toBe(200);
     };
     await desk.run('u-clerk', 'updatePatient', { id: 'p-b', changes: { name: 'Bob B. Builder' }, base: { name: 'Bob Builder' } });
     await desk.sync.syncNow();
@@ -223,14 +361,18 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const ws = await workstation('ward-pc', { pageLimit: 2 });
     await ws.signIn('nina');
     await ws.sync.syncNow();
-    for (let i = 0; i < 4; i++) expect((await asUser('nina', 'recordObservation', vitals('p-a', String(60 + i)))).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await asUser('nina', 'recordObservation', vitals('p-a', String(60 + i)))).status).toBe(200);
     const ra = (await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'"))!.id;
     let pulls = 0;
     ws.afterPost = async (p) => {
       if (p !== '/v2/sync/pull' || ++pulls !== 1) return;
       // While the cycle is in flight: Nina loses her ward, Alice is renamed, Nina gets the ward back.
       expect((await asUser('ada', 'revokeRole', { id: ra })).status).toBe(200);
-      expect((await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Renamed' }, base: { name: 'Alice Patient' } })).status).toBe(200);
+      expect(
+        (await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Renamed' }, base: { name: 'Alice Patient' } }))
+          .status,
+      ).toBe(200);
       expect((await asUser('ada', 'assignRole', { user_id: 'u-nina', role: 'nurse', scope: 'Ward:ward-card' })).status).toBe(200);
     };
     await ws.sync.syncNow();
@@ -243,7 +385,10 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const ws = await workstation('ward-pc');
     await ws.signIn('nina');
     await ws.sync.syncNow();
-    expect((await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice One' }, base: { name: 'Alice Patient' } })).status).toBe(200);
+    expect(
+      (await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice One' }, base: { name: 'Alice Patient' } }))
+        .status,
+    ).toBe(200);
     const ra = (await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'"))!.id;
     let revoked = false;
     ws.afterPost = async (p) => {
@@ -251,7 +396,10 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
       revoked = true;
       // The answer to this pull is lost; meanwhile Nina loses the ward and Alice is renamed again.
       expect((await asUser('ada', 'revokeRole', { id: ra })).status).toBe(200);
-      expect((await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Secret' }, base: { name: 'Alice One' } })).status).toBe(200);
+      expect(
+        (await asUser('ada', 'updatePatient', { id: 'p-a', changes: { name: 'Alice Secret' }, base: { name: 'Alice One' } }))
+          .status,
+      ).toBe(200);
     };
     ws.loseNextResponse = true;
     expect((await ws.sync.syncNow()).mode).toBe('offline');
@@ -261,7 +409,7 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     expect(await ws.ids('patients')).toEqual([]);
   });
 
-  it('finding 7: root\'s credentials never stay on a clinical workstation; a changed PIN reaches it and the old one stops working offline', async () => {
+  it("finding 7: root's credentials never stay on a clinical workstation; a changed PIN reaches it and the old one stops working offline", async () => {
     const ward = await workstation('ward-pc');
     await ward.signIn('root');
     await ward.signIn('nina');
@@ -269,19 +417,31 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     await ward.sync.syncNow();
     expect(await ward.db.get("SELECT user_id FROM credentials WHERE user_id = 'root'")).toBeUndefined();
     const hash = await hashSecret('old-root-password', TEST_COST);
-    await ward.db.run("INSERT INTO credentials (user_id, password_hash, pin_hash, failed_attempts, locked_until, updated_at) VALUES ('root', ?, NULL, 0, NULL, ?)", [hash, NOW]);
+    await ward.db.run(
+      "INSERT INTO credentials (user_id, password_hash, pin_hash, failed_attempts, locked_until, updated_at) VALUES ('root', ?, NULL, 0, NULL, ?)",
+      [hash, NOW],
+    );
     await ward.sync.syncNow();
     expect(await ward.db.get("SELECT user_id FROM credentials WHERE user_id = 'root'")).toBeUndefined();
-    await expect(verifyCredentials({ db: ward.db, clock: ward.clock }, { method: 'password', username: 'root', password: 'old-root-password' })).rejects.toThrow(/incorrect/);
+    await expect(
+      verifyCredentials(
+        { db: ward.db, clock: ward.clock },
+        { method: 'password', username: 'root', password: 'old-root-password' },
+      ),
+    ).rejects.toThrow(/incorrect/);
 
     // Nina's PIN changes on the server; after the next cycle only the new one works offline.
     const offline = { db: ward.db, clock: ward.clock };
     await verifyCredentials(offline, { method: 'badge', badge: '04A1B2C3', pin: TEST_PIN });
-    expect((await asUser('ada', 'setSecrets', { user_id: 'u-nina', pin_hash: await hashSecret('9753', TEST_COST) })).status).toBe(200);
+    expect((await asUser('ada', 'setSecrets', { user_id: 'u-nina', pin_hash: await hashSecret('9753', TEST_COST) })).status).toBe(
+      200,
+    );
     await ward.sync.syncNow();
     ward.online = false;
     await expect(verifyCredentials(offline, { method: 'badge', badge: '04A1B2C3', pin: TEST_PIN })).rejects.toThrow(/incorrect/);
-    await expect(verifyCredentials(offline, { method: 'badge', badge: '04A1B2C3', pin: '9753' })).resolves.toMatchObject({ id: 'u-nina' });
+    await expect(verifyCredentials(offline, { method: 'badge', badge: '04A1B2C3', pin: '9753' })).resolves.toMatchObject({
+      id: 'u-nina',
+    });
   });
 
   it('a shift that ends and a break-glass window that closes take their data away without any other change', async () => {
@@ -326,19 +486,54 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const statementsOfOneSync = async (): Promise<number> => {
       let n = 0;
       const orig = { all: db.all, get: db.get, run: db.run };
-      for (const k of ['all', 'get', 'run'] as const) db[k] = (...a: unknown[]) => { n++; return orig[k].apply(srv.db, a); };
-      try { await ws.sync.syncNow(); } finally { Object.assign(db, orig); }
+      for (const k of ['all', 'get', 'run'] as const)
+        db[k] = (...a: unknown[]) => {
+          n++;
+          return orig[k].apply(srv.db, a);
+        };
+      try {
+        await ws.sync.syncNow();
+      } finally {
+        Object.assign(db, orig);
+      }
       return n;
     };
     // Thirty patients on Surgery, vitals for each: none of it is Nina's.
     const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
-      await srv.db.transaction(async () => { await fn(newWriter(srv.server.ctx)); });
+      await srv.db.transaction(async () => {
+        await fn(newWriter(srv.server.ctx));
+      });
     };
     const surgery = Array.from({ length: 30 }, (_, i) => `p-surg-${i}`);
-    for (const id of surgery) await write((w) => w.insert('patients', { id, org_id: 'org-gh', name: `Surgical ${id}`, mrn: `MRN-${id}`, room_id: 'r-201', birth_date: '1970-01-01', status: 'admitted', restricted: 0, facility_id: null }));
+    for (const id of surgery)
+      await write((w) =>
+        w.insert('patients', {
+          id,
+          org_id: 'org-gh',
+          name: `Surgical ${id}`,
+          mrn: `MRN-${id}`,
+          room_id: 'r-201',
+          birth_date: '1970-01-01',
+          status: 'admitted',
+          restricted: 0,
+          facility_id: null,
+        }),
+      );
     await ws.sync.syncNow();
-    const observe = (patient: string, i: number) => write((w) => w.insert('observations', {
-      id: `obs-surg-${patient}-${i}`, patient_id: patient, appointment_id: null, category: 'vitals', code: 'heart_rate', value: '70', unit: '/min', recorded_by: 'u-drsmith', recorded_at: NOW }));
+    const observe = (patient: string, i: number) =>
+      write((w) =>
+        w.insert('observations', {
+          id: `obs-surg-${patient}-${i}`,
+          patient_id: patient,
+          appointment_id: null,
+          category: 'vitals',
+          code: 'heart_rate',
+          value: '70',
+          unit: '/min',
+          recorded_by: 'u-drsmith',
+          recorded_at: NOW,
+        }),
+      );
     await observe(surgery[0]!, 0);
     const afterOne = await statementsOfOneSync();
     for (const p of surgery) await observe(p, 1);
@@ -358,13 +553,23 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const orig = { all: db.all, get: db.get, run: db.run };
     let slow = true;
     for (const k of ['all', 'get', 'run'] as const) {
-      db[k] = async (...a: unknown[]) => { if (slow) await new Promise((r) => setTimeout(r, 45)); return orig[k].apply(srv.db, a); };
+      db[k] = async (...a: unknown[]) => {
+        if (slow) await new Promise((r) => setTimeout(r, 45));
+        return orig[k].apply(srv.db, a);
+      };
     }
     const from = ws.answers.length;
     const pulls = (): number => ws.answers.slice(from).filter((a) => a.path === '/v2/sync/pull').length;
     // Ends the slowness after 6 pages, so a workstation caught in the loop still gets its answer.
-    ws.afterPost = async () => { if (pulls() >= 6) slow = false; };
-    try { await ws.sync.syncNow(); } finally { Object.assign(db, orig); ws.afterPost = undefined; }
+    ws.afterPost = async () => {
+      if (pulls() >= 6) slow = false;
+    };
+    try {
+      await ws.sync.syncNow();
+    } finally {
+      Object.assign(db, orig);
+      ws.afterPost = undefined;
+    }
     expect(pulls()).toBeLessThanOrEqual(2);
     expect(await ws.ids('observations')).toContain(obs.body.result.id);
   });
@@ -374,7 +579,9 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     await ws.signIn('nina');
     await ws.sync.syncNow();
     const label = async (id: string, sensitivity: string | null): Promise<void> => {
-      await srv.db.transaction(async () => { await newWriter(srv.server.ctx).update('records', { id }, { sensitivity }); });
+      await srv.db.transaction(async () => {
+        await newWriter(srv.server.ctx).update('records', { id }, { sensitivity });
+      });
     };
     expect(await ws.ids('records')).toContain('rec-2');
     // Labelled psychiatry: Nina has no clearance, so the record leaves her workstation; its patient
@@ -398,7 +605,10 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     from = ws.answers.length;
     await ws.sync.syncNow();
     expect(pulledRows(ws, from).map((u) => [u.table, u.row.id])).toEqual([['records', amended.body.result.id]]);
-    expect(await ws.db.get('SELECT amends_id, internal_notes FROM records WHERE id = ?', [amended.body.result.id])).toEqual({ amends_id: 'rec-l1', internal_notes: '' });
+    expect(await ws.db.get('SELECT amends_id, internal_notes FROM records WHERE id = ?', [amended.body.result.id])).toEqual({
+      amends_id: 'rec-l1',
+      internal_notes: '',
+    });
     // Vitals for another ward's patient: nothing.
     from = ws.answers.length;
     expect((await asUser('smith', 'recordObservation', vitals('p-b', '61'))).status).toBe(200);
@@ -439,16 +649,26 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
       let armed = true;
       let written = false;
       // The write commits after the server answered the cycle's pull and before the workstation waits.
-      ws.afterPost = async (p) => { if (armed && p === '/v2/sync/pull') { armed = false; await write(); written = true; } };
+      ws.afterPost = async (p) => {
+        if (armed && p === '/v2/sync/pull') {
+          armed = false;
+          await write();
+          written = true;
+        }
+      };
       ws.sync.start();
       while (!written) await new Promise((r) => setTimeout(r, 20));
       return before;
     };
-    const before = await cycleThenWrite(async () => expect((await asUser('smith', 'recordObservation', vitals('p-b', '67'))).status).toBe(200));
+    const before = await cycleThenWrite(async () =>
+      expect((await asUser('smith', 'recordObservation', vitals('p-b', '67'))).status).toBe(200),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(pulls() - before).toBe(1);
     let obs: { body: any } | null = null;
-    await cycleThenWrite(async () => { obs = await asUser('lee', 'recordObservation', vitals('p-a', '68')); });
+    await cycleThenWrite(async () => {
+      obs = await asUser('lee', 'recordObservation', vitals('p-a', '68'));
+    });
     const started = Date.now();
     while (!(await ws.ids('observations')).includes(obs!.body.result.id)) {
       if (Date.now() - started > 3000) throw new Error('the change did not arrive within 3 s');
@@ -459,12 +679,22 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
   it('tombstones are pruned once every active workstation has passed them; one away longer reconciles on its return', async () => {
     const a = await workstation('ward-a');
     const b = await workstation('ward-b');
-    for (const ws of [a, b]) { await ws.signIn('nina'); await ws.sync.syncNow(); }
+    for (const ws of [a, b]) {
+      await ws.signIn('nina');
+      await ws.sync.syncNow();
+    }
     const ids = [] as string[];
     for (const v of ['70', '71']) ids.push((await asUser('lee', 'recordObservation', vitals('p-a', v))).body.result.id);
-    for (const ws of [a, b]) { await ws.sync.syncNow(); expect(await ws.ids('observations')).toEqual(expect.arrayContaining(ids)); }
-    const remove = (id: string) => srv.db.transaction(async () => { await newWriter(srv.server.ctx).delete('observations', { id }); });
-    const tombstones = async (): Promise<number> => Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM row_versions WHERE deleted = 1'))!.n);
+    for (const ws of [a, b]) {
+      await ws.sync.syncNow();
+      expect(await ws.ids('observations')).toEqual(expect.arrayContaining(ids));
+    }
+    const remove = (id: string) =>
+      srv.db.transaction(async () => {
+        await newWriter(srv.server.ctx).delete('observations', { id });
+      });
+    const tombstones = async (): Promise<number> =>
+      Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM row_versions WHERE deleted = 1'))!.n);
     const prune = () => pruneTombstones(srv.db, 'org-gh', srv.server.now());
 
     await remove(ids[0]!);
@@ -500,13 +730,23 @@ describe.each(backends)('sync protocol 2 on %s', (backend) => {
     const ws = await workstation('old-pc');
     const e = (await ws.sync.enrollment())!;
     const res = await post(srv.url, '/v1/sync/pull', { protocol: 1, cursor: null }, `Device ${e.device_id}.${e.secret}`);
-    expect(res).toMatchObject({ status: 426, body: { error: { message: expect.stringMatching(/too old.*Install the current version/) } } });
+    expect(res).toMatchObject({
+      status: 426,
+      body: { error: { message: expect.stringMatching(/too old.*Install the current version/) } },
+    });
   });
 
   it.runIf(backend === 'postgres')('finding 3: concurrent pushes append to the audit chain without colliding', async () => {
     const stations = await Promise.all(Array.from({ length: 12 }, (_, i) => workstation(`pc-${i}`)));
-    for (const s of stations) { await s.signIn('nina'); await s.sync.syncNow(); }
-    for (const [i, s] of stations.entries()) { s.online = false; await s.run('u-nina', 'recordObservation', vitals('p-a', String(100 + i))); s.online = true; }
+    for (const s of stations) {
+      await s.signIn('nina');
+      await s.sync.syncNow();
+    }
+    for (const [i, s] of stations.entries()) {
+      s.online = false;
+      await s.run('u-nina', 'recordObservation', vitals('p-a', String(100 + i)));
+      s.online = true;
+    }
     const results = await Promise.all(stations.map((s) => s.sync.syncNow()));
     expect(results.map((r) => [r.mode, r.pending])).toEqual(stations.map(() => ['online', 0]));
     expect(await verifyAuditChain(srv.db)).toMatchObject({ ok: true });

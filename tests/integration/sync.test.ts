@@ -5,8 +5,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import {
-  bearer, enrolledWorkstation, NOW, post, seedServerDb, serverDb, startServer, syncFixture, tempDir,
-  type Backend, type TestServer, type TestWorkstation,
+  bearer,
+  enrolledWorkstation,
+  NOW,
+  post,
+  seedServerDb,
+  serverDb,
+  startServer,
+  syncFixture,
+  tempDir,
+  type Backend,
+  type TestServer,
+  type TestWorkstation,
 } from '../helpers/sync';
 import { TABLE_ORDER, TABLES } from '../../src/store/tables';
 import { openChart } from '../../src/services/queries/chart';
@@ -20,8 +30,12 @@ describe.each(backends)('sync on %s', (backend) => {
   let srv: TestServer;
   const open: TestWorkstation[] = [];
 
-  beforeAll(async () => { if (backend === 'postgres') cluster = await startCluster(); }, 120_000);
-  afterAll(() => { cluster?.stop(); });
+  beforeAll(async () => {
+    if (backend === 'postgres') cluster = await startCluster();
+  }, 120_000);
+  afterAll(() => {
+    cluster?.stop();
+  });
   beforeEach(async () => {
     tmp = tempDir('cw-sync-');
     const db = await serverDb(backend, cluster, tmp.dir);
@@ -35,14 +49,23 @@ describe.each(backends)('sync on %s', (backend) => {
     tmp.cleanup();
   });
 
-  const workstation = async (name: string, opts: { skewMinutes?: number; org?: string; admin?: string; facility?: string; pageLimit?: number } = {}): Promise<TestWorkstation> => {
+  const workstation = async (
+    name: string,
+    opts: { skewMinutes?: number; org?: string; admin?: string; facility?: string; pageLimit?: number } = {},
+  ): Promise<TestWorkstation> => {
     const ws = await enrolledWorkstation(srv.url, name, tmp.dir, opts.admin ?? 'ada', opts.org ?? 'org-gh', opts);
     open.push(ws);
     return ws;
   };
   const serverCount = async (table: string, where = '1=1', params: unknown[] = []): Promise<number> =>
     Number((await srv.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params as never[]))!.n);
-  const vitals = (patient: string, value: string) => ({ patient_id: patient, category: 'vitals', code: 'heart_rate', value, unit: '/min' });
+  const vitals = (patient: string, value: string) => ({
+    patient_id: patient,
+    category: 'vitals',
+    code: 'heart_rate',
+    value,
+    unit: '/min',
+  });
 
   it('brings a workstation the data its users may read, and only that', async () => {
     const ws = await workstation('ward-pc');
@@ -53,11 +76,11 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(await ws.ids('alerts')).toEqual(['al-1']);
     // Reference data of the organization, credentials only of its own users.
     expect((await ws.ids('users')).length).toBe(12); // 11 of General Hospital, and root
-    expect((await ws.db.all('SELECT user_id FROM credentials'))).toEqual([{ user_id: 'u-nina' }]);
+    expect(await ws.db.all('SELECT user_id FROM credentials')).toEqual([{ user_id: 'u-nina' }]);
     expect((await ws.sync.status()).mode).toBe('online');
   });
 
-  it('two workstations edit offline, reconnect, and each sees the other\'s changes', async () => {
+  it("two workstations edit offline, reconnect, and each sees the other's changes", async () => {
     const a = await workstation('station-a');
     const b = await workstation('station-b');
     await a.signIn('nina');
@@ -78,7 +101,10 @@ describe.each(backends)('sync on %s', (backend) => {
     await a.sync.syncNow();
     for (const ws of [a, b]) {
       expect(await ws.ids('observations')).toEqual(expect.arrayContaining([fromA.id, fromB.id]));
-      expect(await ws.db.get('SELECT status, acknowledged_by FROM alerts WHERE id = ?', ['al-1'])).toEqual({ status: 'acknowledged', acknowledged_by: 'u-nora' });
+      expect(await ws.db.get('SELECT status, acknowledged_by FROM alerts WHERE id = ?', ['al-1'])).toEqual({
+        status: 'acknowledged',
+        acknowledged_by: 'u-nora',
+      });
       expect((await ws.sync.status()).pending).toBe(0);
     }
     expect(await serverCount('observations', 'id IN (?, ?)', [fromA.id, fromB.id])).toBe(2);
@@ -97,7 +123,13 @@ describe.each(backends)('sync on %s', (backend) => {
     expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
     ws.online = true;
     const status = await ws.sync.syncNow();
-    expect(status.rejected).toEqual([expect.objectContaining({ id: expect.any(String), summary: 'heart rate for Alice Patient', reason: 'You may not record vitals for this patient.' })]);
+    expect(status.rejected).toEqual([
+      expect.objectContaining({
+        id: expect.any(String),
+        summary: 'heart rate for Alice Patient',
+        reason: 'You may not record vitals for this patient.',
+      }),
+    ]);
     expect(await ws.ids('observations')).toEqual([]);
     expect(await ws.ids('patients')).toEqual([]);
     expect(await ws.ids('role_assignments')).not.toContain(ra!.id);
@@ -114,7 +146,10 @@ describe.each(backends)('sync on %s', (backend) => {
     const device = (await srv.db.get<{ id: string }>("SELECT id FROM devices WHERE name = 'ward-pc'"))!.id;
     const local = await ws.db.all<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq');
     expect(local.length).toBeGreaterThanOrEqual(2); // the chart read and the vitals
-    const received = await srv.db.all<{ seq: number; hash: string }>('SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq', [device]);
+    const received = await srv.db.all<{ seq: number; hash: string }>(
+      'SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq',
+      [device],
+    );
     expect(received.map((e) => [Number(e.seq), e.hash])).toEqual(local.map((e) => [Number(e.seq), e.hash]));
     expect(await verifyAuditChain(srv.db, { device })).toEqual({ ok: true, checked: local.length });
 
@@ -146,9 +181,17 @@ describe.each(backends)('sync on %s', (backend) => {
     const entry = await ws.db.get<{ id: string; args: string }>('SELECT id, args FROM outbox WHERE id IS NOT NULL');
     const enrollment = (await ws.sync.enrollment())!;
     const auth = `Device ${enrollment.device_id}.${enrollment.secret}`;
-    const body = { protocol: 2, mutations: [{ id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW }] };
+    const body = {
+      protocol: 2,
+      mutations: [
+        { id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW },
+      ],
+    };
     const twice = [await post(srv.url, '/v2/sync/push', body, auth), await post(srv.url, '/v2/sync/push', body, auth)];
-    expect(twice.map((r) => [r.status, r.body.outcomes[0].status, r.body.outcomes[0].duplicate])).toEqual([[200, 'applied', true], [200, 'applied', true]]);
+    expect(twice.map((r) => [r.status, r.body.outcomes[0].status, r.body.outcomes[0].duplicate])).toEqual([
+      [200, 'applied', true],
+      [200, 'applied', true],
+    ]);
     expect(await serverCount('observations', 'id = ?', [obs.id])).toBe(1);
     expect(await serverCount('mutations')).toBe(1);
   });
@@ -157,20 +200,29 @@ describe.each(backends)('sync on %s', (backend) => {
     const big = await workstation('big-pages', { pageLimit: 1000 });
     const small = await workstation('small-pages', { pageLimit: 2 });
     const dump = async (ws: TestWorkstation): Promise<Record<string, unknown[]>> =>
-      Object.fromEntries(await Promise.all(TABLE_ORDER.map(async (t) => [t, await ws.db.all(`SELECT * FROM ${t} ORDER BY ${TABLES[t].pk.join(', ')}`)])));
-    for (const ws of [big, small]) { await ws.signIn('nina'); await ws.sync.syncNow(); }
+      Object.fromEntries(
+        await Promise.all(
+          TABLE_ORDER.map(async (t) => [t, await ws.db.all(`SELECT * FROM ${t} ORDER BY ${TABLES[t].pk.join(', ')}`)]),
+        ),
+      );
+    for (const ws of [big, small]) {
+      await ws.signIn('nina');
+      await ws.sync.syncNow();
+    }
     expect((await dump(small)).observations).toHaveLength(2);
     expect(await dump(small)).toEqual(await dump(big));
 
     // Five new vitals make the next cycle span several pages; after its first page Nina's ward role
     // is revoked. The cycle in flight finishes; the next one purges the ward.
     const nina = await bearer(srv.url, 'nina');
-    for (let i = 0; i < 5; i++) expect((await post(srv.url, '/v1/mutations/recordObservation', vitals('p-a', String(70 + i)), nina)).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await post(srv.url, '/v1/mutations/recordObservation', vitals('p-a', String(70 + i)), nina)).status).toBe(200);
     const admin = await bearer(srv.url, 'ada');
     const ra = await srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'");
     let pulls = 0;
     small.afterPost = async (p) => {
-      if (p === '/v2/sync/pull' && ++pulls === 1) expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
+      if (p === '/v2/sync/pull' && ++pulls === 1)
+        expect((await post(srv.url, '/v1/mutations/revokeRole', { id: ra!.id }, admin)).status).toBe(200);
     };
     await small.sync.syncNow();
     expect(pulls).toBeGreaterThan(2);
@@ -191,7 +243,7 @@ describe.each(backends)('sync on %s', (backend) => {
     await ws.db.run("DELETE FROM local_settings WHERE key = 'sync.cursor'");
     let toggle = 0;
     const real = ws.sync;
-    for (let i = 0; i < 20 && (await real.status()).mode !== 'online' || i === 0; i++) {
+    for (let i = 0; (i < 20 && (await real.status()).mode !== 'online') || i === 0; i++) {
       ws.loseNextResponse = toggle++ % 2 === 0;
       await real.syncNow();
     }
@@ -206,11 +258,13 @@ describe.each(backends)('sync on %s', (backend) => {
     await b.signIn('smith');
     await a.sync.syncNow();
     await b.sync.syncNow();
-    a.online = false; b.online = false;
+    a.online = false;
+    b.online = false;
     await a.run('u-drsmith', 'startAppointment', { id: 'ap-6' });
     await b.run('u-drsmith', 'cancelAppointment', { id: 'ap-6' }).catch(() => undefined);
     await b.run('u-drsmith', 'completeAppointment', { id: 'ap-6' });
-    a.online = true; b.online = true;
+    a.online = true;
+    b.online = true;
     await a.sync.syncNow();
     expect(await srv.db.get('SELECT status FROM appointments WHERE id = ?', ['ap-6'])).toEqual({ status: 'in_progress' });
     const s = await b.sync.syncNow();
@@ -220,28 +274,51 @@ describe.each(backends)('sync on %s', (backend) => {
     expect(await b.db.get('SELECT status FROM appointments WHERE id = ?', ['ap-6'])).toEqual({ status: 'completed' });
     // Two offline starts of the same appointment: the second is refused with the reason.
     await srv.db.run("UPDATE appointments SET status = 'scheduled' WHERE id = 'ap-4'");
-    await srv.db.run("INSERT INTO row_versions (table_name, row_key, org_id, version) VALUES ('appointments', 'ap-4', 'org-gh', 100000) ON CONFLICT (table_name, row_key) DO UPDATE SET version = 100000");
-    await srv.db.run("INSERT INTO org_versions (org_id, version) VALUES ('org-gh', 100000) ON CONFLICT (org_id) DO UPDATE SET version = 100000");
-    await a.sync.syncNow(); await b.sync.syncNow();
-    a.online = false; b.online = false;
+    await srv.db.run(
+      "INSERT INTO row_versions (table_name, row_key, org_id, version) VALUES ('appointments', 'ap-4', 'org-gh', 100000) ON CONFLICT (table_name, row_key) DO UPDATE SET version = 100000",
+    );
+    await srv.db.run(
+      "INSERT INTO org_versions (org_id, version) VALUES ('org-gh', 100000) ON CONFLICT (org_id) DO UPDATE SET version = 100000",
+    );
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    a.online = false;
+    b.online = false;
     await a.run('u-drsmith', 'startAppointment', { id: 'ap-4' });
     await b.run('u-drsmith', 'startAppointment', { id: 'ap-4' });
-    a.online = true; b.online = true;
+    a.online = true;
+    b.online = true;
     await a.sync.syncNow();
     const lost = await b.sync.syncNow();
-    expect(lost.rejected).toEqual([expect.objectContaining({ reason: 'Only a scheduled appointment can be started (it is in progress).' })]);
+    expect(lost.rejected).toEqual([
+      expect.objectContaining({ reason: 'Only a scheduled appointment can be started (it is in progress).' }),
+    ]);
   });
 
   it('keeps both of two concurrent amendments and flags them', async () => {
     const a = await workstation('exam-1');
     const b = await workstation('exam-2');
-    await a.signIn('brown'); await b.signIn('brown');
-    await a.sync.syncNow(); await b.sync.syncNow();
-    a.online = false; b.online = false;
-    const one = await a.run('u-drbrown', 'amendRecord', { record_id: 'rec-2', public_notes: 'ECG taken; repeat at 12:00.', internal_notes: 'Suspect NSTEMI.' });
-    const two = await b.run('u-drbrown', 'amendRecord', { record_id: 'rec-2', public_notes: 'ECG taken.', internal_notes: 'Suspect NSTEMI; cardiology informed.' });
-    a.online = true; b.online = true;
-    await a.sync.syncNow(); await b.sync.syncNow(); await a.sync.syncNow();
+    await a.signIn('brown');
+    await b.signIn('brown');
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    a.online = false;
+    b.online = false;
+    const one = await a.run('u-drbrown', 'amendRecord', {
+      record_id: 'rec-2',
+      public_notes: 'ECG taken; repeat at 12:00.',
+      internal_notes: 'Suspect NSTEMI.',
+    });
+    const two = await b.run('u-drbrown', 'amendRecord', {
+      record_id: 'rec-2',
+      public_notes: 'ECG taken.',
+      internal_notes: 'Suspect NSTEMI; cardiology informed.',
+    });
+    a.online = true;
+    b.online = true;
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    await a.sync.syncNow();
     for (const ws of [a, b]) {
       const amendments = await ws.db.all<{ id: string }>("SELECT id FROM records WHERE amends_id = 'rec-2' ORDER BY id");
       expect(amendments.map((r) => r.id).sort()).toEqual([one.id, two.id].sort());
@@ -252,17 +329,25 @@ describe.each(backends)('sync on %s', (backend) => {
   it('turns concurrent edits of the same demographic field into a conflict the user sees', async () => {
     const a = await workstation('desk-1');
     const b = await workstation('desk-2');
-    await a.signIn('rita'); await b.signIn('ada');
-    await a.sync.syncNow(); await b.sync.syncNow();
-    a.online = false; b.online = false;
-    await a.run('u-clerk', 'updatePatient', { id: 'p-a', changes: { name: 'Alice M. Patient' }, base: { name: 'Alice Patient' } });
+    await a.signIn('rita');
+    await b.signIn('ada');
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    a.online = false;
+    b.online = false;
+    await a.run('u-clerk', 'updatePatient', {
+      id: 'p-a',
+      changes: { name: 'Alice M. Patient' },
+      base: { name: 'Alice Patient' },
+    });
     await b.run('u-admin', 'updatePatient', { id: 'p-a', changes: { name: 'Alicia Patient' }, base: { name: 'Alice Patient' } });
-    a.online = true; b.online = true;
+    a.online = true;
+    b.online = true;
     await a.sync.syncNow();
     const s = await b.sync.syncNow();
     expect(s.rejected).toEqual([expect.objectContaining({ reason: expect.stringMatching(/Someone else changed name/) })]);
     expect(await b.db.get('SELECT name FROM patients WHERE id = ?', ['p-a'])).toEqual({ name: 'Alice M. Patient' });
-    expect(await b.db.get("SELECT status FROM outbox ORDER BY seq DESC LIMIT 1")).toEqual({ status: 'conflict' });
+    expect(await b.db.get('SELECT status FROM outbox ORDER BY seq DESC LIMIT 1')).toEqual({ status: 'conflict' });
   });
 
   it('ignores a workstation clock a day off: server time orders and authorizes', async () => {
@@ -270,8 +355,10 @@ describe.each(backends)('sync on %s', (backend) => {
     const behind = await workstation('slow-clock', { skewMinutes: -24 * 60 });
     // A nurse whose shift ends at 18:00 today (server time).
     await srv.db.run("UPDATE role_assignments SET valid_until = '2026-11-23T18:00:00.000Z' WHERE user_id = 'u-nora'");
-    await ahead.signIn('nora'); await behind.signIn('nina');
-    await ahead.sync.syncNow(); await behind.sync.syncNow();
+    await ahead.signIn('nora');
+    await behind.signIn('nina');
+    await ahead.sync.syncNow();
+    await behind.sync.syncNow();
     // Locally both decide with the server-corrected clock: Nora's shift has not ended.
     expect(ahead.clock.now().toISOString()).toBe(NOW);
     expect(await ahead.engine.authorize({ userId: 'u-nora' }, 'read', { type: 'Patient', id: 'p-a' })).toBe('allow');
@@ -279,17 +366,24 @@ describe.each(backends)('sync on %s', (backend) => {
     const y = await behind.run('u-nina', 'recordObservation', vitals('p-a', '91'));
     await behind.sync.syncNow();
     await ahead.sync.syncNow();
-    const versions = await srv.db.all<{ row_key: string; version: number }>("SELECT row_key, version FROM row_versions WHERE table_name = 'observations' AND row_key IN (?, ?) ORDER BY version", [x.id, y.id]);
+    const versions = await srv.db.all<{ row_key: string; version: number }>(
+      "SELECT row_key, version FROM row_versions WHERE table_name = 'observations' AND row_key IN (?, ?) ORDER BY version",
+      [x.id, y.id],
+    );
     expect(versions.map((v) => v.row_key)).toEqual([y.id, x.id]);
     expect(await serverCount('observations', 'id IN (?, ?)', [x.id, y.id])).toBe(2);
   });
 
-  it('never gives a workstation of one organization another\'s rows', async () => {
+  it("never gives a workstation of one organization another's rows", async () => {
     const sun = await workstation('sunrise-pc', { org: 'org-sc', admin: 'ada' }).catch((e: Error) => e);
     expect(sun).toBeInstanceOf(Error);
     await srv.db.run("INSERT INTO users (id, org_id, name, username) VALUES ('u-sc-admin', 'org-sc', 'Sunny Admin', 'sunny')");
-    await srv.db.run("INSERT INTO role_assignments (id, user_id, role, scope_type, scope_id, org_id, categories) VALUES ('ra-sc-admin', 'u-sc-admin', 'admin', 'Organization', 'org-sc', 'org-sc', '[]')");
-    await srv.db.run("INSERT INTO credentials (user_id, password_hash, failed_attempts, updated_at) SELECT 'u-sc-admin', password_hash, 0, updated_at FROM credentials WHERE user_id = 'u-nina'");
+    await srv.db.run(
+      "INSERT INTO role_assignments (id, user_id, role, scope_type, scope_id, org_id, categories) VALUES ('ra-sc-admin', 'u-sc-admin', 'admin', 'Organization', 'org-sc', 'org-sc', '[]')",
+    );
+    await srv.db.run(
+      "INSERT INTO credentials (user_id, password_hash, failed_attempts, updated_at) SELECT 'u-sc-admin', password_hash, 0, updated_at FROM credentials WHERE user_id = 'u-nina'",
+    );
     const ws = await workstation('sunrise-pc', { org: 'org-sc', admin: 'sunny' });
     await ws.signIn('sam');
     await ws.signIn('sunny');
@@ -297,10 +391,13 @@ describe.each(backends)('sync on %s', (backend) => {
     await ws.sync.syncNow();
     expect(await ws.ids('patients')).toEqual(['p-sc']);
     expect(await ws.db.get("SELECT COUNT(*) AS n FROM users WHERE org_id = 'org-gh'")).toEqual({ n: 0 });
-    expect(await ws.db.get("SELECT COUNT(*) AS n FROM appointments")).toEqual({ n: 0 });
+    expect(await ws.db.get('SELECT COUNT(*) AS n FROM appointments')).toEqual({ n: 0 });
     expect(await ws.ids('organizations')).toEqual(['_root', 'org-sc']);
     // A forged change for the other organization's patient is refused.
-    await ws.db.run("INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sam', ?, '[]', 'forged')", [NOW]);
+    await ws.db.run(
+      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sam', ?, '[]', 'forged')",
+      [NOW],
+    );
     const s = await ws.sync.syncNow();
     expect(s.rejected.map((r) => r.id)).toContain('forged-1');
     expect(await srv.db.get("SELECT status FROM alerts WHERE id = 'al-1'")).toEqual({ status: 'open' });
@@ -311,14 +408,29 @@ describe.each(backends)('sync on %s', (backend) => {
     const e = (await ws.sync.enrollment())!;
     const auth = `Device ${e.device_id}.${e.secret}`;
     const before = [await serverCount('mutations'), await serverCount('observations')];
-    expect(await post(srv.url, '/v2/sync/push', '{"protocol": 2, "mutations": [', auth)).toMatchObject({ status: 400, body: { error: { kind: 'invalid', message: 'The request body is not valid JSON.' } } });
-    expect(await post(srv.url, '/v2/sync/push', { protocol: 1, mutations: [] }, auth)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/protocol/) } } });
+    expect(await post(srv.url, '/v2/sync/push', '{"protocol": 2, "mutations": [', auth)).toMatchObject({
+      status: 400,
+      body: { error: { kind: 'invalid', message: 'The request body is not valid JSON.' } },
+    });
+    expect(await post(srv.url, '/v2/sync/push', { protocol: 1, mutations: [] }, auth)).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/protocol/) } },
+    });
     expect(await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [{ id: 'x' }] }, auth)).toMatchObject({ status: 400 });
-    expect(await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], pad: 'x'.repeat(5 * 1024 * 1024) }, auth)).toMatchObject({ status: 413, body: { error: { message: expect.stringMatching(/too large/) } } });
-    expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, 'Device nope.xxxxxxxxxxxxxxxxxxxxxxxxxxxxx')).toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated' } } });
+    expect(
+      await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], pad: 'x'.repeat(5 * 1024 * 1024) }, auth),
+    ).toMatchObject({ status: 413, body: { error: { message: expect.stringMatching(/too large/) } } });
+    expect(
+      await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, 'Device nope.xxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
+    ).toMatchObject({ status: 401, body: { error: { kind: 'unauthenticated' } } });
     expect(await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null })).toMatchObject({ status: 401 });
-    expect(await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, 'Bearer expired-or-made-up-token-123456')).toMatchObject({ status: 401 });
-    expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).toMatchObject({ status: 401, body: { error: { message: expect.stringMatching(/not valid/) } } });
+    expect(
+      await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, 'Bearer expired-or-made-up-token-123456'),
+    ).toMatchObject({ status: 401 });
+    expect(await post(srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).toMatchObject({
+      status: 401,
+      body: { error: { message: expect.stringMatching(/not valid/) } },
+    });
     expect([await serverCount('mutations'), await serverCount('observations')]).toEqual(before);
   });
 
@@ -327,7 +439,10 @@ describe.each(backends)('sync on %s', (backend) => {
     expect((await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, nina)).status).toBe(403);
     const ada = await bearer(srv.url, 'ada');
     const code = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', facility_id: 'fac-main' }, ada);
-    expect(code.body).toMatchObject({ code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/), facility_id: 'fac-main' });
+    expect(code.body).toMatchObject({
+      code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/),
+      facility_id: 'fac-main',
+    });
     expect((await post(srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-1' })).status).toBe(200);
     expect((await post(srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-2' })).status).toBe(401);
   });

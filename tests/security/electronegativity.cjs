@@ -64,10 +64,16 @@ const PARSER_PLUGINS = ['decoratorAutoAccessors'];
 const ENG_DIR = path.join(ROOT, 'node_modules', '@doyensec', 'electronegativity');
 const NESTED_TS_DIR = path.join(ENG_DIR, 'node_modules', 'typescript');
 
-const jsonOut = (() => { const i = process.argv.indexOf('--json'); return i > 0 ? process.argv[i + 1] : undefined; })();
+const jsonOut = (() => {
+  const i = process.argv.indexOf('--json');
+  return i > 0 ? process.argv[i + 1] : undefined;
+})();
 let passed = 0;
 let failed = 0;
-const fail = (msg) => { failed++; console.log(`FAIL ${msg}`); };
+const fail = (msg) => {
+  failed++;
+  console.log(`FAIL ${msg}`);
+};
 const finish = (report) => {
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ passed, failed, ...report }, null, 2));
   console.log(`${passed} passed, ${failed} failed`);
@@ -80,13 +86,18 @@ const inside = (file, dir) => typeof file === 'string' && (file === dir || file.
 // electronegativity -> @typescript-eslint/typescript-estree@4 -> tsutils: all of them `require('typescript')`
 // (wherever npm places them: hoisted as in our lockfile, or nested).
 const TS_USER_PACKAGES = ['@typescript-eslint', 'tsutils'];
-const isTsUser = (file) => inside(file, ENG_DIR) || (typeof file === 'string' && file.split(path.sep).some((seg, i, segs) => segs[i - 1] === 'node_modules' && TS_USER_PACKAGES.includes(seg)));
+const isTsUser = (file) =>
+  inside(file, ENG_DIR) ||
+  (typeof file === 'string' &&
+    file.split(path.sep).some((seg, i, segs) => segs[i - 1] === 'node_modules' && TS_USER_PACKAGES.includes(seg)));
 const PROJECT_TS_DIR = path.join(ROOT, 'node_modules', 'typescript');
 const OFFLINE_GOT_ID = path.join(ENG_DIR, '__offline_got__.js'); // virtual module, never on disk
 
 function installResolutionPatches() {
-  if (!fs.existsSync(path.join(ENG_DIR, 'package.json'))) throw new Error(`electronegativity is not installed at ${ENG_DIR} (run npm ci)`);
-  if (!fs.existsSync(path.join(NESTED_TS_DIR, 'package.json'))) throw new Error(`electronegativity's own TypeScript is missing at ${NESTED_TS_DIR}`);
+  if (!fs.existsSync(path.join(ENG_DIR, 'package.json')))
+    throw new Error(`electronegativity is not installed at ${ENG_DIR} (run npm ci)`);
+  if (!fs.existsSync(path.join(NESTED_TS_DIR, 'package.json')))
+    throw new Error(`electronegativity's own TypeScript is missing at ${NESTED_TS_DIR}`);
   const original = Module._resolveFilename;
   Module._resolveFilename = function resolveFilename(request, parent, ...rest) {
     const from = parent && parent.filename;
@@ -99,7 +110,8 @@ function installResolutionPatches() {
   // The stub answers "not found" to the translation download (electronegativity then keeps its bundled
   // locale, as it does when offline) and refuses everything else.
   const offline = () => Promise.reject(new Error('network access disabled in the electronegativity test'));
-  const got = (url) => (/\/[a-z]{2}-[A-Z]{2}\.json$/.test(String(url)) ? Promise.resolve({ statusCode: 404, body: '', headers: {} }) : offline());
+  const got = (url) =>
+    /\/[a-z]{2}-[A-Z]{2}\.json$/.test(String(url)) ? Promise.resolve({ statusCode: 404, body: '', headers: {} }) : offline();
   for (const m of ['get', 'head', 'post', 'put', 'stream', 'extend']) got[m] = offline;
   const stub = new Module(OFFLINE_GOT_ID);
   stub.filename = OFFLINE_GOT_ID;
@@ -114,7 +126,10 @@ function installResolutionPatches() {
 function collect(dir, out) {
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, ent.name);
-    if (ent.isDirectory()) { if (!isBuildOutput(ent.name)) collect(full, out); continue; }
+    if (ent.isDirectory()) {
+      if (!isBuildOutput(ent.name)) collect(full, out);
+      continue;
+    }
     if (!ent.isFile()) continue;
     const ext = path.extname(ent.name).toLowerCase();
     if (SCANNED_EXT.has(ext) || RENAMED_EXT.has(ext)) out.push(path.relative(ROOT, full));
@@ -174,17 +189,21 @@ function electronVersion() {
 async function scan(eng, input, version) {
   eng.raw.length = 0;
   eng.parsedFiles.clear();
-  const result = await eng.run({
-    input,
-    isRelative: false,
-    isVerbose: true,
-    excludeFromScan: EXCLUDED_CHECKS,
-    parserPlugins: PARSER_PLUGINS,
-    electronVersionOverride: version,
-    severitySet: 'INFORMATIONAL',
-    confidenceSet: 'TENTATIVE',
-  }, false);
-  if (!result || !Array.isArray(result.issues) || !Array.isArray(result.errors)) throw new Error('electronegativity returned no result');
+  const result = await eng.run(
+    {
+      input,
+      isRelative: false,
+      isVerbose: true,
+      excludeFromScan: EXCLUDED_CHECKS,
+      parserPlugins: PARSER_PLUGINS,
+      electronVersionOverride: version,
+      severitySet: 'INFORMATIONAL',
+      confidenceSet: 'TENTATIVE',
+    },
+    false,
+  );
+  if (!result || !Array.isArray(result.issues) || !Array.isArray(result.errors))
+    throw new Error('electronegativity returned no result');
   return { ...result, raw: [...eng.raw], parsedFiles: new Set(eng.parsedFiles) };
 }
 
@@ -209,11 +228,15 @@ async function canary(eng, version) {
     const missing = CANARY_EXPECTED.filter((id) => !ids.has(id));
     const hard = r.errors.filter((e) => !e.tolerable);
     if (hard.length > 0 || r.parsedFiles.size !== 1 || missing.length > 0) {
-      fail(`canary self-test: scanner did not report ${missing.join(', ') || '(all reported)'}; parsed ${r.parsedFiles.size}/1; errors: ${hard.map((e) => e.message).join('; ') || 'none'}`);
+      fail(
+        `canary self-test: scanner did not report ${missing.join(', ') || '(all reported)'}; parsed ${r.parsedFiles.size}/1; errors: ${hard.map((e) => e.message).join('; ') || 'none'}`,
+      );
       return false;
     }
     passed++;
-    console.log(`ok   canary self-test: modern-TS file with bad webPreferences was parsed and flagged (${CANARY_EXPECTED.join(', ')})`);
+    console.log(
+      `ok   canary self-test: modern-TS file with bad webPreferences was parsed and flagged (${CANARY_EXPECTED.join(', ')})`,
+    );
     return true;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -231,13 +254,20 @@ function justification(line) {
   const ids = m[1].trim().split(/[ \t]+/);
   // Words captured with the ids that are not check names belong to the justification.
   const extra = ids.filter((w) => !/^[A-Z0-9_]+_CHECK$/.test(w) && !/Check$/.test(w)).join(' ');
-  return `${extra} ${m[2]}`.replace(/\*\/|-->/g, '').replace(/^[\s:,.;-]+/, '').trim();
+  return `${extra} ${m[2]}`
+    .replace(/\*\/|-->/g, '')
+    .replace(/^[\s:,.;-]+/, '')
+    .trim();
 }
 
 function describe(issue, rel) {
   const loc = issue.file === 'N/A' ? '(project-wide)' : `${rel}:${issue.location?.line ?? 0}:${issue.location?.column ?? 0}`;
   const review = issue.manualReview ? ' [manual review]' : '';
-  return `${issue.id} ${issue.severity?.name ?? '?'} / ${issue.confidence?.name ?? '?'}${review} ${loc} - ${String(issue.description ?? '').replace(/\s+/g, ' ').trim()}`;
+  return `${issue.id} ${issue.severity?.name ?? '?'} / ${issue.confidence?.name ?? '?'}${review} ${loc} - ${String(
+    issue.description ?? '',
+  )
+    .replace(/\s+/g, ' ')
+    .trim()}`;
 }
 
 /** What csp-evaluator (the library behind CSP_GLOBAL_CHECK) objects to in a policy. */
@@ -246,7 +276,9 @@ function cspDetails(policy) {
     const csp = require(require.resolve('@doyensec/csp-evaluator', { paths: [ENG_DIR] }));
     const names = Object.fromEntries(Object.entries(csp.severities).map(([k, v]) => [v, k]));
     const findings = new csp.CspEvaluator(new csp.CspParser(policy).csp, csp.Version.CSP3).evaluate();
-    return findings.map((f) => `csp-evaluator ${names[f.severity] ?? f.severity}: ${f.directive} ${f.value ?? ''} - ${f.description}`);
+    return findings.map(
+      (f) => `csp-evaluator ${names[f.severity] ?? f.severity}: ${f.directive} ${f.value ?? ''} - ${f.description}`,
+    );
   } catch (e) {
     return [`(csp-evaluator could not explain: ${e.message})`];
   }
@@ -278,21 +310,30 @@ async function main() {
   const relOf = (file) => toOriginal.get(file) ?? (file === 'N/A' ? 'N/A' : path.relative(dir, file));
 
   const tsVersion = require(path.join(NESTED_TS_DIR, 'package.json')).version;
-  console.log(`electronegativity ${require(path.join(ENG_DIR, 'package.json')).version} (TS fallback parser on TypeScript ${tsVersion}), Electron ${version}: ${r.atomicChecks} atomic + ${r.globalChecks} global checks, ${r.parsedFiles.size}/${files.length} files parsed`);
+  console.log(
+    `electronegativity ${require(path.join(ENG_DIR, 'package.json')).version} (TS fallback parser on TypeScript ${tsVersion}), Electron ${version}: ${r.atomicChecks} atomic + ${r.globalChecks} global checks, ${r.parsedFiles.size}/${files.length} files parsed`,
+  );
   const wrongTs = Object.keys(require.cache).filter((k) => inside(k, PROJECT_TS_DIR));
-  if (wrongTs.length > 0) fail(`the project's own TypeScript was loaded into the scanner (${wrongTs[0]}); the resolution patch missed a caller`);
+  if (wrongTs.length > 0)
+    fail(`the project's own TypeScript was loaded into the scanner (${wrongTs[0]}); the resolution patch missed a caller`);
   if (r.atomicChecks === 0) fail('electronegativity loaded no checks');
 
   // Files that were not parsed, or raised errors.
   const unreadable = new Set();
   for (const e of r.errors) {
     const rel = relOf(e.file);
-    if (e.tolerable) { console.log(`warn parser recovered in ${rel}: ${e.message}`); continue; }
+    if (e.tolerable) {
+      console.log(`warn parser recovered in ${rel}: ${e.message}`);
+      continue;
+    }
     unreadable.add(rel);
     fail(`${rel}: electronegativity could not parse it: ${e.message}`);
   }
   for (const [staged, rel] of toOriginal) {
-    if (!r.parsedFiles.has(staged) && !unreadable.has(rel)) { unreadable.add(rel); fail(`${rel}: not scanned`); }
+    if (!r.parsedFiles.has(staged) && !unreadable.has(rel)) {
+      unreadable.add(rel);
+      fail(`${rel}: not scanned`);
+    }
   }
   if (r.parsedFiles.size === 0) fail('electronegativity scanned zero files');
 
@@ -304,12 +345,24 @@ async function main() {
     const rel = relOf(issue.file);
     const sev = issue.severity?.name ?? 'HIGH';
     (bySeverity[sev] ?? (bySeverity[sev] = [])).push(describe(issue, rel));
-    reported.push({ id: issue.id, severity: sev, confidence: issue.confidence?.name, file: rel, line: issue.location?.line, column: issue.location?.column, description: issue.description, sample: issue.sample, manualReview: !!issue.manualReview, suppressed: false });
+    reported.push({
+      id: issue.id,
+      severity: sev,
+      confidence: issue.confidence?.name,
+      file: rel,
+      line: issue.location?.line,
+      column: issue.location?.column,
+      description: issue.description,
+      sample: issue.sample,
+      manualReview: !!issue.manualReview,
+      suppressed: false,
+    });
     if (FAILING.has(sev)) failingByFile.set(rel, (failingByFile.get(rel) ?? 0) + 1);
   }
   for (const sev of Object.keys(bySeverity)) {
     for (const line of bySeverity[sev]) {
-      if (FAILING.has(sev)) fail(line); else console.log(`info ${line}`);
+      if (FAILING.has(sev)) fail(line);
+      else console.log(`info ${line}`);
     }
   }
   for (const issue of r.issues.filter((i) => i.id === 'CSP_GLOBAL_CHECK' && i.sample)) {
@@ -320,7 +373,9 @@ async function main() {
   // permission-handler hints, which are satisfied project-wide): shown for the record, not counted.
   const final = new Set(r.issues);
   for (const issue of r.raw.filter((i) => !final.has(i) && !(i.visibility && i.visibility.inlineDisabled))) {
-    console.log(`note ${describe(issue, relOf(issue.file))} (settled by ${issue.id.replace(/_JS_CHECK|_HTML_CHECK/, '_GLOBAL_CHECK')})`);
+    console.log(
+      `note ${describe(issue, relOf(issue.file))} (settled by ${issue.id.replace(/_JS_CHECK|_HTML_CHECK/, '_GLOBAL_CHECK')})`,
+    );
   }
 
   // Suppressed findings: listed with the justification from their comment; a bare suppression fails.
@@ -328,7 +383,19 @@ async function main() {
   for (const issue of suppressed) {
     const rel = relOf(issue.file);
     const why = justification(issue.sample ?? '');
-    reported.push({ id: issue.id, severity: issue.severity?.name, confidence: issue.confidence?.name, file: rel, line: issue.location?.line, column: issue.location?.column, description: issue.description, sample: issue.sample, manualReview: !!issue.manualReview, suppressed: true, justification: why });
+    reported.push({
+      id: issue.id,
+      severity: issue.severity?.name,
+      confidence: issue.confidence?.name,
+      file: rel,
+      line: issue.location?.line,
+      column: issue.location?.column,
+      description: issue.description,
+      sample: issue.sample,
+      manualReview: !!issue.manualReview,
+      suppressed: true,
+      justification: why,
+    });
     if (why.split(/\s+/).filter(Boolean).length < 4) {
       fail(`${describe(issue, rel)} is suppressed without a justification (write why it is safe after the check name)`);
       failingByFile.set(rel, (failingByFile.get(rel) ?? 0) + 1);
@@ -341,7 +408,11 @@ async function main() {
     if (!unreadable.has(rel) && !failingByFile.has(rel)) passed++;
   }
   if (!failingByFile.has('N/A')) passed++; // project-wide checks: CSP present, navigation limited, permission handler set ...
-  console.log(`scanned ${files.length - unreadable.size} files; findings: ${Object.entries(bySeverity).map(([k, v]) => `${v.length} ${k}`).join(', ')}; ${suppressed.length} suppressed; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `scanned ${files.length - unreadable.size} files; findings: ${Object.entries(bySeverity)
+      .map(([k, v]) => `${v.length} ${k}`)
+      .join(', ')}; ${suppressed.length} suppressed; ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   finish({ electron: version, files, findings: reported });
 }
 

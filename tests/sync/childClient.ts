@@ -9,11 +9,12 @@ import { SyncEngine } from '../../src/sync/engine';
 
 const db = new SqliteDb(process.argv[2]!);
 const transaction = db.transaction.bind(db);
-db.transaction = (fn) => transaction(async () => {
-  const r = await fn();
-  await new Promise((resolve) => setTimeout(resolve, 15));
-  return r;
-});
+db.transaction = (fn) =>
+  transaction(async () => {
+    const r = await fn();
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    return r;
+  });
 const set = db.run.bind(db);
 db.run = async (sql, params) => {
   const r = await set(sql, params);

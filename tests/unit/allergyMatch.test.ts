@@ -1,9 +1,22 @@
 /** Allergy matching (SPEC §7b, issue 19): by name, by the site's class map, sensibly by words. */
 import { describe, expect, it } from 'vitest';
-import { allergyClassMap, allergyMatches, DEFAULT_CLASS_MAP, foldName, type AllergyLike, type AllergyClassMap } from '../../src/domain/allergyMatch';
+import {
+  allergyClassMap,
+  allergyMatches,
+  DEFAULT_CLASS_MAP,
+  foldName,
+  type AllergyLike,
+  type AllergyClassMap,
+} from '../../src/domain/allergyMatch';
 
-const allergy = (substance: string, extra: Partial<AllergyLike> = {}): AllergyLike => ({ id: `alg-${substance}`, substance, status: 'active', ...extra });
-const matches = (medication: string, substance: string, classes?: AllergyClassMap): boolean => allergyMatches(medication, [allergy(substance)], classes).length > 0;
+const allergy = (substance: string, extra: Partial<AllergyLike> = {}): AllergyLike => ({
+  id: `alg-${substance}`,
+  substance,
+  status: 'active',
+  ...extra,
+});
+const matches = (medication: string, substance: string, classes?: AllergyClassMap): boolean =>
+  allergyMatches(medication, [allergy(substance)], classes).length > 0;
 
 describe('allergy matching', () => {
   it('matches a medicine whose name contains the substance, whatever the case and accents', () => {
@@ -35,7 +48,15 @@ describe('allergy matching', () => {
   });
 
   it('matches through the default class map: penicillin → amoxicillin, co-amoxiclav, flucloxacillin …', () => {
-    for (const m of ['Amoxicillin', 'Ampicillin', 'Flucloxacillin', 'Phenoxymethylpenicillin', 'Piperacillin with tazobactam', 'Co-Amoxiclav 625 mg', 'Augmentin']) {
+    for (const m of [
+      'Amoxicillin',
+      'Ampicillin',
+      'Flucloxacillin',
+      'Phenoxymethylpenicillin',
+      'Piperacillin with tazobactam',
+      'Co-Amoxiclav 625 mg',
+      'Augmentin',
+    ]) {
       expect(matches(m, 'Penicillin'), m).toBe(true);
     }
     expect(matches('Ceftriaxone', 'Cephalosporins')).toBe(true);
@@ -46,16 +67,34 @@ describe('allergy matching', () => {
   });
 
   it('ignores inactive allergies and allergies entered in error', () => {
-    expect(allergyMatches('Amoxicillin', [allergy('Penicillin', { status: 'inactive' }), allergy('Penicillin', { status: 'entered_in_error' })])).toEqual([]);
+    expect(
+      allergyMatches('Amoxicillin', [
+        allergy('Penicillin', { status: 'inactive' }),
+        allergy('Penicillin', { status: 'entered_in_error' }),
+      ]),
+    ).toEqual([]);
   });
 
   it('says which allergy matched and why, in a sentence', () => {
-    expect(allergyMatches('Amoxicillin', [allergy('Latex'), allergy('Penicillin', { reaction: 'Anaphylaxis', severity: 'life_threatening' })])).toEqual([{
-      allergy_id: 'alg-Penicillin', substance: 'Penicillin', severity: 'life_threatening', via: 'class', matched: 'amoxicillin',
-      message: 'Amoxicillin is listed under Penicillin (as amoxicillin): the patient has an active allergy to Penicillin (anaphylaxis, life-threatening).',
-    }]);
-    expect(allergyMatches('Codeine phosphate', [allergy('Codeine', { severity: 'moderate' })])[0]!.message)
-      .toBe('Codeine phosphate contains Codeine: the patient has an active allergy to Codeine (moderate).');
+    expect(
+      allergyMatches('Amoxicillin', [
+        allergy('Latex'),
+        allergy('Penicillin', { reaction: 'Anaphylaxis', severity: 'life_threatening' }),
+      ]),
+    ).toEqual([
+      {
+        allergy_id: 'alg-Penicillin',
+        substance: 'Penicillin',
+        severity: 'life_threatening',
+        via: 'class',
+        matched: 'amoxicillin',
+        message:
+          'Amoxicillin is listed under Penicillin (as amoxicillin): the patient has an active allergy to Penicillin (anaphylaxis, life-threatening).',
+      },
+    ]);
+    expect(allergyMatches('Codeine phosphate', [allergy('Codeine', { severity: 'moderate' })])[0]!.message).toBe(
+      'Codeine phosphate contains Codeine: the patient has an active allergy to Codeine (moderate).',
+    );
   });
 
   it('folds names to words', () => {
@@ -64,7 +103,7 @@ describe('allergy matching', () => {
   });
 });
 
-describe('the site\'s allergy class map', () => {
+describe("the site's allergy class map", () => {
   const map = (config: unknown): AllergyClassMap => {
     const r = allergyClassMap(config);
     if (!r.ok) throw new Error(r.problem);
@@ -89,7 +128,10 @@ describe('the site\'s allergy class map', () => {
   });
 
   it('is refused with a sentence naming the setting when it is malformed', () => {
-    const problem = (c: unknown): string => { const r = allergyClassMap(c); return r.ok ? '' : r.problem; };
+    const problem = (c: unknown): string => {
+      const r = allergyClassMap(c);
+      return r.ok ? '' : r.problem;
+    };
     expect(problem({ classes: { opioids: [] } })).toBe('allergy_classes.classes.opioids: must list at least one medicine.');
     expect(problem({ classes: { opioids: 'morphine' } })).toBe('allergy_classes.classes.opioids: must be a list.');
     expect(problem({ clases: {} })).toContain('allergy_classes: has no setting "clases".');

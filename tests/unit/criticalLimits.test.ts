@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  checkCritical, criticalAlertId, criticalLimits, criticalResultAlert, DEFAULT_CRITICAL_LIMITS, DEFAULT_LIMITS, type CriticalLimits,
+  checkCritical,
+  criticalAlertId,
+  criticalLimits,
+  criticalResultAlert,
+  DEFAULT_CRITICAL_LIMITS,
+  DEFAULT_LIMITS,
+  type CriticalLimits,
 } from '../../src/domain/criticalLimits';
 import { measureSpec } from '../../src/domain/measures';
 
@@ -11,13 +17,67 @@ const status = (code: string, value: string | number, unit = measureSpec(code)?.
 
 describe('critical limits of SPEC §7b', () => {
   const table: Array<[string, Array<[string, 'critical' | 'within']>]> = [
-    ['potassium', [['2.4', 'critical'], ['2.5', 'within'], ['6.5', 'within'], ['6.6', 'critical'], ['7.9', 'critical']]],
-    ['sodium', [['119', 'critical'], ['120', 'within'], ['160', 'within'], ['161', 'critical']]],
-    ['glucose', [['2.4', 'critical'], ['2.5', 'within'], ['25', 'within'], ['25.1', 'critical']]],
-    ['hemoglobin', [['6.9', 'critical'], ['7', 'within'], ['7.0', 'within'], ['25', 'within']]],
-    ['lactate', [['0', 'within'], ['4', 'within'], ['4.1', 'critical']]],
-    ['troponin_t', [['0', 'within'], ['52', 'within'], ['53', 'critical']]],
-    ['inr', [['0.8', 'within'], ['5', 'within'], ['5.1', 'critical']]],
+    [
+      'potassium',
+      [
+        ['2.4', 'critical'],
+        ['2.5', 'within'],
+        ['6.5', 'within'],
+        ['6.6', 'critical'],
+        ['7.9', 'critical'],
+      ],
+    ],
+    [
+      'sodium',
+      [
+        ['119', 'critical'],
+        ['120', 'within'],
+        ['160', 'within'],
+        ['161', 'critical'],
+      ],
+    ],
+    [
+      'glucose',
+      [
+        ['2.4', 'critical'],
+        ['2.5', 'within'],
+        ['25', 'within'],
+        ['25.1', 'critical'],
+      ],
+    ],
+    [
+      'hemoglobin',
+      [
+        ['6.9', 'critical'],
+        ['7', 'within'],
+        ['7.0', 'within'],
+        ['25', 'within'],
+      ],
+    ],
+    [
+      'lactate',
+      [
+        ['0', 'within'],
+        ['4', 'within'],
+        ['4.1', 'critical'],
+      ],
+    ],
+    [
+      'troponin_t',
+      [
+        ['0', 'within'],
+        ['52', 'within'],
+        ['53', 'critical'],
+      ],
+    ],
+    [
+      'inr',
+      [
+        ['0.8', 'within'],
+        ['5', 'within'],
+        ['5.1', 'critical'],
+      ],
+    ],
   ];
   for (const [code, cases] of table) {
     it(`judges ${code} strictly beyond its limits, in its stored unit`, () => {
@@ -26,7 +86,15 @@ describe('critical limits of SPEC §7b', () => {
   }
 
   it('keys the limits by the observation codes and units of the measurement table', () => {
-    expect(Object.keys(DEFAULT_CRITICAL_LIMITS).sort()).toEqual(['glucose', 'hemoglobin', 'inr', 'lactate', 'potassium', 'sodium', 'troponin_t']);
+    expect(Object.keys(DEFAULT_CRITICAL_LIMITS).sort()).toEqual([
+      'glucose',
+      'hemoglobin',
+      'inr',
+      'lactate',
+      'potassium',
+      'sodium',
+      'troponin_t',
+    ]);
     for (const [code, l] of DEFAULT_LIMITS) {
       expect(measureSpec(code), code).toBeDefined();
       expect(l.unit).toBe(measureSpec(code)!.unit);
@@ -34,14 +102,21 @@ describe('critical limits of SPEC §7b', () => {
   });
 
   it('says why in a sentence for the alert', () => {
-    expect(checkCritical('potassium', '7.9', 'mmol/L')).toEqual({ status: 'critical', direction: 'above', limit: 6.5, message: 'Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L.' });
+    expect(checkCritical('potassium', '7.9', 'mmol/L')).toEqual({
+      status: 'critical',
+      direction: 'above',
+      limit: 6.5,
+      message: 'Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L.',
+    });
     expect(checkCritical('sodium', 118, 'mmol/L').message).toBe('Sodium 118 mmol/L is below the critical limit 120 mmol/L.');
     expect(checkCritical('inr', '6.2', '').message).toBe('INR 6.2 is above the critical limit 5.');
     expect(checkCritical('hemoglobin', '5.1', '').message).toBe('Hemoglobin 5.1 g/dL is below the critical limit 7 g/dL.');
   });
 
   it('converts the units a laboratory may report in, and says both', () => {
-    expect(checkCritical('glucose', '540', 'mg/dL').message).toBe('Glucose 540 mg/dL (29.97 mmol/L) is above the critical limit 25 mmol/L.');
+    expect(checkCritical('glucose', '540', 'mg/dL').message).toBe(
+      'Glucose 540 mg/dL (29.97 mmol/L) is above the critical limit 25 mmol/L.',
+    );
     expect(status('glucose', '40', 'mg/dL')).toBe('critical');
     expect(status('glucose', '90', 'mg/dL')).toBe('within');
     expect(status('hemoglobin', '65', 'g/L')).toBe('critical');
@@ -54,7 +129,10 @@ describe('critical limits of SPEC §7b', () => {
   });
 
   it('never guesses an unknown unit: not comparable, with a sentence', () => {
-    expect(checkCritical('potassium', '7.9', 'mg/dL')).toEqual({ status: 'not_comparable', message: 'Potassium 7.9 mg/dL cannot be compared with its critical limits, which are in mmol/L.' });
+    expect(checkCritical('potassium', '7.9', 'mg/dL')).toEqual({
+      status: 'not_comparable',
+      message: 'Potassium 7.9 mg/dL cannot be compared with its critical limits, which are in mmol/L.',
+    });
     expect(status('glucose', '30', 'meq/l')).toBe('not_comparable');
   });
 
@@ -69,11 +147,16 @@ describe('critical limits of SPEC §7b', () => {
     expect(status('potassium', '<=2.5')).toBe('within');
     expect(status('potassium', '<3')).toBe('within');
     expect(status('potassium', '>10')).toBe('critical');
-    expect(checkCritical('potassium', '<2.0', 'mmol/L').message).toBe('Potassium <2.0 mmol/L is below the critical limit 2.5 mmol/L.');
+    expect(checkCritical('potassium', '<2.0', 'mmol/L').message).toBe(
+      'Potassium <2.0 mmol/L is below the critical limit 2.5 mmol/L.',
+    );
   });
 
   it('does not judge text that is not a number', () => {
-    expect(checkCritical('potassium', 'haemolysed', 'mmol/L')).toEqual({ status: 'not_comparable', message: 'Potassium "haemolysed" is not a number, so it cannot be judged against the critical limits.' });
+    expect(checkCritical('potassium', 'haemolysed', 'mmol/L')).toEqual({
+      status: 'not_comparable',
+      message: 'Potassium "haemolysed" is not a number, so it cannot be judged against the critical limits.',
+    });
     for (const v of ['', '7.9.1', '1,234.5', 'NaN']) expect(status('potassium', v), v).toBe('not_comparable');
     expect(status('potassium', Number.NaN)).toBe('not_comparable');
   });
@@ -87,18 +170,23 @@ describe('critical limits of SPEC §7b', () => {
   });
 
   it('agrees with the plain comparison for every number (property)', () => {
-    fc.assert(fc.property(fc.constantFrom(...DEFAULT_LIMITS.keys()), fc.double({ min: -10, max: 1000, noNaN: true }), (code, v) => {
-      const l = DEFAULT_LIMITS.get(code)!;
-      const expected = (l.below !== null && v < l.below) || (l.above !== null && v > l.above) ? 'critical' : 'within';
-      expect(status(code, v)).toBe(expected);
-    }));
+    fc.assert(
+      fc.property(fc.constantFrom(...DEFAULT_LIMITS.keys()), fc.double({ min: -10, max: 1000, noNaN: true }), (code, v) => {
+        const l = DEFAULT_LIMITS.get(code)!;
+        const expected = (l.below !== null && v < l.below) || (l.above !== null && v > l.above) ? 'critical' : 'within';
+        expect(status(code, v)).toBe(expected);
+      }),
+    );
   });
 });
 
 describe('the alert a critical result raises', () => {
   it('is critical, with an id derived from the observation', () => {
     expect(criticalResultAlert('obs-42', checkCritical('potassium', '7.9', 'mmol/L'))).toEqual({
-      id: 'critical:obs-42', kind: 'critical_result', severity: 'critical', message: 'Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L.',
+      id: 'critical:obs-42',
+      kind: 'critical_result',
+      severity: 'critical',
+      message: 'Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L.',
     });
     expect(criticalAlertId('obs-42')).toBe(criticalAlertId('obs-42'));
     expect(() => criticalAlertId('')).toThrow(TypeError);
@@ -111,7 +199,7 @@ describe('the alert a critical result raises', () => {
   });
 });
 
-describe('a site\'s own critical limits', () => {
+describe("a site's own critical limits", () => {
   const limits = (config: unknown): CriticalLimits => {
     const r = criticalLimits(config);
     if (!r.ok) throw new Error(r.problem);
@@ -145,16 +233,24 @@ describe('a site\'s own critical limits', () => {
 
   it('add a code with its unit', () => {
     const l = limits({ calcium: { unit: 'mmol/L', below: 1.8, above: 3.2, label: 'Adjusted calcium' } });
-    expect(checkCritical('calcium', '3.5', 'mmol/L', l).message).toBe('Adjusted calcium 3.5 mmol/L is above the critical limit 3.2 mmol/L.');
+    expect(checkCritical('calcium', '3.5', 'mmol/L', l).message).toBe(
+      'Adjusted calcium 3.5 mmol/L is above the critical limit 3.2 mmol/L.',
+    );
     expect(limits({ crp: { above: 300 } }).get('crp')).toMatchObject({ unit: 'mg/L', label: 'CRP', above: 300, below: null });
   });
 
   it('are refused with a sentence naming the setting when they make no sense', () => {
     expect(problem({ potassium: { above: 'high' } })).toMatch(/^critical_limits\.potassium\.above: /);
-    expect(problem({ potassium: { above: 2.0 } })).toBe('critical_limits.potassium: the lower limit (2.5) must be below the upper one (2).');
-    expect(problem({ potassium: { unit: 'mg/dL', above: 7 } })).toBe('critical_limits.potassium: potassium is stored in "mmol/L", so its limits are in "mmol/L" too, not "mg/dL".');
+    expect(problem({ potassium: { above: 2.0 } })).toBe(
+      'critical_limits.potassium: the lower limit (2.5) must be below the upper one (2).',
+    );
+    expect(problem({ potassium: { unit: 'mg/dL', above: 7 } })).toBe(
+      'critical_limits.potassium: potassium is stored in "mmol/L", so its limits are in "mmol/L" too, not "mg/dL".',
+    );
     expect(problem({ calcium: { below: 1.8 } })).toBe('critical_limits.calcium: give its unit, e.g. "mmol/L".');
-    expect(problem({ lactate: { above: null } })).toBe('critical_limits.lactate: give a lower or an upper limit, or null to have none for lactate.');
+    expect(problem({ lactate: { above: null } })).toBe(
+      'critical_limits.lactate: give a lower or an upper limit, or null to have none for lactate.',
+    );
     expect(problem({ Potassium: { above: 6 } })).toMatch(/^critical_limits\.Potassium: codes are lower case/);
     expect(problem({ potassium: { above: 6, colour: 'red' } })).toMatch(/^critical_limits\.potassium: /);
     expect(problem([1, 2])).toMatch(/^critical_limits: /);

@@ -17,21 +17,37 @@ class FakeContents implements ContentsLike {
   permissionCheck?: () => boolean;
   mainFrame = { url: APP_ENTRY };
   session = {
-    setPermissionRequestHandler: (h: FakeContents['permissionRequest']) => { this.permissionRequest = h; },
-    setPermissionCheckHandler: (h: () => boolean) => { this.permissionCheck = h; },
+    setPermissionRequestHandler: (h: FakeContents['permissionRequest']) => {
+      this.permissionRequest = h;
+    },
+    setPermissionCheckHandler: (h: () => boolean) => {
+      this.permissionCheck = h;
+    },
   };
-  setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }): void { this.openHandler = h; }
-  on(event: string, listener: (...a: never[]) => void): this { this.listeners.set(event, listener as never); return this; }
+  setWindowOpenHandler(h: (d: { url: string }) => { action: 'deny' }): void {
+    this.openHandler = h;
+  }
+  on(event: string, listener: (...a: never[]) => void): this {
+    this.listeners.set(event, listener as never);
+    return this;
+  }
 }
 
 const created: Array<{ options: Record<string, unknown>; win: FakeWindow }> = [];
 class FakeWindow implements WindowLike {
   webContents = new FakeContents();
   shown = false;
-  constructor(readonly options: Record<string, unknown>) { created.push({ options, win: this }); }
+  constructor(readonly options: Record<string, unknown>) {
+    created.push({ options, win: this });
+  }
   async loadURL(): Promise<void> {}
-  once(_e: 'ready-to-show', l: () => void): this { l(); return this; }
-  show(): void { this.shown = true; }
+  once(_e: 'ready-to-show', l: () => void): this {
+    l();
+    return this;
+  }
+  show(): void {
+    this.shown = true;
+  }
 }
 
 describe('windows', () => {
@@ -40,9 +56,17 @@ describe('windows', () => {
 
   it('isolates and sandboxes the renderer with no Node access', () => {
     expect(prefs).toMatchObject({
-      contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false,
-      experimentalFeatures: false, devTools: false, preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      devTools: false,
+      preload: '/app/preload.cjs',
     });
     expect(win.options.show).toBe(false);
   });
@@ -52,7 +76,14 @@ describe('windows', () => {
     expect(c.openHandler?.({ url: 'https://example.org' })).toEqual({ action: 'deny' });
     const prevented = (event: string, url?: string): boolean => {
       let p = false;
-      c.listeners.get(event)?.({ preventDefault: () => { p = true; } }, url);
+      c.listeners.get(event)?.(
+        {
+          preventDefault: () => {
+            p = true;
+          },
+        },
+        url,
+      );
       return p;
     };
     expect(prevented('will-navigate', 'https://evil.example/')).toBe(true);
@@ -61,7 +92,9 @@ describe('windows', () => {
     expect(prevented('will-redirect', 'http://127.0.0.1:8080/')).toBe(true);
     expect(prevented('will-attach-webview')).toBe(true);
     let granted: boolean | undefined;
-    c.permissionRequest?.(c, 'media', (g) => { granted = g; });
+    c.permissionRequest?.(c, 'media', (g) => {
+      granted = g;
+    });
     expect(granted).toBe(false);
     expect(c.permissionCheck?.()).toBe(false);
   });
@@ -85,10 +118,22 @@ describe('windows', () => {
 
 describe('content security policy', () => {
   it('allows only the app itself: no inline script, no remote content, no connections', () => {
-    const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split('; ').map((d) => { const [k, ...v] = d.split(' '); return [k, v.join(' ')]; }));
+    const directives = Object.fromEntries(
+      CONTENT_SECURITY_POLICY.split('; ').map((d) => {
+        const [k, ...v] = d.split(' ');
+        return [k, v.join(' ')];
+      }),
+    );
     expect(directives).toMatchObject({
-      'default-src': "'none'", 'script-src': "'self'", 'style-src': "'self'", 'connect-src': "'none'",
-      'object-src': "'none'", 'frame-src': "'none'", 'base-uri': "'none'", 'form-action': "'none'", 'frame-ancestors': "'none'",
+      'default-src': "'none'",
+      'script-src': "'self'",
+      'style-src': "'self'",
+      'connect-src': "'none'",
+      'object-src': "'none'",
+      'frame-src': "'none'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
     });
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|http:|https:|\*/);
   });
@@ -109,7 +154,9 @@ describe('content security policy', () => {
   });
 
   it('is repeated in the renderer page itself', async () => {
-    const html = await import('node:fs').then((fs) => fs.readFileSync(path.resolve(__dirname, '../../renderer/index.html'), 'utf8'));
+    const html = await import('node:fs').then((fs) =>
+      fs.readFileSync(path.resolve(__dirname, '../../renderer/index.html'), 'utf8'),
+    );
     const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toContain("script-src 'self'");
     expect(meta).toContain("default-src 'none'");

@@ -37,8 +37,14 @@ function keyStore(accountSecret = randomBytes(32), available = true): SecretWrap
 }
 
 const dirs: Array<{ cleanup(): void }> = [];
-afterEach(() => { for (const d of dirs.splice(0)) d.cleanup(); });
-const newDir = (): string => { const d = tempDir('cw-enc-'); dirs.push(d); return d.dir; };
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.cleanup();
+});
+const newDir = (): string => {
+  const d = tempDir('cw-enc-');
+  dirs.push(d);
+  return d.dir;
+};
 const bytesOf = (file: string): Buffer => (existsSync(file) ? readFileSync(file) : Buffer.alloc(0));
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 const fixture = () => smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>);
@@ -69,7 +75,8 @@ describe('encryption at rest', () => {
     const wal = await useWorkstation(dir, key);
     const file = path.join(dir, 'workstation.db');
     for (const bytes of [bytesOf(file), wal]) {
-      for (const secret of ['Alice Patient', 'Bob Builder', 'heart_rate', 'CREATE TABLE', 'SQLite format 3']) expect(bytes.includes(secret)).toBe(false);
+      for (const secret of ['Alice Patient', 'Bob Builder', 'heart_rate', 'CREATE TABLE', 'SQLite format 3'])
+        expect(bytes.includes(secret)).toBe(false);
     }
     const stolen = path.join(newDir(), 'stolen.db');
     copyFileSync(file, stolen);
@@ -141,7 +148,10 @@ describe('encryption at rest', () => {
     expect(() => workstationDbKey(dir, file, keyStore(undefined, false))).toThrow(/key store is not available/);
     writeFileSync(keyFilePath(dir), '{"version":1,');
     expect(() => workstationDbKey(dir, file, store)).toThrow(/is damaged/);
-    writeFileSync(keyFilePath(dir), JSON.stringify({ version: 1, wrapped: store.encryptString('b'.repeat(64)).toString('base64'), created_at: 'x' }));
+    writeFileSync(
+      keyFilePath(dir),
+      JSON.stringify({ version: 1, wrapped: store.encryptString('b'.repeat(64)).toString('base64'), created_at: 'x' }),
+    );
     expect(() => workstationDbKey(dir, file, store)).toThrow(/does not open with this workstation's key/);
     const { rmSync } = await import('node:fs');
     rmSync(keyFilePath(dir));

@@ -11,8 +11,14 @@ import { SMALL_FIXTURE, tempDir } from '../helpers/world';
 
 type Entries = Array<Record<string, unknown>>;
 interface SmallFixture {
-  now: string; patients: Entries; users: Entries; appointments: Entries; records: Entries; observations: Entries;
-  role_assignments: Entries; [k: string]: unknown;
+  now: string;
+  patients: Entries;
+  users: Entries;
+  appointments: Entries;
+  records: Entries;
+  observations: Entries;
+  role_assignments: Entries;
+  [k: string]: unknown;
 }
 const small = (): SmallFixture => readFixtureFile(SMALL_FIXTURE) as SmallFixture;
 
@@ -24,14 +30,18 @@ async function freshDb(file = ':memory:'): Promise<SqliteDb> {
 
 async function rowCounts(db: SqliteDb): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of [...TABLE_ORDER, 'audit_events']) out[t] = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
+  for (const t of [...TABLE_ORDER, 'audit_events'])
+    out[t] = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))!.n);
   return out;
 }
 
 async function loadError(fixture: unknown): Promise<FixtureError> {
   const db = await freshDb();
   try {
-    const err = await loadFixture(db, fixture, { hashCost: TEST_COST }).then(() => null, (e: unknown) => e);
+    const err = await loadFixture(db, fixture, { hashCost: TEST_COST }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FixtureError);
     expect(Object.values(await rowCounts(db)).every((n) => n === 0)).toBe(true);
     return err as FixtureError;
@@ -68,12 +78,14 @@ describe('fixture loader', () => {
     f.users[2]!.username = 'ada';
     f.records[0]!.amends = 'rec-404';
     const err = await loadError(f);
-    expect(err.problems).toEqual(expect.arrayContaining([
-      'patients[1].room: unknown Room "r-999"',
-      'appointments[0].clinician: unknown User "u-ghost"',
-      'users[2].username: duplicate username "ada"',
-      'records[0].amends: unknown Record "rec-404"',
-    ]));
+    expect(err.problems).toEqual(
+      expect.arrayContaining([
+        'patients[1].room: unknown Room "r-999"',
+        'appointments[0].clinician: unknown User "u-ghost"',
+        'users[2].username: duplicate username "ada"',
+        'records[0].amends: unknown Record "rec-404"',
+      ]),
+    );
   });
 
   it('rejects schema errors with the path of the entry', async () => {
@@ -99,10 +111,12 @@ describe('fixture loader', () => {
     f.patients.push({ ...f.patients[0]!, mrn: 'GH-9999' });
     f.role_assignments.push({ role: 'nurse', scope: 'Ward:ward-card' });
     const err = await loadError(f);
-    expect(err.problems).toEqual(expect.arrayContaining([
-      'patients[4].id: duplicate id "p-a"',
-      'role_assignments[10]: needs exactly one of "user" or "group"',
-    ]));
+    expect(err.problems).toEqual(
+      expect.arrayContaining([
+        'patients[4].id: duplicate id "p-a"',
+        'role_assignments[10]: needs exactly one of "user" or "group"',
+      ]),
+    );
   });
 
   it('leaves a database file byte-for-byte unchanged when the fixture is bad', async () => {
@@ -113,7 +127,9 @@ describe('fixture loader', () => {
     const before = readFileSync(file);
     const f = small();
     f.observations[0]!.patient = 'p-nobody';
-    await expect(loadFixture(db, f, { hashCost: TEST_COST })).rejects.toThrow(/observations\[0\]\.patient: unknown Patient "p-nobody"/);
+    await expect(loadFixture(db, f, { hashCost: TEST_COST })).rejects.toThrow(
+      /observations\[0\]\.patient: unknown Patient "p-nobody"/,
+    );
     db.raw.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(file).equals(before)).toBe(true);
     await db.close();

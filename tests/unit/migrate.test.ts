@@ -20,9 +20,30 @@ describe('migrations', () => {
     expect(result.applied.map((m) => `${m.set}/${m.version}`)).toEqual(shipped);
     expect(shipped.slice(0, 1)).toEqual(['shared/1']);
     const tables = (await db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'")).map((t) => t.name);
-    for (const t of ['organizations', 'facilities', 'wards', 'rooms', 'users', 'groups', 'group_members', 'role_assignments',
-      'care_teams', 'care_team_members', 'care_team_patients', 'care_team_specialties', 'patients', 'appointments', 'records',
-      'observations', 'alerts', 'break_glass', 'audit_events', 'outbox', 'credentials', 'consent_restrictions']) {
+    for (const t of [
+      'organizations',
+      'facilities',
+      'wards',
+      'rooms',
+      'users',
+      'groups',
+      'group_members',
+      'role_assignments',
+      'care_teams',
+      'care_team_members',
+      'care_team_patients',
+      'care_team_specialties',
+      'patients',
+      'appointments',
+      'records',
+      'observations',
+      'alerts',
+      'break_glass',
+      'audit_events',
+      'outbox',
+      'credentials',
+      'consent_restrictions',
+    ]) {
       expect(tables).toContain(t);
     }
     expect(await schemaVersions(db)).toEqual({ shared: latest('shared'), workstation: latest('workstation') });
@@ -45,7 +66,9 @@ describe('migrations', () => {
     await db.run("INSERT INTO schema_migrations VALUES ('shared', 99, 'future', 'x', '2030-01-01T00:00:00.000Z')");
     const err = await migrate(db, WORKSTATION_SETS).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaTooNewError);
-    expect((err as Error).message).toMatch(new RegExp(`newer version of clinic-workstation.*version 99.*knows up to ${latest('shared')}\\)`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`newer version of clinic-workstation.*version 99.*knows up to ${latest('shared')}\\)`),
+    );
     await db.close();
   });
 

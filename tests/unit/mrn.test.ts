@@ -28,19 +28,42 @@ describe('medical record numbers', () => {
 
   it('accept letters, digits and the separators - . / _ only', () => {
     expect(normaliseMrn('a.b/c_d-1')).toEqual({ ok: true, value: 'A.B/C_D-1' });
-    expect(problem('GH 0001')).toBe('The medical record number contains a space (U+0020). Type it again using only letters A–Z, digits and - . / _.');
+    expect(problem('GH 0001')).toBe(
+      'The medical record number contains a space (U+0020). Type it again using only letters A–Z, digits and - . / _.',
+    );
     expect(problem('GH#1')).toContain('"#" (U+0023)');
   });
 
   it('refuse invisible characters: zero-width, bidirectional controls, other format and control characters', () => {
-    for (const ch of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u202e', '\u2066', '\u061c', '\u00ad', '\u0007', '\t', '\u2028', '\ufe0f', '\u3164']) {
-      expect(problem(`GH-${ch}0001`), `U+${ch.codePointAt(0)!.toString(16)}`).toMatch(/contains an invisible character \(U\+[0-9A-F]{4}\)|contains a space/);
+    for (const ch of [
+      '\u200b',
+      '\u200c',
+      '\u200d',
+      '\u2060',
+      '\ufeff',
+      '\u202e',
+      '\u2066',
+      '\u061c',
+      '\u00ad',
+      '\u0007',
+      '\t',
+      '\u2028',
+      '\ufe0f',
+      '\u3164',
+    ]) {
+      expect(problem(`GH-${ch}0001`), `U+${ch.codePointAt(0)!.toString(16)}`).toMatch(
+        /contains an invisible character \(U\+[0-9A-F]{4}\)|contains a space/,
+      );
     }
-    expect(problem('GH-\u200b0001')).toBe('The medical record number contains an invisible character (U+200B). Type it again using only letters A–Z, digits and - . / _.');
+    expect(problem('GH-\u200b0001')).toBe(
+      'The medical record number contains an invisible character (U+200B). Type it again using only letters A–Z, digits and - . / _.',
+    );
   });
 
   it('refuse letters of other scripts that look like Latin ones, naming the script', () => {
-    expect(problem('\u0421TM-100013')).toBe('The medical record number contains "С" (U+0421), a Cyrillic letter that can look like a Latin one. Type it again using only letters A–Z, digits and - . / _.');
+    expect(problem('\u0421TM-100013')).toBe(
+      'The medical record number contains "С" (U+0421), a Cyrillic letter that can look like a Latin one. Type it again using only letters A–Z, digits and - . / _.',
+    );
     expect(problem('GH-\u039f001')).toContain('a Greek letter that can look like a Latin one');
     expect(problem('GH-\u0555')).toContain('"Օ" (U+0555), an Armenian letter that can look like a Latin one');
     expect(problem('GH-\u4e00')).toContain('"一" (U+4E00), a letter outside A–Z');
@@ -68,20 +91,41 @@ describe('medical record numbers', () => {
 
   it('normalise idempotently and compare without case (property)', () => {
     const mrn = fc.stringMatching(/^[A-Za-z0-9._/-]{1,30}$/);
-    fc.assert(fc.property(mrn, (m) => {
-      const once = normaliseMrn(m);
-      expect(once.ok).toBe(true);
-      if (!once.ok) return;
-      expect(normaliseMrn(once.value)).toEqual(once);
-      expect(sameMrn(m.toLowerCase(), m.toUpperCase())).toBe(true);
-    }));
+    fc.assert(
+      fc.property(mrn, (m) => {
+        const once = normaliseMrn(m);
+        expect(once.ok).toBe(true);
+        if (!once.ok) return;
+        expect(normaliseMrn(once.value)).toEqual(once);
+        expect(sameMrn(m.toLowerCase(), m.toUpperCase())).toBe(true);
+      }),
+    );
   });
 
   it('refuse any number holding a format or control character (property)', () => {
-    const invisible = fc.constantFrom('\u200b', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u0000', '\u001f', '\u007f', '\u0085');
-    fc.assert(fc.property(fc.stringMatching(/^[A-Z0-9]{1,10}$/), invisible, fc.nat(10), (m, ch, at) => {
-      const i = Math.min(at, m.length);
-      expect(normaliseMrn(m.slice(0, i) + ch + m.slice(i)).ok).toBe(false);
-    }));
+    const invisible = fc.constantFrom(
+      '\u200b',
+      '\u200e',
+      '\u200f',
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+    );
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z0-9]{1,10}$/), invisible, fc.nat(10), (m, ch, at) => {
+        const i = Math.min(at, m.length);
+        expect(normaliseMrn(m.slice(0, i) + ch + m.slice(i)).ok).toBe(false);
+      }),
+    );
   });
 });

@@ -6,29 +6,45 @@
 import { describe, expect, it } from 'vitest';
 import { Mutex } from '../../src/store/mutex';
 
-const busy = (ms: number): void => { const end = performance.now() + ms; while (performance.now() < end) { /* the statement */ } };
+const busy = (ms: number): void => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    /* the statement */
+  }
+};
 
 describe('Mutex', () => {
   it('runs holders one at a time, in the order they asked', async () => {
     const m = new Mutex();
     const order: number[] = [];
     let inside = 0;
-    await Promise.all(Array.from({ length: 50 }, (_, i) => m.run(async () => {
-      inside++;
-      expect(inside).toBe(1);
-      if (i % 3 === 0) await new Promise((r) => setTimeout(r, 1));
-      order.push(i);
-      inside--;
-    })));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        m.run(async () => {
+          inside++;
+          expect(inside).toBe(1);
+          if (i % 3 === 0) await new Promise((r) => setTimeout(r, 1));
+          order.push(i);
+          inside--;
+        }),
+      ),
+    );
     expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
   it('lets the event loop turn while a long queue drains', async () => {
     const m = new Mutex();
     let done = 0;
-    const queue = Array.from({ length: 100 }, () => m.run(() => { busy(1); done++; }));
+    const queue = Array.from({ length: 100 }, () =>
+      m.run(() => {
+        busy(1);
+        done++;
+      }),
+    );
     const started = performance.now();
-    const timer = new Promise<{ done: number; ms: number }>((resolve) => setTimeout(() => resolve({ done, ms: performance.now() - started }), 0));
+    const timer = new Promise<{ done: number; ms: number }>((resolve) =>
+      setTimeout(() => resolve({ done, ms: performance.now() - started }), 0),
+    );
     const seen = await timer;
     await Promise.all(queue);
     expect(done).toBe(100);
@@ -41,8 +57,16 @@ describe('Mutex', () => {
     const m = new Mutex();
     let done = 0;
     const started = performance.now();
-    const timer = new Promise<{ done: number; ms: number }>((resolve) => setTimeout(() => resolve({ done, ms: performance.now() - started }), 0));
-    const chain = (async () => { for (let i = 0; i < 100; i++) await m.run(() => { busy(1); done++; }); })();
+    const timer = new Promise<{ done: number; ms: number }>((resolve) =>
+      setTimeout(() => resolve({ done, ms: performance.now() - started }), 0),
+    );
+    const chain = (async () => {
+      for (let i = 0; i < 100; i++)
+        await m.run(() => {
+          busy(1);
+          done++;
+        });
+    })();
     const seen = await timer;
     await chain;
     expect(done).toBe(100);
@@ -52,7 +76,11 @@ describe('Mutex', () => {
 
   it('a holder that throws releases the lock', async () => {
     const m = new Mutex();
-    await expect(m.run(() => { throw new Error('refused'); })).rejects.toThrow('refused');
+    await expect(
+      m.run(() => {
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
     expect(await m.run(() => 'next')).toBe('next');
     expect(m.locked).toBe(false);
   });

@@ -13,7 +13,7 @@ const root = path.resolve(__dirname, '../..');
 const config = loadYaml(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
 
 describe('electron-builder.yml', () => {
-  it('validates against electron-builder\'s own schema', () => {
+  it("validates against electron-builder's own schema", () => {
     const schema = JSON.parse(readFileSync(path.join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8'));
     const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
     const validate = ajv.compile(schema);

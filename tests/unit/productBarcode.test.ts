@@ -20,21 +20,36 @@ describe('package barcodes', () => {
 
   it('read the GTIN of a GS1 DataMatrix element string, with expiry, batch and serial', () => {
     const scan = `]d20105012345678900172712311000AB12${GS}21SN998877`;
-    expect(readProductBarcode(scan)).toEqual({ gtin: '05012345678900', expiry: '2027-12-31', batch: '00AB12', serial: 'SN998877', key: '05012345678900', format: 'gs1' });
+    expect(readProductBarcode(scan)).toEqual({
+      gtin: '05012345678900',
+      expiry: '2027-12-31',
+      batch: '00AB12',
+      serial: 'SN998877',
+      key: '05012345678900',
+      format: 'gs1',
+    });
     expect(sameProduct(scan, '05012345678900')).toBe(true);
     expect(sameProduct(scan, '5012345678900')).toBe(true);
   });
 
   it('read an element string whose GTIN is not first, and one whose separators the keyboard wedge lost after the GTIN', () => {
-    expect(readProductBarcode(`10LOT7${GS}17270600` + '0105012345678900')).toMatchObject({ gtin: '05012345678900', batch: 'LOT7', expiry: '2027-06-30' });
+    expect(readProductBarcode(`10LOT7${GS}17270600` + '0105012345678900')).toMatchObject({
+      gtin: '05012345678900',
+      batch: 'LOT7',
+      expiry: '2027-06-30',
+    });
     expect(readProductBarcode('010501234567890017271231')?.gtin).toBe('05012345678900');
   });
 
   it('read the bracketed human-readable form', () => {
-    expect(readProductBarcode('(01)05012345678900(17)280229(10)AB-1')).toMatchObject({ gtin: '05012345678900', expiry: '2028-02-29', batch: 'AB-1' });
+    expect(readProductBarcode('(01)05012345678900(17)280229(10)AB-1')).toMatchObject({
+      gtin: '05012345678900',
+      expiry: '2028-02-29',
+      batch: 'AB-1',
+    });
   });
 
-  it('read day 00 of an expiry as the month\'s last day, and ignore an impossible one', () => {
+  it("read day 00 of an expiry as the month's last day, and ignore an impossible one", () => {
     expect(readProductBarcode('(01)05012345678900(17)270200')?.expiry).toBe('2027-02-28');
     expect(readProductBarcode('(01)05012345678900(17)271332')?.expiry).toBeNull();
   });
@@ -43,7 +58,7 @@ describe('package barcodes', () => {
     expect(readProductBarcode(']E05012345678900')?.gtin).toBe('05012345678900');
   });
 
-  it('compare a site\'s own code as text, ignoring case and outer spaces', () => {
+  it("compare a site's own code as text, ignoring case and outer spaces", () => {
     expect(sameProduct(' pc-amox-500 ', 'PC-AMOX-500')).toBe(true);
     expect(sameProduct('PC-AMOX-250', 'PC-AMOX-500')).toBe(false);
     expect(readProductBarcode('   ')).toBeNull();
@@ -51,11 +66,13 @@ describe('package barcodes', () => {
   });
 
   it('give every form of a GTIN the same key (property)', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[0-9]{13}$/), fc.stringMatching(/^[A-Z0-9]{1,20}$/), (ean, lot) => {
-      const g14 = `0${ean}`;
-      for (const form of [ean, g14, `]d201${g14}10${lot}`, `(01)${g14}(10)${lot}`, `]C110${lot}${GS}01${g14}`]) {
-        expect(sameProduct(form, ean), form).toBe(true);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{13}$/), fc.stringMatching(/^[A-Z0-9]{1,20}$/), (ean, lot) => {
+        const g14 = `0${ean}`;
+        for (const form of [ean, g14, `]d201${g14}10${lot}`, `(01)${g14}(10)${lot}`, `]C110${lot}${GS}01${g14}`]) {
+          expect(sameProduct(form, ean), form).toBe(true);
+        }
+      }),
+    );
   });
 });

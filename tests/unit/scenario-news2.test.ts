@@ -13,7 +13,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = tempDir('cw-news2-');
 afterAll(() => tmp.cleanup());
 
-const CALM = { respiratory_rate: 16, oxygen_saturation: 97, inspired_oxygen: 'air', blood_pressure_systolic: 125, heart_rate: 72, consciousness: 'A', temperature: 36.8 };
+const CALM = {
+  respiratory_rate: 16,
+  oxygen_saturation: 97,
+  inspired_oxygen: 'air',
+  blood_pressure_systolic: 125,
+  heart_rate: 72,
+  consciousness: 'A',
+  temperature: 36.8,
+};
 const ZEROS = Object.fromEntries(Object.keys(CALM).map((k) => [k, 0]));
 const LOW = { total: 0, scores: ZEROS, risk: 'low', monitoring_minutes: 720, missing: [], not_applicable: null };
 
@@ -45,7 +53,12 @@ describe('NEWS2 scenario cases', () => {
   });
 
   it('says which fields differ when a case fails', async () => {
-    const r = await runCase(null, 'x.scenarios.json', 3, { news2: { ...CALM, heart_rate: 131 }, age: 60, expect: LOW, why: 'tachycardia' });
+    const r = await runCase(null, 'x.scenarios.json', 3, {
+      news2: { ...CALM, heart_rate: 131 },
+      age: 60,
+      expect: LOW,
+      why: 'tachycardia',
+    });
     expect(r.ok).toBe(false);
     expect(r.line).toContain('FAIL x.scenarios.json case 3: NEWS2 of');
     expect(r.line).toContain('total: expected 0, got 3');
@@ -54,8 +67,12 @@ describe('NEWS2 scenario cases', () => {
     expect(r.line).not.toContain('missing:');
   });
 
-  it('answers an unknown code or a value of the wrong kind with the rule\'s own sentence', async () => {
-    const r = await runCase(null, 'x.scenarios.json', 4, { news2: { ...CALM, heart_rat: 80, consciousness: 7 }, age: 60, expect: LOW });
+  it("answers an unknown code or a value of the wrong kind with the rule's own sentence", async () => {
+    const r = await runCase(null, 'x.scenarios.json', 4, {
+      news2: { ...CALM, heart_rat: 80, consciousness: 7 },
+      age: 60,
+      expect: LOW,
+    });
     expect(r.ok).toBe(false);
     expect(r.line).toMatch(/^FAIL x\.scenarios\.json case 4: bad NEWS2 case: /);
     expect(r.line).toContain('"heart_rat" is not a NEWS2 vital sign; the codes are respiratory_rate,');
@@ -82,14 +99,23 @@ describe('NEWS2 scenario cases', () => {
     const r = await runScenarioFile(f);
     expect([r.passed, r.failed]).toEqual([1, 3]);
     expect(r.results[1]!.line).toContain('bad NEWS2 case: news2:');
-    expect(r.results[2]!.line).toBe('FAIL bad.scenarios.json case 2: this case needs an actor and a fixture, and the file has no fixture');
+    expect(r.results[2]!.line).toBe(
+      'FAIL bad.scenarios.json case 2: this case needs an actor and a fixture, and the file has no fixture',
+    );
     expect(r.results[3]!.line).toBe('FAIL bad.scenarios.json case 3: malformed case: null');
   });
 
   it('decides NEWS2 cases in a file with a fixture too, beside the policy cases', async () => {
     const f = file('mixed.scenarios.json', {
       fixture: path.resolve(here, '../fixtures/small-hospital.fixture.json'),
-      cases: [{ news2: CALM, age: 60, expect: LOW }, { news2: CALM, age: 15, expect: { ...LOW, total: null, scores: {}, risk: null, monitoring_minutes: null, not_applicable: 'under_16' } }],
+      cases: [
+        { news2: CALM, age: 60, expect: LOW },
+        {
+          news2: CALM,
+          age: 15,
+          expect: { ...LOW, total: null, scores: {}, risk: null, monitoring_minutes: null, not_applicable: 'under_16' },
+        },
+      ],
     });
     const r = await runScenarioFile(f);
     expect(r.results.filter((x) => !x.ok)).toEqual([]);

@@ -23,7 +23,14 @@ describe('password and PIN hashes', () => {
 
   it('treat equivalent Unicode spellings alike and refuse malformed or abusive stored hashes', async () => {
     expect(await verifySecret('Cafe\u0301-42', await hashSecret('Café-42'))).toBe(true);
-    for (const bad of ['', 'plain-text', 'scrypt$1$8$1$AAAA', 'bcrypt$10$8$1$AAAA$AAAA', `scrypt$${2 ** 24}$8$1$AAAA$AAAA`, 'scrypt$-1$8$1$AAAA$AAAA']) {
+    for (const bad of [
+      '',
+      'plain-text',
+      'scrypt$1$8$1$AAAA',
+      'bcrypt$10$8$1$AAAA$AAAA',
+      `scrypt$${2 ** 24}$8$1$AAAA$AAAA`,
+      'scrypt$-1$8$1$AAAA$AAAA',
+    ]) {
       expect(await verifySecret('x', bad)).toBe(false);
     }
   });

@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES, SMALL_FIXTURE } from '../helpers/world';
 
 const root = path.resolve(__dirname, '../..');
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
-  const p = path.join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mjs|js)$/.test(f) ? [p] : [];
-});
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mjs|js)$/.test(f) ? [p] : [];
+  });
 
 describe('self-contained repository', () => {
   it('loads the small hospital from tests/fixtures, inside the repository', () => {
@@ -28,7 +29,8 @@ describe('self-contained repository', () => {
   });
 
   it('no code of the app refers to the shared folder beside the repository', () => {
-    const offenders = ['src', 'electron', 'renderer/src', 'bench'].flatMap((d) => files(path.join(root, d)))
+    const offenders = ['src', 'electron', 'renderer/src', 'bench']
+      .flatMap((d) => files(path.join(root, d)))
       .filter((f) => /\.\.\/shared\b|['"`]\.\.\/\.\.\/\.\.\/shared/.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
   });

@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { startProblem } from '../../electron/tools/check-start.mjs';
 
 const root = path.resolve(__dirname, '../..');
-const check = startProblem as (o: { dist?: boolean; nodeVersion?: string; binary?: { file: string; present: boolean; version: string } }) => string | null;
+const check = startProblem as (o: {
+  dist?: boolean;
+  nodeVersion?: string;
+  binary?: { file: string; present: boolean; version: string };
+}) => string | null;
 const missing = { file: '/nowhere/electron', present: false, version: '45.4.1' };
 const present = { file: '/opt/electron/electron', present: true, version: '45.4.1' };
 
@@ -24,17 +28,28 @@ describe('npm start / npm run dist prerequisites', () => {
   });
 
   it('names the Node version npm start and npm run dist need', () => {
-    expect(check({ nodeVersion: '20.20.2', binary: present })).toBe("npm start needs Node >= 22.12 (Electron 45.4.1's build tools); this is Node 20.20.2. `npm test` runs on Node 20.");
+    expect(check({ nodeVersion: '20.20.2', binary: present })).toBe(
+      "npm start needs Node >= 22.12 (Electron 45.4.1's build tools); this is Node 20.20.2. `npm test` runs on Node 20.",
+    );
     expect(check({ dist: true, nodeVersion: '22.11.0', binary: missing })).toMatch(/^npm run dist needs Node >= 22\.12/);
     expect(check({ nodeVersion: '22.12.0', binary: present })).toBeNull();
     expect(check({ dist: true, nodeVersion: '24.1.0', binary: missing })).toBeNull();
   });
 
   it('npm start itself prints that one line and fails before building', () => {
-    const r = spawnSync('npm', ['start'], { cwd: root, encoding: 'utf8', env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '/nonexistent-electron-dist' }, timeout: 60_000 });
+    const r = spawnSync('npm', ['start'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: '/nonexistent-electron-dist' },
+      timeout: 60_000,
+    });
     expect(r.status).not.toBe(0);
     const ours = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.trim() && !l.startsWith('>'));
-    expect(ours).toEqual([expect.stringMatching(/^npm start needs the Electron 45\.\d+\.\d+ binary, which is not installed \(\/nonexistent-electron-dist\/electron\)/)]);
+    expect(ours).toEqual([
+      expect.stringMatching(
+        /^npm start needs the Electron 45\.\d+\.\d+ binary, which is not installed \(\/nonexistent-electron-dist\/electron\)/,
+      ),
+    ]);
     expect(r.stdout).not.toContain('vite');
   });
 });

@@ -18,14 +18,34 @@ export const sensitivityName = (v: string): string => SENSITIVITY.find((s) => s.
 /** Shown on a labelled item; only users cleared for the label ever receive the item. */
 export function LabelChip({ label }: { label: string | null | undefined }) {
   if (!label) return null;
-  return <span className="label-chip" title={`Sensitive: ${sensitivityName(label)} — only staff cleared for it see this`}><Tag tone="warning">{sensitivityName(label)}</Tag></span>;
+  return (
+    <span className="label-chip" title={`Sensitive: ${sensitivityName(label)} — only staff cleared for it see this`}>
+      <Tag tone="warning">{sensitivityName(label)}</Tag>
+    </span>
+  );
 }
 
-export function LabelPicker({ value, onChange, what }: { value: SensitivityLabel | null; onChange: (v: SensitivityLabel | null) => void; what: string }) {
+export function LabelPicker({
+  value,
+  onChange,
+  what,
+}: {
+  value: SensitivityLabel | null;
+  onChange: (v: SensitivityLabel | null) => void;
+  what: string;
+}) {
   return (
-    <Select label="Sensitivity" value={value ?? ''} placeholder="Not sensitive"
+    <Select
+      label="Sensitivity"
+      value={value ?? ''}
+      placeholder="Not sensitive"
       onChange={(e) => onChange((e.target.value || null) as SensitivityLabel | null)}
       options={SENSITIVITY.map((s) => ({ value: s.value, label: s.label }))}
-      hint={value ? `Only staff cleared for ${sensitivityName(value)} on this patient will see this ${what}; others will not know it exists.` : `Label the ${what} if it needs a clearance to read.`} />
+      hint={
+        value
+          ? `Only staff cleared for ${sensitivityName(value)} on this patient will see this ${what}; others will not know it exists.`
+          : `Label the ${what} if it needs a clearance to read.`
+      }
+    />
   );
 }

@@ -17,11 +17,17 @@ export const useDrafts = create<DraftState>((set, get) => ({
   setOwner(userId) {
     if (get().owner !== userId) set({ owner: userId, drafts: {} });
   },
-  get<T>(key: string) { return get().drafts[key] as T | undefined; },
-  put(key, value) { set({ drafts: { ...get().drafts, [key]: value } }); },
+  get<T>(key: string) {
+    return get().drafts[key] as T | undefined;
+  },
+  put(key, value) {
+    set({ drafts: { ...get().drafts, [key]: value } });
+  },
   drop(key) {
     const { [key]: _gone, ...rest } = get().drafts;
     set({ drafts: rest });
   },
-  clear() { set({ drafts: {}, owner: null }); },
+  clear() {
+    set({ drafts: {}, owner: null });
+  },
 }));

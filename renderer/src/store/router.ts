@@ -1,7 +1,10 @@
 /** Hash routes, so deep links such as #/patients/p-b work inside the app's single page. */
 import { create } from 'zustand';
 
-export interface Route { path: string[]; query: URLSearchParams }
+export interface Route {
+  path: string[];
+  query: URLSearchParams;
+}
 
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#\/?/, '');

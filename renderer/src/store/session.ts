@@ -40,7 +40,11 @@ export const useSession = create<SessionState>((set, get) => ({
   },
   async lockNow() {
     set({ lockedLocally: true });
-    try { get().apply(await call('session.lock', {})); } catch { /* main locks on its own timer too */ }
+    try {
+      get().apply(await call('session.lock', {}));
+    } catch {
+      /* main locks on its own timer too */
+    }
   },
 }));
 
@@ -52,8 +56,12 @@ let started = false;
 export function startSessionTracking(): void {
   if (started) return;
   started = true;
-  onAppEvent((e) => { if (e.type === 'session') useSession.getState().apply(e.session); });
-  onSessionProblem(() => { void useSession.getState().refresh(); });
+  onAppEvent((e) => {
+    if (e.type === 'session') useSession.getState().apply(e.session);
+  });
+  onSessionProblem(() => {
+    void useSession.getState().refresh();
+  });
   let lastInput = Date.now();
   let lastPing = 0;
   const onInput = (): void => {
@@ -64,7 +72,8 @@ export function startSessionTracking(): void {
       void call('session.activity', {}).catch(() => undefined);
     }
   };
-  for (const type of ['keydown', 'pointerdown', 'wheel', 'touchstart']) window.addEventListener(type, onInput, { passive: true, capture: true });
+  for (const type of ['keydown', 'pointerdown', 'wheel', 'touchstart'])
+    window.addEventListener(type, onInput, { passive: true, capture: true });
   window.setInterval(() => {
     const s = useSession.getState();
     if (!isActive(s) || !s.info) return;

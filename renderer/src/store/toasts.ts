@@ -5,9 +5,17 @@
  */
 import { create } from 'zustand';
 
-export interface Toast { id: number; tone: 'success' | 'error' | 'info'; text: string }
+export interface Toast {
+  id: number;
+  tone: 'success' | 'error' | 'info';
+  text: string;
+}
 
-interface ToastState { toasts: Toast[]; push(tone: Toast['tone'], text: string): void; dismiss(id: number): void }
+interface ToastState {
+  toasts: Toast[];
+  push(tone: Toast['tone'], text: string): void;
+  dismiss(id: number): void;
+}
 
 let next = 1;
 export const useToasts = create<ToastState>((set, get) => ({
@@ -19,7 +27,9 @@ export const useToasts = create<ToastState>((set, get) => ({
     set({ toasts: [...rest.slice(-2), { id, tone, text }] });
     window.setTimeout(() => get().dismiss(id), tone === 'error' ? 8_000 : 4_000);
   },
-  dismiss(id) { set({ toasts: get().toasts.filter((t) => t.id !== id) }); },
+  dismiss(id) {
+    set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
 }));
 
 export const toast = {

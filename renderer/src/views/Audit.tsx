@@ -18,12 +18,36 @@ type Tab = 'log' | 'break-glass' | 'report';
 
 /** Actions the services record; the filter also offers any other action seen in the loaded events. */
 const KNOWN_ACTIONS = [
-  'read', 'census', 'sign_in_password', 'sign_in_badge', 'break_glass', 'break_glass_lookup',
-  'register_patient', 'update_patient', 'discharge', 'final_discharge',
-  'schedule_appointment', 'cancel', 'reschedule', 'start', 'complete',
-  'create_record', 'amend', 'record_observation', 'acknowledge', 'reschedule_alert',
-  'create_user', 'assign_role', 'revoke_role', 'update_badge', 'reset_lockout', 'create_organization',
-  'startup', 'audit_settings_changed', 'audit_report', 'sync_rollback',
+  'read',
+  'census',
+  'sign_in_password',
+  'sign_in_badge',
+  'break_glass',
+  'break_glass_lookup',
+  'register_patient',
+  'update_patient',
+  'discharge',
+  'final_discharge',
+  'schedule_appointment',
+  'cancel',
+  'reschedule',
+  'start',
+  'complete',
+  'create_record',
+  'amend',
+  'record_observation',
+  'acknowledge',
+  'reschedule_alert',
+  'create_user',
+  'assign_role',
+  'revoke_role',
+  'update_badge',
+  'reset_lockout',
+  'create_organization',
+  'startup',
+  'audit_settings_changed',
+  'audit_report',
+  'sync_rollback',
 ];
 
 const stamp = (iso: string): string => dateTimeSeconds(iso);
@@ -42,9 +66,23 @@ export function Audit() {
   return (
     <div className="admin-view">
       <PageHeader title="Audit" subtitle={`${me?.org_name ?? orgId} · every access and change, newest first`} />
-      <Tabs label="Audit views" value={tab} onChange={(t) => go(t === 'log' ? '/audit' : `/audit?tab=${t}`)}
-        tabs={[{ id: 'log', label: 'Audit log' }, { id: 'break-glass', label: 'Emergency access review', ...(review.data ? { count: review.data.length } : {}) }, { id: 'report', label: 'Report' }]} />
-      {tab === 'log' ? <AuditLog orgId={orgId} names={names} /> : tab === 'report' ? <AuditReport orgId={orgId} /> : <BreakGlassReview data={review.data} error={review.error} loading={review.loading} />}
+      <Tabs
+        label="Audit views"
+        value={tab}
+        onChange={(t) => go(t === 'log' ? '/audit' : `/audit?tab=${t}`)}
+        tabs={[
+          { id: 'log', label: 'Audit log' },
+          { id: 'break-glass', label: 'Emergency access review', ...(review.data ? { count: review.data.length } : {}) },
+          { id: 'report', label: 'Report' },
+        ]}
+      />
+      {tab === 'log' ? (
+        <AuditLog orgId={orgId} names={names} />
+      ) : tab === 'report' ? (
+        <AuditReport orgId={orgId} />
+      ) : (
+        <BreakGlassReview data={review.data} error={review.error} loading={review.loading} />
+      )}
     </div>
   );
 }
@@ -60,7 +98,12 @@ function resourceLabel(resource: string, names: Map<string, string>): string {
   return type === 'User' && names.has(id) ? `User · ${names.get(id)}` : resource;
 }
 
-interface LogState { events: AuditEvent[]; nextBefore: number | null; loading: boolean; error: ApiError | null }
+interface LogState {
+  events: AuditEvent[];
+  nextBefore: number | null;
+  loading: boolean;
+  error: ApiError | null;
+}
 
 function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> }) {
   const [action, setAction] = useState('');
@@ -72,10 +115,16 @@ function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> 
     let live = true;
     setState({ events: [], nextBefore: null, loading: true, error: null });
     call('audit.log', { orgId, action: action || null }).then(
-      (page) => { if (live) setState({ events: page.events, nextBefore: page.next_before, loading: false, error: null }); },
-      (e: unknown) => { if (live) setState({ events: [], nextBefore: null, loading: false, error: asApiError(e) }); },
+      (page) => {
+        if (live) setState({ events: page.events, nextBefore: page.next_before, loading: false, error: null });
+      },
+      (e: unknown) => {
+        if (live) setState({ events: [], nextBefore: null, loading: false, error: asApiError(e) });
+      },
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [orgId, action, tick]);
 
   const older = useCallback(async (): Promise<void> => {
@@ -89,40 +138,96 @@ function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> 
     }
   }, [orgId, action, state.nextBefore]);
 
-  const actions = useMemo(() => [...new Set([...KNOWN_ACTIONS, ...state.events.map((e) => e.action), ...(action ? [action] : [])])].sort(), [state.events, action]);
+  const actions = useMemo(
+    () => [...new Set([...KNOWN_ACTIONS, ...state.events.map((e) => e.action), ...(action ? [action] : [])])].sort(),
+    [state.events, action],
+  );
 
   return (
     <div>
       <div className="row">
         <div className="adm-filter">
-          <Select label="Action" value={action} placeholder="All actions" onChange={(e) => setAction(e.target.value)}
-            options={actions.map((a) => ({ value: a, label: humanize(a) }))} />
+          <Select
+            label="Action"
+            value={action}
+            placeholder="All actions"
+            onChange={(e) => setAction(e.target.value)}
+            options={actions.map((a) => ({ value: a, label: humanize(a) }))}
+          />
         </div>
         <div className="field field-inline">
-          <Button onClick={() => setTick((t) => t + 1)} busy={state.loading && state.events.length === 0}>Refresh</Button>
+          <Button onClick={() => setTick((t) => t + 1)} busy={state.loading && state.events.length === 0}>
+            Refresh
+          </Button>
         </div>
       </div>
       <ErrorNote error={state.error} />
       {state.loading && state.events.length === 0 ? <Loading /> : null}
       {state.events.length > 0 || (!state.loading && !state.error) ? (
         <>
-          <VirtualTable label="Audit events" rows={state.events} rowKey={(e) => e.id} height={560} rowHeight={34}
+          <VirtualTable
+            label="Audit events"
+            rows={state.events}
+            rowKey={(e) => e.id}
+            height={560}
+            rowHeight={34}
             empty={action ? `No “${humanize(action)}” events.` : 'No events recorded yet.'}
             columns={[
               { key: 'at', header: 'Time', width: '132px', render: (e) => <span className="mono">{stamp(e.at)}</span> },
-              { key: 'actor', header: 'Actor', width: '1.1fr', render: (e) => <span title={e.actor}>{who(e.actor, names)}</span> },
-              { key: 'obo', header: 'On behalf of', width: '1fr', render: (e) => e.on_behalf_of ? <span title={e.on_behalf_of}>{who(e.on_behalf_of, names)}</span> : <span className="muted">—</span> },
+              {
+                key: 'actor',
+                header: 'Actor',
+                width: '1.1fr',
+                render: (e) => <span title={e.actor}>{who(e.actor, names)}</span>,
+              },
+              {
+                key: 'obo',
+                header: 'On behalf of',
+                width: '1fr',
+                render: (e) =>
+                  e.on_behalf_of ? (
+                    <span title={e.on_behalf_of}>{who(e.on_behalf_of, names)}</span>
+                  ) : (
+                    <span className="muted">—</span>
+                  ),
+              },
               { key: 'action', header: 'Action', width: '1fr', render: (e) => humanize(e.action) },
-              { key: 'resource', header: 'Resource', width: '1.3fr', render: (e) => <span className="mono" title={e.resource}>{resourceLabel(e.resource, names)}</span> },
-              { key: 'decision', header: 'Decision', width: '96px', render: (e) => <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag> },
-              { key: 'reason', header: 'Reason', width: '1fr', render: (e) => e.reason ? <span title={e.reason}>{humanize(e.reason)}</span> : <span className="muted">—</span> },
-            ]} />
+              {
+                key: 'resource',
+                header: 'Resource',
+                width: '1.3fr',
+                render: (e) => (
+                  <span className="mono" title={e.resource}>
+                    {resourceLabel(e.resource, names)}
+                  </span>
+                ),
+              },
+              {
+                key: 'decision',
+                header: 'Decision',
+                width: '96px',
+                render: (e) => <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag>,
+              },
+              {
+                key: 'reason',
+                header: 'Reason',
+                width: '1fr',
+                render: (e) => (e.reason ? <span title={e.reason}>{humanize(e.reason)}</span> : <span className="muted">—</span>),
+              },
+            ]}
+          />
           {state.events.length > 0 ? (
             <div className="table-foot">
-              <span className="muted">{state.events.length} event{state.events.length === 1 ? '' : 's'} shown</span>
-              {state.nextBefore !== null
-                ? <Button small busy={state.loading} onClick={() => void older()}>Load older</Button>
-                : <span className="muted">Beginning of the log</span>}
+              <span className="muted">
+                {state.events.length} event{state.events.length === 1 ? '' : 's'} shown
+              </span>
+              {state.nextBefore !== null ? (
+                <Button small busy={state.loading} onClick={() => void older()}>
+                  Load older
+                </Button>
+              ) : (
+                <span className="muted">Beginning of the log</span>
+              )}
             </div>
           ) : null}
         </>
@@ -135,7 +240,15 @@ function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) });
 }
 
-function BreakGlassReview({ data, error, loading }: { data: Response<'audit.breakGlass'> | undefined; error: ApiError | null; loading: boolean }) {
+function BreakGlassReview({
+  data,
+  error,
+  loading,
+}: {
+  data: Response<'audit.breakGlass'> | undefined;
+  error: ApiError | null;
+  loading: boolean;
+}) {
   if (loading && !data) return <Loading />;
   if (!data) return <ErrorNote error={error} />;
   if (data.length === 0) return <Empty>No emergency access has been used in this organization.</Empty>;
@@ -143,15 +256,30 @@ function BreakGlassReview({ data, error, loading }: { data: Response<'audit.brea
     <div className="section flush">
       <table className="table" aria-label="Emergency access">
         <thead>
-          <tr><th>Who</th><th>Patient</th><th>Reason given</th><th>Overrode</th><th>Started</th><th>Expires</th><th>Status</th><th className="num">Chart reads</th></tr>
+          <tr>
+            <th>Who</th>
+            <th>Patient</th>
+            <th>Reason given</th>
+            <th>Overrode</th>
+            <th>Started</th>
+            <th>Expires</th>
+            <th>Status</th>
+            <th className="num">Chart reads</th>
+          </tr>
         </thead>
         <tbody>
           {data.map((g) => (
             <tr key={g.id}>
-              <td><strong>{g.user_name ?? g.user_id}</strong></td>
-              <td>{g.patient_name ?? g.patient_id} <span className="muted mono">{g.patient_mrn ?? ''}</span></td>
+              <td>
+                <strong>{g.user_name ?? g.user_id}</strong>
+              </td>
+              <td>
+                {g.patient_name ?? g.patient_id} <span className="muted mono">{g.patient_mrn ?? ''}</span>
+              </td>
               <td className="reason">{g.reason}</td>
-              <td><OverrideTags overrides={g.overrides} /></td>
+              <td>
+                <OverrideTags overrides={g.overrides} />
+              </td>
               <td className="nowrap">{dateTime(g.started_at)}</td>
               <td className="nowrap">{dateTime(g.expires_at)}</td>
               <td>{g.active ? <Tag tone="warning">Active</Tag> : <Tag>Ended</Tag>}</td>

@@ -16,7 +16,8 @@ const MAX_REASON = 2000;
 
 type Candidate = Response<'breakGlass.find'>;
 
-const asApiError = (e: unknown): ApiError => (e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) }));
+const asApiError = (e: unknown): ApiError =>
+  e instanceof ApiError ? e : new ApiError({ kind: 'internal', message: plainMessage(e) });
 
 export function BreakGlass() {
   const go = useRouter((s) => s.go);
@@ -39,7 +40,10 @@ export function BreakGlass() {
     setReason('');
     setReasonProblem(null);
     setStartError(null);
-    if (!mrn.trim()) { setMrnProblem('Enter the medical record number.'); return; }
+    if (!mrn.trim()) {
+      setMrnProblem('Enter the medical record number.');
+      return;
+    }
     setMrnProblem(null);
     setFinding(true);
     try {
@@ -56,9 +60,11 @@ export function BreakGlass() {
     e.preventDefault();
     if (!candidate) return;
     if (length < MIN_REASON) {
-      setReasonProblem(length === 0
-        ? `A reason is required: explain the emergency in at least ${MIN_REASON} characters.`
-        : `The reason is too short: explain the emergency in at least ${MIN_REASON} characters (${length} so far).`);
+      setReasonProblem(
+        length === 0
+          ? `A reason is required: explain the emergency in at least ${MIN_REASON} characters.`
+          : `The reason is too short: explain the emergency in at least ${MIN_REASON} characters (${length} so far).`,
+      );
       return;
     }
     setReasonProblem(null);
@@ -83,9 +89,20 @@ export function BreakGlass() {
       </Banner>
       <Section title="Find the patient" id="bg-find">
         <form className="row" onSubmit={(e) => void find(e)} noValidate aria-label="Find patient by MRN">
-          <TextField label="Medical record number (MRN)" name="mrn" autoFocus autoComplete="off" placeholder="e.g. STM-100042" required
-            value={mrn} error={mrnProblem} onChange={(e) => setMrn(e.target.value)} />
-          <Button tone="primary" type="submit" busy={finding} className="row-button">Find</Button>
+          <TextField
+            label="Medical record number (MRN)"
+            name="mrn"
+            autoFocus
+            autoComplete="off"
+            placeholder="e.g. STM-100042"
+            required
+            value={mrn}
+            error={mrnProblem}
+            onChange={(e) => setMrn(e.target.value)}
+          />
+          <Button tone="primary" type="submit" busy={finding} className="row-button">
+            Find
+          </Button>
         </form>
         <ErrorNote error={findError} />
       </Section>
@@ -93,28 +110,58 @@ export function BreakGlass() {
       {candidate ? (
         <Section title="Patient" id="bg-patient">
           {candidate.patient.name && candidate.patient.birth_date ? (
-            <KeyValue items={[
-              ['Name', candidate.patient.name],
-              ['MRN', candidate.patient.mrn],
-              ['Birth date', `${calendarDate(candidate.patient.birth_date)} (${age(candidate.patient.birth_date, now)} years)`],
-            ]} />
+            <KeyValue
+              items={[
+                ['Name', candidate.patient.name],
+                ['MRN', candidate.patient.mrn],
+                ['Birth date', `${calendarDate(candidate.patient.birth_date)} (${age(candidate.patient.birth_date, now)} years)`],
+              ]}
+            />
           ) : (
-            <p>A patient with MRN <strong className="num">{candidate.patient.mrn}</strong> exists. The chart, with the patient’s name, opens once you have stated the reason.</p>
+            <p>
+              A patient with MRN <strong className="num">{candidate.patient.mrn}</strong> exists. The chart, with the patient’s
+              name, opens once you have stated the reason.
+            </p>
           )}
           <div className="bg-outcome">
             {candidate.can_read ? (
-              <Banner tone="info" title="You already have access to this chart." action={<a className="btn btn-secondary" href={href(`/patients/${encodeURIComponent(candidate.patient.id)}`)}>Open chart</a>}>
+              <Banner
+                tone="info"
+                title="You already have access to this chart."
+                action={
+                  <a className="btn btn-secondary" href={href(`/patients/${encodeURIComponent(candidate.patient.id)}`)}>
+                    Open chart
+                  </a>
+                }
+              >
                 No emergency access is needed.
               </Banner>
             ) : null}
             {candidate.can_break_glass && !readOnly ? (
               <form onSubmit={(e) => void start(e)} noValidate aria-label="Emergency access">
-                <TextArea label="Reason for emergency access" name="reason" required rows={3} value={reason} error={reasonProblem} maxLength={MAX_REASON}
+                <TextArea
+                  label="Reason for emergency access"
+                  name="reason"
+                  required
+                  rows={3}
+                  value={reason}
+                  error={reasonProblem}
+                  maxLength={MAX_REASON}
                   hint={`${length} character${length === 1 ? '' : 's'}${length < MIN_REASON ? ` — at least ${MIN_REASON} needed` : ` of at most ${MAX_REASON.toLocaleString('en-GB')}`}`}
-                  onChange={(e) => { setReason(e.target.value); if (reasonProblem && e.target.value.trim().length >= MIN_REASON) setReasonProblem(null); }} />
-                {reasonProblem ? <div className="field-hint reason-count" aria-live="polite">{length} of at least {MIN_REASON} characters</div> : null}
+                  onChange={(e) => {
+                    setReason(e.target.value);
+                    if (reasonProblem && e.target.value.trim().length >= MIN_REASON) setReasonProblem(null);
+                  }}
+                />
+                {reasonProblem ? (
+                  <div className="field-hint reason-count" aria-live="polite">
+                    {length} of at least {MIN_REASON} characters
+                  </div>
+                ) : null}
                 <ErrorNote error={startError} />
-                <Button tone="danger" type="submit" busy={starting}>Open chart in emergency</Button>
+                <Button tone="danger" type="submit" busy={starting}>
+                  Open chart in emergency
+                </Button>
               </form>
             ) : null}
           </div>

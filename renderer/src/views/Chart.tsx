@@ -35,7 +35,11 @@ function SectionNav({ sections }: { sections: Array<{ id: string; label: string 
   };
   return (
     <nav className="chart-nav" aria-label="Chart sections">
-      {sections.map((s) => <button key={s.id} type="button" className="chart-nav-link" onClick={() => jump(s.id)}>{s.label}</button>)}
+      {sections.map((s) => (
+        <button key={s.id} type="button" className="chart-nav-link" onClick={() => jump(s.id)}>
+          {s.label}
+        </button>
+      ))}
     </nav>
   );
 }
@@ -48,7 +52,9 @@ export function Chart({ patientId }: { patientId: string }) {
 }
 
 type Modal =
-  | { kind: 'edit' } | { kind: 'discharge' } | { kind: 'final_discharge' }
+  | { kind: 'edit' }
+  | { kind: 'discharge' }
+  | { kind: 'final_discharge' }
   | { kind: 'result'; category: string }
   | { kind: 'alert_reschedule'; alert: ChartAlert }
   | { kind: 'appointment_reschedule'; appointment: ChartAppointment }
@@ -66,8 +72,14 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   const clearError = useRef(act.clearError);
   clearError.current = act.clearError;
   // Stable, so an open dialog keeps its focus while the chart re-renders.
-  const closeModal = useCallback(() => { setModal(null); clearError.current(); }, []);
-  const open = (m: Modal): void => { act.clearError(); setModal(m); };
+  const closeModal = useCallback(() => {
+    setModal(null);
+    clearError.current();
+  }, []);
+  const open = (m: Modal): void => {
+    act.clearError();
+    setModal(m);
+  };
 
   // Root viewing as a user is read-only: the view shows what they see, never acts for them.
   const readOnly = Boolean(info?.view_as);
@@ -88,7 +100,10 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   /** Runs a write; on success closes the dialog and reloads the chart. */
   const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
     const r = await act.run(channel, request, success);
-    if (r !== undefined) { setModal(null); reload(); }
+    if (r !== undefined) {
+      setModal(null);
+      reload();
+    }
   };
 
   const cats = readOnly ? [] : data.observation_categories;
@@ -99,7 +114,11 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
 
   const writeRecord = (a: ChartAppointment): void => {
     const existing = data.records.find((r) => r.appointment_id === a.id) ?? data.records[0];
-    const draft: RecordDraft = { category: existing?.category ?? normalizeCode(p.ward_name ?? ''), public_notes: '', internal_notes: '' };
+    const draft: RecordDraft = {
+      category: existing?.category ?? normalizeCode(p.ward_name ?? ''),
+      public_notes: '',
+      internal_notes: '',
+    };
     putDraft(recordDraftKey(a.id), draft);
   };
 
@@ -115,17 +134,26 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   return (
     <div className="chart">
       <div className="chart-sticky">
-        <PatientBanner data={data} now={now} actions={<>
-          {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
-          {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
-          {can(data.actions, 'final_discharge') ? <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button> : null}
-        </>} />
+        <PatientBanner
+          data={data}
+          now={now}
+          actions={
+            <>
+              {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
+              {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
+              {can(data.actions, 'final_discharge') ? (
+                <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button>
+              ) : null}
+            </>
+          }
+        />
         {sections.length > 1 ? <SectionNav sections={sections} /> : null}
       </div>
 
       {data.access === 'break_glass' ? (
         <Banner tone="danger">
-          <strong>Emergency access until {data.break_glass_expires_at ? time(data.break_glass_expires_at) : '—'}</strong> — every view is audited
+          <strong>Emergency access until {data.break_glass_expires_at ? time(data.break_glass_expires_at) : '—'}</strong> — every
+          view is audited
         </Banner>
       ) : null}
       {!modal ? <ErrorNote error={act.error} /> : null}
@@ -133,13 +161,26 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
       {data.readable.alerts || data.readable.vitals ? (
         <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>
           {data.readable.alerts ? (
-            <AlertsSection alerts={data.alerts} now={now} can={can} busy={act.busy}
+            <AlertsSection
+              alerts={data.alerts}
+              now={now}
+              can={can}
+              busy={act.busy}
               onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
-              onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })} />
+              onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })}
+            />
           ) : null}
           {data.readable.vitals ? (
-            <VitalsSection observations={data.observations}
-              action={cats.includes('vitals') ? <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>Record vitals</Button> : null} />
+            <VitalsSection
+              observations={data.observations}
+              action={
+                cats.includes('vitals') ? (
+                  <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>
+                    Record vitals
+                  </Button>
+                ) : null
+              }
+            />
           ) : null}
         </div>
       ) : null}
@@ -152,68 +193,146 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
       ) : null}
 
       {data.readable.observations ? (
-        <ObservationsSection observations={data.observations} names={names} actions={<>
-          {cats.includes('lab') ? <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>Enter lab result</Button> : null}
-          {cats.includes('imaging') ? <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>Enter imaging result</Button> : null}
-        </>} />
+        <ObservationsSection
+          observations={data.observations}
+          names={names}
+          actions={
+            <>
+              {cats.includes('lab') ? (
+                <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>
+                  Enter lab result
+                </Button>
+              ) : null}
+              {cats.includes('imaging') ? (
+                <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>
+                  Enter imaging result
+                </Button>
+              ) : null}
+            </>
+          }
+        />
       ) : null}
 
       <PrivacySection data={data} readOnly={readOnly} onChanged={reload} />
 
       {data.readable.appointments ? (
-        <AppointmentsSection appointments={data.appointments} h={{
-          busy: act.busy, can,
-          onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
-          onComplete: (a) => open({ kind: 'appointment_complete', appointment: a }),
-          onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
-          onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
-          onWriteRecord: writeRecord,
-        }} />
+        <AppointmentsSection
+          appointments={data.appointments}
+          h={{
+            busy: act.busy,
+            can,
+            onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
+            onComplete: (a) => open({ kind: 'appointment_complete', appointment: a }),
+            onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
+            onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
+            onWriteRecord: writeRecord,
+          }}
+        />
       ) : null}
 
       {data.readable.records ? (
-        <RecordsSection records={data.records} appointments={data.appointments} can={can}
-          onAmend={(r) => putDraft(amendDraftKey(r.id), { public_notes: r.public_notes, internal_notes: r.internal_notes ?? '' } satisfies AmendDraft)} />
+        <RecordsSection
+          records={data.records}
+          appointments={data.appointments}
+          can={can}
+          onAmend={(r) =>
+            putDraft(amendDraftKey(r.id), {
+              public_notes: r.public_notes,
+              internal_notes: r.internal_notes ?? '',
+            } satisfies AmendDraft)
+          }
+        />
       ) : null}
 
-      {vitalsOpen ? <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
-        : recordFor ? <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
-        : amendFor ? <AmendRecordDialog record={amendFor} patientName={p.name} onSaved={reload} />
-        : null}
+      {vitalsOpen ? (
+        <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
+      ) : recordFor ? (
+        <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
+      ) : amendFor ? (
+        <AmendRecordDialog record={amendFor} patientName={p.name} onSaved={reload} />
+      ) : null}
 
       {modal?.kind === 'edit' ? <EditPatientDialog patient={p} onClose={closeModal} onSaved={reload} /> : null}
-      {modal?.kind === 'result' ? <ResultDialog patientId={p.id} patientName={p.name} category={modal.category} onClose={closeModal} onSaved={reload} /> : null}
+      {modal?.kind === 'result' ? (
+        <ResultDialog patientId={p.id} patientName={p.name} category={modal.category} onClose={closeModal} onSaved={reload} />
+      ) : null}
       {modal?.kind === 'discharge' ? (
-        <ConfirmDialog title={`Discharge ${p.name}?`} confirm="Discharge" busy={act.busy} error={act.error} onClose={closeModal}
-          onConfirm={() => void perform('patients.discharge', { id: p.id }, `${p.name} discharged.`)}>
-          The patient is marked discharged and stays in {p.room_name ? `room ${p.room_name}` : 'the list'} until an administrator completes the final discharge.
+        <ConfirmDialog
+          title={`Discharge ${p.name}?`}
+          confirm="Discharge"
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onConfirm={() => void perform('patients.discharge', { id: p.id }, `${p.name} discharged.`)}
+        >
+          The patient is marked discharged and stays in {p.room_name ? `room ${p.room_name}` : 'the list'} until an administrator
+          completes the final discharge.
         </ConfirmDialog>
       ) : null}
       {modal?.kind === 'final_discharge' ? (
-        <ConfirmDialog title={`Final discharge of ${p.name}?`} confirm="Complete discharge" busy={act.busy} error={act.error} onClose={closeModal}
-          onConfirm={() => void perform('patients.finalDischarge', { id: p.id }, `${p.name}: discharge completed.`)}>
+        <ConfirmDialog
+          title={`Final discharge of ${p.name}?`}
+          confirm="Complete discharge"
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onConfirm={() => void perform('patients.finalDischarge', { id: p.id }, `${p.name}: discharge completed.`)}
+        >
           The discharge is completed and {p.room_name ? `room ${p.room_name} is released` : 'the stay is closed'}.
         </ConfirmDialog>
       ) : null}
       {modal?.kind === 'alert_reschedule' ? (
-        <DateTimeDialog title="Reschedule alert" label="New due time" initial={modal.alert.due_at} confirm="Reschedule" busy={act.busy} error={act.error}
-          onClose={closeModal} onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}>
+        <DateTimeDialog
+          title="Reschedule alert"
+          label="New due time"
+          initial={modal.alert.due_at}
+          confirm="Reschedule"
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}
+        >
           <div className="dialog-context">{modal.alert.message}</div>
         </DateTimeDialog>
       ) : null}
       {modal?.kind === 'appointment_reschedule' ? (
-        <DateTimeDialog title="Reschedule appointment" label="New date and time" initial={modal.appointment.scheduled_at} confirm="Reschedule" busy={act.busy} error={act.error}
-          onClose={closeModal} onSubmit={(iso) => void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')}>
-          <div className="dialog-context">{modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}</div>
+        <DateTimeDialog
+          title="Reschedule appointment"
+          label="New date and time"
+          initial={modal.appointment.scheduled_at}
+          confirm="Reschedule"
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onSubmit={(iso) =>
+            void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')
+          }
+        >
+          <div className="dialog-context">
+            {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}
+          </div>
         </DateTimeDialog>
       ) : null}
       {modal?.kind === 'appointment_complete' ? (
-        <CompleteDialog appointment={modal.appointment} patientName={p.name} busy={act.busy} error={act.error} onClose={closeModal}
-          onConfirm={() => void perform('appointments.complete', { id: modal.appointment.id }, 'Examination completed.')} />
+        <CompleteDialog
+          appointment={modal.appointment}
+          patientName={p.name}
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onConfirm={() => void perform('appointments.complete', { id: modal.appointment.id }, 'Examination completed.')}
+        />
       ) : null}
       {modal?.kind === 'appointment_cancel' ? (
-        <ConfirmDialog title="Cancel appointment?" confirm="Cancel appointment" tone="danger" busy={act.busy} error={act.error} onClose={closeModal}
-          onConfirm={() => void perform('appointments.cancel', { id: modal.appointment.id }, 'Appointment canceled.')}>
+        <ConfirmDialog
+          title="Cancel appointment?"
+          confirm="Cancel appointment"
+          tone="danger"
+          busy={act.busy}
+          error={act.error}
+          onClose={closeModal}
+          onConfirm={() => void perform('appointments.cancel', { id: modal.appointment.id }, 'Appointment canceled.')}
+        >
           {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'} will be canceled.
         </ConfirmDialog>
       ) : null}

@@ -3,7 +3,7 @@
  * The day is the workstation's local day around the session's "now".
  */
 import { useMemo, useState } from 'react';
-import type { Channel, Request } from '../api';
+import type { ApiError, Channel, Request } from '../api';
 import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
 import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
@@ -31,10 +31,18 @@ export function Day() {
   const can = (actions: string[], action: string): boolean => !readOnly && actions.includes(action);
 
   const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
-    if ((await act.run(channel, request, success)) !== undefined) { setCompleting(null); day.reload(); }
+    if ((await act.run(channel, request, success)) !== undefined) {
+      setCompleting(null);
+      day.reload();
+    }
   };
   // A record starts in the patient's specialty (their ward's), as the chart does; the clinician may change it.
-  const startRecord = (a: DayItem): void => putDraft(recordDraftKey(a.id), { category: normalizeCode(a.ward_name ?? '') || 'general', public_notes: '', internal_notes: '' } satisfies RecordDraft);
+  const startRecord = (a: DayItem): void =>
+    putDraft(recordDraftKey(a.id), {
+      category: normalizeCode(a.ward_name ?? '') || 'general',
+      public_notes: '',
+      internal_notes: '',
+    } satisfies RecordDraft);
 
   const items = day.data ?? [];
   const writing = items.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
@@ -42,13 +50,22 @@ export function Day() {
     inProgress: items.filter((a) => a.status === 'in_progress').length,
     open: items.filter((a) => a.status === 'scheduled').length,
   };
-  const subtitle = `${longDay(now)} · ${items.length} appointment${items.length === 1 ? '' : 's'}`
-    + (counts.inProgress ? ` · ${counts.inProgress} in progress` : '') + (counts.open ? ` · ${counts.open} to come` : '');
+  const subtitle =
+    `${longDay(now)} · ${items.length} appointment${items.length === 1 ? '' : 's'}` +
+    (counts.inProgress ? ` · ${counts.inProgress} in progress` : '') +
+    (counts.open ? ` · ${counts.open} to come` : '');
 
   return (
     <div>
-      <PageHeader title="My day" subtitle={day.data ? subtitle : longDay(now)}
-        actions={<Button small onClick={day.reload} busy={day.loading && Boolean(day.data)}>Refresh</Button>} />
+      <PageHeader
+        title="My day"
+        subtitle={day.data ? subtitle : longDay(now)}
+        actions={
+          <Button small onClick={day.reload} busy={day.loading && Boolean(day.data)}>
+            Refresh
+          </Button>
+        }
+      />
       {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
       {day.data && items.length === 0 ? <Empty>You have no appointments today.</Empty> : null}
@@ -56,22 +73,68 @@ export function Day() {
         <div className="section section-flush">
           <table className="table" aria-label="Today's appointments">
             <thead>
-              <tr><th>Time</th><th>Patient</th><th>MRN</th><th>Room</th><th>Reason</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr>
+              <tr>
+                <th>Time</th>
+                <th>Patient</th>
+                <th>MRN</th>
+                <th>Room</th>
+                <th>Reason</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {items.map((a) => (
                 <tr key={a.id} className={a.status === 'canceled' || a.status === 'completed' ? 'row-done' : undefined}>
-                  <td className="nowrap num"><strong>{time(a.scheduled_at)}</strong></td>
-                  <td><a href={href(`/patients/${encodeURIComponent(a.patient_id)}`)}>{a.patient_name ?? 'Patient'}</a></td>
+                  <td className="nowrap num">
+                    <strong>{time(a.scheduled_at)}</strong>
+                  </td>
+                  <td>
+                    <a href={href(`/patients/${encodeURIComponent(a.patient_id)}`)}>{a.patient_name ?? 'Patient'}</a>
+                  </td>
                   <td className="num">{a.patient_mrn ?? '—'}</td>
                   <td>{a.room_name ?? <span className="muted">Outpatient</span>}</td>
                   <td>{a.reason}</td>
-                  <td><Tag tone={appointmentStatusTone(a.status)}>{humanize(a.status)}</Tag></td>
+                  <td>
+                    <Tag tone={appointmentStatusTone(a.status)}>{humanize(a.status)}</Tag>
+                  </td>
                   <td>
                     <RowActions>
-                      {can(a.actions, 'start') ? <Button small tone="primary" disabled={act.busy} onClick={() => void perform('appointments.start', { id: a.id }, `Examination of ${a.patient_name ?? 'the patient'} started.`)}>Start</Button> : null}
-                      {a.status === 'in_progress' && can(a.actions, 'complete') ? <Button small disabled={act.busy} onClick={() => { act.clearError(); setCompleting(a); }}>Complete</Button> : null}
-                      {can(a.actions, 'create_record') ? <Button small disabled={act.busy} onClick={() => startRecord(a)}>Write record</Button> : null}
+                      {can(a.actions, 'start') ? (
+                        <Button
+                          small
+                          tone="primary"
+                          disabled={act.busy}
+                          onClick={() =>
+                            void perform(
+                              'appointments.start',
+                              { id: a.id },
+                              `Examination of ${a.patient_name ?? 'the patient'} started.`,
+                            )
+                          }
+                        >
+                          Start
+                        </Button>
+                      ) : null}
+                      {a.status === 'in_progress' && can(a.actions, 'complete') ? (
+                        <Button
+                          small
+                          disabled={act.busy}
+                          onClick={() => {
+                            act.clearError();
+                            setCompleting(a);
+                          }}
+                        >
+                          Complete
+                        </Button>
+                      ) : null}
+                      {can(a.actions, 'create_record') ? (
+                        <Button small disabled={act.busy} onClick={() => startRecord(a)}>
+                          Write record
+                        </Button>
+                      ) : null}
                     </RowActions>
                   </td>
                 </tr>
@@ -80,24 +143,56 @@ export function Day() {
           </table>
         </div>
       ) : null}
-      {writing ? <WriteRecordDialog appointment={writing} patientName={writing.patient_name ?? 'patient'} onSaved={day.reload} /> : null}
+      {writing ? (
+        <WriteRecordDialog appointment={writing} patientName={writing.patient_name ?? 'patient'} onSaved={day.reload} />
+      ) : null}
       {completing ? (
-        <CompleteDialog appointment={completing} patientName={completing.patient_name ?? 'the patient'} busy={act.busy} error={act.error}
+        <CompleteDialog
+          appointment={completing}
+          patientName={completing.patient_name ?? 'the patient'}
+          busy={act.busy}
+          error={act.error}
           onClose={() => setCompleting(null)}
-          onConfirm={() => void perform('appointments.complete', { id: completing.id }, `Examination of ${completing.patient_name ?? 'the patient'} completed.`)} />
+          onConfirm={() =>
+            void perform(
+              'appointments.complete',
+              { id: completing.id },
+              `Examination of ${completing.patient_name ?? 'the patient'} completed.`,
+            )
+          }
+        />
       ) : null}
     </div>
   );
 }
 
 /** Completing ends the examination — and with it the clinician's access to the patient's observations. */
-export function CompleteDialog({ appointment, patientName, busy, error, onClose, onConfirm }: {
-  appointment: { reason: string; scheduled_at: string }; patientName: string; busy: boolean; error: import('../api').ApiError | null;
-  onClose: () => void; onConfirm: () => void;
+export function CompleteDialog({
+  appointment,
+  patientName,
+  busy,
+  error,
+  onClose,
+  onConfirm,
+}: {
+  appointment: { reason: string; scheduled_at: string };
+  patientName: string;
+  busy: boolean;
+  error: ApiError | null;
+  onClose: () => void;
+  onConfirm: () => void;
 }) {
   return (
-    <ConfirmDialog title={`Complete the examination of ${patientName}?`} confirm="Complete examination" busy={busy} error={error} onClose={onClose} onConfirm={onConfirm}>
-      {appointment.reason} · {time(appointment.scheduled_at)}. Once completed it cannot be started again, and the patient’s observations are no longer shown to you through this examination. Records can still be written for it.
+    <ConfirmDialog
+      title={`Complete the examination of ${patientName}?`}
+      confirm="Complete examination"
+      busy={busy}
+      error={error}
+      onClose={onClose}
+      onConfirm={onConfirm}
+    >
+      {appointment.reason} · {time(appointment.scheduled_at)}. Once completed it cannot be started again, and the patient’s
+      observations are no longer shown to you through this examination. Records can still be written for it.
     </ConfirmDialog>
   );
 }

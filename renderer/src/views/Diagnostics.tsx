@@ -16,14 +16,31 @@ function Enroll({ onDone, defaultName }: { onDone: () => void; defaultName: stri
   };
   return (
     <form onSubmit={(e) => void submit(e)} aria-label="Enroll this workstation">
-      <p className="muted">Enter the server address and the one-time code an administrator of the organization created. The workstation then holds only what its users may see.</p>
+      <p className="muted">
+        Enter the server address and the one-time code an administrator of the organization created. The workstation then holds
+        only what its users may see.
+      </p>
       <ErrorNote error={error} />
       <div className="row">
-        <TextField label="Server address" placeholder="https://…" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required />
-        <TextField label="Enrollment code" placeholder="XXXX-XXXX-XXXX" value={code} onChange={(e) => setCode(e.target.value)} required />
+        <TextField
+          label="Server address"
+          placeholder="https://…"
+          value={serverUrl}
+          onChange={(e) => setServerUrl(e.target.value)}
+          required
+        />
+        <TextField
+          label="Enrollment code"
+          placeholder="XXXX-XXXX-XXXX"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          required
+        />
         <TextField label="Workstation name" value={name} onChange={(e) => setName(e.target.value)} />
       </div>
-      <Button tone="primary" type="submit" busy={busy}>Enroll</Button>
+      <Button tone="primary" type="submit" busy={busy}>
+        Enroll
+      </Button>
     </form>
   );
 }
@@ -38,39 +55,92 @@ export function Diagnostics() {
   return (
     <div>
       <PageHeader title="Diagnostics" subtitle={`Version ${x.version}`} />
-      {!x.audit_chain.ok ? <Banner tone="danger" title="Audit log damaged">{x.audit_chain.problem}</Banner> : null}
+      {!x.audit_chain.ok ? (
+        <Banner tone="danger" title="Audit log damaged">
+          {x.audit_chain.problem}
+        </Banner>
+      ) : null}
       {!x.full ? (
         <Banner tone="info" title="Limited view">
-          The location of the database, how much it holds and the full configuration are shown to an administrator signed in at this workstation.
+          The location of the database, how much it holds and the full configuration are shown to an administrator signed in at
+          this workstation.
         </Banner>
       ) : null}
       <Section title="Workstation">
-        <KeyValue items={[
-          ...(x.full ? [['Configuration file', x.config_path ?? 'none (defaults)'] as [string, string], ['Database', x.database_path ?? ''] as [string, string]] : []),
-          ['Schema', Object.entries(x.schema).map(([k, v]) => `${k} v${v}`).join(', ')],
-          ['Sync', sync.data ? `${sync.data.mode.replace('_', ' ')}, ${sync.data.pending} pending` : '…'],
-          ['Audit chain', x.audit_chain.ok ? <Tag tone="success">{x.full ? `intact (${x.audit_chain.checked} events)` : 'intact'}</Tag> : <Tag tone="danger">broken</Tag>],
-        ]} />
+        <KeyValue
+          items={[
+            ...(x.full
+              ? [
+                  ['Configuration file', x.config_path ?? 'none (defaults)'] as [string, string],
+                  ['Database', x.database_path ?? ''] as [string, string],
+                ]
+              : []),
+            [
+              'Schema',
+              Object.entries(x.schema)
+                .map(([k, v]) => `${k} v${v}`)
+                .join(', '),
+            ],
+            ['Sync', sync.data ? `${sync.data.mode.replace('_', ' ')}, ${sync.data.pending} pending` : '…'],
+            [
+              'Audit chain',
+              x.audit_chain.ok ? (
+                <Tag tone="success">{x.full ? `intact (${x.audit_chain.checked} events)` : 'intact'}</Tag>
+              ) : (
+                <Tag tone="danger">broken</Tag>
+              ),
+            ],
+          ]}
+        />
       </Section>
-      <Section title="Enrollment and sync" actions={x.enrollment ? <Button small busy={now.busy} onClick={() => void now.run('sync.now', {}).then(() => { sync.reload(); })}>Sync now</Button> : undefined}>
+      <Section
+        title="Enrollment and sync"
+        actions={
+          x.enrollment ? (
+            <Button
+              small
+              busy={now.busy}
+              onClick={() =>
+                void now.run('sync.now', {}).then(() => {
+                  sync.reload();
+                })
+              }
+            >
+              Sync now
+            </Button>
+          ) : undefined
+        }
+      >
         {x.enrollment ? (
-          <KeyValue items={[
-            ['Server', x.enrollment.server_url],
-            ['Organization', x.enrollment.org_id],
-            ['Facility', x.enrollment.facility_id ?? 'whole organization'],
-            ['Device', <code key="d">{x.enrollment.device_id}</code>],
-            ['Last sync', sync.data?.last_sync_at ? dateTime(sync.data.last_sync_at) : 'never'],
-            ['Last error', sync.data?.last_error ? withoutDetail(sync.data.last_error) : 'none'],
-          ]} />
-        ) : <Enroll defaultName={String(x.config.workstationName ?? 'Ward workstation')} onDone={() => { d.reload(); sync.reload(); }} />}
+          <KeyValue
+            items={[
+              ['Server', x.enrollment.server_url],
+              ['Organization', x.enrollment.org_id],
+              ['Facility', x.enrollment.facility_id ?? 'whole organization'],
+              ['Device', <code key="d">{x.enrollment.device_id}</code>],
+              ['Last sync', sync.data?.last_sync_at ? dateTime(sync.data.last_sync_at) : 'never'],
+              ['Last error', sync.data?.last_error ? withoutDetail(sync.data.last_error) : 'none'],
+            ]}
+          />
+        ) : (
+          <Enroll
+            defaultName={String(x.config.workstationName ?? 'Ward workstation')}
+            onDone={() => {
+              d.reload();
+              sync.reload();
+            }}
+          />
+        )}
       </Section>
       <Section title="Policy">
-        <KeyValue items={[
-          ['Mode', x.policy.mode],
-          ['Modules', x.policy.modules.join(', ')],
-          ['Site rules', x.policy.extra_files.length ? x.policy.extra_files.join(', ') : 'none'],
-          ['Fingerprint', <code key="fp">{x.policy.fingerprint}</code>],
-        ]} />
+        <KeyValue
+          items={[
+            ['Mode', x.policy.mode],
+            ['Modules', x.policy.modules.join(', ')],
+            ['Site rules', x.policy.extra_files.length ? x.policy.extra_files.join(', ') : 'none'],
+            ['Fingerprint', <code key="fp">{x.policy.fingerprint}</code>],
+          ]}
+        />
       </Section>
       {x.full ? (
         <>

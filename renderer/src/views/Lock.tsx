@@ -24,7 +24,9 @@ export function Lock({ info }: { info: SessionInfo }) {
     setError(null);
     setBadge(read);
   });
-  useEffect(() => { if (badge) pinRef.current?.focus(); }, [badge]);
+  useEffect(() => {
+    if (badge) pinRef.current?.focus();
+  }, [badge]);
 
   const attempt = async (request: () => Promise<SessionInfo>): Promise<void> => {
     setBusy(true);
@@ -32,16 +34,28 @@ export function Lock({ info }: { info: SessionInfo }) {
     try {
       apply(await request());
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError({ kind: 'internal', message: 'Unlocking did not work. Try again; if it keeps happening, call IT.' }));
+      setError(
+        err instanceof ApiError
+          ? err
+          : new ApiError({ kind: 'internal', message: 'Unlocking did not work. Try again; if it keeps happening, call IT.' }),
+      );
       setSecret('');
       setPin('');
     } finally {
       setBusy(false);
     }
   };
-  const unlock = (e: FormEvent): void => { e.preventDefault(); void attempt(() => call('session.unlock', { secret })); };
-  const badgeSignIn = (e: FormEvent): void => { e.preventDefault(); if (badge) void attempt(() => call('session.signIn', { method: 'badge', badge, pin })); };
-  const switchUser = async (): Promise<void> => { apply(await call('session.signOut', {})); };
+  const unlock = (e: FormEvent): void => {
+    e.preventDefault();
+    void attempt(() => call('session.unlock', { secret }));
+  };
+  const badgeSignIn = (e: FormEvent): void => {
+    e.preventDefault();
+    if (badge) void attempt(() => call('session.signIn', { method: 'badge', badge, pin }));
+  };
+  const switchUser = async (): Promise<void> => {
+    apply(await call('session.signOut', {}));
+  };
 
   return (
     <main className="gate">
@@ -50,18 +64,54 @@ export function Lock({ info }: { info: SessionInfo }) {
           <h1 id="lock-title">Workstation locked</h1>
           <div className="muted">Badge read. Enter its PIN to sign in.</div>
           {error ? <Banner tone="danger">{error.message}</Banner> : null}
-          <TextField ref={pinRef} label="PIN" name="pin" type="password" inputMode="numeric" autoComplete="off" data-wedge="off" value={pin} onChange={(e) => setPin(e.target.value)} required />
-          <Button tone="primary" type="submit" busy={busy}>Sign in</Button>
-          <Button tone="ghost" onClick={() => { setBadge(null); setError(null); }}>Back</Button>
+          <TextField
+            ref={pinRef}
+            label="PIN"
+            name="pin"
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            data-wedge="off"
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            required
+          />
+          <Button tone="primary" type="submit" busy={busy}>
+            Sign in
+          </Button>
+          <Button
+            tone="ghost"
+            onClick={() => {
+              setBadge(null);
+              setError(null);
+            }}
+          >
+            Back
+          </Button>
         </form>
       ) : (
         <form className="gate-card" onSubmit={unlock} aria-labelledby="lock-title">
           <h1 id="lock-title">Workstation locked</h1>
-          <div className="muted">Locked for {info.user?.name}. Patient data is hidden. Anyone may tap their badge to sign in.</div>
+          <div className="muted">
+            Locked for {info.user?.name}. Patient data is hidden. Anyone may tap their badge to sign in.
+          </div>
           {error ? <Banner tone="danger">{error.message}</Banner> : null}
-          <TextField label="Password or PIN" name="secret" type="password" autoFocus autoComplete="current-password" value={secret} onChange={(e) => setSecret(e.target.value)} required />
-          <Button tone="primary" type="submit" busy={busy}>Unlock</Button>
-          <Button tone="ghost" onClick={() => void switchUser()}>Switch user</Button>
+          <TextField
+            label="Password or PIN"
+            name="secret"
+            type="password"
+            autoFocus
+            autoComplete="current-password"
+            value={secret}
+            onChange={(e) => setSecret(e.target.value)}
+            required
+          />
+          <Button tone="primary" type="submit" busy={busy}>
+            Unlock
+          </Button>
+          <Button tone="ghost" onClick={() => void switchUser()}>
+            Switch user
+          </Button>
         </form>
       )}
     </main>

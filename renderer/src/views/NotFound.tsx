@@ -5,7 +5,9 @@ export function NotFound({ what = 'page' }: { what?: string }) {
   return (
     <div>
       <PageHeader title="Not found" />
-      <Empty>The {what} you asked for was not found, or you do not have access to it. <a href="#/">Back to start</a></Empty>
+      <Empty>
+        The {what} you asked for was not found, or you do not have access to it. <a href="#/">Back to start</a>
+      </Empty>
     </div>
   );
 }
@@ -16,8 +18,8 @@ export function NotForYou({ view, forWhom }: { view: string; forWhom: string }) 
     <div>
       <PageHeader title="This view is not for you" />
       <Empty>
-        <strong>{view}</strong> is for {forWhom}, and your role here does not include it. The navigation on the left shows what you can use.{' '}
-        <a href="#/">Go to your start page</a>
+        <strong>{view}</strong> is for {forWhom}, and your role here does not include it. The navigation on the left shows what
+        you can use. <a href="#/">Go to your start page</a>
       </Empty>
     </div>
   );

@@ -5,13 +5,34 @@
  */
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Response } from '../api';
-import { Banner, Button, Dialog, Empty, ErrorNote, KeyValue, Loading, PageHeader, Section, Select, Tag, TextField } from '../components/ui';
+import {
+  Banner,
+  Button,
+  Dialog,
+  Empty,
+  ErrorNote,
+  KeyValue,
+  Loading,
+  PageHeader,
+  Section,
+  Select,
+  Tag,
+  TextField,
+} from '../components/ui';
 import { VirtualTable } from '../components/VirtualTable';
 import { age, calendarDate, dateTime, fromLocalInput, humanize, todayInput, toLocalInput } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import {
-  appointmentTone, patientTone, roleLabel, Selected, useDebounced, useNow, useReadOnly, type Locations, type Problems,
+  appointmentTone,
+  patientTone,
+  roleLabel,
+  Selected,
+  useDebounced,
+  useNow,
+  useReadOnly,
+  type Locations,
+  type Problems,
 } from './admin/shared';
 import { FacilityField } from './registration/FacilityField';
 
@@ -33,44 +54,105 @@ export function Registration() {
 
   return (
     <div className="admin-view">
-      <PageHeader title="Registration" subtitle="Find a patient, register a new one, and manage their appointments."
-        actions={readOnly ? null : <Button tone="primary" onClick={() => setRegistering(true)}>Register patient</Button>} />
+      <PageHeader
+        title="Registration"
+        subtitle="Find a patient, register a new one, and manage their appointments."
+        actions={
+          readOnly ? null : (
+            <Button tone="primary" onClick={() => setRegistering(true)}>
+              Register patient
+            </Button>
+          )
+        }
+      />
       <div className="split split-wide-left">
         <div>
-          <form className="row" role="search" onSubmit={(e) => { e.preventDefault(); results.reload(); }}>
-            <TextField label="Find patient" placeholder="Name or MRN" value={query} autoFocus
-              onChange={(e) => setQuery(e.target.value)} hint="Shows up to 50 matches, by name." />
+          <form
+            className="row"
+            role="search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              results.reload();
+            }}
+          >
+            <TextField
+              label="Find patient"
+              placeholder="Name or MRN"
+              value={query}
+              autoFocus
+              onChange={(e) => setQuery(e.target.value)}
+              hint="Shows up to 50 matches, by name."
+            />
           </form>
           <ErrorNote error={results.error} />
           {results.loading && !results.data ? <Loading label="Searching…" /> : null}
           {results.data ? (
-            <VirtualTable label="Search results" rows={results.data} rowKey={(p) => p.id} onOpen={(p) => select(p.id)} height={520}
+            <VirtualTable
+              label="Search results"
+              rows={results.data}
+              rowKey={(p) => p.id}
+              onOpen={(p) => select(p.id)}
+              height={520}
               empty={q ? `No patient you can see matches “${q}”.` : 'No patients you can see.'}
               columns={[
-                { key: 'name', header: 'Patient', width: '1.6fr', render: (p) => <Selected on={p.id === selectedId}><strong>{p.name}</strong></Selected> },
+                {
+                  key: 'name',
+                  header: 'Patient',
+                  width: '1.6fr',
+                  render: (p) => (
+                    <Selected on={p.id === selectedId}>
+                      <strong>{p.name}</strong>
+                    </Selected>
+                  ),
+                },
                 { key: 'mrn', header: 'MRN', width: '110px', render: (p) => <span className="mono">{p.mrn}</span> },
                 { key: 'born', header: 'Born', width: '110px', render: (p) => calendarDate(p.birth_date) },
-                { key: 'status', header: 'Status', width: '100px', render: (p) => <Tag tone={patientTone(p.status)}>{humanize(p.status)}</Tag> },
+                {
+                  key: 'status',
+                  header: 'Status',
+                  width: '100px',
+                  render: (p) => <Tag tone={patientTone(p.status)}>{humanize(p.status)}</Tag>,
+                },
                 { key: 'room', header: 'Room', width: '80px', render: (p) => p.room_name ?? <span className="muted">—</span> },
                 { key: 'ward', header: 'Ward', width: '1fr', render: (p) => p.ward_name ?? <span className="muted">—</span> },
-              ]} />
+              ]}
+            />
           ) : null}
         </div>
         <div>
-          {selectedId
-            ? <PatientPanel key={selectedId} patientId={selectedId} now={now} readOnly={readOnly} onChanged={results.reload} />
-            : <Empty>Select a patient to see their appointments.</Empty>}
+          {selectedId ? (
+            <PatientPanel key={selectedId} patientId={selectedId} now={now} readOnly={readOnly} onChanged={results.reload} />
+          ) : (
+            <Empty>Select a patient to see their appointments.</Empty>
+          )}
         </div>
       </div>
       {registering ? (
-        <RegisterDialog locations={locations.data} onClose={() => setRegistering(false)}
-          onDone={(id) => { setRegistering(false); results.reload(); select(id); }} />
+        <RegisterDialog
+          locations={locations.data}
+          onClose={() => setRegistering(false)}
+          onDone={(id) => {
+            setRegistering(false);
+            results.reload();
+            select(id);
+          }}
+        />
       ) : null}
     </div>
   );
 }
 
-function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: string; now: string; readOnly: boolean; onChanged: () => void }) {
+function PatientPanel({
+  patientId,
+  now,
+  readOnly,
+  onChanged,
+}: {
+  patientId: string;
+  now: string;
+  readOnly: boolean;
+  onChanged: () => void;
+}) {
   const chart = useCall('chart.open', { patientId }, [patientId]);
   const [scheduling, setScheduling] = useState(false);
   const [moving, setMoving] = useState<ChartAppointment | null>(null);
@@ -78,7 +160,10 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
   if (chart.loading && !chart.data) return <Loading label="Opening…" />;
   if (!chart.data) return <ErrorNote error={chart.error} />;
   const { patient, appointments, actions } = chart.data;
-  const refresh = (): void => { chart.reload(); onChanged(); };
+  const refresh = (): void => {
+    chart.reload();
+    onChanged();
+  };
   const location = [patient.room_name, patient.ward_name, patient.facility_name].filter(Boolean).join(' · ');
   const outpatientAt = !patient.room_name && patient.facility_name ? `No room (outpatient at ${patient.facility_name})` : null;
   const canSchedule = !readOnly && actions.includes('schedule_appointment');
@@ -86,29 +171,82 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
   return (
     <div aria-live="polite">
       <Section title={patient.name} id="reg-patient">
-        <KeyValue items={[
-          ['MRN', <span key="mrn" className="mono">{patient.mrn}</span>],
-          ['Born', `${calendarDate(patient.birth_date)} (${age(patient.birth_date, new Date(now))} years)`],
-          ['Status', <Tag key="st" tone={patientTone(patient.status)}>{humanize(patient.status)}</Tag>],
-          ['Location', outpatientAt ?? (location || 'No room (outpatient)')],
-        ]} />
+        <KeyValue
+          items={[
+            [
+              'MRN',
+              <span key="mrn" className="mono">
+                {patient.mrn}
+              </span>,
+            ],
+            ['Born', `${calendarDate(patient.birth_date)} (${age(patient.birth_date, new Date(now))} years)`],
+            [
+              'Status',
+              <Tag key="st" tone={patientTone(patient.status)}>
+                {humanize(patient.status)}
+              </Tag>,
+            ],
+            ['Location', outpatientAt ?? (location || 'No room (outpatient)')],
+          ]}
+        />
       </Section>
-      <Section title="Appointments" id="reg-appointments"
-        actions={canSchedule ? <Button small tone="primary" onClick={() => setScheduling(true)}>Schedule appointment</Button> : null}>
-        {appointments.length === 0 ? <Empty>No appointments.</Empty> : (
+      <Section
+        title="Appointments"
+        id="reg-appointments"
+        actions={
+          canSchedule ? (
+            <Button small tone="primary" onClick={() => setScheduling(true)}>
+              Schedule appointment
+            </Button>
+          ) : null
+        }
+      >
+        {appointments.length === 0 ? (
+          <Empty>No appointments.</Empty>
+        ) : (
           <table className="table" aria-labelledby="reg-appointments">
-            <thead><tr><th>When</th><th>Clinician</th><th>Reason</th><th>Status</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Clinician</th>
+                <th>Reason</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {appointments.map((a) => (
                 <tr key={a.id}>
                   <td className="nowrap">{dateTime(a.scheduled_at)}</td>
                   <td className="nowrap">{a.clinician_name ?? a.clinician_id}</td>
                   <td>{a.reason}</td>
-                  <td><Tag tone={appointmentTone(a.status)}>{humanize(a.status)}</Tag></td>
-                  <td className="adm-actions"><div className="inline-actions">
-                    {!readOnly && a.actions.includes('reschedule') ? <Button small onClick={() => setMoving(a)} aria-label={`Reschedule ${a.reason} on ${dateTime(a.scheduled_at)}`}>Reschedule</Button> : null}
-                    {!readOnly && a.actions.includes('cancel') ? <Button small onClick={() => setCanceling(a)} aria-label={`Cancel ${a.reason} on ${dateTime(a.scheduled_at)}`}>Cancel</Button> : null}
-                  </div></td>
+                  <td>
+                    <Tag tone={appointmentTone(a.status)}>{humanize(a.status)}</Tag>
+                  </td>
+                  <td className="adm-actions">
+                    <div className="inline-actions">
+                      {!readOnly && a.actions.includes('reschedule') ? (
+                        <Button
+                          small
+                          onClick={() => setMoving(a)}
+                          aria-label={`Reschedule ${a.reason} on ${dateTime(a.scheduled_at)}`}
+                        >
+                          Reschedule
+                        </Button>
+                      ) : null}
+                      {!readOnly && a.actions.includes('cancel') ? (
+                        <Button
+                          small
+                          onClick={() => setCanceling(a)}
+                          aria-label={`Cancel ${a.reason} on ${dateTime(a.scheduled_at)}`}
+                        >
+                          Cancel
+                        </Button>
+                      ) : null}
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -116,16 +254,54 @@ function PatientPanel({ patientId, now, readOnly, onChanged }: { patientId: stri
         )}
         {!canSchedule && !readOnly ? <p className="muted small">You may not schedule appointments for this patient.</p> : null}
       </Section>
-      {scheduling ? <ScheduleDialog patientId={patient.id} patientName={patient.name} now={now} onClose={() => setScheduling(false)} onDone={() => { setScheduling(false); refresh(); }} /> : null}
-      {moving ? <RescheduleDialog appointment={moving} onClose={() => setMoving(null)} onDone={() => { setMoving(null); refresh(); }} /> : null}
-      {canceling ? <CancelDialog appointment={canceling} patientName={patient.name} onClose={() => setCanceling(null)} onDone={() => { setCanceling(null); refresh(); }} /> : null}
+      {scheduling ? (
+        <ScheduleDialog
+          patientId={patient.id}
+          patientName={patient.name}
+          now={now}
+          onClose={() => setScheduling(false)}
+          onDone={() => {
+            setScheduling(false);
+            refresh();
+          }}
+        />
+      ) : null}
+      {moving ? (
+        <RescheduleDialog
+          appointment={moving}
+          onClose={() => setMoving(null)}
+          onDone={() => {
+            setMoving(null);
+            refresh();
+          }}
+        />
+      ) : null}
+      {canceling ? (
+        <CancelDialog
+          appointment={canceling}
+          patientName={patient.name}
+          onClose={() => setCanceling(null)}
+          onDone={() => {
+            setCanceling(null);
+            refresh();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
 
 type RegisterField = 'mrn' | 'name' | 'birth_date' | 'room' | 'facility';
 
-function RegisterDialog({ locations, onClose, onDone }: { locations: Locations | undefined; onClose: () => void; onDone: (id: string) => void }) {
+function RegisterDialog({
+  locations,
+  onClose,
+  onDone,
+}: {
+  locations: Locations | undefined;
+  onClose: () => void;
+  onDone: (id: string) => void;
+}) {
   const { run, busy, error } = useAction();
   const [mrn, setMrn] = useState('');
   const [name, setName] = useState('');
@@ -151,33 +327,121 @@ function RegisterDialog({ locations, onClose, onDone }: { locations: Locations |
     if (!roomId && !facilityId) p.facility = 'Choose where the outpatient is registered.';
     setProblems(p);
     if (Object.keys(p).length > 0) return;
-    const r = await run('patients.register', {
-      mrn: mrn.trim(), name: name.trim(), birth_date: birth, status, room_id: roomId || null, facility_id: roomId ? null : facilityId || null,
-    }, `${name.trim()} registered`);
+    const r = await run(
+      'patients.register',
+      {
+        mrn: mrn.trim(),
+        name: name.trim(),
+        birth_date: birth,
+        status,
+        room_id: roomId || null,
+        facility_id: roomId ? null : facilityId || null,
+      },
+      `${name.trim()} registered`,
+    );
     if (r) onDone(r.id);
   };
 
   return (
-    <Dialog title="Register patient" onClose={onClose}
-      footer={<><Button onClick={onClose}>Cancel</Button><Button tone="primary" type="submit" form="register-form" busy={busy}>Register</Button></>}>
+    <Dialog
+      title="Register patient"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button tone="primary" type="submit" form="register-form" busy={busy}>
+            Register
+          </Button>
+        </>
+      }
+    >
       <form id="register-form" onSubmit={(e) => void submit(e)} noValidate>
         <ErrorNote error={error} />
         <div className="grid-2">
-          <TextField label="MRN" required value={mrn} onChange={(e) => { setMrn(e.target.value); fixed('mrn'); }} error={problems.mrn} autoComplete="off" />
-          <TextField label="Date of birth" type="date" required min="1900-01-01" max={todayInput(new Date())} value={birth} onChange={(e) => { setBirth(e.target.value); fixed('birth_date'); }} error={problems.birth_date} />
+          <TextField
+            label="MRN"
+            required
+            value={mrn}
+            onChange={(e) => {
+              setMrn(e.target.value);
+              fixed('mrn');
+            }}
+            error={problems.mrn}
+            autoComplete="off"
+          />
+          <TextField
+            label="Date of birth"
+            type="date"
+            required
+            min="1900-01-01"
+            max={todayInput(new Date())}
+            value={birth}
+            onChange={(e) => {
+              setBirth(e.target.value);
+              fixed('birth_date');
+            }}
+            error={problems.birth_date}
+          />
         </div>
-        <TextField label="Full name" required value={name} onChange={(e) => { setName(e.target.value); fixed('name'); }} error={problems.name} autoComplete="off" />
-        <Select label="Status" value={status} onChange={(e) => { setStatus(e.target.value as 'outpatient' | 'admitted'); fixed('room'); }}
-          options={[{ value: 'outpatient', label: 'Outpatient' }, { value: 'admitted', label: 'Admitted' }]} />
+        <TextField
+          label="Full name"
+          required
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            fixed('name');
+          }}
+          error={problems.name}
+          autoComplete="off"
+        />
+        <Select
+          label="Status"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value as 'outpatient' | 'admitted');
+            fixed('room');
+          }}
+          options={[
+            { value: 'outpatient', label: 'Outpatient' },
+            { value: 'admitted', label: 'Admitted' },
+          ]}
+        />
         <div className="grid-2">
-          <Select label="Ward" value={wardId} placeholder={locations ? 'No ward' : 'Loading…'}
-            onChange={(e) => { setWardId(e.target.value); setRoomId(''); }}
-            options={(locations?.wards ?? []).map((w) => ({ value: w.id, label: `${w.name} (${facilityName(w.facility_id)})` }))} />
-          <Select label="Room" value={roomId} required={status === 'admitted'} disabled={!wardId} placeholder={wardId ? 'Choose a room' : 'Choose a ward first'}
-            onChange={(e) => { setRoomId(e.target.value); fixed('room'); }} error={problems.room}
-            options={rooms.map((r) => ({ value: r.id, label: r.name }))} />
+          <Select
+            label="Ward"
+            value={wardId}
+            placeholder={locations ? 'No ward' : 'Loading…'}
+            onChange={(e) => {
+              setWardId(e.target.value);
+              setRoomId('');
+            }}
+            options={(locations?.wards ?? []).map((w) => ({ value: w.id, label: `${w.name} (${facilityName(w.facility_id)})` }))}
+          />
+          <Select
+            label="Room"
+            value={roomId}
+            required={status === 'admitted'}
+            disabled={!wardId}
+            placeholder={wardId ? 'Choose a room' : 'Choose a ward first'}
+            onChange={(e) => {
+              setRoomId(e.target.value);
+              fixed('room');
+            }}
+            error={problems.room}
+            options={rooms.map((r) => ({ value: r.id, label: r.name }))}
+          />
         </div>
-        {roomId ? null : <FacilityField locations={locations} value={facilityId} error={problems.facility} onChange={(id) => { setFacilityId(id); fixed('facility'); }} />}
+        {roomId ? null : (
+          <FacilityField
+            locations={locations}
+            value={facilityId}
+            error={problems.facility}
+            onChange={(id) => {
+              setFacilityId(id);
+              fixed('facility');
+            }}
+          />
+        )}
       </form>
     </Dialog>
   );
@@ -191,7 +455,19 @@ function nextHour(now: string): string {
   return toLocalInput(d.toISOString());
 }
 
-function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { patientId: string; patientName: string; now: string; onClose: () => void; onDone: () => void }) {
+function ScheduleDialog({
+  patientId,
+  patientName,
+  now,
+  onClose,
+  onDone,
+}: {
+  patientId: string;
+  patientName: string;
+  now: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const clinicians = useCall('reference.clinicians', {});
   const { run, busy, error } = useAction();
   const [clinicianId, setClinicianId] = useState('');
@@ -200,9 +476,16 @@ function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { pati
   const [problems, setProblems] = useState<Problems<'clinician' | 'when' | 'reason'>>({});
   const fixed = (k: 'clinician' | 'when' | 'reason'): void => setProblems(({ [k]: _gone, ...rest }) => rest);
   // Appointments are with physicians; each person once, even when they hold the role on several wards.
-  const options = useMemo(() => [...new Map((clinicians.data ?? []).filter((c) => c.roles.includes('physician')).map((c) => [c.id, c])).values()]
-    .sort((a, b) => a.name.localeCompare(b.name) || a.places.join().localeCompare(b.places.join()))
-    .map((c) => ({ value: c.id, label: `${c.name} — ${roleLabel('physician')}${c.places.length ? `, ${c.places.join(', ')}` : ''}` })), [clinicians.data]);
+  const options = useMemo(
+    () =>
+      [...new Map((clinicians.data ?? []).filter((c) => c.roles.includes('physician')).map((c) => [c.id, c])).values()]
+        .sort((a, b) => a.name.localeCompare(b.name) || a.places.join().localeCompare(b.places.join()))
+        .map((c) => ({
+          value: c.id,
+          label: `${c.name} — ${roleLabel('physician')}${c.places.length ? `, ${c.places.join(', ')}` : ''}`,
+        })),
+    [clinicians.data],
+  );
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -213,25 +496,79 @@ function ScheduleDialog({ patientId, patientName, now, onClose, onDone }: { pati
     if (!reason.trim()) p.reason = 'Enter the reason for the visit.';
     setProblems(p);
     if (!at || Object.keys(p).length > 0) return;
-    const r = await run('appointments.schedule', { patient_id: patientId, clinician_id: clinicianId, scheduled_at: at, reason: reason.trim() }, 'Appointment scheduled');
+    const r = await run(
+      'appointments.schedule',
+      { patient_id: patientId, clinician_id: clinicianId, scheduled_at: at, reason: reason.trim() },
+      'Appointment scheduled',
+    );
     if (r) onDone();
   };
 
   return (
-    <Dialog title={`Schedule appointment — ${patientName}`} onClose={onClose}
-      footer={<><Button onClick={onClose}>Cancel</Button><Button tone="primary" type="submit" form="schedule-form" busy={busy}>Schedule</Button></>}>
+    <Dialog
+      title={`Schedule appointment — ${patientName}`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button tone="primary" type="submit" form="schedule-form" busy={busy}>
+            Schedule
+          </Button>
+        </>
+      }
+    >
       <form id="schedule-form" onSubmit={(e) => void submit(e)} noValidate>
         <ErrorNote error={error ?? clinicians.error} />
-        <Select label="Clinician" required value={clinicianId} placeholder={clinicians.loading ? 'Loading…' : 'Choose a clinician'}
-          onChange={(e) => { setClinicianId(e.target.value); fixed('clinician'); }} options={options} error={problems.clinician} />
-        <TextField label="Date and time" type="datetime-local" required value={when} onChange={(e) => { setWhen(e.target.value); fixed('when'); }} error={problems.when} />
-        <TextField label="Reason" required maxLength={500} value={reason} onChange={(e) => { setReason(e.target.value); fixed('reason'); }} error={problems.reason} placeholder="e.g. Follow-up" hint="A short line for the day list, at most 500 characters" />
+        <Select
+          label="Clinician"
+          required
+          value={clinicianId}
+          placeholder={clinicians.loading ? 'Loading…' : 'Choose a clinician'}
+          onChange={(e) => {
+            setClinicianId(e.target.value);
+            fixed('clinician');
+          }}
+          options={options}
+          error={problems.clinician}
+        />
+        <TextField
+          label="Date and time"
+          type="datetime-local"
+          required
+          value={when}
+          onChange={(e) => {
+            setWhen(e.target.value);
+            fixed('when');
+          }}
+          error={problems.when}
+        />
+        <TextField
+          label="Reason"
+          required
+          maxLength={500}
+          value={reason}
+          onChange={(e) => {
+            setReason(e.target.value);
+            fixed('reason');
+          }}
+          error={problems.reason}
+          placeholder="e.g. Follow-up"
+          hint="A short line for the day list, at most 500 characters"
+        />
       </form>
     </Dialog>
   );
 }
 
-function RescheduleDialog({ appointment, onClose, onDone }: { appointment: ChartAppointment; onClose: () => void; onDone: () => void }) {
+function RescheduleDialog({
+  appointment,
+  onClose,
+  onDone,
+}: {
+  appointment: ChartAppointment;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const { run, busy, error } = useAction();
   const [when, setWhen] = useState(() => toLocalInput(appointment.scheduled_at));
   const [problem, setProblem] = useState<string | null>(null);
@@ -244,28 +581,71 @@ function RescheduleDialog({ appointment, onClose, onDone }: { appointment: Chart
     if (r) onDone();
   };
   return (
-    <Dialog title="Reschedule appointment" onClose={onClose}
-      footer={<><Button onClick={onClose}>Keep as is</Button><Button tone="primary" type="submit" form="reschedule-form" busy={busy}>Move appointment</Button></>}>
+    <Dialog
+      title="Reschedule appointment"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Keep as is</Button>
+          <Button tone="primary" type="submit" form="reschedule-form" busy={busy}>
+            Move appointment
+          </Button>
+        </>
+      }
+    >
       <form id="reschedule-form" onSubmit={(e) => void submit(e)} noValidate>
         <ErrorNote error={error} />
-        <p className="muted">{appointment.reason} with {appointment.clinician_name ?? appointment.clinician_id}, now {dateTime(appointment.scheduled_at)}.</p>
-        <TextField label="New date and time" type="datetime-local" required value={when} onChange={(e) => setWhen(e.target.value)} error={problem} />
+        <p className="muted">
+          {appointment.reason} with {appointment.clinician_name ?? appointment.clinician_id}, now{' '}
+          {dateTime(appointment.scheduled_at)}.
+        </p>
+        <TextField
+          label="New date and time"
+          type="datetime-local"
+          required
+          value={when}
+          onChange={(e) => setWhen(e.target.value)}
+          error={problem}
+        />
       </form>
     </Dialog>
   );
 }
 
-function CancelDialog({ appointment, patientName, onClose, onDone }: { appointment: ChartAppointment; patientName: string; onClose: () => void; onDone: () => void }) {
+function CancelDialog({
+  appointment,
+  patientName,
+  onClose,
+  onDone,
+}: {
+  appointment: ChartAppointment;
+  patientName: string;
+  onClose: () => void;
+  onDone: () => void;
+}) {
   const { run, busy, error } = useAction();
   const confirm = async (): Promise<void> => {
     const r = await run('appointments.cancel', { id: appointment.id }, 'Appointment canceled');
     if (r) onDone();
   };
   return (
-    <Dialog title="Cancel appointment?" onClose={onClose}
-      footer={<><Button onClick={onClose}>Keep appointment</Button><Button tone="danger" busy={busy} onClick={() => void confirm()}>Cancel appointment</Button></>}>
+    <Dialog
+      title="Cancel appointment?"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Keep appointment</Button>
+          <Button tone="danger" busy={busy} onClick={() => void confirm()}>
+            Cancel appointment
+          </Button>
+        </>
+      }
+    >
       <ErrorNote error={error} />
-      <Banner tone="info">{appointment.reason} for {patientName} with {appointment.clinician_name ?? appointment.clinician_id} on {dateTime(appointment.scheduled_at)}.</Banner>
+      <Banner tone="info">
+        {appointment.reason} for {patientName} with {appointment.clinician_name ?? appointment.clinician_id} on{' '}
+        {dateTime(appointment.scheduled_at)}.
+      </Banner>
     </Dialog>
   );
 }

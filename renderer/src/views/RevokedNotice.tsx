@@ -4,15 +4,26 @@
  */
 import { Banner } from '../components/ui';
 
-export function RevokedNotice({ workstation, revoked }: { workstation: string; revoked: { message: string; at: string | null } }) {
+export function RevokedNotice({
+  workstation,
+  revoked,
+}: {
+  workstation: string;
+  revoked: { message: string; at: string | null };
+}) {
   return (
     <main className="gate">
       <section className="gate-card" aria-labelledby="revoked-title">
         <h1 id="revoked-title">This workstation was revoked</h1>
         <div className="muted">{workstation}</div>
         <Banner tone="danger">{revoked.message}</Banner>
-        <p>No patient data is kept on this computer any more. Nothing can be signed in to or viewed here until IT enrolls it again.</p>
-        <div className="gate-foot"><span>Restart the application, then enroll it again.</span><a href="#/diagnostics">Diagnostics</a></div>
+        <p>
+          No patient data is kept on this computer any more. Nothing can be signed in to or viewed here until IT enrolls it again.
+        </p>
+        <div className="gate-foot">
+          <span>Restart the application, then enroll it again.</span>
+          <a href="#/diagnostics">Diagnostics</a>
+        </div>
       </section>
     </main>
   );

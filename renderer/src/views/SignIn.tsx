@@ -46,13 +46,20 @@ export function SignIn({ workstation }: { workstation: string }) {
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    if (method === 'badge' && badge.trim() && !pin) { pinRef.current?.focus(); return; }
+    if (method === 'badge' && badge.trim() && !pin) {
+      pinRef.current?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
       apply(await call('session.signIn', method === 'password' ? { method, username, password } : { method, badge, pin }));
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError({ kind: 'internal', message: 'Sign-in did not work. Try again; if it keeps happening, call IT.' }));
+      setError(
+        err instanceof ApiError
+          ? err
+          : new ApiError({ kind: 'internal', message: 'Sign-in did not work. Try again; if it keeps happening, call IT.' }),
+      );
       setPassword('');
       setPin('');
     } finally {
@@ -65,24 +72,76 @@ export function SignIn({ workstation }: { workstation: string }) {
       <form className="gate-card" onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in</h1>
         <div className="muted">{workstation} · tap your badge at any time</div>
-        <Tabs label="Sign-in method" value={method} onChange={choose}
-          tabs={[{ id: 'password', label: 'Username' }, { id: 'badge', label: 'Badge' }]} />
+        <Tabs
+          label="Sign-in method"
+          value={method}
+          onChange={choose}
+          tabs={[
+            { id: 'password', label: 'Username' },
+            { id: 'badge', label: 'Badge' },
+          ]}
+        />
         {error ? <Banner tone={error.kind === 'locked' ? 'warning' : 'danger'}>{error.message}</Banner> : null}
         {method === 'password' ? (
           <>
-            <TextField label="Username" name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
-            <TextField label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+            <TextField
+              label="Username"
+              name="username"
+              autoComplete="username"
+              autoFocus
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              required
+            />
+            <TextField
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
           </>
         ) : (
           <>
-            <TextField ref={badgeRef} label="Badge" name="badge" hint="Tap your badge on the reader" autoComplete="off" value={badge}
-              onChange={(e) => setBadge(e.target.value)} required
-              onKeyDown={(e) => { if (e.key === 'Enter' && badge.trim()) { e.preventDefault(); pinRef.current?.focus(); } }} />
-            <TextField ref={pinRef} label="PIN" name="pin" type="password" inputMode="numeric" autoComplete="off" data-wedge="off" value={pin} onChange={(e) => setPin(e.target.value)} required />
+            <TextField
+              ref={badgeRef}
+              label="Badge"
+              name="badge"
+              hint="Tap your badge on the reader"
+              autoComplete="off"
+              value={badge}
+              onChange={(e) => setBadge(e.target.value)}
+              required
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && badge.trim()) {
+                  e.preventDefault();
+                  pinRef.current?.focus();
+                }
+              }}
+            />
+            <TextField
+              ref={pinRef}
+              label="PIN"
+              name="pin"
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              data-wedge="off"
+              value={pin}
+              onChange={(e) => setPin(e.target.value)}
+              required
+            />
           </>
         )}
-        <Button tone="primary" type="submit" busy={busy}>Sign in</Button>
-        <div className="gate-foot"><span>Patient data is shown only after sign-in.</span><a href="#/diagnostics">Diagnostics</a></div>
+        <Button tone="primary" type="submit" busy={busy}>
+          Sign in
+        </Button>
+        <div className="gate-foot">
+          <span>Patient data is shown only after sign-in.</span>
+          <a href="#/diagnostics">Diagnostics</a>
+        </div>
       </form>
     </main>
   );

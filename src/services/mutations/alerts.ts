@@ -15,12 +15,23 @@ export const acknowledgeAlert = defineMutation({
     const alert = await getAlert(ctx.db, a.id);
     const patient = alert ? await getPatient(ctx.db, alert.patient_id) : undefined;
     return {
-      checks: [{ action: 'acknowledge', target: alert ? { type: 'Alert', id: a.id } : null, notFound: 'That alert was not found.',
-        forbidden: 'Only medical staff caring for this patient may acknowledge the alert.' }],
+      checks: [
+        {
+          action: 'acknowledge',
+          target: alert ? { type: 'Alert', id: a.id } : null,
+          notFound: 'That alert was not found.',
+          forbidden: 'Only medical staff caring for this patient may acknowledge the alert.',
+        },
+      ],
       audit: { action: 'acknowledge', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
       summary: `Alert acknowledged: ${patient?.name ?? a.id}`,
       async apply(w, _who, now) {
-        const row = await w.update('alerts', { id: a.id }, { status: 'acknowledged', acknowledged_by: who.actor.id, acknowledged_at: now }, { status: 'open' });
+        const row = await w.update(
+          'alerts',
+          { id: a.id },
+          { status: 'acknowledged', acknowledged_by: who.actor.id, acknowledged_at: now },
+          { status: 'open' },
+        );
         if (!row) throw conflict('This alert was already acknowledged.');
         return row as unknown as Alert;
       },
@@ -35,8 +46,14 @@ export const rescheduleAlert = defineMutation({
     const alert = await getAlert(ctx.db, a.id);
     const patient = alert ? await getPatient(ctx.db, alert.patient_id) : undefined;
     return {
-      checks: [{ action: 'reschedule', target: alert ? { type: 'Alert', id: a.id } : null, notFound: 'That alert was not found.',
-        forbidden: 'Only medical staff caring for this patient may reschedule the alert.' }],
+      checks: [
+        {
+          action: 'reschedule',
+          target: alert ? { type: 'Alert', id: a.id } : null,
+          notFound: 'That alert was not found.',
+          forbidden: 'Only medical staff caring for this patient may reschedule the alert.',
+        },
+      ],
       audit: { action: 'reschedule_alert', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
       summary: `Alert rescheduled: ${patient?.name ?? a.id}`,
       async apply(w, _who, now) {

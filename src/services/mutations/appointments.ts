@@ -11,17 +11,35 @@ import { defineMutation, ref } from '../run';
 
 export const scheduleAppointment = defineMutation({
   name: 'scheduleAppointment',
-  args: z.object({
-    id: NewId('apt'), patient_id: Id, clinician_id: Id, scheduled_at: IsoTime,
-    // A short line for day lists and tables; the clinical detail belongs in the record.
-    reason: z.string().trim().min(1, 'is required').max(500, 'is too long: at most 500 characters'),
-  }).strict(),
+  args: z
+    .object({
+      id: NewId('apt'),
+      patient_id: Id,
+      clinician_id: Id,
+      scheduled_at: IsoTime,
+      // A short line for day lists and tables; the clinical detail belongs in the record.
+      reason: z.string().trim().min(1, 'is required').max(500, 'is too long: at most 500 characters'),
+    })
+    .strict(),
   async plan(ctx, a) {
     const patient = await getPatient(ctx.db, a.patient_id);
-    const row: Appointment = { id: a.id, patient_id: a.patient_id, clinician_id: a.clinician_id, scheduled_at: a.scheduled_at, reason: a.reason, status: 'scheduled' };
+    const row: Appointment = {
+      id: a.id,
+      patient_id: a.patient_id,
+      clinician_id: a.clinician_id,
+      scheduled_at: a.scheduled_at,
+      reason: a.reason,
+      status: 'scheduled',
+    };
     return {
-      checks: [{ action: 'schedule_appointment', target: { type: 'Patient', id: a.patient_id },
-        forbidden: 'You may not schedule appointments for this patient.', notFound: 'That patient was not found.' }],
+      checks: [
+        {
+          action: 'schedule_appointment',
+          target: { type: 'Patient', id: a.patient_id },
+          forbidden: 'You may not schedule appointments for this patient.',
+          notFound: 'That patient was not found.',
+        },
+      ],
       audit: { action: 'schedule_appointment', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment for ${patient?.name ?? 'a patient'}`,
       async apply(w, _who, now) {
@@ -38,8 +56,13 @@ export const scheduleAppointment = defineMutation({
 
 /** A state transition the server decides (first valid transition wins; SPEC §6). */
 function transition(opts: {
-  name: string; action: string; from: AppointmentStatus[]; to: AppointmentStatus;
-  forbidden: string; wrongState: string; summary: string;
+  name: string;
+  action: string;
+  from: AppointmentStatus[];
+  to: AppointmentStatus;
+  forbidden: string;
+  wrongState: string;
+  summary: string;
 }) {
   return defineMutation({
     name: opts.name,
@@ -48,8 +71,17 @@ function transition(opts: {
       const ap = await getAppointment(ctx.db, a.id);
       const patient = ap ? await getPatient(ctx.db, ap.patient_id) : undefined;
       return {
-        checks: [{ action: opts.action, target: { type: 'Appointment', id: a.id }, notFound: 'That appointment was not found.',
-          forbidden: ap && !opts.from.includes(ap.status) ? `${opts.wrongState} (it is ${ap.status.replace('_', ' ')}).` : opts.forbidden }],
+        checks: [
+          {
+            action: opts.action,
+            target: { type: 'Appointment', id: a.id },
+            notFound: 'That appointment was not found.',
+            forbidden:
+              ap && !opts.from.includes(ap.status)
+                ? `${opts.wrongState} (it is ${ap.status.replace('_', ' ')}).`
+                : opts.forbidden,
+          },
+        ],
         audit: { action: opts.action, resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
         summary: `${opts.summary}: ${patient?.name ?? a.id}`,
         async apply(w) {
@@ -63,16 +95,31 @@ function transition(opts: {
 }
 
 export const startAppointment = transition({
-  name: 'startAppointment', action: 'start', from: ['scheduled'], to: 'in_progress',
-  forbidden: 'Only the appointment\'s clinician may start it.', wrongState: 'Only a scheduled appointment can be started', summary: 'Examination started',
+  name: 'startAppointment',
+  action: 'start',
+  from: ['scheduled'],
+  to: 'in_progress',
+  forbidden: "Only the appointment's clinician may start it.",
+  wrongState: 'Only a scheduled appointment can be started',
+  summary: 'Examination started',
 });
 export const completeAppointment = transition({
-  name: 'completeAppointment', action: 'complete', from: ['scheduled', 'in_progress'], to: 'completed',
-  forbidden: 'Only the appointment\'s clinician may complete it.', wrongState: 'This appointment can no longer be completed', summary: 'Examination completed',
+  name: 'completeAppointment',
+  action: 'complete',
+  from: ['scheduled', 'in_progress'],
+  to: 'completed',
+  forbidden: "Only the appointment's clinician may complete it.",
+  wrongState: 'This appointment can no longer be completed',
+  summary: 'Examination completed',
 });
 export const cancelAppointment = transition({
-  name: 'cancelAppointment', action: 'cancel', from: ['scheduled'], to: 'canceled',
-  forbidden: 'You may not cancel this appointment.', wrongState: 'Only a scheduled appointment can be canceled', summary: 'Appointment canceled',
+  name: 'cancelAppointment',
+  action: 'cancel',
+  from: ['scheduled'],
+  to: 'canceled',
+  forbidden: 'You may not cancel this appointment.',
+  wrongState: 'Only a scheduled appointment can be canceled',
+  summary: 'Appointment canceled',
 });
 
 export const rescheduleAppointment = defineMutation({
@@ -82,8 +129,17 @@ export const rescheduleAppointment = defineMutation({
     const ap = await getAppointment(ctx.db, a.id);
     const patient = ap ? await getPatient(ctx.db, ap.patient_id) : undefined;
     return {
-      checks: [{ action: 'reschedule', target: { type: 'Appointment', id: a.id }, notFound: 'That appointment was not found.',
-        forbidden: ap && ap.status !== 'scheduled' ? `Only a scheduled appointment can be rescheduled (it is ${ap.status.replace('_', ' ')}).` : 'You may not reschedule this appointment.' }],
+      checks: [
+        {
+          action: 'reschedule',
+          target: { type: 'Appointment', id: a.id },
+          notFound: 'That appointment was not found.',
+          forbidden:
+            ap && ap.status !== 'scheduled'
+              ? `Only a scheduled appointment can be rescheduled (it is ${ap.status.replace('_', ' ')}).`
+              : 'You may not reschedule this appointment.',
+        },
+      ],
       audit: { action: 'reschedule', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment moved: ${patient?.name ?? a.id}`,
       async apply(w, _who, now) {

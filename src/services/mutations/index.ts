@@ -1,7 +1,13 @@
 /** Every write use case by name: the workstation calls them, the server replays them from the outbox. */
 import { acknowledgeAlert, rescheduleAlert } from './alerts';
 import { assignRole, createOrganization, createUser, revokeRole, setSecrets, updateBadge } from './admin';
-import { cancelAppointment, completeAppointment, rescheduleAppointment, scheduleAppointment, startAppointment } from './appointments';
+import {
+  cancelAppointment,
+  completeAppointment,
+  rescheduleAppointment,
+  scheduleAppointment,
+  startAppointment,
+} from './appointments';
 import { breakGlass } from './breakGlass';
 import { recordConsentRestriction, removeConsentRestriction } from './consent';
 import { recordObservation } from './observations';
@@ -9,11 +15,30 @@ import { dischargePatient, finalDischargePatient, registerPatient, setPatientRes
 import { amendRecord, createRecord } from './records';
 
 export const MUTATIONS = {
-  registerPatient, updatePatient, dischargePatient, finalDischargePatient,
-  scheduleAppointment, cancelAppointment, rescheduleAppointment, startAppointment, completeAppointment,
-  createRecord, amendRecord, recordObservation, acknowledgeAlert, rescheduleAlert, breakGlass,
-  createOrganization, createUser, assignRole, revokeRole, updateBadge, setSecrets,
-  setPatientRestricted, recordConsentRestriction, removeConsentRestriction,
+  registerPatient,
+  updatePatient,
+  dischargePatient,
+  finalDischargePatient,
+  scheduleAppointment,
+  cancelAppointment,
+  rescheduleAppointment,
+  startAppointment,
+  completeAppointment,
+  createRecord,
+  amendRecord,
+  recordObservation,
+  acknowledgeAlert,
+  rescheduleAlert,
+  breakGlass,
+  createOrganization,
+  createUser,
+  assignRole,
+  revokeRole,
+  updateBadge,
+  setSecrets,
+  setPatientRestricted,
+  recordConsentRestriction,
+  removeConsentRestriction,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

@@ -31,14 +31,27 @@ export const registerPatient = defineMutation({
     if (a.facility_id && facilityOrgId !== who.actor.org_id) throw invalid('That facility does not exist in this organization.');
     if (a.status === 'admitted' && !a.room_id) throw invalid('An admitted patient needs a room.');
     const patient: Patient = {
-      id: a.id, org_id: org, mrn: a.mrn, name: a.name, birth_date: a.birth_date, room_id: a.room_id, status: a.status,
-      restricted: 0, facility_id: a.facility_id ?? null,
+      id: a.id,
+      org_id: org,
+      mrn: a.mrn,
+      name: a.name,
+      birth_date: a.birth_date,
+      room_id: a.room_id,
+      status: a.status,
+      restricted: 0,
+      facility_id: a.facility_id ?? null,
     };
     return {
       // Registering is `update` judged on the new patient: admin or registration clerk covering its room
       // (or, for an outpatient without one, its facility).
-      checks: [{ action: 'update', target: { type: 'Patient', object: { ...patient } }, checkRead: false,
-        forbidden: 'You may not register patients in that location.' }],
+      checks: [
+        {
+          action: 'update',
+          target: { type: 'Patient', object: { ...patient } },
+          checkRead: false,
+          forbidden: 'You may not register patients in that location.',
+        },
+      ],
       audit: { action: 'register_patient', resource: ref('Patient', a.id), orgId: org },
       summary: `Registration of ${a.name}`,
       recordedArgs: { ...a, org_id: org },
@@ -47,11 +60,14 @@ export const registerPatient = defineMutation({
         checkBirthDate(a.birth_date, now);
         if (a.facility_id && facilityOrgId !== org) throw invalid('That facility does not exist in this organization.');
         if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
-          throw conflict(`Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`);
+          throw conflict(
+            `Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`,
+          );
         }
         // Ids are random (NewId): a collision means the same request came twice, or a copied id.
         // The answer is the same whichever organization holds it.
-        if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id])) throw conflict('This id is already in use; register again to get a new one.');
+        if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id]))
+          throw conflict('This id is already in use; register again to get a new one.');
         await w.insert('patients', patient);
         return patient;
       },
@@ -67,7 +83,9 @@ const DemographicFields = z.object(Demographics).partial().strict();
  */
 export const updatePatient = defineMutation({
   name: 'updatePatient',
-  args: z.object({ id: Id, changes: DemographicFields, base: DemographicFields }).strict()
+  args: z
+    .object({ id: Id, changes: DemographicFields, base: DemographicFields })
+    .strict()
     .refine((a) => Object.keys(a.changes).length > 0, 'nothing to change')
     .refine((a) => Object.keys(a.changes).every((k) => k in a.base), 'every changed field needs its previous value in base'),
   async plan(ctx, a, who) {
@@ -84,11 +102,25 @@ export const updatePatient = defineMutation({
     }
     return {
       checks: [
-        { action: 'update', target: current ? { type: 'Patient' as const, id: a.id } : null, forbidden: 'You may not edit this patient.', notFound: 'That patient was not found.' },
+        {
+          action: 'update',
+          target: current ? { type: 'Patient' as const, id: a.id } : null,
+          forbidden: 'You may not edit this patient.',
+          notFound: 'That patient was not found.',
+        },
         // Moving a patient: the user must also cover the destination.
         ...(next && (a.changes.room_id !== undefined || a.changes.facility_id !== undefined)
-          ? [{ action: 'update', target: { type: 'Patient' as const, object: { ...next } }, checkRead: false,
-            forbidden: a.changes.room_id !== undefined ? 'You may not move the patient to that room.' : 'You may not register the patient at that facility.' }]
+          ? [
+              {
+                action: 'update',
+                target: { type: 'Patient' as const, object: { ...next } },
+                checkRead: false,
+                forbidden:
+                  a.changes.room_id !== undefined
+                    ? 'You may not move the patient to that room.'
+                    : 'You may not register the patient at that facility.',
+              },
+            ]
           : []),
       ],
       audit: { action: 'update_patient', resource: ref('Patient', a.id), orgId: current?.org_id ?? null },
@@ -96,8 +128,15 @@ export const updatePatient = defineMutation({
       async apply(w, _who, now) {
         if (next!.status === 'admitted' && !next!.room_id) throw invalid('An admitted patient needs a room.');
         if (a.changes.birth_date) checkBirthDate(a.changes.birth_date, now);
-        if (a.changes.mrn && a.changes.mrn !== current!.mrn
-          && await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ? AND id <> ?', [current!.org_id, a.changes.mrn, a.id])) {
+        if (
+          a.changes.mrn &&
+          a.changes.mrn !== current!.mrn &&
+          (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ? AND id <> ?', [
+            current!.org_id,
+            a.changes.mrn,
+            a.id,
+          ]))
+        ) {
           throw conflict(`Medical record number ${a.changes.mrn} is already registered to another patient. Check the number.`);
         }
         if (a.changes.status && !['outpatient', 'admitted'].includes(current!.status)) {
@@ -106,9 +145,13 @@ export const updatePatient = defineMutation({
         const fields = Object.keys(a.changes) as Array<keyof typeof a.changes>;
         const changed = fields.filter((f) => current![f] !== a.base[f]);
         if (changed.length > 0) {
-          throw conflict(`Someone else changed ${changed.join(', ')} of this patient meanwhile. Review their change and edit again.`, {
-            fields: changed, theirs: Object.fromEntries(changed.map((f) => [f, current![f]])),
-          });
+          throw conflict(
+            `Someone else changed ${changed.join(', ')} of this patient meanwhile. Review their change and edit again.`,
+            {
+              fields: changed,
+              theirs: Object.fromEntries(changed.map((f) => [f, current![f]])),
+            },
+          );
         }
         const expect = Object.fromEntries(fields.map((f) => [f, a.base[f] ?? null]));
         const row = await w.update('patients', { id: a.id }, a.changes, expect);
@@ -129,9 +172,19 @@ export const setPatientRestricted = defineMutation({
   async plan(ctx, a) {
     const p = await getPatient(ctx.db, a.id);
     return {
-      checks: [{ action: 'update', target: p ? { type: 'Patient', id: a.id } : null, notFound: 'That patient was not found.',
-        forbidden: 'You may not change who may see this patient.' }],
-      audit: { action: a.restricted ? 'restrict_patient' : 'unrestrict_patient', resource: ref('Patient', a.id), orgId: p?.org_id ?? null },
+      checks: [
+        {
+          action: 'update',
+          target: p ? { type: 'Patient', id: a.id } : null,
+          notFound: 'That patient was not found.',
+          forbidden: 'You may not change who may see this patient.',
+        },
+      ],
+      audit: {
+        action: a.restricted ? 'restrict_patient' : 'unrestrict_patient',
+        resource: ref('Patient', a.id),
+        orgId: p?.org_id ?? null,
+      },
       summary: `${a.restricted ? 'Restricted' : 'Restriction lifted'}: ${p?.name ?? a.id}`,
       async apply(w) {
         const row = await w.update('patients', { id: a.id }, { restricted: a.restricted ? 1 : 0 });
@@ -141,23 +194,40 @@ export const setPatientRestricted = defineMutation({
   },
 });
 
-interface StatusText { forbidden: string; wrongState: string; summary: string }
+interface StatusText {
+  forbidden: string;
+  wrongState: string;
+  summary: string;
+}
 
-function statusChange(name: string, action: string, from: Patient['status'], to: Patient['status'], clearRoom: boolean, text: StatusText) {
+function statusChange(
+  name: string,
+  action: string,
+  from: Patient['status'],
+  to: Patient['status'],
+  clearRoom: boolean,
+  text: StatusText,
+) {
   return defineMutation({
     name,
     args: z.object({ id: Id }).strict(),
     async plan(ctx, a) {
       const p = await getPatient(ctx.db, a.id);
       return {
-        checks: [{
-          action, target: { type: 'Patient', id: a.id }, notFound: 'That patient was not found.',
-          forbidden: p && p.status !== from ? text.wrongState : text.forbidden,
-        }],
+        checks: [
+          {
+            action,
+            target: { type: 'Patient', id: a.id },
+            notFound: 'That patient was not found.',
+            forbidden: p && p.status !== from ? text.wrongState : text.forbidden,
+          },
+        ],
         audit: { action, resource: ref('Patient', a.id), orgId: p?.org_id ?? null },
         summary: `${text.summary}: ${p?.name ?? a.id}`,
         async apply(w) {
-          const row = await w.update('patients', { id: a.id }, clearRoom ? { status: to, room_id: null } : { status: to }, { status: from });
+          const row = await w.update('patients', { id: a.id }, clearRoom ? { status: to, room_id: null } : { status: to }, {
+            status: from,
+          });
           if (!row) throw new AppError('conflict', text.wrongState);
           return row as unknown as Patient;
         },
@@ -172,8 +242,15 @@ export const dischargePatient = statusChange('dischargePatient', 'discharge', 'a
   summary: 'Discharge',
 });
 
-export const finalDischargePatient = statusChange('finalDischargePatient', 'final_discharge', 'discharged', 'final_discharged', true, {
-  forbidden: 'Only an administrator covering this patient may complete the discharge.',
-  wrongState: 'Only discharged patients can be finally discharged.',
-  summary: 'Final discharge',
-});
+export const finalDischargePatient = statusChange(
+  'finalDischargePatient',
+  'final_discharge',
+  'discharged',
+  'final_discharged',
+  true,
+  {
+    forbidden: 'Only an administrator covering this patient may complete the discharge.',
+    wrongState: 'Only discharged patients can be finally discharged.',
+    summary: 'Final discharge',
+  },
+);

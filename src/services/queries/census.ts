@@ -4,21 +4,34 @@ import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
 
 export type CensusPatient = Patient & {
-  room_name: string | null; ward_id: string | null; ward_name: string | null;
-  open_alerts: number; highest_severity: string | null; next_due_at: string | null;
+  room_name: string | null;
+  ward_id: string | null;
+  ward_name: string | null;
+  open_alerts: number;
+  highest_severity: string | null;
+  next_due_at: string | null;
   /** Kind of the most urgent open alert (highest severity, then earliest due), e.g. `fall_risk`. */
   top_alert_kind: string | null;
 };
 
-export interface Census { ward_id: string | null; patients: CensusPatient[] }
+export interface Census {
+  ward_id: string | null;
+  patients: CensusPatient[];
+}
 
 const SEVERITY_RANK = ['low', 'medium', 'high', 'critical'];
 
-export async function wardCensus(ctx: ServiceContext, principal: Principal, opts: { wardId?: string | null } = {}): Promise<Census> {
+export async function wardCensus(
+  ctx: ServiceContext,
+  principal: Principal,
+  opts: { wardId?: string | null } = {},
+): Promise<Census> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
   const wardId = opts.wardId ?? null;
-  const patients = await ctx.authz.listAs<Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind'>>(actor, 'read', 'Patient', {
+  const patients = await ctx.authz.listAs<
+    Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind'>
+  >(actor, 'read', 'Patient', {
     columns: 'm.*, r.name AS room_name, r.ward_id AS ward_id, w.name AS ward_name',
     joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
     where: wardId ? "r.ward_id = ? AND m.status <> 'final_discharged'" : "m.status <> 'final_discharged'",
@@ -26,21 +39,34 @@ export async function wardCensus(ctx: ServiceContext, principal: Principal, opts
     orderBy: 'w.name, r.name, m.name',
   });
   const ids = patients.map((p) => p.id);
-  const alerts = ids.length === 0 ? [] : await ctx.authz.listAs<{ patient_id: string; kind: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
-    columns: 'm.patient_id, m.kind, m.severity, m.due_at',
-    where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`, params: ids,
-  });
+  const alerts =
+    ids.length === 0
+      ? []
+      : await ctx.authz.listAs<{ patient_id: string; kind: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
+          columns: 'm.patient_id, m.kind, m.severity, m.due_at',
+          where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`,
+          params: ids,
+        });
   const byPatient = new Map<string, typeof alerts>();
   for (const a of alerts) byPatient.set(a.patient_id, [...(byPatient.get(a.patient_id) ?? []), a]);
   await appendAudit(ctx.db, {
-    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'census', resource: wardId ? `Ward:${wardId}` : 'Ward:*',
-    decision: 'allow', reason: `${patients.length} patients`, org_id: actor.org_id,
+    at: actor.now,
+    actor: who.real.id,
+    on_behalf_of: who.onBehalfOf,
+    action: 'census',
+    resource: wardId ? `Ward:${wardId}` : 'Ward:*',
+    decision: 'allow',
+    reason: `${patients.length} patients`,
+    org_id: actor.org_id,
   });
   return {
     ward_id: wardId,
     patients: patients.map((p) => {
       const list = byPatient.get(p.id) ?? [];
-      const highest = list.reduce<string | null>((best, a) => (best === null || SEVERITY_RANK.indexOf(a.severity) > SEVERITY_RANK.indexOf(best) ? a.severity : best), null);
+      const highest = list.reduce<string | null>(
+        (best, a) => (best === null || SEVERITY_RANK.indexOf(a.severity) > SEVERITY_RANK.indexOf(best) ? a.severity : best),
+        null,
+      );
       const next = list.reduce<string | null>((n, a) => (n === null || a.due_at < n ? a.due_at : n), null);
       const rank = (a: { severity: string; due_at: string }): [number, string] => [-SEVERITY_RANK.indexOf(a.severity), a.due_at];
       const top = [...list].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1].localeCompare(rank(b)[1]))[0];
@@ -50,7 +76,10 @@ export async function wardCensus(ctx: ServiceContext, principal: Principal, opts
 }
 
 /** Wards the user can see patients in, for the census picker. */
-export async function visibleWards(ctx: ServiceContext, principal: Principal): Promise<Array<{ id: string; name: string; facility_name: string; patients: number }>> {
+export async function visibleWards(
+  ctx: ServiceContext,
+  principal: Principal,
+): Promise<Array<{ id: string; name: string; facility_name: string; patients: number }>> {
   const { actor } = await ctx.authz.resolve(principal);
   const q = await ctx.authz.queryAs(actor, 'read', 'Patient');
   return ctx.db.all(

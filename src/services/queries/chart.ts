@@ -11,7 +11,12 @@ import { protectedDataRead } from './protectedData';
 import type { Principal, ServiceContext } from '../context';
 import { readableSections, type ChartSections } from './chartSections';
 
-export interface Location { room_name: string | null; ward_id: string | null; ward_name: string | null; facility_name: string | null }
+export interface Location {
+  room_name: string | null;
+  ward_id: string | null;
+  ward_name: string | null;
+  facility_name: string | null;
+}
 
 export type ChartPatient = Patient & Location;
 export type ChartAppointment = Appointment & { clinician_name: string | null; actions: string[] };
@@ -23,7 +28,10 @@ export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
   amended_by: string[];
 };
 export type ChartAlert = Alert & { actions: string[] };
-export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & { user_name: string | null; recorded_by_name: string | null };
+export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & {
+  user_name: string | null;
+  recorded_by_name: string | null;
+};
 
 export interface Chart {
   patient: ChartPatient;
@@ -57,13 +65,30 @@ const LOCATION_COLUMNS = 'r.name AS room_name, w.id AS ward_id, w.name AS ward_n
 export async function openChart(ctx: ServiceContext, principal: Principal, patientId: string): Promise<Chart> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
-  const audit = (decision: 'allow' | 'not_found', reason: string | null, orgId: string | null, details: Record<string, unknown> | null = null) => appendAudit(ctx.db, {
-    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'read', resource: `Patient:${patientId}`,
-    decision, reason, org_id: orgId, details,
-  });
+  const audit = (
+    decision: 'allow' | 'not_found',
+    reason: string | null,
+    orgId: string | null,
+    details: Record<string, unknown> | null = null,
+  ) =>
+    appendAudit(ctx.db, {
+      at: actor.now,
+      actor: who.real.id,
+      on_behalf_of: who.onBehalfOf,
+      action: 'read',
+      resource: `Patient:${patientId}`,
+      decision,
+      reason,
+      org_id: orgId,
+      details,
+    });
 
   const [patient] = await ctx.authz.listAs<ChartPatient>(actor, 'read', 'Patient', {
-    columns: `m.*, ${LOCATION_COLUMNS}`, joins: LOCATION_JOIN, where: 'm.id = ?', params: [patientId], shape: 'row',
+    columns: `m.*, ${LOCATION_COLUMNS}`,
+    joins: LOCATION_JOIN,
+    where: 'm.id = ?',
+    params: [patientId],
+    shape: 'row',
   });
   if (!patient) {
     const known = await ctx.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [patientId]);
@@ -76,15 +101,29 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   // the user may read and intersecting.
   const where = { where: 'm.patient_id = ?', params: [patientId], shape: 'row' as const };
   const appointments = await ctx.authz.listAs<Appointment & { clinician_name: string | null }>(actor, 'read', 'Appointment', {
-    ...where, columns: 'm.*, u.name AS clinician_name', joins: 'LEFT JOIN users u ON u.id = m.clinician_id', orderBy: 'm.scheduled_at DESC',
+    ...where,
+    columns: 'm.*, u.name AS clinician_name',
+    joins: 'LEFT JOIN users u ON u.id = m.clinician_id',
+    orderBy: 'm.scheduled_at DESC',
   });
   const records = await ctx.authz.listAs<ClinicalRecord & { author_name: string | null }>(actor, 'read', 'Record', {
-    ...where, columns: 'm.*, u.name AS author_name', joins: 'LEFT JOIN users u ON u.id = m.author_id', orderBy: 'm.created_at DESC',
+    ...where,
+    columns: 'm.*, u.name AS author_name',
+    joins: 'LEFT JOIN users u ON u.id = m.author_id',
+    orderBy: 'm.created_at DESC',
   });
-  const internal = await ctx.authz.permittedIds(actor, 'read_internal', 'Record', records.map((r) => r.id));
+  const internal = await ctx.authz.permittedIds(
+    actor,
+    'read_internal',
+    'Record',
+    records.map((r) => r.id),
+  );
   const observations = await ctx.authz.listAs<Observation & { recorded_by_name: string | null }>(actor, 'read', 'Observation', {
-    ...where, columns: 'm.*, u.name AS recorded_by_name', joins: 'LEFT JOIN users u ON u.id = m.recorded_by',
-    orderBy: 'm.recorded_at DESC', limit: CHART_OBSERVATION_LIMIT,
+    ...where,
+    columns: 'm.*, u.name AS recorded_by_name',
+    joins: 'LEFT JOIN users u ON u.id = m.recorded_by',
+    orderBy: 'm.recorded_at DESC',
+    limit: CHART_OBSERVATION_LIMIT,
   });
   const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
   // Audited once the read is known, with whether it returned specially protected data (SPEC §3a);
@@ -93,15 +132,38 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id, protectedRead ? { protected: protectedRead } : null);
 
   const [apActions, recActions, alActions, patientActions] = await Promise.all([
-    ctx.authz.actionsForMany(actor, 'Appointment', appointments.map((a) => a.id)),
-    ctx.authz.actionsForMany(actor, 'Record', records.map((r) => r.id)),
-    ctx.authz.actionsForMany(actor, 'Alert', alerts.map((a) => a.id)),
+    ctx.authz.actionsForMany(
+      actor,
+      'Appointment',
+      appointments.map((a) => a.id),
+    ),
+    ctx.authz.actionsForMany(
+      actor,
+      'Record',
+      records.map((r) => r.id),
+    ),
+    ctx.authz.actionsForMany(
+      actor,
+      'Alert',
+      alerts.map((a) => a.id),
+    ),
     ctx.authz.actionsForMany(actor, 'Patient', [patient.id]),
   ]);
   const categories: string[] = [];
   for (const category of OBSERVATION_CATEGORIES) {
-    const probe = { id: '(new)', patient_id: patient.id, appointment_id: null, category, code: '', value: '', unit: '', recorded_by: actor.id, recorded_at: actor.now };
-    if (await ctx.authz.decideAs(actor, 'create', { type: 'Observation', object: probe }) === 'allow') categories.push(category);
+    const probe = {
+      id: '(new)',
+      patient_id: patient.id,
+      appointment_id: null,
+      category,
+      code: '',
+      value: '',
+      unit: '',
+      recorded_by: actor.id,
+      recorded_at: actor.now,
+    };
+    if ((await ctx.authz.decideAs(actor, 'create', { type: 'Observation', object: probe })) === 'allow')
+      categories.push(category);
   }
   const amendments = new Map<string, string[]>();
   for (const r of records) if (r.amends_id) amendments.set(r.amends_id, [...(amendments.get(r.amends_id) ?? []), r.id]);
@@ -127,8 +189,11 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
     observation_categories: categories,
     readable: await readableSections(ctx, actor, patient.id, {
-      appointments: appointments.length, records: records.length, observations: observations.length,
-      vitals: observations.filter((o) => o.category === 'vitals').length, alerts: alerts.length,
+      appointments: appointments.length,
+      records: records.length,
+      observations: observations.length,
+      vitals: observations.filter((o) => o.category === 'vitals').length,
+      alerts: alerts.length,
     }),
     consent_restrictions: consent,
   };
@@ -138,7 +203,9 @@ async function consentRestrictions(ctx: ServiceContext, patientId: string): Prom
   return ctx.db.all<ChartConsentRestriction>(
     `SELECT c.id, c.patient_id, c.user_id, c.reason, c.recorded_by, c.recorded_at, u.name AS user_name, b.name AS recorded_by_name
      FROM consent_restrictions c LEFT JOIN users u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.recorded_by
-     WHERE c.patient_id = ? ORDER BY c.recorded_at, u.name, c.id`, [patientId]);
+     WHERE c.patient_id = ? ORDER BY c.recorded_at, u.name, c.id`,
+    [patientId],
+  );
 }
 
 /** The active break-glass grant when it is the ONLY reason the actor may read the patient. */
@@ -150,6 +217,11 @@ async function breakGlassOnly(ctx: ServiceContext, actor: Actor, patient: Patien
   );
   if (!grant) return null;
   // `permitted` is every way in but the emergency override (base.polar).
-  const otherwise = await ctx.authz.oso.queryRuleOnce('permitted', actor, 'read', await ctx.authz.load({ type: 'Patient', id: patient.id }));
+  const otherwise = await ctx.authz.oso.queryRuleOnce(
+    'permitted',
+    actor,
+    'read',
+    await ctx.authz.load({ type: 'Patient', id: patient.id }),
+  );
   return otherwise ? null : grant;
 }

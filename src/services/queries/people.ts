@@ -17,28 +17,48 @@ export type AdminUser = User & { assignments: RoleAssignment[]; groups: string[]
  * who may `update_badge` them. Returns the ids whose credential fields the actor may see (one query).
  */
 export async function credentialViewers(ctx: ServiceContext, actor: Actor, userIds: readonly string[]): Promise<Set<string>> {
-  const may = await ctx.authz.permittedIds(actor, 'update_badge', 'User', userIds.filter((id) => id !== actor.id));
+  const may = await ctx.authz.permittedIds(
+    actor,
+    'update_badge',
+    'User',
+    userIds.filter((id) => id !== actor.id),
+  );
   if (userIds.includes(actor.id)) may.add(actor.id);
   return may;
 }
 
 /** The user with the badge blanked unless the actor may see it. */
-export async function withVisibleBadge<T extends Pick<User, 'id' | 'badge'>>(ctx: ServiceContext, actor: Actor, user: T): Promise<T> {
+export async function withVisibleBadge<T extends Pick<User, 'id' | 'badge'>>(
+  ctx: ServiceContext,
+  actor: Actor,
+  user: T,
+): Promise<T> {
   return (await credentialViewers(ctx, actor, [user.id])).has(user.id) ? user : { ...user, badge: null };
 }
 
 export async function listUsers(ctx: ServiceContext, principal: Principal, opts: { orgId: string }): Promise<AdminUser[]> {
   const { actor } = await ctx.authz.resolve(principal);
-  const users = await ctx.authz.listAs<User>(actor, 'read', 'User', { where: 'm.org_id = ?', params: [opts.orgId], orderBy: 'm.name' });
+  const users = await ctx.authz.listAs<User>(actor, 'read', 'User', {
+    where: 'm.org_id = ?',
+    params: [opts.orgId],
+    orderBy: 'm.name',
+  });
   const ids = users.map((u) => u.id);
   if (ids.length === 0) return [];
   const marks = ids.map(() => '?').join(', ');
   // Roles are shown only to those who may manage them.
   const manageable = await ctx.authz.permittedIds(actor, 'manage_roles', 'User', ids);
-  const assignments = manageable.size === 0 ? [] : await ctx.db.all<RoleAssignment>(
-    `SELECT * FROM role_assignments WHERE user_id IN (${[...manageable].map(() => '?').join(', ')}) ORDER BY role, scope_type, scope_id`, [...manageable]);
+  const assignments =
+    manageable.size === 0
+      ? []
+      : await ctx.db.all<RoleAssignment>(
+          `SELECT * FROM role_assignments WHERE user_id IN (${[...manageable].map(() => '?').join(', ')}) ORDER BY role, scope_type, scope_id`,
+          [...manageable],
+        );
   const groups = await ctx.db.all<{ user_id: string; name: string }>(
-    `SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id IN (${marks})`, ids);
+    `SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id IN (${marks})`,
+    ids,
+  );
   // "Locked": some client is held back after failed sign-ins (src/services/throttle.ts).
   const locked = await heldBackUsers(ctx.db, ids, actor.now);
   const actions = await ctx.authz.actionsForMany(actor, 'User', ids);
@@ -57,7 +77,10 @@ export async function listUsers(ctx: ServiceContext, principal: Principal, opts:
 export async function listStaff(ctx: ServiceContext, principal: Principal): Promise<Array<{ id: string; name: string }>> {
   const { actor } = await ctx.authz.resolve(principal);
   return ctx.authz.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
-    columns: 'm.id, m.name', where: 'm.org_id = ? AND m.patient_id IS NULL', params: [actor.org_id], orderBy: 'm.name, m.id',
+    columns: 'm.id, m.name',
+    where: 'm.org_id = ? AND m.patient_id IS NULL',
+    params: [actor.org_id],
+    orderBy: 'm.name, m.id',
   });
 }
 
@@ -81,15 +104,30 @@ export async function findForBreakGlass(ctx: ServiceContext, principal: Principa
   const { actor } = who;
   const patient = await ctx.db.get<Patient>('SELECT * FROM patients WHERE org_id = ? AND mrn = ?', [actor.org_id, mrn.trim()]);
   const canRead = patient ? (await ctx.authz.decideAs(actor, 'read', { type: 'Patient', id: patient.id })) === 'allow' : false;
-  const canBreak = patient && !canRead ? (await ctx.authz.decideAs(actor, 'break_glass', { type: 'Patient', id: patient.id })) === 'allow' : false;
+  const canBreak =
+    patient && !canRead
+      ? (await ctx.authz.decideAs(actor, 'break_glass', { type: 'Patient', id: patient.id })) === 'allow'
+      : false;
   await appendAudit(ctx.db, {
-    at: actor.now, actor: who.real.id, on_behalf_of: who.onBehalfOf, action: 'break_glass_lookup',
+    at: actor.now,
+    actor: who.real.id,
+    on_behalf_of: who.onBehalfOf,
+    action: 'break_glass_lookup',
     resource: patient ? `Patient:${patient.id}` : `MRN:${mrn.trim().slice(0, 50)}`,
-    decision: canRead || canBreak ? 'allow' : 'not_found', reason: null, org_id: actor.org_id,
+    decision: canRead || canBreak ? 'allow' : 'not_found',
+    reason: null,
+    org_id: actor.org_id,
   });
-  if (!patient || (!canRead && !canBreak)) throw new AppError('not_found', `No patient with MRN ${mrn.trim()} is available for emergency access.`);
+  if (!patient || (!canRead && !canBreak))
+    throw new AppError('not_found', `No patient with MRN ${mrn.trim()} is available for emergency access.`);
   return {
-    patient: { id: patient.id, mrn: patient.mrn, name: canRead ? patient.name : null, birth_date: canRead ? patient.birth_date : null },
-    can_read: canRead, can_break_glass: canBreak,
+    patient: {
+      id: patient.id,
+      mrn: patient.mrn,
+      name: canRead ? patient.name : null,
+      birth_date: canRead ? patient.birth_date : null,
+    },
+    can_read: canRead,
+    can_break_glass: canBreak,
   };
 }

@@ -4,8 +4,6 @@
  * policy: a restricted patient (`restricted`), and every record or observation that carries a
  * `sensitivity` label. Until the §3a columns exist the rows simply have none, and nothing is noted.
  */
-export const SENSITIVITY_LABELS = ['psychiatry', 'hiv', 'substance_use', 'sexual_health', 'genetic'] as const;
-
 export interface ProtectedRead {
   restricted_patient?: true;
   /** Per label, the items of that label the read returned (`Record:id`, `Observation:id`). */
@@ -14,7 +12,11 @@ export interface ProtectedRead {
 
 type Row = object & { id: string };
 
-export function protectedDataRead(read: { patient?: object | null; records?: readonly Row[]; observations?: readonly Row[] }): ProtectedRead | null {
+export function protectedDataRead(read: {
+  patient?: object | null;
+  records?: readonly Row[];
+  observations?: readonly Row[];
+}): ProtectedRead | null {
   const out: ProtectedRead = {};
   const restricted = (read.patient as { restricted?: unknown } | null | undefined)?.restricted;
   if (restricted === true || restricted === 1 || restricted === '1' || restricted === 'true') out.restricted_patient = true;

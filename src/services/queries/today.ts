@@ -2,10 +2,20 @@
 import type { Appointment } from '../../domain/entities';
 import type { Principal, ServiceContext } from '../context';
 
-export type TodayItem = Appointment & { patient_name: string | null; patient_mrn: string | null; room_name: string | null; ward_name: string | null; actions: string[] };
+export type TodayItem = Appointment & {
+  patient_name: string | null;
+  patient_mrn: string | null;
+  room_name: string | null;
+  ward_name: string | null;
+  actions: string[];
+};
 
 /** `from`/`to` bound the day in the workstation's time zone (the renderer computes them). */
-export async function clinicianDay(ctx: ServiceContext, principal: Principal, range: { from: string; to: string }): Promise<TodayItem[]> {
+export async function clinicianDay(
+  ctx: ServiceContext,
+  principal: Principal,
+  range: { from: string; to: string },
+): Promise<TodayItem[]> {
   const { actor } = await ctx.authz.resolve(principal);
   const items = await ctx.authz.listAs<Omit<TodayItem, 'actions'>>(actor, 'read', 'Appointment', {
     columns: 'm.*, p.name AS patient_name, p.mrn AS patient_mrn, r.name AS room_name, w.name AS ward_name',
@@ -14,6 +24,10 @@ export async function clinicianDay(ctx: ServiceContext, principal: Principal, ra
     params: [actor.id, range.from, range.to],
     orderBy: 'm.scheduled_at',
   });
-  const actions = await ctx.authz.actionsForMany(actor, 'Appointment', items.map((i) => i.id));
+  const actions = await ctx.authz.actionsForMany(
+    actor,
+    'Appointment',
+    items.map((i) => i.id),
+  );
   return items.map((i) => ({ ...i, actions: actions.get(i.id) ?? [] }));
 }

@@ -25,7 +25,15 @@ const label = (c: string): string => CLEARANCE_OPTIONS.find((o) => o.value === c
 
 export function ClearanceTags({ clearances }: { clearances: string[] }) {
   if (clearances.length === 0) return null;
-  return <div className="clearance-tags" aria-label="Cleared for">{clearances.map((c) => <Tag key={c} tone="warning">{label(c)}</Tag>)}</div>;
+  return (
+    <div className="clearance-tags" aria-label="Cleared for">
+      {clearances.map((c) => (
+        <Tag key={c} tone="warning">
+          {label(c)}
+        </Tag>
+      ))}
+    </div>
+  );
 }
 
 export function ClearancePicker({ value, onChange }: { value: Clearance[]; onChange: (v: Clearance[]) => void }) {
@@ -37,11 +45,14 @@ export function ClearancePicker({ value, onChange }: { value: Clearance[]; onCha
       <div className="checkbox-row">
         {CLEARANCE_OPTIONS.map((o) => (
           <label key={o.value} className="checkbox">
-            <input type="checkbox" checked={value.includes(o.value)} onChange={(e) => toggle(o.value, e.target.checked)} /> {o.label}
+            <input type="checkbox" checked={value.includes(o.value)} onChange={(e) => toggle(o.value, e.target.checked)} />{' '}
+            {o.label}
           </label>
         ))}
       </div>
-      <div className="field-hint" id={`${id}-hint`}>Only while this role is valid, and only for the patients it covers. Leave empty for none.</div>
+      <div className="field-hint" id={`${id}-hint`}>
+        Only while this role is valid, and only for the patients it covers. Leave empty for none.
+      </div>
     </fieldset>
   );
 }

@@ -36,8 +36,10 @@ export function useNow(): string {
 export function scopeName(type: string, id: string, loc: Locations | undefined): string {
   if (!loc) return id;
   switch (type) {
-    case 'Organization': return loc.organization.id === id ? loc.organization.name : id;
-    case 'Facility': return loc.facilities.find((f) => f.id === id)?.name ?? id;
+    case 'Organization':
+      return loc.organization.id === id ? loc.organization.name : id;
+    case 'Facility':
+      return loc.facilities.find((f) => f.id === id)?.name ?? id;
     case 'Ward': {
       const w = loc.wards.find((x) => x.id === id);
       return w ? w.name : id;
@@ -47,7 +49,8 @@ export function scopeName(type: string, id: string, loc: Locations | undefined):
       const w = r ? loc.wards.find((x) => x.id === r.ward_id) : undefined;
       return r ? `${r.name}${w ? ` (${w.name})` : ''}` : id;
     }
-    default: return id;
+    default:
+      return id;
   }
 }
 
@@ -65,7 +68,13 @@ export function validity(a: { valid_from: string | null; valid_until: string | n
 }
 
 export function ValidityTag({ v }: { v: Validity }) {
-  return v === 'active' ? <Tag tone="success">Active</Tag> : v === 'pending' ? <Tag tone="info">Not yet active</Tag> : <Tag>Expired</Tag>;
+  return v === 'active' ? (
+    <Tag tone="success">Active</Tag>
+  ) : v === 'pending' ? (
+    <Tag tone="info">Not yet active</Tag>
+  ) : (
+    <Tag>Expired</Tag>
+  );
 }
 
 export function validRange(a: { valid_from: string | null; valid_until: string | null }): string {
@@ -92,24 +101,45 @@ export function categoriesOf(a: Assignment): string[] {
 /** "Nurse · Cardiology, Admin · St. Mary's" (one entry per assignment, inactive ones marked). */
 export function rolesSummary(u: AdminUser, loc: Locations | undefined, now: string): string {
   if (u.assignments.length === 0) return u.groups.length ? `Groups: ${u.groups.join(', ')}` : '';
-  return u.assignments.map((a) => {
-    const v = validity(a, now);
-    return `${roleLabel(a.role)} · ${scopeName(a.scope_type, a.scope_id, loc)}${v === 'pending' ? ' (later)' : v === 'expired' ? ' (expired)' : ''}`;
-  }).join(', ');
+  return u.assignments
+    .map((a) => {
+      const v = validity(a, now);
+      return `${roleLabel(a.role)} · ${scopeName(a.scope_type, a.scope_id, loc)}${v === 'pending' ? ' (later)' : v === 'expired' ? ' (expired)' : ''}`;
+    })
+    .join(', ');
 }
 
 export const appointmentTone = (s: string) =>
-  s === 'scheduled' ? 'info' as const : s === 'in_progress' ? 'warning' as const : s === 'completed' ? 'success' as const : 'neutral' as const;
+  s === 'scheduled'
+    ? ('info' as const)
+    : s === 'in_progress'
+      ? ('warning' as const)
+      : s === 'completed'
+        ? ('success' as const)
+        : ('neutral' as const);
 
 export const patientTone = (s: string) =>
-  s === 'admitted' ? 'info' as const : s === 'outpatient' ? 'neutral' as const : s === 'discharged' ? 'warning' as const : 'neutral' as const;
+  s === 'admitted'
+    ? ('info' as const)
+    : s === 'outpatient'
+      ? ('neutral' as const)
+      : s === 'discharged'
+        ? ('warning' as const)
+        : ('neutral' as const);
 
 export const decisionTone = (d: string) =>
-  d === 'allow' ? 'success' as const : d === 'not_found' ? 'warning' as const : 'danger' as const;
+  d === 'allow' ? ('success' as const) : d === 'not_found' ? ('warning' as const) : ('danger' as const);
 
 /** A row marker the table's `:has()` rule highlights; screen readers hear "selected". */
 export function Selected({ on, children }: { on: boolean; children: ReactNode }) {
-  return on ? <span className="row-selected"><span className="sr-only">Selected: </span>{children}</span> : <>{children}</>;
+  return on ? (
+    <span className="row-selected">
+      <span className="sr-only">Selected: </span>
+      {children}
+    </span>
+  ) : (
+    <>{children}</>
+  );
 }
 
 /** Root viewing as another user sees what they see, read-only: write buttons are not offered. */

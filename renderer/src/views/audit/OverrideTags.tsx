@@ -9,5 +9,13 @@ const TEXT: Record<BreakGlassOverride, string> = {
 
 export function OverrideTags({ overrides }: { overrides: BreakGlassOverride[] }) {
   if (overrides.length === 0) return <span className="muted">—</span>;
-  return <>{overrides.map((o) => <Tag key={o} tone="danger">{TEXT[o]}</Tag>)}</>;
+  return (
+    <>
+      {overrides.map((o) => (
+        <Tag key={o} tone="danger">
+          {TEXT[o]}
+        </Tag>
+      ))}
+    </>
+  );
 }

@@ -10,10 +10,16 @@ import { useCall } from '../../hooks';
 import type { Request } from '../../api';
 import { decisionTone, useNow } from '../admin/shared';
 
-type Field = 'seq' | 'at' | 'actor' | 'on_behalf_of' | 'action' | 'resource' | 'decision' | 'reason' | 'org_id' | 'origin' | 'details';
+type Field =
+  'seq' | 'at' | 'actor' | 'on_behalf_of' | 'action' | 'resource' | 'decision' | 'reason' | 'org_id' | 'origin' | 'details';
 const COLUMNS: Array<{ field: Field; label: string }> = [
-  { field: 'at', label: 'Time' }, { field: 'actor', label: 'Actor' }, { field: 'on_behalf_of', label: 'On behalf of' }, { field: 'action', label: 'Action' },
-  { field: 'resource', label: 'Resource' }, { field: 'decision', label: 'Decision' }, { field: 'reason', label: 'Reason' },
+  { field: 'at', label: 'Time' },
+  { field: 'actor', label: 'Actor' },
+  { field: 'on_behalf_of', label: 'On behalf of' },
+  { field: 'action', label: 'Action' },
+  { field: 'resource', label: 'Resource' },
+  { field: 'decision', label: 'Decision' },
+  { field: 'reason', label: 'Reason' },
 ];
 
 const localInput = (d: Date): string => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
@@ -32,40 +38,74 @@ export function AuditReport({ orgId }: { orgId: string }) {
     const f = fromLocalInput(from);
     const t = fromLocalInput(to);
     if (!f || !t) return;
-    const active = Object.fromEntries(Object.entries(filters).filter(([, v]) => v && v.trim() !== '').map(([k, v]) => [k, v!.trim()]));
+    const active = Object.fromEntries(
+      Object.entries(filters)
+        .filter(([, v]) => v && v.trim() !== '')
+        .map(([k, v]) => [k, v!.trim()]),
+    );
     setQuery({ orgId, from: f, to: t, filters: active, protectedOnly, sort: next });
   };
   const sortBy = (field: Field): void => {
-    const next = { field, dir: sort.field === field && sort.dir === 'asc' ? 'desc' as const : 'asc' as const };
+    const next = { field, dir: sort.field === field && sort.dir === 'asc' ? ('desc' as const) : ('asc' as const) };
     setSort(next);
     if (query) run(next);
   };
 
   return (
     <div>
-      <form className="row" onSubmit={(e) => { e.preventDefault(); run(); }} aria-label="Audit report">
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run();
+        }}
+        aria-label="Audit report"
+      >
         <TextField label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required />
         <TextField label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required />
         {COLUMNS.filter((c) => c.field !== 'at').map((c) => (
-          <TextField key={c.field} label={c.label} placeholder="any (* wildcard)" value={filters[c.field] ?? ''}
-            onChange={(e) => setFilters((x) => ({ ...x, [c.field]: e.target.value }))} />
+          <TextField
+            key={c.field}
+            label={c.label}
+            placeholder="any (* wildcard)"
+            value={filters[c.field] ?? ''}
+            onChange={(e) => setFilters((x) => ({ ...x, [c.field]: e.target.value }))}
+          />
         ))}
-        <label className="field field-inline"><input type="checkbox" checked={protectedOnly} onChange={(e) => setProtectedOnly(e.target.checked)} /> Protected data only</label>
-        <div className="field field-inline"><Button tone="primary" type="submit" busy={report.loading && query !== null}>Run report</Button></div>
+        <label className="field field-inline">
+          <input type="checkbox" checked={protectedOnly} onChange={(e) => setProtectedOnly(e.target.checked)} /> Protected data
+          only
+        </label>
+        <div className="field field-inline">
+          <Button tone="primary" type="submit" busy={report.loading && query !== null}>
+            Run report
+          </Button>
+        </div>
       </form>
       <ErrorNote error={report.error} />
       {query === null ? <Empty>Choose a time range and run the report.</Empty> : null}
       {query !== null && report.loading && !report.data ? <Loading /> : null}
       {report.data ? (
-        report.data.rows.length === 0 ? <Empty>No events match.</Empty> : (
+        report.data.rows.length === 0 ? (
+          <Empty>No events match.</Empty>
+        ) : (
           <div className="section flush">
             <table className="table" aria-label="Audit report">
               <thead>
-                <tr>{COLUMNS.map((c) => (
-                  <th key={c.field} aria-sort={sort.field === c.field ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-                    <button type="button" className="th-sort" onClick={() => sortBy(c.field)}>{c.label}{sort.field === c.field ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</button>
-                  </th>
-                ))}<th>Protected data</th></tr>
+                <tr>
+                  {COLUMNS.map((c) => (
+                    <th
+                      key={c.field}
+                      aria-sort={sort.field === c.field ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                    >
+                      <button type="button" className="th-sort" onClick={() => sortBy(c.field)}>
+                        {c.label}
+                        {sort.field === c.field ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                      </button>
+                    </th>
+                  ))}
+                  <th>Protected data</th>
+                </tr>
               </thead>
               <tbody>
                 {report.data.rows.map((e) => (
@@ -75,14 +115,21 @@ export function AuditReport({ orgId }: { orgId: string }) {
                     <td>{e.on_behalf_of ?? <span className="muted">—</span>}</td>
                     <td>{humanize(e.action)}</td>
                     <td className="mono">{e.resource}</td>
-                    <td><Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag></td>
+                    <td>
+                      <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag>
+                    </td>
                     <td>{e.reason ?? <span className="muted">—</span>}</td>
                     <td>{e.protected_data ? <Tag tone="warning">Yes</Tag> : <span className="muted">—</span>}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            <div className="table-foot"><span className="muted">{report.data.rows.length} event{report.data.rows.length === 1 ? '' : 's'}{report.data.truncated ? ' (more exist: narrow the range)' : ''}</span></div>
+            <div className="table-foot">
+              <span className="muted">
+                {report.data.rows.length} event{report.data.rows.length === 1 ? '' : 's'}
+                {report.data.truncated ? ' (more exist: narrow the range)' : ''}
+              </span>
+            </div>
           </div>
         )
       ) : null}

@@ -19,25 +19,60 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
   const overdue = open.filter((a) => Date.parse(a.due_at) < now.getTime()).length;
   // Markers the data carries for this user (SPEC §3a fields, when the server sends them).
   const restricted = (p as { restricted?: boolean | null }).restricted === true;
-  const labels = [...new Set([...data.records, ...data.observations]
-    .map((x) => (x as { sensitivity?: string | null }).sensitivity).filter((s): s is string => Boolean(s)))];
+  const labels = [
+    ...new Set(
+      [...data.records, ...data.observations]
+        .map((x) => (x as { sensitivity?: string | null }).sensitivity)
+        .filter((s): s is string => Boolean(s)),
+    ),
+  ];
   return (
     <section className="patient-banner" aria-label="Patient banner">
       <div className="patient-banner-main">
         <div className="patient-head">
           <h1 className="name">{p.name}</h1>
           <Tag tone={patientStatusTone(p.status)}>{humanize(p.status)}</Tag>
-          {data.access === 'break_glass' ? <Tag tone="danger">Emergency access{data.break_glass_expires_at ? ` until ${dateTime(data.break_glass_expires_at)}` : ''}</Tag> : null}
+          {data.access === 'break_glass' ? (
+            <Tag tone="danger">
+              Emergency access{data.break_glass_expires_at ? ` until ${dateTime(data.break_glass_expires_at)}` : ''}
+            </Tag>
+          ) : null}
           {restricted ? <Tag tone="warning">Restricted</Tag> : null}
-          {labels.map((l) => <Tag key={l} tone="warning">{humanize(l)}</Tag>)}
+          {labels.map((l) => (
+            <Tag key={l} tone="warning">
+              {humanize(l)}
+            </Tag>
+          ))}
         </div>
         <dl className="chart-meta">
-          <div><dt>Age</dt><dd>{ageText(p.birth_date, now)} · born {calendarDate(p.birth_date)}</dd></div>
-          <div><dt>MRN</dt><dd className="num">{p.mrn}</dd></div>
-          <div><dt>Location</dt><dd>{location || (p.status === 'outpatient' ? 'Outpatient (no room)' : 'No room')}</dd></div>
+          <div>
+            <dt>Age</dt>
+            <dd>
+              {ageText(p.birth_date, now)} · born {calendarDate(p.birth_date)}
+            </dd>
+          </div>
+          <div>
+            <dt>MRN</dt>
+            <dd className="num">{p.mrn}</dd>
+          </div>
+          <div>
+            <dt>Location</dt>
+            <dd>{location || (p.status === 'outpatient' ? 'Outpatient (no room)' : 'No room')}</dd>
+          </div>
           {data.readable.alerts ? (
-            <div><dt>Open alerts</dt><dd>{open.length === 0 ? 'None'
-              : <><Tag tone={severityTone(worst)}>{open.length} open</Tag>{overdue ? <span className="alert-overdue"> {overdue} overdue</span> : null}</>}</dd></div>
+            <div>
+              <dt>Open alerts</dt>
+              <dd>
+                {open.length === 0 ? (
+                  'None'
+                ) : (
+                  <>
+                    <Tag tone={severityTone(worst)}>{open.length} open</Tag>
+                    {overdue ? <span className="alert-overdue"> {overdue} overdue</span> : null}
+                  </>
+                )}
+              </dd>
+            </div>
           ) : null}
         </dl>
       </div>

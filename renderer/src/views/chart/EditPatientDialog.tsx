@@ -18,10 +18,22 @@ type Changes = Request<'patients.update'>['changes'];
 const LABELS: Record<Field, string> = { mrn: 'MRN', name: 'Name', birth_date: 'Birth date', room_id: 'Room', status: 'Status' };
 
 const valuesOf = (p: Pick<ChartPatient, Field>): Values => ({
-  mrn: p.mrn, name: p.name, birth_date: p.birth_date, room_id: p.room_id ?? '', status: p.status,
+  mrn: p.mrn,
+  name: p.name,
+  birth_date: p.birth_date,
+  room_id: p.room_id ?? '',
+  status: p.status,
 });
 
-export function EditPatientDialog({ patient, onClose, onSaved }: { patient: ChartPatient; onClose: () => void; onSaved: () => void }) {
+export function EditPatientDialog({
+  patient,
+  onClose,
+  onSaved,
+}: {
+  patient: ChartPatient;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const locations = useCall('reference.locations', {});
@@ -53,11 +65,14 @@ export function EditPatientDialog({ patient, onClose, onSaved }: { patient: Char
     else if (form.birth_date < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
     else if (form.birth_date > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (statusEditable && form.status === 'admitted' && !form.room_id) p.room_id = 'An admitted patient needs a room.';
-    const fields = (Object.keys(LABELS) as Field[]).filter((f) => (f !== 'status' || statusEditable) && form[f].trim() !== base[f]);
+    const fields = (Object.keys(LABELS) as Field[]).filter(
+      (f) => (f !== 'status' || statusEditable) && form[f].trim() !== base[f],
+    );
     if (fields.length === 0) p.form = 'Nothing was changed.';
     setProblems(p);
     if (Object.values(p).some(Boolean)) return;
-    const pick = (v: Values): Changes => Object.fromEntries(fields.map((f) => [f, f === 'room_id' ? (v[f] || null) : v[f].trim()])) as Changes;
+    const pick = (v: Values): Changes =>
+      Object.fromEntries(fields.map((f) => [f, f === 'room_id' ? v[f] || null : v[f].trim()])) as Changes;
     setBusy(true);
     setError(null);
     try {
@@ -83,32 +98,73 @@ export function EditPatientDialog({ patient, onClose, onSaved }: { patient: Char
     }
   };
 
-  const describe = (f: Field, v: string): string => f === 'room_id' ? (rooms.find((r) => r.value === v)?.label ?? (v || 'No room')) : f === 'status' ? humanize(v) : v;
+  const describe = (f: Field, v: string): string =>
+    f === 'room_id' ? (rooms.find((r) => r.value === v)?.label ?? (v || 'No room')) : f === 'status' ? humanize(v) : v;
 
   return (
-    <Dialog wide title={`Edit details — ${patient.name}`} onClose={onClose} footer={<>
-      <Button onClick={onClose}>Cancel</Button>
-      <Button tone="primary" type="submit" form={formId} busy={busy}>{conflict ? 'Save my values' : 'Save details'}</Button>
-    </>}>
+    <Dialog
+      wide
+      title={`Edit details — ${patient.name}`}
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button tone="primary" type="submit" form={formId} busy={busy}>
+            {conflict ? 'Save my values' : 'Save details'}
+          </Button>
+        </>
+      }
+    >
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
         {conflict ? (
           <Banner tone="danger" title="Changed by someone else meanwhile">
             {conflict.message}{' '}
-            {Object.entries(conflict.theirs).map(([f, v]) => <span key={f} className="conflict-field">{LABELS[f as Field] ?? f} is now <strong>{describe(f as Field, v ?? '')}</strong>. </span>)}
+            {Object.entries(conflict.theirs).map(([f, v]) => (
+              <span key={f} className="conflict-field">
+                {LABELS[f as Field] ?? f} is now <strong>{describe(f as Field, v ?? '')}</strong>.{' '}
+              </span>
+            ))}
             Saving again replaces their value with yours; Cancel keeps theirs.
           </Banner>
         ) : null}
         <ErrorNote error={error} />
         {problems.form ? <Banner tone="warning">{problems.form}</Banner> : null}
         <div className="grid-2 form-grid">
-          <TextField label="Name" required value={form.name} error={problems.name} onChange={(e) => set('name', e.target.value)} />
+          <TextField
+            label="Name"
+            required
+            value={form.name}
+            error={problems.name}
+            onChange={(e) => set('name', e.target.value)}
+          />
           <TextField label="MRN" required value={form.mrn} error={problems.mrn} onChange={(e) => set('mrn', e.target.value)} />
-          <TextField label="Birth date" type="date" required value={form.birth_date} error={problems.birth_date} onChange={(e) => set('birth_date', e.target.value)} />
-          <Select label="Room" value={form.room_id} placeholder="No room (outpatient)" options={rooms} error={problems.room_id}
-            hint={locations.loading ? 'Loading rooms…' : undefined} onChange={(e) => set('room_id', e.target.value)} />
+          <TextField
+            label="Birth date"
+            type="date"
+            required
+            value={form.birth_date}
+            error={problems.birth_date}
+            onChange={(e) => set('birth_date', e.target.value)}
+          />
+          <Select
+            label="Room"
+            value={form.room_id}
+            placeholder="No room (outpatient)"
+            options={rooms}
+            error={problems.room_id}
+            hint={locations.loading ? 'Loading rooms…' : undefined}
+            onChange={(e) => set('room_id', e.target.value)}
+          />
           {statusEditable ? (
-            <Select label="Status" value={form.status} options={[{ value: 'outpatient', label: 'Outpatient' }, { value: 'admitted', label: 'Admitted' }]}
-              onChange={(e) => set('status', e.target.value)} />
+            <Select
+              label="Status"
+              value={form.status}
+              options={[
+                { value: 'outpatient', label: 'Outpatient' },
+                { value: 'admitted', label: 'Admitted' },
+              ]}
+              onChange={(e) => set('status', e.target.value)}
+            />
           ) : null}
         </div>
       </form>

@@ -12,7 +12,11 @@ import type { ChartObservation } from './types';
 
 export const TREND_HOURS = 72;
 
-interface Point { t: number; v: number; raw: string }
+interface Point {
+  t: number;
+  v: number;
+  raw: string;
+}
 
 /** The numeric vitals of the last 72 hours, per code, oldest first. */
 export function vitalSeries(observations: ChartObservation[], now: Date): Map<string, Point[]> {
@@ -54,36 +58,51 @@ function TrendChart({ spec, points, from, to }: { spec: VitalSpec; points: Point
         y: { range: () => [Math.min(...values, lo) - span * 0.15, Math.max(...values, hi) + span * 0.15] },
       },
       axes: [
-        { stroke: '#4a5764', grid: { stroke: '#eef1f4', width: 1 }, ticks: { stroke: '#d8dee4', width: 1 }, values: (_u, splits) => axisTime(splits), space: 60 },
+        {
+          stroke: '#4a5764',
+          grid: { stroke: '#eef1f4', width: 1 },
+          ticks: { stroke: '#d8dee4', width: 1 },
+          values: (_u, splits) => axisTime(splits),
+          space: 60,
+        },
         { stroke: '#4a5764', grid: { stroke: '#eef1f4', width: 1 }, ticks: { show: false }, size: 44 },
       ],
       series: [{}, { label: spec.short, stroke: '#0b6e8a', width: 2, points: { show: true, size: 6, fill: '#0b6e8a' } }],
       hooks: {
         // The usual adult range as a quiet band behind the line.
-        drawClear: [(u) => {
-          const top = u.valToPos(hi, 'y', true);
-          const bottom = u.valToPos(lo, 'y', true);
-          u.ctx.save();
-          u.ctx.fillStyle = 'rgba(30, 122, 67, 0.10)';
-          u.ctx.fillRect(u.bbox.left, top, u.bbox.width, bottom - top);
-          u.ctx.restore();
-        }],
+        drawClear: [
+          (u) => {
+            const top = u.valToPos(hi, 'y', true);
+            const bottom = u.valToPos(lo, 'y', true);
+            u.ctx.save();
+            u.ctx.fillStyle = 'rgba(30, 122, 67, 0.10)';
+            u.ctx.fillRect(u.bbox.left, top, u.bbox.width, bottom - top);
+            u.ctx.restore();
+          },
+        ],
       },
     };
     const plot = new uPlot(opts, [points.map((p) => p.t / 1000), values], el);
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(el.clientWidth, 240), height: 132 }));
     resize.observe(el);
-    return () => { resize.disconnect(); plot.destroy(); };
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
   }, [spec, points, from, to]);
 
   const latest = points.at(-1)!;
   const unit = unitLabel(spec.unit);
-  const summary = `${spec.label}, last ${TREND_HOURS} hours: ${points.length} measurement${points.length === 1 ? '' : 's'}, `
-    + `from ${Math.min(...points.map((p) => p.v))} to ${Math.max(...points.map((p) => p.v))} ${unit}; latest ${latest.raw} ${unit} at ${dateTime(new Date(latest.t).toISOString())}; usual range ${spec.normal[0]}–${spec.normal[1]} ${unit}.`;
+  const summary =
+    `${spec.label}, last ${TREND_HOURS} hours: ${points.length} measurement${points.length === 1 ? '' : 's'}, ` +
+    `from ${Math.min(...points.map((p) => p.v))} to ${Math.max(...points.map((p) => p.v))} ${unit}; latest ${latest.raw} ${unit} at ${dateTime(new Date(latest.t).toISOString())}; usual range ${spec.normal[0]}–${spec.normal[1]} ${unit}.`;
   return (
     <figure className="trend" aria-label={`${spec.label} trend`}>
       <figcaption>
-        <strong>{spec.short}</strong> <span className="muted">{unit} · usual {spec.normal[0]}–{spec.normal[1]}</span>
+        <strong>{spec.short}</strong>{' '}
+        <span className="muted">
+          {unit} · usual {spec.normal[0]}–{spec.normal[1]}
+        </span>
         <span className={isOutsideUsual(spec.code, latest.raw) ? 'trend-latest value-out' : 'trend-latest'}>{latest.raw}</span>
       </figcaption>
       <div ref={box} className="trend-plot" role="img" aria-label={summary} />
@@ -99,7 +118,9 @@ export function VitalTrends({ observations, now }: { observations: ChartObservat
   if (shown.length === 0) return <p className="muted">No vital signs in the last {TREND_HOURS} hours.</p>;
   return (
     <div className="trends" role="group" aria-label={`Vital-sign trends, last ${TREND_HOURS} hours`}>
-      {shown.map((v) => <TrendChart key={v.code} spec={v} points={series.get(v.code)!} from={from} to={to} />)}
+      {shown.map((v) => (
+        <TrendChart key={v.code} spec={v} points={series.get(v.code)!} from={from} to={to} />
+      ))}
     </div>
   );
 }
@@ -110,10 +131,11 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
     const series = vitalSeries(observations, now);
     const cols = VITALS.filter((v) => series.has(v.code));
     const byTime = new Map<number, Map<string, string>>();
-    for (const v of cols) for (const p of series.get(v.code)!) {
-      const minute = Math.floor(p.t / 60_000) * 60_000;
-      byTime.set(minute, (byTime.get(minute) ?? new Map()).set(v.code, p.raw));
-    }
+    for (const v of cols)
+      for (const p of series.get(v.code)!) {
+        const minute = Math.floor(p.t / 60_000) * 60_000;
+        byTime.set(minute, (byTime.get(minute) ?? new Map()).set(v.code, p.raw));
+      }
     return { columns: cols, rows: [...byTime.entries()].sort(([a], [b]) => b - a) };
   }, [observations, now]);
   if (rows.length === 0) return null;
@@ -121,15 +143,35 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
     <div className="flowsheet-box" tabIndex={0} role="region" aria-label="Vitals flowsheet, scrollable">
       <table className="table flowsheet" aria-label="Vitals flowsheet">
         <thead>
-          <tr><th scope="col">Time</th>{columns.map((c) => <th key={c.code} scope="col" className="num">{c.short} <span className="muted">{unitLabel(c.unit)}</span></th>)}</tr>
+          <tr>
+            <th scope="col">Time</th>
+            {columns.map((c) => (
+              <th key={c.code} scope="col" className="num">
+                {c.short} <span className="muted">{unitLabel(c.unit)}</span>
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {rows.map(([t, values]) => (
             <tr key={t}>
-              <th scope="row" className="nowrap num">{dateTime(new Date(t).toISOString())}</th>
+              <th scope="row" className="nowrap num">
+                {dateTime(new Date(t).toISOString())}
+              </th>
               {columns.map((c) => {
                 const v = values.get(c.code);
-                return <td key={c.code} className={`num${v && isOutsideUsual(c.code, v) ? ' value-out' : ''}`}>{v ?? <><span className="muted" aria-hidden="true">·</span><span className="sr-only">not measured</span></>}</td>;
+                return (
+                  <td key={c.code} className={`num${v && isOutsideUsual(c.code, v) ? ' value-out' : ''}`}>
+                    {v ?? (
+                      <>
+                        <span className="muted" aria-hidden="true">
+                          ·
+                        </span>
+                        <span className="sr-only">not measured</span>
+                      </>
+                    )}
+                  </td>
+                );
               })}
             </tr>
           ))}

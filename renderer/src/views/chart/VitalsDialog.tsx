@@ -11,7 +11,10 @@ import { VITALS, measureProblem, parseMeasure, unitLabel, type VitalCode } from 
 import { DiscardPrompt, useDiscardGuard } from './discard';
 import { useDraft, vitalsDraftKey } from './useDraft';
 
-export interface VitalsDraft { values: Record<VitalCode, string>; measured_at: string }
+export interface VitalsDraft {
+  values: Record<VitalCode, string>;
+  measured_at: string;
+}
 
 export function emptyVitals(now: Date): VitalsDraft {
   return {
@@ -42,7 +45,8 @@ export function validateVitals(d: VitalsDraft, now: Date): VitalsErrors {
   const at = fromLocalInput(d.measured_at);
   if (!at) errors.measured_at = 'Enter when the measurements were taken.';
   else if (Date.parse(at) > now.getTime() + 5 * 60_000) errors.measured_at = 'The time of measurement cannot be in the future.';
-  else if (Date.parse(at) < now.getTime() - 7 * 24 * 3_600_000) errors.measured_at = 'The time of measurement is more than a week ago.';
+  else if (Date.parse(at) < now.getTime() - 7 * 24 * 3_600_000)
+    errors.measured_at = 'The time of measurement is more than a week ago.';
   return errors;
 }
 
@@ -51,7 +55,15 @@ const format = (raw: string, decimals: number): string => {
   return decimals === 0 ? String(Math.round(n)) : n.toFixed(decimals);
 };
 
-export function VitalsDialog({ patientId, patientName, onSaved }: { patientId: string; patientName: string; onSaved: () => void }) {
+export function VitalsDialog({
+  patientId,
+  patientName,
+  onSaved,
+}: {
+  patientId: string;
+  patientName: string;
+  onSaved: () => void;
+}) {
   const draft = useDraft<VitalsDraft>(vitalsDraftKey(patientId));
   const { run, busy, error } = useAction();
   const [errors, setErrors] = useState<VitalsErrors>({});
@@ -76,7 +88,12 @@ export function VitalsDialog({ patientId, patientName, onSaved }: { patientId: s
     for (const v of VITALS) {
       if (!values[v.code].trim()) continue;
       const ok = await run('observations.record', {
-        patient_id: patientId, category: 'vitals', code: v.code, value: format(values[v.code], v.decimals), unit: v.unit, recorded_at,
+        patient_id: patientId,
+        category: 'vitals',
+        code: v.code,
+        value: format(values[v.code], v.decimals),
+        unit: v.unit,
+        recorded_at,
       });
       if (!ok) break;
       saved++;
@@ -92,24 +109,50 @@ export function VitalsDialog({ patientId, patientName, onSaved }: { patientId: s
   };
 
   return (
-    <Dialog title={`Record vitals — ${patientName}`} onClose={guard.close} footer={guard.asking
-      ? <DiscardPrompt what="vitals" onKeep={guard.keep} onDiscard={guard.discard} />
-      : <>
-        <Button onClick={guard.close}>Cancel</Button>
-        <Button tone="primary" type="submit" form={formId} busy={busy}>Save vitals</Button>
-      </>}>
+    <Dialog
+      title={`Record vitals — ${patientName}`}
+      onClose={guard.close}
+      footer={
+        guard.asking ? (
+          <DiscardPrompt what="vitals" onKeep={guard.keep} onDiscard={guard.discard} />
+        ) : (
+          <>
+            <Button onClick={guard.close}>Cancel</Button>
+            <Button tone="primary" type="submit" form={formId} busy={busy}>
+              Save vitals
+            </Button>
+          </>
+        )
+      }
+    >
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
         <ErrorNote error={error} />
         {errors.form ? <Banner tone="warning">{errors.form}</Banner> : null}
         <div className="grid-2 form-grid">
           {VITALS.map((v) => (
-            <TextField key={v.code} label={`${v.label} (${unitLabel(v.unit)})`} name={v.code} inputMode="decimal" autoComplete="off"
-              value={d.values[v.code]} error={errors[v.code]} onChange={(e) => setValue(v.code, e.target.value)} />
+            <TextField
+              key={v.code}
+              label={`${v.label} (${unitLabel(v.unit)})`}
+              name={v.code}
+              inputMode="decimal"
+              autoComplete="off"
+              value={d.values[v.code]}
+              error={errors[v.code]}
+              onChange={(e) => setValue(v.code, e.target.value)}
+            />
           ))}
         </div>
-        <TextField label="Measured at" type="datetime-local" required value={d.measured_at} error={errors.measured_at}
-          onChange={(e) => draft.set({ ...d, measured_at: e.target.value })} />
-        <div className="field-hint">Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.</div>
+        <TextField
+          label="Measured at"
+          type="datetime-local"
+          required
+          value={d.measured_at}
+          error={errors.measured_at}
+          onChange={(e) => draft.set({ ...d, measured_at: e.target.value })}
+        />
+        <div className="field-hint">
+          Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.
+        </div>
       </form>
     </Dialog>
   );

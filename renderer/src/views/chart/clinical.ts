@@ -4,7 +4,13 @@
  * renderer may import only types from src/); tests/unit/measures.test.ts holds the two equal.
  */
 
-export type VitalCode = 'heart_rate' | 'blood_pressure_systolic' | 'blood_pressure_diastolic' | 'temperature' | 'oxygen_saturation' | 'respiratory_rate';
+export type VitalCode =
+  | 'heart_rate'
+  | 'blood_pressure_systolic'
+  | 'blood_pressure_diastolic'
+  | 'temperature'
+  | 'oxygen_saturation'
+  | 'respiratory_rate';
 
 export interface MeasureSpec {
   code: string;
@@ -23,8 +29,17 @@ export interface MeasureSpec {
 }
 export type VitalSpec = MeasureSpec & { code: VitalCode };
 
-const m = (code: string, label: string, short: string, category: MeasureSpec['category'], unit: string, min: number, max: number, decimals: number, normal: [number, number]): MeasureSpec =>
-  ({ code, label, short, category, unit, min, max, decimals, normal });
+const m = (
+  code: string,
+  label: string,
+  short: string,
+  category: MeasureSpec['category'],
+  unit: string,
+  min: number,
+  max: number,
+  decimals: number,
+  normal: [number, number],
+): MeasureSpec => ({ code, label, short, category, unit, min, max, decimals, normal });
 
 export const MEASURES: readonly MeasureSpec[] = [
   m('heart_rate', 'Heart rate', 'Heart rate', 'vitals', '/min', 20, 250, 0, [50, 100]),
@@ -51,16 +66,24 @@ export const LABS = MEASURES.filter((x) => x.category === 'lab');
 
 const BY_CODE = new Map(MEASURES.map((x) => [x.code, x]));
 export const measureSpec = (code: string): MeasureSpec | undefined => BY_CODE.get(code);
-export const vitalSpec = (code: string): VitalSpec | undefined => { const s = BY_CODE.get(code); return s?.category === 'vitals' ? s as VitalSpec : undefined; };
+export const vitalSpec = (code: string): VitalSpec | undefined => {
+  const s = BY_CODE.get(code);
+  return s?.category === 'vitals' ? (s as VitalSpec) : undefined;
+};
 
 /** UCUM units as a ward reads them. */
 export function unitLabel(unit: string): string {
   switch (unit) {
-    case 'Cel': return '°C';
-    case 'mm[Hg]': return 'mmHg';
-    case 'umol/L': return 'µmol/L';
-    case '10*9/L': return '×10⁹/L';
-    default: return unit;
+    case 'Cel':
+      return '°C';
+    case 'mm[Hg]':
+      return 'mmHg';
+    case 'umol/L':
+      return 'µmol/L';
+    case '10*9/L':
+      return '×10⁹/L';
+    default:
+      return unit;
   }
 }
 
@@ -73,15 +96,31 @@ export function codeLabel(code: string): string {
 export const RESULT_SUGGESTIONS: Record<string, Array<{ code: string; unit: string }>> = {
   lab: LABS.map((x) => ({ code: x.code, unit: x.unit })),
   imaging: [
-    { code: 'chest_xray', unit: '' }, { code: 'ct_head', unit: '' }, { code: 'echocardiogram', unit: '' }, { code: 'ultrasound_abdomen', unit: '' },
+    { code: 'chest_xray', unit: '' },
+    { code: 'ct_head', unit: '' },
+    { code: 'echocardiogram', unit: '' },
+    { code: 'ultrasound_abdomen', unit: '' },
   ],
 };
 
 /** Record categories offered as suggestions (free text is allowed within the server's pattern). */
-export const RECORD_CATEGORIES = ['cardiology', 'surgery', 'internal_medicine', 'neurology', 'orthopedics', 'pediatrics', 'nursing', 'general'];
+export const RECORD_CATEGORIES = [
+  'cardiology',
+  'surgery',
+  'internal_medicine',
+  'neurology',
+  'orthopedics',
+  'pediatrics',
+  'nursing',
+  'general',
+];
 
 /** A user's typed code or category in the stored form: lower case, words joined by "_". */
-export const normalizeCode = (s: string): string => s.trim().toLowerCase().replace(/[\s/]+/g, '_');
+export const normalizeCode = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s/]+/g, '_');
 export const CODE_PATTERN = /^[a-z0-9_-]+$/;
 
 /**
@@ -120,16 +159,46 @@ export interface PaediatricBand {
 
 /** APLS normal values by age (5th ed. 2011; docs/clinical-rules.md), mirrored from src/domain/measures.ts. */
 export const PAEDIATRIC_BANDS: readonly PaediatricBand[] = [
-  { from: 0, to: 1, label: 'under 1 year', ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] } },
-  { from: 1, to: 2, label: '1 to 2 years', ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] } },
-  { from: 2, to: 5, label: '2 to 5 years', ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] } },
-  { from: 5, to: 12, label: '5 to 12 years', ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] } },
-  { from: 12, to: ADULT_FROM_YEARS, label: '12 to 15 years', ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] } },
+  {
+    from: 0,
+    to: 1,
+    label: 'under 1 year',
+    ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] },
+  },
+  {
+    from: 1,
+    to: 2,
+    label: '1 to 2 years',
+    ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] },
+  },
+  {
+    from: 2,
+    to: 5,
+    label: '2 to 5 years',
+    ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] },
+  },
+  {
+    from: 5,
+    to: 12,
+    label: '5 to 12 years',
+    ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] },
+  },
+  {
+    from: 12,
+    to: ADULT_FROM_YEARS,
+    label: '12 to 15 years',
+    ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] },
+  },
 ];
 
 const SAME_AT_ALL_AGES: readonly string[] = ['temperature', 'oxygen_saturation'];
 
-export interface UsualRange { low: number; high: number; source: 'adult' | 'apls' | 'all_ages'; band: string }
+export interface UsualRange {
+  low: number;
+  high: number;
+  source: 'adult' | 'apls' | 'all_ages';
+  band: string;
+}
 
 /**
  * The usual range at an age in years (null: unknown, judged as an adult); null when there is none to
@@ -139,7 +208,8 @@ export function usualRange(code: string, ageYears: number | null): UsualRange | 
   const spec = measureSpec(code);
   if (!spec) return null;
   if (ageYears !== null && (!Number.isFinite(ageYears) || ageYears < 0)) return null;
-  if (ageYears === null || ageYears >= ADULT_FROM_YEARS) return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
+  if (ageYears === null || ageYears >= ADULT_FROM_YEARS)
+    return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
   if (SAME_AT_ALL_AGES.includes(code)) return { low: spec.normal[0], high: spec.normal[1], source: 'all_ages', band: 'all ages' };
   const band = PAEDIATRIC_BANDS.find((b) => ageYears >= b.from && ageYears < b.to);
   const range = band?.ranges[code as PaediatricCode];
@@ -156,8 +226,7 @@ export function isOutsideUsual(code: string, value: string, ageYears: number | n
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger' | 'critical';
 
-export const patientStatusTone = (s: string): Tone =>
-  s === 'admitted' ? 'info' : s === 'discharged' ? 'warning' : 'neutral';
+export const patientStatusTone = (s: string): Tone => (s === 'admitted' ? 'info' : s === 'discharged' ? 'warning' : 'neutral');
 
 export const appointmentStatusTone = (s: string): Tone =>
   s === 'in_progress' ? 'info' : s === 'completed' ? 'success' : 'neutral';

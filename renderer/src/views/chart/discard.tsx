@@ -5,7 +5,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Banner, Button } from '../../components/ui';
 
-export function useDiscardGuard(dirty: boolean, discard: () => void): { asking: boolean; close: () => void; keep: () => void; discard: () => void } {
+export function useDiscardGuard(
+  dirty: boolean,
+  discard: () => void,
+): { asking: boolean; close: () => void; keep: () => void; discard: () => void } {
   const [asking, setAsking] = useState(false);
   // Stable callbacks: the dialog re-focuses its first field whenever its onClose changes.
   const state = useRef({ dirty, discard });
@@ -20,13 +23,24 @@ export function useDiscardGuard(dirty: boolean, discard: () => void): { asking: 
 
 export function DiscardPrompt({ what, onKeep, onDiscard }: { what: string; onKeep: () => void; onDiscard: () => void }) {
   const keep = useRef<HTMLButtonElement>(null);
-  useEffect(() => { keep.current?.focus(); }, []);
+  useEffect(() => {
+    keep.current?.focus();
+  }, []);
   return (
-    <Banner tone="warning" title={`Discard the ${what} you typed?`}
-      action={<div className="inline-actions">
-        <Button ref={keep} onClick={onKeep}>Keep editing</Button>
-        <Button tone="danger" onClick={onDiscard}>Discard</Button>
-      </div>}>
+    <Banner
+      tone="warning"
+      title={`Discard the ${what} you typed?`}
+      action={
+        <div className="inline-actions">
+          <Button ref={keep} onClick={onKeep}>
+            Keep editing
+          </Button>
+          <Button tone="danger" onClick={onDiscard}>
+            Discard
+          </Button>
+        </div>
+      }
+    >
       They have not been saved.
     </Banner>
   );

@@ -14,8 +14,16 @@ export function defaultFacility(locations: Locations | undefined, workstationFac
   return facilities.length === 1 ? facilities[0]!.id : '';
 }
 
-export function FacilityField({ locations, value, onChange, error }: {
-  locations: Locations | undefined; value: string; onChange: (id: string) => void; error?: string | undefined;
+export function FacilityField({
+  locations,
+  value,
+  onChange,
+  error,
+}: {
+  locations: Locations | undefined;
+  value: string;
+  onChange: (id: string) => void;
+  error?: string | undefined;
 }) {
   const workstationFacility = useSession((s) => s.info?.workstation.facility ?? null);
   // Fill in the default once the organization's facilities have loaded.
@@ -27,8 +35,14 @@ export function FacilityField({ locations, value, onChange, error }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [locations, workstationFacility]);
   return (
-    <Select label="Registered at" value={value} placeholder={locations ? 'Choose a facility' : 'Loading…'} error={error}
-      onChange={(e) => onChange(e.target.value)} options={(locations?.facilities ?? []).map((f) => ({ value: f.id, label: f.name }))}
-      hint="An outpatient without a room is looked after by the staff of this facility." />
+    <Select
+      label="Registered at"
+      value={value}
+      placeholder={locations ? 'Choose a facility' : 'Loading…'}
+      error={error}
+      onChange={(e) => onChange(e.target.value)}
+      options={(locations?.facilities ?? []).map((f) => ({ value: f.id, label: f.name }))}
+      hint="An outpatient without a room is looked after by the staff of this facility."
+    />
   );
 }
