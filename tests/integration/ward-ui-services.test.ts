@@ -1,6 +1,7 @@
 /**
  * The service side of issue 18's ward UI fixes, through the real engine, policy and SQLite: open alerts of
- * a closed stay, names in the audit trail's views, and the census audit line's plural.
+ * a closed stay, names in the audit trail's views, the census audit line's plural, possible duplicates and
+ * MRNs compared as src/domain/mrn.ts says at registration and in the break-glass lookup.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
@@ -9,6 +10,7 @@ import { withAuditNames } from '../../src/services/queries/auditNames';
 import { auditReportFor } from '../../src/services/queries/auditReport';
 import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
+import { findForBreakGlass } from '../../src/services/queries/people';
 import { runMutation } from '../../src/services/run';
 import { makeWorld, type TestWorld } from '../helpers/world';
 
@@ -97,5 +99,98 @@ describe('the census audit line', () => {
     expect(line!.reason).toBe(`${census.patients.length} patient${census.patients.length === 1 ? '' : 's'}`);
     expect(census.patients.length).toBe(1);
     expect(line!.reason).toBe('1 patient');
+  });
+});
+
+const refusal = async (p: Promise<unknown>): Promise<{ kind: string; message: string; details?: Record<string, unknown> }> => {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).not.toBeNull();
+  return e as { kind: string; message: string; details?: Record<string, unknown> };
+};
+const karl = { mrn: 'GH-0100', name: 'Alice Patient', birth_date: '1950-02-01', room_id: 'r-102', status: 'admitted' };
+
+describe('registration: possible duplicates', () => {
+  it('warns of a patient with the same name and birth date, however the name is typed', async () => {
+    for (const name of ['Alice Patient', 'alice  PATIENT', 'Alíce Patient']) {
+      const e = await refusal(run('u-clerk', 'registerPatient', { ...karl, name }));
+      expect(e.kind).toBe('conflict');
+      expect(e.message).toBe(
+        'Possible duplicate: Alice Patient, born 1 Feb 1950, is already registered (MRN GH-0001). Open their record instead, or confirm that this is a different person.',
+      );
+      expect(e.details!.possible_duplicates).toEqual([
+        {
+          id: 'p-a',
+          mrn: 'GH-0001',
+          name: 'Alice Patient',
+          birth_date: '1950-02-01',
+          born: '1 Feb 1950',
+          location: '101 · Cardiology',
+          status: 'admitted',
+        },
+      ]);
+    }
+    expect(await w.db.get("SELECT 1 FROM patients WHERE mrn = 'GH-0100'")).toBeUndefined();
+  });
+
+  it('registers beside them only when the clerk names the ones checked, and records that', async () => {
+    const other = await refusal(run('u-clerk', 'registerPatient', { ...karl, not_duplicate_of: ['p-b'] }));
+    expect(other.kind).toBe('conflict');
+    const p = (await run('u-clerk', 'registerPatient', { ...karl, not_duplicate_of: ['p-a'] })) as { id: string };
+    const line = await w.db.get<{ actor: string; reason: string; decision: string }>(
+      "SELECT actor, reason, decision FROM audit_events WHERE action = 'register_patient' AND resource = ?",
+      [`Patient:${p.id}`],
+    );
+    expect(line).toEqual({ actor: 'u-clerk', decision: 'allow', reason: 'not a duplicate of Patient:p-a' });
+    // The override travels with the mutation, so the server replays it the same way.
+    const queued = await w.db.get<{ args: string }>("SELECT args FROM outbox WHERE name = 'registerPatient'");
+    expect(JSON.parse(queued!.args)).toMatchObject({ not_duplicate_of: ['p-a'] });
+  });
+
+  it('does not name a patient the clerk may not read (a restricted patient)', async () => {
+    await w.db.run("UPDATE patients SET restricted = 1 WHERE id = 'p-a'");
+    const p = (await run('u-clerk', 'registerPatient', karl)) as { id: string };
+    expect(p.id).toBeTruthy();
+  });
+});
+
+describe('registration and lookup: MRNs compared case-insensitively after NFKC', () => {
+  it('refuses an MRN that differs only in case, stores the canonical form', async () => {
+    const taken = await refusal(run('u-clerk', 'registerPatient', { ...karl, name: 'Nora New', mrn: 'gh-0001' }));
+    expect(taken).toMatchObject({
+      kind: 'conflict',
+      message:
+        'Medical record number GH-0001 is already registered to another patient. Search for it before registering, or check the number.',
+    });
+    const p = (await run('u-clerk', 'registerPatient', { ...karl, name: 'Nora New', mrn: 'gh-0100' })) as { mrn: string };
+    expect(p.mrn).toBe('GH-0100');
+    const fullWidth = await refusal(run('u-clerk', 'registerPatient', { ...karl, name: 'Nora Newer', mrn: 'ＧＨ－０１００' }));
+    expect(fullWidth.kind).toBe('conflict');
+  });
+
+  it('refuses invisible and look-alike characters, saying which', async () => {
+    const invisible = await refusal(run('u-clerk', 'registerPatient', { ...karl, name: 'Nora New', mrn: 'GH-01\u200b01' }));
+    expect(invisible.kind).toBe('invalid');
+    expect(invisible.message).toContain('an invisible character (U+200B)');
+    const cyrillic = await refusal(run('u-clerk', 'registerPatient', { ...karl, name: 'Nora New', mrn: 'G\u041d-0102' }));
+    expect(cyrillic.kind).toBe('invalid');
+    expect(cyrillic.message).toContain('a Cyrillic letter that can look like a Latin one');
+  });
+
+  it('refuses changing an MRN to one that differs only in case from another patient', async () => {
+    const e = await refusal(
+      run('u-admin', 'updatePatient', { id: 'p-a', changes: { mrn: 'gh-0002' }, base: { mrn: 'GH-0001' } }),
+    );
+    expect(e.kind).toBe('conflict');
+  });
+
+  it('finds a patient for emergency access by MRN in any case, and refuses look-alikes', async () => {
+    const found = await findForBreakGlass(w.ctx, as('u-nina'), 'gh-0002');
+    expect(found.patient).toMatchObject({ id: 'p-b', mrn: 'GH-0002' });
+    const e = await refusal(findForBreakGlass(w.ctx, as('u-nina'), 'GH-0002\u200b'));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain('invisible character');
   });
 });

@@ -4,7 +4,7 @@
  * (a clerk receives none; an admin does not need it at the front desk).
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import type { Response } from '../api';
+import { ApiError, call, plainMessage, type Response } from '../api';
 import {
   Banner,
   Button,
@@ -24,6 +24,7 @@ import { VirtualTable } from '../components/VirtualTable';
 import { dateTimeInputText, parseDateInput, parseDateTimeInput, todayYmd } from '../dateInput';
 import { age, calendarDate, dateTime, humanize } from '../format';
 import { useAction, useCall } from '../hooks';
+import { toast } from '../store/toasts';
 import { useRouter } from '../store/router';
 import {
   appointmentTone,
@@ -133,9 +134,15 @@ export function Registration() {
         <RegisterDialog
           locations={locations.data}
           onClose={() => setRegistering(false)}
-          onDone={(id) => {
+          onDone={(registered) => {
             setRegistering(false);
+            // The list shows the new patient next to their details, not the rows of the last search.
+            setQuery(registered.mrn);
             results.reload();
+            select(registered.id);
+          }}
+          onOpenExisting={(id) => {
+            setRegistering(false);
             select(id);
           }}
         />
@@ -295,16 +302,35 @@ function PatientPanel({
 
 type RegisterField = 'mrn' | 'name' | 'birth_date' | 'room' | 'facility';
 
+type PossibleDuplicate = {
+  id: string;
+  mrn: string;
+  name: string;
+  born: string;
+  location: string | null;
+  status: string;
+};
+
 function RegisterDialog({
   locations,
   onClose,
   onDone,
+  onOpenExisting,
 }: {
   locations: Locations | undefined;
   onClose: () => void;
-  onDone: (id: string) => void;
+  onDone: (registered: { id: string; mrn: string }) => void;
+  onOpenExisting: (id: string) => void;
 }) {
-  const { run, busy, error } = useAction();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  // Main's possible-duplicate warning (same name and birth date): registering beside them is deliberate.
+  const [duplicates, setDuplicates] = useState<PossibleDuplicate[] | null>(null);
+  const [different, setDifferent] = useState(false);
+  const warned = (): void => {
+    setDuplicates(null);
+    setDifferent(false);
+  };
   const [mrn, setMrn] = useState('');
   const [name, setName] = useState('');
   const [birth, setBirth] = useState('');
@@ -331,19 +357,31 @@ function RegisterDialog({
     if (!roomId && !facilityId) p.facility = 'Choose where the outpatient is registered.';
     setProblems(p);
     if (Object.keys(p).length > 0 || !born.ok) return;
-    const r = await run(
-      'patients.register',
-      {
+    if (duplicates && !different) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await call('patients.register', {
         mrn: mrn.trim(),
         name: name.trim(),
         birth_date: born.value,
         status,
         room_id: roomId || null,
         facility_id: roomId ? null : facilityId || null,
-      },
-      `${name.trim()} registered`,
-    );
-    if (r) onDone(r.id);
+        ...(duplicates ? { not_duplicate_of: duplicates.map((d) => d.id) } : {}),
+      });
+      toast.success(`${r.name} registered`);
+      onDone(r);
+    } catch (err) {
+      const e2 = err instanceof ApiError ? err : new ApiError({ kind: 'internal', message: plainMessage(err) });
+      const found = e2.kind === 'conflict' ? (e2.details?.possible_duplicates as PossibleDuplicate[] | undefined) : undefined;
+      if (found) {
+        setDuplicates(found);
+        setDifferent(false);
+      } else setError(e2);
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
@@ -353,14 +391,18 @@ function RegisterDialog({
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button tone="primary" type="submit" form="register-form" busy={busy}>
-            Register
+          <Button tone="primary" type="submit" form="register-form" busy={busy} disabled={Boolean(duplicates) && !different}>
+            {duplicates ? 'Register as a new patient' : 'Register'}
           </Button>
         </>
       }
     >
       <form id="register-form" onSubmit={(e) => void submit(e)} noValidate>
-        <ErrorNote error={error} />
+        {duplicates ? (
+          <DuplicateWarning duplicates={duplicates} different={different} onDifferent={setDifferent} onOpen={onOpenExisting} />
+        ) : (
+          <ErrorNote error={error} />
+        )}
         <div className="grid-2">
           <TextField
             label="MRN"
@@ -370,6 +412,7 @@ function RegisterDialog({
               setMrn(e.target.value);
               fixed('mrn');
             }}
+            hint="Letters A–Z, digits and - . / _ (upper and lower case are the same)"
             error={problems.mrn}
             autoComplete="off"
           />
@@ -380,6 +423,7 @@ function RegisterDialog({
             onChange={(text) => {
               setBirth(text);
               fixed('birth_date');
+              warned();
             }}
             error={problems.birth_date}
           />
@@ -391,6 +435,7 @@ function RegisterDialog({
           onChange={(e) => {
             setName(e.target.value);
             fixed('name');
+            warned();
           }}
           error={problems.name}
           autoComplete="off"
@@ -445,6 +490,44 @@ function RegisterDialog({
         )}
       </form>
     </Dialog>
+  );
+}
+
+/** Who may be the same person: each with what tells them apart, a way to open them, and the deliberate override. */
+function DuplicateWarning({
+  duplicates,
+  different,
+  onDifferent,
+  onOpen,
+}: {
+  duplicates: PossibleDuplicate[];
+  different: boolean;
+  onDifferent: (v: boolean) => void;
+  onOpen: (id: string) => void;
+}) {
+  return (
+    <div className="banner banner-warning" role="alert">
+      <div className="banner-body">
+        <strong>Possible duplicate: already registered with this name and birth date</strong>
+        <ul className="duplicate-list">
+          {duplicates.map((d) => (
+            <li key={d.id}>
+              <strong>{d.name}</strong> · born {d.born} · MRN <span className="mono">{d.mrn}</span>
+              {d.location ? ` · ${d.location}` : ''} · {humanize(d.status)}{' '}
+              <Button small onClick={() => onOpen(d.id)}>
+                Open this patient
+              </Button>
+            </li>
+          ))}
+        </ul>
+        <label className="checkbox">
+          <input type="checkbox" checked={different} onChange={(e) => onDifferent(e.target.checked)} />
+          {duplicates.length === 1
+            ? 'I have checked: this is a different person.'
+            : 'I have checked: none of these is this person.'}
+        </label>
+      </div>
+    </div>
   );
 }
 
