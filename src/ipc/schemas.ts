@@ -161,6 +161,8 @@ export const ChartOut = z.object({
       recorded_by_name: ns,
     }),
   ),
+  /** Ids of the chart's rows written here and not yet applied by the server. */
+  pending: z.array(s),
 });
 
 export const ConsentRestrictionOut = z.object({
@@ -263,7 +265,11 @@ export const SyncStatusOut = z.object({
   last_error: ns,
   /** The server refused this workstation's audit events from `seq` on (kept and sent again). */
   audit_refused: z.object({ seq: n, message: s }).nullish(),
-  rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns })),
+  /** The signed-in user's own changes the server refused (electron/syncStatus.ts). */
+  rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns, by: ns })),
+  /** Minutes since the last complete sync (null: never); `stale` from 15 minutes on, when enrolled. */
+  data_age_minutes: n.nullable(),
+  stale: z.boolean(),
 });
 
 export const DiagnosticsOut = z.object({

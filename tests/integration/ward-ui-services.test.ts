@@ -1,7 +1,8 @@
 /**
  * The service side of issue 18's ward UI fixes, through the real engine, policy and SQLite: open alerts of
  * a closed stay, names in the audit trail's views, the census audit line's plural, possible duplicates and
- * MRNs compared as src/domain/mrn.ts says at registration and in the break-glass lookup.
+ * MRNs compared as src/domain/mrn.ts says at registration and in the break-glass lookup, unsent rows and
+ * refused changes as the screen tells them.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
@@ -11,6 +12,10 @@ import { auditReportFor } from '../../src/services/queries/auditReport';
 import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
 import { findForBreakGlass } from '../../src/services/queries/people';
+import { rejectedChangesOf } from '../../src/services/outbox';
+import type { WorkstationSession } from '../../src/services/session';
+import type { SyncStatus } from '../../src/sync/engine';
+import { STALE_DATA_MINUTES, syncStatusFor } from '../../electron/syncStatus';
 import { runMutation } from '../../src/services/run';
 import { makeWorld, type TestWorld } from '../helpers/world';
 
@@ -192,5 +197,62 @@ describe('registration and lookup: MRNs compared case-insensitively after NFKC',
     const e = await refusal(findForBreakGlass(w.ctx, as('u-nina'), 'GH-0002\u200b'));
     expect(e.kind).toBe('invalid');
     expect(e.message).toContain('invisible character');
+  });
+});
+
+describe('unsent and refused changes', () => {
+  const vitals = { patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value: '77', unit: '/min' };
+
+  it('lists the chart rows not yet applied by the server, until they are', async () => {
+    const o = (await run('u-nina', 'recordObservation', vitals)) as { id: string };
+    await run('u-nina', 'acknowledgeAlert', { id: 'al-1' });
+    expect(new Set((await openChart(w.ctx, as('u-nina'), 'p-a')).pending)).toEqual(new Set([o.id, 'al-1']));
+    await w.db.run("UPDATE outbox SET status = 'applied' WHERE status = 'pending'");
+    expect((await openChart(w.ctx, as('u-nina'), 'p-a')).pending).toEqual([]);
+  });
+
+  it("tells a refused change to its author only, with her name and the server's reason", async () => {
+    await run('u-nina', 'recordObservation', vitals);
+    await w.db.run("UPDATE outbox SET status = 'rejected', resolved_at = ?, result = ?", [
+      '2026-11-23T10:05:00.000Z',
+      JSON.stringify({ kind: 'forbidden', message: 'Your role on this ward had ended.' }),
+    ]);
+    expect(await rejectedChangesOf(w.db, 'u-nina')).toEqual([
+      {
+        id: expect.any(String),
+        summary: 'heart rate for Alice Patient',
+        reason: 'Your role on this ward had ended.',
+        at: '2026-11-23T10:05:00.000Z',
+        by: 'Nina Nurse',
+      },
+    ]);
+    expect(await rejectedChangesOf(w.db, 'u-drsmith')).toEqual([]);
+  });
+
+  it("gives the status bar the signed-in author's refusals only, none while locked, and the age of the data", async () => {
+    await run('u-nina', 'recordObservation', vitals);
+    await w.db.run("UPDATE outbox SET status = 'rejected', result = '{}'");
+    const engine: SyncStatus = {
+      mode: 'offline',
+      pending: 0,
+      last_sync_at: '2026-11-23T09:40:00.000Z',
+      last_error: null,
+      rejected: [{ id: 'x', summary: 'anyone', reason: 'r', at: null }],
+    };
+    const at = (status: 'active' | 'locked', userId: string) =>
+      syncStatusFor(
+        { db: w.db, clock: w.clock, session: { status, user: { id: userId } } as unknown as WorkstationSession },
+        engine,
+      );
+    expect((await at('active', 'u-nina')).rejected.map((r) => r.by)).toEqual(['Nina Nurse']);
+    expect((await at('active', 'u-drsmith')).rejected).toEqual([]);
+    expect((await at('locked', 'u-nina')).rejected).toEqual([]);
+    // 20 minutes since the last sync (the world's clock is 10:00): stale from STALE_DATA_MINUTES on.
+    expect(await at('active', 'u-drsmith')).toMatchObject({ data_age_minutes: 20, stale: 20 >= STALE_DATA_MINUTES });
+    const local = await syncStatusFor(
+      { db: w.db, clock: w.clock, session: { status: 'active', user: null } as unknown as WorkstationSession },
+      { ...engine, mode: 'local_only', last_sync_at: null },
+    );
+    expect(local).toMatchObject({ stale: false, data_age_minutes: null, rejected: [] });
   });
 });

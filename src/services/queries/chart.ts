@@ -56,6 +56,11 @@ export interface Chart {
    * patient); empty for everyone else, so a chart says nothing about restrictions to them.
    */
   consent_restrictions: ChartConsentRestriction[];
+  /**
+   * Ids of the chart's rows (observations, records, alerts, appointments) written here and not yet
+   * applied by the server: each carries one "not sent yet" mark until it is (issue 18).
+   */
+  pending: string[];
 }
 
 export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
@@ -176,6 +181,15 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   const shown = new Set(records.map((r) => r.id));
   const patientActionList = patientActions.get(patient.id) ?? [];
   const consent = patientActionList.includes('update') ? await consentRestrictions(ctx, patient.id) : [];
+  const unsent = (await ctx.mutations.pendingRows?.()) ?? new Map<string, ReadonlySet<string>>();
+  const pending = (
+    [
+      ['observations', observations],
+      ['records', records],
+      ['alerts', alerts],
+      ['appointments', appointments],
+    ] as const
+  ).flatMap(([table, rows]) => rows.map((r) => r.id).filter((id) => unsent.get(table)?.has(id)));
 
   return {
     patient,
@@ -204,6 +218,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       alerts: alerts.length,
     }),
     consent_restrictions: consent,
+    pending,
   };
 }
 

@@ -1,5 +1,6 @@
 /** The parts of a patient's chart: alerts, latest vitals, observations, appointments, records. */
 import { useMemo, useState, type ReactNode } from 'react';
+import { PendingMark } from '../../components/Pending';
 import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../components/ui';
 import { VirtualTable } from '../../components/VirtualTable';
@@ -56,7 +57,10 @@ export function AlertsSection({
                     <Tag tone={alertIsOpen(a) ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
                   </td>
                   <td>
-                    <div>{a.message}</div>
+                    <div>
+                      {a.message}
+                      <PendingMark ids={a.id} />
+                    </div>
                     <div className="alert-when">
                       {a.closed_at_discharge ? (
                         <>
@@ -149,6 +153,7 @@ export function VitalsSection({ observations, action }: { observations: ChartObs
                 </div>
                 <div className="t">
                   {dateTime(o.recorded_at)}
+                  <PendingMark ids={o.id} />
                   {out ? <span className="vital-flag"> · outside usual range</span> : null}
                 </div>
               </div>
@@ -213,6 +218,7 @@ export function ObservationsSection({
                 render: (o) => (
                   <>
                     {codeLabel(o.code)} <LabelChip label={o.sensitivity} />
+                    <PendingMark ids={o.id} />
                   </>
                 ),
               },
@@ -271,6 +277,7 @@ export function AppointmentsSection({ appointments, h }: { appointments: ChartAp
                 <td>{a.reason}</td>
                 <td>
                   <Tag tone={appointmentStatusTone(a.status)}>{humanize(a.status)}</Tag>
+                  <PendingMark ids={a.id} />
                 </td>
                 <td>
                   <RowActions>
@@ -343,6 +350,7 @@ export function RecordsSection({
           {depth === 0 ? <Tag tone="info">{humanize(r.category)}</Tag> : <Tag tone="neutral">Amendment</Tag>}
           <LabelChip label={r.sensitivity} />
           <strong>{r.author_name ?? r.author_id}</strong>
+          <PendingMark ids={r.id} />
           <span className="muted">
             <span className="num">{dateTime(r.created_at)}</span>
             {depth === 0 && reasons.get(r.appointment_id) ? ` · ${reasons.get(r.appointment_id)}` : null}
