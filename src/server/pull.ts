@@ -30,7 +30,8 @@ import type { Device } from './auth';
 import type { Server } from './context';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
 import { keyColumns, ORG_TABLES, patientOfPart, patientPart } from './partitions';
-import { DeviceScope, materializeRows, placeholders, type KeyedRow, type References, type VisibleRow } from './scope';
+import { placeholders } from '../store/sql';
+import { DeviceScope, materializeRows, type KeyedRow, type References, type VisibleRow } from './scope';
 
 /** Where a running cycle is. Null between cycles. */
 interface CycleState {

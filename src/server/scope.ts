@@ -13,45 +13,13 @@ import { AUTHZ_TYPES } from '../authz/model';
 import type { ResourceType } from '../domain/refs';
 import { ROOT_ORG_ID } from '../domain/roles';
 import type { Db, SqlValue } from '../store/db';
+import { and, FALSE, inList, or, placeholders, sql, TRUE, type Sql } from '../store/sql';
 import { TABLES, type TableName } from '../store/tables';
 import type { Device } from './auth';
 import type { Server } from './context';
 import { keySql, ORG_PART, PATIENT_TABLES, patientColumnOf, patientOfPart, patientPart, REFERENCES } from './partitions';
 
-export interface Sql {
-  sql: string;
-  params: SqlValue[];
-}
-
-const sql = (s: string, ...params: SqlValue[]): Sql => ({ sql: s, params });
-const FALSE = sql('1=0');
-const TRUE = sql('1=1');
-export const or = (...parts: Sql[]): Sql => {
-  const live = dedupe(parts.filter((p) => p.sql !== FALSE.sql));
-  if (live.length === 0) return FALSE;
-  if (live.some((p) => p.sql === TRUE.sql)) return TRUE;
-  return { sql: live.map((p) => `(${p.sql})`).join(' OR '), params: live.flatMap((p) => p.params) };
-};
-const and = (...parts: Sql[]): Sql => {
-  if (parts.some((p) => p.sql === FALSE.sql)) return FALSE;
-  const live = parts.filter((p) => p.sql !== TRUE.sql);
-  if (live.length === 0) return TRUE;
-  return { sql: live.map((p) => `(${p.sql})`).join(' AND '), params: live.flatMap((p) => p.params) };
-};
-/** Identical branches (two nurses of one ward share most of theirs) are evaluated once. */
-function dedupe(parts: Sql[]): Sql[] {
-  const seen = new Set<string>();
-  return parts.filter((p) => {
-    const k = `${p.sql}\u0000${JSON.stringify(p.params)}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-export const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
-const inList = (column: string, values: readonly string[]): Sql =>
-  values.length === 0 ? FALSE : { sql: `${column} IN (${placeholders(values)})`, params: [...values] };
 
 /** The tables each view of the schema reads, transitively (read from the database once). */
 const viewTables = new WeakMap<Db, Promise<Map<string, Set<string>>>>();
@@ -170,7 +138,7 @@ export class DeviceScope {
       for (const a of who) {
         const misses = engine.filters?.misses ?? 0;
         const q = await engine.queryAs(a, action, type, shape);
-        parts.push({ sql: q.where, params: q.params });
+        parts.push({ sql: q.sql, params: q.params });
         if ((engine.filters?.misses ?? 1) !== misses) await yieldNow();
       }
       return or(...parts);
