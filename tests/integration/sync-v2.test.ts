@@ -27,7 +27,7 @@ import {
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { MUTATIONS } from '../../src/services/mutations';
 import { newWriter } from '../../src/services/context';
-import { pruneTombstones, TOMBSTONE_RETENTION_DAYS } from '../../src/server/tombstones';
+import { pruneTombstones, TOMBSTONE_RETENTION_DAYS } from '../../src/server/sync/tombstones';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 
