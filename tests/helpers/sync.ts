@@ -10,8 +10,11 @@ import { TEST_COST } from '../../src/domain/secretHash';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
 import { openServer, type Server, type ServerLog } from '../../src/server/context';
+import type { Device } from '../../src/server/auth';
 import type { RateLimits } from '../../src/server/limits';
-import { defaultServiceConfig, type ServiceContext } from '../../src/services/context';
+import type { PendingPage } from '../../src/server/sync/cycle';
+import { pull } from '../../src/server/sync/pull';
+import { defaultServiceConfig, newWriter, type ServiceContext } from '../../src/services/context';
 import { MUTATIONS } from '../../src/services/mutations';
 import { outboxSink } from '../../src/services/outbox';
 import { runMutation } from '../../src/services/run';
@@ -21,8 +24,11 @@ import { migrate, WORKSTATION_SETS } from '../../src/store/migrate';
 import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
 import { CorrectedClock } from '../../src/sync/clock';
+import type { Writer } from '../../src/store/writer';
 import { SyncEngine } from '../../src/sync/engine';
 import { httpTransport, SyncHttpError, type Transport } from '../../src/sync/http';
+import type { PullResponse } from '../../src/sync/protocol';
+import { MemoryDeviceState } from './memoryDeviceState';
 import { createDatabase, type Cluster } from './postgres';
 import { smallHospitalWithSecrets, TEST_PASSWORD } from './workstation';
 import { SMALL_FIXTURE, tempDir } from './world';
@@ -222,3 +228,91 @@ export async function enrolledWorkstation(
 }
 
 export { tempDir };
+
+/**
+ * The sync module without HTTP (unit tests of the plan and the pages): a server over an in-memory
+ * SQLite database holding `fixture`, its device-state store in memory, workstations as `Device`
+ * rows whose users sign in by a call, and a `sync` that pulls pages until the cycle completes —
+ * what a workstation's engine does, minus applying the pages.
+ */
+export interface MemoryServer {
+  server: Server;
+  store: MemoryDeviceState;
+  db: SqliteDb;
+  clock: ManualClock;
+  device(users: string[], opts?: { org?: string; facility?: string }): Promise<Device>;
+  signIn(device: Device, user: string): Promise<void>;
+  /**
+   * Pulls until the cycle completes (page size `limit`) and acknowledges the last page, as the
+   * workstation's next pull would: the store then holds what the workstation holds. The answers, in order.
+   */
+  sync(device: Device, limit?: number): Promise<PullResponse[]>;
+  /** Writes through the server's version-stamping writer, in one transaction. */
+  write(fn: (w: Writer) => Promise<unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function memoryServer(fixture: unknown = readFixtureFile(SMALL_FIXTURE)): Promise<MemoryServer> {
+  const db = new SqliteDb(':memory:');
+  const { SERVER_SETS } = await import('../../src/server/context');
+  await migrate(db, SERVER_SETS(db));
+  await loadFixture(db, fixture, { hashCost: TEST_COST });
+  const clock = new ManualClock(NOW);
+  const store = new MemoryDeviceState();
+  const server = await openServer({ db, clock, deviceState: store });
+  const cursors = new Map<string, string | null>();
+  let n = 0;
+  const ms: MemoryServer = {
+    server,
+    store,
+    db,
+    clock,
+    async device(users, opts = {}) {
+      const device: Device = {
+        id: `ws-${++n}`,
+        org_id: opts.org ?? 'org-gh',
+        facility_id: opts.facility ?? null,
+        name: `workstation ${n}`,
+        revoked_at: null,
+        last_seq: 0,
+        public_key: null,
+      };
+      await db.run(
+        'INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [device.id, device.org_id, device.facility_id, device.name, 'x', NOW, 'u-admin'],
+      );
+      for (const u of users) await ms.signIn(device, u);
+      return device;
+    },
+    async signIn(device, user) {
+      await db.run('INSERT INTO device_users (device_id, user_id, first_seen, last_seen) VALUES (?, ?, ?, ?)', [
+        device.id,
+        user,
+        NOW,
+        NOW,
+      ]);
+      store.userJoined(device.id);
+    },
+    async sync(device, limit = 500) {
+      const answers: PullResponse[] = [];
+      for (;;) {
+        const answer = await pull(server, device, { protocol: 2, cursor: cursors.get(device.id) ?? null, limit });
+        cursors.set(device.id, answer.cursor);
+        answers.push(answer);
+        if (answer.complete) {
+          const pending = (await store.get(device.id)).pending_page!;
+          await store.acknowledge(device.id, JSON.parse(pending) as PendingPage);
+          return answers;
+        }
+        if (answers.length > 1000) throw new Error('the cycle does not end');
+      }
+    },
+    async write(fn) {
+      await db.transaction(async () => {
+        await fn(newWriter(server.ctx));
+      });
+    },
+    close: () => db.close(),
+  };
+  return ms;
+}
