@@ -34,10 +34,11 @@ import { mayAdministerWorkstations } from './devices';
 import { registerRateLimits } from './limits';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
-import { LiveUpdates } from './live';
-import { pruneAllTombstones } from './tombstones';
-import { concernsDevice, pull, waitVersion } from './pull';
-import { applyPush } from './push';
+import { LiveUpdates } from './sync/live';
+import { pull } from './sync/pull';
+import { applyPush } from './sync/push';
+import { concernsDevice, waitVersion } from './sync/relevance';
+import { pruneAllTombstones } from './sync/tombstones';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,

@@ -3,49 +3,23 @@
  * transaction. The increment locks the organization's counter row until commit, so versions are
  * assigned in commit order and a pull never skips a change that commits later with a smaller number.
  */
-import type { Db } from '../store/db';
-import { TABLES, type TableName } from '../store/tables';
-import type { Change, ChangeObserver, RowValues } from '../store/writer';
-import { rowKey } from '../sync/protocol';
+import type { Db } from '../../store/db';
+import { TABLES, type TableName } from '../../store/tables';
+import type { Change, ChangeObserver, RowValues } from '../../store/writer';
+import { rowKey } from '../../sync/protocol';
 import { partOf } from './partitions';
+import { SYNC_RULES } from './rules';
 
-const ORG_OF: Partial<Record<TableName, string>> = {
-  wards: 'SELECT org_id FROM facilities WHERE id = ?',
-  rooms: 'SELECT f.org_id FROM wards w JOIN facilities f ON f.id = w.facility_id WHERE w.id = ?',
-  group_members: 'SELECT org_id FROM groups WHERE id = ?',
-  care_team_specialties: 'SELECT org_id FROM care_teams WHERE id = ?',
-  care_team_patients: 'SELECT org_id FROM care_teams WHERE id = ?',
-  care_team_members: 'SELECT org_id FROM care_teams WHERE id = ?',
-  appointments: 'SELECT org_id FROM patients WHERE id = ?',
-  records: 'SELECT org_id FROM patients WHERE id = ?',
-  observations: 'SELECT org_id FROM patients WHERE id = ?',
-  alerts: 'SELECT org_id FROM patients WHERE id = ?',
-  break_glass: 'SELECT org_id FROM patients WHERE id = ?',
-  credentials: 'SELECT org_id FROM users WHERE id = ?',
-};
-const PARENT_COLUMN: Partial<Record<TableName, string>> = {
-  wards: 'facility_id',
-  rooms: 'ward_id',
-  group_members: 'group_id',
-  care_team_specialties: 'team_id',
-  care_team_patients: 'team_id',
-  care_team_members: 'team_id',
-  appointments: 'patient_id',
-  records: 'patient_id',
-  observations: 'patient_id',
-  alerts: 'patient_id',
-  break_glass: 'patient_id',
-  credentials: 'user_id',
-};
-
+/** The organization of a row the server writes, as its rules entry says (rules.ts, `org`). */
 export async function orgOfRow(db: Db, table: TableName, row: RowValues): Promise<string> {
-  if (table === 'organizations') return String(row.id);
-  if ('org_id' in row && row.org_id) return String(row.org_id);
-  const sql = ORG_OF[table];
-  const parent = PARENT_COLUMN[table];
-  const found = sql && parent ? await db.get<{ org_id: string }>(sql, [row[parent] ?? null]) : undefined;
-  if (!found) throw new Error(`Cannot tell the organization of a ${table} row`);
-  return found.org_id;
+  const how = SYNC_RULES[table].org;
+  if (how === 'id' || how === 'org_id') {
+    if (row[how]) return String(row[how]);
+  } else {
+    const found = await db.get<{ org_id: string }>(how.sql, [row[how.from] ?? null]);
+    if (found) return found.org_id;
+  }
+  throw new Error(`Cannot tell the organization of a ${table} row`);
 }
 
 export async function nextVersion(db: Db, orgId: string): Promise<number> {

@@ -6,7 +6,7 @@
  * next cycle re-checks everything it holds against what is visible now (a full reconcile), which
  * removes deleted rows without their tombstones.
  */
-import type { Db } from '../store/db';
+import type { Db } from '../../store/db';
 import { currentVersion } from './versions';
 
 export const TOMBSTONE_RETENTION_DAYS = 30;

@@ -4,7 +4,7 @@
  * server process while anyone waits, so a change committed through another server process wakes the
  * waiters here too (no state outside the database); a write through this process wakes them at once.
  */
-import type { Server } from './context';
+import type { Server } from '../context';
 
 /** Whether the changes between two versions concern the waiting workstation. */
 export type Relevance = (from: number, to: number) => Promise<boolean>;

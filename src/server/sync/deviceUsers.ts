@@ -5,10 +5,10 @@
  * recomputed only when one of those keys changes, when a user joins or leaves, or when a shift or a
  * break-glass window starts or ends (the next such moment is kept).
  */
-import { actorFilterKey, loadActor, type Actor } from '../authz/actor';
-import { ROOT_ORG_ID } from '../domain/roles';
-import type { Db } from '../store/db';
-import type { Device } from './auth';
+import { actorFilterKey, loadActor, type Actor } from '../../authz/actor';
+import { ROOT_ORG_ID } from '../../domain/roles';
+import type { Db } from '../../store/db';
+import type { Device } from '../auth';
 
 export interface DeviceUsers {
   actors: Actor[];

@@ -9,15 +9,15 @@
  * A push therefore never wedges a workstation.
  */
 import { type z } from 'zod';
-import { isAppError, type ErrorKind } from '../domain/errors';
-import { ROOT_ORG_ID } from '../domain/roles';
-import { storable } from '../domain/text';
-import { isMutationName, MUTATIONS } from '../services/mutations';
-import { runMutation } from '../services/run';
-import type { MutationOutcome, PushRequest } from '../sync/protocol';
-import type { Device } from './auth';
-import type { Server } from './context';
-import { ingestAudit, type IngestResult } from './auditIngest';
+import { isAppError, type ErrorKind } from '../../domain/errors';
+import { ROOT_ORG_ID } from '../../domain/roles';
+import { storable } from '../../domain/text';
+import { isMutationName, MUTATIONS } from '../../services/mutations';
+import { runMutation } from '../../services/run';
+import type { MutationOutcome, PushRequest } from '../../sync/protocol';
+import type { Device } from '../auth';
+import type { Server } from '../context';
+import { ingestAudit, type IngestResult } from '../auditIngest';
 
 type Push = z.output<typeof PushRequest>;
 type Mutation = Push['mutations'][number];
