@@ -18,6 +18,7 @@ import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { Ok } from '../../src/sync/securityProtocol';
 import type { HandlerMap } from './dispatch';
 import { clearRevokedMarker } from '../shred';
+import { syncStatusFor } from '../syncStatus';
 import type { Workstation } from '../workstation';
 
 /** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
@@ -104,7 +105,7 @@ export const adminHandlers: Pick<
       protected_only: r.protectedOnly,
       sort: r.sort,
     }),
-  'sync.status': async (_r, ws) => ws.sync.status(),
+  'sync.status': async (_r, ws) => syncStatusFor(ws, await ws.sync.status()),
   'sync.enroll': async (r, ws) => {
     if (await ws.sync.engine.enrollment()) {
       throw new AppError(
@@ -131,9 +132,9 @@ export const adminHandlers: Pick<
       throw err;
     }
     ws.sync.engine.start();
-    return ws.sync.syncNow();
+    return syncStatusFor(ws, await ws.sync.syncNow());
   },
-  'sync.now': async (_r, ws) => ws.sync.syncNow(),
+  'sync.now': async (_r, ws) => syncStatusFor(ws, await ws.sync.syncNow()),
   'diagnostics.get': async (_r, ws) => {
     // Open to anyone at the machine (IT enrolls before anyone can sign in), but how much data the
     // workstation holds and where it lies on disk only for an administrator (or root) signed in.
