@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ERROR_KINDS } from '../domain/errors';
 import { allStorable } from '../domain/text';
-import { Id, IsoTime } from '../domain/schemas';
+import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
@@ -83,7 +83,7 @@ export const channels = {
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
   'breakGlass.find': {
-    request: z.object({ mrn: z.string().trim().min(1, 'is required').max(100) }).strict(),
+    request: z.object({ mrn: TypedMrn }).strict(),
     response: out.BreakGlassCandidateOut,
   },
   'breakGlass.start': mutation('breakGlass', out.BreakGlassOut),

@@ -36,10 +36,11 @@ import { registerSignInKeys } from './personProof';
 import { retirementRoutes, retiringError } from './retirement';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
-import { LiveUpdates } from './live';
-import { pruneAllTombstones } from './tombstones';
-import { concernsDevice, pull, waitVersion } from './pull';
-import { applyPush } from './push';
+import { LiveUpdates } from './sync/live';
+import { pull } from './sync/pull';
+import { applyPush } from './sync/push';
+import { concernsDevice, waitVersion } from './sync/relevance';
+import { pruneAllTombstones } from './sync/tombstones';
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,

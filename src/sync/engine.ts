@@ -37,7 +37,7 @@ export interface SyncStatus {
   audit_refused?: { seq: number; message: string } | null;
   rejected: Array<{ id: string; summary: string; reason: string; at: string | null }>;
   /** Kept here, not sent yet: each waits for its author to confirm it (docs/security.md, P1). */
-  held?: Array<{ id: string; summary: string; reason: string }>;
+  held?: Array<{ id: string; summary: string; reason: string; actor_id: string }>;
 }
 
 export interface Enrollment {
@@ -245,8 +245,8 @@ export class SyncEngine {
     const rejected = await db.all<{ id: string; summary: string; result: string | null; resolved_at: string | null }>(
       "SELECT id, summary, result, resolved_at FROM outbox WHERE status IN ('rejected', 'conflict') ORDER BY seq DESC LIMIT 50",
     );
-    const held = await db.all<{ id: string; summary: string; held: string }>(
-      "SELECT id, summary, held FROM outbox WHERE status = 'pending' AND held IS NOT NULL ORDER BY seq LIMIT 50",
+    const held = await db.all<{ id: string; summary: string; held: string; actor_id: string }>(
+      "SELECT id, summary, held, actor_id FROM outbox WHERE status = 'pending' AND held IS NOT NULL ORDER BY seq LIMIT 50",
     );
     return {
       mode: !enrolled ? 'local_only' : this.#running ? 'syncing' : this.#mode,
@@ -255,7 +255,7 @@ export class SyncEngine {
       last_error: this.#lastError,
       audit_refused: await auditRefusal(db),
       rejected: rejected.map((r) => ({ id: r.id, summary: r.summary, reason: reasonOf(r.result), at: r.resolved_at })),
-      held: held.map((h) => ({ id: h.id, summary: h.summary, reason: h.held })),
+      held: held.map((h) => ({ id: h.id, summary: h.summary, reason: h.held, actor_id: h.actor_id })),
     };
   }
 

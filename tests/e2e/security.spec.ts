@@ -21,11 +21,16 @@ test('audit report: otto runs it for a time range, filters by actor and sorts by
   await page.getByLabel(/^To/).fill('2026-11-24T00:00');
   await page.getByRole('button', { name: 'Run report' }).click();
   const table = page.getByRole('table', { name: 'Audit report' });
-  await expect(table.getByRole('row').filter({ hasText: 'u-nina' }).first()).toContainText('Patient:p-alice');
+  // Names where the log shows names (issue 18): not "u-nina", "Patient:p-alice".
+  await expect(table.getByRole('row').filter({ hasText: 'Nina Nurse' }).first()).toContainText(
+    'Patient · Alice Patient (STM-100001)',
+  );
+  await expect(table).not.toContainText('u-nina');
+  await expect(table).not.toContainText('Patient:p-alice');
   await page.getByLabel('Actor').fill('u-nina');
   await page.getByRole('button', { name: 'Run report' }).click();
   await expect(table.getByRole('row').filter({ hasText: 'u-audit' })).toHaveCount(0);
-  await expect(table.getByRole('row').nth(1)).toContainText('u-nina');
+  await expect(table.getByRole('row').nth(1)).toContainText('Nina Nurse');
   await page.getByRole('button', { name: /^Action/ }).click();
   await expect(page.getByRole('columnheader', { name: /Action/ })).toHaveAttribute('aria-sort', 'ascending');
   await harness.shot('audit-report');
