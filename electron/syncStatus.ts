@@ -26,8 +26,10 @@ export interface SyncStatusSource {
  */
 export const STALE_DATA_MINUTES = 15;
 
-export interface SyncStatusView extends Omit<SyncStatus, 'rejected'> {
+export interface SyncStatusView extends Omit<SyncStatus, 'rejected' | 'held'> {
   rejected: RejectedChange[];
+  /** The signed-in user's own changes kept here until she confirms them by signing in with her password. */
+  held: Array<{ id: string; summary: string; reason: string }>;
   /** Whole minutes since the last complete sync; null when it never synced. */
   data_age_minutes: number | null;
   /** Enrolled, and the data is STALE_DATA_MINUTES old or older (or never synced). */
@@ -45,6 +47,10 @@ export async function syncStatusFor(
   return {
     ...status,
     rejected: user ? await rejectedChangesOf(ws.db, user.id) : [],
+    // Like refusals, changes waiting for their author are told to that author only.
+    held: user
+      ? (status.held ?? []).filter((h) => h.actor_id === user.id).map(({ id, summary, reason }) => ({ id, summary, reason }))
+      : [],
     data_age_minutes: age,
     stale: status.mode !== 'local_only' && (age === null || age >= STALE_DATA_MINUTES),
   };

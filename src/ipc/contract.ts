@@ -148,7 +148,14 @@ export const channels = {
   // Workstations and enrollment codes (on the central server, as the signed-in administrator).
   'workstations.list': { request: z.object({ orgId: Id }).strict(), response: out.WorkstationsOut },
   'workstations.revoke': {
-    request: z.object({ deviceId: Id, reason: z.string().trim().max(500).nullish() }).strict(),
+    request: z
+      .object({
+        deviceId: Id,
+        reason: z.string().trim().max(500).nullish(),
+        /** `retire`: it sends what it has, then erases; `compromised`: refused and erased at once (issue 20). */
+        mode: z.enum(['retire', 'compromised']).default('compromised'),
+      })
+      .strict(),
     response: z.object({ ok: z.literal(true) }),
   },
   'enrollmentCodes.revoke': { request: z.object({ codeId: Id }).strict(), response: z.object({ ok: z.literal(true) }) },

@@ -254,7 +254,16 @@ export const SessionOut = z.object({
     organization: ns,
     facility: ns,
     /** This workstation was revoked and its local data erased: why, and when (security issue 13). */
-    revoked: z.object({ message: s, at: ns }).nullish(),
+    revoked: z
+      .object({
+        message: s,
+        at: ns,
+        /** Issue 20: retired (it sent what it had first) or revoked as compromised (erased at once). */
+        mode: z.enum(['revoked', 'retired']).nullish(),
+        /** What had not reached the server and was erased with it: who, what, when (no patient names). */
+        unsent: z.object({ changes: z.array(z.object({ what: s, who: s, at: s })), audit_events: n }).nullish(),
+      })
+      .nullish(),
   }),
 });
 
@@ -267,6 +276,8 @@ export const SyncStatusOut = z.object({
   audit_refused: z.object({ seq: n, message: s }).nullish(),
   /** The signed-in user's own changes the server refused (electron/syncStatus.ts). */
   rejected: z.array(z.object({ id: s, summary: s, reason: s, at: ns, by: ns })),
+  /** The signed-in user's own changes kept here, each waiting for her to confirm it by signing in (issue 20). */
+  held: z.array(z.object({ id: s, summary: s, reason: s })),
   /** Minutes since the last complete sync (null: never); `stale` from 15 minutes on, when enrolled. */
   data_age_minutes: n.nullable(),
   stale: z.boolean(),
@@ -301,6 +312,18 @@ export const WorkstationsOut = z.object({
       revoke_reason: ns,
       signed_audit: z.boolean(),
       this_workstation: z.boolean(),
+      /** Issue 20: retired or revoked as compromised; what the server received; what it reported unsent. */
+      revoke_mode: z.enum(['retire', 'compromised']).nullish(),
+      retire_requested_at: ns.optional(),
+      received: z.object({ changes: n, audit_events: n, last_at: ns }).optional(),
+      unsent: z
+        .object({
+          reported_at: s,
+          trust: z.enum(['retiring', 'after_revocation']),
+          changes: z.array(z.object({ name: s, actor: s, actor_name: ns, created_at: s, summary: s, reason: ns })),
+          audit_events: n,
+        })
+        .nullish(),
     }),
   ),
   codes: z.array(

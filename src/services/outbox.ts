@@ -7,12 +7,16 @@ import type { Db } from '../store/db';
 import type { Change } from '../store/writer';
 import type { MutationSink, PendingRows, RecordedMutation } from './context';
 
-export function outboxSink(db: Db): MutationSink {
+/** The author's signature of a change, made where it is saved (src/sync/userKeys.ts, docs/security.md P1). */
+export type ChangeSigner = (m: RecordedMutation) => Promise<object | null>;
+
+export function outboxSink(db: Db, sign?: ChangeSigner): MutationSink {
   return {
     async record(m: RecordedMutation): Promise<void> {
+      const proof = sign ? await sign(m) : null;
       await db.run(
-        `INSERT INTO outbox (id, name, args, actor_id, on_behalf_of, created_at, changes, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO outbox (id, name, args, actor_id, on_behalf_of, created_at, changes, summary, proof)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           m.id,
           m.name,
@@ -22,6 +26,7 @@ export function outboxSink(db: Db): MutationSink {
           m.at,
           JSON.stringify(m.changes),
           m.summary,
+          proof ? JSON.stringify(proof) : null,
         ],
       );
     },

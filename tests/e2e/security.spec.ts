@@ -62,17 +62,24 @@ test('workstations: ada revokes a ward PC, then this one, which erases its data 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
     await page.getByRole('button', { name: 'Workstations' }).click();
     const devices = page.getByRole('table', { name: 'Workstations' });
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Active');
-    await devices.getByRole('row').filter({ hasText: 'Ward 7 PC' }).getByRole('button', { name: 'Revoke' }).click();
+    const ward7 = devices.getByRole('row').filter({ hasText: 'Ward 7 PC' });
+    await expect(ward7).toContainText('Active');
+    // Retired first (it would send what it has, then erase), then — it never called in — revoked at once.
+    await ward7.getByRole('button', { name: 'Retire or revoke' }).click();
+    await page.getByLabel('Reason (shown on the workstation)').fill('Moved to ward 8');
+    await page.getByRole('button', { name: 'Retire workstation' }).click();
+    await expect(ward7).toContainText('Retiring since');
+    await harness.shot('workstations-retiring');
+    await ward7.getByRole('button', { name: 'Revoke now' }).click();
     await page.getByLabel('Reason (shown on the workstation)').fill('Stolen from ward 7');
-    await page.getByRole('button', { name: 'Revoke workstation' }).click();
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Revoked');
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Stolen from ward 7');
+    await page.getByRole('button', { name: 'Revoke now (compromised)' }).click();
+    await expect(ward7).toContainText('Revoked');
+    await expect(ward7).toContainText('Stolen from ward 7');
     await harness.shot('workstations-revoked');
     // Now this very workstation: its next request is refused, it erases everything and says why.
-    await devices.getByRole('row').filter({ hasText: 'this one' }).getByRole('button', { name: 'Revoke' }).click();
+    await devices.getByRole('row').filter({ hasText: 'this one' }).getByRole('button', { name: 'Retire or revoke' }).click();
     await page.getByLabel('Reason (shown on the workstation)').fill('Replaced by a new PC');
-    await page.getByRole('button', { name: 'Revoke workstation' }).click();
+    await page.getByRole('button', { name: 'Revoke now (compromised)' }).click();
     // Its next request (a sync started by the sign-in may still be running: ask until one hears it).
     for (let i = 0; i < 50 && !harness.t.ws.revoked?.erased; i++) {
       await harness.t.ws.sync.syncNow().catch(() => undefined);

@@ -28,6 +28,7 @@ export function connectionSentence(s: SyncStatus): string {
 export function StatusBar() {
   const status = useSync((s) => s.status);
   const [showRejected, setShowRejected] = useState(false);
+  const [showHeld, setShowHeld] = useState(false);
   if (!status)
     return (
       <footer className="statusbar">
@@ -54,8 +55,16 @@ export function StatusBar() {
           </button>
         </span>
       ) : null}
+      {status.held.length > 0 ? (
+        <span className="rejected">
+          <button type="button" onClick={() => setShowHeld((v) => !v)}>
+            {count(status.held.length, 'change')} of yours waiting for your sign-in
+          </button>
+        </span>
+      ) : null}
       <Toasts />
       {showRejected ? <RejectedChanges status={status} onClose={() => setShowRejected(false)} /> : null}
+      {showHeld ? <HeldChanges status={status} onClose={() => setShowHeld(false)} /> : null}
     </footer>
   );
 }
@@ -93,6 +102,47 @@ function RejectedChanges({ status, onClose }: { status: SyncStatus; onClose: () 
                   <td className="nowrap">{r.by ?? '—'}</td>
                   <td>{r.reason}</td>
                   <td className="nowrap">{r.at ? dateTime(r.at) : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Changes kept on this workstation until their author confirms them (issue 20: proof of a person). */
+function HeldChanges({ status, onClose }: { status: SyncStatus; onClose: () => void }) {
+  return (
+    <div className="dialog-backdrop" onMouseDown={onClose}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Changes waiting for their author"
+        onMouseDown={(e) => e.stopPropagation()}
+      >
+        <div className="dialog-head">
+          <h2>Your changes kept here, waiting for your sign-in</h2>
+          <button type="button" className="dialog-close" aria-label="Close" onClick={onClose}>
+            ×
+          </button>
+        </div>
+        <div className="dialog-body">
+          <p>They are not lost: each is sent as soon as you confirm it by signing in here with your password.</p>
+          <table className="table" aria-label="Changes waiting for their author">
+            <thead>
+              <tr>
+                <th>Change</th>
+                <th>Why it waits</th>
+              </tr>
+            </thead>
+            <tbody>
+              {status.held.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.summary}</td>
+                  <td>{r.reason}</td>
                 </tr>
               ))}
             </tbody>

@@ -58,6 +58,8 @@ export function Admin() {
   const canCreate = useSession((s) => s.info?.capabilities.includes('admin') ?? false) && !readOnly;
   const users = useCall('admin.users', orgId ? { orgId } : null, [orgId]);
   const locations = useCall('reference.locations', {});
+  // Issue 20: administrative changes are made online only; say so before anyone tries offline.
+  const sync = useCall('sync.status', {});
   const [filter, setFilter] = useState('');
   const [creating, setCreating] = useState(false);
   const selectedId = route.query.get('user');
@@ -99,6 +101,12 @@ export function Admin() {
         }
       />
       <ErrorNote error={users.error ?? locations.error} />
+      {sync.data?.mode === 'offline' ? (
+        <Banner tone="warning">
+          Offline: changes to users, roles, badges and passwords need a connection to the central server. They are made online
+          only, with a recent sign-in, and cannot be saved here to be sent later.
+        </Banner>
+      ) : null}
       <div className="split split-wide-left">
         <div ref={tableBox}>
           <div className="row">
