@@ -38,6 +38,8 @@ export const TypedMrn = z
   .min(1, 'is required')
   .max(100)
   .superRefine((raw, ctx) => {
+    // An empty or over-long MRN is already said once by min/max; the character check adds only its own sentence.
+    if (raw.length === 0 || raw.length > 100) return;
     const mrn = normaliseMrn(raw);
     if (!mrn.ok) ctx.addIssue({ code: 'custom', message: mrn.problem });
   });
