@@ -137,7 +137,7 @@ async function enrollSim(
   const res = await fetch(`${url}/v1/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    // Enrollment requires the workstation's audit key (docs/security.md, R8); the simulated one never signs events.
+    // Enrollment requires the workstation's audit key (docs/security.md, I8); the simulated one never signs events.
     body: JSON.stringify({ protocol: 1, code, name, public_key: newAuditKeyPair().publicKey }),
   });
   const e = (await res.json()) as { device_id: string; secret: string };

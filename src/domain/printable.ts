@@ -1,5 +1,5 @@
 /**
- * Text from the audit log shown to people and their tools (docs/security.md, T4 and R9). Names, ids and
+ * Text from the audit log shown to people and their tools (docs/security.md, T4 and I9). Names, ids and
  * reasons come from workstations and users: raw, a control sequence could rewrite a terminal, a
  * right-to-left override or zero-width character could make one name read as another, and a cell
  * starting with `=` could run as a spreadsheet formula.

@@ -1,5 +1,5 @@
 /**
- * The audit report as files for a hospital's SIEM (docs/security.md, T6 and R9):
+ * The audit report as files for a hospital's SIEM (docs/security.md, T6 and I9):
  * - CSV (RFC 4180, one line per event): control, bidirectional and invisible characters are shown as
  *   escapes (\x0a, \u202e), and a cell a spreadsheet would run as a formula — after any leading
  *   whitespace — is prefixed with an apostrophe;

@@ -1,7 +1,7 @@
 /**
  * Security round 3 (issue 20), finding 9: the audit report's files cannot carry a formula, a control
  * sequence or a look-alike name into a spreadsheet, terminal or SIEM, and its FHIR is valid R4
- * (docs/security.md, R9). Before: a cell starting with a line feed then `=` ran as a formula, BEL,
+ * (docs/security.md, I9). Before: a cell starting with a line feed then `=` ran as a formula, BEL,
  * ESC, RTL overrides and zero-width characters passed through, and the FHIR export held recorded
  * times that were not instants, an empty identifier, an invalid code and `Patient/../../Observation/x`.
  */
