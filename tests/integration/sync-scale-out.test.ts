@@ -312,9 +312,15 @@ describe.each(['sqlite', 'postgres'] as const)(
         value,
         unit: '/min',
       });
-      const m = (await ws.db.get<{ seq: number; id: string; name: string; args: string; actor_id: string; created_at: string }>(
-        'SELECT seq, id, name, args, actor_id, created_at FROM outbox ORDER BY seq DESC LIMIT 1',
-      ))!;
+      const m = (await ws.db.get<{
+        seq: number;
+        id: string;
+        name: string;
+        args: string;
+        actor_id: string;
+        created_at: string;
+        proof: string | null;
+      }>('SELECT seq, id, name, args, actor_id, created_at, proof FROM outbox ORDER BY seq DESC LIMIT 1'))!;
       const mutation = {
         protocol: 2,
         mutations: [
@@ -326,16 +332,21 @@ describe.each(['sqlite', 'postgres'] as const)(
             actor: m.actor_id,
             on_behalf_of: null,
             created_at: m.created_at,
+            // Signed by nina's own key as it was saved (issue 20, P1), as the engine sends it.
+            proof: m.proof ? (JSON.parse(m.proof) as object) : null,
           },
         ],
         audit: [],
       };
       const sent = Number((await getSetting(ws.db, 'sync.audit_pushed_seq')) ?? 0);
       const events = await ws.db.all<AuditEvent>('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq', [sent]);
+      const proofs = await ws.keys.auditProofs(Number(events[0]!.seq), Number(events.at(-1)!.seq));
       const audit = {
         protocol: 2,
         mutations: [],
-        audit: await signedForPush(ws.db, (await ws.sync.enrollment())!.device_id, events),
+        audit: (await signedForPush(ws.db, (await ws.sync.enrollment())!.device_id, events)).map((a) =>
+          proofs.has(a.seq) ? { ...a, person_proof: proofs.get(a.seq)! } : a,
+        ),
       };
       return { id: m.id, mutation, audit, lastSeq: Number(events.at(-1)!.seq) };
     };
