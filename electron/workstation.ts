@@ -128,6 +128,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
           if (r.token && ws) ws.serverTokens.set(r.token);
           return { ...r, ...(r.token ? { userId: r.token.user_id } : {}) };
         },
+        signInBadge: (badge, pin) => engineSync.signInBadge(badge, pin),
       },
       // A sign-in decided here unlocks the user's signing key with the same secret (not enrolled: no keys).
       unlockKey: async (user, c) => {

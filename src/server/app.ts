@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { AppError, isAppError, type ErrorKind } from '../domain/errors';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
-import { SIGN_IN_PAUSED, verifyCredentials } from '../services/signIn';
+import { SIGN_IN_PAUSED, verifyCredentials, type SignInOptions } from '../services/signIn';
 import { appendAudit } from '../store/audit';
 import { parsePublicKey } from '../store/auditSignature';
 import {
@@ -18,6 +18,7 @@ import {
   PullRequest,
   PushRequest,
   SignInRequest,
+  BadgeSignInRequest,
   SYNC_PROTOCOL_VERSION,
   WaitRequest,
 } from '../sync/protocol';
@@ -168,26 +169,30 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     time: server.now(),
   }));
 
+  /** How the server checks a secret: per client (a verified workstation, else the address) and per account. */
+  const signInOptions = (req: FastifyRequest, viaDevice: Device | null, organization: string | null): SignInOptions => ({
+    db: server.db,
+    clock: server.clock,
+    throttle: server.security.throttle,
+    organization: viaDevice?.org_id ?? organization,
+    client: viaDevice ? `device:${viaDevice.id}` : `ip:${addressOf(req)}`,
+    // Her own workstation keeps its own budget; strangers elsewhere cannot use it up.
+    ownPlaceOf: async (userId) =>
+      viaDevice !== null &&
+      (await server.db.get('SELECT 1 FROM device_users WHERE device_id = ? AND user_id = ?', [viaDevice.id, userId])) !==
+        undefined,
+    // A pause says so (429): the workstation then checks the secret offline, against its own budget.
+    throttledAnswer: () => new AppError('rate_limited', SIGN_IN_PAUSED, { reason: 'throttled' }),
+  });
+
   app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
     const b = body(SignInRequest, req.body);
     const viaDevice = req.headers.authorization ? await device(req) : null;
-    const u = await verifyCredentials(
-      {
-        db: server.db,
-        clock: server.clock,
-        throttle: server.security.throttle,
-        organization: viaDevice?.org_id ?? b.organization ?? null,
-        client: viaDevice ? `device:${viaDevice.id}` : `ip:${addressOf(req)}`,
-        // Her own workstation keeps its own budget; strangers elsewhere cannot use it up.
-        ownPlaceOf: async (userId) =>
-          viaDevice !== null &&
-          (await server.db.get('SELECT 1 FROM device_users WHERE device_id = ? AND user_id = ?', [viaDevice.id, userId])) !==
-            undefined,
-        // A pause says so (429): the workstation then checks the password offline, against its own budget.
-        throttledAnswer: () => new AppError('rate_limited', SIGN_IN_PAUSED, { reason: 'throttled' }),
-      },
-      { method: 'password', username: b.username, password: b.password },
-    );
+    const u = await verifyCredentials(signInOptions(req, viaDevice, b.organization ?? null), {
+      method: 'password',
+      username: b.username,
+      password: b.password,
+    });
     if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
     // Issue 20: the keys this user signs with on that workstation (only now that the password is checked).
     const registered = viaDevice ? await registerSignInKeys(server, viaDevice, u, b.keys ?? []) : undefined;
@@ -197,6 +202,20 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
       user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username },
       ...(registered ? { registered_keys: registered } : {}),
     });
+  });
+
+  // A badge and PIN tapped at an online workstation: checked here like a password (issue 20), so the
+  // server's PIN, badge owner and hold-back win, and every badge sign-in is in the server's log. It
+  // adds no user to the workstation, issues no token and registers no key (only a password does).
+  app.post('/v1/auth/badge', async (req) => {
+    const b = body(BadgeSignInRequest, req.body);
+    const viaDevice = await device(req);
+    const u = await verifyCredentials(signInOptions(req, viaDevice, null), {
+      method: 'badge',
+      badge: b.badge.trim().toUpperCase(),
+      pin: b.pin,
+    });
+    return { user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } };
   });
 
   app.post('/v1/enrollment-codes', async (req) => {

@@ -19,7 +19,7 @@ import { deviceOfRequest } from './requestDevice';
 export interface RateLimits {
   /** Any route, per client per minute. */
   requestsPerMinute: number;
-  /** `POST /v1/auth/sign-in`, per client per minute. */
+  /** `POST /v1/auth/sign-in` and `POST /v1/auth/badge`, each per client per minute. */
   signInsPerMinute: number;
   /** `POST /v1/enroll` (guessing enrollment codes), per client per 10 minutes. */
   enrollmentsPer10Minutes: number;
@@ -39,6 +39,7 @@ async function clientOf(db: Db, req: FastifyRequest): Promise<string> {
 export async function registerRateLimits(app: FastifyInstance, db: Db, limits: RateLimits): Promise<void> {
   const special: Record<string, { max: number; timeWindow: number }> = {
     '/v1/auth/sign-in': { max: limits.signInsPerMinute, timeWindow: 60_000 },
+    '/v1/auth/badge': { max: limits.signInsPerMinute, timeWindow: 60_000 },
     '/v1/enroll': { max: limits.enrollmentsPer10Minutes, timeWindow: 10 * 60_000 },
   };
   // Runs before the plugin's own onRoute hook, so the routes keep their shape in app.ts.

@@ -71,6 +71,24 @@ export const SignInResponse = z.object({
   registered_keys: z.array(z.string()).optional(),
 });
 
+/**
+ * A badge and its PIN, through a workstation only (badges are tapped at a ward PC): the server checks
+ * them as it checks a password (its throttle, its audit), so a PIN changed, a badge moved or an
+ * account held back there wins over the workstation's copy. It issues no token and registers no key:
+ * a badge sign-in never opens administrative changes nor extends the badge key's window (P1d, P2).
+ */
+export const BadgeSignInRequest = z
+  .object({
+    protocol: Protocol,
+    badge: z.string().min(1).max(100),
+    pin: z.string().min(1).max(200),
+  })
+  .strict();
+
+export const BadgeSignInResponse = z.object({
+  user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
+});
+
 export const EnrollmentCodeRequest = z
   .object({
     protocol: Protocol,

@@ -8,7 +8,7 @@ import type * as NodeCrypto from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_COST, hashSecret } from '../../src/domain/secretHash';
+import { DEFAULT_COST, hashSecret, TEST_COST } from '../../src/domain/secretHash';
 import { SIGN_IN_PAUSED, SIGN_IN_REFUSED } from '../../src/services/signIn';
 import { postFrom } from '../helpers/http';
 import { startCluster, type Cluster } from '../helpers/postgres';
@@ -22,7 +22,7 @@ import {
   type Backend,
   type TestServer,
 } from '../helpers/sync';
-import { TEST_PASSWORD } from '../helpers/workstation';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import type { AppError } from '../../src/domain/errors';
 import { WorkstationSession } from '../../src/services/session';
 import { parseTrustedProxies, ProxyListError } from '../../src/server/proxies';
@@ -345,6 +345,48 @@ describe.each(backends)('sign-in under attack on %s', (backend) => {
     expect(await attempt('wrong-wrong-6')).toBe(`unauthenticated: ${SIGN_IN_REFUSED.password}`);
     expect(await attempt(TEST_PASSWORD)).toBe('signed in');
     expect(session.user?.id).toBe('u-nina');
+  });
+
+  it('a badge and PIN at an online workstation are checked by the server as a password is: its PIN wins, and it logs them', async () => {
+    const ward = await enrolledWorkstation(srv.url, 'ward-pc', tmp.dir, 'ada', 'org-gh');
+    extra.push(() => ward.close());
+    await ward.signIn('nina');
+    await ward.sync.syncNow(); // her cached credential (PIN hash) arrives
+    const session = new WorkstationSession({
+      db: ward.db,
+      clock: ward.clock,
+      engine: ward.engine,
+      organization: 'org-gh',
+      online: ward.sync,
+    });
+    const tap = (pin: string, badge = '04A1B2C3') =>
+      session.signIn({ method: 'badge', badge, pin }).then(
+        () => `signed in as ${session.user?.id}`,
+        (e: AppError) => `${e.kind}: ${e.message}`,
+      );
+    const serverBadgeEvents = () =>
+      srv.db.all<{ actor: string; decision: string }>(
+        "SELECT actor, decision FROM audit_events WHERE action = 'sign_in_badge' AND origin IS NULL ORDER BY seq",
+      );
+    expect(await tap(TEST_PIN)).toBe('signed in as u-nina');
+    expect(await serverBadgeEvents()).toEqual([{ actor: 'u-nina', decision: 'allow' }]);
+    // Her PIN is changed on the server; this workstation has not synced since.
+    const newPin = '482915';
+    await srv.db.run('UPDATE credentials SET pin_hash = ? WHERE user_id = ?', [await hashSecret(newPin, TEST_COST), 'u-nina']);
+    // The old PIN no longer works here (before: the cached hash accepted it), the new one does at once.
+    expect(await tap(TEST_PIN)).toBe(`unauthenticated: ${SIGN_IN_REFUSED.badge}`);
+    expect(await tap(newPin)).toBe('signed in as u-nina');
+    // Every attempt is in the server's log, refused or not (before: none of them).
+    expect(await serverBadgeEvents()).toEqual([
+      { actor: 'u-nina', decision: 'allow' },
+      { actor: 'u-nina', decision: 'forbidden' },
+      { actor: 'u-nina', decision: 'allow' },
+    ]);
+    // Server unreachable: the workstation's cached PIN hash decides, as for a password.
+    await srv.close();
+    expect(await tap(TEST_PIN)).toBe('signed in as u-nina');
+    expect(await tap(newPin)).toBe(`unauthenticated: ${SIGN_IN_REFUSED.badge}`);
+    srv = await startServer(srv.db, srv.clock, undefined, DEFAULT_RATE_LIMITS);
   });
 });
 
