@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, User } from '../../src/domain/entities';
-import { TEST_PASSWORD } from '../helpers/workstation';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { appendAudit, auditHash, GENESIS_HASH } from '../../src/store/audit';
 import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature';
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
@@ -423,6 +423,40 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect(bad.out).toMatch(
       new RegExp(`BROKEN {2}workstation ${id} \\(ward-pc\\): event ${row.seq} .*signature is not the workstation's`),
     );
+  });
+
+  it("audit:verify names the events signed in a user's name by a key the server never confirmed, until her online sign-in confirms it", async () => {
+    const { ws, id } = await workstation();
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const target = backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path;
+    expect((await auditVerify(target)).out).not.toMatch(/^note /m);
+    // She signs out; later, offline, her first badge sign-in here makes a badge key the server has not
+    // seen. Its signature on her sign-in event is kept (offline work must not stall the log: residual risk 3).
+    ws.keys.forget('u-nina');
+    await ws.signInOffline({ method: 'badge', badge: '04A1B2C3', pin: TEST_PIN });
+    await ws.sync.syncNow();
+    const signedByBadge = await srv.db.all<{ seq: number | string }>(
+      `SELECT p.seq FROM device_audit_proofs p LEFT JOIN device_user_keys k ON k.device_id = p.device_id AND k.public_key = p.public_key
+       WHERE p.device_id = ? AND k.public_key IS NULL`,
+      [id],
+    );
+    expect(signedByBadge).toHaveLength(1);
+    const seq = Number(signedByBadge[0]!.seq);
+    // Before: "every audit chain verifies" and nothing else; the unconfirmed key was invisible.
+    const noted = await auditVerify(target);
+    expect(noted.code).toBe(0);
+    expect(noted.out).toMatch(
+      new RegExp(
+        `note {4}workstation ${id} \\(ward-pc\\): event ${seq} signed in the name of u-nina by a key the server never confirmed as theirs there`,
+      ),
+    );
+    expect(noted.out).toContain('1 workstation event(s) signed by person keys the server never confirmed');
+    // Her next online password sign-in there registers the badge key with her password key: confirmed.
+    await ws.signIn('nina');
+    const confirmed = await auditVerify(target);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out).not.toMatch(/^note /m);
   });
 
   it('audit:verify escapes what it prints: a workstation named with terminal control sequences cannot hide a broken line', async () => {
