@@ -6,6 +6,7 @@ import type { AppointmentStatus } from '../../domain/roles';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { isReplay } from '../context';
 import { getAppointment, getPatient, getUser } from '../load';
+import { Sensitivity } from './records';
 import { checkScheduledAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
@@ -19,6 +20,9 @@ export const scheduleAppointment = defineMutation({
       scheduled_at: IsoTime,
       // A short line for day lists and tables; the clinical detail belongs in the record.
       reason: z.string().trim().min(1, 'is required').max(500, 'is too long: at most 500 characters'),
+      // SPEC §3a: an HIV clinic review, a psychiatry consultation — the reason is then shown only to
+      // users cleared for the label on the patient (and the clinician).
+      sensitivity: Sensitivity.default(null),
     })
     .strict(),
   async plan(ctx, a) {
@@ -30,6 +34,7 @@ export const scheduleAppointment = defineMutation({
       scheduled_at: a.scheduled_at,
       reason: a.reason,
       status: 'scheduled',
+      sensitivity: a.sensitivity,
     };
     return {
       checks: [
