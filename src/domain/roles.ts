@@ -62,3 +62,9 @@ export type AdministrationStatus = (typeof ADMINISTRATION_STATUSES)[number];
 /** NEWS2 oxygen saturation scales: 2 is prescribed for hypercapnic respiratory failure. */
 export const SPO2_SCALES = [1, 2] as const;
 export type Spo2Scale = (typeof SPO2_SCALES)[number];
+
+/**
+ * What a user not cleared for a labelled appointment sees instead of its reason (SPEC §3a), in every
+ * list, search and day view, and what travels to a workstation none of whose users is cleared.
+ */
+export const CONFIDENTIAL_VISIT = 'Confidential visit';

@@ -23,6 +23,12 @@ const PATIENT_COLUMN: Partial<Record<TableName, string>> = {
   break_glass: 'patient_id',
   care_team_patients: 'patient_id',
   consent_restrictions: 'patient_id',
+  // SPEC §3b: every row carries its patient (a dose its order's), so it lives in the patient's partition.
+  allergies: 'patient_id',
+  allergy_status_changes: 'patient_id',
+  handover_notes: 'patient_id',
+  medication_orders: 'patient_id',
+  medication_administrations: 'patient_id',
 };
 const TEAM_COLUMN: Partial<Record<TableName, string>> = { care_team_members: 'team_id', care_team_specialties: 'team_id' };
 
@@ -66,6 +72,20 @@ export const REFERENCES: Partial<Record<TableName, Array<[column: string, table:
   consent_restrictions: [
     ['user_id', 'users'],
     ['recorded_by', 'users'],
+  ],
+  allergies: [
+    ['recorded_by', 'users'],
+    ['status_changed_by', 'users'],
+  ],
+  allergy_status_changes: [['changed_by', 'users']],
+  handover_notes: [['author_id', 'users']],
+  medication_orders: [
+    ['prescriber_id', 'users'],
+    ['stopped_by', 'users'],
+  ],
+  medication_administrations: [
+    ['administered_by', 'users'],
+    ['witness_id', 'users'],
   ],
   rooms: [['ward_id', 'wards']],
   wards: [['facility_id', 'facilities']],

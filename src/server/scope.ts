@@ -11,7 +11,7 @@
 import type { Actor } from '../authz/actor';
 import { AUTHZ_TYPES } from '../authz/model';
 import type { ResourceType } from '../domain/refs';
-import { ROOT_ORG_ID } from '../domain/roles';
+import { CONFIDENTIAL_VISIT, ROOT_ORG_ID } from '../domain/roles';
 import type { Db, SqlValue } from '../store/db';
 import { TABLES, type TableName } from '../store/tables';
 import type { Device } from './auth';
@@ -119,8 +119,12 @@ const addRef = (refs: References, table: TableName, key: string | null | undefin
   set.add(key);
 };
 
-/** Mask bits. Records: internal notes; held only as a foreign-key parent (notes blank). Users: badge id; link to their own patient row. Consent restrictions: the reason. */
-export const MASK = { internalNotes: 1, closureOnly: 2, badge: 1, patientLink: 2, reason: 1 } as const;
+/**
+ * Mask bits. Records: internal notes; held only as a foreign-key parent (notes blank). Users: badge id;
+ * link to their own patient row. Consent restrictions: the reason. Appointments: the reason and label
+ * of a labelled appointment (SPEC §3a: without it, "Confidential visit" and no label).
+ */
+export const MASK = { internalNotes: 1, closureOnly: 2, badge: 1, patientLink: 2, reason: 1, visitReason: 1 } as const;
 
 /**
  * Rows that travel with every patient the workstation holds, whoever may read them: a consent
@@ -149,6 +153,8 @@ export class DeviceScope {
      * shape materializes its subqueries, which for a whole organization means every patient.
      */
     private readonly byRow: { read: Map<TableName, Sql>; internal: Sql },
+    /** Appointments whose reason some user there may see (`read_reason`: cleared for its label). */
+    private readonly visitReason: Sql,
   ) {}
 
   /**
@@ -204,6 +210,7 @@ export class DeviceScope {
     }
     const breakGlass = reviewer ? TRUE : and(inList('m.user_id', ids), sql('? < m.expires_at', now));
     const updatePatient = await filter(actors, 'update', 'Patient');
+    const visitReason = await filter(actors, 'read_reason', 'Appointment');
     const views = await viewsOf(server.db);
     const text = [
       ...read.values(),
@@ -213,6 +220,7 @@ export class DeviceScope {
       badge,
       breakGlass,
       updatePatient,
+      visitReason,
       DeviceScope.eligibleFor(device, 'm'),
     ]
       .map((q) => q.sql)
@@ -227,10 +235,19 @@ export class DeviceScope {
       if (readsCache.size >= 500) readsCache.delete(readsCache.keys().next().value!);
       readsCache.set(text, reads);
     }
-    return new DeviceScope(server.db, device, actors, read, internal, badge, breakGlass, updatePatient, reads, {
-      read: readRow,
-      internal: internalRow,
-    });
+    return new DeviceScope(
+      server.db,
+      device,
+      actors,
+      read,
+      internal,
+      badge,
+      breakGlass,
+      updatePatient,
+      reads,
+      { read: readRow, internal: internalRow },
+      visitReason,
+    );
   }
 
   /** Patients of the workstation's organization (and facility, when it is limited to one). */
@@ -367,7 +384,9 @@ export class DeviceScope {
     const mask =
       table === 'records' && internal.sql !== FALSE.sql
         ? { sql: `CASE WHEN ${internal.sql} THEN ${MASK.internalNotes} ELSE 0 END`, params: internal.params }
-        : sql('0');
+        : table === 'appointments' && this.visitReason.sql !== FALSE.sql
+          ? { sql: `CASE WHEN ${this.visitReason.sql} THEN ${MASK.visitReason} ELSE 0 END`, params: this.visitReason.params }
+          : sql('0');
     const extra = `${columns.includes('appointment_id') ? ', m.appointment_id AS a' : ''}${columns.includes('amends_id') ? ', m.amends_id AS am' : ''}`;
     const targets = REFERENCES[table] ?? [];
     const rows = await this.db.all<
@@ -538,6 +557,10 @@ export function applyMask(table: TableName, row: Record<string, SqlValue>, mask:
   if (table === 'records' && mask & MASK.closureOnly) return { ...row, public_notes: '', internal_notes: '' };
   if (table === 'records' && !(mask & MASK.internalNotes)) return { ...row, internal_notes: '' };
   if (table === 'consent_restrictions' && !(mask & MASK.reason)) return { ...row, reason: '' };
+  if (table === 'appointments' && !(mask & MASK.visitReason))
+    return row.sensitivity === null || row.sensitivity === undefined
+      ? row
+      : { ...row, reason: CONFIDENTIAL_VISIT, sensitivity: null };
   if (table === 'users') {
     return {
       ...row,

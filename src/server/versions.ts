@@ -21,6 +21,11 @@ const ORG_OF: Partial<Record<TableName, string>> = {
   observations: 'SELECT org_id FROM patients WHERE id = ?',
   alerts: 'SELECT org_id FROM patients WHERE id = ?',
   break_glass: 'SELECT org_id FROM patients WHERE id = ?',
+  allergies: 'SELECT org_id FROM patients WHERE id = ?',
+  allergy_status_changes: 'SELECT org_id FROM patients WHERE id = ?',
+  handover_notes: 'SELECT org_id FROM patients WHERE id = ?',
+  medication_orders: 'SELECT org_id FROM patients WHERE id = ?',
+  medication_administrations: 'SELECT org_id FROM patients WHERE id = ?',
   credentials: 'SELECT org_id FROM users WHERE id = ?',
 };
 const PARENT_COLUMN: Partial<Record<TableName, string>> = {
@@ -35,6 +40,11 @@ const PARENT_COLUMN: Partial<Record<TableName, string>> = {
   observations: 'patient_id',
   alerts: 'patient_id',
   break_glass: 'patient_id',
+  allergies: 'patient_id',
+  allergy_status_changes: 'patient_id',
+  handover_notes: 'patient_id',
+  medication_orders: 'patient_id',
+  medication_administrations: 'patient_id',
   credentials: 'user_id',
 };
 

@@ -5,6 +5,11 @@
 export interface TableSpec {
   pk: readonly string[];
   columns: readonly string[];
+  /**
+   * Values of NOT NULL columns a writer may leave out (the database's own defaults), so code written
+   * before a column existed still writes whole rows, and the before/after images it records are exact.
+   */
+  defaults?: Readonly<Record<string, string | number>>;
 }
 
 export const TABLES = {
@@ -27,6 +32,7 @@ export const TABLES = {
       'no_known_allergies',
       'spo2_scale',
     ],
+    defaults: { spo2_scale: 1 },
   },
   users: { pk: ['id'], columns: ['id', 'org_id', 'name', 'username', 'badge', 'patient_id'] },
   groups: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
@@ -143,6 +149,7 @@ export const TABLES = {
       'stop_reason',
       'allergy_override_reason',
     ],
+    defaults: { times: '[]', prn: 0, controlled: 0 },
   },
   medication_administrations: {
     pk: ['id'],
@@ -162,6 +169,7 @@ export const TABLES = {
       'product_scanned',
       'possible_double_dose',
     ],
+    defaults: { patient_scanned: 0, product_scanned: 0, possible_double_dose: 0 },
   },
   credentials: {
     pk: ['user_id'],
