@@ -429,6 +429,8 @@ function sensitiveData(at: (minutes: number) => string) {
         scheduled_at: at(-60 * 26),
         reason: 'HIV clinic review',
         status: 'completed',
+        // SPEC §3a: the reason reaches only users cleared for HIV on the patient (and Dr. Smith).
+        sensitivity: 'hiv',
       },
       {
         id: 'ap-vip',

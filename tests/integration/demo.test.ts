@@ -81,4 +81,13 @@ describe('demo hospital', () => {
     for (const p of outpatients)
       expect(await decide('u-rita', 'read', 'Patient', p.id), p.id).toBe(p.facility_id === 'fac-main' ? 'allow' : 'not_found');
   });
+
+  it("labels Marco Horvat's HIV clinic review: Nina may read the appointment, not its reason; Vera and Dr. Smith may", async () => {
+    const reason = (u: string) => engine.authorize({ userId: u }, 'read_reason', { type: 'Appointment', id: 'ap-hiv' });
+    expect(await db.get("SELECT name FROM patients WHERE id = 'p-0004'")).toEqual({ name: 'Marco Horvat' });
+    expect(await engine.authorize({ userId: 'u-nina' }, 'read', { type: 'Appointment', id: 'ap-hiv' })).toBe('allow');
+    expect(await reason('u-nina')).toBe('forbidden');
+    expect(await reason('u-vera')).toBe('allow');
+    expect(await reason('u-smith')).toBe('allow');
+  });
 });
