@@ -57,8 +57,9 @@ export interface MainWindowOptions {
  * tests/security/electronegativity.cjs checks every value, next to tests/unit/electron-shell.test.ts.
  */
 export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor<W>, opts: MainWindowOptions): W {
-  const win = new BrowserWindow({
-    /* eng-disable AUXCLICK_JS_CHECK -- middle-click can only ask for a new window or a navigation, and hardenContents below denies both (setWindowOpenHandler, will-navigate), asserted by tests/unit/electron-shell.test.ts; the suggested disableBlinkFeatures 'Auxclick' no longer exists in Chromium */
+  // Left as written: electronegativity reads an eng-disable comment only on the line it flags.
+  // prettier-ignore
+  const win = new BrowserWindow({ /* eng-disable AUXCLICK_JS_CHECK -- middle-click can only ask for a new window or a navigation, and hardenContents below denies both (setWindowOpenHandler, will-navigate), asserted by tests/unit/electron-shell.test.ts; the suggested disableBlinkFeatures 'Auxclick' no longer exists in Chromium */
     width: 1440,
     height: 900,
     minWidth: 1024,
@@ -68,8 +69,7 @@ export function createMainWindow<W extends WindowLike>(BrowserWindow: WindowCtor
     backgroundColor: '#f4f6f8',
     autoHideMenuBar: true,
     webPreferences: {
-      preload:
-        opts.preload /* eng-disable PRELOAD_JS_CHECK -- reviewed: electron/preload.ts exposes only invoke(channel, request) and onEvent(listener) through contextBridge, in an isolated and sandboxed renderer; main accepts IPC only from its own main frame (isTrustedSender, tests/unit/electron-shell.test.ts) */,
+      preload: opts.preload, /* eng-disable PRELOAD_JS_CHECK -- reviewed: electron/preload.ts exposes only invoke(channel, request) and onEvent(listener) through contextBridge, in an isolated and sandboxed renderer; main accepts IPC only from its own main frame (isTrustedSender, tests/unit/electron-shell.test.ts) */
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -7,16 +7,25 @@ import { ROOT_ORG_ID } from '../../src/domain/roles';
 import { auditLog, breakGlassReview } from '../../src/services/queries/auditLog';
 import { auditReportFor } from '../../src/services/queries/auditReport';
 import { listStaff, listUsers, withVisibleBadge } from '../../src/services/queries/people';
-import { clearLockout } from '../../src/services/signIn';
-import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
-import { appendAudit, verifyAuditChain } from '../../src/store/audit';
+import { clinicians, locations, organizations, tableCounts } from '../../src/services/queries/reference';
+import { resetLockout } from '../../src/services/signIn';
+import {
+  createOrganizationWithAdmin,
+  createUserWithSecrets,
+  organizationArgs,
+  userArgsWithSecrets,
+} from '../../src/services/users';
+import type { User } from '../../src/domain/entities';
+import { verifyAuditChain } from '../../src/store/audit';
 import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
 import { httpTransport, SyncHttpError } from '../../src/sync/http';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { Ok } from '../../src/sync/securityProtocol';
 import type { HandlerMap } from './dispatch';
+import { madeOnline, onServer } from './online';
 import { clearRevokedMarker } from '../shred';
+import { syncStatusFor } from '../syncStatus';
 import type { Workstation } from '../workstation';
 
 /** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
@@ -60,98 +69,22 @@ export const adminHandlers: Pick<
   | 'sync.enroll'
   | 'diagnostics.get'
 > = {
-  'reference.locations': async (_r, ws, p) => {
-    const { actor } = await ws.engine.resolve(need(p));
-    if ((await ws.engine.decideAs(actor, 'read', { type: 'Organization', id: actor.org_id })) !== 'allow') {
-      throw new AppError('not_found', 'Your organization was not found.');
-    }
-    const org = actor.org_id;
-    return {
-      organization: (await ws.db.get<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE id = ?', [org]))!,
-      facilities: await ws.db.all('SELECT id, name FROM facilities WHERE org_id = ? ORDER BY name', [org]),
-      wards: await ws.db.all(
-        'SELECT w.id, w.facility_id, w.name FROM wards w JOIN facilities f ON f.id = w.facility_id WHERE f.org_id = ? ORDER BY w.name',
-        [org],
-      ),
-      rooms: await ws.db.all(
-        'SELECT id, ward_id, name FROM room_scope r JOIN rooms USING (id, ward_id) WHERE r.org_id = ? ORDER BY name',
-        [org],
-      ),
-    };
-  },
-  'reference.clinicians': async (_r, ws, p) => {
-    const { actor } = await ws.engine.resolve(need(p));
-    const users = await ws.engine.listAs<{ id: string; name: string }>(actor, 'read', 'User', {
-      columns: 'm.id, m.name',
-      where: 'm.org_id = ?',
-      params: [actor.org_id],
-      orderBy: 'm.name',
-    });
-    // Where each one works, so that two colleagues of the same name can be told apart in a picker.
-    const roles = await ws.db.all<{ user_id: string; role: string; place: string | null }>(
-      `SELECT DISTINCT COALESCE(ra.user_id, gm.user_id) AS user_id, ra.role,
-         COALESCE(w.name, f.name, rm.name, o.name) AS place
-       FROM role_assignments ra
-       LEFT JOIN group_members gm ON gm.group_id = ra.group_id
-       LEFT JOIN wards w ON ra.scope_type = 'Ward' AND w.id = ra.scope_id
-       LEFT JOIN facilities f ON ra.scope_type = 'Facility' AND f.id = ra.scope_id
-       LEFT JOIN rooms rm ON ra.scope_type = 'Room' AND rm.id = ra.scope_id
-       LEFT JOIN organizations o ON ra.scope_type = 'Organization' AND o.id = ra.scope_id
-       WHERE ra.org_id = ? AND ra.role IN ('physician', 'nurse')
-         AND (ra.valid_from IS NULL OR ra.valid_from <= ?) AND (ra.valid_until IS NULL OR ? < ra.valid_until)`,
-      [actor.org_id, actor.now, actor.now],
-    );
-    const byUser = new Map<string, typeof roles>();
-    for (const r of roles) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r]);
-    return users
-      .filter((u) => byUser.has(u.id))
-      .map((u) => ({
-        ...u,
-        roles: [...new Set(byUser.get(u.id)!.map((r) => r.role))].sort(),
-        places: [
-          ...new Set(
-            byUser
-              .get(u.id)!
-              .map((r) => r.place)
-              .filter((p): p is string => Boolean(p)),
-          ),
-        ].sort(),
-      }));
-  },
+  'reference.locations': async (_r, ws, p) => locations(ws.ctx, need(p)),
+  'reference.clinicians': async (_r, ws, p) => clinicians(ws.ctx, need(p)),
   'reference.staff': async (_r, ws, p) => listStaff(ws.ctx, need(p)),
   'admin.users': async (r, ws, p) => listUsers(ws.ctx, need(p), { orgId: r.orgId }),
   'admin.createUser': async (r, ws, p) => {
     const principal = need(p);
     if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
-    const user = await createUserWithSecrets(ws.ctx, principal, r);
+    // Enrolled: made on the server with a fresh sign-in, never queued here (docs/security.md, P2).
+    const user = (await madeOnline(ws, principal, 'createUser'))
+      ? ((await onServer(ws, principal, 'createUser', await userArgsWithSecrets(r))) as User)
+      : await createUserWithSecrets(ws.ctx, principal, r);
     // Creating users does not by itself entitle one to their badge id (SPEC §3 User fields).
     return withVisibleBadge(ws.ctx, (await ws.engine.resolve(principal)).actor, user);
   },
   'admin.resetLockout': async (r, ws, p) => {
-    const principal = need(p);
-    const { actor, real } = await ws.engine.resolve(principal);
-    if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
-    // Lifting a lockout is an admin act on the account, like managing its roles (not self-service).
-    const decision = await ws.engine.decideAs(actor, 'manage_roles', { type: 'User', id: r.userId });
-    if (decision !== 'allow')
-      throw new AppError(
-        decision,
-        decision === 'not_found' ? 'That user was not found.' : 'Only an administrator of this organization may unlock accounts.',
-      );
-    const user = await ws.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [r.userId]);
-    await ws.db.transaction(async () => {
-      await clearLockout(ws.db, r.userId);
-      await appendAudit(ws.db, {
-        at: actor.now,
-        actor: real.id,
-        on_behalf_of: null,
-        action: 'reset_lockout',
-        resource: `User:${r.userId}`,
-        decision: 'allow',
-        reason: null,
-        org_id: user?.org_id ?? null,
-      });
-    });
+    const { realId } = await resetLockout(ws.ctx, need(p), r.userId);
     // Online sign-ins are decided by the server: lift the backoff there too (docs/security.md, T1d).
     const e = await ws.sync.engine.enrollment();
     if (e) {
@@ -160,7 +93,7 @@ export const adminHandlers: Pick<
           `/v1/users/${encodeURIComponent(r.userId)}/unlock`,
           { protocol: PROTOCOL_VERSION },
           Ok,
-          ws.serverTokens.bearer(real.id),
+          ws.serverTokens.bearer(realId),
         );
       } catch (err) {
         ws.log.warn('the account was unlocked here but not on the server', { user: r.userId, error: (err as Error).message });
@@ -168,28 +101,11 @@ export const adminHandlers: Pick<
     }
     return { ok: true as const };
   },
-  'orgs.list': async (_r, ws, p) => {
-    const { actor } = await ws.engine.resolve(need(p));
-    const orgs = await ws.engine.listAs<{ id: string; name: string; users: number; patients: number }>(
-      actor,
-      'read',
-      'Organization',
-      {
-        columns:
-          'm.id, m.name, (SELECT COUNT(*) FROM users u WHERE u.org_id = m.id) AS users, (SELECT COUNT(*) FROM patients x WHERE x.org_id = m.id) AS patients',
-        where: 'm.id <> ?',
-        params: [ROOT_ORG_ID],
-        orderBy: 'm.name',
-      },
-    );
-    const actions = await ws.engine.actionsForMany(
-      actor,
-      'Organization',
-      orgs.map((o) => o.id),
-    );
-    return orgs.map((o) => ({ ...o, actions: actions.get(o.id) ?? [] }));
-  },
-  'orgs.create': async (r, ws, p) => createOrganizationWithAdmin(ws.ctx, need(p), r),
+  'orgs.list': async (_r, ws, p) => organizations(ws.ctx, need(p)),
+  'orgs.create': async (r, ws, p) =>
+    (await madeOnline(ws, need(p), 'createOrganization'))
+      ? ((await onServer(ws, need(p), 'createOrganization', await organizationArgs(r))) as { id: string; name: string })
+      : createOrganizationWithAdmin(ws.ctx, need(p), r),
   'audit.log': async (r, ws, p) =>
     auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
   'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
@@ -202,7 +118,7 @@ export const adminHandlers: Pick<
       protected_only: r.protectedOnly,
       sort: r.sort,
     }),
-  'sync.status': async (_r, ws) => ws.sync.status(),
+  'sync.status': async (_r, ws) => syncStatusFor(ws, await ws.sync.status()),
   'sync.enroll': async (r, ws) => {
     if (await ws.sync.engine.enrollment()) {
       throw new AppError(
@@ -229,29 +145,26 @@ export const adminHandlers: Pick<
       throw err;
     }
     ws.sync.engine.start();
-    return ws.sync.syncNow();
+    return syncStatusFor(ws, await ws.sync.syncNow());
   },
-  'sync.now': async (_r, ws) => ws.sync.syncNow(),
+  'sync.now': async (_r, ws) => syncStatusFor(ws, await ws.sync.syncNow()),
   'diagnostics.get': async (_r, ws) => {
     // Open to anyone at the machine (IT enrolls before anyone can sign in), but how much data the
     // workstation holds and where it lies on disk only for an administrator (or root) signed in.
     const full = await administersWorkstation(ws);
-    const counts: Record<string, number> = {};
-    if (full) {
-      for (const t of [
-        'organizations',
-        'users',
-        'patients',
-        'appointments',
-        'records',
-        'observations',
-        'alerts',
-        'outbox',
-        'audit_events',
-      ]) {
-        counts[t] = Number((await ws.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0);
-      }
-    }
+    const counts = full
+      ? await tableCounts(ws.db, [
+          'organizations',
+          'users',
+          'patients',
+          'appointments',
+          'records',
+          'observations',
+          'alerts',
+          'outbox',
+          'audit_events',
+        ])
+      : {};
     const chain = await verifyAuditChain(ws.db);
     const { policy } = ws.engine;
     return {

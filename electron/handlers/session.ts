@@ -2,13 +2,10 @@
 import { AppError } from '../../src/domain/errors';
 import type { User } from '../../src/domain/entities';
 import type { Response } from '../../src/ipc/contract';
+import { organizationName } from '../../src/services/queries/reference';
 import { capabilitiesFor } from './capabilities';
 import type { HandlerMap } from './dispatch';
 import type { Workstation } from '../workstation';
-
-async function orgName(ws: Workstation, orgId: string): Promise<string | null> {
-  return (await ws.db.get<{ name: string }>('SELECT name FROM organizations WHERE id = ?', [orgId]))?.name ?? null;
-}
 
 async function person(ws: Workstation, u: User | null): Promise<Response<'session.get'>['user']> {
   return u
@@ -17,7 +14,7 @@ async function person(ws: Workstation, u: User | null): Promise<Response<'sessio
         name: u.name,
         username: u.username,
         org_id: u.org_id,
-        org_name: await orgName(ws, u.org_id),
+        org_name: await organizationName(ws.db, u.org_id),
         patient_id: u.patient_id,
       }
     : null;
@@ -29,7 +26,9 @@ export async function sessionInfo(ws: Workstation): Promise<Response<'session.ge
     name: ws.config.workstationName,
     organization: ws.config.organization ?? null,
     facility: ws.config.facility ?? null,
-    revoked: ws.revoked ? { message: ws.revoked.message, at: ws.revoked.at } : null,
+    revoked: ws.revoked
+      ? { message: ws.revoked.message, at: ws.revoked.at, mode: ws.revoked.mode ?? null, unsent: ws.revoked.unsent ?? null }
+      : null,
   };
   if (ws.revoked?.erased) {
     // The database is gone: say why, and nothing else.

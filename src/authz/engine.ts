@@ -9,6 +9,7 @@ import { AppError } from '../domain/errors';
 import { type ResourceRef, type ResourceType } from '../domain/refs';
 import { nowIso, type Clock } from '../domain/time';
 import type { Db, SqlValue } from '../store/db';
+import { and, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
 import { ACTIONS, NO_READ_CHECK } from './actions';
 import { actorFilterKey, loadActor, type Actor } from './actor';
 import { FilterCache } from './filterCache';
@@ -20,36 +21,21 @@ import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type FilterShape
 
 export type Decision = 'allow' | 'forbidden' | 'not_found';
 
-const TRUE = '1=1';
-const FALSE = '1=0';
-
 const both = (f: (shape: FilterShape) => AuthzQuery): Record<FilterShape, AuthzQuery> => ({ list: f('list'), row: f('row') });
 
 /** Conjunction of compiled filters, folding the constants compileFilter emits. */
-function allOf(model: AuthzType, qs: AuthzQuery[]): AuthzQuery {
-  if (qs.some((q) => q.where === FALSE)) return { model, where: FALSE, params: [] };
-  const live = qs.filter((q) => q.where !== TRUE);
-  if (live.length === 0) return { model, where: TRUE, params: [] };
-  if (live.length === 1) return live[0]!;
-  return { model, where: live.map((q) => `(${q.where})`).join(' AND '), params: live.flatMap((q) => q.params) };
-}
-
-function anyOf(model: AuthzType, qs: AuthzQuery[]): AuthzQuery {
-  if (qs.some((q) => q.where === TRUE)) return { model, where: TRUE, params: [] };
-  const live = qs.filter((q) => q.where !== FALSE);
-  if (live.length === 0) return { model, where: FALSE, params: [] };
-  if (live.length === 1) return live[0]!;
-  return { model, where: live.map((q) => `(${q.where})`).join(' OR '), params: live.flatMap((q) => q.params) };
-}
+const allOf = (model: AuthzType, qs: AuthzQuery[]): AuthzQuery => ({ model, ...and(...qs.map(fragment)) });
+const anyOf = (model: AuthzType, qs: AuthzQuery[]): AuthzQuery => ({ model, ...or(...qs.map(fragment)) });
+const fragment = (q: Sql): Sql => ({ sql: q.sql, params: q.params });
 
 /** (b1 OR b2 OR …) AND rest, written as (b1 AND rest) OR (b2 AND rest) OR … */
 function distribute(model: AuthzType, q: AuthzQuery, rest: AuthzQuery[]): AuthzQuery {
   const tail = allOf(model, rest);
-  if (tail.where === TRUE || !q.branches) return allOf(model, [q, tail]);
-  if (tail.where === FALSE) return tail;
+  if (isTrue(tail) || !q.branches) return allOf(model, [q, tail]);
+  if (isFalse(tail)) return tail;
   return anyOf(
     model,
-    q.branches.map((b) => allOf(model, [{ model, where: b.sql, params: b.params }, tail])),
+    q.branches.map((b) => allOf(model, [{ model, ...b }, tail])),
   );
 }
 
@@ -57,9 +43,9 @@ const withoutBranches = ({ branches: _b, ...q }: AuthzQuery): AuthzQuery => q;
 
 /** NOT, reading an unknown (NULL) as false: the row is excluded only when the condition holds. */
 function negate(q: AuthzQuery): AuthzQuery {
-  if (q.where === FALSE) return { ...q, where: TRUE, params: [] };
-  if (q.where === TRUE) return { ...q, where: FALSE, params: [] };
-  return { ...q, where: `(${q.where}) IS NOT TRUE` };
+  if (isFalse(q)) return { ...q, ...TRUE };
+  if (isTrue(q)) return { ...q, ...FALSE };
+  return { ...q, sql: `(${q.sql}) IS NOT TRUE` };
 }
 
 /** Who is asking: a signed-in user, or root (`userId`) viewing as another user (`as`). */
@@ -214,7 +200,7 @@ export class AuthzEngine {
     const parts = [permitted, override];
     if (action !== 'read') {
       const followsRead = await this.filterOf(type, 'grant_if_readable', [actor, action]);
-      if (followsRead.list.where !== FALSE) {
+      if (!isFalse(followsRead.list)) {
         const read = {
           list: await this.queryAs(actor, 'read', typeName, 'list'),
           row: await this.queryAs(actor, 'read', typeName, 'row'),
@@ -238,7 +224,7 @@ export class AuthzEngine {
    */
   private async permittedQuery(actor: Actor, action: string, type: AuthzType): Promise<Record<FilterShape, AuthzQuery>> {
     const grant = await this.filterOf(type, 'grant', [actor, action]);
-    if (grant.list.where === FALSE) return grant;
+    if (isFalse(grant.list)) return grant;
     const cleared = await this.filterOf(type, 'cleared', [actor, action]);
     const withheld = await this.filterOf(type, 'withheld', [actor, action]);
     return {
@@ -247,10 +233,9 @@ export class AuthzEngine {
       // optimization drives the list through each branch's index; `(a OR b) AND c` scans the table).
       // Labelled types keep the plain conjunction: copying `cleared` (several subqueries) into every
       // branch multiplies the subqueries a planner has to plan (PostgreSQL took seconds on sync scopes).
-      list:
-        cleared.list.where === TRUE
-          ? distribute(type, grant.list, [negate(withheld.list)])
-          : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
+      list: isTrue(cleared.list)
+        ? distribute(type, grant.list, [negate(withheld.list)])
+        : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
       row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
     };
   }
@@ -261,7 +246,7 @@ export class AuthzEngine {
    */
   private async breakGlassQuery(actor: Actor, type: AuthzType): Promise<Record<FilterShape, AuthzQuery>> {
     const eligible = await this.filterOf(type, 'break_glass_eligible', [actor]);
-    if (eligible.list.where === FALSE) return eligible;
+    if (isFalse(eligible.list)) return eligible;
     const readable = await this.permittedQuery(actor, 'read', type);
     return both((shape) => allOf(type, [eligible[shape], negate(readable[shape])]));
   }
@@ -287,7 +272,7 @@ export class AuthzEngine {
     opts: SelectOptions & { shape?: FilterShape } = {},
   ): Promise<T[]> {
     const q = await this.queryAs(actor, action, typeName, opts.shape ?? 'list');
-    if (q.where === '1=0') return [];
+    if (isFalse(q)) return [];
     const { sql, params } = selectSql(q, opts);
     return this.db.all<T>(sql, params);
   }

@@ -13,24 +13,15 @@
  */
 import { Relation, type Datum, type Filter, type FilterCondition } from 'oso';
 import type { Dialect, SqlValue } from '../store/db';
+import { FALSE, TRUE, type Sql } from '../store/sql';
 import { authzType, typeByClass, type AuthzType } from './model';
 
-export interface AuthzQuery {
+/** A compiled filter: a boolean SQL expression over alias `m` (`sql`) for rows of `model`. */
+export interface AuthzQuery extends Sql {
   model: AuthzType;
-  /** Boolean SQL expression over alias `m`. */
-  where: string;
-  params: SqlValue[];
-  /** The OR-branches `where` joins, when there are several (engine.ts distributes conjuncts over them). */
-  branches?: Array<{ sql: string; params: SqlValue[] }>;
+  /** The OR-branches `sql` joins, when there are several (engine.ts distributes conjuncts over them). */
+  branches?: Sql[];
 }
-
-interface Sql {
-  sql: string;
-  params: SqlValue[];
-}
-
-const TRUE: Sql = { sql: '1=1', params: [] };
-const FALSE: Sql = { sql: '1=0', params: [] };
 
 const quote = (id: string): string => {
   if (!/^[a-z_][a-z0-9_]*$/i.test(id)) throw new Error(`Unsafe SQL identifier: ${id}`);
@@ -61,11 +52,11 @@ export function compileFilter(filter: Filter, dialect: Dialect, shape: FilterSha
   const ctx = new BranchCompiler(model, parents, dialect, shape);
   const branches = filter.conditions.map((and) => ctx.branch(and));
   const live = branches.filter((b) => b !== FALSE);
-  if (live.length === 0) return { model, where: FALSE.sql, params: [] };
-  if (live.includes(TRUE)) return { model, where: TRUE.sql, params: [] };
+  if (live.length === 0) return { model, sql: FALSE.sql, params: [] };
+  if (live.includes(TRUE)) return { model, sql: TRUE.sql, params: [] };
   return {
     model,
-    where: live.map((b) => `(${b.sql})`).join(' OR '),
+    sql: live.map((b) => `(${b.sql})`).join(' OR '),
     params: live.flatMap((b) => b.params),
     ...(live.length > 1 ? { branches: live } : {}),
   };
@@ -282,8 +273,8 @@ export interface SelectOptions {
   from?: string;
 }
 
-export function selectSql(q: AuthzQuery, opts: SelectOptions = {}): { sql: string; params: SqlValue[] } {
-  let sql = `SELECT ${opts.columns ?? 'm.*'} FROM ${opts.from ?? quote(q.model.table)} m ${opts.joins ?? ''} WHERE (${q.where})`;
+export function selectSql(q: AuthzQuery, opts: SelectOptions = {}): Sql {
+  let sql = `SELECT ${opts.columns ?? 'm.*'} FROM ${opts.from ?? quote(q.model.table)} m ${opts.joins ?? ''} WHERE (${q.sql})`;
   const params = [...(opts.joinParams ?? []), ...q.params];
   if (opts.where) {
     sql += ` AND (${opts.where})`;

@@ -4,6 +4,9 @@
  * sentence that names the limit; `normal` is the usual adult range, shown as a quiet mark and as the band
  * of a trend chart. Codes not listed here (imaging findings, rarer tests) keep free text.
  *
+ * Children are judged against their age: `usualRange(code, ageYears)` gives the APLS band below 16
+ * (PAEDIATRIC_BANDS, cited there and in docs/clinical-rules.md) and the adult `normal` from 16 on.
+ *
  * The renderer keeps a mirror of this table for display (renderer/src/views/chart/clinical.ts, which may
  * import only types from src/); tests/unit/measures.test.ts holds the two equal.
  */
@@ -56,6 +59,90 @@ export const MEASURES: readonly MeasureSpec[] = [
 
 const BY_CODE = new Map(MEASURES.map((x) => [x.code, x]));
 export const measureSpec = (code: string): MeasureSpec | undefined => BY_CODE.get(code);
+
+/**
+ * Usual ranges apply from the 16th birthday on, as NEWS2 does (news2.ts): a 16-year-old on an adult ward
+ * is scored and marked as an adult. APLS's own last band (over 12) is close to the adult one.
+ */
+export const ADULT_FROM_YEARS = 16;
+
+export type PaediatricCode = 'respiratory_rate' | 'heart_rate' | 'blood_pressure_systolic';
+export interface PaediatricBand {
+  /** Age in years, from (inclusive) … to (exclusive). */
+  from: number;
+  to: number;
+  label: string;
+  ranges: Readonly<Record<PaediatricCode, readonly [number, number]>>;
+}
+
+/**
+ * Normal values by age of Advanced Paediatric Life Support (APLS, Advanced Life Support Group, 5th ed.
+ * 2011; the ranges UK paediatric early warning charts start from), as tabulated for respiratory and
+ * heart rate by Fleming et al., Lancet 2011;377:1011–18 (web appendix, box 1). Band edges: APLS writes
+ * "<1, 1–2, 2–5, 5–12, >12"; a birthday moves a child to the next band.
+ */
+export const PAEDIATRIC_BANDS: readonly PaediatricBand[] = [
+  {
+    from: 0,
+    to: 1,
+    label: 'under 1 year',
+    ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] },
+  },
+  {
+    from: 1,
+    to: 2,
+    label: '1 to 2 years',
+    ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] },
+  },
+  {
+    from: 2,
+    to: 5,
+    label: '2 to 5 years',
+    ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] },
+  },
+  {
+    from: 5,
+    to: 12,
+    label: '5 to 12 years',
+    ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] },
+  },
+  {
+    from: 12,
+    to: ADULT_FROM_YEARS,
+    label: '12 to 15 years',
+    ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] },
+  },
+];
+
+/** Usual at every age: fever and hypothermia thresholds and the target saturation do not change with age. */
+const SAME_AT_ALL_AGES: readonly string[] = ['temperature', 'oxygen_saturation'];
+
+export interface UsualRange {
+  low: number;
+  high: number;
+  /** `adult`: the table's `normal`; `apls`: a paediatric band; `all_ages`: the adult range, valid for children too. */
+  source: 'adult' | 'apls' | 'all_ages';
+  /** "adult", "5 to 12 years", "all ages": for a tooltip or the chart's legend. */
+  band: string;
+}
+
+/**
+ * The usual range of a measurement at an age (years, fractions allowed; null when unknown, which is
+ * judged as an adult, as before ages were known). Null when there is none to mark against: an unlisted
+ * code, an impossible age, and for children the diastolic pressure and the laboratory tests, whose
+ * children's ranges are the laboratory's own (adult ranges would mark a healthy child).
+ */
+export function usualRange(code: string, ageYears: number | null): UsualRange | null {
+  const spec = measureSpec(code);
+  if (!spec) return null;
+  if (ageYears !== null && (!Number.isFinite(ageYears) || ageYears < 0)) return null;
+  if (ageYears === null || ageYears >= ADULT_FROM_YEARS)
+    return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
+  if (SAME_AT_ALL_AGES.includes(code)) return { low: spec.normal[0], high: spec.normal[1], source: 'all_ages', band: 'all ages' };
+  const band = PAEDIATRIC_BANDS.find((b) => ageYears >= b.from && ageYears < b.to);
+  const range = band?.ranges[code as PaediatricCode];
+  return band && range ? { low: range[0], high: range[1], source: 'apls', band: band.label } : null;
+}
 
 /** Units users type for the stored ones. */
 const UNIT_ALIASES: Record<string, string[]> = {

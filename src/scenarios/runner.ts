@@ -1,6 +1,7 @@
 /**
  * Runs scenario files (SPEC §5) against a fresh database each: load the fixture, set the clock to the
- * fixture's `now`, and check every case through the real engine, policy and SQL.
+ * fixture's `now`, and check every case through the real engine, policy and SQL. NEWS2 cases need none
+ * of it (src/scenarios/news2Case.ts): a file of NEWS2 cases only has no fixture and opens no database.
  */
 import path from 'node:path';
 import { AuthzEngine } from '../authz/engine';
@@ -10,7 +11,8 @@ import { TEST_COST } from '../domain/secretHash';
 import { loadFixture, readFixtureFile } from '../store/fixture/load';
 import { migrate, WORKSTATION_SETS } from '../store/migrate';
 import { SqliteDb } from '../store/sqlite';
-import { ScenarioCase, ScenarioFile } from './format';
+import { isNews2Case, ScenarioCase, ScenarioFile } from './format';
+import { runNews2Case } from './news2Case';
 
 export interface CaseResult {
   index: number;
@@ -48,6 +50,7 @@ export async function openWorld(
   }
 }
 
+/** `fixture` is undefined for a file without one (NEWS2 cases only). */
 export function readScenarioFile(file: string): { spec: ScenarioFile; fixture: unknown; fixtureSource: string } {
   const raw = readFixtureFile(file);
   const parsed = ScenarioFile.safeParse(raw);
@@ -57,6 +60,7 @@ export function readScenarioFile(file: string): { spec: ScenarioFile; fixture: u
     );
   }
   const spec = parsed.data;
+  if (spec.fixture === undefined) return { spec, fixture: undefined, fixtureSource: `${file} (no fixture)` };
   if (typeof spec.fixture === 'string') {
     const fixturePath = path.resolve(path.dirname(file), spec.fixture);
     return { spec, fixture: readFixtureFile(fixturePath), fixtureSource: fixturePath };
@@ -66,30 +70,35 @@ export function readScenarioFile(file: string): { spec: ScenarioFile; fixture: u
 
 export async function runScenarioFile(file: string): Promise<FileResult> {
   const { spec, fixture, fixtureSource } = readScenarioFile(file);
-  const world = await openWorld(fixture, { source: fixtureSource, policy: spec.policy });
+  const world = fixture === undefined ? null : await openWorld(fixture, { source: fixtureSource, policy: spec.policy });
   try {
     const results: CaseResult[] = [];
-    const start = world.clock.now();
+    const start = world?.clock.now();
     for (const [index, raw] of spec.cases.entries()) {
       const at = (raw as { at?: unknown } | null)?.at;
-      world.clock.set(typeof at === 'string' && canonicalTime(at) ? at : start);
-      results.push(await runCase(world.engine, file, index, raw));
+      if (world && start) world.clock.set(typeof at === 'string' && canonicalTime(at) ? at : start);
+      results.push(await runCase(world?.engine ?? null, file, index, raw));
     }
     const failed = results.filter((r) => !r.ok).length;
     return { file, passed: results.length - failed, failed, results };
   } finally {
-    await world.db.close();
+    await world?.db.close();
   }
 }
 
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
 const same = (a: Iterable<string>, b: Iterable<string>): boolean => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 
-export async function runCase(engine: AuthzEngine, file: string, index: number, raw: unknown): Promise<CaseResult> {
+/** One case; `engine` is null in a file without a fixture, where only NEWS2 cases can be decided. */
+export async function runCase(engine: AuthzEngine | null, file: string, index: number, raw: unknown): Promise<CaseResult> {
   const where = `${path.basename(file)} case ${index}`;
+  if (isNews2Case(raw)) return { index, ...runNews2Case(where, raw) };
   const parsed = ScenarioCase.safeParse(raw);
   if (!parsed.success) return { index, ok: false, line: `FAIL ${where}: malformed case: ${JSON.stringify(raw)}` };
   const c = parsed.data;
+  if ('news2' in c) return { index, ...runNews2Case(where, c) };
+  if (!engine)
+    return { index, ok: false, line: `FAIL ${where}: this case needs an actor and a fixture, and the file has no fixture` };
   const who = c.as ? `${c.actor} as ${c.as}` : c.actor;
   const why = c.why ? ` (${c.why})` : '';
   const when = c.at ? ` at ${c.at}` : '';

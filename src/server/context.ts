@@ -5,7 +5,10 @@ import type { Clock } from '../domain/time';
 import { defaultServiceConfig, discardMutations, type ServiceContext } from '../services/context';
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { versionStamper } from './versions';
+import { SyncContext } from './sync/context';
+import type { DeviceStateStore } from './sync/deviceState';
+import { SqlDeviceState } from './sync/sqlDeviceState';
+import { versionStamper } from './sync/versions';
 import { auditStartup } from '../services/startupAudit';
 import { DEFAULT_THROTTLE, type ThrottlePolicy } from '../services/throttle';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits';
@@ -31,6 +34,8 @@ export interface Server {
   ctx: ServiceContext;
   log: ServerLog;
   security: ServerSecurity;
+  /** The sync module's state of this server: device-state store, caches and limiters (src/server/sync/context.ts). */
+  readonly sync: SyncContext;
   now(): string;
 }
 
@@ -46,6 +51,8 @@ export async function openServer(opts: {
   policy?: PolicyConfig;
   log?: ServerLog;
   security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] };
+  /** What workstations hold (default: the server's tables; the sync unit tests keep it in memory). */
+  deviceState?: DeviceStateStore;
 }): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
@@ -64,7 +71,16 @@ export async function openServer(opts: {
     limits: { ...DEFAULT_RATE_LIMITS, ...opts.security?.limits },
     trustProxy: opts.security?.trustProxy ?? false,
   };
-  return { db: opts.db, engine, clock: opts.clock, ctx, log, security, now: () => opts.clock.now().toISOString() };
+  return {
+    db: opts.db,
+    engine,
+    clock: opts.clock,
+    ctx,
+    log,
+    security,
+    sync: new SyncContext(opts.deviceState ?? new SqlDeviceState(opts.db)),
+    now: () => opts.clock.now().toISOString(),
+  };
 }
 
 /** First run: the reserved `_root` organization and the `root` user exist (password set separately). */

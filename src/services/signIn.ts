@@ -15,6 +15,7 @@ import type { User } from '../domain/entities';
 import { nowIso, type Clock } from '../domain/time';
 import { appendAudit } from '../store/audit';
 import type { Db } from '../store/db';
+import type { Principal, ServiceContext } from './context';
 import {
   accountKey,
   clearThrottle,
@@ -134,4 +135,34 @@ export async function clearLockout(db: Db, userId: string): Promise<void> {
   await clearThrottle(db, [userThrottleKey(userId)]);
   // The hard lock of earlier versions, in case a database still carries one.
   await db.run('UPDATE credentials SET failed_attempts = 0, locked_until = NULL WHERE user_id = ?', [userId]);
+}
+
+/**
+ * Lifts an account's sign-in backoff here, as an administrator of the account (`manage_roles` on the
+ * user, not self-service and not while viewing as someone else), audited. Returns the signed-in user.
+ */
+export async function resetLockout(ctx: ServiceContext, principal: Principal, userId: string): Promise<{ realId: string }> {
+  const { actor, real } = await ctx.authz.resolve(principal);
+  if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
+  const decision = await ctx.authz.decideAs(actor, 'manage_roles', { type: 'User', id: userId });
+  if (decision !== 'allow')
+    throw new AppError(
+      decision,
+      decision === 'not_found' ? 'That user was not found.' : 'Only an administrator of this organization may unlock accounts.',
+    );
+  const user = await ctx.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [userId]);
+  await ctx.db.transaction(async () => {
+    await clearLockout(ctx.db, userId);
+    await appendAudit(ctx.db, {
+      at: actor.now,
+      actor: real.id,
+      on_behalf_of: null,
+      action: 'reset_lockout',
+      resource: `User:${userId}`,
+      decision: 'allow',
+      reason: null,
+      org_id: user?.org_id ?? null,
+    });
+  });
+  return { realId: real.id };
 }

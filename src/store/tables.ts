@@ -180,7 +180,7 @@ export const TABLES = {
 /** Every domain table the services write. */
 export type StoredTable = keyof typeof TABLES;
 
-/** The tables sync carries: every stored table (src/server/scope.ts gives each a scope). */
+/** The tables sync carries: every stored table (src/server/sync/rules.ts gives each its rules entry). */
 export type TableName = StoredTable;
 
 export function isTableName(s: string): s is TableName {

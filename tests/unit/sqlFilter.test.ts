@@ -13,12 +13,12 @@ describe('compileFilter', () => {
       filter({ model: 'Patient', conditions: [[{ lhs: { value: true }, cmp: 'Eq', rhs: { value: false } }]] }),
       'sqlite',
     );
-    expect(q.where).toBe('1=0');
-    expect(compileFilter(filter({ model: 'Patient', conditions: [] }), 'sqlite').where).toBe('1=0');
+    expect(q.sql).toBe('1=0');
+    expect(compileFilter(filter({ model: 'Patient', conditions: [] }), 'sqlite').sql).toBe('1=0');
   });
 
   it('turns an empty branch into "everything"', () => {
-    expect(compileFilter(filter({ model: 'Patient', conditions: [[]] }), 'sqlite').where).toBe('1=1');
+    expect(compileFilter(filter({ model: 'Patient', conditions: [[]] }), 'sqlite').sql).toBe('1=1');
   });
 
   it('keeps Polar null semantics: = nil is IS NULL, != is null-safe', () => {
@@ -32,7 +32,7 @@ describe('compileFilter', () => {
       }),
       'sqlite',
     );
-    expect(q.where).toBe('(m."room_id" IS NULL) OR (m."status" IS NOT ?)');
+    expect(q.sql).toBe('(m."room_id" IS NULL) OR (m."status" IS NOT ?)');
     expect(q.params).toEqual(['discharged']);
     const pg = compileFilter(
       filter({
@@ -41,7 +41,7 @@ describe('compileFilter', () => {
       }),
       'postgres',
     );
-    expect(pg.where).toBe('(m."status" IS DISTINCT FROM ?)');
+    expect(pg.sql).toBe('(m."status" IS DISTINCT FROM ?)');
   });
 
   it('follows a relation with an uncorrelated IN subquery, so the outer query can use an index', () => {
@@ -53,7 +53,7 @@ describe('compileFilter', () => {
       }),
       'sqlite',
     );
-    expect(q.where).toBe('(m."room_id" IN (SELECT t_Room."id" FROM "room_scope" t_Room WHERE ? = t_Room."ward_id"))');
+    expect(q.sql).toBe('(m."room_id" IN (SELECT t_Room."id" FROM "room_scope" t_Room WHERE ? = t_Room."ward_id"))');
   });
 
   it('in the row shape (one known row) probes the relation with a correlated EXISTS instead', () => {
@@ -66,7 +66,7 @@ describe('compileFilter', () => {
       'sqlite',
       'row',
     );
-    expect(q.where).toBe('(EXISTS (SELECT 1 FROM "room_scope" t_Room WHERE t_Room."id" = m."room_id" AND ? = t_Room."ward_id"))');
+    expect(q.sql).toBe('(EXISTS (SELECT 1 FROM "room_scope" t_Room WHERE t_Room."id" = m."room_id" AND ? = t_Room."ward_id"))');
     expect(q.params).toEqual(['w1']);
   });
 
@@ -90,9 +90,9 @@ describe('compileFilter', () => {
       }),
       'sqlite',
     );
-    expect(q.where).toContain('EXISTS (SELECT 1 FROM "patients" t_Patient, "patient_team_specialties" t_TeamSpecialty WHERE');
-    expect(q.where).toContain('t_Patient."id" = m."patient_id"');
-    expect(q.where).toContain('m."category" IS t_TeamSpecialty."specialty"');
+    expect(q.sql).toContain('EXISTS (SELECT 1 FROM "patients" t_Patient, "patient_team_specialties" t_TeamSpecialty WHERE');
+    expect(q.sql).toContain('t_Patient."id" = m."patient_id"');
+    expect(q.sql).toContain('m."category" IS t_TeamSpecialty."specialty"');
   });
 
   it("does not let one branch's relation drop rows another branch allows (OSO-NOTES trap 1)", () => {
@@ -108,7 +108,7 @@ describe('compileFilter', () => {
       'sqlite',
     );
     // The second branch stands alone: a roomless patient is not lost to a join on rooms.
-    expect(q.where.split(' OR ')[1]).toBe('(? = m."id")');
+    expect(q.sql.split(' OR ')[1]).toBe('(? = m."id")');
   });
 
   it('compares host instances by primary key and lists with IN', () => {
@@ -122,7 +122,7 @@ describe('compileFilter', () => {
       }),
       'sqlite',
     );
-    expect(q.where).toBe('(m."category" IN (?, ?))');
+    expect(q.sql).toBe('(m."category" IN (?, ?))');
     expect(q.params).toEqual(['lab', 'imaging']);
   });
 

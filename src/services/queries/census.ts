@@ -56,7 +56,7 @@ export async function wardCensus(
     action: 'census',
     resource: wardId ? `Ward:${wardId}` : 'Ward:*',
     decision: 'allow',
-    reason: `${patients.length} patients`,
+    reason: `${patients.length} patient${patients.length === 1 ? '' : 's'}`,
     org_id: actor.org_id,
   });
   return {
@@ -85,7 +85,7 @@ export async function visibleWards(
   return ctx.db.all(
     `SELECT w.id AS id, w.name AS name, f.name AS facility_name, COUNT(*) AS patients
      FROM patients m JOIN rooms r ON r.id = m.room_id JOIN wards w ON w.id = r.ward_id JOIN facilities f ON f.id = w.facility_id
-     WHERE (${q.where}) AND m.status <> 'final_discharged'
+     WHERE (${q.sql}) AND m.status <> 'final_discharged'
      GROUP BY w.id, w.name, f.name ORDER BY f.name, w.name`,
     q.params,
   );

@@ -24,7 +24,7 @@ export interface MeasureSpec {
   min: number;
   max: number;
   decimals: number;
-  /** Usual adult range: a quiet "outside usual range" mark and the band of a trend chart. */
+  /** Usual adult range: a quiet "outside usual range" mark and the band of a trend chart (children: usualRange). */
   normal: readonly [number, number];
 }
 export type VitalSpec = MeasureSpec & { code: VitalCode };
@@ -146,11 +146,82 @@ export function measureProblem(spec: MeasureSpec, raw: string): string | null {
   return null;
 }
 
-export function isOutsideUsual(code: string, value: string): boolean {
+/** Mirror of src/domain/measures.ts: adult ranges from the 16th birthday, as NEWS2. */
+export const ADULT_FROM_YEARS = 16;
+
+export type PaediatricCode = 'respiratory_rate' | 'heart_rate' | 'blood_pressure_systolic';
+export interface PaediatricBand {
+  from: number;
+  to: number;
+  label: string;
+  ranges: Readonly<Record<PaediatricCode, readonly [number, number]>>;
+}
+
+/** APLS normal values by age (5th ed. 2011; docs/clinical-rules.md), mirrored from src/domain/measures.ts. */
+export const PAEDIATRIC_BANDS: readonly PaediatricBand[] = [
+  {
+    from: 0,
+    to: 1,
+    label: 'under 1 year',
+    ranges: { respiratory_rate: [30, 40], heart_rate: [110, 160], blood_pressure_systolic: [70, 90] },
+  },
+  {
+    from: 1,
+    to: 2,
+    label: '1 to 2 years',
+    ranges: { respiratory_rate: [25, 35], heart_rate: [100, 150], blood_pressure_systolic: [80, 95] },
+  },
+  {
+    from: 2,
+    to: 5,
+    label: '2 to 5 years',
+    ranges: { respiratory_rate: [25, 30], heart_rate: [95, 140], blood_pressure_systolic: [80, 100] },
+  },
+  {
+    from: 5,
+    to: 12,
+    label: '5 to 12 years',
+    ranges: { respiratory_rate: [20, 25], heart_rate: [80, 120], blood_pressure_systolic: [90, 110] },
+  },
+  {
+    from: 12,
+    to: ADULT_FROM_YEARS,
+    label: '12 to 15 years',
+    ranges: { respiratory_rate: [15, 20], heart_rate: [60, 100], blood_pressure_systolic: [100, 120] },
+  },
+];
+
+const SAME_AT_ALL_AGES: readonly string[] = ['temperature', 'oxygen_saturation'];
+
+export interface UsualRange {
+  low: number;
+  high: number;
+  source: 'adult' | 'apls' | 'all_ages';
+  band: string;
+}
+
+/**
+ * The usual range at an age in years (null: unknown, judged as an adult); null when there is none to
+ * mark against (children's diastolic pressure and laboratory tests). Same answers as main's.
+ */
+export function usualRange(code: string, ageYears: number | null): UsualRange | null {
   const spec = measureSpec(code);
+  if (!spec) return null;
+  if (ageYears !== null && (!Number.isFinite(ageYears) || ageYears < 0)) return null;
+  if (ageYears === null || ageYears >= ADULT_FROM_YEARS)
+    return { low: spec.normal[0], high: spec.normal[1], source: 'adult', band: 'adult' };
+  if (SAME_AT_ALL_AGES.includes(code)) return { low: spec.normal[0], high: spec.normal[1], source: 'all_ages', band: 'all ages' };
+  const band = PAEDIATRIC_BANDS.find((b) => ageYears >= b.from && ageYears < b.to);
+  const range = band?.ranges[code as PaediatricCode];
+  return band && range ? { low: range[0], high: range[1], source: 'apls', band: band.label } : null;
+}
+
+/** Outside the usual range at the patient's age (years; null or absent: adult, as before ages were passed). */
+export function isOutsideUsual(code: string, value: string, ageYears: number | null = null): boolean {
+  const range = usualRange(code, ageYears);
   const n = parseMeasure(value);
-  if (!spec || n === null) return false;
-  return n < spec.normal[0] || n > spec.normal[1];
+  if (!range || n === null) return false;
+  return n < range.low || n > range.high;
 }
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger' | 'critical';

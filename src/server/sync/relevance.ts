@@ -1,0 +1,92 @@
+/**
+ * What a live wait (live.ts) asks about a workstation: where it stands when it starts waiting, and
+ * whether a change that lands meanwhile may concern it — reference data of its organization, a
+ * partition it holds, a leaf row one of its users may read, a patient one of its users may now read.
+ * (A row that becomes visible only through the foreign-key closure waits for the next interval cycle.)
+ */
+import type { TableName } from '../../store/tables';
+import type { Device } from '../auth';
+import type { Server } from '../context';
+import { currentActors } from './actors';
+import { windowEntries } from './changeLog';
+import type { PendingPage, UsersKey } from './cycle';
+import { isPatientPart, patientOfPart } from './partitions';
+import { evaluateRows, readablePatients } from './patientRows';
+import { DeviceScope } from './scope';
+
+/**
+ * Where a waiting workstation stands: the organization version it holds once it has applied its
+ * last page, and whether it should pull right away (an unfinished cycle, its users changed, or a
+ * shift or break-glass boundary passed). Newer versions are left to the wait's relevance check.
+ */
+export async function waitVersion(
+  server: Server,
+  device: Device,
+  cursor: string | null,
+): Promise<{ pullNow: boolean; version: number; boundary: string | null; untilBoundaryMs: number }> {
+  const row = await server.sync.store.find(device.id);
+  const never = { pullNow: true, version: 0, boundary: null, untilBoundaryMs: 0 };
+  if (!row || cursor === null) return never;
+  let version: number;
+  if (cursor === row.pending_cursor && row.pending_page) {
+    const page = JSON.parse(row.pending_page) as PendingPage;
+    if (page.next !== null) return never;
+    version = page.version;
+  } else if (cursor === row.acked_cursor && !row.acked_state && !row.pending_page) {
+    version = Number(row.acked_version);
+  } else {
+    return never;
+  }
+  const prev = row.users_key ? (JSON.parse(row.users_key) as UsersKey) : null;
+  if (!prev || Number(row.users_dirty) !== prev.gen) return never;
+  const now = server.now();
+  if (row.next_boundary !== null && row.next_boundary <= now) return never;
+  // Changes committed since `version` are not a reason to pull at once: the wait decides whether they
+  // concern this workstation, as for changes that come later (under load, a write lands during most
+  // cycles, and pulling again for each would cycle every workstation on every write).
+  const untilBoundaryMs = row.next_boundary ? Date.parse(row.next_boundary) - Date.parse(now) : Number.MAX_SAFE_INTEGER;
+  return { pullNow: false, version, boundary: row.next_boundary, untilBoundaryMs };
+}
+
+/** Whether changes between two versions may concern a workstation (see the module comment). */
+export async function concernsDevice(server: Server, device: Device, from: number, to: number): Promise<boolean> {
+  const { sync } = server;
+  // Every waiter of the organization asks about the same window when a write lands: its entries are
+  // read once (a committed window never changes), and at most a few checks run at a time so pulls
+  // are not queued behind them.
+  const entries = await windowEntries(server.db, sync, device.org_id, from, to);
+  if (entries.length > 200 || entries.some((e) => !isPatientPart(e.part))) return true;
+  if (entries.length === 0) return false;
+  return sync.relevanceSlots.run(async () => {
+    if (await sync.store.holdsAnyOf(device.id, [...new Set(entries.map((e) => e.part))])) return true;
+    const scope = await relevanceScope(server, device);
+    // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
+    // user here may now read its patient.
+    const leaf = new Map<TableName, string[]>();
+    const other = new Set<string>();
+    for (const e of entries) {
+      if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
+      else other.add(patientOfPart(e.part));
+    }
+    for (const [table, keys] of leaf) if ((await evaluateRows(scope, table, keys)).length > 0) return true;
+    return other.size > 0 && (await readablePatients(scope, [...other])).length > 0;
+  });
+}
+
+/**
+ * The scope a relevance check uses, kept a few seconds per workstation: a wake-up decided on a
+ * scope a moment old is at worst one interval late, never wrong data (the pull decides afresh).
+ */
+function relevanceScope(server: Server, device: Device): Promise<DeviceScope> {
+  const { sync } = server;
+  const now = Date.now();
+  const hit = sync.relevanceScopes.get(device.id);
+  if (hit && now - hit.at < 3_000) return hit.scope;
+  const scope = (async () => {
+    const actors = await currentActors(server, device, await sync.store.usersKey(device.id), server.now());
+    return DeviceScope.build(server, device, actors);
+  })();
+  scope.catch(() => sync.relevanceScopes.delete(device.id));
+  sync.relevanceScopes.set(device.id, { at: now, scope });
+  return scope;
+}
