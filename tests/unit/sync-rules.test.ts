@@ -72,7 +72,14 @@ describe('sync rules', () => {
       expect(parentTables.has(t), `${t} holds other rows as their parent`).toBe(false);
       expect(rule.partition.patient, `${t} is not the partition's root`).not.toBe('id');
     }
-    expect(PATIENT_TABLES.filter((t) => patientRule(t)!.leaf)).toEqual(['records', 'observations', 'alerts']);
+    expect(PATIENT_TABLES.filter((t) => patientRule(t)!.leaf)).toEqual([
+      'records',
+      'observations',
+      'alerts',
+      'allergy_status_changes',
+      'handover_notes',
+      'medication_administrations',
+    ]);
   });
 
   it('gives each masked field its own bit, and a table its own parent only with a field hidden when held as a parent', () => {

@@ -16,7 +16,8 @@ export function applyMask(table: TableName, row: Record<string, SqlValue>, mask:
   for (const f of fields) {
     const set = (mask & f.bit) !== 0;
     const shown = 'hiddenWhen' in f ? !set : set;
-    if (!shown) for (const c of f.columns) out[c] = f.blank;
+    if (!shown)
+      for (const c of f.columns) out[c] = f.blank !== null && typeof f.blank === 'object' ? (f.blank[c] ?? null) : f.blank;
   }
   return out;
 }
