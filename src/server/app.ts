@@ -31,6 +31,7 @@ import {
   type Device,
 } from './auth';
 import { mayAdministerWorkstations } from './devices';
+import { fhirRoutes, FHIR_PREFIX } from './fhir/routes';
 import { registerRateLimits } from './limits';
 import { registerSignInKeys } from './personProof';
 import { retirementRoutes, retiringError } from './retirement';
@@ -301,6 +302,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   securityRoutes(app, server, { device, user, body });
   retirementRoutes(app, server, { body });
+  // Issue 22: FHIR R4 read and search for the hospital's other systems (src/server/fhir, docs/fhir.md).
+  await app.register(fhirRoutes(server), { prefix: FHIR_PREFIX });
 
   return app;
 }
