@@ -24,6 +24,8 @@ interface Report {
   reads: number;
   /** Reads answered 200 (the rest 404): both must be common for the comparison to mean something. */
   allowed: number;
+  /** Resources found by the types' own parameters (the oracle must not be vacuous). */
+  ownFound: number;
   resources: number;
   mismatches: unknown[];
 }
@@ -42,7 +44,7 @@ async function allPages(f: FhirServer, user: string, path: string): Promise<any[
 }
 
 async function compare(f: FhirServer, seed: number): Promise<Report> {
-  const report: Report = { searches: 0, reads: 0, allowed: 0, resources: 0, mismatches: [] };
+  const report: Report = { searches: 0, reads: 0, allowed: 0, ownFound: 0, resources: 0, mismatches: [] };
   const { db, server } = f.srv;
   const engine = server.engine;
   const random = rng(seed);
@@ -89,6 +91,15 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
         }
       }
 
+      // The type's own parameters against the same filter applied to the list's rows here.
+      for (const [path, keep] of ownSearches(mapping.fhirType, found)) {
+        const want = found.filter(keep).map((r) => r.id as string);
+        const got = (await allPages(f, userId, path)).map((r) => r.id as string);
+        report.searches++;
+        report.ownFound += got.length;
+        if (JSON.stringify(got) !== JSON.stringify(want)) report.mismatches.push({ userId, path, got, want });
+      }
+
       // Reads: a sample of every row of the type, readable or not.
       const all = (await db.all<{ id: string }>(`SELECT id FROM ${authzType(type).table} ORDER BY id`)).map((r) => r.id);
       for (const id of all.filter(() => random() < 0.25)) {
@@ -105,6 +116,56 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
     }
   }
   return report;
+}
+
+/**
+ * Searches by the type's own parameters, each with the rule it should follow, picked from what the user
+ * may read (so they find something) — the oracle is the resources' own fields, not SQL.
+ */
+function ownSearches(fhirType: string, found: any[]): Array<[string, (r: any) => boolean]> {
+  const first = found[0];
+  if (!first) return [];
+  const out: Array<[string, (r: any) => boolean]> = [];
+  if (fhirType === 'Patient') {
+    const word = (first.name[0].text as string).split(' ').at(-1)!.slice(0, 2).toLowerCase();
+    out.push([
+      `/fhir/R4/Patient?name=${encodeURIComponent(word)}&_count=500`,
+      (r) =>
+        (r.name[0].text as string)
+          .toLowerCase()
+          .split(' ')
+          .some((w) => w.startsWith(word)),
+    ]);
+    const year = (first.birthDate as string).slice(0, 4);
+    out.push([`/fhir/R4/Patient?birthdate=ge${year}&_count=500`, (r) => r.birthDate.slice(0, 4) >= year]);
+    out.push([
+      `/fhir/R4/Patient?identifier=${encodeURIComponent(first.identifier[0].value)}&_count=500`,
+      (r) => r.identifier[0].value === first.identifier[0].value,
+    ]);
+    out.push([`/fhir/R4/Patient?_id=${first.id},no-such-id&_count=500`, (r) => r.id === first.id]);
+  }
+  if (fhirType === 'Observation') {
+    out.push([
+      '/fhir/R4/Observation?code=http://loinc.org|8867-4,9279-1&_count=500',
+      (r) => ['8867-4', '9279-1'].includes(r.code.coding[0].code),
+    ]);
+    out.push(['/fhir/R4/Observation?category=laboratory&_count=500', (r) => r.category[0].text === 'lab']);
+    const day = (first.effectiveDateTime as string).slice(0, 10);
+    out.push([`/fhir/R4/Observation?date=${day}&_count=500`, (r) => r.effectiveDateTime.slice(0, 10) === day]);
+  }
+  if (fhirType === 'Encounter')
+    out.push(['/fhir/R4/Encounter?status=planned,finished&_count=500', (r) => ['planned', 'finished'].includes(r.status)]);
+  if (fhirType === 'Flag') out.push(['/fhir/R4/Flag?status=active&_count=500', (r) => r.status === 'active']);
+  if (fhirType === 'AllergyIntolerance')
+    out.push([
+      '/fhir/R4/AllergyIntolerance?clinical-status=active&_count=500',
+      (r) => r.clinicalStatus?.coding[0].code === 'active',
+    ]);
+  if (fhirType === 'MedicationRequest')
+    out.push(['/fhir/R4/MedicationRequest?status=stopped&_count=500', (r) => r.status === 'stopped']);
+  if (fhirType === 'MedicationAdministration')
+    out.push(['/fhir/R4/MedicationAdministration?status=not-done&_count=500', (r) => r.status === 'not-done']);
+  return out;
 }
 
 /** Internal notes with `read_internal` only; a labelled appointment's reason and label with `read_reason` only; labels shown. */
@@ -153,6 +214,7 @@ function check(report: Report): void {
   expect(report.allowed).toBeGreaterThan(50);
   expect(report.reads - report.allowed).toBeGreaterThan(50);
   expect(report.resources).toBeGreaterThan(250);
+  expect(report.ownFound).toBeGreaterThan(100);
 }
 
 describe('FHIR search and read answer as the policy does', () => {

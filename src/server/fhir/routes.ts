@@ -44,6 +44,9 @@ export function fhirRoutes(server: Server) {
         if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
         return send(reply, FHIR_STATUS[err.kind], operationOutcome(err.kind, err.message));
       }
+      const e = err as { statusCode?: number };
+      if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+        return send(reply, 400, operationOutcome('invalid', 'The request is malformed.'));
       server.log.error('FHIR request failed', { error: (err as Error).stack });
       return send(reply, 500, operationOutcome('internal', 'The server could not handle the request; it was logged.'));
     });
