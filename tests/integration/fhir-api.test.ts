@@ -181,4 +181,31 @@ describe('FHIR R4 API', () => {
       { actor: u, action: 'read', resource: 'Patient:no-such-patient', decision: 'not_found', reason: null },
     ]);
   });
+
+  it('notes in the audit event what specially protected data a read or search sent (a restricted patient, a label)', async () => {
+    const users = await f.srv.db.all<{ id: string }>("SELECT id FROM users WHERE org_id <> '_root' ORDER BY id");
+    const lastDetails = async () =>
+      JSON.parse(
+        (await f.srv.db.get<{ details: string }>('SELECT details FROM audit_events ORDER BY seq DESC LIMIT 1'))!.details,
+      );
+    let restrictedSeen = false;
+    let labelSeen = false;
+    for (const u of users) {
+      for (const e of (await f.get(u.id, '/fhir/R4/Patient?_count=500')).body.entry) {
+        if (restrictedSeen || !e.resource.meta?.security) continue;
+        expect((await f.get(u.id, `/fhir/R4/Patient/${e.resource.id}`)).status).toBe(200);
+        expect(await lastDetails()).toEqual({ fhir_type: 'Patient', protected: { restricted_patient: true } });
+        restrictedSeen = true;
+      }
+      const docs = (await f.get(u.id, '/fhir/R4/DocumentReference?_count=500')).body.entry.map((e: any) => e.resource);
+      const labelled = docs.filter((d: any) => (d.meta?.security ?? []).some((c: any) => c.code !== 'R'));
+      if (!labelSeen && labelled.length > 0) {
+        const details = await lastDetails();
+        const noted = Object.values(details.protected.sensitivity).flat();
+        expect(noted.sort()).toEqual(labelled.map((d: any) => `Record:${d.id}`).sort());
+        labelSeen = true;
+      }
+    }
+    expect({ restrictedSeen, labelSeen }).toEqual({ restrictedSeen: true, labelSeen: true });
+  });
 });

@@ -4,15 +4,17 @@
  * status of their kind. Every read and search is audited like the chart's reads, with what specially
  * protected data (SPEC §3a) it returned.
  */
+import type { Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProtectedRead } from '../../services/queries/protectedData';
 import { authzType } from '../../authz/model';
 import { AppError, isAppError } from '../../domain/errors';
-import { protectedDataRead } from '../../services/queries/protectedData';
 import { appendAudit } from '../../store/audit';
 import { userFromToken } from '../auth';
 import type { Server } from '../context';
 import { capabilityStatement } from './capability';
-import type { ResourceMapping, Row } from './mapping';
+import type { ResourceMapping } from './mapping';
+import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
 import { mappingFor, MAPPINGS } from './resources';
 import { readOne, searchBundle, searchPage, type Query } from './search';
@@ -20,19 +22,10 @@ import { readOne, searchBundle, searchPage, type Query } from './search';
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
-/** What a read or search returned that is specially protected, per the audit's vocabulary. */
-function protectedOf(mapping: ResourceMapping, rows: Row[]): Record<string, unknown> | null {
-  const read =
-    mapping.authz === 'Patient'
-      ? protectedDataRead({ patient: rows.find((r) => r.restricted === 1 || r.restricted === true) ?? null })
-      : protectedDataRead({
-          patient: rows.some((r) => r.patient_restricted === 1 || r.patient_restricted === true) ? { restricted: true } : null,
-          ...(mapping.authz === 'Record' ? { records: rows } : {}),
-          ...(mapping.authz === 'Observation' ? { observations: rows } : {}),
-          ...(mapping.authz === 'Appointment' ? { appointments: rows } : {}),
-        });
-  return read ? { protected: read } : null;
-}
+const protectedDetails = (mapping: ResourceMapping, resources: Resource[]): { protected?: ProtectedRead } => {
+  const sent = protectedSent(mapping.authz, resources);
+  return sent ? { protected: sent } : {};
+};
 
 export function fhirRoutes(server: Server) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -89,7 +82,7 @@ export function fhirRoutes(server: Server) {
         decision: 'allow',
         reason: `${mapping.fhirType}: ${page.rows.length} result${page.rows.length === 1 ? '' : 's'}`,
         org_id: actor.org_id,
-        details: { fhir_type: mapping.fhirType, ids: page.rows.map((r) => r.id), ...protectedOf(mapping, page.rows) },
+        details: { fhir_type: mapping.fhirType, ids: page.rows.map((r) => r.id), ...protectedDetails(mapping, page.resources) },
       });
       return send(reply, 200, searchBundle(base(req), mapping, query, page));
     });
@@ -116,7 +109,7 @@ export function fhirRoutes(server: Server) {
         decision: found ? 'allow' : 'not_found',
         reason: null,
         org_id: owner?.org_id ?? null,
-        details: { fhir_type: mapping.fhirType, ...(found ? protectedOf(mapping, [found.row]) : {}) },
+        details: { fhir_type: mapping.fhirType, ...(found ? protectedDetails(mapping, [found.resource]) : {}) },
       });
       if (!found) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
       return send(reply, 200, found.resource);
