@@ -42,6 +42,7 @@ describe('FHIR R4 API', () => {
       'DocumentReference',
       'MedicationRequest',
       'MedicationAdministration',
+      'Practitioner',
     ]);
     const obs = r.body.rest[0].resource.find((x: any) => x.type === 'Observation');
     expect(obs.searchParam.map((p: any) => p.name)).toEqual(['_id', 'patient', 'subject', 'code', 'category', 'date', '_count']);

@@ -54,9 +54,13 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
     const actor = (await loadActor(db, userId, server.now()))!;
     for (const mapping of MAPPINGS) {
       const type = mapping.authz as ResourceType;
-      const listed = (await engine.listAs<{ id: string }>(actor, 'read', type, { columns: 'm.id AS id', orderBy: 'm.id' })).map(
-        (r) => r.id,
-      );
+      const listed = (
+        await engine.listAs<{ id: string }>(actor, 'read', type, {
+          columns: 'm.id AS id',
+          orderBy: 'm.id',
+          ...(mapping.where ? { where: mapping.where } : {}),
+        })
+      ).map((r) => r.id);
       const found = await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?_count=7`);
       report.searches++;
       const ids = found.map((r) => r.id as string);
@@ -102,12 +106,18 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
 
       // Reads: a sample of every row of the type, readable or not.
       const all = (await db.all<{ id: string }>(`SELECT id FROM ${authzType(type).table} ORDER BY id`)).map((r) => r.id);
+      // Practitioner is staff users only: a patient's account is not one, whatever the policy says of reading it.
+      const served = new Set(
+        (await db.all<{ id: string }>(`SELECT m.id FROM ${authzType(type).table} m WHERE ${mapping.where ?? '1=1'}`)).map(
+          (r) => r.id,
+        ),
+      );
       for (const id of all.filter(() => random() < 0.25)) {
         const decision = await engine.decideAs(actor, 'read', { type, id });
         const r = await f.get(userId, `/fhir/R4/${mapping.fhirType}/${id}`);
         report.reads++;
         if (r.status === 200) report.allowed++;
-        const expected = decision === 'allow' ? 200 : 404;
+        const expected = decision === 'allow' && served.has(id) ? 200 : 404;
         if (r.status !== expected)
           report.mismatches.push({ userId, read: `${mapping.fhirType}/${id}`, status: r.status, decision });
         if (r.status === 404 && r.body.resourceType !== 'OperationOutcome')
@@ -155,6 +165,17 @@ function ownSearches(fhirType: string, found: any[]): Array<[string, (r: any) =>
   }
   if (fhirType === 'Encounter')
     out.push(['/fhir/R4/Encounter?status=planned,finished&_count=500', (r) => ['planned', 'finished'].includes(r.status)]);
+  if (fhirType === 'Practitioner') {
+    const word = (first.name[0].text as string).split(' ')[0]!.slice(0, 2).toUpperCase();
+    out.push([
+      `/fhir/R4/Practitioner?name=${encodeURIComponent(word)}&_count=500`,
+      (r) =>
+        (r.name[0].text as string)
+          .toLowerCase()
+          .split(' ')
+          .some((w) => w.startsWith(word.toLowerCase())),
+    ]);
+  }
   if (fhirType === 'Flag') out.push(['/fhir/R4/Flag?status=active&_count=500', (r) => r.status === 'active']);
   if (fhirType === 'AllergyIntolerance')
     out.push([

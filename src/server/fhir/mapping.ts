@@ -40,6 +40,8 @@ export interface ResourceMapping {
   /** Columns over alias `m` and the joins they need (display columns, the patient's `restricted`). */
   columns?: string;
   joins?: string;
+  /** A fixed condition of the type (Practitioner: staff users, not patient accounts), ANDed like the search's. */
+  where?: string;
   params: Record<string, SearchParam>;
   /** Rows to resources, all at once (masked fields are decided for the whole page in one query). */
   toFhir(rows: Row[], ctx: MapContext): Promise<Resource[]>;

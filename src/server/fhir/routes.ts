@@ -10,6 +10,7 @@ import type { ProtectedRead } from '../../services/queries/protectedData';
 import { authzType } from '../../authz/model';
 import { AppError, isAppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
+import { TABLES, type TableSpec } from '../../store/tables';
 import { userFromToken } from '../auth';
 import type { Server } from '../context';
 import { capabilityStatement } from './capability';
@@ -95,8 +96,8 @@ export function fhirRoutes(server: Server) {
       // The audit event belongs to the organization of what was asked for, found or not (as the chart's reads).
       const table = authzType(mapping.authz).table;
       const owner = await server.db.get<{ org_id: string }>(
-        mapping.authz === 'Patient'
-          ? 'SELECT org_id FROM patients WHERE id = ?'
+        (TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
+          ? `SELECT org_id FROM ${table} WHERE id = ?`
           : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`,
         [id],
       );

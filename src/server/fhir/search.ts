@@ -10,7 +10,7 @@ import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../authz/actor';
 import type { AuthzEngine } from '../../authz/engine';
 import { AppError } from '../../domain/errors';
-import { and, type Sql } from '../../store/sql';
+import { and, TRUE, type Sql } from '../../store/sql';
 import type { ResourceMapping, Row } from './mapping';
 import { bad, idCondition, ID_PATTERN } from './params';
 
@@ -80,11 +80,13 @@ function after(query: Query): string | null {
   return id;
 }
 
+const fixed = (m: ResourceMapping): Sql => (m.where ? { sql: m.where, params: [] } : TRUE);
+
 export async function searchPage(engine: AuthzEngine, actor: Actor, mapping: ResourceMapping, query: Query): Promise<Page> {
   const own = searchConditions(mapping, query);
   const count = pageSize(query);
   const from = after(query);
-  const where = and(own, from === null ? { sql: '1=1', params: [] } : { sql: 'm.id > ?', params: [from] });
+  const where = and(own, fixed(mapping), from === null ? TRUE : { sql: 'm.id > ?', params: [from] });
   const rows = await engine.listAs<Row>(actor, 'read', mapping.authz, {
     columns: mapping.columns ?? 'm.*',
     joins: mapping.joins ?? '',
@@ -112,7 +114,7 @@ export async function readOne(
   const [row] = await engine.listAs<Row>(actor, 'read', mapping.authz, {
     columns: mapping.columns ?? 'm.*',
     joins: mapping.joins ?? '',
-    where: 'm.id = ?',
+    where: and({ sql: 'm.id = ?', params: [id] }, fixed(mapping)).sql,
     params: [id],
     shape: 'row',
   });

@@ -8,6 +8,7 @@ import { medicationAdministrationMapping } from './medicationAdministration';
 import { medicationRequestMapping } from './medicationRequest';
 import { observationMapping } from './observation';
 import { patientMapping } from './patient';
+import { practitionerMapping } from './practitioner';
 
 export const MAPPINGS: readonly ResourceMapping[] = [
   patientMapping,
@@ -18,6 +19,7 @@ export const MAPPINGS: readonly ResourceMapping[] = [
   documentReferenceMapping,
   medicationRequestMapping,
   medicationAdministrationMapping,
+  practitionerMapping,
 ];
 
 export const mappingFor = (type: string): ResourceMapping | undefined => MAPPINGS.find((m) => m.fhirType === type);
