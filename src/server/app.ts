@@ -25,6 +25,7 @@ import {
 import { allStorable } from '../domain/text';
 import { createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
 import { mayAdministerWorkstations } from './devices';
+import { fhirRoutes, FHIR_PREFIX } from './fhir/routes';
 import { addressOf, registerRateLimits } from './limits';
 import { registerSignInKeys } from './personProof';
 import { deviceOfRequest } from './requestDevice';
@@ -329,6 +330,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   securityRoutes(app, server, { device, user, body });
   retirementRoutes(app, server, { body });
+  // Issue 22: FHIR R4 read and search for the hospital's other systems (src/server/fhir, docs/fhir.md).
+  await app.register(fhirRoutes(server), { prefix: FHIR_PREFIX });
 
   return app;
 }

@@ -1,0 +1,52 @@
+/**
+ * What each FHIR resource type is in this product: the policy's type that decides who reads it, the
+ * table (and joins) it is read from, its search parameters as SQL conditions, and the mapping of a row
+ * to the resource. One file per type in resources/ holds one of these.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { Actor } from '../../authz/actor';
+import type { AuthzEngine } from '../../authz/engine';
+import type { ResourceType } from '../../domain/refs';
+import type { Sql } from '../../store/sql';
+
+/** A row as read: its table's columns and the joined display columns (each mapping knows its own shape). */
+export type Row = { id: string } & Record<string, unknown>;
+
+/** Rows of patient-owned types carry their patient's `restricted` (0/1). */
+export type WithRestricted<T> = T & { patient_restricted: number | boolean | null };
+
+export interface MapContext {
+  engine: AuthzEngine;
+  actor: Actor;
+}
+
+export interface SearchParam {
+  type: 'token' | 'date' | 'string' | 'reference';
+  /** For the CapabilityStatement. */
+  documentation: string;
+  /** Modifiers accepted besides none (`exact`, `contains` for strings). */
+  modifiers?: readonly string[];
+  /**
+   * The condition of one occurrence of the parameter: its comma-separated values are alternatives (OR);
+   * several occurrences must all hold (AND).
+   */
+  condition(values: string[], modifier: string | undefined): Sql;
+}
+
+export interface ResourceMapping {
+  fhirType: Resource['resourceType'];
+  /** The policy's type: `read` on it decides what a search returns and a read answers. */
+  authz: ResourceType;
+  /** Columns over alias `m` and the joins they need (display columns, the patient's `restricted`). */
+  columns?: string;
+  joins?: string;
+  /** A fixed condition of the type (Practitioner: staff users, not patient accounts), ANDed like the search's. */
+  where?: string;
+  params: Record<string, SearchParam>;
+  /** Rows to resources, all at once (masked fields are decided for the whole page in one query). */
+  toFhir(rows: Row[], ctx: MapContext): Promise<Resource[]>;
+}
+
+/** Rows of patient-owned types also carry their patient's `restricted` (confidentiality R). */
+export const PATIENT_JOIN = 'JOIN patients pt ON pt.id = m.patient_id';
+export const PATIENT_COLUMNS = 'm.*, pt.restricted AS patient_restricted';

@@ -1,0 +1,119 @@
+/**
+ * `/fhir/R4` on the central server (issue 22): `metadata`, and read and search of the mapped types as
+ * the signed-in user (the bearer token of POST /v1/auth/sign-in). Errors are OperationOutcomes with the
+ * status of their kind. Every read and search is audited like the chart's reads, with what specially
+ * protected data (SPEC §3a) it returned.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ProtectedRead } from '../../services/queries/protectedData';
+import { authzType } from '../../authz/model';
+import { AppError, isAppError } from '../../domain/errors';
+import { appendAudit } from '../../store/audit';
+import { TABLES, type TableSpec } from '../../store/tables';
+import { userFromToken } from '../auth';
+import type { Server } from '../context';
+import { capabilityStatement } from './capability';
+import type { ResourceMapping } from './mapping';
+import { protectedSent } from './security';
+import { FHIR_STATUS, operationOutcome } from './outcome';
+import { mappingFor, MAPPINGS } from './resources';
+import { readOne, searchBundle, searchPage, type Query } from './search';
+
+export const FHIR_PREFIX = '/fhir/R4';
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+const protectedDetails = (mapping: ResourceMapping, resources: Resource[]): { protected?: ProtectedRead } => {
+  const sent = protectedSent(mapping.authz, resources);
+  return sent ? { protected: sent } : {};
+};
+
+export function fhirRoutes(server: Server) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const base = (req: FastifyRequest): string => `${req.protocol}://${req.host}${FHIR_PREFIX}`;
+    const send = (reply: FastifyReply, status: number, body: unknown) => reply.status(status).type(FHIR_JSON).send(body);
+
+    app.setErrorHandler((err: unknown, _req, reply) => {
+      if (isAppError(err)) {
+        if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
+        return send(reply, FHIR_STATUS[err.kind], operationOutcome(err.kind, err.message));
+      }
+      const e = err as { statusCode?: number };
+      if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+        return send(reply, 400, operationOutcome('invalid', 'The request is malformed.'));
+      server.log.error('FHIR request failed', { error: (err as Error).stack });
+      return send(reply, 500, operationOutcome('internal', 'The server could not handle the request; it was logged.'));
+    });
+    app.setNotFoundHandler((_req, reply) => send(reply, 404, operationOutcome('not_found', 'No such FHIR endpoint.')));
+
+    const actorOf = async (req: FastifyRequest) => {
+      const u = await userFromToken(server.db, req.headers.authorization, server.now());
+      if (!u)
+        throw new AppError(
+          'unauthenticated',
+          'Sign in first: send the bearer token of POST /v1/auth/sign-in (it may have expired).',
+        );
+      return (await server.engine.resolve({ userId: u.id })).actor;
+    };
+    const mappingOf = (type: string): ResourceMapping => {
+      const m = mappingFor(type);
+      if (!m)
+        throw new AppError(
+          'not_found',
+          `This server does not serve ${type.slice(0, 60)}. It serves ${MAPPINGS.map((x) => x.fhirType).join(', ')}.`,
+        );
+      return m;
+    };
+
+    app.get('/metadata', async (req, reply) => send(reply, 200, capabilityStatement(base(req), server.now())));
+
+    app.get('/:type', async (req, reply) => {
+      const actor = await actorOf(req);
+      const mapping = mappingOf((req.params as { type: string }).type);
+      const query = req.query as Query;
+      const page = await searchPage(server.engine, actor, mapping, query);
+      const patient =
+        typeof query.patient === 'string' ? query.patient : typeof query.subject === 'string' ? query.subject : null;
+      await appendAudit(server.db, {
+        at: actor.now,
+        actor: actor.id,
+        on_behalf_of: null,
+        action: 'fhir_search',
+        resource: patient ? `Patient:${patient.replace(/^Patient\//, '').slice(0, 64)}` : `${mapping.authz}:*`,
+        decision: 'allow',
+        reason: `${mapping.fhirType}: ${page.rows.length} result${page.rows.length === 1 ? '' : 's'}`,
+        org_id: actor.org_id,
+        details: { fhir_type: mapping.fhirType, ids: page.rows.map((r) => r.id), ...protectedDetails(mapping, page.resources) },
+      });
+      return send(reply, 200, searchBundle(base(req), mapping, query, page));
+    });
+
+    app.get('/:type/:id', async (req, reply) => {
+      const actor = await actorOf(req);
+      const { type, id } = req.params as { type: string; id: string };
+      const mapping = mappingOf(type);
+      const found = await readOne(server.engine, actor, mapping, id);
+      // The audit event belongs to the organization of what was asked for, found or not (as the chart's reads).
+      const table = authzType(mapping.authz).table;
+      const owner = await server.db.get<{ org_id: string }>(
+        (TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
+          ? `SELECT org_id FROM ${table} WHERE id = ?`
+          : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`,
+        [id],
+      );
+      await appendAudit(server.db, {
+        at: actor.now,
+        actor: actor.id,
+        on_behalf_of: null,
+        action: 'read',
+        resource: `${mapping.authz}:${id.slice(0, 64)}`,
+        decision: found ? 'allow' : 'not_found',
+        reason: null,
+        org_id: owner?.org_id ?? null,
+        details: { fhir_type: mapping.fhirType, ...(found ? protectedDetails(mapping, [found.resource]) : {}) },
+      });
+      if (!found) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
+      return send(reply, 200, found.resource);
+    });
+  };
+}
