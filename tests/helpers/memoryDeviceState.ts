@@ -39,10 +39,6 @@ export class MemoryDeviceState implements DeviceStateStore {
     return s ? { ...s } : undefined;
   }
 
-  async usersKey(device: string): Promise<string | null> {
-    return this.states.get(device)?.users_key ?? null;
-  }
-
   async get(device: string): Promise<DeviceSyncState> {
     return { ...this.#state(device) };
   }

@@ -56,6 +56,34 @@ describeSync('pull cycles', syncFixture, (t) => {
     expect(await dump(small)).toEqual(await dump(big));
   });
 
+  it('issue 21 finding 1: a role revoked in the middle of a cycle stops counting at the next page, and a page asked for again carries nothing of it', async () => {
+    const ws = await t.workstation('ward-pc', { pageLimit: 2 });
+    await ws.signIn('nina');
+    const ra = (await t.srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'"))!;
+    let after: number | null = null;
+    let late: string | null = null;
+    ws.afterPost = async (p, answer) => {
+      if (after !== null || p !== '/v2/sync/pull' || !answer.upserts.some((u: any) => u.table === 'patients')) return;
+      // The page bringing Alice is lost on its way; meanwhile Nina's ward role is revoked and Alice
+      // gets a new vitals entry. The workstation asks for the page again.
+      after = ws.answers.length;
+      ws.loseNextResponse = true;
+      expect((await t.asUser('ada', 'revokeRole', { id: ra.id })).status).toBe(200);
+      late = (await t.asUser('lee', 'recordObservation', vitals('p-a', '88'))).body.result.id;
+    };
+    await ws.sync.syncNow().catch(() => undefined);
+    expect(after).not.toBeNull();
+    for (let i = 0; i < 5 && (await ws.sync.status()).mode !== 'online'; i++) await ws.sync.syncNow();
+    expect((await ws.sync.status()).mode).toBe('online');
+    // Nothing of Alice travelled after the revocation — not the re-asked page, not the later pages,
+    // not the vitals written after it — and the cycle itself took away what the role had brought.
+    const sent = t.pulledRows(ws, after!);
+    expect(sent.filter((u) => u.table === 'patients' || u.row.patient_id === 'p-a')).toEqual([]);
+    expect(JSON.stringify(sent)).not.toContain(late!);
+    expect(await ws.ids('patients')).toEqual([]);
+    expect(await ws.ids('observations')).toEqual([]);
+  });
+
   it('resends a pull page whose response was lost, without losing or duplicating rows', async () => {
     const ws = await t.workstation('ward-pc');
     await ws.signIn('ada');

@@ -37,8 +37,6 @@ export interface HeldRow {
 export interface DeviceStateStore {
   /** The workstation's state, or undefined before its first pull. */
   find(device: string): Promise<DeviceSyncState | undefined>;
-  /** The users key its last plan stored (what its scope was computed from), if any. */
-  usersKey(device: string): Promise<string | null>;
   /** The workstation's state, created at its first pull. */
   get(device: string): Promise<DeviceSyncState>;
   /** Forgets everything the workstation holds (it starts over from nothing). */

@@ -14,7 +14,7 @@
 import type { Actor } from '../../authz/actor';
 import type { Device } from '../auth';
 import type { Server } from '../context';
-import { rememberActors, currentActors } from './actors';
+import { deviceActors, rememberActors, type DeviceActors } from './actors';
 import { orgVersions, tablesChanged } from './changeLog';
 import type { CycleState, PlanMarks, UsersKey } from './cycle';
 import type { DeviceSyncState } from './deviceState';
@@ -35,8 +35,8 @@ export interface CyclePlan {
   state: CycleState;
   /** Bookkeeping to store with the first page; null when nothing about the users or windows changed. */
   marks: PlanMarks | null;
-  /** The workstation's users as loaded for the plan (null: unchanged, taken from the cache). */
-  actors: Actor[] | null;
+  /** The workstation's users as the plan saw them (null when it did not need them). */
+  users: DeviceActors | null;
 }
 
 /** How the workstation's users differ from those its scope was last computed for. */
@@ -98,15 +98,15 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
   };
   // A break-glass grant made or changed moves the next moment a window opens or closes.
   const windowChanged = WINDOW_TABLES.some((t) => touched.has(t));
-  if (!usersDue && !windowChanged) return { state, marks: null, actors: null };
+  if (!usersDue && !windowChanged) return { state, marks: null, users: null };
 
   let actors: Actor[];
+  let keys: Record<string, string>;
   let usersKey = row.users_key!;
   const parts = new Set<string>();
   if (usersDue) {
     const users = await deviceUsers(server.db, device, now);
-    actors = users.actors;
-    const { keys } = users;
+    ({ actors, keys } = users);
     const change = usersChange(prev, keys);
     const scope = await DeviceScope.build(server, device, actors);
     const candidatesOf = async (ids: string[]): Promise<void> => {
@@ -129,9 +129,9 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
       state.org = 'users';
     }
     usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
-    rememberActors(server, device, usersKey, actors);
+    rememberActors(server, device, Number(row.users_dirty), upTo, { actors, keys }, now);
   } else {
-    actors = await currentActors(server, device, usersKey, now);
+    ({ actors, keys } = await deviceActors(server, device, Number(row.users_dirty), now));
   }
   if (!reset && row.evaluated_at)
     for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
@@ -144,7 +144,7 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
   if (state.scan) state.scanWritten = true;
   return {
     state,
-    actors,
+    users: { actors, keys },
     marks: {
       users_key: usersKey,
       policy_key: policyKey,

@@ -20,13 +20,6 @@ export class SqlDeviceState implements DeviceStateStore {
     return this.db.get<DeviceSyncState>('SELECT * FROM device_sync WHERE device_id = ?', [device]);
   }
 
-  async usersKey(device: string): Promise<string | null> {
-    return (
-      (await this.db.get<{ users_key: string | null }>('SELECT users_key FROM device_sync WHERE device_id = ?', [device]))
-        ?.users_key ?? null
-    );
-  }
-
   async get(device: string): Promise<DeviceSyncState> {
     const found = await this.find(device);
     if (found) return found;
