@@ -13,6 +13,7 @@ import { APP_ENTRY, APP_HOST, APP_SCHEME } from './security';
 import { createMainWindow, hardenContents, isTrustedSender } from './windows';
 import { workstationDbKey } from './dbKey';
 import { openWorkstation, workstationDbPath, type Workstation } from './workstation';
+import { syncStatusFor } from './syncStatus';
 
 // Packaged: migrations/, policies/ and the renderer are resources next to the app.
 const root = app.isPackaged ? process.resourcesPath : path.resolve(__dirname, '..');
@@ -122,8 +123,11 @@ if (!app.requestSingleInstanceLock()) {
       workstation.session.onChange(() => {
         void push();
       });
-      workstation.sync.onChange((status) => {
-        if (win && !win.isDestroyed()) win.webContents.send('clinic:event', { type: 'sync', status });
+      // As the signed-in user may see it: their own refused changes only (electron/syncStatus.ts).
+      workstation.sync.onChange((raw) => {
+        void syncStatusFor(workstation, raw).then((status) => {
+          if (win && !win.isDestroyed()) win.webContents.send('clinic:event', { type: 'sync', status });
+        });
       });
       setInterval(() => workstation.session.tick(), 5_000).unref();
 

@@ -27,6 +27,11 @@ export class ServerTokens {
     return `Bearer ${t.token}`;
   }
 
+  /** The user signed out here: their server sign-in is not kept for anyone else (root's above all). */
+  forget(userId: string): void {
+    this.#tokens.delete(userId);
+  }
+
   clear(): void {
     this.#tokens.clear();
   }

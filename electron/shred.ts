@@ -13,8 +13,24 @@ import { keyFilePath } from './dbKey';
 
 export const REVOKED_FILE = 'revoked.json';
 
+const Unsent = z
+  .object({
+    changes: z
+      .array(z.object({ what: z.string().max(200), who: z.string().max(200), at: z.string().max(40) }).strict())
+      .max(5000),
+    audit_events: z.number().int().min(0),
+  })
+  .strict();
 const Marker = z
-  .object({ message: z.string().max(2000), at: z.string().nullable(), device_id: z.string().nullable(), erased_at: z.string() })
+  .object({
+    message: z.string().max(2000),
+    at: z.string().nullable(),
+    device_id: z.string().nullable(),
+    erased_at: z.string(),
+    /** Issue 20: retired (it sent what it had first) or revoked as compromised, and what it had not sent. */
+    mode: z.enum(['revoked', 'retired']).optional(),
+    unsent: Unsent.nullable().optional(),
+  })
   .strict();
 export type RevokedMarker = z.infer<typeof Marker>;
 
@@ -41,6 +57,9 @@ export interface ShredInput {
   message: string;
   revokedAt: string | null;
   deviceId: string | null;
+  mode?: 'revoked' | 'retired';
+  /** What had not reached the server (no patient names: this file outlives the database). */
+  unsent?: RevokedMarker['unsent'];
 }
 
 /** Forgets the key, deletes the database, leaves only the reason. Never throws for files already gone. */
@@ -57,6 +76,8 @@ export async function shredWorkstation(input: ShredInput): Promise<RevokedMarker
     at: input.revokedAt,
     device_id: input.deviceId,
     erased_at: new Date().toISOString(),
+    ...(input.mode ? { mode: input.mode } : {}),
+    ...(input.unsent ? { unsent: input.unsent } : {}),
   };
   const file = path.join(input.dataDir, REVOKED_FILE);
   const fd = openSync(file, 'w', 0o600);

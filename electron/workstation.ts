@@ -16,9 +16,12 @@ import type { SystemConfig } from './config';
 import { silentLogger, type Logger } from './log';
 import type { SyncStatusSource } from './syncStatus';
 import { CorrectedClock } from '../src/sync/clock';
+import { UserKeys } from '../src/sync/userKeys';
+import type { ScryptCost } from '../src/domain/secretHash';
 import { SyncEngine } from '../src/sync/engine';
 import type { Transport } from '../src/sync/http';
 import type { Revocation } from '../src/sync/revocation';
+import { unsentSentence, type UnsentSummary } from '../src/sync/unsent';
 import { auditStartup } from '../src/services/startupAudit';
 import { ServerTokens } from './serverTokens';
 import { readRevokedMarker, shredWorkstation } from './shred';
@@ -35,6 +38,8 @@ export interface WorkstationOptions {
   transport?: (url: string) => Transport;
   /** Start the background sync loop (default: when enrolled). */
   autoSync?: boolean;
+  /** The cost of wrapping users' signing keys (tests use a cheap one; the app the default scrypt cost). */
+  keyCost?: ScryptCost;
   /** How the database key came to be on this start (electron/dbKey.ts), for the startup audit event. */
   keyInfo?: { event: 'created' | 'unwrapped' | 'encrypted-existing'; weakBackend: boolean };
 }
@@ -53,8 +58,16 @@ export interface Workstation {
   log: Logger;
   /** Server sign-ins of this session's users (administration calls to the server); memory only. */
   serverTokens: ServerTokens;
-  /** Set when the server revoked this workstation: its local data is erased (electron/shred.ts). */
-  revoked: { message: string; at: string | null; erased: boolean } | null;
+  /** The users' signing keys (src/sync/userKeys.ts): unlocked ones are held in memory only. */
+  keys: UserKeys;
+  /** Set when the server revoked or retired this workstation: its local data is erased (electron/shred.ts). */
+  revoked: {
+    message: string;
+    at: string | null;
+    erased: boolean;
+    mode?: 'revoked' | 'retired';
+    unsent?: UnsentSummary | null;
+  } | null;
   close(): Promise<void>;
 }
 
@@ -73,11 +86,13 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     if (applied.length) log.info('schema migrated', { applied: applied.map((m) => `${m.set}/${m.version}`) });
     await clock.load(db);
     let ws: Workstation | null = null;
+    const keys = new UserKeys(db, { clock, ...(opts.keyCost ? { cost: opts.keyCost } : {}) });
     const engineSync = new SyncEngine({
       db,
       clock,
       corrected: clock,
       log,
+      keys,
       ...(opts.transport ? { transport: opts.transport } : {}),
       // Revoked by an administrator: sign out at once, then forget the key and delete the database.
       onRevoked: (r) => {
@@ -91,7 +106,8 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       db,
       authz: engine,
       clock,
-      mutations: outboxSink(db),
+      // Each change carries its author's signature (docs/security.md, P1).
+      mutations: outboxSink(db, (m) => keys.proofFor(m)),
       config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
     };
     const enrollment = await engineSync.enrollment();
@@ -110,8 +126,18 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
         signInOnline: async (username, password) => {
           const r = await engineSync.signInOnline(username, password);
           if (r.token && ws) ws.serverTokens.set(r.token);
-          return r;
+          return { ...r, ...(r.token ? { userId: r.token.user_id } : {}) };
         },
+      },
+      // A sign-in decided here unlocks the user's signing key with the same secret (not enrolled: no keys).
+      unlockKey: async (user, c) => {
+        if (!(await engineSync.enrollment())) return;
+        await keys.unlock(user, c.method === 'password' ? 'password' : 'badge', c.method === 'password' ? c.password : c.pin);
+      },
+      // Nothing of a user who left stays usable: not their key, not their server sign-in (root's above all).
+      onSignedOut: (userId) => {
+        keys.forget(userId);
+        ws?.serverTokens.forget(userId);
       },
       onSignedIn: () => {
         void engineSync.syncNow().catch(() => undefined);
@@ -147,7 +173,11 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       sync,
       log,
       serverTokens: new ServerTokens(clock),
-      revoked: marker && !enrolled ? { message: marker.message, at: marker.at, erased: false } : null,
+      keys,
+      revoked:
+        marker && !enrolled
+          ? { message: marker.message, at: marker.at, erased: false, mode: marker.mode, unsent: marker.unsent ?? null }
+          : null,
       close: async () => {
         await sync.stop();
         await db.close();
@@ -179,22 +209,46 @@ export function auditedSettings(config: SystemConfig, policyFingerprint: string)
   };
 }
 
-/** After the server said "revoked": nothing readable stays (electron/shred.ts), and the window says why. */
+/**
+ * After the server said "revoked" (as compromised: erase now) or the retirement ended (everything
+ * sendable was sent): nothing readable stays (electron/shred.ts), and the window says why and what
+ * happened to the work saved here (docs/security.md, R1–R3).
+ */
 async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
-  if (ws.revoked?.erased) return;
+  if (ws.revoked) return; // erased, or being erased
   ws.session.signOut();
   ws.serverTokens.clear();
+  ws.keys.forgetAll();
   ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();
+  let message = r.message;
+  let unsent = r.unsent ?? null;
+  if (r.mode !== 'retired') {
+    // Compromised: nothing more is sent, but what is lost is named — here, and to the administrator if the server takes it.
+    const lost = await ws.sync.engine.reportUnsent().catch(() => null);
+    if (lost) {
+      unsent = lost.summary;
+      message = `${r.message} ${unsentSentence(lost.summary, { retired: false, reported: lost.reported })}`;
+    }
+  }
   await shredWorkstation({
     dataDir: ws.dataDir,
     dbPath: ws.dbPath,
     close: () => ws.db.close(),
-    message: r.message,
+    message,
     revokedAt: r.revoked_at,
     deviceId: enrollment?.device_id ?? null,
+    mode: r.mode === 'retired' ? 'retired' : 'revoked',
+    unsent,
   });
-  ws.revoked = { ...ws.revoked, erased: true };
-  ws.log.warn('workstation revoked by the server: local data erased', { device: enrollment?.device_id ?? null });
+  ws.revoked = { message, at: r.revoked_at, erased: true, mode: r.mode === 'retired' ? 'retired' : 'revoked', unsent };
+  ws.log.warn(
+    r.mode === 'retired' ? 'workstation retired: local data erased' : 'workstation revoked by the server: local data erased',
+    {
+      device: enrollment?.device_id ?? null,
+      unsent_changes: unsent?.changes.length ?? null,
+      unsent_audit_events: unsent?.audit_events ?? null,
+    },
+  );
 }

@@ -19,6 +19,8 @@ import { migrate, WORKSTATION_SETS } from '../../src/store/migrate';
 import { SqliteDb } from '../../src/store/sqlite';
 import { CorrectedClock } from '../../src/sync/clock';
 import { SyncEngine } from '../../src/sync/engine';
+import { UserKeys } from '../../src/sync/userKeys';
+import { TEST_COST } from '../../src/domain/secretHash';
 import { httpTransport, type Transport } from '../../src/sync/http';
 import type { World } from './generate';
 import { rssMb } from './measure';
@@ -55,15 +57,17 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
         try {
           return await real.post(p, body, response, auth);
         } finally {
-          if (p === '/v1/sync/push') pushMs += performance.now() - t0;
+          if (p === '/v2/sync/push') pushMs += performance.now() - t0;
         }
       },
     };
   };
+  const keys = new UserKeys(wsDb, { clock: wsClock, cost: TEST_COST });
   const sync = new SyncEngine({
     db: wsDb,
     clock: wsClock,
     corrected: wsClock,
+    keys,
     transport: timed,
     pageLimit: 5000,
     pushBatch: 250,
@@ -82,6 +86,13 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
     await recordDeviceUser(serverDb, e.device_id, world.auditor, BENCH_NOW);
     const nurse = world.wardNurses[0]!;
     await recordDeviceUser(serverDb, e.device_id, nurse, BENCH_NOW);
+    // Her signing key there, as an online sign-in would register it (docs/security.md, P1).
+    const key = await keys.prepare(nurse, 'password', 'bench-password-1');
+    await keys.keep(nurse, key, 'bench-password-1');
+    await serverDb.run(
+      "INSERT INTO device_user_keys (device_id, public_key, user_id, kind, registered_at) VALUES (?, ?, ?, 'password', ?)",
+      [e.device_id, key.publicKey, nurse, BENCH_NOW],
+    );
     let t0 = performance.now();
     await sync.syncNow();
     const initial = (performance.now() - t0) / 1000;
@@ -105,7 +116,7 @@ export async function syncBenchmarks(file: string, world: World, dataset: string
       db: wsDb,
       authz: engine,
       clock: wsClock,
-      mutations: outboxSink(wsDb),
+      mutations: outboxSink(wsDb, (m) => keys.proofFor(m)),
       config: defaultServiceConfig,
     };
     const wardPatients = (

@@ -9,7 +9,13 @@ import { auditReportFor } from '../../src/services/queries/auditReport';
 import { listStaff, listUsers, withVisibleBadge } from '../../src/services/queries/people';
 import { clinicians, locations, organizations, tableCounts } from '../../src/services/queries/reference';
 import { resetLockout } from '../../src/services/signIn';
-import { createOrganizationWithAdmin, createUserWithSecrets } from '../../src/services/users';
+import {
+  createOrganizationWithAdmin,
+  createUserWithSecrets,
+  organizationArgs,
+  userArgsWithSecrets,
+} from '../../src/services/users';
+import type { User } from '../../src/domain/entities';
 import { verifyAuditChain } from '../../src/store/audit';
 import { schemaVersions } from '../../src/store/migrate';
 import { resourcesDir } from '../../src/store/paths';
@@ -17,7 +23,9 @@ import { httpTransport, SyncHttpError } from '../../src/sync/http';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { Ok } from '../../src/sync/securityProtocol';
 import type { HandlerMap } from './dispatch';
+import { madeOnline, onServer } from './online';
 import { clearRevokedMarker } from '../shred';
+import { syncStatusFor } from '../syncStatus';
 import type { Workstation } from '../workstation';
 
 /** Root, or an administrator of the user's organization, signed in and not locked (viewing as someone else: as them). */
@@ -68,7 +76,10 @@ export const adminHandlers: Pick<
   'admin.createUser': async (r, ws, p) => {
     const principal = need(p);
     if (principal.as) throw new AppError('forbidden', 'You are viewing as another user; changes cannot be made in this view.');
-    const user = await createUserWithSecrets(ws.ctx, principal, r);
+    // Enrolled: made on the server with a fresh sign-in, never queued here (docs/security.md, P2).
+    const user = (await madeOnline(ws, principal, 'createUser'))
+      ? ((await onServer(ws, principal, 'createUser', await userArgsWithSecrets(r))) as User)
+      : await createUserWithSecrets(ws.ctx, principal, r);
     // Creating users does not by itself entitle one to their badge id (SPEC §3 User fields).
     return withVisibleBadge(ws.ctx, (await ws.engine.resolve(principal)).actor, user);
   },
@@ -91,7 +102,10 @@ export const adminHandlers: Pick<
     return { ok: true as const };
   },
   'orgs.list': async (_r, ws, p) => organizations(ws.ctx, need(p)),
-  'orgs.create': async (r, ws, p) => createOrganizationWithAdmin(ws.ctx, need(p), r),
+  'orgs.create': async (r, ws, p) =>
+    (await madeOnline(ws, need(p), 'createOrganization'))
+      ? ((await onServer(ws, need(p), 'createOrganization', await organizationArgs(r))) as { id: string; name: string })
+      : createOrganizationWithAdmin(ws.ctx, need(p), r),
   'audit.log': async (r, ws, p) =>
     auditLog(ws.ctx, need(p), { orgId: r.orgId, before: r.before ?? null, action: r.action ?? null }),
   'audit.breakGlass': async (r, ws, p) => breakGlassReview(ws.ctx, need(p), { orgId: r.orgId }),
@@ -104,7 +118,7 @@ export const adminHandlers: Pick<
       protected_only: r.protectedOnly,
       sort: r.sort,
     }),
-  'sync.status': async (_r, ws) => ws.sync.status(),
+  'sync.status': async (_r, ws) => syncStatusFor(ws, await ws.sync.status()),
   'sync.enroll': async (r, ws) => {
     if (await ws.sync.engine.enrollment()) {
       throw new AppError(
@@ -131,9 +145,9 @@ export const adminHandlers: Pick<
       throw err;
     }
     ws.sync.engine.start();
-    return ws.sync.syncNow();
+    return syncStatusFor(ws, await ws.sync.syncNow());
   },
-  'sync.now': async (_r, ws) => ws.sync.syncNow(),
+  'sync.now': async (_r, ws) => syncStatusFor(ws, await ws.sync.syncNow()),
   'diagnostics.get': async (_r, ws) => {
     // Open to anyone at the machine (IT enrolls before anyone can sign in), but how much data the
     // workstation holds and where it lies on disk only for an administrator (or root) signed in.

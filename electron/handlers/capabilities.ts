@@ -20,6 +20,8 @@ export async function capabilitiesFor(ws: Workstation, p: Principal): Promise<st
     caps.add('day');
     caps.add('break_glass');
   }
+  // A nurse's "My day" is her ward worklist (sets due, alerts due, handover notes to write).
+  if (roles.has('nurse')) caps.add('ward_worklist');
   if (roles.has('registration_clerk') || roles.has('admin')) caps.add('registration');
   if (actor.org_id !== ROOT_ORG_ID) {
     if ((await ws.engine.decideAs(actor, 'create_user', { type: 'Organization', id: actor.org_id })) === 'allow')

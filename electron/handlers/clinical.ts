@@ -9,6 +9,7 @@ import { findForBreakGlass } from '../../src/services/queries/people';
 import { clinicianDay } from '../../src/services/queries/today';
 import { runMutation } from '../../src/services/run';
 import type { HandlerFn, HandlerMap } from './dispatch';
+import { madeOnline, onServer } from './online';
 import type { Workstation } from '../workstation';
 
 const need = (p: Principal | null): Principal => {
@@ -24,6 +25,8 @@ const MUTATION_CHANNELS = (Object.keys(channels) as Channel[]).filter((c): c is 
 function mutationHandler(channel: MutationChannel): HandlerFn<MutationChannel> {
   const name = (channels[channel] as { mutation: keyof typeof MUTATIONS }).mutation;
   return async (request, ws: Workstation, p) => {
+    // Administrative changes and root's are made on the server (docs/security.md, P2).
+    if (await madeOnline(ws, need(p), name)) return (await onServer(ws, need(p), name, request)) as never;
     const result = await runMutation(ws.ctx, need(p), MUTATIONS[name] as never, request);
     void ws.sync.syncNow().catch(() => undefined);
     return result as never;

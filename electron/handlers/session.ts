@@ -26,7 +26,9 @@ export async function sessionInfo(ws: Workstation): Promise<Response<'session.ge
     name: ws.config.workstationName,
     organization: ws.config.organization ?? null,
     facility: ws.config.facility ?? null,
-    revoked: ws.revoked ? { message: ws.revoked.message, at: ws.revoked.at } : null,
+    revoked: ws.revoked
+      ? { message: ws.revoked.message, at: ws.revoked.at, mode: ws.revoked.mode ?? null, unsent: ws.revoked.unsent ?? null }
+      : null,
   };
   if (ws.revoked?.erased) {
     // The database is gone: say why, and nothing else.

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Principal } from '../../src/authz/engine';
 import { AppError } from '../../src/domain/errors';
-import { httpTransport, SyncHttpError } from '../../src/sync/http';
+import { SyncHttpError } from '../../src/sync/http';
 import { PROTOCOL_VERSION } from '../../src/sync/protocol';
 import { DeviceList, EnrollmentCodeList, Ok } from '../../src/sync/securityProtocol';
 import type { Workstation } from '../workstation';
@@ -39,12 +39,9 @@ async function asAdmin<S extends z.ZodType>(
   const e = await ws.sync.engine.enrollment();
   if (!e) throw new AppError('invalid', 'This workstation is not enrolled with a central server.');
   try {
-    return await httpTransport(e.server_url, 20_000).post(
-      path,
-      { protocol: PROTOCOL_VERSION, ...body },
-      schema,
-      ws.serverTokens.bearer(p.userId),
-    );
+    return await ws.sync.engine
+      .transport(e.server_url)
+      .post(path, { protocol: PROTOCOL_VERSION, ...body }, schema, ws.serverTokens.bearer(p.userId), { timeoutMs: 20_000 });
   } catch (err) {
     if (err instanceof SyncHttpError) throw new AppError(err.kind === 'network' ? 'invalid' : err.kind, err.message);
     throw err;
@@ -59,7 +56,7 @@ export const workstationHandlers: Pick<HandlerMap, 'workstations.list' | 'workst
     return { devices: devices.map((d) => ({ ...d, this_workstation: d.id === self })), codes };
   },
   'workstations.revoke': async (r, ws, p) =>
-    asAdmin(ws, p, null, `/v1/devices/${encodeURIComponent(r.deviceId)}/revoke`, { reason: r.reason ?? null }, Ok),
+    asAdmin(ws, p, null, `/v1/devices/${encodeURIComponent(r.deviceId)}/revoke`, { reason: r.reason ?? null, mode: r.mode }, Ok),
   'enrollmentCodes.revoke': async (r, ws, p) =>
     asAdmin(ws, p, null, `/v1/enrollment-codes/${encodeURIComponent(r.codeId)}/revoke`, {}, Ok),
 };

@@ -62,18 +62,18 @@ export function dayRange(now: Date): { from: string; to: string } {
   return { from: from.toISOString(), to: to.toISOString() };
 }
 
-/** `datetime-local` input value ↔ ISO. */
-export function toLocalInput(iso: string): string {
-  const d = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+/** Typed dates and times (inputs) are read and written by dateInput.ts, in this same format. */
+
+/** How long something has waited, in words: "1 minute", "40 minutes", "2 hours 5 minutes", "3 days". */
+export function duration(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60) return count(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 ? `${count(hours, 'hour')} ${count(minutes % 60, 'minute')}` : count(hours, 'hour');
+  return count(Math.floor(hours / 24), 'day');
 }
-export function fromLocalInput(v: string): string | null {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-/** Today as a `date` input value (local). */
-export const todayInput = (now: Date): string => toLocalInput(now.toISOString()).slice(0, 10);
+
+/** "1 patient", "20 patients"; `many` for irregular plurals. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export const humanize = (s: string): string => s.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());

@@ -104,7 +104,8 @@ export function demoHospital(nowIso: string): FixtureInput {
           : w.id === 'ward-neuro' && i === 1
             ? { id: 'u-brown', name: 'Dr. Brown', username: 'brown' }
             : null;
-      const name = special?.name ?? `Dr. ${person().split(' ')[1]}`;
+      // With the given name: three doctors on different wards may share a family name (issue 18).
+      const name = special?.name ?? `Dr. ${person()}`;
       const id = staff(special?.id ?? `u-doc-${w.id.slice(5)}-${i}`, name, special?.username ?? `dr.${w.id.slice(5)}${i}`);
       role(id, 'physician', `Ward:${w.id}`);
       docs.push(id);

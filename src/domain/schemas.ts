@@ -1,6 +1,7 @@
 /** zod building blocks shared by IPC, services and the sync protocol. */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { normaliseMrn } from './mrn';
 import { canonicalTime } from './time';
 
 export const Id = z
@@ -26,6 +27,25 @@ export const NewId = (prefix: string) =>
     .default(() => `${prefix}-${randomUUID()}`);
 
 export const Name = z.string().trim().min(1, 'is required').max(500, 'is too long');
+
+/**
+ * A medical record number as typed, checked as src/domain/mrn.ts says: refused with the sentence naming
+ * an invisible or look-alike character (issue 18). Kept as typed (a lookup may echo it); `Mrn` stores it.
+ */
+export const TypedMrn = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(100)
+  .superRefine((raw, ctx) => {
+    // An empty or over-long MRN is already said once by min/max; the character check adds only its own sentence.
+    if (raw.length === 0 || raw.length > 100) return;
+    const mrn = normaliseMrn(raw);
+    if (!mrn.ok) ctx.addIssue({ code: 'custom', message: mrn.problem });
+  });
+
+/** A medical record number to store: its canonical form (NFKC, upper case), "stm-100013" is STM-100013. */
+export const Mrn = TypedMrn.transform((raw) => (normaliseMrn(raw) as { value: string }).value);
 export const Text = z.string().max(20_000, 'is too long');
 
 export const IsoTime = z.string().transform((s, ctx) => {

@@ -32,6 +32,8 @@ import {
 } from './auth';
 import { mayAdministerWorkstations } from './devices';
 import { registerRateLimits } from './limits';
+import { registerSignInKeys } from './personProof';
+import { retirementRoutes, retiringError } from './retirement';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
 import { LiveUpdates } from './sync/live';
@@ -138,7 +140,7 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   // Per-client limits (docs/security.md, T1); before any route so every route gets one.
   await registerRateLimits(app, server.security.limits);
 
-  const device = async (req: FastifyRequest): Promise<Device> => {
+  const device = async (req: FastifyRequest, opts: { retiring?: boolean } = {}): Promise<Device> => {
     const a = await authenticateDevice(server.db, req.headers.authorization);
     if (a && 'revoked' in a) {
       // Only the holder of the right secret learns this; the workstation then erases its cache.
@@ -149,6 +151,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
       );
     }
     if (!a) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
+    // Issue 20: a workstation being retired only sends what it has (src/server/retirement.ts).
+    if (a.device.retiring && !opts.retiring) throw retiringError(a.device);
     return a.device;
   };
   const user = async (req: FastifyRequest) => {
@@ -178,8 +182,14 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
       { method: 'password', username: b.username, password: b.password },
     );
     if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
+    // Issue 20: the keys this user signs with on that workstation (only now that the password is checked).
+    const registered = viaDevice ? await registerSignInKeys(server, viaDevice, u, b.keys ?? []) : undefined;
     const token = await issueUserToken(server.db, u.id, viaDevice?.id ?? null, server.now());
-    return reply.send({ ...token, user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } });
+    return reply.send({
+      ...token,
+      user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username },
+      ...(registered ? { registered_keys: registered } : {}),
+    });
   });
 
   app.post('/v1/enrollment-codes', async (req) => {
@@ -243,7 +253,7 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   }
 
   app.post('/v2/sync/push', async (req) => {
-    const d = await device(req);
+    const d = await device(req, { retiring: true });
     const b = body(PushRequest, req.body);
     const pushed = await applyPush(server, d, b);
     live.nudge();
@@ -290,6 +300,7 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   });
 
   securityRoutes(app, server, { device, user, body });
+  retirementRoutes(app, server, { body });
 
   return app;
 }

@@ -23,6 +23,7 @@ import { parsePublicKey, verifyAuditSignature } from '../store/auditSignature';
 import type { PushedAudit } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
+import { auditProofs } from './personProof';
 
 type Pushed = z.output<typeof PushedAudit>;
 
@@ -114,6 +115,7 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
     );
     let last = { seq: Number(lastRow?.seq ?? 0), hash: lastRow?.hash ?? GENESIS_HASH };
     const known = await knownPeople(server, device, sorted);
+    const proofs = await auditProofs(server, device); // issue 20: the signature of the user an event names
     let accepted = 0;
     let refused: IngestResult['refused'] = null;
     for (const e of sorted) {
@@ -147,7 +149,7 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
         refuse(e.signature ? "its signature is not this workstation's" : 'it is not signed');
         break;
       }
-      const why = refusal(e, device, known);
+      const why = refusal(e, device, known) ?? (await proofs.refusal(e));
       if (why) {
         refuse(why);
         break;
@@ -180,6 +182,7 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
         details: e.details ?? null,
         origin: `${device.id}#${e.seq}`,
       });
+      await proofs.keep(e);
       last = { seq: e.seq, hash: e.hash };
       accepted++;
     }

@@ -23,9 +23,12 @@ export interface Device {
   public_key: string | null;
   /** When the server last heard from it (pulls refresh it at most once a minute). */
   last_seen_at?: string | null;
+  /** An administrator retires it: it sends what it has, then erases its data (src/server/retirement.ts). */
+  retiring?: { at: string; reason: string | null } | null;
 }
 
-export type DeviceAuth = { device: Device } | { revoked: { at: string; reason: string | null } } | null;
+export type DeviceAuth =
+  { device: Device } | { revoked: { id: string; at: string; reason: string | null; mode: string | null } } | null;
 
 export async function issueUserToken(
   db: Db,
@@ -64,11 +67,11 @@ export async function userFromToken(db: Db, header: string | undefined, now: str
 export async function authenticateDevice(db: Db, header: string | undefined): Promise<DeviceAuth> {
   const m = /^Device ([A-Za-z0-9_-]{1,100})\.([A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
   if (!m) return null;
-  const d = await db.get<Device & { secret_hash: string; revoke_reason: string | null }>('SELECT * FROM devices WHERE id = ?', [
-    m[1]!,
-  ]);
+  const d = await db.get<
+    Device & { secret_hash: string; revoke_reason: string | null; revoke_mode: string | null; retire_requested_at: string | null }
+  >('SELECT * FROM devices WHERE id = ?', [m[1]!]);
   if (!d || !timingSafeEqual(Buffer.from(d.secret_hash), Buffer.from(sha256(m[2]!)))) return null;
-  if (d.revoked_at) return { revoked: { at: d.revoked_at, reason: d.revoke_reason } };
+  if (d.revoked_at) return { revoked: { id: d.id, at: d.revoked_at, reason: d.revoke_reason, mode: d.revoke_mode ?? null } };
   return {
     device: {
       id: d.id,
@@ -79,6 +82,7 @@ export async function authenticateDevice(db: Db, header: string | undefined): Pr
       last_seq: Number(d.last_seq),
       public_key: d.public_key ?? null,
       last_seen_at: d.last_seen_at ?? null,
+      retiring: d.retire_requested_at ? { at: d.retire_requested_at, reason: d.revoke_reason } : null,
     },
   };
 }

@@ -10,6 +10,7 @@ import { appendAudit } from '../store/audit';
 import { parsePublicKey } from '../store/auditSignature';
 import type { Device } from './auth';
 import type { Server } from './context';
+import { requestRetirement, retirementView } from './retirement';
 
 /** Whether the user may enroll workstations in (and administer those of) the organization now. */
 export async function mayAdministerWorkstations(server: Server, userId: string, orgId: string): Promise<boolean> {
@@ -38,20 +39,39 @@ interface DeviceRow {
   revoked_by: string | null;
   revoke_reason: string | null;
   public_key: string | null;
+  revoke_mode: string | null;
+  retire_requested_at: string | null;
+  unsent_report: string | null;
+  unsent_reported_at: string | null;
 }
 
 export async function listDevices(server: Server, user: User, orgId: string) {
   await requireAdmin(server, user, orgId);
   const rows = await server.db.all<DeviceRow>(
-    `SELECT id, name, org_id, facility_id, enrolled_at, enrolled_by, last_seen_at, revoked_at, revoked_by, revoke_reason, public_key
+    `SELECT id, name, org_id, facility_id, enrolled_at, enrolled_by, last_seen_at, revoked_at, revoked_by, revoke_reason, public_key,
+       revoke_mode, retire_requested_at, unsent_report, unsent_reported_at
      FROM devices WHERE org_id = ? ORDER BY revoked_at IS NOT NULL, name, id`,
     [orgId],
   );
-  return rows.map(({ public_key, ...d }) => ({ ...d, signed_audit: public_key !== null }));
+  // Issue 20: what the server received from each, and what it reported it had not sent.
+  return retirementView(
+    server,
+    rows.map(({ public_key, ...d }) => ({ ...d, signed_audit: public_key !== null })),
+  );
 }
 
-/** Revokes a workstation; a second revocation changes nothing. Another organization's answers not found. */
-export async function revokeDevice(server: Server, user: User, deviceId: string, reason: string | null): Promise<{ ok: true }> {
+/**
+ * Revokes a workstation as compromised (at once), or retires it (it sends what it has, then erases
+ * its data: src/server/retirement.ts); a second request changes nothing, except that a retiring one
+ * may still be revoked at once. Another organization's answers not found.
+ */
+export async function revokeDevice(
+  server: Server,
+  user: User,
+  deviceId: string,
+  reason: string | null,
+  mode: 'retire' | 'compromised' = 'compromised',
+): Promise<{ ok: true }> {
   const d = await server.db.get<{ org_id: string; revoked_at: string | null }>(
     'SELECT org_id, revoked_at FROM devices WHERE id = ?',
     [deviceId],
@@ -62,9 +82,13 @@ export async function revokeDevice(server: Server, user: User, deviceId: string,
     throw new AppError('not_found', 'That workstation was not found.');
   }
   if (d.revoked_at) return { ok: true };
+  if (mode === 'retire') {
+    await requestRetirement(server, user, deviceId, d.org_id, reason);
+    return { ok: true };
+  }
   await server.db.transaction(async () => {
     await server.db.run(
-      'UPDATE devices SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      "UPDATE devices SET revoked_at = ?, revoked_by = ?, revoke_reason = COALESCE(?, revoke_reason), revoke_mode = 'compromised' WHERE id = ? AND revoked_at IS NULL",
       [server.now(), user.id, reason, deviceId],
     );
     // Its users' sign-ins through it end with it.

@@ -14,7 +14,8 @@ import type { Server } from './context';
 import { listDevices, listEnrollmentCodes, registerDeviceKey, revokeDevice, revokeEnrollmentCode } from './devices';
 
 export interface RouteAuth {
-  device(req: FastifyRequest): Promise<Device>;
+  /** `retiring`: a workstation being retired may still make this request (send what it has). */
+  device(req: FastifyRequest, opts?: { retiring?: boolean }): Promise<Device>;
   user(req: FastifyRequest): Promise<User>;
   body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S>;
 }
@@ -35,11 +36,11 @@ export function securityRoutes(app: FastifyInstance, server: Server, auth: Route
   app.post('/v1/devices/:id/revoke', async (req) => {
     const u = await auth.user(req);
     const b = auth.body(RevokeRequest, req.body);
-    return revokeDevice(server, u, param(req, 'id'), b.reason ?? null);
+    return revokeDevice(server, u, param(req, 'id'), b.reason ?? null, b.mode);
   });
 
   app.post('/v1/devices/key', async (req) => {
-    const d = await auth.device(req);
+    const d = await auth.device(req, { retiring: true });
     const b = auth.body(KeyRequest, req.body);
     return registerDeviceKey(server, d, b.public_key);
   });

@@ -23,7 +23,15 @@ export interface RecordedMutation {
 
 export interface MutationSink {
   record(m: RecordedMutation): Promise<void>;
+  /**
+   * Rows written by mutations not yet applied by the server, by table (the workstation's outbox), so a
+   * view marks them as not sent yet (issue 18). Absent where nothing waits (the server).
+   */
+  pendingRows?(): Promise<PendingRows>;
 }
+
+/** Ids of rows changed by unsent mutations, by table name. */
+export type PendingRows = ReadonlyMap<string, ReadonlySet<string>>;
 
 export const discardMutations: MutationSink = { record: async () => {} };
 

@@ -36,7 +36,10 @@ interface State {
 
 /** The central server's view of a password sign-in (SPEC §6: the server's answer wins online). */
 export interface OnlineSignIn {
-  signInOnline(username: string, password: string): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string }>;
+  signInOnline(
+    username: string,
+    password: string,
+  ): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string; userId?: string }>;
 }
 
 export interface SessionDeps {
@@ -49,6 +52,13 @@ export interface SessionDeps {
   online?: OnlineSignIn | null;
   /** Called after a successful sign-in (the workstation syncs so the user's data arrives). */
   onSignedIn?: (user: User) => void;
+  /**
+   * After a sign-in decided here (offline, or by badge): unlocks the user's signing key with the same
+   * secret (src/sync/userKeys.ts). An online sign-in did it already.
+   */
+  unlockKey?: (user: User, c: Credentials) => Promise<void>;
+  /** The user is no longer signed in here (signed out, timed out, or someone else signed in): forget their key and server sign-in. */
+  onSignedOut?: (userId: string) => void;
 }
 
 export class WorkstationSession {
@@ -104,9 +114,12 @@ export class WorkstationSession {
   }
 
   async signIn(c: Credentials): Promise<void> {
-    const user = await this.#verify(c);
+    const { user, here } = await this.#verify(c);
+    if (here) await this.#deps.unlockKey?.(user, c);
+    const previous = this.#state.user;
     const now = this.#now();
     this.#set({ status: 'active', user, viewAs: null, signedInAt: now, lastActivity: now, lockedAt: 0 });
+    if (previous && previous.id !== user.id) this.#deps.onSignedOut?.(previous.id);
     this.#deps.onSignedIn?.(user);
   }
 
@@ -114,26 +127,28 @@ export class WorkstationSession {
    * Online, the server decides a password sign-in (a password changed or an account locked there
    * wins, and a user new to this workstation can start here); offline, the cached hash decides.
    */
-  async #verify(c: Credentials): Promise<User> {
+  async #verify(c: Credentials): Promise<{ user: User; here: boolean }> {
     const local = {
       db: this.#deps.db,
       clock: this.#deps.clock,
       lockout: this.#deps.lockout,
       organization: this.#deps.organization,
     };
-    if (c.method !== 'password' || !this.#deps.online) return verifyCredentials(local, c);
+    if (c.method !== 'password' || !this.#deps.online) return { user: await verifyCredentials(local, c), here: true };
     const online = await this.#deps.online.signInOnline(c.username, c.password);
-    if (online.outcome === 'unreachable') return verifyCredentials(local, c);
+    if (online.outcome === 'unreachable') return { user: await verifyCredentials(local, c), here: true };
     if (online.outcome === 'rejected') {
       throw new AppError('unauthenticated', online.message ?? 'Username or password is incorrect.');
     }
     const user = await this.#deps.db.get<User>('SELECT * FROM users WHERE username = ?', [c.username.toLowerCase()]);
-    if (!user)
+    if (!user) {
+      if (online.userId && online.userId !== this.#state.user?.id) this.#deps.onSignedOut?.(online.userId);
       throw new AppError(
         'unauthenticated',
         'Your account is not on this workstation yet. Wait a moment for it to sync and sign in again.',
       );
-    return user;
+    }
+    return { user, here: false };
   }
 
   /** Unlocks for the same user, by password or PIN. */
@@ -161,7 +176,9 @@ export class WorkstationSession {
   }
 
   signOut(): void {
+    const previous = this.#state.user;
     this.#set({ status: 'signed_out', user: null, viewAs: null, signedInAt: 0, lastActivity: 0, lockedAt: 0 });
+    if (previous) this.#deps.onSignedOut?.(previous.id);
   }
 
   /** Keyboard or pointer input in the window. */

@@ -33,6 +33,17 @@ export function auditHash(prevHash: string, e: Omit<AuditEvent, 'prev_hash' | 'h
  */
 const wellFormed = toStorable;
 
+/**
+ * Called after each event is appended, inside the same transaction: the workstation signs the events
+ * a signed-in user causes with that user's own key (src/sync/userKeys.ts, docs/security.md P1).
+ */
+type AppendHook = (event: AuditEvent) => Promise<void>;
+const appendHooks = new WeakMap<Db, AppendHook>();
+
+export function onAuditAppended(db: Db, hook: AppendHook): void {
+  appendHooks.set(db, hook);
+}
+
 /** Serializes appends to the chain across connections and server processes (PostgreSQL). */
 const AUDIT_CHAIN_LOCK = 7_301_001;
 
@@ -83,6 +94,7 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<AuditEvent
         event.hash,
       ],
     );
+    await appendHooks.get(db)?.(event);
     return event;
   };
   return db.inTransaction() ? write() : db.transaction(write);

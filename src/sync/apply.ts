@@ -9,6 +9,8 @@ import { deleteRow, upsertRow, type Change, type RowValues } from '../store/writ
 import type { PullResponse } from './protocol';
 
 export const CURSOR_KEY = 'sync.cursor';
+/** This workstation's id once enrolled (the sync engine writes it). */
+export const DEVICE_ID_KEY = 'sync.device_id';
 
 export async function getSetting(db: Db, key: string): Promise<string | null> {
   return (await db.get<{ value: string }>('SELECT value FROM local_settings WHERE key = ?', [key]))?.value ?? null;

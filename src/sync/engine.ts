@@ -8,10 +8,14 @@ import type { Db } from '../store/db';
 import type { Change } from '../store/writer';
 import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
-import { applyPage, CURSOR_KEY, getSetting, revertChanges, setSetting } from './apply';
+import { applyPage, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
-import { revocationAware, type Revocation } from './revocation';
+import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
+import { unsentNow, unsentSentence, type UnsentSummary } from './unsent';
+import { Ok } from './securityProtocol';
 import type { CorrectedClock } from './clock';
+import type { UserKeys } from './userKeys';
+import { ROOT_ORG_ID } from '../domain/roles';
 import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
   EnrollResponse,
@@ -32,6 +36,8 @@ export interface SyncStatus {
   /** The server refused audit events from this one on (they are kept and sent again). */
   audit_refused?: { seq: number; message: string } | null;
   rejected: Array<{ id: string; summary: string; reason: string; at: string | null }>;
+  /** Kept here, not sent yet: each waits for its author to confirm it (docs/security.md, P1). */
+  held?: Array<{ id: string; summary: string; reason: string; actor_id: string }>;
 }
 
 export interface Enrollment {
@@ -62,11 +68,13 @@ export interface SyncEngineOptions {
   liveWaitMs?: number;
   /** The server says this workstation was revoked: the engine stops; the workstation erases its cache. */
   onRevoked?: ((r: Revocation) => void) | null;
+  /** The users' own signing keys (src/sync/userKeys.ts): registered at online sign-ins, proofs for the push. */
+  keys?: UserKeys | null;
 }
 
 const KEYS = {
   server: 'sync.server_url',
-  device: 'sync.device_id',
+  device: DEVICE_ID_KEY,
   secret: 'sync.secret',
   org: 'sync.org_id',
   facility: 'sync.facility_id',
@@ -84,6 +92,9 @@ export class SyncEngine {
   #lastError: string | null = null;
   #stopped = true;
   #live: AbortController | null = null;
+  /** Set when the server says this workstation is being retired: it sends what it has, then erases. */
+  #retiring: Retirement | null = null;
+  readonly #direct: (url: string) => Transport;
   readonly #listeners = new Set<(s: SyncStatus) => void>();
 
   constructor(opts: SyncEngineOptions) {
@@ -97,18 +108,33 @@ export class SyncEngine {
       corrected: null,
       liveWaitMs: 25_000,
       onRevoked: null,
+      keys: null,
       ...opts,
     };
-    // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation.
-    this.#opts.transport = revocationAware(this.#opts.transport, async (r) => {
-      this.#stopped = true;
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#opts.onRevoked?.(r);
-    });
+    // Security (issue 13): whichever request first hears "revoked" stops the engine and tells the workstation;
+    // "retiring" (issue 20) makes the next cycle send what is pending and then end the enrollment.
+    this.#direct = this.#opts.transport;
+    this.#opts.transport = revocationAware(
+      this.#opts.transport,
+      async (r) => {
+        this.#stopped = true;
+        if (this.#timer) clearTimeout(this.#timer);
+        this.#opts.onRevoked?.(r);
+      },
+      (r) => {
+        this.#retiring = r;
+        this.#schedule(0);
+      },
+    );
   }
 
   get db(): Db {
     return this.#opts.db;
+  }
+
+  /** The way to the server (administration calls as a signed-in user use it too). */
+  transport(url: string): Transport {
+    return this.#opts.transport(url);
   }
 
   async enrollment(): Promise<Enrollment | null> {
@@ -154,10 +180,33 @@ export class SyncEngine {
   }> {
     const e = await this.enrollment();
     if (!e) return { outcome: 'unreachable' };
+    // The user's signing key here, unlocked by this password (or made now), registered once it is checked.
+    const keys = this.#opts.keys;
+    const local = keys
+      ? await this.#opts.db.get<{ id: string; org_id: string }>(
+          'SELECT id, org_id FROM users WHERE username = ? AND org_id IN (?, ?) LIMIT 1',
+          [username.toLowerCase(), e.org_id, ROOT_ORG_ID],
+        )
+      : undefined;
+    const mine = local && local.org_id !== ROOT_ORG_ID ? local.id : null;
+    const key = keys ? await keys.prepare(mine, 'password', password) : null;
+    const badge = keys && mine ? await keys.badgeKeyOf(mine) : null;
+    const offered = key
+      ? [
+          { kind: 'password' as const, public_key: key.publicKey },
+          ...(badge ? [{ kind: 'badge' as const, public_key: badge }] : []),
+        ]
+      : undefined;
     try {
       const r = await this.#opts
         .transport(e.server_url)
-        .post('/v1/auth/sign-in', { protocol: PROTOCOL_VERSION, username, password }, SignInResponse, this.#auth(e));
+        .post(
+          '/v1/auth/sign-in',
+          { protocol: PROTOCOL_VERSION, username, password, ...(offered ? { keys: offered } : {}) },
+          SignInResponse,
+          this.#auth(e),
+        );
+      if (keys && key) await keys.registered(r.user, key, password, r.registered_keys ?? []);
       return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
       if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
@@ -196,6 +245,9 @@ export class SyncEngine {
     const rejected = await db.all<{ id: string; summary: string; result: string | null; resolved_at: string | null }>(
       "SELECT id, summary, result, resolved_at FROM outbox WHERE status IN ('rejected', 'conflict') ORDER BY seq DESC LIMIT 50",
     );
+    const held = await db.all<{ id: string; summary: string; held: string; actor_id: string }>(
+      "SELECT id, summary, held, actor_id FROM outbox WHERE status = 'pending' AND held IS NOT NULL ORDER BY seq LIMIT 50",
+    );
     return {
       mode: !enrolled ? 'local_only' : this.#running ? 'syncing' : this.#mode,
       pending: Number(pending?.n ?? 0),
@@ -203,6 +255,7 @@ export class SyncEngine {
       last_error: this.#lastError,
       audit_refused: await auditRefusal(db),
       rejected: rejected.map((r) => ({ id: r.id, summary: r.summary, reason: reasonOf(r.result), at: r.resolved_at })),
+      held: held.map((h) => ({ id: h.id, summary: h.summary, reason: h.held, actor_id: h.actor_id })),
     };
   }
 
@@ -243,6 +296,10 @@ export class SyncEngine {
         void this.#emit();
         await ensureAuditKey(this.#opts.db, this.#opts.transport(e.server_url), this.#auth(e));
         await this.#push(e);
+        if (this.#retiring) {
+          await this.#retire(e, this.#retiring);
+          return await this.status();
+        }
         await this.#pull(e);
         this.#failures = 0;
         this.#mode = 'online';
@@ -266,6 +323,8 @@ export class SyncEngine {
           ? this.#opts.maxBackoffMs
           : Math.min(this.#opts.maxBackoffMs, 1000 * 2 ** Math.min(this.#failures, 20));
         delay = Math.max(250, Math.floor(cap / 2 + (this.#opts.random() * cap) / 2));
+        // Told to retire: send what is pending and end the enrollment at once.
+        if (retirementOf(err)) delay = 0;
       } finally {
         this.#running = null;
         if (this.#again) {
@@ -316,7 +375,9 @@ export class SyncEngine {
     const db = this.#opts.db;
     const t = this.#opts.transport(e.server_url);
     let auditRefused = false;
+    let afterSeq = 0;
     for (;;) {
+      // Changes the server holds back wait for their author (src/sync/userKeys.ts confirmPending).
       const batch = await db.all<{
         seq: number;
         id: string;
@@ -326,10 +387,12 @@ export class SyncEngine {
         on_behalf_of: string | null;
         created_at: string;
         changes: string;
+        proof: string | null;
       }>(
-        "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?",
-        [this.#opts.pushBatch],
+        "SELECT seq, id, name, args, actor_id, on_behalf_of, created_at, changes, proof FROM outbox WHERE status = 'pending' AND held IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+        [afterSeq, this.#opts.pushBatch],
       );
+      afterSeq = Number(batch.at(-1)?.seq ?? afterSeq);
       const pushedSeq = Number((await getSetting(db, KEYS.auditSeq)) ?? 0);
       const audit = auditRefused
         ? []
@@ -347,8 +410,9 @@ export class SyncEngine {
             actor: m.actor_id,
             on_behalf_of: m.on_behalf_of,
             created_at: m.created_at,
+            proof: m.proof ? (JSON.parse(m.proof) as object) : null,
           })),
-          audit: await signedForPush(db, e.device_id, audit),
+          audit: await this.#withPersonProofs(await signedForPush(db, e.device_id, audit)),
         },
         PushResponse,
         this.#auth(e),
@@ -365,6 +429,62 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Retiring (docs/security.md, R1): everything pushable was just pushed; what is still pending — a
+   * change its author never confirmed, audit events the server refused — is reported (who, what, when),
+   * which ends the enrollment; then the workstation erases its data and says what happened to its work.
+   */
+  async #retire(e: Enrollment, r: Retirement): Promise<void> {
+    const db = this.#opts.db;
+    const { report, summary } = await unsentNow(db, Number((await getSetting(db, KEYS.auditSeq)) ?? 0));
+    await this.#opts
+      .transport(e.server_url)
+      .post('/v1/devices/unsent', { protocol: PROTOCOL_VERSION, unsent: report }, Ok, this.#auth(e));
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#live?.abort();
+    this.#opts.onRevoked?.({
+      message: `This workstation was retired by an administrator${r.note ? ` (${r.note.slice(0, 200)})` : ''}. ${unsentSentence(summary, { retired: true, reported: true })}`,
+      revoked_at: this.#opts.clock.now().toISOString(),
+      mode: 'retired',
+      unsent: summary,
+    });
+  }
+
+  /**
+   * Revoked as compromised (docs/security.md, R2): nothing more is taken from it, but it says what it
+   * had not sent — once, best effort — so the administrator's view can name it. Returns the summary
+   * for the window, and whether the server took the report.
+   */
+  async reportUnsent(): Promise<{ summary: UnsentSummary; reported: boolean }> {
+    const db = this.#opts.db;
+    const { report, summary } = await unsentNow(db, Number((await getSetting(db, KEYS.auditSeq)) ?? 0));
+    const e = await this.enrollment();
+    if (!e) return { summary, reported: false };
+    try {
+      await this.#direct(e.server_url).post(
+        '/v1/devices/unsent',
+        { protocol: PROTOCOL_VERSION, unsent: report },
+        Ok,
+        this.#auth(e),
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      return { summary, reported: true };
+    } catch {
+      return { summary, reported: false };
+    }
+  }
+
+  /** Each audit event a signed-in user caused carries that user's signature (src/sync/userKeys.ts). */
+  async #withPersonProofs<T extends { seq: number }>(events: T[]): Promise<Array<T & { person_proof?: object }>> {
+    const keys = this.#opts.keys;
+    if (!keys || events.length === 0) return events;
+    const proofs = await keys.auditProofs(events[0]!.seq, events.at(-1)!.seq);
+    return events.map((a) => (proofs.has(a.seq) ? { ...a, person_proof: proofs.get(a.seq)! } : a));
+  }
+
   /** Records the outcomes; refused mutations are undone (newest first) and kept with the reason. */
   async #settle(
     batch: Array<{ id: string; changes: string }>,
@@ -378,7 +498,10 @@ export class SyncEngine {
       for (const m of [...batch].reverse()) {
         const o = byId.get(m.id);
         if (!o) continue;
-        if (o.status === 'applied') {
+        if (o.error?.details?.reason === 'person_proof') {
+          // Not applied and not final: kept as it is (not undone) until its author confirms it.
+          await db.run('UPDATE outbox SET held = ?, attempts = attempts + 1 WHERE id = ?', [o.error.message, m.id]);
+        } else if (o.status === 'applied') {
           await db.run(
             "UPDATE outbox SET status = 'applied', result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?",
             [JSON.stringify({ duplicate: o.duplicate }), now, m.id],

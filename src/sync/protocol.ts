@@ -40,6 +40,12 @@ export const ErrorBody = z.object({
   error: z.object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 });
 
+/** An Ed25519 public key, SPKI DER in base64 (44 bytes: 60 characters). */
+const PublicKeyText = z.string().regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/, 'must be a base64 public key');
+
+/** A user's signature (docs/security.md, P1): the key's public half and the Ed25519 signature, base64. */
+export const PersonProof = z.object({ key: PublicKeyText, signature: z.string().min(1).max(200) }).strict();
+
 export const SignInRequest = z
   .object({
     protocol: Protocol,
@@ -47,12 +53,22 @@ export const SignInRequest = z
     password: z.string().min(1).max(200),
     /** Without a workstation credential: the organization, when the username is used in several. */
     organization: Id.nullish(),
+    /**
+     * Through a workstation: the user's signing keys there, registered as theirs once the password
+     * is verified (the key this password unlocks, and the badge key the PIN unlocks, if any).
+     */
+    keys: z
+      .array(z.object({ kind: z.enum(['password', 'badge']), public_key: PublicKeyText }).strict())
+      .max(2)
+      .optional(),
   })
   .strict();
 export const SignInResponse = z.object({
   token: z.string(),
   expires_at: z.string(),
   user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
+  /** The keys the server now holds as this user's on the workstation. */
+  registered_keys: z.array(z.string()).optional(),
 });
 
 export const EnrollmentCodeRequest = z
@@ -101,6 +117,8 @@ export const PushMutation = z
     actor: Id,
     on_behalf_of: Id.nullish(),
     created_at: z.string().max(40),
+    /** The author's signature of the change (docs/security.md, P1); without one nothing is applied. */
+    proof: PersonProof.nullish(),
   })
   .strict();
 
@@ -121,6 +139,8 @@ export const PushedAudit = z
     details: z.string().max(8000).nullish(),
     /** Ed25519 signature (base64) of the event by the workstation's audit key (src/sync/auditKey.ts). */
     signature: z.string().max(200).nullish(),
+    /** The signature of the user the event names, by their own key (docs/security.md, P1). */
+    person_proof: PersonProof.nullish(),
   })
   .strict();
 

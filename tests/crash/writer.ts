@@ -197,7 +197,8 @@ const builders: Array<[number, () => Op | null]> = [
         who: pick(['u-clerk', 'u-admin'])!,
         input: {
           id,
-          mrn: `CR-${tag()}`,
+          // Upper case: an MRN is stored in its canonical form (src/domain/mrn.ts), and the test compares the input with the outbox.
+          mrn: `CR-${tag().toUpperCase()}`,
           name: `Crash Test ${tag()}`,
           birth_date: '1980-01-02',
           room_id: room,

@@ -2,24 +2,8 @@
  * Accessibility: axe-core (WCAG 2.1 A/AA rules) over every view, as the people who use each one see it.
  * Zero serious or critical violations; each violation is listed with its nodes when it fails.
  */
-import AxeBuilder from '@axe-core/playwright';
+import { noSeriousViolations } from './axe';
 import { test, expect, signIn, DEMO_PIN, type Page } from './harness';
-
-async function noSeriousViolations(page: Page, view: string): Promise<void> {
-  // Let the view settle (data loaded, no spinner).
-  await expect(page.locator('.loading')).toHaveCount(0);
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    serious.map(
-      (v) =>
-        `${view}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-    ),
-  ).toEqual([]);
-}
 
 const go = async (page: Page, hash: string): Promise<void> => {
   await page.evaluate((h) => {

@@ -16,7 +16,7 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
   await signIn(page, 'ada');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
   await expect(page.getByRole('heading', { name: 'Users & roles', level: 1 })).toBeVisible();
-  const users = page.getByRole('table', { name: 'Users' });
+  const users = page.getByRole('grid', { name: 'Users' });
   await expect(users.getByRole('row').filter({ hasText: 'Nina Nurse' })).toContainText('Nurse · Cardiology');
 
   // Create the user: the form explains a too-short password and a bad PIN before sending anything.
@@ -87,7 +87,7 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
     window.location.hash = '#/census';
   });
   await expect(page.getByRole('heading', { level: 1, name: 'This view is not for you' })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Patients' })).toHaveCount(0);
+  await expect(page.getByRole('grid', { name: 'Patients' })).toHaveCount(0);
   await harness.shot('admin-new-user-before-shift');
 
   // Badge + PIN work as well; at 12:30 the shift has begun and the Cardiology census appears.
@@ -99,7 +99,7 @@ test('admin: create a user with password and PIN, assign a one-shift ward nurse 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(nav.getByRole('link', { name: 'Ward census' })).toBeVisible();
   await nav.getByRole('link', { name: 'Ward census' }).click();
-  await expect(page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' })).toBeVisible();
+  await expect(page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' })).toBeVisible();
 
   expect(harness.consoleErrors).toEqual([]);
 });
@@ -115,7 +115,7 @@ test('admin: a locked account is shown and can be unlocked; a role can be revoke
   await signIn(page, 'ada');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
   await page.getByLabel('Find user').fill('smith');
-  const users = page.getByRole('table', { name: 'Users' });
+  const users = page.getByRole('grid', { name: 'Users' });
   const smith = users.getByRole('row').filter({ hasText: 'Dr. Smith' });
   await expect(smith).toContainText('Locked');
   await smith.click();

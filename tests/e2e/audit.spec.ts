@@ -37,7 +37,10 @@ test('audit: otto reviews the log and the emergency access; nina has no audit vi
   await expect(log.getByRole('row').nth(1)).toContainText('Otto Auditor');
   await expect(log.getByRole('row').filter({ hasText: 'Sign in password' }).first()).toContainText('Otto Auditor');
   // Root's read as Nina carries both names.
-  const impersonated = log.getByRole('row').filter({ hasText: 'Root' }).filter({ hasText: 'Patient:p-alice' });
+  const impersonated = log
+    .getByRole('row')
+    .filter({ hasText: 'Root' })
+    .filter({ hasText: 'Patient · Alice Patient (STM-100001)' });
   await expect(impersonated.first()).toContainText('Nina Nurse');
   await expect(page.getByText('100 events shown')).toBeVisible();
   await harness.shot('audit-log');
@@ -52,7 +55,7 @@ test('audit: otto reviews the log and the emergency access; nina has no audit vi
   const bg = log.getByRole('row').nth(1);
   await expect(bg).toContainText('Nina Nurse');
   await expect(bg).toContainText('Break glass');
-  await expect(bg).toContainText(`Patient:${target.id}`);
+  await expect(bg).toContainText(`Patient · ${target.name} (${target.mrn})`);
   await expect(bg).toContainText('Allow');
   await expect(page.getByText('Beginning of the log')).toBeVisible();
 

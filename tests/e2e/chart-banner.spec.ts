@@ -9,7 +9,7 @@ import path from 'node:path';
 test('chart: patient banner, section navigation, 72-hour vitals trends and flowsheet', async ({ page, harness }) => {
   await harness.open();
   await signIn(page, 'nina');
-  await page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
+  await page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
 
   const banner = page.getByRole('region', { name: 'Patient banner' });
   await expect(banner.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();

@@ -21,7 +21,7 @@ test('clerk: search a patient, register an admitted patient, schedule and cancel
 
   // Search by name and open the patient.
   await page.getByLabel('Find patient').fill('Alice');
-  const results = page.getByRole('table', { name: 'Search results' });
+  const results = page.getByRole('grid', { name: 'Search results' });
   await results.getByRole('row').filter({ hasText: 'Alice Patient' }).click();
   await expect(page.getByRole('heading', { name: 'Alice Patient', level: 2 })).toBeVisible();
   await expect(page.getByText('STM-100001').first()).toBeVisible();

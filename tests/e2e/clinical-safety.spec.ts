@@ -26,7 +26,7 @@ test('dates: the year whenever it is not this year, one format everywhere', asyn
   // This year's dates carry no year; birth dates always do.
   await expect(appointments).toContainText(/\d{1,2} Nov, \d{2}:\d{2}/);
   await expect(page.locator('dd', { hasText: /^\d{1,2} [A-Z][a-z]{2,3} 19\d\d \(\d+ years\)$/ })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Search results' })).not.toContainText(/\d{4}-\d{2}-\d{2}/);
+  await expect(page.getByRole('grid', { name: 'Search results' })).not.toContainText(/\d{4}-\d{2}-\d{2}/);
   await harness.shot('dates-year-shown');
   expect(harness.consoleErrors).toEqual([]);
 });
@@ -49,15 +49,16 @@ test('absurd values: appointments in the past or a century ahead, birth dates in
   await sched.getByRole('button', { name: 'Schedule', exact: true }).click();
   await expect(sched.getByText('Appointments can be scheduled at most 2 years ahead (until 23 November 2028).')).toBeVisible();
   await harness.shot('absurd-appointment');
-  // The clinician picker: physicians only, each once, colleagues of the same name told apart by where they work.
+  // The clinician picker: physicians only, each once, colleagues of the same family name told apart by their
+  // given names (issue 18: three were all "Dr. Petrov") and by where they work.
   const labels = await sched.getByLabel('Clinician').locator('option').allTextContents();
   const people = labels.filter((l) => l.includes('—'));
   expect(new Set(people).size).toBe(people.length);
   expect(people.every((l) => l.includes('— Physician'))).toBe(true);
-  expect(people.filter((l) => l.startsWith('Dr. Petrov'))).toEqual([
-    'Dr. Petrov — Physician, General Surgery',
-    'Dr. Petrov — Physician, Internal Medicine',
-    'Dr. Petrov — Physician, Pediatrics',
+  expect(people.filter((l) => / Petrov — /.test(l))).toEqual([
+    'Dr. Fatima Petrov — Physician, Pediatrics',
+    'Dr. Jonas Petrov — Physician, Internal Medicine',
+    'Dr. Wei Petrov — Physician, General Surgery',
   ]);
   expect(labels.join('\n')).not.toMatch(/Nurse/);
   // A 5,000-character reason is refused in words (the field stops at 500).
@@ -209,7 +210,7 @@ test('chart: sections the user cannot read are left out (no "No alerts." while a
 
   // The census alert column names the alert and says when it is overdue.
   await signIn(page, 'nina');
-  const alice = page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' });
+  const alice = page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' });
   await expect(alice).toContainText('Fall risk');
   await expect(alice).toContainText(/overdue since \d{1,2} Nov, \d{2}:\d{2}/);
   await harness.shot('census-alert-column');

@@ -23,7 +23,7 @@ test('guards: a nurse typing #/admin, #/organizations, #/registration or #/audit
   await go(page, '#/admin');
   await expect(notForYou(page)).toBeVisible();
   await expect(page.getByText('Users & roles is for administrators of the organization')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Users' })).toHaveCount(0);
+  await expect(page.getByRole('grid', { name: 'Users' })).toHaveCount(0);
   await expect(page.getByText(/^B[A-Z]{3,5}0+$/)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Create user' })).toHaveCount(0);
   await harness.shot('guard-nurse-admin');
@@ -32,7 +32,7 @@ test('guards: a nurse typing #/admin, #/organizations, #/registration or #/audit
   for (const hash of ['#/organizations', '#/organizations?org=org-sun']) {
     await go(page, hash);
     await expect(notForYou(page)).toBeVisible();
-    await expect(page.getByRole('table', { name: 'Organizations' })).toHaveCount(0);
+    await expect(page.getByRole('grid', { name: 'Organizations' })).toHaveCount(0);
     await expect(page.getByText(/Sunrise/)).toHaveCount(0);
   }
 

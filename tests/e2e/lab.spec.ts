@@ -8,7 +8,7 @@ test('lab: enter a lab result for a Main Campus patient; no vitals button, no re
   // Carol Varga (Cardiology, Main Campus) has a creatinine result in the demo data.
   await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
   await page.getByLabel('Find').fill('Carol Varga');
-  const row = page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Carol Varga' });
+  const row = page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Carol Varga' });
   await row.click();
   await expect(page.getByRole('heading', { level: 1, name: 'Carol Varga' })).toBeVisible();
 

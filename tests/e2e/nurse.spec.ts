@@ -13,7 +13,7 @@ test('nurse: census, chart, record vitals, acknowledge an alert; auto-lock hides
   await badgeSignIn(page);
 
   await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
-  const table = page.getByRole('table', { name: 'Patients' });
+  const table = page.getByRole('grid', { name: 'Patients' });
   await expect(table.getByRole('row').filter({ hasText: 'Alice Patient' })).toBeVisible();
   await expect(page.getByText('20 patients')).toBeVisible();
   await harness.shot('nurse-census');
@@ -88,7 +88,7 @@ test('nurse: census, chart, record vitals, acknowledge an alert; auto-lock hides
   await expect(page).not.toHaveURL(/patients/);
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toHaveCount(0);
   await expect(page.getByRole('dialog')).toHaveCount(0);
-  await page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
+  await page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await page.getByRole('button', { name: 'Record vitals' }).click();
   await expect(page.getByRole('dialog', { name: /Record vitals/ }).getByLabel('Heart rate (/min)')).toHaveValue('');

@@ -15,7 +15,7 @@ test('root: create an organization with a first admin, view as Nina (read-only),
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'Organizations' }).click();
   await expect(page.getByRole('heading', { name: 'Organizations', level: 1 })).toBeVisible();
-  const orgs = page.getByRole('table', { name: 'Organizations' });
+  const orgs = page.getByRole('grid', { name: 'Organizations' });
   await expect(orgs.getByRole('row').filter({ hasText: 'St. Mary' })).toBeVisible();
 
   // Create an organization with its first administrator.
@@ -34,8 +34,8 @@ test('root: create an organization with a first admin, view as Nina (read-only),
   await expect(dialog).toBeHidden();
   const north = orgs.getByRole('row').filter({ hasText: 'North Valley Clinic' });
   await expect(north).toContainText('org-north');
-  await expect(north.getByRole('cell').nth(2)).toHaveText('1'); // users: its first admin
-  await expect(north.getByRole('cell').nth(3)).toHaveText('0'); // patients
+  await expect(north.getByRole('gridcell').nth(2)).toHaveText('1'); // users: its first admin
+  await expect(north.getByRole('gridcell').nth(3)).toHaveText('0'); // patients
   const northUsers = page.getByRole('table', { name: 'Users of North Valley Clinic' });
   await expect(northUsers.getByRole('row').filter({ hasText: 'Nora North' })).toContainText('nora');
 
@@ -50,7 +50,7 @@ test('root: create an organization with a first admin, view as Nina (read-only),
   await expect(banner).toContainText('Viewing as Nina Nurse');
   await expect(banner).toContainText('read-only');
   await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
-  const census = page.getByRole('table', { name: 'Patients' });
+  const census = page.getByRole('grid', { name: 'Patients' });
   await expect(census.getByRole('row').filter({ hasText: 'Alice Patient' })).toBeVisible();
   await expect(page.getByText('20 patients')).toBeVisible();
   await harness.shot('root-view-as-nina');

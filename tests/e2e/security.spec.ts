@@ -21,11 +21,16 @@ test('audit report: otto runs it for a time range, filters by actor and sorts by
   await page.getByLabel(/^To/).fill('2026-11-24T00:00');
   await page.getByRole('button', { name: 'Run report' }).click();
   const table = page.getByRole('table', { name: 'Audit report' });
-  await expect(table.getByRole('row').filter({ hasText: 'u-nina' }).first()).toContainText('Patient:p-alice');
+  // Names where the log shows names (issue 18): not "u-nina", "Patient:p-alice".
+  await expect(table.getByRole('row').filter({ hasText: 'Nina Nurse' }).first()).toContainText(
+    'Patient · Alice Patient (STM-100001)',
+  );
+  await expect(table).not.toContainText('u-nina');
+  await expect(table).not.toContainText('Patient:p-alice');
   await page.getByLabel('Actor').fill('u-nina');
   await page.getByRole('button', { name: 'Run report' }).click();
   await expect(table.getByRole('row').filter({ hasText: 'u-audit' })).toHaveCount(0);
-  await expect(table.getByRole('row').nth(1)).toContainText('u-nina');
+  await expect(table.getByRole('row').nth(1)).toContainText('Nina Nurse');
   await page.getByRole('button', { name: /^Action/ }).click();
   await expect(page.getByRole('columnheader', { name: /Action/ })).toHaveAttribute('aria-sort', 'ascending');
   await harness.shot('audit-report');
@@ -57,17 +62,24 @@ test('workstations: ada revokes a ward PC, then this one, which erases its data 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
     await page.getByRole('button', { name: 'Workstations' }).click();
     const devices = page.getByRole('table', { name: 'Workstations' });
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Active');
-    await devices.getByRole('row').filter({ hasText: 'Ward 7 PC' }).getByRole('button', { name: 'Revoke' }).click();
+    const ward7 = devices.getByRole('row').filter({ hasText: 'Ward 7 PC' });
+    await expect(ward7).toContainText('Active');
+    // Retired first (it would send what it has, then erase), then — it never called in — revoked at once.
+    await ward7.getByRole('button', { name: 'Retire or revoke' }).click();
+    await page.getByLabel('Reason (shown on the workstation)').fill('Moved to ward 8');
+    await page.getByRole('button', { name: 'Retire workstation' }).click();
+    await expect(ward7).toContainText('Retiring since');
+    await harness.shot('workstations-retiring');
+    await ward7.getByRole('button', { name: 'Revoke now' }).click();
     await page.getByLabel('Reason (shown on the workstation)').fill('Stolen from ward 7');
-    await page.getByRole('button', { name: 'Revoke workstation' }).click();
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Revoked');
-    await expect(devices.getByRole('row').filter({ hasText: 'Ward 7 PC' })).toContainText('Stolen from ward 7');
+    await page.getByRole('button', { name: 'Revoke now (compromised)' }).click();
+    await expect(ward7).toContainText('Revoked');
+    await expect(ward7).toContainText('Stolen from ward 7');
     await harness.shot('workstations-revoked');
     // Now this very workstation: its next request is refused, it erases everything and says why.
-    await devices.getByRole('row').filter({ hasText: 'this one' }).getByRole('button', { name: 'Revoke' }).click();
+    await devices.getByRole('row').filter({ hasText: 'this one' }).getByRole('button', { name: 'Retire or revoke' }).click();
     await page.getByLabel('Reason (shown on the workstation)').fill('Replaced by a new PC');
-    await page.getByRole('button', { name: 'Revoke workstation' }).click();
+    await page.getByRole('button', { name: 'Revoke now (compromised)' }).click();
     // Its next request (a sync started by the sign-in may still be running: ask until one hears it).
     for (let i = 0; i < 50 && !harness.t.ws.revoked?.erased; i++) {
       await harness.t.ws.sync.syncNow().catch(() => undefined);

@@ -77,7 +77,7 @@ test('clearances: an admin assigns a role cleared for HIV; it is listed with the
   await harness.open();
   await signIn(page, 'ada');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users & roles' }).click();
-  await page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'Nina Nurse' }).click();
+  await page.getByRole('grid', { name: 'Users' }).getByRole('row').filter({ hasText: 'Nina Nurse' }).click();
   await expect(page.getByRole('heading', { name: 'Nina Nurse', level: 2 })).toBeVisible();
   await page.getByRole('button', { name: 'Assign role' }).click();
   const assign = page.getByRole('dialog', { name: /Assign role/ });
@@ -220,7 +220,7 @@ test.describe('registration at a facility', () => {
     // Found again by name, and scheduled.
     await page.getByLabel('Find patient').fill('Olga');
     await expect(
-      page.getByRole('table', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Olga Outpatient' }),
+      page.getByRole('grid', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Olga Outpatient' }),
     ).toBeVisible();
     await page.getByRole('button', { name: 'Schedule appointment' }).click();
     const sched = page.getByRole('dialog', { name: /Schedule appointment/ });

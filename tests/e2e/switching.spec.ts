@@ -18,7 +18,7 @@ test('switching: lock → switch user lands the next user on their own home, not
 }) => {
   await harness.open();
   await signIn(page, 'nina');
-  await page.getByRole('table', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
+  await page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   await page.getByRole('button', { name: 'Record vitals' }).click();
   await page.getByRole('dialog').getByLabel('Heart rate (/min)').fill('91');

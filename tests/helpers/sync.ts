@@ -27,6 +27,8 @@ import { SqliteDb } from '../../src/store/sqlite';
 import { CorrectedClock } from '../../src/sync/clock';
 import type { Writer } from '../../src/store/writer';
 import { SyncEngine } from '../../src/sync/engine';
+import { UserKeys } from '../../src/sync/userKeys';
+import { verifyCredentials, type Credentials } from '../../src/services/signIn';
 import { httpTransport, SyncHttpError, type Transport } from '../../src/sync/http';
 import type { PullResponse } from '../../src/sync/protocol';
 import { MemoryDeviceState } from './memoryDeviceState';
@@ -281,8 +283,12 @@ export interface TestWorkstation {
   afterPost?: (path: string, answer: any) => Promise<void>;
   /** Every answer this workstation received, newest last (path and body). */
   answers: Array<{ path: string; body: any }>;
+  /** The users' own signing keys (src/sync/userKeys.ts). */
+  keys: UserKeys;
   /** Signs a user in online (the server then counts them among this workstation's users). */
   signIn(username: string, password?: string): Promise<void>;
+  /** Signs a user in here without asking the server (offline), unlocking their key as the app does. */
+  signInOffline(c: Credentials): Promise<void>;
   run(userId: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
   ids(table: string): Promise<string[]>;
   close(): Promise<void>;
@@ -298,7 +304,14 @@ export async function makeWorkstation(
   const base = new ManualClock(new Date(Date.parse(NOW) + (opts.skewMinutes ?? 0) * 60_000));
   const clock = new CorrectedClock(base);
   const engine = await AuthzEngine.create({ db, clock });
-  const ctx: ServiceContext = { db, authz: engine, clock, mutations: outboxSink(db), config: defaultServiceConfig };
+  const keys = new UserKeys(db, { clock, cost: TEST_COST });
+  const ctx: ServiceContext = {
+    db,
+    authz: engine,
+    clock,
+    mutations: outboxSink(db, (m) => keys.proofFor(m)),
+    config: defaultServiceConfig,
+  };
   const ws: TestWorkstation = {
     name,
     db,
@@ -310,9 +323,15 @@ export async function makeWorkstation(
     loseNextResponse: false,
     answers: [],
     sync: undefined as unknown as SyncEngine,
+    keys,
     async signIn(username, password = TEST_PASSWORD) {
       const r = await ws.sync.signInOnline(username, password);
       if (r.outcome !== 'ok') throw new Error(`sign-in of ${username} at ${name}: ${r.outcome} ${r.message ?? ''}`);
+    },
+    async signInOffline(c) {
+      const organization = (await ws.sync.enrollment())?.org_id ?? null;
+      const user = await verifyCredentials({ db, clock, organization }, c);
+      await keys.unlock(user, c.method === 'password' ? 'password' : 'badge', c.method === 'password' ? c.password : c.pin);
     },
     run: (userId, mutation, input) => runMutation(ctx, { userId }, MUTATIONS[mutation] as never, input),
     async ids(table) {
@@ -348,6 +367,7 @@ export async function makeWorkstation(
     pageLimit: opts.pageLimit ?? 50,
     random: () => 0.5,
     liveWaitMs: opts.liveWaitMs ?? 0,
+    keys,
     log: {
       info: () => {},
       warn: (m, f) => {
@@ -356,6 +376,21 @@ export async function makeWorkstation(
     },
   });
   return ws;
+}
+
+/** A change as a workstation pushes it: signed by its author's key, held there while they are signed in. */
+export async function signedChange<M extends { id: string; name: string; args: unknown; actor: string; created_at: string }>(
+  ws: TestWorkstation,
+  m: M & { on_behalf_of?: string | null },
+): Promise<M & { proof: object | null }> {
+  const proof = await ws.keys.proofFor({
+    id: m.id,
+    name: m.name,
+    args: m.args,
+    at: m.created_at,
+    principal: { actor: { id: m.actor }, onBehalfOf: m.on_behalf_of ?? null },
+  } as never);
+  return { ...m, proof };
 }
 
 export async function bearer(url: string, username: string, password = TEST_PASSWORD): Promise<string> {

@@ -38,6 +38,7 @@ export async function openTestWorkstation(
     dataDir: tmp.dir,
     clock,
     log: fileLogger(path.join(tmp.dir, 'logs')),
+    keyCost: TEST_COST,
     ...(opts.dbKey ? { dbKey: opts.dbKey } : {}),
   });
   const dispatch = workstationDispatch(ws);

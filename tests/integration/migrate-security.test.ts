@@ -134,10 +134,18 @@ describe('upgrading to the security schema keeps every row', () => {
     });
     await oldAuditEvents(db, 5);
     await db.run("INSERT INTO local_settings (key, value) VALUES ('sync.device_id', 'ws-old')");
+    await db.run(
+      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('m-old', 'recordObservation', '{}', 'u-nina', '2026-01-01T00:00:00.000Z', '[]', 'Vitals for Alice Patient')",
+    );
     const before = await dump(db, [...DOMAIN, 'local_settings', 'outbox']);
     const applied = await migrate(db, WORKSTATION_SETS);
-    expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/10', 'workstation/10']);
+    expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/10', 'workstation/10', 'workstation/11']);
     expect(await dumpColumns(db, before)).toEqual(before);
+    // Issue 20: changes saved by the earlier version carry no signature; they wait for their author (P3).
+    expect(await db.all('SELECT id, status, proof, held FROM outbox')).toEqual([
+      { id: 'm-old', status: 'pending', proof: null, held: null },
+    ]);
+    expect(await db.all('SELECT * FROM user_keys')).toEqual([]);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 5 });
     expect(db.raw.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.raw.pragma('foreign_key_check')).toEqual([]);
@@ -177,9 +185,22 @@ describe('upgrading to the security schema keeps every row', () => {
         'shared/10',
         'server/10',
         'server/11',
+        'server/12',
         `${sets[2]}/10`,
       ]);
       expect(await dumpColumns(db, before)).toEqual(before);
+      // Issue 20: a workstation enrolled before user signatures keeps its unsigned history as legacy
+      // until its updated software signs; one enrolled from now on needs them from its first event.
+      expect(await db.get("SELECT person_proof_from_seq AS f, revoke_mode AS m FROM devices WHERE id = 'ws-old'")).toEqual({
+        f: null,
+        m: null,
+      });
+      await db.run(
+        "INSERT INTO devices (id, org_id, facility_id, name, secret_hash, enrolled_at, enrolled_by) VALUES ('ws-new', 'org-gh', NULL, 'New PC', 'h2', '2026-02-01T00:00:00.000Z', 'u-admin')",
+      );
+      expect(Number((await db.get<{ f: number }>("SELECT person_proof_from_seq AS f FROM devices WHERE id = 'ws-new'"))!.f)).toBe(
+        1,
+      );
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true, checked: 4 });
       expect(
         await db.get(

@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEvent } from '../../src/domain/entities';
+import type { AuditEvent, User } from '../../src/domain/entities';
+import { TEST_PASSWORD } from '../helpers/workstation';
 import { appendAudit, auditHash, GENESIS_HASH } from '../../src/store/audit';
 import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature';
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
@@ -218,7 +219,10 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     await ws.signIn('nina');
     await ws.sync.syncNow();
     const before = (await received(id)).length;
-    // An event the server must refuse (a user who never signed in here), then ordinary ones.
+    // An event the server must refuse (a user who never signed in here online: Dr. Smith's key was
+    // made at a sign-in the server has not seen), then ordinary ones.
+    const smith = (await srv.db.get<User>("SELECT * FROM users WHERE id = 'u-drsmith'"))!;
+    await ws.keys.unlock(smith, 'password', TEST_PASSWORD);
     await appendAudit(ws.db, {
       at: NOW,
       actor: 'u-drsmith',
@@ -270,8 +274,11 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       unit: '/min',
     });
     ws.online = true;
-    // As enrolled by the previous version: no key on either side, and it sent its log unsigned.
-    await srv.db.run('UPDATE devices SET public_key = NULL, key_registered_at = NULL WHERE id = ?', [id]);
+    // As enrolled by the previous version: no key on either side, and it sent its log unsigned (no user signatures either).
+    await srv.db.run(
+      'UPDATE devices SET public_key = NULL, key_registered_at = NULL, person_proof_from_seq = NULL WHERE id = ?',
+      [id],
+    );
     for (const k of ['sync.audit_key', 'sync.audit_public_key', 'sync.audit_key_registered']) await setSetting(ws.db, k, null);
     const local = await ws.db.all<AuditEvent>('SELECT * FROM audit_events ORDER BY seq');
     const legacy = local.map(({ origin: _o, ...e }) => ({ ...e, seq: Number(e.seq) }));

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { openChart } from '../../src/services/queries/chart';
 import { auditHash, GENESIS_HASH, verifyAuditChain } from '../../src/store/audit';
 import { MUTATIONS } from '../../src/services/mutations';
-import { describeSync, syncFixture, shiftFixture, vitals, bearer, post, NOW } from '../helpers/sync';
+import { describeSync, syncFixture, shiftFixture, vitals, bearer, post, NOW, signedChange } from '../helpers/sync';
 
 describeSync('pushes', syncFixture, (t) => {
   it("two workstations edit offline, reconnect, and each sees the other's changes", async () => {
@@ -108,13 +108,23 @@ describeSync('pushes', syncFixture, (t) => {
     expect((await ws.sync.status()).pending).toBe(0);
     expect(await t.serverCount('observations', 'id = ?', [obs.id])).toBe(1);
     // The same push body delivered twice by hand.
-    const entry = await ws.db.get<{ id: string; args: string }>('SELECT id, args FROM outbox WHERE id IS NOT NULL');
+    const entry = await ws.db.get<{ id: string; args: string; proof: string | null }>(
+      'SELECT id, args, proof FROM outbox WHERE id IS NOT NULL',
+    );
     const enrollment = (await ws.sync.enrollment())!;
     const auth = `Device ${enrollment.device_id}.${enrollment.secret}`;
     const body = {
       protocol: 2,
       mutations: [
-        { id: entry!.id, seq: 1, name: 'recordObservation', args: JSON.parse(entry!.args), actor: 'u-nina', created_at: NOW },
+        {
+          id: entry!.id,
+          seq: 1,
+          name: 'recordObservation',
+          args: JSON.parse(entry!.args),
+          actor: 'u-nina',
+          created_at: NOW,
+          proof: JSON.parse(entry!.proof!),
+        },
       ],
     };
     const twice = [await post(t.srv.url, '/v2/sync/push', body, auth), await post(t.srv.url, '/v2/sync/push', body, auth)];
@@ -299,8 +309,22 @@ describeSync('pushes through shifts', shiftFixture, (t) => {
     const body = {
       protocol: 2,
       mutations: [
-        { id: 'm-db', seq: 1, name: 'acknowledgeAlert', args: { id: 'al-1' }, actor: 'u-nina', created_at: NOW },
-        { id: 'm-ok2', seq: 2, name: 'recordObservation', args: vitals('p-a', '95'), actor: 'u-nina', created_at: NOW },
+        await signedChange(ws, {
+          id: 'm-db',
+          seq: 1,
+          name: 'acknowledgeAlert',
+          args: { id: 'al-1' },
+          actor: 'u-nina',
+          created_at: NOW,
+        }),
+        await signedChange(ws, {
+          id: 'm-ok2',
+          seq: 2,
+          name: 'recordObservation',
+          args: vitals('p-a', '95'),
+          actor: 'u-nina',
+          created_at: NOW,
+        }),
       ],
     };
     let res;
@@ -337,8 +361,22 @@ describeSync('pushes through shifts', shiftFixture, (t) => {
       {
         protocol: 2,
         mutations: [
-          { id: 'm-nul', seq: 1, name: 'recordObservation', args: vitals('p-a', '9\u00001'), actor: 'u-nina', created_at: NOW },
-          { id: 'm-ok', seq: 2, name: 'recordObservation', args: vitals('p-a', '92'), actor: 'u-nina', created_at: NOW },
+          await signedChange(ws, {
+            id: 'm-nul',
+            seq: 1,
+            name: 'recordObservation',
+            args: vitals('p-a', '9\u00001'),
+            actor: 'u-nina',
+            created_at: NOW,
+          }),
+          await signedChange(ws, {
+            id: 'm-ok',
+            seq: 2,
+            name: 'recordObservation',
+            args: vitals('p-a', '92'),
+            actor: 'u-nina',
+            created_at: NOW,
+          }),
         ],
       },
       auth,
@@ -380,6 +418,8 @@ describeSync('pushes through shifts', shiftFixture, (t) => {
         auditHash(prevHash, base),
       ],
     );
+    // Older software signed no events with its users' keys: on a workstation it enrolled, what it logged is unsigned-legacy.
+    await t.srv.db.run('UPDATE devices SET person_proof_from_seq = NULL WHERE id = ?', [device.device_id]);
     await ws.run('u-nina', 'recordObservation', vitals('p-a', '93'));
     const status = await ws.sync.syncNow();
     expect(status).toMatchObject({ mode: 'online', pending: 0 });

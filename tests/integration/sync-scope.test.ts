@@ -53,13 +53,17 @@ describeSync('what a workstation holds', syncFixture, (t) => {
     expect(await ws.db.get("SELECT COUNT(*) AS n FROM users WHERE org_id = 'org-gh'")).toEqual({ n: 0 });
     expect(await ws.db.get('SELECT COUNT(*) AS n FROM appointments')).toEqual({ n: 0 });
     expect(await ws.ids('organizations')).toEqual(['_root', 'org-sc']);
-    // A forged change for the other organization's patient is refused.
+    // A forged change for the other organization's patient is refused, even signed by a user of this one.
     await ws.db.run(
-      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sam', ?, '[]', 'forged')",
+      "INSERT INTO outbox (id, name, args, actor_id, created_at, changes, summary) VALUES ('forged-1', 'acknowledgeAlert', '{\"id\":\"al-1\"}', 'u-sc-nurse', ?, '[]', 'forged')",
       [NOW],
     );
+    await ws.keys.confirmPending('u-sc-nurse');
     const s = await ws.sync.syncNow();
-    expect(s.rejected.map((r) => r.id)).toContain('forged-1');
+    expect(
+      s.rejected.map((r) => r.id),
+      JSON.stringify(s),
+    ).toContain('forged-1');
     expect(await t.srv.db.get("SELECT status FROM alerts WHERE id = 'al-1'")).toEqual({ status: 'open' });
   });
 });

@@ -40,11 +40,21 @@ interface FieldProps {
   error?: string | null | undefined;
   hint?: string | undefined;
   required?: boolean;
+  /** A class for the field's wrapper (label, input and message), e.g. its width. */
+  fieldClass?: string;
 }
 
-function FieldShell({ id, label, error, hint, required, children }: FieldProps & { id: string; children: ReactNode }) {
+function FieldShell({
+  id,
+  label,
+  error,
+  hint,
+  required,
+  fieldClass,
+  children,
+}: FieldProps & { id: string; children: ReactNode }) {
   return (
-    <div className={`field${error ? ' field-error' : ''}`}>
+    <div className={`field${fieldClass ? ` ${fieldClass}` : ''}${error ? ' field-error' : ''}`}>
       <label htmlFor={id}>
         {label}
         {required ? (
@@ -73,12 +83,13 @@ export function TextField({
   error,
   hint,
   required,
+  fieldClass,
   ref,
   ...rest
 }: FieldProps & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} required={required}>
+    <FieldShell id={id} label={label} error={error} hint={hint} required={required} fieldClass={fieldClass}>
       <input
         id={id}
         ref={ref}

@@ -1,11 +1,23 @@
-/** Unsaved form input, kept across a lock for the same user and dropped when someone else signs in. */
+/**
+ * Unsaved form input, kept across a lock for the same user and dropped when someone else signs in.
+ * Each draft remembers when it was last typed in: a view that finds an older draft (STALE_DRAFT_MINUTES)
+ * offers it with its age instead of opening it as if it were current (issue 18).
+ */
 import { create } from 'zustand';
+
+/** A draft untouched this long is offered, not reopened: vitals typed then are no longer "now". */
+export const STALE_DRAFT_MINUTES = 10;
+
+export interface DraftEntry {
+  value: unknown;
+  /** When it was last changed (ms since the epoch, the renderer's clock). */
+  updatedAt: number;
+}
 
 interface DraftState {
   owner: string | null;
-  drafts: Record<string, unknown>;
+  drafts: Record<string, DraftEntry>;
   setOwner(userId: string): void;
-  get<T>(key: string): T | undefined;
   put(key: string, value: unknown): void;
   drop(key: string): void;
   clear(): void;
@@ -17,11 +29,8 @@ export const useDrafts = create<DraftState>((set, get) => ({
   setOwner(userId) {
     if (get().owner !== userId) set({ owner: userId, drafts: {} });
   },
-  get<T>(key: string) {
-    return get().drafts[key] as T | undefined;
-  },
   put(key, value) {
-    set({ drafts: { ...get().drafts, [key]: value } });
+    set({ drafts: { ...get().drafts, [key]: { value, updatedAt: Date.now() } } });
   },
   drop(key) {
     const { [key]: _gone, ...rest } = get().drafts;
@@ -31,3 +40,12 @@ export const useDrafts = create<DraftState>((set, get) => ({
     set({ drafts: {}, owner: null });
   },
 }));
+
+/** The keys among `keys` whose drafts are older than STALE_DRAFT_MINUTES at `now`. */
+export function staleDrafts(drafts: Record<string, DraftEntry>, now: number): Set<string> {
+  return new Set(
+    Object.entries(drafts)
+      .filter(([, d]) => now - d.updatedAt >= STALE_DRAFT_MINUTES * 60_000)
+      .map(([k]) => k),
+  );
+}

@@ -19,7 +19,8 @@ import {
   TextField,
 } from '../components/ui';
 import { VirtualTable } from '../components/VirtualTable';
-import { fromLocalInput } from '../format';
+import { DateTimeField } from '../components/DateInputs';
+import { parseDateTimeInput } from '../dateInput';
 import { useAction, useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { useSession } from '../store/session';
@@ -57,6 +58,8 @@ export function Admin() {
   const canCreate = useSession((s) => s.info?.capabilities.includes('admin') ?? false) && !readOnly;
   const users = useCall('admin.users', orgId ? { orgId } : null, [orgId]);
   const locations = useCall('reference.locations', {});
+  // Issue 20: administrative changes are made online only; say so before anyone tries offline.
+  const sync = useCall('sync.status', {});
   const [filter, setFilter] = useState('');
   const [creating, setCreating] = useState(false);
   const selectedId = route.query.get('user');
@@ -98,6 +101,12 @@ export function Admin() {
         }
       />
       <ErrorNote error={users.error ?? locations.error} />
+      {sync.data?.mode === 'offline' ? (
+        <Banner tone="warning">
+          Offline: changes to users, roles, badges and passwords need a connection to the central server. They are made online
+          only, with a recent sign-in, and cannot be saved here to be sent later.
+        </Banner>
+      ) : null}
       <div className="split split-wide-left">
         <div ref={tableBox}>
           <div className="row">
@@ -491,7 +500,7 @@ function placesFor(level: ScopeLevel, loc: Locations | undefined): Array<{ value
   }
 }
 
-type AssignField = 'role' | 'place' | 'valid_until' | 'categories';
+type AssignField = 'role' | 'place' | 'valid_from' | 'valid_until' | 'categories';
 
 function AssignRoleDialog({
   user,
@@ -519,8 +528,11 @@ function AssignRoleDialog({
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const validFrom = fromLocalInput(from);
-    const validUntil = fromLocalInput(until);
+    // Both are optional: empty means "from now on" and "no end".
+    const fromAt = from.trim() ? parseDateTimeInput(from) : null;
+    const untilAt = until.trim() ? parseDateTimeInput(until) : null;
+    const validFrom = fromAt?.ok ? fromAt.value : null;
+    const validUntil = untilAt?.ok ? untilAt.value : null;
     const cats =
       role === 'lab_technician'
         ? categories
@@ -531,7 +543,9 @@ function AssignRoleDialog({
     const p: Problems<AssignField> = {};
     if (!role) p.role = 'Choose a role.';
     if (!placeValue) p.place = `Choose the ${level.toLowerCase()}.`;
-    if (validFrom && validUntil && validUntil <= validFrom) p.valid_until = 'The end must be after the start.';
+    if (fromAt && !fromAt.ok) p.valid_from = fromAt.problem;
+    if (untilAt && !untilAt.ok) p.valid_until = untilAt.problem;
+    else if (validFrom && validUntil && validUntil <= validFrom) p.valid_until = 'The end must be after the start.';
     if (role === 'lab_technician' && cats.length === 0) p.categories = 'Name at least one category, e.g. lab.';
     setProblems(p);
     if (Object.keys(p).length > 0 || !role) return;
@@ -605,23 +619,25 @@ function AssignRoleDialog({
           />
         </div>
         <div className="grid-2">
-          <TextField
+          <DateTimeField
             label="Valid from"
-            type="datetime-local"
             value={from}
-            onChange={(e) => setFrom(e.target.value)}
-            hint="Empty: from now on"
+            onChange={(text) => {
+              setFrom(text);
+              fixed('valid_from');
+            }}
+            error={problems.valid_from}
+            hint="Empty: from now on. For example 23 Nov 2026, 07:00"
           />
-          <TextField
+          <DateTimeField
             label="Valid until"
-            type="datetime-local"
             value={until}
-            onChange={(e) => {
-              setUntil(e.target.value);
+            onChange={(text) => {
+              setUntil(text);
               fixed('valid_until');
             }}
             error={problems.valid_until}
-            hint="Empty: no end"
+            hint="Empty: no end. For example 23 Nov 2026, 19:00"
           />
         </div>
         {role === 'lab_technician' ? (

@@ -11,6 +11,7 @@ import { useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { decisionTone, useActingUser } from './admin/shared';
 import { OverrideTags } from './audit/OverrideTags';
+import { Actor, OnBehalfOf, Resource } from './audit/names';
 import { AuditReport } from './audit/Report';
 
 type AuditEvent = Response<'audit.log'>['events'][number];
@@ -58,9 +59,6 @@ export function Audit() {
   const { route, go } = useRouter();
   const asked = route.query.get('tab');
   const tab: Tab = asked === 'break-glass' || asked === 'report' ? asked : 'log';
-  // Names for the ids the log records (staff of the organization may be read by its auditors).
-  const users = useCall('admin.users', orgId ? { orgId } : null, [orgId]);
-  const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name])), [users.data]);
   const review = useCall('audit.breakGlass', orgId ? { orgId } : null, [orgId]);
 
   return (
@@ -77,7 +75,7 @@ export function Audit() {
         ]}
       />
       {tab === 'log' ? (
-        <AuditLog orgId={orgId} names={names} />
+        <AuditLog orgId={orgId} />
       ) : tab === 'report' ? (
         <AuditReport orgId={orgId} />
       ) : (
@@ -87,17 +85,6 @@ export function Audit() {
   );
 }
 
-function who(id: string | null, names: Map<string, string>): string {
-  if (!id) return '';
-  return names.get(id) ?? (id === 'root' ? 'Root' : id);
-}
-
-function resourceLabel(resource: string, names: Map<string, string>): string {
-  const [type, ...rest] = resource.split(':');
-  const id = rest.join(':');
-  return type === 'User' && names.has(id) ? `User · ${names.get(id)}` : resource;
-}
-
 interface LogState {
   events: AuditEvent[];
   nextBefore: number | null;
@@ -105,7 +92,7 @@ interface LogState {
   error: ApiError | null;
 }
 
-function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> }) {
+function AuditLog({ orgId }: { orgId: string }) {
   const [action, setAction] = useState('');
   const [state, setState] = useState<LogState>({ events: [], nextBefore: null, loading: true, error: null });
   const [tick, setTick] = useState(0);
@@ -178,29 +165,20 @@ function AuditLog({ orgId, names }: { orgId: string; names: Map<string, string> 
                 key: 'actor',
                 header: 'Actor',
                 width: '1.1fr',
-                render: (e) => <span title={e.actor}>{who(e.actor, names)}</span>,
+                render: (e) => <Actor e={e} />,
               },
               {
                 key: 'obo',
                 header: 'On behalf of',
                 width: '1fr',
-                render: (e) =>
-                  e.on_behalf_of ? (
-                    <span title={e.on_behalf_of}>{who(e.on_behalf_of, names)}</span>
-                  ) : (
-                    <span className="muted">—</span>
-                  ),
+                render: (e) => <OnBehalfOf e={e} />,
               },
               { key: 'action', header: 'Action', width: '1fr', render: (e) => humanize(e.action) },
               {
                 key: 'resource',
                 header: 'Resource',
                 width: '1.3fr',
-                render: (e) => (
-                  <span className="mono" title={e.resource}>
-                    {resourceLabel(e.resource, names)}
-                  </span>
-                ),
+                render: (e) => <Resource e={e} />,
               },
               {
                 key: 'decision',

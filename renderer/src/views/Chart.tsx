@@ -10,6 +10,7 @@ import { Banner, Button, ErrorNote, Loading, Section } from '../components/ui';
 import { time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
+import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { useSession } from '../store/session';
 import { PatientBanner } from './chart/Banner';
 import { normalizeCode } from './chart/clinical';
@@ -20,11 +21,12 @@ import { AmendRecordDialog, WriteRecordDialog, type AmendDraft, type RecordDraft
 import { ResultDialog } from './chart/ResultDialog';
 import { AlertsSection, AppointmentsSection, ObservationsSection, RecordsSection, VitalsSection } from './chart/sections';
 import type { ChartAlert, ChartAppointment, ChartData } from './chart/types';
-import { amendDraftKey, recordDraftKey, vitalsDraftKey } from './chart/useDraft';
+import { amendDraftKey, recordDraftKey, useOfferedDrafts, vitalsDraftKey } from './chart/useDraft';
 import { Flowsheet, TREND_HOURS, VitalTrends } from './chart/Trends';
-import { VitalsDialog, emptyVitals } from './chart/VitalsDialog';
+import { VitalsDialog, emptyVitals, resumedVitals, vitalsSummary, type VitalsDraft } from './chart/VitalsDialog';
 import { CompleteDialog } from './Day';
 import { NotFound } from './NotFound';
+import { PendingIds } from '../components/Pending';
 
 /** Jumps to a section of the chart (the chart is long; the banner stays in sight). */
 function SectionNav({ sections }: { sections: Array<{ id: string; label: string }> }) {
@@ -67,8 +69,12 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   const { patient: p } = data;
   const act = useAction();
   const [modal, setModal] = useState<Modal | null>(null);
-  const drafts = useDrafts((s) => s.drafts);
+  // Drafts found when the chart opens: fresh ones (a short lock) reopen, stale ones are offered.
+  const { drafts, offered, isOpen, resume } = useOfferedDrafts();
+  // Drafts carry the renderer's clock; their age is told against it, as of the chart's opening.
+  const [openedAt] = useState(() => Date.now());
   const putDraft = useDrafts((s) => s.put);
+  const dropDraft = useDrafts((s) => s.drop);
   const clearError = useRef(act.clearError);
   clearError.current = act.clearError;
   // Stable, so an open dialog keeps its focus while the chart re-renders.
@@ -107,12 +113,37 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   };
 
   const cats = readOnly ? [] : data.observation_categories;
-  const vitalsOpen = drafts[vitalsDraftKey(p.id)] !== undefined;
-  const recordFor = data.appointments.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
-  const amendFor = data.records.find((r) => drafts[amendDraftKey(r.id)] !== undefined);
+  const pendingIds = useMemo(() => new Set(data.pending), [data.pending]);
+  const vitalsKey = vitalsDraftKey(p.id);
+  const vitalsOpen = isOpen(vitalsKey);
+  const recordFor = data.appointments.find((a) => isOpen(recordDraftKey(a.id)));
+  const amendFor = data.records.find((r) => isOpen(amendDraftKey(r.id)));
+  const offeredHere: OfferedDraft[] = offered.flatMap((key): OfferedDraft[] => {
+    const entry = drafts[key]!;
+    if (key === vitalsKey)
+      return [{ key, what: 'vitals', summary: vitalsSummary(entry.value as VitalsDraft), updatedAt: entry.updatedAt }];
+    const appointment = data.appointments.find((a) => recordDraftKey(a.id) === key);
+    if (appointment) return [{ key, what: `notes for ${appointment.reason}`, summary: '', updatedAt: entry.updatedAt }];
+    const record = data.records.find((r) => amendDraftKey(r.id) === key);
+    if (record)
+      return [
+        { key, what: `amendment of ${record.author_name ?? 'a record'}'s record`, summary: '', updatedAt: entry.updatedAt },
+      ];
+    return [];
+  });
+  const resumeDraft = (key: string): void => {
+    if (key === vitalsKey) putDraft(key, resumedVitals(drafts[key]!.value as VitalsDraft));
+    resume(key);
+  };
+  const recordVitals = (): void => {
+    // An unsaved entry is resumed, never silently replaced by an empty one.
+    if (offered.includes(vitalsKey)) resumeDraft(vitalsKey);
+    else putDraft(vitalsKey, emptyVitals(new Date()));
+  };
   const recordCategories = [...new Set(data.records.map((r) => r.category))];
 
   const writeRecord = (a: ChartAppointment): void => {
+    if (offered.includes(recordDraftKey(a.id))) return resume(recordDraftKey(a.id));
     const existing = data.records.find((r) => r.appointment_id === a.id) ?? data.records[0];
     const draft: RecordDraft = {
       category: existing?.category ?? normalizeCode(p.ward_name ?? ''),
@@ -132,210 +163,215 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   ].filter((x): x is { id: string; label: string } => x !== null);
 
   return (
-    <div className="chart">
-      <div className="chart-sticky">
-        <PatientBanner
-          data={data}
-          now={now}
-          actions={
-            <>
-              {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
-              {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
-              {can(data.actions, 'final_discharge') ? (
-                <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button>
-              ) : null}
-            </>
-          }
-        />
-        {sections.length > 1 ? <SectionNav sections={sections} /> : null}
-      </div>
-
-      {data.access === 'break_glass' ? (
-        <Banner tone="danger">
-          <strong>Emergency access until {data.break_glass_expires_at ? time(data.break_glass_expires_at) : '—'}</strong> — every
-          view is audited
-        </Banner>
-      ) : null}
-      {!modal ? <ErrorNote error={act.error} /> : null}
-
-      {data.readable.alerts || data.readable.vitals ? (
-        <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>
-          {data.readable.alerts ? (
-            <AlertsSection
-              alerts={data.alerts}
-              now={now}
-              can={can}
-              busy={act.busy}
-              onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
-              onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })}
-            />
-          ) : null}
-          {data.readable.vitals ? (
-            <VitalsSection
-              observations={data.observations}
-              action={
-                cats.includes('vitals') ? (
-                  <Button small tone="primary" onClick={() => putDraft(vitalsDraftKey(p.id), emptyVitals(new Date()))}>
-                    Record vitals
-                  </Button>
-                ) : null
-              }
-            />
-          ) : null}
+    <PendingIds.Provider value={pendingIds}>
+      <div className="chart">
+        <div className="chart-sticky">
+          <PatientBanner
+            data={data}
+            now={now}
+            actions={
+              <>
+                {can(data.actions, 'update') ? <Button onClick={() => open({ kind: 'edit' })}>Edit details</Button> : null}
+                {can(data.actions, 'discharge') ? <Button onClick={() => open({ kind: 'discharge' })}>Discharge</Button> : null}
+                {can(data.actions, 'final_discharge') ? (
+                  <Button onClick={() => open({ kind: 'final_discharge' })}>Final discharge</Button>
+                ) : null}
+              </>
+            }
+          />
+          {sections.length > 1 ? <SectionNav sections={sections} /> : null}
         </div>
-      ) : null}
 
-      {data.readable.vitals ? (
-        <Section title={`Trends — last ${TREND_HOURS} hours`} id="chart-trends">
-          <VitalTrends observations={data.observations} now={now} />
-          <Flowsheet observations={data.observations} now={now} />
-        </Section>
-      ) : null}
+        {data.access === 'break_glass' ? (
+          <Banner tone="danger">
+            <strong>Emergency access until {data.break_glass_expires_at ? time(data.break_glass_expires_at) : '—'}</strong> —
+            every view is audited
+          </Banner>
+        ) : null}
+        {!modal ? <ErrorNote error={act.error} /> : null}
+        <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resumeDraft} onDiscard={dropDraft} />
 
-      {data.readable.observations ? (
-        <ObservationsSection
-          observations={data.observations}
-          names={names}
-          actions={
-            <>
-              {cats.includes('lab') ? (
-                <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>
-                  Enter lab result
-                </Button>
-              ) : null}
-              {cats.includes('imaging') ? (
-                <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>
-                  Enter imaging result
-                </Button>
-              ) : null}
-            </>
-          }
-        />
-      ) : null}
-
-      <PrivacySection data={data} readOnly={readOnly} onChanged={reload} />
-
-      {data.readable.appointments ? (
-        <AppointmentsSection
-          appointments={data.appointments}
-          h={{
-            busy: act.busy,
-            can,
-            onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
-            onComplete: (a) => open({ kind: 'appointment_complete', appointment: a }),
-            onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
-            onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
-            onWriteRecord: writeRecord,
-          }}
-        />
-      ) : null}
-
-      {data.readable.records ? (
-        <RecordsSection
-          records={data.records}
-          appointments={data.appointments}
-          can={can}
-          onAmend={(r) =>
-            putDraft(amendDraftKey(r.id), {
-              public_notes: r.public_notes,
-              internal_notes: r.internal_notes ?? '',
-            } satisfies AmendDraft)
-          }
-        />
-      ) : null}
-
-      {vitalsOpen ? (
-        <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
-      ) : recordFor ? (
-        <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
-      ) : amendFor ? (
-        <AmendRecordDialog record={amendFor} patientName={p.name} onSaved={reload} />
-      ) : null}
-
-      {modal?.kind === 'edit' ? <EditPatientDialog patient={p} onClose={closeModal} onSaved={reload} /> : null}
-      {modal?.kind === 'result' ? (
-        <ResultDialog patientId={p.id} patientName={p.name} category={modal.category} onClose={closeModal} onSaved={reload} />
-      ) : null}
-      {modal?.kind === 'discharge' ? (
-        <ConfirmDialog
-          title={`Discharge ${p.name}?`}
-          confirm="Discharge"
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onConfirm={() => void perform('patients.discharge', { id: p.id }, `${p.name} discharged.`)}
-        >
-          The patient is marked discharged and stays in {p.room_name ? `room ${p.room_name}` : 'the list'} until an administrator
-          completes the final discharge.
-        </ConfirmDialog>
-      ) : null}
-      {modal?.kind === 'final_discharge' ? (
-        <ConfirmDialog
-          title={`Final discharge of ${p.name}?`}
-          confirm="Complete discharge"
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onConfirm={() => void perform('patients.finalDischarge', { id: p.id }, `${p.name}: discharge completed.`)}
-        >
-          The discharge is completed and {p.room_name ? `room ${p.room_name} is released` : 'the stay is closed'}.
-        </ConfirmDialog>
-      ) : null}
-      {modal?.kind === 'alert_reschedule' ? (
-        <DateTimeDialog
-          title="Reschedule alert"
-          label="New due time"
-          initial={modal.alert.due_at}
-          confirm="Reschedule"
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}
-        >
-          <div className="dialog-context">{modal.alert.message}</div>
-        </DateTimeDialog>
-      ) : null}
-      {modal?.kind === 'appointment_reschedule' ? (
-        <DateTimeDialog
-          title="Reschedule appointment"
-          label="New date and time"
-          initial={modal.appointment.scheduled_at}
-          confirm="Reschedule"
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onSubmit={(iso) =>
-            void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')
-          }
-        >
-          <div className="dialog-context">
-            {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}
+        {data.readable.alerts || data.readable.vitals ? (
+          <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>
+            {data.readable.alerts ? (
+              <AlertsSection
+                alerts={data.alerts}
+                now={now}
+                can={can}
+                busy={act.busy}
+                onAcknowledge={(a) => void perform('alerts.acknowledge', { id: a.id }, 'Alert acknowledged.')}
+                onReschedule={(a) => open({ kind: 'alert_reschedule', alert: a })}
+              />
+            ) : null}
+            {data.readable.vitals ? (
+              <VitalsSection
+                observations={data.observations}
+                action={
+                  cats.includes('vitals') ? (
+                    <Button small tone="primary" onClick={recordVitals}>
+                      Record vitals
+                    </Button>
+                  ) : null
+                }
+              />
+            ) : null}
           </div>
-        </DateTimeDialog>
-      ) : null}
-      {modal?.kind === 'appointment_complete' ? (
-        <CompleteDialog
-          appointment={modal.appointment}
-          patientName={p.name}
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onConfirm={() => void perform('appointments.complete', { id: modal.appointment.id }, 'Examination completed.')}
-        />
-      ) : null}
-      {modal?.kind === 'appointment_cancel' ? (
-        <ConfirmDialog
-          title="Cancel appointment?"
-          confirm="Cancel appointment"
-          tone="danger"
-          busy={act.busy}
-          error={act.error}
-          onClose={closeModal}
-          onConfirm={() => void perform('appointments.cancel', { id: modal.appointment.id }, 'Appointment canceled.')}
-        >
-          {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'} will be canceled.
-        </ConfirmDialog>
-      ) : null}
-    </div>
+        ) : null}
+
+        {data.readable.vitals ? (
+          <Section title={`Trends — last ${TREND_HOURS} hours`} id="chart-trends">
+            <VitalTrends observations={data.observations} now={now} />
+            <Flowsheet observations={data.observations} now={now} />
+          </Section>
+        ) : null}
+
+        {data.readable.observations ? (
+          <ObservationsSection
+            observations={data.observations}
+            names={names}
+            actions={
+              <>
+                {cats.includes('lab') ? (
+                  <Button small onClick={() => open({ kind: 'result', category: 'lab' })}>
+                    Enter lab result
+                  </Button>
+                ) : null}
+                {cats.includes('imaging') ? (
+                  <Button small onClick={() => open({ kind: 'result', category: 'imaging' })}>
+                    Enter imaging result
+                  </Button>
+                ) : null}
+              </>
+            }
+          />
+        ) : null}
+
+        <PrivacySection data={data} readOnly={readOnly} onChanged={reload} />
+
+        {data.readable.appointments ? (
+          <AppointmentsSection
+            appointments={data.appointments}
+            h={{
+              busy: act.busy,
+              can,
+              onStart: (a) => void perform('appointments.start', { id: a.id }, 'Examination started.'),
+              onComplete: (a) => open({ kind: 'appointment_complete', appointment: a }),
+              onCancel: (a) => open({ kind: 'appointment_cancel', appointment: a }),
+              onReschedule: (a) => open({ kind: 'appointment_reschedule', appointment: a }),
+              onWriteRecord: writeRecord,
+            }}
+          />
+        ) : null}
+
+        {data.readable.records ? (
+          <RecordsSection
+            records={data.records}
+            appointments={data.appointments}
+            can={can}
+            onAmend={(r) =>
+              offered.includes(amendDraftKey(r.id))
+                ? resume(amendDraftKey(r.id))
+                : putDraft(amendDraftKey(r.id), {
+                    public_notes: r.public_notes,
+                    internal_notes: r.internal_notes ?? '',
+                  } satisfies AmendDraft)
+            }
+          />
+        ) : null}
+
+        {vitalsOpen ? (
+          <VitalsDialog patientId={p.id} patientName={p.name} onSaved={reload} />
+        ) : recordFor ? (
+          <WriteRecordDialog appointment={recordFor} patientName={p.name} categories={recordCategories} onSaved={reload} />
+        ) : amendFor ? (
+          <AmendRecordDialog record={amendFor} patientName={p.name} onSaved={reload} />
+        ) : null}
+
+        {modal?.kind === 'edit' ? <EditPatientDialog patient={p} onClose={closeModal} onSaved={reload} /> : null}
+        {modal?.kind === 'result' ? (
+          <ResultDialog patientId={p.id} patientName={p.name} category={modal.category} onClose={closeModal} onSaved={reload} />
+        ) : null}
+        {modal?.kind === 'discharge' ? (
+          <ConfirmDialog
+            title={`Discharge ${p.name}?`}
+            confirm="Discharge"
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onConfirm={() => void perform('patients.discharge', { id: p.id }, `${p.name} discharged.`)}
+          >
+            The patient is marked discharged and stays in {p.room_name ? `room ${p.room_name}` : 'the list'} until an
+            administrator completes the final discharge.
+          </ConfirmDialog>
+        ) : null}
+        {modal?.kind === 'final_discharge' ? (
+          <ConfirmDialog
+            title={`Final discharge of ${p.name}?`}
+            confirm="Complete discharge"
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onConfirm={() => void perform('patients.finalDischarge', { id: p.id }, `${p.name}: discharge completed.`)}
+          >
+            The discharge is completed and {p.room_name ? `room ${p.room_name} is released` : 'the stay is closed'}.
+          </ConfirmDialog>
+        ) : null}
+        {modal?.kind === 'alert_reschedule' ? (
+          <DateTimeDialog
+            title="Reschedule alert"
+            label="New due time"
+            initial={modal.alert.due_at}
+            confirm="Reschedule"
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}
+          >
+            <div className="dialog-context">{modal.alert.message}</div>
+          </DateTimeDialog>
+        ) : null}
+        {modal?.kind === 'appointment_reschedule' ? (
+          <DateTimeDialog
+            title="Reschedule appointment"
+            label="New date and time"
+            initial={modal.appointment.scheduled_at}
+            confirm="Reschedule"
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onSubmit={(iso) =>
+              void perform('appointments.reschedule', { id: modal.appointment.id, scheduled_at: iso }, 'Appointment moved.')
+            }
+          >
+            <div className="dialog-context">
+              {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'}
+            </div>
+          </DateTimeDialog>
+        ) : null}
+        {modal?.kind === 'appointment_complete' ? (
+          <CompleteDialog
+            appointment={modal.appointment}
+            patientName={p.name}
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onConfirm={() => void perform('appointments.complete', { id: modal.appointment.id }, 'Examination completed.')}
+          />
+        ) : null}
+        {modal?.kind === 'appointment_cancel' ? (
+          <ConfirmDialog
+            title="Cancel appointment?"
+            confirm="Cancel appointment"
+            tone="danger"
+            busy={act.busy}
+            error={act.error}
+            onClose={closeModal}
+            onConfirm={() => void perform('appointments.cancel', { id: modal.appointment.id }, 'Appointment canceled.')}
+          >
+            {modal.appointment.reason} with {modal.appointment.clinician_name ?? 'the clinician'} will be canceled.
+          </ConfirmDialog>
+        ) : null}
+      </div>
+    </PendingIds.Provider>
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Today's appointments of the signed-in clinician (SPEC §7): start, complete, write the record.
- * The day is the workstation's local day around the session's "now".
+ * The day is the workstation's local day around the session's "now". For a nurse, the page says what
+ * her worklist will hold and leads to the ward census meanwhile (never an empty page).
  */
 import { useMemo, useState } from 'react';
 import type { ApiError, Channel, Request } from '../api';
-import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
+import { Banner, Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
 import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
@@ -15,7 +16,8 @@ import { ConfirmDialog } from './chart/dialogs';
 import type { DayItem } from './chart/types';
 import { WriteRecordDialog, type RecordDraft } from './chart/RecordDialogs';
 import { RowActions } from './chart/sections';
-import { recordDraftKey } from './chart/useDraft';
+import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
+import { recordDraftKey, useOfferedDrafts } from './chart/useDraft';
 
 export function Day() {
   const info = useSession((s) => s.info);
@@ -25,9 +27,12 @@ export function Day() {
   const day = useCall('clinician.day', range, [range.from, range.to]);
   const act = useAction();
   const [completing, setCompleting] = useState<DayItem | null>(null);
-  const drafts = useDrafts((s) => s.drafts);
+  const { drafts, offered, isOpen, resume } = useOfferedDrafts();
+  const [openedAt] = useState(() => Date.now());
   const putDraft = useDrafts((s) => s.put);
+  const dropDraft = useDrafts((s) => s.drop);
   const readOnly = Boolean(info?.view_as);
+  const nurse = info?.capabilities.includes('ward_worklist') ?? false;
   const can = (actions: string[], action: string): boolean => !readOnly && actions.includes(action);
 
   const perform = async <C extends Channel>(channel: C, request: Request<C>, success: string): Promise<void> => {
@@ -38,14 +43,25 @@ export function Day() {
   };
   // A record starts in the patient's specialty (their ward's), as the chart does; the clinician may change it.
   const startRecord = (a: DayItem): void =>
-    putDraft(recordDraftKey(a.id), {
-      category: normalizeCode(a.ward_name ?? '') || 'general',
-      public_notes: '',
-      internal_notes: '',
-    } satisfies RecordDraft);
+    // Unsaved notes are resumed, never silently replaced by empty ones.
+    offered.includes(recordDraftKey(a.id))
+      ? resume(recordDraftKey(a.id))
+      : putDraft(recordDraftKey(a.id), {
+          category: normalizeCode(a.ward_name ?? '') || 'general',
+          public_notes: '',
+          internal_notes: '',
+        } satisfies RecordDraft);
 
   const items = day.data ?? [];
-  const writing = items.find((a) => drafts[recordDraftKey(a.id)] !== undefined);
+  const writing = items.find((a) => isOpen(recordDraftKey(a.id)));
+  const offeredHere: OfferedDraft[] = items
+    .filter((a) => offered.includes(recordDraftKey(a.id)))
+    .map((a) => ({
+      key: recordDraftKey(a.id),
+      what: `notes for ${a.patient_name ?? 'a patient'} (${a.reason})`,
+      summary: '',
+      updatedAt: drafts[recordDraftKey(a.id)]!.updatedAt,
+    }));
   const counts = {
     inProgress: items.filter((a) => a.status === 'in_progress').length,
     open: items.filter((a) => a.status === 'scheduled').length,
@@ -59,7 +75,7 @@ export function Day() {
     <div>
       <PageHeader
         title="My day"
-        subtitle={day.data ? subtitle : longDay(now)}
+        subtitle={day.data && !(nurse && items.length === 0) ? subtitle : longDay(now)}
         actions={
           <Button small onClick={day.reload} busy={day.loading && Boolean(day.data)}>
             Refresh
@@ -67,8 +83,10 @@ export function Day() {
         }
       />
       {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
+      <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resume} onDiscard={dropDraft} />
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
-      {day.data && items.length === 0 ? <Empty>You have no appointments today.</Empty> : null}
+      {nurse ? <WardWorklistNote /> : null}
+      {day.data && items.length === 0 && !nurse ? <Empty>You have no appointments today.</Empty> : null}
       {items.length > 0 ? (
         <div className="section section-flush">
           <table className="table" aria-label="Today's appointments">
@@ -163,6 +181,17 @@ export function Day() {
         />
       ) : null}
     </div>
+  );
+}
+
+/** Until the worklist is built (issue 18, ward board): what it will hold, and where to work meanwhile. */
+function WardWorklistNote() {
+  return (
+    <Banner tone="info" title="Your ward worklist will be here">
+      It will list, for your patients, the vital-sign sets due and overdue, the alerts due and the handover notes to write. Until
+      then the <a href={href('/census')}>ward census</a> lists your patients with their open alerts, most urgent first when sorted
+      by Alerts.
+    </Banner>
   );
 }
 

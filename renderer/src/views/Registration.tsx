@@ -4,7 +4,7 @@
  * (a clerk receives none; an admin does not need it at the front desk).
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import type { Response } from '../api';
+import { ApiError, call, plainMessage, type Response } from '../api';
 import {
   Banner,
   Button,
@@ -19,9 +19,12 @@ import {
   Tag,
   TextField,
 } from '../components/ui';
+import { DateField, DateTimeField } from '../components/DateInputs';
 import { VirtualTable } from '../components/VirtualTable';
-import { age, calendarDate, dateTime, fromLocalInput, humanize, todayInput, toLocalInput } from '../format';
+import { dateTimeInputText, parseDateInput, parseDateTimeInput, todayYmd } from '../dateInput';
+import { age, calendarDate, dateTime, humanize } from '../format';
 import { useAction, useCall } from '../hooks';
+import { toast } from '../store/toasts';
 import { useRouter } from '../store/router';
 import {
   appointmentTone,
@@ -131,9 +134,15 @@ export function Registration() {
         <RegisterDialog
           locations={locations.data}
           onClose={() => setRegistering(false)}
-          onDone={(id) => {
+          onDone={(registered) => {
             setRegistering(false);
+            // The list shows the new patient next to their details, not the rows of the last search.
+            setQuery(registered.mrn);
             results.reload();
+            select(registered.id);
+          }}
+          onOpenExisting={(id) => {
+            setRegistering(false);
             select(id);
           }}
         />
@@ -293,16 +302,35 @@ function PatientPanel({
 
 type RegisterField = 'mrn' | 'name' | 'birth_date' | 'room' | 'facility';
 
+type PossibleDuplicate = {
+  id: string;
+  mrn: string;
+  name: string;
+  born: string;
+  location: string | null;
+  status: string;
+};
+
 function RegisterDialog({
   locations,
   onClose,
   onDone,
+  onOpenExisting,
 }: {
   locations: Locations | undefined;
   onClose: () => void;
-  onDone: (id: string) => void;
+  onDone: (registered: { id: string; mrn: string }) => void;
+  onOpenExisting: (id: string) => void;
 }) {
-  const { run, busy, error } = useAction();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  // Main's possible-duplicate warning (same name and birth date): registering beside them is deliberate.
+  const [duplicates, setDuplicates] = useState<PossibleDuplicate[] | null>(null);
+  const [different, setDifferent] = useState(false);
+  const warned = (): void => {
+    setDuplicates(null);
+    setDifferent(false);
+  };
   const [mrn, setMrn] = useState('');
   const [name, setName] = useState('');
   const [birth, setBirth] = useState('');
@@ -320,26 +348,40 @@ function RegisterDialog({
     const p: Problems<RegisterField> = {};
     if (!mrn.trim()) p.mrn = 'Enter the medical record number.';
     if (!name.trim()) p.name = 'Enter the patient’s name.';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(birth)) p.birth_date = 'Enter the date of birth.';
-    else if (birth < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
-    else if (birth > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
+    const born = parseDateInput(birth);
+    if (!birth.trim()) p.birth_date = 'Enter the date of birth.';
+    else if (!born.ok) p.birth_date = born.problem;
+    else if (born.value < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
+    else if (born.value > todayYmd(new Date())) p.birth_date = 'The birth date cannot be in the future.';
     if (status === 'admitted' && !roomId) p.room = 'An admitted patient needs a room.';
     if (!roomId && !facilityId) p.facility = 'Choose where the outpatient is registered.';
     setProblems(p);
-    if (Object.keys(p).length > 0) return;
-    const r = await run(
-      'patients.register',
-      {
+    if (Object.keys(p).length > 0 || !born.ok) return;
+    if (duplicates && !different) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await call('patients.register', {
         mrn: mrn.trim(),
         name: name.trim(),
-        birth_date: birth,
+        birth_date: born.value,
         status,
         room_id: roomId || null,
         facility_id: roomId ? null : facilityId || null,
-      },
-      `${name.trim()} registered`,
-    );
-    if (r) onDone(r.id);
+        ...(duplicates ? { not_duplicate_of: duplicates.map((d) => d.id) } : {}),
+      });
+      toast.success(`${r.name} registered`);
+      onDone(r);
+    } catch (err) {
+      const e2 = err instanceof ApiError ? err : new ApiError({ kind: 'internal', message: plainMessage(err) });
+      const found = e2.kind === 'conflict' ? (e2.details?.possible_duplicates as PossibleDuplicate[] | undefined) : undefined;
+      if (found) {
+        setDuplicates(found);
+        setDifferent(false);
+      } else setError(e2);
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
@@ -349,14 +391,18 @@ function RegisterDialog({
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button tone="primary" type="submit" form="register-form" busy={busy}>
-            Register
+          <Button tone="primary" type="submit" form="register-form" busy={busy} disabled={Boolean(duplicates) && !different}>
+            {duplicates ? 'Register as a new patient' : 'Register'}
           </Button>
         </>
       }
     >
       <form id="register-form" onSubmit={(e) => void submit(e)} noValidate>
-        <ErrorNote error={error} />
+        {duplicates ? (
+          <DuplicateWarning duplicates={duplicates} different={different} onDifferent={setDifferent} onOpen={onOpenExisting} />
+        ) : (
+          <ErrorNote error={error} />
+        )}
         <div className="grid-2">
           <TextField
             label="MRN"
@@ -366,19 +412,18 @@ function RegisterDialog({
               setMrn(e.target.value);
               fixed('mrn');
             }}
+            hint="Letters A–Z, digits and - . / _ (upper and lower case are the same)"
             error={problems.mrn}
             autoComplete="off"
           />
-          <TextField
+          <DateField
             label="Date of birth"
-            type="date"
             required
-            min="1900-01-01"
-            max={todayInput(new Date())}
             value={birth}
-            onChange={(e) => {
-              setBirth(e.target.value);
+            onChange={(text) => {
+              setBirth(text);
               fixed('birth_date');
+              warned();
             }}
             error={problems.birth_date}
           />
@@ -390,6 +435,7 @@ function RegisterDialog({
           onChange={(e) => {
             setName(e.target.value);
             fixed('name');
+            warned();
           }}
           error={problems.name}
           autoComplete="off"
@@ -447,12 +493,50 @@ function RegisterDialog({
   );
 }
 
-/** The next full hour after `now`, as a datetime-local value. */
+/** Who may be the same person: each with what tells them apart, a way to open them, and the deliberate override. */
+function DuplicateWarning({
+  duplicates,
+  different,
+  onDifferent,
+  onOpen,
+}: {
+  duplicates: PossibleDuplicate[];
+  different: boolean;
+  onDifferent: (v: boolean) => void;
+  onOpen: (id: string) => void;
+}) {
+  return (
+    <div className="banner banner-warning" role="alert">
+      <div className="banner-body">
+        <strong>Possible duplicate: already registered with this name and birth date</strong>
+        <ul className="duplicate-list">
+          {duplicates.map((d) => (
+            <li key={d.id}>
+              <strong>{d.name}</strong> · born {d.born} · MRN <span className="mono">{d.mrn}</span>
+              {d.location ? ` · ${d.location}` : ''} · {humanize(d.status)}{' '}
+              <Button small onClick={() => onOpen(d.id)}>
+                Open this patient
+              </Button>
+            </li>
+          ))}
+        </ul>
+        <label className="checkbox">
+          <input type="checkbox" checked={different} onChange={(e) => onDifferent(e.target.checked)} />
+          {duplicates.length === 1
+            ? 'I have checked: this is a different person.'
+            : 'I have checked: none of these is this person.'}
+        </label>
+      </div>
+    </div>
+  );
+}
+
+/** The next full hour after `now`, as typed text ("24 Nov 2026, 11:00"). */
 function nextHour(now: string): string {
   const d = new Date(now);
   d.setMinutes(0, 0, 0);
   d.setHours(d.getHours() + 1);
-  return toLocalInput(d.toISOString());
+  return dateTimeInputText(d.toISOString());
 }
 
 function ScheduleDialog({
@@ -489,10 +573,11 @@ function ScheduleDialog({
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const at = fromLocalInput(when);
+    const parsed = parseDateTimeInput(when);
+    const at = parsed.ok ? parsed.value : null;
     const p: Problems<'clinician' | 'when' | 'reason'> = {};
     if (!clinicianId) p.clinician = 'Choose a clinician.';
-    if (!at) p.when = 'Enter a date and time.';
+    if (!parsed.ok) p.when = parsed.problem;
     if (!reason.trim()) p.reason = 'Enter the reason for the visit.';
     setProblems(p);
     if (!at || Object.keys(p).length > 0) return;
@@ -531,13 +616,12 @@ function ScheduleDialog({
           options={options}
           error={problems.clinician}
         />
-        <TextField
+        <DateTimeField
           label="Date and time"
-          type="datetime-local"
           required
           value={when}
-          onChange={(e) => {
-            setWhen(e.target.value);
+          onChange={(text) => {
+            setWhen(text);
             fixed('when');
           }}
           error={problems.when}
@@ -570,14 +654,14 @@ function RescheduleDialog({
   onDone: () => void;
 }) {
   const { run, busy, error } = useAction();
-  const [when, setWhen] = useState(() => toLocalInput(appointment.scheduled_at));
+  const [when, setWhen] = useState(() => dateTimeInputText(appointment.scheduled_at));
   const [problem, setProblem] = useState<string | null>(null);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    const at = fromLocalInput(when);
-    setProblem(at ? null : 'Enter a date and time.');
-    if (!at) return;
-    const r = await run('appointments.reschedule', { id: appointment.id, scheduled_at: at }, 'Appointment moved');
+    const at = parseDateTimeInput(when);
+    setProblem(at.ok ? null : at.problem);
+    if (!at.ok) return;
+    const r = await run('appointments.reschedule', { id: appointment.id, scheduled_at: at.value }, 'Appointment moved');
     if (r) onDone();
   };
   return (
@@ -599,12 +683,14 @@ function RescheduleDialog({
           {appointment.reason} with {appointment.clinician_name ?? appointment.clinician_id}, now{' '}
           {dateTime(appointment.scheduled_at)}.
         </p>
-        <TextField
+        <DateTimeField
           label="New date and time"
-          type="datetime-local"
           required
           value={when}
-          onChange={(e) => setWhen(e.target.value)}
+          onChange={(text) => {
+            setWhen(text);
+            setProblem(null);
+          }}
           error={problem}
         />
       </form>

@@ -9,6 +9,7 @@ import { actorFilterKey, loadActor, type Actor } from '../../authz/actor';
 import { ROOT_ORG_ID } from '../../domain/roles';
 import type { Db } from '../../store/db';
 import type { Device } from '../auth';
+import { nextDeparture, recentUsers } from '../signInWindow';
 
 export interface DeviceUsers {
   actors: Actor[];
@@ -61,9 +62,8 @@ async function stillHasAccess(db: Db, device: Device, userId: string, now: strin
 
 /** Loads the workstation's users as actors at `now`, removing those whose access there ended. */
 export async function deviceUsers(db: Db, device: Device, now: string): Promise<DeviceUsers> {
-  const ids = (
-    await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ? ORDER BY user_id', [device.id])
-  ).map((r) => r.user_id);
+  // Only those who signed in there lately, never root (issue 20: src/server/signInWindow.ts).
+  const ids = await recentUsers(db, device.id, now);
   const actors: Actor[] = [];
   const pruned: string[] = [];
   for (const id of ids) {
@@ -91,6 +91,8 @@ export async function nextBoundary(db: Db, device: Device, actors: readonly Acto
   );
   if (bg?.s) times.push(bg.s);
   if (bg?.e) times.push(bg.e);
+  const leaves = await nextDeparture(db, device.id, now);
+  if (leaves) times.push(leaves);
   return times.length ? times.sort()[0]! : null;
 }
 

@@ -18,6 +18,7 @@ import type { MutationOutcome, PushRequest } from '../../sync/protocol';
 import type { Device } from '../auth';
 import type { Server } from '../context';
 import { ingestAudit, type IngestResult } from '../auditIngest';
+import { checkChange } from '../personProof';
 
 type Push = z.output<typeof PushRequest>;
 type Mutation = Push['mutations'][number];
@@ -56,7 +57,10 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
     }
     return { id: m.id, status: stored.status, duplicate: true, ...(JSON.parse(stored.result) as object) };
   }
-  const refusal = await refuse(server, device, m.actor, m.name);
+  // Issue 20: its author's signature first (nothing is applied or recorded without it), then the online-only rule.
+  const proof = await checkChange(server, device, m);
+  if ('held' in proof) return proof.held;
+  const refusal = proof.refusal ?? (await refuse(server, device, m.actor, m.name));
   try {
     return await db.transaction(async () => {
       let o: MutationOutcome;

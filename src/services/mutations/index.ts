@@ -43,6 +43,19 @@ export const MUTATIONS = {
 
 export type MutationName = keyof typeof MUTATIONS;
 
+/**
+ * Administrative changes (tenants, users, roles, badges, passwords) are made online only, as a user
+ * with a fresh server sign-in — never queued on a workstation and replayed later (docs/security.md, P2).
+ */
+export const ONLINE_ONLY_MUTATIONS: ReadonlySet<MutationName> = new Set([
+  'createOrganization',
+  'createUser',
+  'assignRole',
+  'revokeRole',
+  'updateBadge',
+  'setSecrets',
+]);
+
 export function isMutationName(s: string): s is MutationName {
   return Object.prototype.hasOwnProperty.call(MUTATIONS, s);
 }

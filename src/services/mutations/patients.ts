@@ -1,12 +1,15 @@
 /** Registration, demographics, discharge (SPEC §3 Patient rows). */
 import { z } from 'zod';
 import { AppError, conflict, invalid } from '../../domain/errors';
-import { BirthDate, Id, Name, NewId } from '../../domain/schemas';
+import { BirthDate, Id, Mrn, Name, NewId } from '../../domain/schemas';
 import type { Patient } from '../../domain/entities';
+import { possibleDuplicates, type PossibleDuplicate } from '../queries/duplicates';
 import { getPatient, roomOrg, scopeOrg } from '../load';
 import { checkBirthDate } from '../validation';
+import type { ServiceContext } from '../context';
 import { defineMutation, ref } from '../run';
 
+// An MRN as shown or stored (the base an edit starts from); what is registered or changed is `Mrn`.
 const Demographics = {
   mrn: z.string().trim().min(1, 'is required').max(100),
   name: Name,
@@ -17,11 +20,38 @@ const Demographics = {
   status: z.enum(['outpatient', 'admitted']),
 };
 
+/**
+ * An MRN already registered in the organization, compared as mrn.ts compares them (case-insensitively
+ * after NFKC: stored MRNs are canonical, older rows are matched without case).
+ */
+const mrnTaken = (ctx: ServiceContext, org: string, mrn: string, except?: string): Promise<unknown> =>
+  ctx.db.get(`SELECT 1 FROM patients WHERE org_id = ? AND UPPER(mrn) = ?${except ? ' AND id <> ?' : ''}`, [
+    org,
+    mrn,
+    ...(except ? [except] : []),
+  ]);
+
 export const registerPatient = defineMutation({
   name: 'registerPatient',
-  args: z.object({ id: NewId('pat'), org_id: Id.optional(), ...Demographics, facility_id: Id.nullish() }).strict(),
+  args: z
+    .object({
+      id: NewId('pat'),
+      org_id: Id.optional(),
+      ...Demographics,
+      // Its canonical form (src/domain/mrn.ts): "stm-100013" is STM-100013; look-alikes are refused.
+      mrn: Mrn,
+      facility_id: Id.nullish(),
+      /**
+       * The possible duplicates (same name and birth date) the clerk was shown and declared to be other
+       * people (issue 18). Registering beside one not listed here is refused with the list to check.
+       */
+      not_duplicate_of: z.array(Id).max(50).optional(),
+    })
+    .strict(),
   async plan(ctx, a, who) {
     const org = a.org_id ?? who.actor.org_id;
+    const mrn = a.mrn;
+    const overridden = a.not_duplicate_of ?? [];
     // The room and facility are checked against the user's own organization before the decision (checking
     // them against a named other organization would let anyone probe which rooms that organization has),
     // and against the patient's organization after it.
@@ -33,7 +63,7 @@ export const registerPatient = defineMutation({
     const patient: Patient = {
       id: a.id,
       org_id: org,
-      mrn: a.mrn,
+      mrn,
       name: a.name,
       birth_date: a.birth_date,
       room_id: a.room_id,
@@ -52,18 +82,28 @@ export const registerPatient = defineMutation({
           forbidden: 'You may not register patients in that location.',
         },
       ],
-      audit: { action: 'register_patient', resource: ref('Patient', a.id), orgId: org },
+      audit: {
+        action: 'register_patient',
+        resource: ref('Patient', a.id),
+        orgId: org,
+        // The deliberate override is on the record: who registered beside which possible duplicates.
+        reason: overridden.length ? `not a duplicate of ${overridden.map((id) => ref('Patient', id)).join(', ')}` : null,
+      },
       summary: `Registration of ${a.name}`,
-      recordedArgs: { ...a, org_id: org },
-      async apply(w, _who, now) {
+      recordedArgs: { ...a, mrn, org_id: org },
+      async apply(w, resolved, now) {
         if (a.room_id && roomOrgId !== org) throw invalid('That room does not exist in this organization.');
         checkBirthDate(a.birth_date, now);
         if (a.facility_id && facilityOrgId !== org) throw invalid('That facility does not exist in this organization.');
-        if (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ?', [org, a.mrn])) {
+        if (await mrnTaken(ctx, org, mrn)) {
           throw conflict(
-            `Medical record number ${a.mrn} is already registered to another patient. Search for it before registering, or check the number.`,
+            `Medical record number ${mrn} is already registered to another patient. Search for it before registering, or check the number.`,
           );
         }
+        const unchecked = (await possibleDuplicates(ctx, resolved.actor, { org, name: a.name, birth_date: a.birth_date })).filter(
+          (d) => !overridden.includes(d.id),
+        );
+        if (unchecked.length > 0) throw duplicateWarning(unchecked);
         // Ids are random (NewId): a collision means the same request came twice, or a copied id.
         // The answer is the same whichever organization holds it.
         if (await ctx.db.get('SELECT 1 FROM patients WHERE id = ?', [a.id]))
@@ -75,7 +115,23 @@ export const registerPatient = defineMutation({
   },
 });
 
+/** Registering beside a possible duplicate: the clerk sees whom, and may go on only deliberately. */
+function duplicateWarning(found: PossibleDuplicate[]): AppError {
+  const first = found[0]!;
+  const more = found.length > 1 ? ` and ${found.length - 1} more` : '';
+  return conflict(
+    `Possible duplicate: ${first.name}, born ${first.born}, is already registered (MRN ${first.mrn})${more}. ` +
+      'Open their record instead, or confirm that this is a different person.',
+    { possible_duplicates: found },
+  );
+}
+
 const DemographicFields = z.object(Demographics).partial().strict();
+/** A changed MRN is stored in its canonical form, like a registered one; the base stays as it was seen. */
+const ChangedFields = z
+  .object({ ...Demographics, mrn: Mrn })
+  .partial()
+  .strict();
 
 /**
  * `base` holds the values the user saw before editing: a field changed meanwhile by someone else is a
@@ -84,7 +140,7 @@ const DemographicFields = z.object(Demographics).partial().strict();
 export const updatePatient = defineMutation({
   name: 'updatePatient',
   args: z
-    .object({ id: Id, changes: DemographicFields, base: DemographicFields })
+    .object({ id: Id, changes: ChangedFields, base: DemographicFields })
     .strict()
     .refine((a) => Object.keys(a.changes).length > 0, 'nothing to change')
     .refine((a) => Object.keys(a.changes).every((k) => k in a.base), 'every changed field needs its previous value in base'),
@@ -128,15 +184,7 @@ export const updatePatient = defineMutation({
       async apply(w, _who, now) {
         if (next!.status === 'admitted' && !next!.room_id) throw invalid('An admitted patient needs a room.');
         if (a.changes.birth_date) checkBirthDate(a.changes.birth_date, now);
-        if (
-          a.changes.mrn &&
-          a.changes.mrn !== current!.mrn &&
-          (await ctx.db.get('SELECT 1 FROM patients WHERE org_id = ? AND mrn = ? AND id <> ?', [
-            current!.org_id,
-            a.changes.mrn,
-            a.id,
-          ]))
-        ) {
+        if (a.changes.mrn && a.changes.mrn !== current!.mrn && (await mrnTaken(ctx, current!.org_id, a.changes.mrn, a.id))) {
           throw conflict(`Medical record number ${a.changes.mrn} is already registered to another patient. Check the number.`);
         }
         if (a.changes.status && !['outpatient', 'admitted'].includes(current!.status)) {

@@ -3,10 +3,11 @@ import type { AuditEvent, BreakGlass } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
 import type { Actor } from '../../authz/actor';
 import { appendAudit } from '../../store/audit';
+import { withAuditNames, type AuditNames } from './auditNames';
 import type { Principal, ServiceContext } from '../context';
 
 export interface AuditPage {
-  events: AuditEvent[];
+  events: Array<AuditEvent & AuditNames>;
   next_before: number | null;
 }
 
@@ -81,7 +82,7 @@ export async function auditLog(
     limit: limit + 1,
   });
   const page = events.slice(0, limit).map((e) => ({ ...e, seq: Number(e.seq) }));
-  return { events: page, next_before: events.length > limit ? page.at(-1)!.seq : null };
+  return { events: await withAuditNames(ctx.db, opts.orgId, page), next_before: events.length > limit ? page.at(-1)!.seq : null };
 }
 
 export type BreakGlassReviewItem = BreakGlass & {

@@ -10,6 +10,7 @@ import { AppError } from '../../domain/errors';
 import type { Db, SqlValue } from '../../store/db';
 import type { Principal, ServiceContext } from '../context';
 import { reviewOrRefuse } from './auditLog';
+import { withAuditNames, type AuditNames } from './auditNames';
 
 export const REPORT_FIELDS = [
   'seq',
@@ -104,7 +105,7 @@ export async function auditReportFor(
   ctx: ServiceContext,
   principal: Principal,
   input: Omit<ReportQuery, 'org_id'> & { org_id: string },
-): Promise<{ rows: ReportRow[]; truncated: boolean }> {
+): Promise<{ rows: Array<ReportRow & AuditNames>; truncated: boolean }> {
   await reviewOrRefuse(
     ctx,
     principal,
@@ -112,5 +113,7 @@ export async function auditReportFor(
     'audit_report',
     'Only administrators and auditors of this organization may run its audit report.',
   );
-  return auditReport(ctx.db, { ...input, include_unscoped: true });
+  const report = await auditReport(ctx.db, { ...input, include_unscoped: true });
+  // Names, as the audit log shows them, for the people reading it on screen (the export keeps ids).
+  return { ...report, rows: await withAuditNames(ctx.db, input.org_id, report.rows) };
 }

@@ -56,7 +56,7 @@ export async function wardCensus(
     action: 'census',
     resource: wardId ? `Ward:${wardId}` : 'Ward:*',
     decision: 'allow',
-    reason: `${patients.length} patients`,
+    reason: `${patients.length} patient${patients.length === 1 ? '' : 's'}`,
     org_id: actor.org_id,
   });
   return {

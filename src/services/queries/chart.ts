@@ -27,7 +27,12 @@ export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
   /** Ids of records that amend this one; more than one means concurrent amendments to reconcile. */
   amended_by: string[];
 };
-export type ChartAlert = Alert & { actions: string[] };
+/**
+ * `closed_at_discharge`: the patient's stay is closed (final discharge), so an alert still open is not
+ * acted on any more: it is shown as closed with the stay, offers no action, and counts as open nowhere
+ * (the census leaves final-discharged patients out for the same reason).
+ */
+export type ChartAlert = Alert & { actions: string[]; closed_at_discharge: boolean };
 export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & {
   user_name: string | null;
   recorded_by_name: string | null;
@@ -51,6 +56,11 @@ export interface Chart {
    * patient); empty for everyone else, so a chart says nothing about restrictions to them.
    */
   consent_restrictions: ChartConsentRestriction[];
+  /**
+   * Ids of the chart's rows (observations, records, alerts, appointments) written here and not yet
+   * applied by the server: each carries one "not sent yet" mark until it is (issue 18).
+   */
+  pending: string[];
 }
 
 export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
@@ -171,6 +181,15 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   const shown = new Set(records.map((r) => r.id));
   const patientActionList = patientActions.get(patient.id) ?? [];
   const consent = patientActionList.includes('update') ? await consentRestrictions(ctx, patient.id) : [];
+  const unsent = (await ctx.mutations.pendingRows?.()) ?? new Map<string, ReadonlySet<string>>();
+  const pending = (
+    [
+      ['observations', observations],
+      ['records', records],
+      ['alerts', alerts],
+      ['appointments', appointments],
+    ] as const
+  ).flatMap(([table, rows]) => rows.map((r) => r.id).filter((id) => unsent.get(table)?.has(id)));
 
   return {
     patient,
@@ -186,7 +205,10 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       amended_by: amendments.get(r.id) ?? [],
     })),
     observations,
-    alerts: alerts.map((a) => ({ ...a, actions: alActions.get(a.id) ?? [] })),
+    alerts: alerts.map((a) => {
+      const closed = patient.status === 'final_discharged' && a.status === 'open';
+      return { ...a, actions: closed ? [] : (alActions.get(a.id) ?? []), closed_at_discharge: closed };
+    }),
     observation_categories: categories,
     readable: await readableSections(ctx, actor, patient.id, {
       appointments: appointments.length,
@@ -196,6 +218,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       alerts: alerts.length,
     }),
     consent_restrictions: consent,
+    pending,
   };
 }
 

@@ -1,6 +1,7 @@
 /** Users and their roles for the administration view; patient lookup for break-glass. */
 import type { Patient, RoleAssignment, User } from '../../domain/entities';
 import { AppError } from '../../domain/errors';
+import { normaliseMrn } from '../../domain/mrn';
 import { appendAudit } from '../../store/audit';
 import type { Actor } from '../../authz/actor';
 import { heldBackUsers } from '../signIn';
@@ -102,7 +103,14 @@ export interface BreakGlassCandidate {
 export async function findForBreakGlass(ctx: ServiceContext, principal: Principal, mrn: string): Promise<BreakGlassCandidate> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
-  const patient = await ctx.db.get<Patient>('SELECT * FROM patients WHERE org_id = ? AND mrn = ?', [actor.org_id, mrn.trim()]);
+  // Compared as registration compares MRNs (src/domain/mrn.ts): "stm-100013" finds STM-100013, and an MRN
+  // with an invisible or look-alike character is refused, saying which, instead of "not found".
+  const canonical = normaliseMrn(mrn);
+  if (!canonical.ok) throw new AppError('invalid', canonical.problem);
+  const patient = await ctx.db.get<Patient>('SELECT * FROM patients WHERE org_id = ? AND UPPER(mrn) = ?', [
+    actor.org_id,
+    canonical.value,
+  ]);
   const canRead = patient ? (await ctx.authz.decideAs(actor, 'read', { type: 'Patient', id: patient.id })) === 'allow' : false;
   const canBreak =
     patient && !canRead

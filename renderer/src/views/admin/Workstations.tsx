@@ -1,7 +1,9 @@
 /**
  * The organization's workstations and enrollment codes, as the central server knows them, for its
- * administrators (security issue 13): revoking a workstation makes its next request fail and it
- * erases its local data; revoking a code makes it unusable. Needs the server (online sign-in).
+ * administrators (security issue 13): revoking a code makes it unusable. A workstation is either
+ * retired — it sends what it has not sent, then erases its local data — or revoked as compromised —
+ * refused at once and erased on its next contact (issue 20). The view says what the server received
+ * from each and what it reported it had not sent (who, what, when). Needs the server (online sign-in).
  */
 import { useState } from 'react';
 import { Banner, Button, Dialog, Empty, ErrorNote, Loading, PageHeader, Section, Tag, TextField } from '../../components/ui';
@@ -19,13 +21,13 @@ export function Workstations({ orgId, orgName, onBack }: { orgId: string; orgNam
   const [revoking, setRevoking] = useState<Device | null>(null);
   const [reason, setReason] = useState('');
 
-  const revoke = async (): Promise<void> => {
+  const revoke = async (mode: 'retire' | 'compromised'): Promise<void> => {
     if (!revoking) return;
     if (
       await act.run(
         'workstations.revoke',
-        { deviceId: revoking.id, reason: reason.trim() || null },
-        `${revoking.name} is revoked`,
+        { deviceId: revoking.id, reason: reason.trim() || null, mode },
+        mode === 'retire' ? `${revoking.name} is being retired` : `${revoking.name} is revoked`,
       )
     ) {
       setRevoking(null);
@@ -77,17 +79,12 @@ export function Workstations({ orgId, orgName, onBack }: { orgId: string; orgNam
                       </td>
                       <td>{d.signed_audit ? <Tag tone="success">Signed</Tag> : <Tag tone="warning">Not yet signed</Tag>}</td>
                       <td>
-                        {d.revoked_at ? (
-                          <Tag tone="danger">Revoked {dateTime(d.revoked_at)}</Tag>
-                        ) : (
-                          <Tag tone="success">Active</Tag>
-                        )}
-                        {d.revoke_reason ? <div className="muted">{d.revoke_reason}</div> : null}
+                        <DeviceStatus d={d} />
                       </td>
                       <td>
                         {d.revoked_at ? null : (
                           <Button small tone="danger" onClick={() => setRevoking(d)}>
-                            Revoke
+                            {d.retire_requested_at ? 'Revoke now' : 'Retire or revoke'}
                           </Button>
                         )}
                       </td>
@@ -141,20 +138,29 @@ export function Workstations({ orgId, orgName, onBack }: { orgId: string; orgNam
       ) : null}
       {revoking ? (
         <Dialog
-          title={`Revoke ${revoking.name}?`}
+          title={`Retire or revoke ${revoking.name}?`}
           onClose={() => setRevoking(null)}
           footer={
             <>
               <Button onClick={() => setRevoking(null)}>Cancel</Button>
-              <Button tone="danger" busy={act.busy} onClick={() => void revoke()}>
-                Revoke workstation
+              {revoking.retire_requested_at ? null : (
+                <Button busy={act.busy} onClick={() => void revoke('retire')}>
+                  Retire workstation
+                </Button>
+              )}
+              <Button tone="danger" busy={act.busy} onClick={() => void revoke('compromised')}>
+                Revoke now (compromised)
               </Button>
             </>
           }
         >
-          <Banner tone="warning">
-            Its next contact with the server is refused and it erases all patient data it holds. Changes it has not synced yet are
-            lost.
+          <Banner tone="info" title="Retire (replaced, moved, sent for repair)">
+            Nobody can sign in there any more. At its next contact it sends the changes and audit events it has not sent yet, then
+            erases all patient data it holds. Anything it cannot send is listed here, with who saved it and when.
+          </Banner>
+          <Banner tone="warning" title="Revoke now (lost, stolen, tampered with)">
+            Its next contact is refused and it erases all patient data it holds at once. Changes it has not sent are lost with it;
+            what they were is listed here if it can still say so.
           </Banner>
           <TextField
             label="Reason (shown on the workstation)"
@@ -164,6 +170,57 @@ export function Workstations({ orgId, orgName, onBack }: { orgId: string; orgNam
           />
           <ErrorNote error={act.error} />
         </Dialog>
+      ) : null}
+    </div>
+  );
+}
+
+/** Active, retiring, retired or revoked; what the server received from it and what it reported it had not sent. */
+function DeviceStatus({ d }: { d: Device }) {
+  return (
+    <>
+      {d.revoked_at ? (
+        d.revoke_mode === 'retire' ? (
+          <Tag tone="neutral">Retired {dateTime(d.revoked_at)}</Tag>
+        ) : (
+          <Tag tone="danger">Revoked {dateTime(d.revoked_at)}</Tag>
+        )
+      ) : d.retire_requested_at ? (
+        <Tag tone="warning">Retiring since {dateTime(d.retire_requested_at)}</Tag>
+      ) : (
+        <Tag tone="success">Active</Tag>
+      )}
+      {d.revoke_reason ? <div className="muted">{d.revoke_reason}</div> : null}
+      {d.received && (d.revoked_at || d.retire_requested_at) ? (
+        <div className="muted">
+          Received from it: {d.received.changes} change{d.received.changes === 1 ? '' : 's'}, {d.received.audit_events} audit
+          event
+          {d.received.audit_events === 1 ? '' : 's'}
+          {d.received.last_at ? ` (last ${dateTime(d.received.last_at)})` : ''}
+        </div>
+      ) : null}
+      {d.unsent ? <Unsent unsent={d.unsent} /> : null}
+    </>
+  );
+}
+
+function Unsent({ unsent }: { unsent: NonNullable<Device['unsent']> }) {
+  const nothing = unsent.changes.length === 0 && unsent.audit_events === 0;
+  return (
+    <div className="muted" aria-label="Not received from it">
+      {nothing
+        ? 'It had sent everything before its data was erased.'
+        : `Not received from it: ${unsent.changes.length} change${unsent.changes.length === 1 ? '' : 's'}, ${unsent.audit_events} audit event${unsent.audit_events === 1 ? '' : 's'}`}
+      {unsent.trust === 'after_revocation' ? ' (reported by it after its revocation: unverified)' : ''}
+      {unsent.changes.length > 0 ? (
+        <ul>
+          {unsent.changes.map((c, i) => (
+            <li key={i}>
+              {c.summary} — {c.actor_name ?? c.actor}, {dateTime(c.created_at)}
+              {c.reason ? ` (${c.reason})` : ''}
+            </li>
+          ))}
+        </ul>
       ) : null}
     </div>
   );

@@ -4,11 +4,14 @@
  * report (every workstation) is `npm run audit:report` on the server (docs/security.md, T6).
  */
 import { useState } from 'react';
+import { DateTimeField } from '../../components/DateInputs';
 import { Button, Empty, ErrorNote, Loading, Tag, TextField } from '../../components/ui';
-import { fromLocalInput, humanize } from '../../format';
+import { dateTimeInputText, parseDateTimeInput } from '../../dateInput';
+import { dateTimeSeconds, humanize } from '../../format';
 import { useCall } from '../../hooks';
 import type { Request } from '../../api';
 import { decisionTone, useNow } from '../admin/shared';
+import { Actor, OnBehalfOf, Resource } from './names';
 
 type Field =
   'seq' | 'at' | 'actor' | 'on_behalf_of' | 'action' | 'resource' | 'decision' | 'reason' | 'org_id' | 'origin' | 'details';
@@ -22,12 +25,12 @@ const COLUMNS: Array<{ field: Field; label: string }> = [
   { field: 'reason', label: 'Reason' },
 ];
 
-const localInput = (d: Date): string => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-
 export function AuditReport({ orgId }: { orgId: string }) {
   const now = new Date(useNow());
-  const [from, setFrom] = useState(localInput(new Date(now.getTime() - 7 * 86_400_000)));
-  const [to, setTo] = useState(localInput(new Date(now.getTime() + 60_000)));
+  const [from, setFrom] = useState(() => dateTimeInputText(new Date(now.getTime() - 7 * 86_400_000).toISOString()));
+  // The next whole minute, so that what just happened is in the range.
+  const [to, setTo] = useState(() => dateTimeInputText(new Date(now.getTime() + 60_000).toISOString()));
+  const [rangeProblem, setRangeProblem] = useState<{ from?: string; to?: string }>({});
   const [filters, setFilters] = useState<Partial<Record<Field, string>>>({});
   const [protectedOnly, setProtectedOnly] = useState(false);
   const [sort, setSort] = useState<{ field: Field; dir: 'asc' | 'desc' }>({ field: 'at', dir: 'desc' });
@@ -35,9 +38,19 @@ export function AuditReport({ orgId }: { orgId: string }) {
   const report = useCall('audit.report', query, [JSON.stringify(query)]);
 
   const run = (next = sort): void => {
-    const f = fromLocalInput(from);
-    const t = fromLocalInput(to);
-    if (!f || !t) return;
+    const fromAt = parseDateTimeInput(from);
+    const toAt = parseDateTimeInput(to);
+    const problems = {
+      ...(fromAt.ok ? {} : { from: fromAt.problem }),
+      ...(!toAt.ok
+        ? { to: toAt.problem }
+        : fromAt.ok && toAt.value <= fromAt.value
+          ? { to: 'The end must be after the start.' }
+          : {}),
+    };
+    setRangeProblem(problems);
+    if (!fromAt.ok || !toAt.ok || problems.to) return;
+    const [f, t] = [fromAt.value, toAt.value];
     const active = Object.fromEntries(
       Object.entries(filters)
         .filter(([, v]) => v && v.trim() !== '')
@@ -61,8 +74,8 @@ export function AuditReport({ orgId }: { orgId: string }) {
         }}
         aria-label="Audit report"
       >
-        <TextField label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} required />
-        <TextField label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} required />
+        <DateTimeField label="From" value={from} onChange={setFrom} error={rangeProblem.from} required />
+        <DateTimeField label="To" value={to} onChange={setTo} error={rangeProblem.to} required />
         {COLUMNS.filter((c) => c.field !== 'at').map((c) => (
           <TextField
             key={c.field}
@@ -110,11 +123,17 @@ export function AuditReport({ orgId }: { orgId: string }) {
               <tbody>
                 {report.data.rows.map((e) => (
                   <tr key={e.id}>
-                    <td className="nowrap mono">{e.at.replace('T', ' ').slice(0, 19)}</td>
-                    <td>{e.actor}</td>
-                    <td>{e.on_behalf_of ?? <span className="muted">—</span>}</td>
+                    <td className="nowrap num-cell">{dateTimeSeconds(e.at)}</td>
+                    <td>
+                      <Actor e={e} />
+                    </td>
+                    <td>
+                      <OnBehalfOf e={e} />
+                    </td>
                     <td>{humanize(e.action)}</td>
-                    <td className="mono">{e.resource}</td>
+                    <td>
+                      <Resource e={e} />
+                    </td>
                     <td>
                       <Tag tone={decisionTone(e.decision)}>{humanize(e.decision)}</Tag>
                     </td>

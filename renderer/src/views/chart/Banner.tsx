@@ -1,31 +1,26 @@
 /**
  * The patient banner, on every chart view and kept in sight while scrolling: who the patient is (name,
  * age, birth date, MRN), where, their status, open alerts, and the markers this user may see — emergency
- * access, a restricted patient, sensitivity labels on items shown. Nothing here says that anything is hidden.
+ * access, a restricted patient. Sensitivity labels are never here (SPEC §3a "Never reveal": the banner is
+ * what a passer-by reads on a shared ward screen); they sit on the labelled items and in the privacy
+ * section. Nothing here says that anything is hidden.
  */
 import type { ReactNode } from 'react';
 import { Tag, severityTone } from '../../components/ui';
 import { ageText, calendarDate, dateTime, humanize } from '../../format';
 import { patientStatusTone } from './clinical';
-import type { ChartData } from './types';
+import { alertIsOpen, type ChartData } from './types';
 
 const SEVERITY_ORDER = ['low', 'medium', 'high', 'critical'];
 
 export function PatientBanner({ data, now, actions }: { data: ChartData; now: Date; actions: ReactNode }) {
   const p = data.patient;
   const location = [p.room_name ? `Room ${p.room_name}` : null, p.ward_name, p.facility_name].filter(Boolean).join(' · ');
-  const open = data.alerts.filter((a) => a.status === 'open');
+  const open = data.alerts.filter(alertIsOpen);
   const worst = open.reduce((w, a) => (SEVERITY_ORDER.indexOf(a.severity) > SEVERITY_ORDER.indexOf(w) ? a.severity : w), 'low');
   const overdue = open.filter((a) => Date.parse(a.due_at) < now.getTime()).length;
   // Markers the data carries for this user (SPEC §3a fields, when the server sends them).
   const restricted = (p as { restricted?: boolean | null }).restricted === true;
-  const labels = [
-    ...new Set(
-      [...data.records, ...data.observations]
-        .map((x) => (x as { sensitivity?: string | null }).sensitivity)
-        .filter((s): s is string => Boolean(s)),
-    ),
-  ];
   return (
     <section className="patient-banner" aria-label="Patient banner">
       <div className="patient-banner-main">
@@ -38,11 +33,6 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
             </Tag>
           ) : null}
           {restricted ? <Tag tone="warning">Restricted</Tag> : null}
-          {labels.map((l) => (
-            <Tag key={l} tone="warning">
-              {humanize(l)}
-            </Tag>
-          ))}
         </div>
         <dl className="chart-meta">
           <div>

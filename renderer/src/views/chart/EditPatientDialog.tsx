@@ -5,8 +5,10 @@
  */
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, call, plainMessage, type Request } from '../../api';
+import { DateField } from '../../components/DateInputs';
 import { Banner, Button, Dialog, ErrorNote, Select, TextField } from '../../components/ui';
-import { humanize, todayInput } from '../../format';
+import { dateInputText, parseDateInput, todayYmd } from '../../dateInput';
+import { calendarDate, humanize } from '../../format';
 import { useCall } from '../../hooks';
 import { toast } from '../../store/toasts';
 import type { ChartPatient } from './types';
@@ -38,7 +40,11 @@ export function EditPatientDialog({
   const [error, setError] = useState<ApiError | null>(null);
   const locations = useCall('reference.locations', {});
   const [base, setBase] = useState<Values>(() => valuesOf(patient));
-  const [form, setForm] = useState<Values>(() => valuesOf(patient));
+  // The form holds the birth date as typed ("28 Jan 1959"); `base` and requests hold YYYY-MM-DD.
+  const [form, setForm] = useState<Values>(() => {
+    const v = valuesOf(patient);
+    return { ...v, birth_date: dateInputText(v.birth_date) };
+  });
   const [problems, setProblems] = useState<Partial<Record<Field | 'form', string>>>({});
   const [conflict, setConflict] = useState<{ message: string; theirs: Partial<Values> } | null>(null);
   const formId = useId();
@@ -61,12 +67,14 @@ export function EditPatientDialog({
     const p: typeof problems = {};
     if (!form.name.trim()) p.name = 'Enter the name.';
     if (!form.mrn.trim()) p.mrn = 'Enter the medical record number.';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(form.birth_date)) p.birth_date = 'Enter the birth date.';
-    else if (form.birth_date < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
-    else if (form.birth_date > todayInput(new Date())) p.birth_date = 'The birth date cannot be in the future.';
+    const birth = parseDateInput(form.birth_date);
+    if (!birth.ok) p.birth_date = birth.problem;
+    else if (birth.value < '1900-01-01') p.birth_date = 'The birth date cannot be before 1 January 1900.';
+    else if (birth.value > todayYmd(new Date())) p.birth_date = 'The birth date cannot be in the future.';
+    const typed: Values = { ...form, birth_date: birth.ok ? birth.value : form.birth_date };
     if (statusEditable && form.status === 'admitted' && !form.room_id) p.room_id = 'An admitted patient needs a room.';
     const fields = (Object.keys(LABELS) as Field[]).filter(
-      (f) => (f !== 'status' || statusEditable) && form[f].trim() !== base[f],
+      (f) => (f !== 'status' || statusEditable) && typed[f].trim() !== base[f],
     );
     if (fields.length === 0) p.form = 'Nothing was changed.';
     setProblems(p);
@@ -76,7 +84,7 @@ export function EditPatientDialog({
     setBusy(true);
     setError(null);
     try {
-      const r = await call('patients.update', { id: patient.id, changes: pick(form), base: pick(base) });
+      const r = await call('patients.update', { id: patient.id, changes: pick(typed), base: pick(base) });
       toast.success(`Details of ${r.name} saved.`);
       onSaved();
       onClose();
@@ -99,7 +107,13 @@ export function EditPatientDialog({
   };
 
   const describe = (f: Field, v: string): string =>
-    f === 'room_id' ? (rooms.find((r) => r.value === v)?.label ?? (v || 'No room')) : f === 'status' ? humanize(v) : v;
+    f === 'room_id'
+      ? (rooms.find((r) => r.value === v)?.label ?? (v || 'No room'))
+      : f === 'status'
+        ? humanize(v)
+        : f === 'birth_date' && v
+          ? calendarDate(v)
+          : v;
 
   return (
     <Dialog
@@ -138,13 +152,12 @@ export function EditPatientDialog({
             onChange={(e) => set('name', e.target.value)}
           />
           <TextField label="MRN" required value={form.mrn} error={problems.mrn} onChange={(e) => set('mrn', e.target.value)} />
-          <TextField
+          <DateField
             label="Birth date"
-            type="date"
             required
             value={form.birth_date}
             error={problems.birth_date}
-            onChange={(e) => set('birth_date', e.target.value)}
+            onChange={(text) => set('birth_date', text)}
           />
           <Select
             label="Room"

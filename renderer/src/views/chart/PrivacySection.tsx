@@ -1,9 +1,12 @@
 /**
- * SPEC §3a on the chart, for users who may edit the patient (`update`): mark the patient restricted
- * (confidentiality R) and record or remove consent restrictions, each with a reason. Everyone else
- * gets nothing from main about restrictions, and this section is not drawn for them.
+ * SPEC §3a on the chart. Every reader of labelled items sees here which sensitivity labels the chart
+ * holds for them (the one place besides the items themselves where a label shows: never the banner).
+ * Users who may edit the patient (`update`) also mark the patient restricted (confidentiality R) and
+ * record or remove consent restrictions, each with a reason. Everyone else gets nothing from main about
+ * restrictions; a reader with neither sees no section at all.
  */
 import { useId, useMemo, useState, type FormEvent } from 'react';
+import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Dialog, Empty, ErrorNote, Section, Select, Tag, TextArea } from '../../components/ui';
 import { dateTime } from '../../format';
 import { useAction, useCall } from '../../hooks';
@@ -14,7 +17,14 @@ const MIN_REASON = 5;
 
 export function PrivacySection({ data, readOnly, onChanged }: { data: ChartData; readOnly: boolean; onChanged: () => void }) {
   const [dialog, setDialog] = useState<'restrict' | 'add' | Restriction | null>(null);
-  if (!data.actions.includes('update')) return null;
+  const labels = useMemo(() => labelledItems(data), [data]);
+  if (!data.actions.includes('update')) {
+    return labels.length === 0 ? null : (
+      <Section title="Privacy" id="chart-privacy">
+        <SensitiveItems labels={labels} />
+      </Section>
+    );
+  }
   const p = data.patient;
   const done = (): void => {
     setDialog(null);
@@ -47,6 +57,7 @@ export function PrivacySection({ data, readOnly, onChanged }: { data: ChartData;
           <>Not restricted: staff covering {p.name}&apos;s location find them through their roles.</>
         )}
       </p>
+      <SensitiveItems labels={labels} />
       {data.consent_restrictions.length === 0 ? (
         <Empty>{p.name} has not asked to keep anyone from their data.</Empty>
       ) : (
@@ -100,6 +111,45 @@ export function PrivacySection({ data, readOnly, onChanged }: { data: ChartData;
         <RemoveRestrictionDialog restriction={dialog} name={p.name} onClose={() => setDialog(null)} onDone={done} />
       ) : null}
     </Section>
+  );
+}
+
+interface LabelCount {
+  label: string;
+  records: number;
+  results: number;
+}
+
+/** The labels on the items this reader received, with how many of each kind. */
+function labelledItems(data: ChartData): LabelCount[] {
+  const counts = new Map<string, LabelCount>();
+  const add = (label: string | null | undefined, kind: 'records' | 'results'): void => {
+    if (!label) return;
+    const c = counts.get(label) ?? { label, records: 0, results: 0 };
+    c[kind]++;
+    counts.set(label, c);
+  };
+  for (const r of data.records) add(r.sensitivity, 'records');
+  for (const o of data.observations) add(o.sensitivity, 'results');
+  return [...counts.values()].sort((a, b) => a.label.localeCompare(b.label));
+}
+
+const plural = (n: number, one: string, many: string): string | null => (n === 0 ? null : `${n} ${n === 1 ? one : many}`);
+
+function SensitiveItems({ labels }: { labels: LabelCount[] }) {
+  if (labels.length === 0) return null;
+  return (
+    <div className="sensitive-items">
+      <p className="muted small">Sensitive items in this chart, shown to you because you are cleared for them:</p>
+      <ul className="plain-list">
+        {labels.map((l) => (
+          <li key={l.label}>
+            <LabelChip label={l.label} />{' '}
+            {[plural(l.records, 'record', 'records'), plural(l.results, 'result', 'results')].filter(Boolean).join(', ')}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

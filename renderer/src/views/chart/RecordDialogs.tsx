@@ -71,7 +71,7 @@ export function WriteRecordDialog({
       onClose={guard.close}
       footer={
         guard.asking ? (
-          <DiscardPrompt what="notes" onKeep={guard.keep} onDiscard={guard.discard} />
+          <DiscardPrompt what="notes" leaving={guard.leaving} onKeep={guard.keep} onDiscard={guard.discard} />
         ) : (
           <>
             <Button onClick={guard.close}>Cancel</Button>
@@ -184,7 +184,7 @@ export function AmendRecordDialog({
       onClose={guard.close}
       footer={
         guard.asking ? (
-          <DiscardPrompt what="changes" onKeep={guard.keep} onDiscard={guard.discard} />
+          <DiscardPrompt what="changes" leaving={guard.leaving} onKeep={guard.keep} onDiscard={guard.discard} />
         ) : (
           <>
             <Button onClick={guard.close}>Cancel</Button>

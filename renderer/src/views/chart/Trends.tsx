@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { dateTime, date, time } from '../../format';
+import { PendingMark } from '../../components/Pending';
 import { VITALS, isOutsideUsual, unitLabel, type VitalSpec } from './clinical';
 import type { ChartObservation } from './types';
 
@@ -16,6 +17,8 @@ interface Point {
   t: number;
   v: number;
   raw: string;
+  /** The observation's id (the flowsheet marks rows not sent yet). */
+  id: string;
 }
 
 /** The numeric vitals of the last 72 hours, per code, oldest first. */
@@ -27,7 +30,7 @@ export function vitalSeries(observations: ChartObservation[], now: Date): Map<st
     const t = Date.parse(o.recorded_at);
     const v = Number(o.value);
     if (t < from || t > now.getTime() + 5 * 60_000 || !Number.isFinite(v)) continue;
-    series.set(o.code, [...(series.get(o.code) ?? []), { t, v, raw: o.value }]);
+    series.set(o.code, [...(series.get(o.code) ?? []), { t, v, raw: o.value, id: o.id }]);
   }
   for (const list of series.values()) list.sort((a, b) => a.t - b.t);
   return series;
@@ -127,16 +130,18 @@ export function VitalTrends({ observations, now }: { observations: ChartObservat
 
 /** Time × vital: one row per time of measurement (newest first), one column per vital measured. */
 export function Flowsheet({ observations, now }: { observations: ChartObservation[]; now: Date }) {
-  const { rows, columns } = useMemo(() => {
+  const { rows, columns, idsAt } = useMemo(() => {
     const series = vitalSeries(observations, now);
     const cols = VITALS.filter((v) => series.has(v.code));
     const byTime = new Map<number, Map<string, string>>();
+    const idsAt = new Map<number, string[]>();
     for (const v of cols)
       for (const p of series.get(v.code)!) {
         const minute = Math.floor(p.t / 60_000) * 60_000;
         byTime.set(minute, (byTime.get(minute) ?? new Map()).set(v.code, p.raw));
+        idsAt.set(minute, [...(idsAt.get(minute) ?? []), p.id]);
       }
-    return { columns: cols, rows: [...byTime.entries()].sort(([a], [b]) => b - a) };
+    return { columns: cols, rows: [...byTime.entries()].sort(([a], [b]) => b - a), idsAt };
   }, [observations, now]);
   if (rows.length === 0) return null;
   return (
@@ -155,8 +160,9 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
         <tbody>
           {rows.map(([t, values]) => (
             <tr key={t}>
-              <th scope="row" className="nowrap num">
+              <th scope="row" className="nowrap flowsheet-time">
                 {dateTime(new Date(t).toISOString())}
+                <PendingMark ids={idsAt.get(t) ?? []} />
               </th>
               {columns.map((c) => {
                 const v = values.get(c.code);

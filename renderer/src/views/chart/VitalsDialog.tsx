@@ -3,8 +3,9 @@
  * checked for plausibility here (the server checks access); input is a draft that survives a lock.
  */
 import { useId, useState, type FormEvent } from 'react';
+import { DateTimeField } from '../../components/DateInputs';
 import { Banner, Button, Dialog, ErrorNote, TextField } from '../../components/ui';
-import { fromLocalInput, toLocalInput } from '../../format';
+import { dateTimeInputText, dateTimeValue, parseDateTimeInput } from '../../dateInput';
 import { useAction } from '../../hooks';
 import { toast } from '../../store/toasts';
 import { VITALS, measureProblem, parseMeasure, unitLabel, type VitalCode } from './clinical';
@@ -14,12 +15,30 @@ import { useDraft, vitalsDraftKey } from './useDraft';
 export interface VitalsDraft {
   values: Record<VitalCode, string>;
   measured_at: string;
+  /**
+   * Set when a stale draft is resumed: the time of measurement it said then. It is not kept silently
+   * (issue 18): "Measured at" starts empty and the nurse enters the time, or takes this one deliberately.
+   */
+  check_time?: string;
 }
+
+/** The draft to open when a stale one is resumed: same values, the time of measurement to confirm. */
+export const resumedVitals = (d: VitalsDraft): VitalsDraft => ({
+  ...d,
+  measured_at: '',
+  check_time: d.check_time ?? d.measured_at,
+});
+
+/** "Heart rate 88 /min, Temperature 37.4 °C": what a draft holds, for offering it. */
+export const vitalsSummary = (d: VitalsDraft): string =>
+  VITALS.filter((v) => d.values[v.code].trim())
+    .map((v) => `${v.label} ${d.values[v.code].trim()} ${unitLabel(v.unit)}`)
+    .join(', ');
 
 export function emptyVitals(now: Date): VitalsDraft {
   return {
     values: Object.fromEntries(VITALS.map((v) => [v.code, ''])) as Record<VitalCode, string>,
-    measured_at: toLocalInput(now.toISOString()),
+    measured_at: dateTimeInputText(now.toISOString()),
   };
 }
 
@@ -42,10 +61,11 @@ export function validateVitals(d: VitalsDraft, now: Date): VitalsErrors {
     errors.blood_pressure_diastolic = 'Diastolic pressure must be lower than systolic.';
   }
   if (filled === 0) errors.form = 'Enter at least one measurement.';
-  const at = fromLocalInput(d.measured_at);
-  if (!at) errors.measured_at = 'Enter when the measurements were taken.';
-  else if (Date.parse(at) > now.getTime() + 5 * 60_000) errors.measured_at = 'The time of measurement cannot be in the future.';
-  else if (Date.parse(at) < now.getTime() - 7 * 24 * 3_600_000)
+  const when = parseDateTimeInput(d.measured_at, now);
+  if (!when.ok) errors.measured_at = d.measured_at.trim() ? when.problem : 'Enter when the measurements were taken.';
+  else if (Date.parse(when.value) > now.getTime() + 5 * 60_000)
+    errors.measured_at = 'The time of measurement cannot be in the future.';
+  else if (Date.parse(when.value) < now.getTime() - 7 * 24 * 3_600_000)
     errors.measured_at = 'The time of measurement is more than a week ago.';
   return errors;
 }
@@ -82,7 +102,7 @@ export function VitalsDialog({
     const problems = validateVitals(d, new Date());
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) return;
-    const recorded_at = fromLocalInput(d.measured_at)!;
+    const recorded_at = dateTimeValue(d.measured_at)!;
     let values = { ...d.values };
     let saved = 0;
     for (const v of VITALS) {
@@ -114,7 +134,7 @@ export function VitalsDialog({
       onClose={guard.close}
       footer={
         guard.asking ? (
-          <DiscardPrompt what="vitals" onKeep={guard.keep} onDiscard={guard.discard} />
+          <DiscardPrompt what="vitals" leaving={guard.leaving} onKeep={guard.keep} onDiscard={guard.discard} />
         ) : (
           <>
             <Button onClick={guard.close}>Cancel</Button>
@@ -142,13 +162,25 @@ export function VitalsDialog({
             />
           ))}
         </div>
-        <TextField
+        {d.check_time ? (
+          <Banner
+            tone="warning"
+            title="When were these measured?"
+            action={
+              <Button small onClick={() => draft.set({ ...d, measured_at: d.check_time!, check_time: undefined })}>
+                It was {d.check_time}
+              </Button>
+            }
+          >
+            These values were typed a while ago and not saved. Enter the time of measurement; it said {d.check_time}.
+          </Banner>
+        ) : null}
+        <DateTimeField
           label="Measured at"
-          type="datetime-local"
           required
           value={d.measured_at}
           error={errors.measured_at}
-          onChange={(e) => draft.set({ ...d, measured_at: e.target.value })}
+          onChange={(text) => draft.set({ ...d, measured_at: text, check_time: undefined })}
         />
         <div className="field-hint">
           Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.

@@ -1,8 +1,9 @@
 /** Small dialogs the chart and the day list share: confirm a step, pick a new date and time. */
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../../api';
-import { Button, Dialog, ErrorNote, TextField } from '../../components/ui';
-import { fromLocalInput, toLocalInput } from '../../format';
+import { DateTimeField } from '../../components/DateInputs';
+import { Button, Dialog, ErrorNote } from '../../components/ui';
+import { dateTimeInputText, parseDateTimeInput } from '../../dateInput';
 
 export function ConfirmDialog({
   title,
@@ -51,7 +52,7 @@ export function ConfirmDialog({
   );
 }
 
-/** Asks for a new date and time (local), answers ISO. */
+/** Asks for a new date and time (local, typed in the app's format), answers ISO. */
 export function DateTimeDialog({
   title,
   label,
@@ -74,17 +75,17 @@ export function DateTimeDialog({
   children?: ReactNode;
 }) {
   const formId = useId();
-  const [value, setValue] = useState(() => toLocalInput(initial));
+  const [value, setValue] = useState(() => dateTimeInputText(initial));
   const [problem, setProblem] = useState<string | null>(null);
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    const iso = fromLocalInput(value);
-    if (!iso) {
-      setProblem('Enter a date and a time.');
+    const when = parseDateTimeInput(value);
+    if (!when.ok) {
+      setProblem(when.problem);
       return;
     }
     setProblem(null);
-    onSubmit(iso);
+    onSubmit(when.value);
   };
   return (
     <Dialog
@@ -102,13 +103,15 @@ export function DateTimeDialog({
       <form id={formId} onSubmit={submit} noValidate>
         {children}
         <ErrorNote error={error} />
-        <TextField
+        <DateTimeField
           label={label}
-          type="datetime-local"
           required
           value={value}
           error={problem}
-          onChange={(e) => setValue(e.target.value)}
+          onChange={(text) => {
+            setValue(text);
+            setProblem(null);
+          }}
         />
       </form>
     </Dialog>

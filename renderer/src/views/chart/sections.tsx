@@ -1,11 +1,12 @@
 /** The parts of a patient's chart: alerts, latest vitals, observations, appointments, records. */
 import { useMemo, useState, type ReactNode } from 'react';
+import { PendingMark } from '../../components/Pending';
 import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../components/ui';
 import { VirtualTable } from '../../components/VirtualTable';
 import { dateTime, humanize, time } from '../../format';
 import { VITALS, appointmentStatusTone, codeLabel, isOutsideUsual, unitLabel, vitalSpec } from './clinical';
-import type { ChartAlert, ChartAppointment, ChartObservation, ChartRecord } from './types';
+import { alertIsOpen, type ChartAlert, type ChartAppointment, type ChartObservation, type ChartRecord } from './types';
 
 /** A row of small buttons, shown only for what the user may do. */
 export function RowActions({ children }: { children: ReactNode }) {
@@ -27,7 +28,7 @@ export function AlertsSection({
   onAcknowledge: (a: ChartAlert) => void;
   onReschedule: (a: ChartAlert) => void;
 }) {
-  const open = alerts.filter((a) => a.status === 'open');
+  const open = alerts.filter(alertIsOpen);
   return (
     <Section
       title="Alerts"
@@ -49,16 +50,23 @@ export function AlertsSection({
           </thead>
           <tbody>
             {alerts.map((a) => {
-              const overdue = a.status === 'open' && Date.parse(a.due_at) < now.getTime();
+              const overdue = alertIsOpen(a) && Date.parse(a.due_at) < now.getTime();
               return (
-                <tr key={a.id} className={a.status === 'acknowledged' ? 'row-done' : undefined}>
+                <tr key={a.id} className={alertIsOpen(a) ? undefined : 'row-done'}>
                   <td className="alert-severity">
-                    <Tag tone={a.status === 'open' ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
+                    <Tag tone={alertIsOpen(a) ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
                   </td>
                   <td>
-                    <div>{a.message}</div>
+                    <div>
+                      {a.message}
+                      <PendingMark ids={a.id} />
+                    </div>
                     <div className="alert-when">
-                      {a.status === 'open' ? (
+                      {a.closed_at_discharge ? (
+                        <>
+                          Closed with the stay (final discharge) · was due <span className="num">{dateTime(a.due_at)}</span>
+                        </>
+                      ) : a.status === 'open' ? (
                         <>
                           Due <span className="num">{dateTime(a.due_at)}</span>
                           {overdue ? (
@@ -84,12 +92,12 @@ export function AlertsSection({
                   </td>
                   <td>
                     <RowActions>
-                      {a.status === 'open' && can(a.actions, 'acknowledge') ? (
+                      {alertIsOpen(a) && can(a.actions, 'acknowledge') ? (
                         <Button small tone="primary" disabled={busy} onClick={() => onAcknowledge(a)}>
                           Acknowledge
                         </Button>
                       ) : null}
-                      {a.status === 'open' && can(a.actions, 'reschedule') ? (
+                      {alertIsOpen(a) && can(a.actions, 'reschedule') ? (
                         <Button small disabled={busy} onClick={() => onReschedule(a)}>
                           Reschedule
                         </Button>
@@ -145,6 +153,7 @@ export function VitalsSection({ observations, action }: { observations: ChartObs
                 </div>
                 <div className="t">
                   {dateTime(o.recorded_at)}
+                  <PendingMark ids={o.id} />
                   {out ? <span className="vital-flag"> · outside usual range</span> : null}
                 </div>
               </div>
@@ -209,6 +218,7 @@ export function ObservationsSection({
                 render: (o) => (
                   <>
                     {codeLabel(o.code)} <LabelChip label={o.sensitivity} />
+                    <PendingMark ids={o.id} />
                   </>
                 ),
               },
@@ -267,6 +277,7 @@ export function AppointmentsSection({ appointments, h }: { appointments: ChartAp
                 <td>{a.reason}</td>
                 <td>
                   <Tag tone={appointmentStatusTone(a.status)}>{humanize(a.status)}</Tag>
+                  <PendingMark ids={a.id} />
                 </td>
                 <td>
                   <RowActions>
@@ -339,6 +350,7 @@ export function RecordsSection({
           {depth === 0 ? <Tag tone="info">{humanize(r.category)}</Tag> : <Tag tone="neutral">Amendment</Tag>}
           <LabelChip label={r.sensitivity} />
           <strong>{r.author_name ?? r.author_id}</strong>
+          <PendingMark ids={r.id} />
           <span className="muted">
             <span className="num">{dateTime(r.created_at)}</span>
             {depth === 0 && reasons.get(r.appointment_id) ? ` · ${reasons.get(r.appointment_id)}` : null}

@@ -8,3 +8,7 @@ export type ChartRecord = ChartData['records'][number];
 export type ChartAlert = ChartData['alerts'][number];
 export type ChartObservation = ChartData['observations'][number];
 export type DayItem = Response<'clinician.day'>[number];
+
+/** Open and still to act on: an alert left open when the stay was closed (final discharge) is not. */
+export const alertIsOpen = (a: Pick<ChartAlert, 'status' | 'closed_at_discharge'>): boolean =>
+  a.status === 'open' && !a.closed_at_discharge;
