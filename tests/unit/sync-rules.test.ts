@@ -75,16 +75,18 @@ describe('sync rules', () => {
     expect(PATIENT_TABLES.filter((t) => patientRule(t)!.leaf)).toEqual(['records', 'observations', 'alerts']);
   });
 
-  it('gives each masked field its own bit, and a table its own parent only with a field hidden when held as a parent', () => {
+  it('gives each masked field its own bit, and a table held as a parent a field hidden when held only so', () => {
+    // Rows held for another row (the patient of every partition row, an appointment for its records,
+    // the original of an amendment) must not show what nobody there may read.
+    const heldAsParent = new Set<TableName>(['patients', ...tables.flatMap((t) => parentsOf(t).map(([, p]) => p))]);
     for (const t of tables) {
       const bits = masked(t).map(([, f]) => f.bit);
       for (const b of bits) expect(b & (b - 1), `${t}: ${b} is one bit`).toBe(0);
       expect(new Set(bits).size, t).toBe(bits.length);
-      const ownParent = parentsOf(t).some(([, p]) => p === t);
       expect(
         masked(t).some(([, f]) => 'hiddenWhen' in f),
         t,
-      ).toBe(ownParent);
+      ).toBe(heldAsParent.has(t));
     }
   });
 
@@ -106,5 +108,10 @@ describe('sync rules', () => {
     expect(applyMask('users', user, 3)).toEqual(user);
     expect(applyMask('consent_restrictions', { id: 'c', reason: 'family' }, 0)).toEqual({ id: 'c', reason: '' });
     expect(applyMask('alerts', { id: 'a', message: 'x' }, 0)).toEqual({ id: 'a', message: 'x' });
+    // A patient held only as a parent: who they are stays blank, the MRN (unique) becomes the id.
+    const patient = { id: 'p-v', org_id: 'o', mrn: 'GH-0099', name: 'Victor', birth_date: '1966-05-05', room_id: 'r' };
+    expect(applyMask('patients', patient, 0)).toEqual(patient);
+    expect(applyMask('patients', patient, 1)).toEqual({ ...patient, mrn: 'p-v', name: '', birth_date: '' });
+    expect(applyMask('appointments', { id: 'ap', reason: 'Review' }, 1)).toEqual({ id: 'ap', reason: '' });
   });
 });

@@ -20,7 +20,7 @@ import type { CycleState, PlanMarks, UsersKey } from './cycle';
 import type { DeviceSyncState } from './deviceState';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
 import { patientPart, tablesWhereChangeMeans } from './partitions';
-import { candidates } from './patientRows';
+import { candidates, patientsNaming } from './patientRows';
 import { DeviceScope } from './scope';
 
 /** A full check of everything a workstation holds at least this often (a safety net). */
@@ -125,6 +125,9 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
       // New users only widen the scope; a changed or departed one may narrow it, so what the
       // workstation holds is checked again as well.
       await candidatesOf([...change.added, ...change.changed]);
+      // Rows that travel only where the user they name is (a consent restriction) follow a new user
+      // to the partitions held for the others.
+      for (const p of await patientsNaming(server.db, change.added)) parts.add(patientPart(p));
       if (change.changed.length || change.removed.length) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
       state.org = 'users';
     }

@@ -131,6 +131,11 @@ export class DeviceScope {
     return Boolean(patientRule(table)?.leaf) && !this.reads.has(table) && this.read.list.has(table);
   }
 
+  /** Where some user here sees a masked field (rules.ts, `shownTo.may`), over alias `m`; FALSE if nobody. */
+  shownWhere(table: TableName, field: string): Sql {
+    return this.shown.get(`${table}.${field}`)?.list ?? FALSE;
+  }
+
   /** The policy's read filter of a table that travels by it. */
   readFilter(table: TableName, shape: FilterShape = 'list'): Sql | undefined {
     return this.read[shape].get(table);
