@@ -124,6 +124,15 @@ export class MemoryDeviceState implements DeviceStateStore {
     return [...new Set([...this.#rows(device).values()].map((r) => r.part).filter((p) => p.startsWith('p:')))];
   }
 
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql {
+    return inList(
+      column,
+      [...this.#rows(device).values()]
+        .filter((r) => r.table_name === table && (!lacking || (r.mask & lacking) === 0))
+        .map((r) => r.row_key),
+    );
+  }
+
   heldPatients(device: string, column: string): Sql {
     return inList(
       column,

@@ -57,9 +57,21 @@ describe('planning a cycle', () => {
     expect(ms.store.held(exam.id, 'patients')).toEqual(['patients:p-a', 'patients:p-b', 'patients:p-c']);
     await ms.signIn(exam, 'u-nina');
     const p = await plan(exam);
+    // A user who joins only widens the scope, and everything Nina may read is held already: nothing
+    // is listed (before issue 21, her whole ward was), only the tables that depend on the users.
+    expect(p.state).toMatchObject({ org: 'users', scan: false });
+    expect([...(ms.store.scans.get(exam.id) ?? [])]).toEqual([]);
+  });
+
+  it('for a user who joins, lists the patients of what she brings beyond what is held', async () => {
+    const ward = await ms.device(['u-nina']);
+    await ms.sync(ward);
+    expect(ms.store.held(ward.id, 'patients')).toEqual(['patients:p-a']);
+    // Dr. Smith brings Alice's appointments and internal notes, Bob and Carol.
+    await ms.signIn(ward, 'u-drsmith');
+    const p = await plan(ward);
     expect(p.state).toMatchObject({ org: 'users', scan: true });
-    // A user who joins only widens the scope: Nina's patients are listed, not what is held.
-    expect([...ms.store.scans.get(exam.id)!]).toEqual(['p:p-a']);
+    expect([...ms.store.scans.get(ward.id)!]).toEqual(['p:p-a', 'p:p-b', 'p:p-c']);
   });
 
   it('when a role is revoked, lists what the workstation holds too (access may have narrowed)', async () => {

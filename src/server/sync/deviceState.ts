@@ -63,6 +63,11 @@ export interface DeviceStateStore {
   heldPatientParts(device: string): Promise<string[]>;
   /** A condition over `column` (a patient id): the workstation holds that patient's row. */
   heldPatients(device: string, column: string): Sql;
+  /**
+   * A condition over `column` (a row key of `table`): the workstation holds that row, and, with
+   * `lacking`, its mask lacks that bit (a field it does not show yet).
+   */
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql;
 
   /** Lists the partitions a new cycle re-evaluates (replacing any earlier list); returns how many. */
   writeScan(device: string, parts: Iterable<string>): Promise<number>;

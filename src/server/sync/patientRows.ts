@@ -276,6 +276,54 @@ export async function candidates(server: Server, scope: DeviceScope, actors: Act
 }
 
 /**
+ * What users who join a workstation bring to it (docs/sync.md, "A sign-in costs what it brings"):
+ * the patients with a row they may read that the workstation does not hold (or holds only as a
+ * parent), or with a held row whose masked field they may see and it does not show yet, or with a
+ * row that travels only where they are or may see it (a consent restriction). A user who joins only
+ * widens the scope, so every row whose visibility or mask the join changes is among these; the
+ * rest of what the workstation holds stays as it is and is not listed again. A second nurse of a
+ * ward brings what her clearances and her own authorship add, not a re-listing of the ward.
+ */
+export async function brought(server: Server, scope: DeviceScope, actors: Actor[]): Promise<string[]> {
+  if (actors.length === 0) return [];
+  const { db, device } = scope;
+  const { store } = server.sync;
+  const sub = await DeviceScope.build(server, device, actors);
+  const out = new Set<string>();
+  const listed = async (table: TableName, where: Sql): Promise<void> => {
+    if (isFalse(where)) return;
+    const col = patientColumnOf(table);
+    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
+      out.add(r.p);
+    await yieldNow();
+  };
+  for (const table of PATIENT_TABLES) {
+    const key = keySql(table, db.dialect);
+    const notHeld = (): Sql => {
+      const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
+      return { sql: `NOT (${held.sql})`, params: held.params };
+    };
+    const f = sub.rowFilter(table);
+    if (f !== 'held') await listed(table, and(f, notHeld()));
+    else {
+      const travels = patientRule(table)!.travels;
+      const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
+      if (only) await listed(table, and(sub.shownWhere(table, only.orShown), notHeld()));
+    }
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, and(sub.shownWhere(table, name), store.heldRows(device.id, table, key, field.bit)));
+    }
+  }
+  for (const p of await patientsNaming(
+    db,
+    actors.map((a) => a.id),
+  ))
+    out.add(p);
+  return [...out].sort();
+}
+
+/**
  * Patients with rows that travel only where the user they name is there (rules.ts, `onlyFor`) and
  * name one of `users`: a user who joins brings them (a consent restriction naming her) to the
  * partitions the workstation holds already, which her own candidates do not list.

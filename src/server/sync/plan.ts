@@ -20,7 +20,7 @@ import type { CycleState, PlanMarks, UsersKey } from './cycle';
 import type { DeviceSyncState } from './deviceState';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
 import { patientPart, tablesWhereChangeMeans } from './partitions';
-import { candidates, patientsNaming } from './patientRows';
+import { brought, candidates, patientsNaming } from './patientRows';
 import { DeviceScope } from './scope';
 
 /** A full check of everything a workstation holds at least this often (a safety net). */
@@ -121,14 +121,21 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
       await candidatesOf(Object.keys(keys));
       if (!reset) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
       state.org = 'all';
-    } else if (change.added.length || change.changed.length || change.removed.length) {
-      // New users only widen the scope; a changed or departed one may narrow it, so what the
-      // workstation holds is checked again as well.
+    } else if (change.changed.length || change.removed.length) {
+      // A changed or departed user may narrow the scope: what the workstation holds is checked
+      // again, with what the changed ones may read now.
       await candidatesOf([...change.added, ...change.changed]);
-      // Rows that travel only where the user they name is (a consent restriction) follow a new user
-      // to the partitions held for the others.
       for (const p of await patientsNaming(server.db, change.added)) parts.add(patientPart(p));
-      if (change.changed.length || change.removed.length) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+      for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+      state.org = 'users';
+    } else if (change.added.length) {
+      // Users who join only widen the scope: only what they bring beyond what is held is listed.
+      for (const p of await brought(
+        server,
+        scope,
+        actors.filter((a) => change.added.includes(a.id)),
+      ))
+        parts.add(patientPart(p));
       state.org = 'users';
     }
     usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);

@@ -131,6 +131,15 @@ export class SqlDeviceState implements DeviceStateStore {
     return rows.map((r) => r.part);
   }
 
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql {
+    // `lacking` is a bit from the sync rules (an integer constant), written into the text.
+    const bit = lacking ? ` AND (mask & ${Math.trunc(lacking)}) = 0` : '';
+    return {
+      sql: `${column} IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ?${bit})`,
+      params: [device, table],
+    };
+  }
+
   heldPatients(device: string, column: string): Sql {
     return {
       sql: `${column} IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = 'patients')`,
