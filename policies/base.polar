@@ -92,3 +92,30 @@ examining(u: User, p: Patient) if
 # Break-glass is active for (user, patient) when now ∈ [started_at, expires_at).
 break_glass_active(u: User, p: Patient) if
     g in p.break_glass and g.user_id = u.id and g.started_at <= u.now and u.now < g.expires_at;
+
+# ---- SPEC §3b: who a patient's nursing and medicines concern ---------------------------------------
+# Clinical readers: the patient themself; medical staff, lab_technician or auditor covering them; a
+# user who treats them; a user with a non-canceled appointment with them. (Not admins or registration
+# clerks: they manage, they do not treat.) An active break-glass reads too: break-glass.polar adds it
+# as an override, so no consent restriction removes it.
+clinical_reader(u: User, p: Patient) if u.patient_id != nil and p.id = u.patient_id;
+clinical_reader(u: User, p: Patient) if covering(u, ["physician", "nurse", "lab_technician", "auditor"], p);
+clinical_reader(u: User, p: Patient) if treats(u, p);
+clinical_reader(u: User, p: Patient) if has_appointment_with(u, p);
+
+# Carers: medical staff covering them; medical staff of the organization who treat them.
+carer(u: User, p: Patient) if covering(u, ["physician", "nurse"], p);
+carer(u: User, p: Patient) if medical_staff_of(u, p.org_id) and treats(u, p);
+
+# Prescribers: physicians covering them; users with an active physician assignment in the organization
+# who treat them; the clinician of an in_progress appointment with them.
+prescriber(u: User, p: Patient) if covering(u, ["physician"], p);
+prescriber(u: User, p: Patient) if physician_of(u, p.org_id) and treats(u, p);
+prescriber(u: User, p: Patient) if examining(u, p);
+
+physician_of(u: User, org_id) if
+    active_assignment(u, a) and a.role = "physician" and a.org_id = org_id;
+
+# A medication order may be given while it is active and now ∈ [starts_at, ends_at).
+order_in_force(u: User, o: MedicationOrder) if
+    o.status = "active" and o.starts_at <= u.now and (o.ends_at = nil or u.now < o.ends_at);

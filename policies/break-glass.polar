@@ -16,3 +16,15 @@ override(u: User, "read", r: Record) if break_glass_active(u, r.patient);
 override(u: User, "read_internal", r: Record) if break_glass_active(u, r.patient);
 override(u: User, "read", o: Observation) if break_glass_active(u, o.patient);
 override(u: User, "read", al: Alert) if break_glass_active(u, al.patient);
+
+# SPEC §3b under an active break-glass: reading allergies (with their history), handover notes,
+# orders and doses given; what follows from reading an allergy (create for medical staff here, update
+# through grant_if_readable in ward-nursing.polar); administering an order in force.
+override(u: User, "read", al: Allergy) if break_glass_active(u, al.patient);
+override(u: User, "read", h: AllergyStatusChange) if break_glass_active(u, h.patient);
+override(u: User, "create", al: Allergy) if
+    medical_staff_of(u, al.patient.org_id) and break_glass_active(u, al.patient);
+override(u: User, "read", n: HandoverNote) if break_glass_active(u, n.patient);
+override(u: User, "read", o: MedicationOrder) if break_glass_active(u, o.patient);
+override(u: User, "administer", o: MedicationOrder) if order_in_force(u, o) and break_glass_active(u, o.patient);
+override(u: User, "read", d: MedicationAdministration) if break_glass_active(u, d.patient);

@@ -20,6 +20,12 @@ cleared(_u: User, _action, _al: Alert);
 cleared(_u: User, _action, _o: Organization);
 cleared(_u: User, _action, _other: User);
 cleared(_u: User, _action, _e: AuditEvent);
+# SPEC §3b: no labels on allergies, medicines or handover notes (a hidden one is a safety risk).
+cleared(_u: User, _action, _al: Allergy);
+cleared(_u: User, _action, _h: AllergyStatusChange);
+cleared(_u: User, _action, _n: HandoverNote);
+cleared(_u: User, _action, _o: MedicationOrder);
+cleared(_u: User, _action, _d: MedicationAdministration);
 
 # Cleared for a record's label: the patient themself; an active assignment that covers the patient
 # and lists the label in its clearances; treating the patient in a team whose specialties include the
@@ -42,6 +48,22 @@ cleared_for_observation(u: User, o: Observation) if
     o.appointment_id != nil and o.appointment.clinician_id = u.id;
 cleared_for_observation(u: User, o: Observation) if break_glass_active(u, o.patient);
 
+# ---- Labelled appointments ------------------------------------------------------------------------
+# Appointment reason (field, SPEC §3a and §3b): whoever may read the appointment sees it (scheduling
+# needs it), but when it carries a label its reason is shown only to users cleared for the label on
+# that patient — the patient themself; an active covering assignment cleared for it; treating the
+# patient in a team with that specialty; the clinician of the appointment; an active break-glass.
+# Others see "Confidential visit". Decided as the hidden action `read_reason` (not one of actions()).
+grant_if_readable(_u: User, "read_reason", ap: Appointment) if ap.sensitivity = nil;
+grant_if_readable(u: User, "read_reason", ap: Appointment) if cleared_for_appointment(u, ap);
+
+cleared_for_appointment(u: User, ap: Appointment) if u.patient_id != nil and ap.patient_id = u.patient_id;
+cleared_for_appointment(u: User, ap: Appointment) if
+    active_assignment(u, a) and ap.sensitivity in a.clearances and covers(a, ap.patient);
+cleared_for_appointment(u: User, ap: Appointment) if treats_in_specialty(u, ap.patient, ap.sensitivity);
+cleared_for_appointment(u: User, ap: Appointment) if ap.clinician_id = u.id;
+cleared_for_appointment(u: User, ap: Appointment) if break_glass_active(u, ap.patient);
+
 # ---- Restricted patients (confidentiality R) ----------------------------------------------------
 # An assignment covers a restricted patient only if its clearances include `restricted`. Every
 # "covering" rule follows from `covers` in base.polar; the other ways in (the patient themself, a care
@@ -57,5 +79,10 @@ withheld(u: User, _action, ap: Appointment) if consent_restricted(u, ap.patient)
 withheld(u: User, _action, r: Record) if consent_restricted(u, r.patient);
 withheld(u: User, _action, o: Observation) if consent_restricted(u, o.patient);
 withheld(u: User, _action, al: Alert) if consent_restricted(u, al.patient);
+withheld(u: User, _action, al: Allergy) if consent_restricted(u, al.patient);
+withheld(u: User, _action, h: AllergyStatusChange) if consent_restricted(u, h.patient);
+withheld(u: User, _action, n: HandoverNote) if consent_restricted(u, n.patient);
+withheld(u: User, _action, o: MedicationOrder) if consent_restricted(u, o.patient);
+withheld(u: User, _action, d: MedicationAdministration) if consent_restricted(u, d.patient);
 
 consent_restricted(u: User, p: Patient) if c in p.consent_restrictions and c.user_id = u.id;

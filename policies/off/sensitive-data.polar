@@ -3,3 +3,5 @@
 cleared(_u, _action, _resource);
 may_cover(_a, _p);
 withheld(_u, _action, _resource) if false;
+# Labelled appointments: without SPEC §3a, whoever may read an appointment sees its reason.
+grant_if_readable(_u, "read_reason", _ap: Appointment);

@@ -10,6 +10,20 @@ export const ACTIONS: Record<ResourceType, readonly string[]> = {
   Observation: ['read', 'create'],
   Alert: ['read', 'acknowledge', 'reschedule'],
   AuditEvent: ['read'],
+  // SPEC §3b. `create` is judged on the new object; an allergy is never deleted (`update` moves its status).
+  Allergy: ['read', 'create', 'update'],
+  AllergyStatusChange: ['read'],
+  HandoverNote: ['read', 'create'],
+  MedicationOrder: ['read', 'create', 'stop', 'administer'],
+  MedicationAdministration: ['read'],
+};
+
+/**
+ * Fields decided like actions but not offered as buttons (`actions()` leaves them out): SPEC §3a
+ * labelled appointments show their reason only to users cleared for the label (`read_reason`).
+ */
+export const FIELD_ACTIONS: Partial<Record<ResourceType, readonly string[]>> = {
+  Appointment: ['read_reason'],
 };
 
 /**

@@ -28,6 +28,9 @@ abstract class Row {
   }
 }
 
+/** A 0/1 column (or a boolean of a not-yet-stored object) as Polar's `true`/`false`. */
+const flag = (v: unknown): boolean => v === true || Number(v ?? 0) === 1;
+
 export class OrganizationResource extends Row {
   declare id: string;
   declare name: string;
@@ -53,12 +56,16 @@ export class PatientResource extends Row {
   declare status: string;
   declare facility_id: string | null;
   declare restricted: boolean;
+  declare no_known_allergies: boolean | null;
   constructor(fields: object) {
     super(fields);
     // Stored as 0/1 (portable SQL); Polar compares it with `true`/`false`.
-    this.restricted = Boolean(Number((fields as { restricted?: unknown }).restricted ?? 0));
+    this.restricted = flag((fields as { restricted?: unknown }).restricted);
+    const nka = (fields as { no_known_allergies?: unknown }).no_known_allergies;
+    this.no_known_allergies = nka === null || nka === undefined ? null : flag(nka);
   }
 }
+
 export class TeamMembership extends Row {
   declare patient_id: string;
   declare team_id: string;
@@ -110,6 +117,52 @@ export class AlertResource extends Row {
   declare id: string;
   declare patient_id: string;
   declare status: string;
+}
+// SPEC §3b. Every row carries its patient (`patient_id`), so the policy reaches it without a join.
+export class AllergyResource extends Row {
+  declare id: string;
+  declare patient_id: string;
+  declare status: string;
+}
+export class AllergyStatusChangeRow extends Row {
+  declare id: string;
+  declare allergy_id: string;
+  declare patient_id: string;
+}
+export class HandoverNoteResource extends Row {
+  declare id: string;
+  declare patient_id: string;
+  declare author_id: string;
+}
+export class MedicationOrderResource extends Row {
+  declare id: string;
+  declare patient_id: string;
+  declare status: string;
+  declare starts_at: string;
+  declare ends_at: string | null;
+  declare prn: boolean;
+  declare controlled: boolean;
+  constructor(fields: object) {
+    super(fields);
+    const f = fields as { prn?: unknown; controlled?: unknown };
+    this.prn = flag(f.prn);
+    this.controlled = flag(f.controlled);
+  }
+}
+export class MedicationAdministrationResource extends Row {
+  declare id: string;
+  declare order_id: string;
+  declare patient_id: string;
+  declare patient_scanned: boolean;
+  declare product_scanned: boolean;
+  declare possible_double_dose: boolean;
+  constructor(fields: object) {
+    super(fields);
+    const f = fields as { patient_scanned?: unknown; product_scanned?: unknown; possible_double_dose?: unknown };
+    this.patient_scanned = flag(f.patient_scanned);
+    this.product_scanned = flag(f.product_scanned);
+    this.possible_double_dose = flag(f.possible_double_dose);
+  }
 }
 export class AuditEventResource extends Row {
   declare id: string;
@@ -164,7 +217,7 @@ export const AUTHZ_TYPES: readonly AuthzType[] = [
     cls: PatientResource,
     table: 'patients',
     pk: 'id',
-    fields: { ...columnsOf('patients'), restricted: Boolean, ...patientLinks },
+    fields: { ...columnsOf('patients'), restricted: Boolean, no_known_allergies: Boolean, spo2_scale: Number, ...patientLinks },
   },
   {
     name: 'TeamMembership',
@@ -226,6 +279,56 @@ export const AUTHZ_TYPES: readonly AuthzType[] = [
     table: 'alerts',
     pk: 'id',
     fields: { ...columnsOf('alerts'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'Allergy',
+    cls: AllergyResource,
+    table: 'allergies',
+    pk: 'id',
+    fields: { ...columnsOf('allergies'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'AllergyStatusChange',
+    cls: AllergyStatusChangeRow,
+    table: 'allergy_status_changes',
+    pk: 'id',
+    fields: { ...columnsOf('allergy_status_changes'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'HandoverNote',
+    cls: HandoverNoteResource,
+    table: 'handover_notes',
+    pk: 'id',
+    fields: { ...columnsOf('handover_notes'), patient: one('Patient', 'patient_id') },
+  },
+  {
+    name: 'MedicationOrder',
+    cls: MedicationOrderResource,
+    table: 'medication_orders',
+    pk: 'id',
+    fields: {
+      ...columnsOf('medication_orders'),
+      dose: Number,
+      min_interval_hours: Number,
+      prn: Boolean,
+      controlled: Boolean,
+      patient: one('Patient', 'patient_id'),
+    },
+  },
+  {
+    name: 'MedicationAdministration',
+    cls: MedicationAdministrationResource,
+    table: 'medication_administrations',
+    pk: 'id',
+    fields: {
+      ...columnsOf('medication_administrations'),
+      dose: Number,
+      patient_scanned: Boolean,
+      product_scanned: Boolean,
+      possible_double_dose: Boolean,
+      patient: one('Patient', 'patient_id'),
+      order: one('MedicationOrder', 'order_id'),
+    },
   },
   {
     name: 'AuditEvent',

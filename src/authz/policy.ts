@@ -18,6 +18,8 @@ export const POLICY_MODULES = [
   'alerts',
   'users-organizations',
   'sensitive-data',
+  'ward-nursing',
+  'medicines',
 ] as const;
 
 /**

@@ -1,11 +1,13 @@
 /**
  * The demo hospital: two facilities, six wards, about 120 admitted patients plus outpatients, staff for
- * every role (with shift-limited nurses), care teams, today's appointments, records, observations and
- * alerts, and a second small organization to show tenant isolation. Deterministic for a given `now`.
+ * every role (with shift-limited nurses), care teams, today's appointments, records, observations (vital
+ * signs in sets) and alerts, SPEC §3b's allergies, handover notes, orders and doses (wardNursing.ts), and
+ * a second small organization to show tenant isolation. Deterministic for a given `now`.
  */
 import type { FixtureInput } from '../store/fixture/schema';
 import { FIRST_NAMES, LAST_NAMES } from './names';
 import { seeded } from './random';
+import { wardNursingDemo } from './wardNursing';
 
 export const DEMO_PASSWORD = 'clinic-demo';
 export const DEMO_PIN = '2468';
@@ -288,10 +290,13 @@ export function demoHospital(nowIso: string): FixtureInput {
     const nurse = p.ward.id === 'ward-card' ? 'u-nina' : `u-nurse-${p.ward.id.slice(5)}`;
     for (let h = 48; h >= 0; h -= 6) {
       const when = at(-h * 60 - r.int(0, 50));
+      const first = observations.length;
       vital(p.id, 'heart_rate', String(r.int(58, 110)), '/min', when, nurse);
       vital(p.id, 'blood_pressure_systolic', String(r.int(100, 165)), 'mm[Hg]', when, nurse);
       vital(p.id, 'temperature', (36 + r.next() * 2.4).toFixed(1), 'Cel', when, nurse);
       vital(p.id, 'oxygen_saturation', String(r.int(89, 100)), '%', when, nurse);
+      // SPEC §3b: the vital signs taken together are one set.
+      for (const o of observations.slice(first)) o.set_id = `vs-${p.id}-${48 - h}h`;
     }
     if (p.ward.facility === 'fac-main' && r.chance(0.4)) {
       // Each test in its own unit and a plausible value (the draws are the same as ever, so the rest of the demo is unchanged).
@@ -336,18 +341,38 @@ export function demoHospital(nowIso: string): FixtureInput {
     { kind: 'allergy', severity: 'high', message: 'Penicillin allergy' },
   ];
   const alerts: Entry[] = [];
+  // Allergies are not alerts (SPEC §7b): a drawn allergy becomes an Allergy with the id the server's
+  // migration gives an old allergy alert (`alg-` and the alert's id), and the alert numbering stays.
+  const allergyAlerts: Entry[] = [];
   const sensitive = sensitiveData(at);
+  let alertNo = 0;
   for (const [i, p] of admitted.entries()) {
     if (i % 4 !== 0 && p.id !== 'p-alice') continue;
     const a = p.id === 'p-alice' ? alertKinds[0]! : r.pick(alertKinds);
-    alerts.push({
-      id: `al-${alerts.length + 1}`,
+    const alert = {
+      id: `al-${++alertNo}`,
       patient: p.id,
       ...a,
       due_at: at(r.int(-60, 240)),
       status: r.chance(0.2) ? 'acknowledged' : 'open',
-    });
+    };
+    if (a.kind !== 'allergy') alerts.push(alert);
+    else
+      allergyAlerts.push({
+        id: `alg-${alert.id}`,
+        patient: p.id,
+        substance: 'Penicillin',
+        reaction: 'Rash',
+        severity: 'severe',
+        status: 'active',
+        recorded_by: p.ward.id === 'ward-card' ? 'u-nina' : `u-nurse-${p.ward.id.slice(5)}`,
+        recorded_at: at(-3 * 24 * 60),
+      });
   }
+  const nursing = wardNursingDemo(
+    { at, today },
+    allergyAlerts.map((x) => x.patient as string),
+  );
 
   return {
     now: new Date(now).toISOString(),
@@ -376,11 +401,12 @@ export function demoHospital(nowIso: string): FixtureInput {
     care_teams: careTeams,
     patients: [
       // Outpatients are registered at a facility: its staff (e.g. Rita at Main Campus) look after them.
-      ...patients.map((p) =>
-        outpatients.includes(p.id as string)
+      ...patients.map((p) => ({
+        ...(outpatients.includes(p.id as string)
           ? { ...p, facility: outpatients.indexOf(p.id as string) % 3 === 2 ? 'fac-east' : 'fac-main' }
-          : p,
-      ),
+          : p),
+        ...nursing.patients.get(p.id as string),
+      })),
       ...sensitive.patients,
       {
         id: 'p-sun-1',
@@ -398,6 +424,11 @@ export function demoHospital(nowIso: string): FixtureInput {
     alerts: [...alerts, ...sensitive.alerts],
     break_glass: [],
     consent_restrictions: sensitive.consent,
+    allergies: [...allergyAlerts, ...nursing.allergies],
+    allergy_status_changes: nursing.allergy_status_changes,
+    handover_notes: nursing.handover_notes,
+    medication_orders: nursing.medication_orders,
+    medication_administrations: nursing.medication_administrations,
   } as unknown as FixtureInput;
 }
 
@@ -430,6 +461,8 @@ function sensitiveData(at: (minutes: number) => string) {
         scheduled_at: at(-60 * 26),
         reason: 'HIV clinic review',
         status: 'completed',
+        // SPEC §3a: the reason reaches only users cleared for HIV on the patient (and Dr. Smith).
+        sensitivity: 'hiv',
       },
       {
         id: 'ap-vip',

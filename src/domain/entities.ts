@@ -3,14 +3,20 @@
  * Foreign keys end in `_id`; timestamps are canonical ISO-8601 UTC strings (see time.ts).
  */
 import type {
+  AdministrationStatus,
   AlertSeverity,
   AlertStatus,
+  AllergySeverity,
+  AllergyStatus,
   AppointmentStatus,
   CareTeamRole,
+  MedicationRoute,
+  OrderStatus,
   PatientStatus,
   Role,
   ScopeType,
   SensitivityLabel,
+  Spo2Scale,
 } from './roles';
 
 export interface Organization {
@@ -102,6 +108,10 @@ export interface Patient {
   restricted: number;
   /** Where an outpatient without a room is registered (a room's facility wins). */
   facility_id: string | null;
+  /** SPEC §3b: 1 when someone checked and found no allergies, 0 when withdrawn; null when never recorded. */
+  no_known_allergies: number | null;
+  /** NEWS2 oxygen saturation scale (SPEC §3b, §7b); 2 is prescribed, like an order. */
+  spo2_scale: Spo2Scale;
 }
 
 export interface Appointment {
@@ -111,6 +121,8 @@ export interface Appointment {
   scheduled_at: string;
   reason: string;
   status: AppointmentStatus;
+  /** SPEC §3a labelled appointment: the reason is shown only to users cleared for the label. */
+  sensitivity: SensitivityLabel | null;
 }
 
 export interface ClinicalRecord {
@@ -138,6 +150,8 @@ export interface Observation {
   recorded_by: string;
   recorded_at: string;
   sensitivity: SensitivityLabel | null;
+  /** The vital signs taken together as one set (SPEC §3b); null for a single value. */
+  set_id: string | null;
 }
 
 /** SPEC §3a: the patient does not want `user_id` to see their data. */
@@ -172,6 +186,101 @@ export interface BreakGlass {
   expires_at: string;
   /** JSON array of what the access overrode when it began (SPEC §3a): `consent_restriction`, `restricted`. */
   overrides: string;
+}
+
+/**
+ * SPEC §3b. Never deleted: the status moves (mark inactive, entered in error) and each move is kept in
+ * allergy_status_changes; the row holds the latest one. `recorded_by` is null only for allergies
+ * converted from an earlier version's allergy alerts.
+ */
+export interface Allergy {
+  id: string;
+  patient_id: string;
+  substance: string;
+  reaction: string | null;
+  severity: AllergySeverity;
+  status: AllergyStatus;
+  recorded_by: string | null;
+  recorded_at: string;
+  status_changed_by: string | null;
+  status_changed_at: string | null;
+  status_reason: string | null;
+}
+
+/** One move of an allergy's status: who, when and why (append-only; `patient_id` is the allergy's). */
+export interface AllergyStatusChange {
+  id: string;
+  allergy_id: string;
+  patient_id: string;
+  previous_status: AllergyStatus;
+  status: AllergyStatus;
+  changed_by: string | null;
+  changed_at: string;
+  reason: string;
+}
+
+/** SPEC §3b SBAR handover note. */
+export interface HandoverNote {
+  id: string;
+  patient_id: string;
+  author_id: string;
+  written_at: string;
+  situation: string;
+  background: string;
+  assessment: string;
+  recommendation: string;
+}
+
+/** SPEC §3b prescription: scheduled (`times`) or as needed (`prn` with a minimum interval). */
+export interface MedicationOrder {
+  id: string;
+  patient_id: string;
+  medication: string;
+  /** The barcode on the package. */
+  product_code: string | null;
+  dose: number;
+  unit: string;
+  route: MedicationRoute;
+  /** JSON array of daily clock times `HH:MM` in the site's time zone; `[]` for a prn order. */
+  times: string;
+  /** 0/1. */
+  prn: number;
+  min_interval_hours: number | null;
+  /** 0/1: a controlled medicine needs a witness when given. */
+  controlled: number;
+  starts_at: string;
+  ends_at: string | null;
+  prescriber_id: string;
+  status: OrderStatus;
+  stopped_by: string | null;
+  stopped_at: string | null;
+  stop_reason: string | null;
+  /** The prescriber's reason when the medicine matched an active allergy; shown at administration. */
+  allergy_override_reason: string | null;
+}
+
+/** SPEC §3b: a dose given, held, refused or not given. A fact: never refused for a conflict (SPEC §6). */
+export interface MedicationAdministration {
+  id: string;
+  order_id: string;
+  /** The order's patient, denormalised (partition and policy need no join). */
+  patient_id: string;
+  status: AdministrationStatus;
+  /** The dose's scheduled time; null for a prn dose. */
+  scheduled_for: string | null;
+  at: string;
+  dose: number | null;
+  /** The route actually used, when recorded. */
+  route: MedicationRoute | null;
+  administered_by: string;
+  /** A second user, for a controlled medicine given. */
+  witness_id: string | null;
+  /** Required unless given. */
+  reason: string | null;
+  patient_scanned: number;
+  product_scanned: number;
+  /** 0/1: the later of two records of the same dose (SPEC §6). */
+  possible_double_dose: number;
 }
 
 export interface AuditEvent {

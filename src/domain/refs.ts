@@ -8,6 +8,12 @@ export const RESOURCE_TYPES = [
   'Observation',
   'Alert',
   'AuditEvent',
+  // SPEC §3b ward nursing and medicines.
+  'Allergy',
+  'AllergyStatusChange',
+  'HandoverNote',
+  'MedicationOrder',
+  'MedicationAdministration',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

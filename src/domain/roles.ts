@@ -42,3 +42,29 @@ export const MIN_CONSENT_REASON = 5;
 /** What an emergency access may override (SPEC §3a), recorded with it for the review. */
 export const BREAK_GLASS_OVERRIDES = ['consent_restriction', 'restricted'] as const;
 export type BreakGlassOverride = (typeof BREAK_GLASS_OVERRIDES)[number];
+
+/** SPEC §3b: allergies (never deleted: their status moves), medicines and their administration. */
+export const ALLERGY_SEVERITIES = ['mild', 'moderate', 'severe', 'life_threatening'] as const;
+export type AllergySeverity = (typeof ALLERGY_SEVERITIES)[number];
+
+export const ALLERGY_STATUSES = ['active', 'inactive', 'entered_in_error'] as const;
+export type AllergyStatus = (typeof ALLERGY_STATUSES)[number];
+
+export const MEDICATION_ROUTES = ['oral', 'iv', 'im', 'sc', 'inhaled', 'topical', 'rectal', 'other'] as const;
+export type MedicationRoute = (typeof MEDICATION_ROUTES)[number];
+
+export const ORDER_STATUSES = ['active', 'stopped'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const ADMINISTRATION_STATUSES = ['given', 'held', 'refused', 'not_given'] as const;
+export type AdministrationStatus = (typeof ADMINISTRATION_STATUSES)[number];
+
+/** NEWS2 oxygen saturation scales: 2 is prescribed for hypercapnic respiratory failure. */
+export const SPO2_SCALES = [1, 2] as const;
+export type Spo2Scale = (typeof SPO2_SCALES)[number];
+
+/**
+ * What a user not cleared for a labelled appointment sees instead of its reason (SPEC §3a), in every
+ * list, search and day view, and what travels to a workstation none of whose users is cleared.
+ */
+export const CONFIDENTIAL_VISIT = 'Confidential visit';

@@ -20,6 +20,11 @@ const n = z.coerce.number();
 /** Stored as 0/1 (portable SQL); sent as a boolean. */
 const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v === 1);
 const label = z.enum(SENSITIVITY_LABELS).nullable();
+/** A 0/1 column that may also be unrecorded (null). */
+const maybeFlag = z
+  .union([z.boolean(), z.number()])
+  .nullable()
+  .transform((v) => (v === null ? null : v === true || v === 1));
 
 export const PatientOut = z.object({
   id: s,
@@ -31,6 +36,9 @@ export const PatientOut = z.object({
   status: z.enum(PATIENT_STATUSES),
   facility_id: ns,
   restricted: flag,
+  /** SPEC §3b: true "No known allergies", false withdrawn, null "Allergies not recorded". */
+  no_known_allergies: maybeFlag.default(null),
+  spo2_scale: n.default(1),
 });
 export const LocatedPatientOut = PatientOut.extend({
   room_name: ns,
@@ -43,8 +51,11 @@ export const AppointmentOut = z.object({
   patient_id: s,
   clinician_id: s,
   scheduled_at: s,
+  /** "Confidential visit" for a user not cleared for the appointment's label (SPEC §3a). */
   reason: s,
   status: z.enum(APPOINTMENT_STATUSES),
+  /** The label, only for users cleared for it (null for everyone else). */
+  sensitivity: label.default(null),
 });
 export const RecordOut = z.object({
   id: s,
@@ -69,6 +80,7 @@ export const ObservationOut = z.object({
   recorded_by: s,
   recorded_at: s,
   sensitivity: label,
+  set_id: ns.default(null),
 });
 export const AlertOut = z.object({
   id: s,

@@ -5,6 +5,11 @@
 export interface TableSpec {
   pk: readonly string[];
   columns: readonly string[];
+  /**
+   * Values of NOT NULL columns a writer may leave out (the database's own defaults), so code written
+   * before a column existed still writes whole rows, and the before/after images it records are exact.
+   */
+  defaults?: Readonly<Record<string, string | number>>;
 }
 
 export const TABLES = {
@@ -14,7 +19,20 @@ export const TABLES = {
   rooms: { pk: ['id'], columns: ['id', 'ward_id', 'name'] },
   patients: {
     pk: ['id'],
-    columns: ['id', 'org_id', 'mrn', 'name', 'birth_date', 'room_id', 'status', 'restricted', 'facility_id'],
+    columns: [
+      'id',
+      'org_id',
+      'mrn',
+      'name',
+      'birth_date',
+      'room_id',
+      'status',
+      'restricted',
+      'facility_id',
+      'no_known_allergies',
+      'spo2_scale',
+    ],
+    defaults: { spo2_scale: 1 },
   },
   users: { pk: ['id'], columns: ['id', 'org_id', 'name', 'username', 'badge', 'patient_id'] },
   groups: { pk: ['id'], columns: ['id', 'org_id', 'name'] },
@@ -39,7 +57,10 @@ export const TABLES = {
   care_team_specialties: { pk: ['team_id', 'specialty'], columns: ['team_id', 'specialty'] },
   care_team_patients: { pk: ['team_id', 'patient_id'], columns: ['team_id', 'patient_id'] },
   care_team_members: { pk: ['id'], columns: ['id', 'team_id', 'user_id', 'group_id', 'role'] },
-  appointments: { pk: ['id'], columns: ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status'] },
+  appointments: {
+    pk: ['id'],
+    columns: ['id', 'patient_id', 'clinician_id', 'scheduled_at', 'reason', 'status', 'sensitivity'],
+  },
   records: {
     pk: ['id'],
     columns: [
@@ -68,6 +89,7 @@ export const TABLES = {
       'recorded_by',
       'recorded_at',
       'sensitivity',
+      'set_id',
     ],
   },
   alerts: {
@@ -78,6 +100,76 @@ export const TABLES = {
   consent_restrictions: {
     pk: ['id'],
     columns: ['id', 'org_id', 'patient_id', 'user_id', 'reason', 'recorded_by', 'recorded_at'],
+  },
+  // SPEC §3b ward nursing and medicines.
+  allergies: {
+    pk: ['id'],
+    columns: [
+      'id',
+      'patient_id',
+      'substance',
+      'reaction',
+      'severity',
+      'status',
+      'recorded_by',
+      'recorded_at',
+      'status_changed_by',
+      'status_changed_at',
+      'status_reason',
+    ],
+  },
+  allergy_status_changes: {
+    pk: ['id'],
+    columns: ['id', 'allergy_id', 'patient_id', 'previous_status', 'status', 'changed_by', 'changed_at', 'reason'],
+  },
+  handover_notes: {
+    pk: ['id'],
+    columns: ['id', 'patient_id', 'author_id', 'written_at', 'situation', 'background', 'assessment', 'recommendation'],
+  },
+  medication_orders: {
+    pk: ['id'],
+    columns: [
+      'id',
+      'patient_id',
+      'medication',
+      'product_code',
+      'dose',
+      'unit',
+      'route',
+      'times',
+      'prn',
+      'min_interval_hours',
+      'controlled',
+      'starts_at',
+      'ends_at',
+      'prescriber_id',
+      'status',
+      'stopped_by',
+      'stopped_at',
+      'stop_reason',
+      'allergy_override_reason',
+    ],
+    defaults: { times: '[]', prn: 0, controlled: 0 },
+  },
+  medication_administrations: {
+    pk: ['id'],
+    columns: [
+      'id',
+      'order_id',
+      'patient_id',
+      'status',
+      'scheduled_for',
+      'at',
+      'dose',
+      'route',
+      'administered_by',
+      'witness_id',
+      'reason',
+      'patient_scanned',
+      'product_scanned',
+      'possible_double_dose',
+    ],
+    defaults: { patient_scanned: 0, product_scanned: 0, possible_double_dose: 0 },
   },
   credentials: {
     pk: ['user_id'],
@@ -121,4 +213,9 @@ export const TABLE_ORDER: readonly TableName[] = [
   'alerts',
   'break_glass',
   'consent_restrictions',
+  'allergies',
+  'allergy_status_changes',
+  'handover_notes',
+  'medication_orders',
+  'medication_administrations',
 ];

@@ -3,7 +3,7 @@
  * later rejects can be undone exactly (src/sync) and so services never hand-write INSERT text.
  */
 import type { Db, SqlValue } from './db';
-import { TABLES, type StoredTable, type TableName } from './tables';
+import { TABLES, type StoredTable, type TableName, type TableSpec } from './tables';
 
 export type RowValues = Record<string, SqlValue>;
 
@@ -23,9 +23,10 @@ const whereKey = (table: StoredTable): string => TABLES[table].pk.map((k) => `${
 
 function pick(table: StoredTable, row: object): RowValues {
   const out: RowValues = {};
-  for (const c of TABLES[table].columns) {
+  const spec: TableSpec = TABLES[table];
+  for (const c of spec.columns) {
     const v = (row as Record<string, unknown>)[c];
-    out[c] = v === undefined ? null : (v as SqlValue);
+    out[c] = v === undefined ? (spec.defaults?.[c] ?? null) : (v as SqlValue);
   }
   return out;
 }

@@ -72,14 +72,28 @@ export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: 
   );
 }
 
-/** Rows that hang off a removed patient or appointment go with it (they left scope with it). */
+/** Rows that hang off a removed patient, appointment, order or allergy go with it (they left scope with it). */
 async function removeWithDependents(db: Db, table: TableName, key: Record<string, SqlValue>): Promise<number> {
   if (table === 'patients') {
-    for (const t of ['break_glass', 'alerts', 'observations', 'records', 'appointments', 'care_team_patients']) {
+    for (const t of [
+      'medication_administrations',
+      'medication_orders',
+      'allergy_status_changes',
+      'allergies',
+      'handover_notes',
+      'break_glass',
+      'alerts',
+      'observations',
+      'records',
+      'appointments',
+      'care_team_patients',
+    ]) {
       await db.run(`DELETE FROM ${t} WHERE patient_id = ?`, [key.id ?? null]);
     }
     await db.run('UPDATE users SET patient_id = NULL WHERE patient_id = ?', [key.id ?? null]);
   }
+  if (table === 'medication_orders') await db.run('DELETE FROM medication_administrations WHERE order_id = ?', [key.id ?? null]);
+  if (table === 'allergies') await db.run('DELETE FROM allergy_status_changes WHERE allergy_id = ?', [key.id ?? null]);
   if (table === 'appointments') {
     await db.run('DELETE FROM records WHERE appointment_id = ?', [key.id ?? null]);
     await db.run('UPDATE observations SET appointment_id = NULL WHERE appointment_id = ?', [key.id ?? null]);

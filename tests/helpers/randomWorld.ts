@@ -3,7 +3,17 @@
  * (scopes at all four levels, roomless patients, groups, care teams with specialties, validity
  * windows in the past/now/future, active and expired break-glass, every status) in small numbers.
  */
-import { APPOINTMENT_STATUSES, CLEARANCES, PATIENT_STATUSES, ROLES, SENSITIVITY_LABELS } from '../../src/domain/roles';
+import {
+  ADMINISTRATION_STATUSES,
+  ALLERGY_SEVERITIES,
+  ALLERGY_STATUSES,
+  APPOINTMENT_STATUSES,
+  CLEARANCES,
+  MEDICATION_ROUTES,
+  PATIENT_STATUSES,
+  ROLES,
+  SENSITIVITY_LABELS,
+} from '../../src/domain/roles';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -23,9 +33,15 @@ export interface RandomWorldOptions {
   /**
    * SPEC §3a shapes on top of the same world: labelled records and observations, clearances on
    * assignments (shift windows included), care teams with label specialties, restricted patients,
-   * outpatients registered at a facility, consent restrictions (some overridden by a break-glass).
+   * outpatients registered at a facility, consent restrictions (some overridden by a break-glass),
+   * labelled appointments.
    */
   sensitive?: boolean;
+  /**
+   * SPEC §3b on top (its own random stream): allergies and their status moves, handover notes, orders
+   * and doses, SpO2 scales, vital-sign sets.
+   */
+  nursing?: boolean;
 }
 
 export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {}): Record<string, unknown> {
@@ -210,6 +226,7 @@ export function randomWorld(seed: number, size = 1, opts: RandomWorldOptions = {
     }
   }
   if (opts.sensitive) addSensitive(f as unknown as World, rng(seed ^ 0x5e5_1717));
+  if (opts.nursing) addNursing(f as unknown as World, rng(seed ^ 0x3b_0_3b));
   return f;
 }
 
@@ -220,10 +237,16 @@ interface World {
   role_assignments: Row[];
   care_teams: Row[];
   patients: Row[];
+  appointments: Row[];
   records: Row[];
   observations: Row[];
   break_glass: Row[];
   consent_restrictions?: Row[];
+  allergies?: Row[];
+  allergy_status_changes?: Row[];
+  handover_notes?: Row[];
+  medication_orders?: Row[];
+  medication_administrations?: Row[];
 }
 
 /** Adds the SPEC §3a shapes with its own random stream, so the base world stays the same. */
@@ -259,5 +282,117 @@ function addSensitive(f: World, r: () => number): void {
   for (let i = 0; i < 6; i++) {
     const p = pick(f.patients);
     restrict(p.id as string, pick(staff.filter((u) => u.org === p.org)).id as string);
+  }
+  // Labelled appointments (SPEC §3a): the reason is for cleared users only. The stream's last draws,
+  // so everything above stays as it was.
+  for (const a of f.appointments) Object.assign(a, labelled());
+}
+
+/**
+ * SPEC §3b shapes with their own random stream: allergies in every status (some with their status
+ * moves), handover notes, scheduled and prn orders (active and stopped, windows that have not started,
+ * are open, or end within the hour), doses in every status with witnesses, SpO2 scales, vital-sign sets.
+ */
+function addNursing(f: World, r: () => number): void {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const chance = (p: number): boolean => r() < p;
+  const staffOf = (org: unknown): Row[] => f.users.filter((u) => u.org === org && !u.patient);
+  const patientOrg = new Map(f.patients.map((p) => [p.id, p.org]));
+  for (const p of f.patients) {
+    if (chance(0.3)) p.spo2_scale = 2;
+    if (chance(0.3)) p.no_known_allergies = chance(0.8);
+  }
+  for (const o of f.observations) if (chance(0.4)) o.set_id = `set-${String(o.patient)}-${Math.floor(r() * 3)}`;
+  f.allergies = [];
+  f.allergy_status_changes = [];
+  f.handover_notes = [];
+  f.medication_orders = [];
+  f.medication_administrations = [];
+  // Few of each (every shape matters, not the number): the differential test checks every row. The
+  // patients of break-glass grants always get some (break-glass over a consent restriction must show).
+  const glass = new Set(f.break_glass.map((g) => g.patient));
+  f.patients.forEach((p, i) => {
+    if (!chance(0.45) && !glass.has(p.id)) return;
+    const staff = staffOf(p.org);
+    const status = pick(ALLERGY_STATUSES);
+    const id = `${String(p.id)}-alg${i}`;
+    f.allergies!.push({
+      id,
+      patient: p.id,
+      substance: pick(['Penicillin', 'Latex', 'Peanuts', 'Codeine']),
+      ...(chance(0.6) ? { reaction: 'Rash' } : {}),
+      severity: pick(ALLERGY_SEVERITIES),
+      status,
+      recorded_by: pick(staff).id,
+      recorded_at: hours(-48),
+    });
+    if (status !== 'active')
+      f.allergy_status_changes!.push({
+        id: `${id}-c1`,
+        allergy: id,
+        previous_status: 'active',
+        status,
+        changed_by: pick(staff).id,
+        changed_at: hours(-5),
+        reason: 'Reviewed with the patient',
+      });
+    if (chance(0.5) || glass.has(p.id))
+      f.handover_notes!.push({
+        id: `${String(p.id)}-ho${i}`,
+        patient: p.id,
+        author: pick(staff).id,
+        written_at: hours(-3),
+        situation: 's',
+        background: 'b',
+        assessment: 'a',
+        recommendation: 'r',
+      });
+  });
+  let n = 0;
+  for (const p of f.patients) {
+    for (let k = 0; k < 2; k++) {
+      if (!chance(k === 0 ? 0.45 : 0.2) && !(k === 0 && glass.has(p.id))) continue;
+      const prn = chance(0.4);
+      const start = pick([-30, -2, 0.5]);
+      const end = pick([null, null, 0.5, 30]);
+      f.medication_orders!.push({
+        id: `${String(p.id)}-mo${++n}`,
+        patient: p.id,
+        medication: pick(['Paracetamol', 'Morphine sulfate', 'Enoxaparin']),
+        product_code: `0501${n}`,
+        dose: pick([1, 5, 40]),
+        unit: 'mg',
+        route: pick(MEDICATION_ROUTES),
+        ...(prn ? { prn: true, min_interval_hours: 4 } : { times: ['08:00', '20:00'] }),
+        controlled: chance(0.3),
+        starts_at: hours(start),
+        ...(end !== null && end > start ? { ends_at: hours(end) } : {}),
+        prescriber: pick(staffOf(p.org)).id,
+        status: chance(0.75) ? 'active' : 'stopped',
+      });
+    }
+  }
+  for (const o of f.medication_orders!) {
+    const staff = staffOf(patientOrg.get(o.patient));
+    for (let k = 0; k < 2; k++) {
+      if (!chance(k === 0 ? 0.6 : 0.25)) continue;
+      const status = pick(ADMINISTRATION_STATUSES);
+      const by = pick(staff).id;
+      const witness = chance(0.3) ? pick(staff.filter((u) => u.id !== by)).id : null;
+      f.medication_administrations!.push({
+        id: `${String(o.id)}-ma${k}`,
+        order: o.id,
+        status,
+        ...(o.prn ? {} : { scheduled_for: hours(-2) }),
+        at: hours(-2 + k),
+        dose: o.dose,
+        by,
+        ...(witness ? { witness } : {}),
+        ...(status === 'given' ? {} : { reason: 'Patient asleep' }),
+        patient_scanned: chance(0.8),
+        product_scanned: chance(0.8),
+        possible_double_dose: k === 1 && chance(0.3),
+      });
+    }
   }
 }

@@ -24,6 +24,6 @@ describe('differential: authorize allows exactly what list returns (suite fixtur
       expect(mismatches.slice(0, 10)).toEqual([]);
       expect(checked).toBeGreaterThan(1000);
       await w.close();
-    }, 300_000);
+    }, 900_000);
   }
 });

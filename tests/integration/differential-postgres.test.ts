@@ -23,8 +23,8 @@ afterAll(() => cluster?.stop());
 describe('differential on PostgreSQL', () => {
   for (const [name, fixture] of [
     ['shared small hospital', readFixtureFile(SMALL_FIXTURE)],
-    ['random world seed 5', randomWorld(5)],
-    ['random world seed 6 with sensitive data and consent', randomWorld(6, 1, { sensitive: true })],
+    ['random world seed 5 with ward nursing', randomWorld(5, 1, { nursing: true })],
+    ['random world seed 6 with sensitive data, consent and ward nursing', randomWorld(6, 1, { sensitive: true, nursing: true })],
   ] as const) {
     it(
       name,
@@ -38,7 +38,7 @@ describe('differential on PostgreSQL', () => {
         expect(checked).toBeGreaterThan(1000);
         await db.close();
       },
-      300_000,
+      900_000,
     );
   }
 });

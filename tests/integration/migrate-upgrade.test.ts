@@ -18,8 +18,17 @@ import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
 import { TABLE_ORDER as ALL_TABLES, TABLES } from '../../src/store/tables';
 
-/** The tables that existed before SPEC §3a (consent_restrictions is new and starts empty). */
-const TABLE_ORDER = ALL_TABLES.filter((t) => t !== 'consent_restrictions');
+/** Tables added since (SPEC §3a consent restrictions, SPEC §3b ward nursing): they start empty. */
+const NEW_TABLES: readonly string[] = [
+  'consent_restrictions',
+  'allergies',
+  'allergy_status_changes',
+  'handover_notes',
+  'medication_orders',
+  'medication_administrations',
+];
+/** The tables that existed before SPEC §3a. */
+const TABLE_ORDER = ALL_TABLES.filter((t) => !NEW_TABLES.includes(t));
 import { SERVER_SETS } from '../../src/server/context';
 import { readScenarioFile, runCase } from '../../src/scenarios/runner';
 import { createDatabase, startCluster, type Cluster } from '../helpers/postgres';
@@ -28,10 +37,11 @@ import { FIXTURES, SMALL_FIXTURE, tempDir } from '../helpers/world';
 /** The new columns and the value an upgraded row must hold. */
 const DEFAULTS: Record<string, Record<string, SqlValue>> = {
   records: { sensitivity: null },
-  observations: { sensitivity: null },
+  observations: { sensitivity: null, set_id: null },
   role_assignments: { clearances: '[]' },
-  patients: { restricted: 0, facility_id: null },
+  patients: { restricted: 0, facility_id: null, no_known_allergies: null, spo2_scale: 1 },
   break_glass: { overrides: '[]' },
+  appointments: { sensitivity: null },
 };
 
 /** A migrations folder holding only the first migration of every set: the schema before this change. */
@@ -97,7 +107,7 @@ async function upgradeKeepsData(db: Db, sets: string[]): Promise<void> {
   const applied = await migrate(db, sets);
   expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toContain('shared/2');
   const after = await dump(db);
-  expect(await db.all('SELECT * FROM consent_restrictions')).toEqual([]);
+  for (const table of NEW_TABLES) expect(await db.all(`SELECT * FROM ${table}`), table).toEqual([]);
   for (const table of TABLE_ORDER) {
     expect(after[table]!.length, table).toBe(before[table]!.length);
     after[table]!.forEach((row, i) => {

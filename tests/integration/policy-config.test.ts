@@ -20,6 +20,8 @@ describe('policy configuration', () => {
       'alerts.polar',
       'users-organizations.polar',
       'sensitive-data.polar',
+      'ward-nursing.polar',
+      'medicines.polar',
     ]);
   });
 

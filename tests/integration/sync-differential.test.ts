@@ -6,14 +6,17 @@
  * their name, MRN, birth date or reason when nobody there may read them),
  * limited to its organization and facility; the organization's reference data; its users' own
  * credentials. Every field equals the server's, except those no user there may read (internal notes
- * without `read_internal`, badge ids of others for non-administrators), which must be blank.
+ * without `read_internal`, badge ids of others for non-administrators), which must be blank, and the
+ * reason of a labelled appointment none of them is cleared for ("Confidential visit", no label).
+ * SPEC §3b rows (allergies and their status moves, handover notes, orders, doses) travel as their
+ * users may read them.
  * Changes made offline on a workstation are either on the server afterwards or reported refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadActor, type Actor } from '../../src/authz/actor';
 import { AuthzEngine } from '../../src/authz/engine';
 import type { ResourceType } from '../../src/domain/refs';
-import { ROOT_ORG_ID } from '../../src/domain/roles';
+import { CONFIDENTIAL_VISIT, ROOT_ORG_ID } from '../../src/domain/roles';
 import { createEnrollmentCode, recordDeviceUser } from '../../src/server/auth';
 import { newWriter } from '../../src/services/context';
 import type { Db, SqlValue } from '../../src/store/db';
@@ -101,10 +104,21 @@ async function expected(
   }
   const obs = await childOf('observations', 'Observation');
   const alerts = await childOf('alerts', 'Alert');
+  const nursing = [
+    ['allergies', await childOf('allergies', 'Allergy')],
+    ['allergy_status_changes', await childOf('allergy_status_changes', 'AllergyStatusChange')],
+    ['handover_notes', await childOf('handover_notes', 'HandoverNote')],
+    ['medication_orders', await childOf('medication_orders', 'MedicationOrder')],
+    ['medication_administrations', await childOf('medication_administrations', 'MedicationAdministration')],
+  ] as const;
   const readableAppts = await readable('Appointment');
   const apptIds = new Set(readableAppts);
   for (const r of [...recs, ...closure, ...obs]) if (r.appointment_id) apptIds.add(r.appointment_id);
-  const appts = (await all('appointments')).filter((a) => apptIds.has(a.id) && patients.has(a.patient_id));
+  // A labelled appointment's reason (and label) only where someone there is cleared for it.
+  const reasonFor = await readable('Appointment', 'read_reason');
+  const appts = (await all('appointments'))
+    .filter((a) => apptIds.has(a.id) && patients.has(a.patient_id))
+    .map((a) => (a.sensitivity && !reasonFor.has(a.id) ? { ...a, reason: CONFIDENTIAL_VISIT, sensitivity: null } : a));
   const reviewer = (
     await Promise.all(
       actors.map(
@@ -134,6 +148,7 @@ async function expected(
     ['alerts', alerts],
     ['appointments', apptsAsSent],
     ['break_glass', bg],
+    ...nursing,
   ] as const) {
     for (const r of list) {
       put(table, r);
@@ -225,7 +240,7 @@ async function run(
 ): Promise<{ checks: number; changes: number }> {
   const tmp = tempDir('cw-syncdiff-');
   const db = await serverDb(backend, cluster, tmp.dir);
-  const world = randomWorld(seed, 1, { sensitive: true });
+  const world = randomWorld(seed, 1, { sensitive: true, nursing: true });
   await seedServerDb(db, world);
   const srv: TestServer = await startServer(db);
   // Its own engine: the filter cache is proven against Oso by the policy differential tests.
@@ -298,6 +313,13 @@ async function run(
           'relabel',
           'amend',
           'obsAppt',
+          'allergy',
+          'allergyStatus',
+          'handover',
+          'order',
+          'stopOrder',
+          'dose',
+          'label',
         ]);
         const org = pick(['o1', 'o2']);
         const patients = await rows('patients', 'org_id = ?', [org]);
@@ -347,8 +369,136 @@ async function run(
                   scheduled_at: now,
                   reason: 'Visit',
                   status: pick(['scheduled', 'in_progress']),
+                  sensitivity: r() < 0.3 ? pick(['hiv', 'psychiatry']) : null,
                 }),
               );
+            break;
+          }
+          case 'label': {
+            // An appointment gains or loses a label: its reason is re-masked on every workstation.
+            const appts = await rows('appointments', 'patient_id = ?', [p.id]);
+            if (appts.length) {
+              const a = pick(appts);
+              await write((w) =>
+                w.update(
+                  'appointments',
+                  { id: a.id },
+                  { sensitivity: a.sensitivity ? null : pick(['hiv', 'psychiatry', 'genetic']) },
+                ),
+              );
+            }
+            break;
+          }
+          case 'allergy':
+            await write((w) =>
+              w.insert('allergies', {
+                id: `alg-${n}`,
+                patient_id: p.id,
+                substance: pick(['Penicillin', 'Latex']),
+                reaction: null,
+                severity: pick(['mild', 'severe']),
+                status: 'active',
+                recorded_by: pick(users),
+                recorded_at: now,
+              }),
+            );
+            break;
+          case 'allergyStatus': {
+            // Never deleted: the status moves and the move is kept.
+            const existing = await rows('allergies', 'patient_id = ?', [p.id]);
+            if (existing.length) {
+              const a = pick(existing);
+              const status = pick(['active', 'inactive', 'entered_in_error'].filter((x) => x !== a.status));
+              const by = pick(users);
+              await write(async (w) => {
+                await w.update(
+                  'allergies',
+                  { id: a.id },
+                  { status, status_changed_by: by, status_changed_at: now, status_reason: `Why ${n}` },
+                );
+                await w.insert('allergy_status_changes', {
+                  id: `asc-${n}`,
+                  allergy_id: a.id,
+                  patient_id: p.id,
+                  previous_status: a.status,
+                  status,
+                  changed_by: by,
+                  changed_at: now,
+                  reason: `Why ${n}`,
+                });
+              });
+            }
+            break;
+          }
+          case 'handover':
+            await write((w) =>
+              w.insert('handover_notes', {
+                id: `ho-${n}`,
+                patient_id: p.id,
+                author_id: pick(users),
+                written_at: now,
+                situation: `S ${n}`,
+                background: 'B',
+                assessment: 'A',
+                recommendation: 'R',
+              }),
+            );
+            break;
+          case 'order':
+            await write((w) =>
+              w.insert('medication_orders', {
+                id: `mo-${n}`,
+                patient_id: p.id,
+                medication: 'Paracetamol',
+                product_code: '0501',
+                dose: 1,
+                unit: 'g',
+                route: 'oral',
+                times: '["08:00"]',
+                prn: 0,
+                controlled: r() < 0.3 ? 1 : 0,
+                starts_at: now,
+                ends_at: r() < 0.5 ? new Date(Date.parse(now) + 90 * 60_000).toISOString() : null,
+                prescriber_id: pick(users),
+                status: 'active',
+              }),
+            );
+            break;
+          case 'stopOrder': {
+            const orders = await rows('medication_orders', "patient_id = ? AND status = 'active'", [p.id]);
+            if (orders.length)
+              await write((w) =>
+                w.update(
+                  'medication_orders',
+                  { id: pick(orders).id },
+                  { status: 'stopped', stopped_by: pick(users), stopped_at: now, stop_reason: 'Course complete' },
+                ),
+              );
+            break;
+          }
+          case 'dose': {
+            const orders = await rows('medication_orders', 'patient_id = ?', [p.id]);
+            if (orders.length) {
+              const o = pick(orders);
+              const status = pick(['given', 'held', 'refused']);
+              await write((w) =>
+                w.insert('medication_administrations', {
+                  id: `ma-${n}`,
+                  order_id: o.id,
+                  patient_id: p.id,
+                  status,
+                  scheduled_for: null,
+                  at: now,
+                  dose: o.dose,
+                  administered_by: pick(users),
+                  witness_id: o.controlled ? pick(users) : null,
+                  reason: status === 'given' ? null : 'Asleep',
+                  patient_scanned: 1,
+                  product_scanned: 1,
+                  possible_double_dose: 0,
+                }),
+              );
+            }
             break;
           }
           case 'record': {
@@ -612,11 +762,11 @@ describe('differential sync', () => {
       expect(checks).toBe(78);
       expect(changes).toBeGreaterThan(10);
     },
-    240_000,
+    900_000,
   );
 
   it('seed 5 on PostgreSQL', async () => {
     const { checks } = await run('postgres', cluster, 5, 20);
     expect(checks).toBe(63);
-  }, 240_000);
+  }, 900_000);
 });

@@ -119,6 +119,166 @@ describe('fixture loader', () => {
     );
   });
 
+  it('loads SPEC §3b: allergies and their status moves, handover notes, orders and doses', async () => {
+    const db = await freshDb();
+    const f = small();
+    f.patients[0]!.spo2_scale = 2;
+    f.patients[1]!.no_known_allergies = true;
+    f.observations[0]!.set_id = 'set-1';
+    f.appointments[0]!.sensitivity = 'hiv';
+    Object.assign(f, {
+      allergies: [
+        {
+          id: 'alg-1',
+          patient: 'p-a',
+          substance: 'Penicillin',
+          severity: 'severe',
+          status: 'inactive',
+          recorded_by: 'u-nina',
+          recorded_at: '2026-11-20T08:00:00Z',
+        },
+      ],
+      allergy_status_changes: [
+        {
+          id: 'asc-1',
+          allergy: 'alg-1',
+          previous_status: 'active',
+          status: 'inactive',
+          changed_by: 'u-drlee',
+          changed_at: '2026-11-22T08:00:00+01:00',
+          reason: 'Tolerated amoxicillin in 2025',
+        },
+      ],
+      handover_notes: [
+        {
+          id: 'ho-1',
+          patient: 'p-a',
+          author: 'u-nina',
+          written_at: '2026-11-23T07:00:00Z',
+          situation: 's',
+          background: 'b',
+          assessment: 'a',
+          recommendation: 'r',
+        },
+      ],
+      medication_orders: [
+        {
+          id: 'mo-1',
+          patient: 'p-a',
+          medication: 'Paracetamol',
+          product_code: '0501',
+          dose: 1,
+          unit: 'g',
+          route: 'oral',
+          times: ['18:00', '06:00'],
+          starts_at: '2026-11-22T06:00:00Z',
+          prescriber: 'u-drlee',
+        },
+      ],
+      medication_administrations: [
+        { id: 'ma-1', order: 'mo-1', status: 'held', at: '2026-11-23T06:05:00Z', by: 'u-nina', reason: 'Nil by mouth' },
+      ],
+    });
+    await loadFixture(db, f, { hashCost: TEST_COST });
+    expect(
+      await db.all('SELECT id, spo2_scale, no_known_allergies FROM patients WHERE id IN (?, ?) ORDER BY id', ['p-a', 'p-b']),
+    ).toEqual([
+      { id: 'p-a', spo2_scale: 2, no_known_allergies: null },
+      { id: 'p-b', spo2_scale: 1, no_known_allergies: 1 },
+    ]);
+    // The allergy row shows its latest status move; the dose carries its order's patient.
+    expect(await db.get('SELECT status, status_changed_by, status_changed_at, status_reason FROM allergies')).toEqual({
+      status: 'inactive',
+      status_changed_by: 'u-drlee',
+      status_changed_at: '2026-11-22T07:00:00.000Z',
+      status_reason: 'Tolerated amoxicillin in 2025',
+    });
+    expect(await db.get('SELECT patient_id FROM allergy_status_changes')).toEqual({ patient_id: 'p-a' });
+    expect(await db.get('SELECT times, prn, controlled, status FROM medication_orders')).toEqual({
+      times: '["06:00","18:00"]',
+      prn: 0,
+      controlled: 0,
+      status: 'active',
+    });
+    expect(await db.get('SELECT patient_id, administered_by, patient_scanned FROM medication_administrations')).toEqual({
+      patient_id: 'p-a',
+      administered_by: 'u-nina',
+      patient_scanned: 0,
+    });
+    await db.close();
+  });
+
+  it('checks SPEC §3b entries: orders, doses and allergy moves that cannot be', async () => {
+    const f = small();
+    Object.assign(f, {
+      allergies: [
+        {
+          id: 'alg-1',
+          patient: 'p-a',
+          substance: 'Latex',
+          severity: 'mild',
+          recorded_by: 'u-sc-nurse',
+          recorded_at: '2026-11-20T08:00:00Z',
+        },
+      ],
+      allergy_status_changes: [
+        {
+          id: 'asc-1',
+          allergy: 'alg-9',
+          previous_status: 'active',
+          status: 'active',
+          changed_by: 'u-nina',
+          changed_at: '2026-11-21T08:00:00Z',
+          reason: 'x',
+        },
+      ],
+      medication_orders: [
+        {
+          id: 'mo-1',
+          patient: 'p-a',
+          medication: 'Morphine',
+          dose: 5,
+          unit: 'mg',
+          route: 'sc',
+          prn: true,
+          times: ['08:00'],
+          starts_at: '2026-11-22T06:00:00Z',
+          prescriber: 'u-drlee',
+        },
+        {
+          id: 'mo-2',
+          patient: 'p-a',
+          medication: 'Aspirin',
+          dose: 75,
+          unit: 'mg',
+          route: 'oral',
+          starts_at: '2026-11-22T06:00:00Z',
+          ends_at: '2026-11-21T06:00:00Z',
+          prescriber: 'u-drlee',
+        },
+      ],
+      medication_administrations: [
+        { id: 'ma-1', order: 'mo-9', status: 'given', at: '2026-11-23T06:05:00Z', by: 'u-nina' },
+        { id: 'ma-2', order: 'mo-1', status: 'refused', at: '2026-11-23T06:05:00Z', by: 'u-nina', witness: 'u-nina' },
+      ],
+    });
+    const err = await loadError(f);
+    expect(err.problems).toEqual(
+      expect.arrayContaining([
+        'allergies[0].recorded_by: User "u-sc-nurse" belongs to organization "org-sc", not "org-gh"',
+        'allergy_status_changes[0].allergy: unknown Allergy "alg-9"',
+        'allergy_status_changes[0].status: a change must move the status (it is active already)',
+        'medication_orders[0].times: a prn order has no scheduled times',
+        'medication_orders[0].min_interval_hours: a prn order needs a minimum interval',
+        'medication_orders[1].times: a scheduled order needs at least one time (or prn)',
+        'medication_orders[1].ends_at: must be after starts_at',
+        'medication_administrations[0].order: unknown MedicationOrder "mo-9"',
+        'medication_administrations[1].witness: the witness is a second user, not "u-nina"',
+        'medication_administrations[1].reason: a dose refused needs a reason',
+      ]),
+    );
+  });
+
   it('leaves a database file byte-for-byte unchanged when the fixture is bad', async () => {
     const tmp = tempDir();
     const file = path.join(tmp.dir, 'w.db');

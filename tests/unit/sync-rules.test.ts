@@ -72,13 +72,26 @@ describe('sync rules', () => {
       expect(parentTables.has(t), `${t} holds other rows as their parent`).toBe(false);
       expect(rule.partition.patient, `${t} is not the partition's root`).not.toBe('id');
     }
-    expect(PATIENT_TABLES.filter((t) => patientRule(t)!.leaf)).toEqual(['records', 'observations', 'alerts']);
+    expect(PATIENT_TABLES.filter((t) => patientRule(t)!.leaf)).toEqual([
+      'records',
+      'observations',
+      'alerts',
+      'allergy_status_changes',
+      'handover_notes',
+      'medication_administrations',
+    ]);
   });
 
   it('gives each masked field its own bit, and a table held as a parent a field hidden when held only so', () => {
     // Rows held for another row (the patient of every partition row, an appointment for its records,
-    // the original of an amendment) must not show what nobody there may read.
-    const heldAsParent = new Set<TableName>(['patients', ...tables.flatMap((t) => parentsOf(t).map(([, p]) => p))]);
+    // the original of an amendment) must not show what nobody there may read. (An allergy or an order
+    // is read by the same people as its status moves or doses under the shipped policy: never held
+    // for them alone.)
+    const heldAsParent = new Set<TableName>([
+      'patients',
+      'appointments',
+      ...tables.flatMap((t) => parentsOf(t).flatMap(([, p]) => (p === t ? [p] : []))),
+    ]);
     for (const t of tables) {
       const bits = masked(t).map(([, f]) => f.bit);
       for (const b of bits) expect(b & (b - 1), `${t}: ${b} is one bit`).toBe(0);
@@ -112,6 +125,8 @@ describe('sync rules', () => {
     const patient = { id: 'p-v', org_id: 'o', mrn: 'GH-0099', name: 'Victor', birth_date: '1966-05-05', room_id: 'r' };
     expect(applyMask('patients', patient, 0)).toEqual(patient);
     expect(applyMask('patients', patient, 1)).toEqual({ ...patient, mrn: 'p-v', name: '', birth_date: '' });
-    expect(applyMask('appointments', { id: 'ap', reason: 'Review' }, 1)).toEqual({ id: 'ap', reason: '' });
+    const visit = { id: 'ap', reason: 'Review', sensitivity: null };
+    expect(applyMask('appointments', visit, 1)).toEqual(visit);
+    expect(applyMask('appointments', visit, 3)).toEqual({ ...visit, reason: '' });
   });
 });

@@ -17,7 +17,13 @@ export function applyMask(table: TableName, row: Record<string, SqlValue>, mask:
   for (const f of fields) {
     const set = (mask & f.bit) !== 0;
     const shown = 'hiddenWhen' in f ? !set : set;
-    if (!shown) for (const c of f.columns) out[c] = f.unique?.includes(c) ? rowKey(TABLES[table].pk, row) : f.blank;
+    if (!shown)
+      for (const c of f.columns)
+        out[c] = f.unique?.includes(c)
+          ? rowKey(TABLES[table].pk, row)
+          : f.blank !== null && typeof f.blank === 'object'
+            ? (f.blank[c] ?? null)
+            : f.blank;
   }
   return out;
 }

@@ -6,7 +6,8 @@
  * entry against the table's columns and fails for a table without one.
  */
 import type { ResourceType } from '../../domain/refs';
-import { ROOT_ORG_ID } from '../../domain/roles';
+import { CONFIDENTIAL_VISIT, ROOT_ORG_ID } from '../../domain/roles';
+import type { SqlValue } from '../../store/db';
 import { and, inList, sql, type Sql } from '../../store/sql';
 import type { TABLES, TableName } from '../../store/tables';
 
@@ -21,23 +22,26 @@ export interface Holder {
 /**
  * Who sees a masked field (it travels blank to a workstation where nobody does):
  *  - `may`: some user there may do `may` on the `on` resource the row names in `via` (the row itself
- *    when `via` is absent); `orSelf`: or the row's `orSelf` column is one of those users;
+ *    when `via` is absent); `orSelf`: or the row's `orSelf` column is one of those users; `orNull`: or
+ *    the row's `orNull` column is empty (an unlabelled appointment's reason, held with a record);
  *  - `heldPatient`: the patient that column names travels to the workstation too.
  */
 type ShownTo<T extends TableName> =
-  { may: string; on: ResourceType; via?: Column<T>; orSelf?: Column<T> } | { heldPatient: Column<T> };
+  { may: string; on: ResourceType; via?: Column<T>; orSelf?: Column<T>; orNull?: Column<T> } | { heldPatient: Column<T> };
 
 /**
  * A field (one or more columns) that travels blank unless its bit is set in the row's mask; or, with
  * `hiddenWhen: 'heldAsParent'`, blanked when its bit is set (a row that travels only as the parent of
  * another, such as the original of a readable amendment, or a patient nobody there may read held for
- * a clinician's appointment). `unique`: columns of the field a UNIQUE constraint covers (a patient's
- * MRN), which travel as the row's key instead of the blank so that blanked rows stay distinct.
+ * a clinician's appointment). `blank` is the value every column gets, or one value per column (a
+ * labelled appointment's reason reads "Confidential visit" and loses its label). `unique`: columns of
+ * the field a UNIQUE constraint covers (a patient's MRN), which travel as the row's key instead of
+ * the blank so that blanked rows stay distinct.
  */
 export type MaskedField<T extends TableName> = {
   bit: number;
   columns: readonly Column<T>[];
-  blank: '' | null;
+  blank: '' | null | { readonly [C in Column<T>]?: SqlValue };
   unique?: readonly Column<T>[];
 } & ({ shownTo: ShownTo<T> } | { hiddenWhen: 'heldAsParent' });
 
@@ -188,9 +192,19 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
     org: ofPatient,
     travels: { readAs: 'Appointment' },
     references: { clinician_id: 'users' },
-    // Held only as the parent of a readable record or observation (another clinician's visit): its
-    // reason stays on the server.
-    masked: { parentOnly: { bit: 1, columns: ['reason'], blank: '', hiddenWhen: 'heldAsParent' } },
+    // SPEC §3a labelled appointments: the reason only where someone is cleared for the label; elsewhere
+    // "Confidential visit" and no label, so the workstation's disk never says which label it was.
+    // Held only as the parent of a readable record or observation (another clinician's visit), its
+    // reason stays on the server whatever the label.
+    masked: {
+      reason: {
+        bit: 1,
+        columns: ['reason', 'sensitivity'],
+        blank: { reason: CONFIDENTIAL_VISIT, sensitivity: null },
+        shownTo: { may: 'read_reason', on: 'Appointment', orNull: 'sensitivity' },
+      },
+      parentOnly: { bit: 2, columns: ['reason'], blank: '', hiddenWhen: 'heldAsParent' },
+    },
   },
   records: {
     partition: { patient: 'patient_id' },
@@ -225,6 +239,43 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
     travels: 'breakGlassGrants',
     references: { user_id: 'users' },
     changeMeans: 'window',
+  },
+  // SPEC §3b: each decided by its own read rule, row by row; a dose brings its order, a status change
+  // its allergy (readable by the same people under the shipped policy).
+  allergies: {
+    partition: { patient: 'patient_id' },
+    org: ofPatient,
+    travels: { readAs: 'Allergy' },
+    references: { recorded_by: 'users', status_changed_by: 'users' },
+  },
+  allergy_status_changes: {
+    partition: { patient: 'patient_id' },
+    org: ofPatient,
+    travels: { readAs: 'AllergyStatusChange' },
+    parents: { allergy_id: 'allergies' },
+    leaf: true,
+    references: { changed_by: 'users' },
+  },
+  handover_notes: {
+    partition: { patient: 'patient_id' },
+    org: ofPatient,
+    travels: { readAs: 'HandoverNote' },
+    leaf: true,
+    references: { author_id: 'users' },
+  },
+  medication_orders: {
+    partition: { patient: 'patient_id' },
+    org: ofPatient,
+    travels: { readAs: 'MedicationOrder' },
+    references: { prescriber_id: 'users', stopped_by: 'users' },
+  },
+  medication_administrations: {
+    partition: { patient: 'patient_id' },
+    org: ofPatient,
+    travels: { readAs: 'MedicationAdministration' },
+    parents: { order_id: 'medication_orders' },
+    leaf: true,
+    references: { administered_by: 'users', witness_id: 'users' },
   },
   // A deny: the local policy must see it wherever the user it names may sign in with the patient
   // held (SPEC §3a); it and its reason otherwise only where someone may update the patient.

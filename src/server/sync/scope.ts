@@ -89,7 +89,7 @@ export class DeviceScope {
       const shapes: FilterShape[] = patientRule(table)?.leaf ? ['list', 'row'] : ['list'];
       for (const [name, field] of maskFields(table)) {
         if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-        const { may, on, via, orSelf } = field.shownTo;
+        const { may, on, via, orSelf, orNull } = field.shownTo;
         const conditions: Partial<Record<FilterShape, Sql>> = {};
         for (const shape of shapes) {
           const f = await filter(may, on, shape);
@@ -98,6 +98,7 @@ export class DeviceScope {
               ? { sql: `m.${via} IN (SELECT m.id FROM ${authzType(on).table} m WHERE ${f.sql})`, params: f.params }
               : f;
           if (orSelf) c = or(inList(`m.${orSelf}`, users), c);
+          if (orNull) c = or(sql(`m.${orNull} IS NULL`), c);
           conditions[shape] = c;
         }
         shown.set(`${table}.${name}`, conditions);

@@ -4,8 +4,11 @@ import { conflict, invalid } from '../../domain/errors';
 import type { Appointment } from '../../domain/entities';
 import type { AppointmentStatus } from '../../domain/roles';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
-import { isReplay } from '../context';
+import type { Resolved } from '../../authz/engine';
+import { isReplay, type ServiceContext } from '../context';
 import { getAppointment, getPatient, getUser } from '../load';
+import { withVisibleReasons } from '../queries/visitReason';
+import { Sensitivity } from './records';
 import { checkScheduledAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
@@ -19,6 +22,9 @@ export const scheduleAppointment = defineMutation({
       scheduled_at: IsoTime,
       // A short line for day lists and tables; the clinical detail belongs in the record.
       reason: z.string().trim().min(1, 'is required').max(500, 'is too long: at most 500 characters'),
+      // SPEC §3a: an HIV clinic review, a psychiatry consultation — the reason is then shown only to
+      // users cleared for the label on the patient (and the clinician).
+      sensitivity: Sensitivity.default(null),
     })
     .strict(),
   async plan(ctx, a) {
@@ -30,6 +36,7 @@ export const scheduleAppointment = defineMutation({
       scheduled_at: a.scheduled_at,
       reason: a.reason,
       status: 'scheduled',
+      sensitivity: a.sensitivity,
     };
     return {
       checks: [
@@ -42,17 +49,22 @@ export const scheduleAppointment = defineMutation({
       ],
       audit: { action: 'schedule_appointment', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment for ${patient?.name ?? 'a patient'}`,
-      async apply(w, _who, now) {
+      async apply(w, who, now) {
         checkScheduledAt(a.scheduled_at, now, { replay: isReplay(ctx) });
         const clinician = await getUser(ctx.db, a.clinician_id);
         if (!clinician || clinician.org_id !== patient!.org_id) throw invalid('Choose a clinician of this organization.');
         if (await getAppointment(ctx.db, a.id)) throw conflict('This appointment already exists.');
         await w.insert('appointments', row);
-        return row;
+        return visibleReason(ctx, who, row);
       },
     };
   },
 });
+
+/** The answer shows a labelled appointment's reason only to a user cleared for it, as every list does. */
+async function visibleReason(ctx: ServiceContext, who: Resolved, row: Appointment): Promise<Appointment> {
+  return (await withVisibleReasons(ctx.authz, who.actor, [row]))[0]!;
+}
 
 /** A state transition the server decides (first valid transition wins; SPEC §6). */
 function transition(opts: {
@@ -84,10 +96,10 @@ function transition(opts: {
         ],
         audit: { action: opts.action, resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
         summary: `${opts.summary}: ${patient?.name ?? a.id}`,
-        async apply(w) {
+        async apply(w, who) {
           const row = await w.update('appointments', { id: a.id }, { status: opts.to }, { status: ap!.status });
           if (!row) throw conflict(`${opts.wrongState}: it was changed meanwhile.`);
-          return row as unknown as Appointment;
+          return visibleReason(ctx, who, row as unknown as Appointment);
         },
       };
     },
@@ -142,11 +154,11 @@ export const rescheduleAppointment = defineMutation({
       ],
       audit: { action: 'reschedule', resource: ref('Appointment', a.id), orgId: patient?.org_id ?? null },
       summary: `Appointment moved: ${patient?.name ?? a.id}`,
-      async apply(w, _who, now) {
+      async apply(w, who, now) {
         checkScheduledAt(a.scheduled_at, now, { replay: isReplay(ctx) });
         const row = await w.update('appointments', { id: a.id }, { scheduled_at: a.scheduled_at }, { status: 'scheduled' });
         if (!row) throw conflict('Only a scheduled appointment can be rescheduled: it was changed meanwhile.');
-        return row as unknown as Appointment;
+        return visibleReason(ctx, who, row as unknown as Appointment);
       },
     };
   },

@@ -53,6 +53,7 @@ export const recordObservation = defineMutation({
       recorded_by: who.actor.id,
       recorded_at,
       sensitivity: a.sensitivity,
+      set_id: null,
     };
     return {
       checks: [

@@ -70,6 +70,9 @@ export const registerPatient = defineMutation({
       status: a.status,
       restricted: 0,
       facility_id: a.facility_id ?? null,
+      // SPEC §3b: allergies not recorded yet; SpO2 scale 1 until a prescriber says otherwise.
+      no_known_allergies: null,
+      spo2_scale: 1,
     };
     return {
       // Registering is `update` judged on the new patient: admin or registration clerk covering its room

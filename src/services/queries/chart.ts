@@ -10,6 +10,7 @@ import { appendAudit } from '../../store/audit';
 import { protectedDataRead } from './protectedData';
 import type { Principal, ServiceContext } from '../context';
 import { readableSections, type ChartSections } from './chartSections';
+import { withVisibleReasons } from './visitReason';
 
 export interface Location {
   room_name: string | null;
@@ -110,12 +111,16 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   // One patient's rows: the policy is probed per row ('row' shape) rather than listing everything
   // the user may read and intersecting.
   const where = { where: 'm.patient_id = ?', params: [patientId], shape: 'row' as const };
-  const appointments = await ctx.authz.listAs<Appointment & { clinician_name: string | null }>(actor, 'read', 'Appointment', {
-    ...where,
-    columns: 'm.*, u.name AS clinician_name',
-    joins: 'LEFT JOIN users u ON u.id = m.clinician_id',
-    orderBy: 'm.scheduled_at DESC',
-  });
+  const appointments = await withVisibleReasons(
+    ctx.authz,
+    actor,
+    await ctx.authz.listAs<Appointment & { clinician_name: string | null }>(actor, 'read', 'Appointment', {
+      ...where,
+      columns: 'm.*, u.name AS clinician_name',
+      joins: 'LEFT JOIN users u ON u.id = m.clinician_id',
+      orderBy: 'm.scheduled_at DESC',
+    }),
+  );
   const records = await ctx.authz.listAs<ClinicalRecord & { author_name: string | null }>(actor, 'read', 'Record', {
     ...where,
     columns: 'm.*, u.name AS author_name',
@@ -138,7 +143,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
   const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
   // Audited once the read is known, with whether it returned specially protected data (SPEC §3a);
   // nothing is returned if the event cannot be written.
-  const protectedRead = protectedDataRead({ patient, records, observations });
+  const protectedRead = protectedDataRead({ patient, records, observations, appointments });
   await audit('allow', breakGlass ? 'break_glass' : null, patient.org_id, protectedRead ? { protected: protectedRead } : null);
 
   const [apActions, recActions, alActions, patientActions] = await Promise.all([
