@@ -312,7 +312,7 @@ export async function brought(server: Server, scope: DeviceScope, actors: Actor[
     }
     for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
       if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-      await listed(table, and(sub.shownWhere(table, name), store.heldRows(device.id, table, key, field.bit)));
+      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), store.heldRows(device.id, table, key, field.bit)));
     }
   }
   for (const p of await patientsNaming(
@@ -324,11 +324,50 @@ export async function brought(server: Server, scope: DeviceScope, actors: Actor[
 }
 
 /**
+ * What users who leave (or whose access narrows) may take with them: the held partitions with a row
+ * `before` — those users as they were when the scope was last computed — could read or see a masked
+ * field of, or with a row naming them. Only there can a row's visibility or mask change when they go;
+ * those partitions are re-evaluated for the users who remain.
+ */
+export async function reachedBefore(server: Server, scope: DeviceScope, before: Actor[]): Promise<string[]> {
+  if (before.length === 0) return [];
+  const { db, device } = scope;
+  const { store } = server.sync;
+  const sub = await DeviceScope.build(server, device, before);
+  const out = new Set<string>();
+  const listed = async (table: TableName, where: Sql): Promise<void> => {
+    if (isFalse(where)) return;
+    const col = patientColumnOf(table);
+    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
+      out.add(r.p);
+    await yieldNow();
+  };
+  for (const table of PATIENT_TABLES) {
+    const held = store.heldRows(device.id, table, keySql(table, db.dialect));
+    const f = sub.rowFilter(table);
+    if (f !== 'held') await listed(table, and(f, held));
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), held));
+    }
+    const travels = patientRule(table)!.travels;
+    const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
+    if (only) await listed(table, and(sub.shownWhere(table, only.orShown), held));
+  }
+  for (const p of await patientsNaming(
+    db,
+    before.map((a) => a.id),
+  ))
+    out.add(p);
+  return [...out].sort();
+}
+
+/**
  * Patients with rows that travel only where the user they name is there (rules.ts, `onlyFor`) and
  * name one of `users`: a user who joins brings them (a consent restriction naming her) to the
  * partitions the workstation holds already, which her own candidates do not list.
  */
-export async function patientsNaming(db: Db, users: readonly string[]): Promise<string[]> {
+async function patientsNaming(db: Db, users: readonly string[]): Promise<string[]> {
   const out = new Set<string>();
   if (users.length === 0) return [];
   for (const table of PATIENT_TABLES) {
