@@ -21,6 +21,7 @@ const { values } = parseArgs({
     backends: { type: 'string', default: 'sqlite,postgres' },
     seconds: { type: 'string', default: '60' },
     fleets: { type: 'string', default: '50,200' },
+    shift: { type: 'string', default: '' },
     'no-m': { type: 'boolean' },
   },
 });
@@ -37,7 +38,9 @@ if (values.fleet) {
     console.error('usage: npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200|none] [--no-m]');
     process.exit(2);
   }
-  const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds), fleets, orgPull: !values['no-m'] });
+  // `--shift 40,200`: the shift-change and rounds phases on that many workstations (issue 21).
+  const shift = (values.shift ?? '').split(',').filter(Boolean).map(Number);
+  const figures = await fleetBenchmarks({ backends, seconds: Number(values.seconds), fleets, shift, orgPull: !values['no-m'] });
   const file = path.join((await import('./lib/cache')).BENCH_DIR, 'results.json');
   const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   all.fleet = {

@@ -340,18 +340,57 @@ async function steadyState(
   };
 }
 
+/** A sign-in burst: every workstation gets one more user and all of them sync at once (issue 21). */
+export interface Burst {
+  phase: 'shift change' | 'rounds';
+  workstations: number;
+  /** Until the last workstation's cycle completed. */
+  seconds: number;
+  rows: number;
+  serverCpuS: number;
+  loopMaxMs: number;
+  cycleServerMs: Stats;
+}
+
+async function signInBurst(
+  srv: { stats: (profile?: 'start' | 'stop') => Promise<ServerStats> },
+  db: Db,
+  fleet: SimWorkstation[],
+  phase: Burst['phase'],
+  userOf: (ws: SimWorkstation) => string,
+): Promise<Burst> {
+  for (const ws of fleet) await recordDeviceUser(db, ws.deviceId, userOf(ws), BENCH_NOW);
+  await srv.stats();
+  const t0 = performance.now();
+  const cycles = await Promise.all(fleet.map((ws) => ws.cycle()));
+  const seconds = (performance.now() - t0) / 1000;
+  const s = await srv.stats();
+  return {
+    phase,
+    workstations: fleet.length,
+    seconds,
+    rows: cycles.reduce((n, c) => n + c.rows, 0),
+    serverCpuS: s.cpu_s,
+    loopMaxMs: s.loop_max_ms,
+    cycleServerMs: stats(cycles.map((c) => c.serverMs)),
+  };
+}
+
 export interface FleetFigures {
   backend: Backend;
   load: { seconds: number } | null;
   wardInitialPull: WsResult;
   wardInitialPullServerCpuS: number;
   steady: Steady[];
+  bursts: Burst[];
   orgInitialPullM: WsResult | null;
 }
 
 export interface FleetOptions {
   seconds: number;
   fleets: number[];
+  /** Workstation counts for the shift-change and rounds phases (issue 21). */
+  shift: number[];
   orgPull: boolean;
 }
 
@@ -385,7 +424,8 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
     console.log(`  ${JSON.stringify(wardInitialPull)}`);
 
     const steady: Steady[] = [];
-    if (opts.fleets.length > 0) {
+    const bursts: Burst[] = [];
+    if (opts.fleets.length > 0 || opts.shift.length > 0) {
       // 200 simulated ward workstations, five per ward, each with the ward's nurse signed in.
       const wardPatients = new Map<string, string[]>();
       // Patients the ward's nurse may record vitals for (not restricted, no consent restriction naming her).
@@ -402,7 +442,8 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
         );
       }
       const fleet: SimWorkstation[] = [];
-      for (let i = 0; i < 200; i++) {
+      const size = Math.max(...opts.fleets, ...opts.shift);
+      for (let i = 0; i < size; i++) {
         const w = i % world.wards.length;
         fleet.push(await enrollSim(db, srv.url, nurseOf(w), world.wards[w]!, world.admin, `sim-${i}`));
       }
@@ -429,6 +470,27 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
         ]);
       }
       for (const ws of fleet) await ws.cycle();
+      // Issue 21: a second nurse of the ward signs in on each workstation and all sync at once (a
+      // shift change); then a physician of one of the ward's care teams (rounds).
+      const wardIndex = new Map(world.wards.map((w, i) => [w, i]));
+      const physicianOf = new Map<string, string>();
+      for (const ward of world.wards) {
+        const r = await db.get<{ user_id: string }>(
+          `SELECT ra.user_id FROM role_assignments ra WHERE ra.role = 'physician' AND ra.scope_type = 'Ward' AND ra.scope_id = ?
+           AND ra.user_id IN (SELECT user_id FROM care_team_members) ORDER BY ra.user_id LIMIT 1`,
+          [ward],
+        );
+        if (r) physicianOf.set(ward, r.user_id);
+      }
+      for (const n of opts.shift) {
+        const part = fleet.slice(0, n);
+        console.log(`  ${backend}: shift change on ${n} workstations…`);
+        bursts.push(await signInBurst(srv, db, part, 'shift change', (ws) => world.wardNurses[wardIndex.get(ws.ward)! * 9 + 1]!));
+        console.log(`  ${JSON.stringify(bursts.at(-1))}`);
+        console.log(`  ${backend}: rounds on ${n} workstations…`);
+        bursts.push(await signInBurst(srv, db, part, 'rounds', (ws) => physicianOf.get(ws.ward)!));
+        console.log(`  ${JSON.stringify(bursts.at(-1))}`);
+      }
       for (const n of opts.fleets) {
         console.log(`  ${backend}: ${n} workstations for ${seconds} s…`);
         steady.push(await steadyState(srv, fleet.slice(0, n), wardPatients, seconds, backend === 'postgres' ? db : null));
@@ -437,7 +499,8 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
     }
     srv.p.kill('SIGTERM');
     await db.close();
-    if (!opts.orgPull) return { backend, load, wardInitialPull, wardInitialPullServerCpuS, steady, orgInitialPullM: null };
+    if (!opts.orgPull)
+      return { backend, load, wardInitialPull, wardInitialPullServerCpuS, steady, bursts, orgInitialPullM: null };
 
     // The whole organization (auditor) into one workstation, at M.
     const M = await ensureWorld(SIZES.M);
@@ -449,7 +512,7 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
     console.log(`  ${JSON.stringify(orgInitialPullM)}`);
     msrv.p.kill('SIGTERM');
     await mdb.close();
-    return { backend, load, wardInitialPull, wardInitialPullServerCpuS, steady, orgInitialPullM };
+    return { backend, load, wardInitialPull, wardInitialPullServerCpuS, steady, bursts, orgInitialPullM };
   } finally {
     srv.p.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -506,6 +569,30 @@ export async function fleetBenchmarks(opts: FleetOptions & { backends: Backend[]
       `${n} workstations: write → other workstation of the ward, p50 / p95`,
       out.map((o) => `${f(o.steady[i]!.latency.p50, 0)} / ${f(o.steady[i]!.latency.p95, 0)} ms`),
       '≤ 1 s p95',
+    );
+  }
+  for (const i of out[0]?.bursts.keys() ?? []) {
+    const b = out[0]!.bursts[i]!;
+    const cell = (fn: (x: Burst) => string): string[] => out.map((o) => (o.bursts[i] ? fn(o.bursts[i]!) : '–'));
+    row(
+      `${b.phase}, ${b.workstations} workstations: all done`,
+      cell((x) => `${f(x.seconds, 2)} s`),
+      b.workstations > 40 ? '≤ 10 s' : '≤ 2 s',
+    );
+    row(
+      `${b.phase}, ${b.workstations} workstations: server event-loop max`,
+      cell((x) => `${f(x.loopMaxMs)} ms`),
+      '≤ 50 ms',
+    );
+    row(
+      `${b.phase}, ${b.workstations} workstations: rows sent / server CPU`,
+      cell((x) => `${x.rows.toLocaleString('en')} / ${f(x.serverCpuS, 2)} s = ${f(x.rows / x.serverCpuS, 0)} rows per CPU s`),
+      '≥ 30,000 rows per CPU s',
+    );
+    row(
+      `${b.phase}, ${b.workstations} workstations: cycle server time p50 / p95`,
+      cell((x) => `${f(x.cycleServerMs.p50, 0)} / ${f(x.cycleServerMs.p95, 0)} ms`),
+      '',
     );
   }
   if (opts.orgPull)

@@ -35,6 +35,7 @@ import type { Server } from './context';
 import { LiveUpdates } from './sync/live';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
+import { signInDenies } from './sync/signInDenies';
 import { concernsDevice, waitVersion } from './sync/relevance';
 import { pruneAllTombstones } from './sync/tombstones';
 
@@ -198,10 +199,12 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     // Issue 20: the keys this user signs with on that workstation (only now that the password is checked).
     const registered = viaDevice ? await registerSignInKeys(server, viaDevice, u, b.keys ?? []) : undefined;
     const token = await issueUserToken(server.db, u.id, viaDevice?.id ?? null, server.now());
+    const restrictions = viaDevice ? await signInDenies(server, viaDevice, u.id) : [];
     return reply.send({
       ...token,
       user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username },
       ...(registered ? { registered_keys: registered } : {}),
+      ...(restrictions.length ? { restrictions } : {}),
     });
   });
 

@@ -170,3 +170,17 @@ const norm = (v: unknown): string | null => (v === null || v === undefined ? nul
 function sameRow(table: TableName, a: RowValues, b: RowValues): boolean {
   return TABLES[table].columns.every((c) => norm(a[c]) === norm(b[c]));
 }
+
+/**
+ * Consent restrictions the server's sign-in answer names for the user (protocol.ts, `restrictions`):
+ * stored before the sign-in completes, for patients held here. The next cycle sends them as the
+ * sync rules say.
+ */
+export async function applySignInRestrictions(db: Db, rows: ReadonlyArray<Record<string, SqlValue>>): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction(async () => {
+    for (const r of rows)
+      if (await db.get('SELECT 1 FROM patients WHERE id = ?', [r.patient_id ?? null]))
+        await upsertRow(db, 'consent_restrictions', r);
+  });
+}

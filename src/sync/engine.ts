@@ -8,7 +8,7 @@ import type { Db } from '../store/db';
 import type { Change } from '../store/writer';
 import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
-import { applyPage, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
+import { applyPage, applySignInRestrictions, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
 import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
 import { unsentNow, unsentSentence, type UnsentSummary } from './unsent';
@@ -219,6 +219,7 @@ export class SyncEngine {
           this.#auth(e),
         );
       if (keys && key) await keys.registered(r.user, key, password, r.registered_keys ?? []);
+      await applySignInRestrictions(this.#opts.db, r.restrictions ?? []);
       return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
       return offlineOrRefused(err);

@@ -69,6 +69,11 @@ export const SignInResponse = z.object({
   user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
   /** The keys the server now holds as this user's on the workstation. */
   registered_keys: z.array(z.string()).optional(),
+  /**
+   * Consent restrictions naming this user on patients the workstation holds (a deny its local policy
+   * must see before the user opens a chart; src/server/sync/signInDenies.ts).
+   */
+  restrictions: z.array(Row).optional(),
 });
 
 /**

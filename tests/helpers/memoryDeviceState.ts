@@ -39,10 +39,6 @@ export class MemoryDeviceState implements DeviceStateStore {
     return s ? { ...s } : undefined;
   }
 
-  async usersKey(device: string): Promise<string | null> {
-    return this.states.get(device)?.users_key ?? null;
-  }
-
   async get(device: string): Promise<DeviceSyncState> {
     return { ...this.#state(device) };
   }
@@ -126,6 +122,15 @@ export class MemoryDeviceState implements DeviceStateStore {
 
   async heldPatientParts(device: string): Promise<string[]> {
     return [...new Set([...this.#rows(device).values()].map((r) => r.part).filter((p) => p.startsWith('p:')))];
+  }
+
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql {
+    return inList(
+      column,
+      [...this.#rows(device).values()]
+        .filter((r) => r.table_name === table && (!lacking || (r.mask & lacking) === 0))
+        .map((r) => r.row_key),
+    );
   }
 
   heldPatients(device: string, column: string): Sql {

@@ -280,8 +280,8 @@ export interface TestWorkstation {
   online: boolean;
   /** Set to drop the next response after the server handled the request (a lost response). */
   loseNextResponse: boolean;
-  /** Runs after the server answered a request and before the workstation sees the answer. */
-  afterPost?: (path: string) => Promise<void>;
+  /** Runs after the server answered a request (with its answer) and before the workstation sees the answer. */
+  afterPost?: (path: string, answer: any) => Promise<void>;
   /** Every answer this workstation received, newest last (path and body). */
   answers: Array<{ path: string; body: any }>;
   /** The users' own signing keys (src/sync/userKeys.ts). */
@@ -349,7 +349,7 @@ export async function makeWorkstation(
       async post(p, body, response, auth, opts) {
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
         const r = await real.post(p, body, response, auth, opts);
-        await ws.afterPost?.(p);
+        await ws.afterPost?.(p, r);
         if (ws.loseNextResponse) {
           ws.loseNextResponse = false;
           throw new SyncHttpError(0, 'network', 'The connection dropped before the answer arrived.');

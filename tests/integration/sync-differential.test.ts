@@ -2,7 +2,8 @@
  * Differential sync test: seeded random worlds × random changes × time steps × several workstations.
  * After every step each workstation syncs, and what it holds is compared with an oracle computed
  * from scratch: for its users (the server's list of them), every row they may read (the policy's
- * `list`), closed under foreign keys (a readable row's patient and appointment),
+ * `list`), closed under foreign keys (a readable row's patient and appointment, which travel without
+ * their name, MRN, birth date or reason when nobody there may read them),
  * limited to its organization and facility; the organization's reference data; its users' own
  * credentials. Every field equals the server's, except those no user there may read (internal notes
  * without `read_internal`, badge ids of others for non-administrators), which must be blank, and the
@@ -110,7 +111,8 @@ async function expected(
     ['medication_orders', await childOf('medication_orders', 'MedicationOrder')],
     ['medication_administrations', await childOf('medication_administrations', 'MedicationAdministration')],
   ] as const;
-  const apptIds = await readable('Appointment');
+  const readableAppts = await readable('Appointment');
+  const apptIds = new Set(readableAppts);
   for (const r of [...recs, ...closure, ...obs]) if (r.appointment_id) apptIds.add(r.appointment_id);
   // A labelled appointment's reason (and label) only where someone there is cleared for it.
   const reasonFor = await readable('Appointment', 'read_reason');
@@ -139,10 +141,12 @@ async function expected(
   const internal = await readable('Record', 'read_internal');
   for (const r of recs) put('records', { ...r, internal_notes: internal.has(r.id) ? r.internal_notes : '' });
   for (const r of closure) put('records', { ...r, public_notes: '', internal_notes: '' });
+  // An appointment held only as the parent of a readable row travels without its reason.
+  const apptsAsSent = appts.map((a) => (readableAppts.has(a.id) ? a : { ...a, reason: '' }));
   for (const [table, list] of [
     ['observations', obs],
     ['alerts', alerts],
-    ['appointments', appts],
+    ['appointments', apptsAsSent],
     ['break_glass', bg],
     ...nursing,
   ] as const) {
@@ -152,14 +156,21 @@ async function expected(
     }
   }
   for (const r of recs) held.add(r.patient_id);
-  for (const id of held) put('patients', patients.get(id)!);
+  // A patient nobody there may read, held as a foreign-key parent, travels without who they are.
+  const readablePatients = await readable('Patient');
+  for (const id of held) {
+    const p = patients.get(id)!;
+    put('patients', readablePatients.has(id) ? p : { ...p, name: '', mrn: id, birth_date: '' });
+  }
   for (const c of await all('care_team_patients', 'team_id IN (SELECT id FROM care_teams WHERE org_id = ?)', [device.org_id]))
     if (held.has(c.patient_id)) put('care_team_patients', c);
-  // Consent restrictions travel with every held patient (a deny the local policy must see); their
-  // reason only where someone may update the patient.
+  // Consent restrictions travel with a held patient where the user they name is one of the
+  // workstation's (a deny the local policy must see), or where someone may update the patient; their
+  // reason only there.
   const mayUpdate = await readable('Patient', 'update');
   for (const c of await all('consent_restrictions'))
-    if (held.has(c.patient_id)) put('consent_restrictions', { ...c, reason: mayUpdate.has(c.patient_id) ? c.reason : '' });
+    if (held.has(c.patient_id) && (userIds.includes(c.user_id) || mayUpdate.has(c.patient_id)))
+      put('consent_restrictions', { ...c, reason: mayUpdate.has(c.patient_id) ? c.reason : '' });
   // Reference data of the organization (and the `_root` organization and its users).
   const org = device.org_id;
   for (const r of await all('organizations', 'id IN (?, ?)', [org, ROOT_ORG_ID])) put('organizations', r);

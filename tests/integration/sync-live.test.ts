@@ -1,6 +1,8 @@
-/** Live updates: a waiting workstation learns of a change that concerns it through its long-poll, and only of those. */
+/** Live updates: a waiting workstation learns of a change that concerns it through its long-poll, and only of those; a wake-up never tells of something its users may not see. */
 import { expect, it } from 'vitest';
-import { describeSync, shiftFixture, vitals, type TestWorkstation } from '../helpers/sync';
+import { CURSOR_KEY, getSetting } from '../../src/sync/apply';
+import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
+import { describeSync, post, sensitiveFixture, shiftFixture, vitals, type TestWorkstation } from '../helpers/sync';
 
 /** Waits (generously: a busy machine is slow, never wrong) until an observation reaches the workstation. */
 async function arrives(ws: TestWorkstation, id: string): Promise<void> {
@@ -63,5 +65,41 @@ describeSync('live updates', shiftFixture, (t) => {
       obs = await t.asUser('lee', 'recordObservation', vitals('p-a', '68'));
     });
     await arrives(ws, obs!.body.result.id);
+  });
+});
+
+describeSync('live updates and what they say', sensitiveFixture, (t) => {
+  /** A live wait of this workstation, as its engine sends it (its credential and cursor). */
+  const liveWait = async (ws: TestWorkstation, timeoutMs: number): Promise<boolean> => {
+    const e = (await ws.sync.enrollment())!;
+    const cursor = await getSetting(ws.db, CURSOR_KEY);
+    const r = await post(
+      t.srv.url,
+      '/v2/sync/wait',
+      { protocol: SYNC_PROTOCOL_VERSION, cursor, timeout_ms: timeoutMs },
+      `Device ${e.device_id}.${e.secret}`,
+    );
+    expect(r.status).toBe(200);
+    return r.body.changed as boolean;
+  };
+
+  it('issue 21 finding 2: a hidden labelled change for a patient the workstation holds does not wake it; a visible one does', async () => {
+    const ws = await t.workstationWith('ward-pc', 'nina');
+    await ws.sync.syncNow(); // the server now counts the first cycle's last page as held
+    expect(await ws.ids('patients')).toEqual(['p-a']);
+    // Dr. Brown records an HIV-labelled result for Alice: nobody at Nina's workstation may read it,
+    // so the wait runs to its end and says nothing changed.
+    const hidden = liveWait(ws, 2500);
+    await new Promise((r) => setTimeout(r, 300));
+    const labelled = { ...vitals('p-a', '41'), category: 'lab', code: 'hiv1_viral_load', unit: 'copies/mL', sensitivity: 'hiv' };
+    expect((await t.asUser('brown', 'recordObservation', labelled)).status).toBe(200);
+    expect(await hidden).toBe(false);
+    await ws.sync.syncNow();
+    expect(await ws.ids('observations')).toEqual(['obs-1']);
+    // An unlabelled one wakes it.
+    const visible = liveWait(ws, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await t.asUser('brown', 'recordObservation', vitals('p-a', '77'))).status).toBe(200);
+    expect(await visible).toBe(true);
   });
 });

@@ -57,6 +57,34 @@ describeSync('pull cycles', syncFixture, (t) => {
     expect(await dump(small)).toEqual(await dump(big));
   });
 
+  it('issue 21 finding 1: a role revoked in the middle of a cycle stops counting at the next page, and a page asked for again carries nothing of it', async () => {
+    const ws = await t.workstation('ward-pc', { pageLimit: 2 });
+    await ws.signIn('nina');
+    const ra = (await t.srv.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'"))!;
+    let after: number | null = null;
+    let late: string | null = null;
+    ws.afterPost = async (p, answer) => {
+      if (after !== null || p !== '/v2/sync/pull' || !answer.upserts.some((u: any) => u.table === 'patients')) return;
+      // The page bringing Alice is lost on its way; meanwhile Nina's ward role is revoked and Alice
+      // gets a new vitals entry. The workstation asks for the page again.
+      after = ws.answers.length;
+      ws.loseNextResponse = true;
+      expect((await t.asUser('ada', 'revokeRole', { id: ra.id })).status).toBe(200);
+      late = (await t.asUser('lee', 'recordObservation', vitals('p-a', '88'))).body.result.id;
+    };
+    await ws.sync.syncNow().catch(() => undefined);
+    expect(after).not.toBeNull();
+    for (let i = 0; i < 5 && (await ws.sync.status()).mode !== 'online'; i++) await ws.sync.syncNow();
+    expect((await ws.sync.status()).mode).toBe('online');
+    // Nothing of Alice travelled after the revocation — not the re-asked page, not the later pages,
+    // not the vitals written after it — and the cycle itself took away what the role had brought.
+    const sent = t.pulledRows(ws, after!);
+    expect(sent.filter((u) => u.table === 'patients' || u.row.patient_id === 'p-a')).toEqual([]);
+    expect(JSON.stringify(sent)).not.toContain(late!);
+    expect(await ws.ids('patients')).toEqual([]);
+    expect(await ws.ids('observations')).toEqual([]);
+  });
+
   it('resends a pull page whose response was lost, without losing or duplicating rows', async () => {
     const ws = await t.workstation('ward-pc');
     await ws.signIn('ada');
@@ -182,6 +210,102 @@ describeSync('pull cycles through shifts', shiftFixture, (t) => {
     const obs = await t.asUser('lee', 'recordObservation', vitals('p-a', '78'));
     await ws.sync.syncNow();
     expect(t.pulledRows(ws, from).map((u) => [u.table, u.row.id])).toEqual([['observations', obs.body.result.id]]);
+  });
+
+  it('issue 21 deliver 1: a nurse who joins a ward workstation costs what she brings, not a re-listing of the ward', async () => {
+    const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
+      await t.srv.db.transaction(async () => {
+        await fn(newWriter(t.srv.server.ctx));
+      });
+    };
+    const db = t.srv.db as unknown as Record<'all' | 'get' | 'run', (...a: unknown[]) => Promise<unknown>>;
+    /** Statements the server runs and rows they return while `fn` runs. */
+    const costOf = async (fn: () => Promise<unknown>): Promise<{ statements: number; rows: number }> => {
+      const cost = { statements: 0, rows: 0 };
+      const orig = { all: db.all, get: db.get, run: db.run };
+      for (const k of ['all', 'get', 'run'] as const)
+        db[k] = async (...a: unknown[]) => {
+          cost.statements++;
+          const r = await orig[k].apply(t.srv.db, a);
+          if (k === 'all') cost.rows += (r as unknown[]).length;
+          else if (k === 'get' && r !== undefined) cost.rows++;
+          return r;
+        };
+      try {
+        await fn();
+      } finally {
+        Object.assign(db, orig);
+      }
+      return cost;
+    };
+    const nurse = async (id: string): Promise<void> => {
+      await write((w) => w.insert('users', { id, org_id: 'org-gh', name: id, username: id, badge: null, patient_id: null }));
+      await write((w) =>
+        w.insert('role_assignments', {
+          id: `ra-${id}`,
+          user_id: id,
+          group_id: null,
+          role: 'nurse',
+          scope_type: 'Ward',
+          scope_id: 'ward-card',
+          org_id: 'org-gh',
+          categories: '[]',
+          clearances: '[]',
+          valid_from: null,
+          valid_until: null,
+        }),
+      );
+      await t.srv.db.run(
+        "INSERT INTO credentials (user_id, password_hash, failed_attempts, updated_at) SELECT ?, password_hash, 0, updated_at FROM credentials WHERE user_id = 'u-nina'",
+        [id],
+      );
+    };
+    await nurse('u-nurse3');
+    const ws = await t.workstationWith('ward-pc', 'nina');
+    expect(await ws.ids('patients')).toEqual(['p-a']);
+    // Nora joins a ward of one patient.
+    await ws.signIn('nora');
+    const small = await costOf(() => ws.sync.syncNow());
+    // Thirty more patients on Cardiology, each with vitals: the workstation now holds 31.
+    for (let i = 0; i < 30; i++) {
+      const id = `p-card-${i}`;
+      await write((w) =>
+        w.insert('patients', {
+          id,
+          org_id: 'org-gh',
+          name: `Cardiac ${i}`,
+          mrn: `MRN-C${i}`,
+          room_id: 'r-102',
+          birth_date: '1970-01-01',
+          status: 'admitted',
+          restricted: 0,
+          facility_id: null,
+        }),
+      );
+      await write((w) =>
+        w.insert('observations', {
+          ...vitals(id, '70'),
+          id: `obs-card-${i}`,
+          appointment_id: null,
+          recorded_by: 'u-nina',
+          recorded_at: NOW,
+        }),
+      );
+    }
+    const ward = await t.workstationWith('ward-pc-2', 'nina');
+    expect(await ward.ids('patients')).toHaveLength(31);
+    // Another nurse of the same ward joins it: she brings nothing of the ward the workstation does
+    // not hold, so the server neither lists nor re-reads its 31 patients. (Before issue 21 this join
+    // cost 177 statements returning 380 rows on SQLite, 237 and 419 on PostgreSQL, against 81 and
+    // 101 for the ward of one; now 59 and 62 for either.)
+    await ward.signIn('u-nurse3');
+    const before = ward.answers.length;
+    const large = await costOf(() => ward.sync.syncNow());
+    expect(t.pulledRows(ward, before).filter((u: { table: string }) => ['patients', 'observations'].includes(u.table))).toEqual(
+      [],
+    );
+    expect(large.statements).toBeLessThanOrEqual(small.statements + 2);
+    expect(large.rows).toBeLessThanOrEqual(small.rows + 2);
   });
 
   it('the cost of a cycle does not grow with changes this workstation may not see', async () => {

@@ -260,4 +260,66 @@ describeSync('sensitive data over sync', sensitiveFixture, (t) => {
     expect(await ws.ids('patients')).toEqual(['p-a']);
     expect(await ws.ids('records')).toEqual(['rec-1', 'rec-hiv', 'rec-psy']);
   });
+
+  it('finding 3: a consent restriction travels only where the user it names signs in or someone may see it', async () => {
+    // Nina may not update Alice: the restriction naming Eli stays on the server.
+    const ward = await t.workstationWith('ward-pc', 'nina');
+    expect(await ward.ids('patients')).toEqual(['p-a']);
+    expect(await ward.ids('consent_restrictions')).toEqual([]);
+    expect(JSON.stringify(t.pulledRows(ward, 0))).not.toContain('does not want');
+    expect(t.pulledRows(ward, 0).some((r: { table: string }) => r.table === 'consent_restrictions')).toBe(false);
+    // Rita may update Alice: it travels with its reason.
+    const desk = await t.workstationWith('front-desk', 'rita');
+    expect(await desk.db.all('SELECT id, reason FROM consent_restrictions')).toEqual([
+      { id: 'cr-1', reason: 'Patient does not want a relative who works here to see her chart' },
+    ]);
+    // Eli signs in where Alice is held: the deny is there before his first pull, and stays after it.
+    await ward.signIn('eli');
+    expect(await ward.db.all('SELECT id, user_id, reason FROM consent_restrictions')).toEqual([
+      { id: 'cr-1', user_id: 'u-ex', reason: '' },
+    ]);
+    await ward.sync.syncNow();
+    expect(await ward.db.all('SELECT id, user_id, reason FROM consent_restrictions')).toEqual([
+      { id: 'cr-1', user_id: 'u-ex', reason: '' },
+    ]);
+  });
+
+  it("finding 3: another clinician's appointment travels as the parent of a readable observation without its reason", async () => {
+    await t.srv.db.run(
+      "INSERT INTO observations (id, patient_id, appointment_id, category, code, value, unit, recorded_by, recorded_at) VALUES ('obs-lab', 'p-a', 'ap-2', 'lab', 'crp', '4', 'mg/L', 'u-taylor', '2026-11-23T07:30:00Z')",
+    );
+    const lab = await t.workstationWith('lab-pc', 'taylor');
+    expect(await lab.ids('observations')).toContain('obs-lab');
+    expect(await lab.db.all('SELECT id, reason, clinician_id FROM appointments')).toEqual([
+      { id: 'ap-2', reason: '', clinician_id: 'u-smith' },
+    ]);
+    expect(JSON.stringify(t.pulledRows(lab, 0))).not.toContain('Liaison review');
+    // Dr. Smith may read his appointment: its reason arrives when he signs in there.
+    const before = lab.answers.length;
+    await lab.signIn('smith');
+    await lab.sync.syncNow();
+    expect(await lab.db.get("SELECT reason FROM appointments WHERE id = 'ap-2'")).toEqual({ reason: 'Liaison review' });
+    expect(JSON.stringify(t.pulledRows(lab, before))).toContain('Liaison review');
+  });
+
+  it("finding 3: a canceled appointment brings its patient without the patient's name, MRN or birth date", async () => {
+    await t.srv.db.run("UPDATE appointments SET status = 'canceled' WHERE id = 'ap-v'");
+    const clinic = await t.workstationWith('exam-room', 'brown');
+    expect(await clinic.ids('appointments')).toContain('ap-v');
+    expect(await clinic.db.get("SELECT id, name, mrn, birth_date, org_id FROM patients WHERE id = 'p-v'")).toEqual({
+      id: 'p-v',
+      name: '',
+      mrn: 'p-v',
+      birth_date: '',
+      org_id: 'org-gh',
+    });
+    expect(JSON.stringify(t.pulledRows(clinic, 0))).not.toMatch(/Victor|GH-0099|1966-05-05/);
+    // A user who may read him gets him whole.
+    await clinic.signIn('rosa');
+    await clinic.sync.syncNow();
+    expect(await clinic.db.get("SELECT name, mrn FROM patients WHERE id = 'p-v'")).toEqual({
+      name: 'Victor Famous',
+      mrn: 'GH-0099',
+    });
+  });
 });

@@ -3,8 +3,20 @@
  * small hospital in an in-memory database: what a new cycle looks at beyond the change log.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { idle, planCycle, usersChange } from '../../src/server/sync/plan';
+import { idle, planCycle, usersChange, widens } from '../../src/server/sync/plan';
 import { memoryServer, type MemoryServer } from '../helpers/sync';
+
+describe('widens', () => {
+  it('tells a key that only adds groups or assignments to the same identity', () => {
+    const key = (groups: string, active: string) => `u-1|org|${''}|${groups}|${active}`;
+    expect(widens(key('g1', 'a/x'), key('g1,g2', 'a/x;b/y'))).toBe(true);
+    expect(widens(key('g1', 'a/x'), key('g1', 'a/x'))).toBe(true);
+    expect(widens(key('g1', 'a/x;b/y'), key('g1', 'a/x'))).toBe(false);
+    expect(widens(key('g1,g2', 'a/x'), key('g1', 'a/x;b/y'))).toBe(false);
+    expect(widens('u-1|org||g1|a/x', 'u-2|org||g1|a/x')).toBe(false);
+    expect(widens('u-1|org||g1|a/x', 'u-1|org|p-1|g1|a/x')).toBe(false);
+  });
+});
 
 describe('usersChange', () => {
   it('tells users who joined, changed their policy-relevant facts, and left', () => {
@@ -57,9 +69,21 @@ describe('planning a cycle', () => {
     expect(ms.store.held(exam.id, 'patients')).toEqual(['patients:p-a', 'patients:p-b', 'patients:p-c']);
     await ms.signIn(exam, 'u-nina');
     const p = await plan(exam);
+    // A user who joins only widens the scope, and everything Nina may read is held already: nothing
+    // is listed (before issue 21, her whole ward was), only the tables that depend on the users.
+    expect(p.state).toMatchObject({ org: 'users', scan: false });
+    expect([...(ms.store.scans.get(exam.id) ?? [])]).toEqual([]);
+  });
+
+  it('for a user who joins, lists the patients of what she brings beyond what is held', async () => {
+    const ward = await ms.device(['u-nina']);
+    await ms.sync(ward);
+    expect(ms.store.held(ward.id, 'patients')).toEqual(['patients:p-a']);
+    // Dr. Smith brings Alice's appointments and internal notes, Bob and Carol.
+    await ms.signIn(ward, 'u-drsmith');
+    const p = await plan(ward);
     expect(p.state).toMatchObject({ org: 'users', scan: true });
-    // A user who joins only widens the scope: Nina's patients are listed, not what is held.
-    expect([...ms.store.scans.get(exam.id)!]).toEqual(['p:p-a']);
+    expect([...ms.store.scans.get(ward.id)!]).toEqual(['p:p-a', 'p:p-b', 'p:p-c']);
   });
 
   it('when a role is revoked, lists what the workstation holds too (access may have narrowed)', async () => {
@@ -70,6 +94,43 @@ describe('planning a cycle', () => {
     const p = await plan(ward);
     expect(p.state.org).toBe('users');
     expect([...ms.store.scans.get(ward.id)!].sort()).toEqual(['p:p-a', 'p:p-b', 'p:p-c']);
+  });
+
+  it('when a shift ends, lists only the partitions its user reached, not everything held', async () => {
+    const ward = await ms.device(['u-nina', 'u-drsmith']);
+    const role = (await ms.db.get<{ id: string }>("SELECT id FROM role_assignments WHERE user_id = 'u-nina'"))!.id;
+    await ms.write((w) => w.update('role_assignments', { id: role }, { valid_until: '2026-11-23T10:30:00.000Z' }));
+    await ms.sync(ward);
+    expect(ms.store.held(ward.id, 'patients')).toEqual(['patients:p-a', 'patients:p-b', 'patients:p-c']);
+    ms.clock.set('2026-11-23T10:31:00Z');
+    const p = await plan(ward);
+    expect(p.state.org).toBe('users');
+    // Nina's shift reached Alice only: Bob and Carol, held for Dr. Smith, are not re-read.
+    expect([...ms.store.scans.get(ward.id)!]).toEqual(['p:p-a']);
+  });
+
+  it('when a role is granted, lists only what it brings', async () => {
+    const ward = await ms.device(['u-nina']);
+    await ms.sync(ward);
+    await ms.write((w) =>
+      w.insert('role_assignments', {
+        id: 'ra-nina-surg',
+        user_id: 'u-nina',
+        group_id: null,
+        role: 'nurse',
+        scope_type: 'Ward',
+        scope_id: 'ward-surg',
+        org_id: 'org-gh',
+        categories: '[]',
+        clearances: '[]',
+        valid_from: null,
+        valid_until: null,
+      }),
+    );
+    const p = await plan(ward);
+    expect(p.state.org).toBe('users');
+    // Surgery's Bob; not Alice, whom the workstation holds already.
+    expect([...ms.store.scans.get(ward.id)!]).toEqual(['p:p-b']);
   });
 
   it('re-evaluates everything when a room moves or the daily check is due', async () => {

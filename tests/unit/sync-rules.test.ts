@@ -82,16 +82,24 @@ describe('sync rules', () => {
     ]);
   });
 
-  it('gives each masked field its own bit, and a table its own parent only with a field hidden when held as a parent', () => {
+  it('gives each masked field its own bit, and a table held as a parent a field hidden when held only so', () => {
+    // Rows held for another row (the patient of every partition row, an appointment for its records,
+    // the original of an amendment) must not show what nobody there may read. (An allergy or an order
+    // is read by the same people as its status moves or doses under the shipped policy: never held
+    // for them alone.)
+    const heldAsParent = new Set<TableName>([
+      'patients',
+      'appointments',
+      ...tables.flatMap((t) => parentsOf(t).flatMap(([, p]) => (p === t ? [p] : []))),
+    ]);
     for (const t of tables) {
       const bits = masked(t).map(([, f]) => f.bit);
       for (const b of bits) expect(b & (b - 1), `${t}: ${b} is one bit`).toBe(0);
       expect(new Set(bits).size, t).toBe(bits.length);
-      const ownParent = parentsOf(t).some(([, p]) => p === t);
       expect(
         masked(t).some(([, f]) => 'hiddenWhen' in f),
         t,
-      ).toBe(ownParent);
+      ).toBe(heldAsParent.has(t));
     }
   });
 
@@ -113,5 +121,12 @@ describe('sync rules', () => {
     expect(applyMask('users', user, 3)).toEqual(user);
     expect(applyMask('consent_restrictions', { id: 'c', reason: 'family' }, 0)).toEqual({ id: 'c', reason: '' });
     expect(applyMask('alerts', { id: 'a', message: 'x' }, 0)).toEqual({ id: 'a', message: 'x' });
+    // A patient held only as a parent: who they are stays blank, the MRN (unique) becomes the id.
+    const patient = { id: 'p-v', org_id: 'o', mrn: 'GH-0099', name: 'Victor', birth_date: '1966-05-05', room_id: 'r' };
+    expect(applyMask('patients', patient, 0)).toEqual(patient);
+    expect(applyMask('patients', patient, 1)).toEqual({ ...patient, mrn: 'p-v', name: '', birth_date: '' });
+    const visit = { id: 'ap', reason: 'Review', sensitivity: null };
+    expect(applyMask('appointments', visit, 1)).toEqual(visit);
+    expect(applyMask('appointments', visit, 3)).toEqual({ ...visit, reason: '' });
   });
 });

@@ -38,6 +38,25 @@ export async function tablesChanged(db: Db, org: string, from: number, upTo: num
   );
 }
 
+/**
+ * Whether a row of `tables` was written (or deleted) after version `after`, and the organization's
+ * version now, in one statement (one snapshot). A tombstone pruned after `after` counts as written.
+ */
+export async function touchedAfter(
+  db: Db,
+  org: string,
+  after: number,
+  tables: readonly string[],
+): Promise<{ touched: boolean; version: number }> {
+  const r = await db.get<{ version: number; pruned_to: number; touched: number | boolean }>(
+    `SELECT o.version, o.pruned_to, EXISTS (SELECT 1 FROM row_versions r WHERE r.org_id = o.org_id AND r.version > ? AND r.table_name IN (${placeholders(tables)})) AS touched
+     FROM org_versions o WHERE o.org_id = ?`,
+    [after, ...tables, org],
+  );
+  if (!r) return { touched: false, version: 0 };
+  return { touched: Boolean(Number(r.touched)) || Number(r.pruned_to) > after, version: Number(r.version) };
+}
+
 /** The entries after version `after` up to `upTo`, in version order, at most `limit`. */
 export function logEntries(db: Db, org: string, after: number, upTo: number, limit: number): Promise<LogEntry[]> {
   return db.all<LogEntry>(

@@ -4,8 +4,8 @@
  * global, so two servers in one process (tests, the scale-out test's two "processes") share nothing
  * but their database. Every cache is keyed by what it was derived from, and bounded.
  */
-import type { Actor } from '../../authz/actor';
 import type { TableName } from '../../store/tables';
+import type { ActorsEntry } from './actors';
 import type { DeviceStateStore } from './deviceState';
 import type { DeviceScope } from './scope';
 
@@ -45,8 +45,8 @@ export class Slots {
 export type WindowEntry = { table_name: TableName; row_key: string; part: string };
 
 export class SyncContext {
-  /** Actors of a workstation whose policy-relevant facts are unchanged (keyed by its users key), reused across pulls. */
-  readonly actors = new BoundedMap<string, { key: string; actors: Actor[] }>(5000);
+  /** A workstation's users as actors, reused while nothing they were derived from changed (actors.ts). */
+  readonly actors = new BoundedMap<string, ActorsEntry>(5000);
   /** What the filters of a scope read, by their SQL text (a ward's workstations share theirs). */
   readonly reads = new BoundedMap<string, Set<string>>(500);
   /** The tables each view of the schema reads, transitively (read from the database once). */

@@ -24,6 +24,11 @@ export interface CycleState {
   perPatient?: number;
   /** This cycle listed partitions in `device_scan` (they are looked up, and cleared at its end). */
   scanWritten?: boolean;
+  /**
+   * The cycle is over but its users changed while it ran (a role revoked, a shift ended): the next
+   * one is planned as soon as the workstation acknowledges this page, within the same pull.
+   */
+  replan?: true;
 }
 
 /** Bookkeeping the cycle's plan decided, stored when the workstation acknowledges the first page. */

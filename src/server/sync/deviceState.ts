@@ -37,8 +37,6 @@ export interface HeldRow {
 export interface DeviceStateStore {
   /** The workstation's state, or undefined before its first pull. */
   find(device: string): Promise<DeviceSyncState | undefined>;
-  /** The users key its last plan stored (what its scope was computed from), if any. */
-  usersKey(device: string): Promise<string | null>;
   /** The workstation's state, created at its first pull. */
   get(device: string): Promise<DeviceSyncState>;
   /** Forgets everything the workstation holds (it starts over from nothing). */
@@ -65,6 +63,11 @@ export interface DeviceStateStore {
   heldPatientParts(device: string): Promise<string[]>;
   /** A condition over `column` (a patient id): the workstation holds that patient's row. */
   heldPatients(device: string, column: string): Sql;
+  /**
+   * A condition over `column` (a row key of `table`): the workstation holds that row, and, with
+   * `lacking`, its mask lacks that bit (a field it does not show yet).
+   */
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql;
 
   /** Lists the partitions a new cycle re-evaluates (replacing any earlier list); returns how many. */
   writeScan(device: string, parts: Iterable<string>): Promise<number>;

@@ -5,6 +5,7 @@
 import type { Db, SqlValue } from '../../store/db';
 import { placeholders } from '../../store/sql';
 import { TABLES, type TableName } from '../../store/tables';
+import { rowKey } from '../../sync/protocol';
 import { keySql } from './partitions';
 import { SYNC_RULES, type MaskedField } from './rules';
 import type { VisibleRow } from './scope';
@@ -17,7 +18,12 @@ export function applyMask(table: TableName, row: Record<string, SqlValue>, mask:
     const set = (mask & f.bit) !== 0;
     const shown = 'hiddenWhen' in f ? !set : set;
     if (!shown)
-      for (const c of f.columns) out[c] = f.blank !== null && typeof f.blank === 'object' ? (f.blank[c] ?? null) : f.blank;
+      for (const c of f.columns)
+        out[c] = f.unique?.includes(c)
+          ? rowKey(TABLES[table].pk, row)
+          : f.blank !== null && typeof f.blank === 'object'
+            ? (f.blank[c] ?? null)
+            : f.blank;
   }
   return out;
 }

@@ -6,10 +6,11 @@
  */
 import type { Actor } from '../../authz/actor';
 import type { FilterShape } from '../../authz/sqlFilter';
-import type { SqlValue } from '../../store/db';
+import type { Db, SqlValue } from '../../store/db';
 import { and, FALSE, inList, isFalse, or, placeholders, TRUE, type Sql } from '../../store/sql';
 import { TABLES, TABLE_ORDER, type TableName } from '../../store/tables';
 import type { Server } from '../context';
+import { SYNC_RULES, type MaskedField } from './rules';
 import { keySql, PATIENT_TABLES, patientColumnOf, patientOfPart, patientPart, patientRule, referencesOf } from './partitions';
 import { addRef, DeviceScope, type References, type VisibleRow } from './scope';
 
@@ -84,6 +85,10 @@ async function selectRows(
   });
 }
 
+/** The mask bit that blanks what a row held only as a parent must not show (rules.ts), 0 if none. */
+const parentOnlyBit = (table: TableName): number =>
+  (Object.values(SYNC_RULES[table].masked ?? {}) as Array<MaskedField<TableName>>).find((f) => 'hiddenWhen' in f)?.bit ?? 0;
+
 /**
  * Rows that readable rows of the same table point to as their original (an author may read their
  * own amendment of a labelled record written by someone else) and nobody here may read: they travel
@@ -93,7 +98,7 @@ async function selectRows(
 async function originalsOf(scope: DeviceScope, table: TableName, visible: readonly string[]): Promise<KeyedRow[]> {
   const { others, own } = parentColumns(table);
   if (!own || visible.length === 0) return [];
-  const bit = Object.values(patientRule(table)!.masked ?? {}).find((f) => 'hiddenWhen' in f)?.bit ?? 0;
+  const bit = parentOnlyBit(table);
   const col = patientColumnOf(table);
   const have = new Set(visible);
   const out: KeyedRow[] = [];
@@ -145,8 +150,10 @@ export async function evaluatePatients(
   const held = new Set<string>();
   const pin = (col: string): Sql => inList(`m.${col}`, patients);
   const readable = and(pin('id'), scope.readFilter(ROOT) ?? FALSE);
-  for (const r of await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${readable.sql}`, readable.params))
-    held.add(r.id);
+  const readableIds = new Set(
+    (await db.all<{ id: string }>(`SELECT m.id FROM patients m WHERE ${readable.sql}`, readable.params)).map((r) => r.id),
+  );
+  for (const id of readableIds) held.add(id);
   const wanted: References = new Map();
   const later: TableName[] = [];
   for (const table of EVALUATION_ORDER) {
@@ -156,9 +163,15 @@ export async function evaluatePatients(
       continue;
     }
     const col = patientColumnOf(table);
-    const asParent = [...(wanted.get(table) ?? [])];
-    const where = asParent.length > 0 ? and(pin(col), or(f, inList(keySql(table, db.dialect), asParent))) : and(pin(col), f);
-    const rows = await selectRows(scope, table, where, refs);
+    const rows = await selectRows(scope, table, and(pin(col), f), refs);
+    // Rows held only as the parent of a readable row travel with what they must not show blank.
+    const readableKeys = new Set(rows.map((r) => r.key));
+    const asParent = [...(wanted.get(table) ?? [])].filter((k) => !readableKeys.has(k));
+    if (asParent.length > 0) {
+      const bit = parentOnlyBit(table);
+      for (const r of await selectRows(scope, table, and(pin(col), inList(keySql(table, db.dialect), asParent)), refs))
+        rows.push({ ...r, mask: r.mask | bit });
+    }
     for (const r of rows) {
       out.push(r);
       held.add(patientOfPart(r.part));
@@ -182,14 +195,17 @@ export async function evaluatePatients(
       heldIds,
     ))
       rootRefs.forEach(([, target], i) => addRef(refs, target, r[`r${i}`] as string | null));
-  for (const id of held) out.push({ table: ROOT, key: id, part: patientPart(id), mask: 0 });
+  const parentOnly = parentOnlyBit(ROOT);
+  for (const id of held) out.push({ table: ROOT, key: id, part: patientPart(id), mask: readableIds.has(id) ? 0 : parentOnly });
   // Rows that travel with every held patient (consent restrictions, care-team links of the organization's teams).
   for (const table of later) {
     const col = patientColumnOf(table);
     const travels = patientRule(table)!.travels;
-    const narrowed =
-      typeof travels === 'object' && 'withPatient' in travels && travels.where ? travels.where(scope.holder) : TRUE;
-    const where = and(inList(`m.${col}`, heldIds), narrowed);
+    const withPatient = typeof travels === 'object' && 'withPatient' in travels ? travels : null;
+    const narrowed = withPatient?.where ? withPatient.where(scope.holder) : TRUE;
+    const only = withPatient?.onlyFor;
+    const needed = only ? or(inList(`m.${only.user}`, scope.holder.users), scope.shownWhere(table, only.orShown)) : TRUE;
+    const where = and(inList(`m.${col}`, heldIds), narrowed, needed);
     if (isFalse(where)) continue;
     const mask = scope.maskOf(table);
     const targets = referencesOf(table);
@@ -255,6 +271,115 @@ export async function candidates(server: Server, scope: DeviceScope, actors: Act
     const rows = await scope.db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${f.sql}`, f.params);
     for (const r of rows) out.add(r.p);
     await yieldNow();
+  }
+  return [...out].sort();
+}
+
+/**
+ * What users who join a workstation bring to it (docs/sync.md, "A sign-in costs what it brings"):
+ * the patients with a row they may read that the workstation does not hold (or holds only as a
+ * parent), or with a held row whose masked field they may see and it does not show yet, or with a
+ * row that travels only where they are or may see it (a consent restriction). A user who joins only
+ * widens the scope, so every row whose visibility or mask the join changes is among these; the
+ * rest of what the workstation holds stays as it is and is not listed again. A second nurse of a
+ * ward brings what her clearances and her own authorship add, not a re-listing of the ward.
+ */
+export async function brought(server: Server, scope: DeviceScope, actors: Actor[]): Promise<string[]> {
+  if (actors.length === 0) return [];
+  const { db, device } = scope;
+  const { store } = server.sync;
+  const sub = await DeviceScope.build(server, device, actors);
+  const out = new Set<string>();
+  const listed = async (table: TableName, where: Sql): Promise<void> => {
+    if (isFalse(where)) return;
+    const col = patientColumnOf(table);
+    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
+      out.add(r.p);
+    await yieldNow();
+  };
+  for (const table of PATIENT_TABLES) {
+    const key = keySql(table, db.dialect);
+    const notHeld = (): Sql => {
+      const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
+      return { sql: `NOT (${held.sql})`, params: held.params };
+    };
+    const f = sub.rowFilter(table);
+    if (f !== 'held') await listed(table, and(f, notHeld()));
+    else {
+      const travels = patientRule(table)!.travels;
+      const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
+      if (only) await listed(table, and(sub.shownWhere(table, only.orShown), notHeld()));
+    }
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), store.heldRows(device.id, table, key, field.bit)));
+    }
+  }
+  for (const p of await patientsNaming(
+    db,
+    actors.map((a) => a.id),
+  ))
+    out.add(p);
+  return [...out].sort();
+}
+
+/**
+ * What users who leave (or whose access narrows) may take with them: the held partitions with a row
+ * `before` — those users as they were when the scope was last computed — could read or see a masked
+ * field of, or with a row naming them. Only there can a row's visibility or mask change when they go;
+ * those partitions are re-evaluated for the users who remain.
+ */
+export async function reachedBefore(server: Server, scope: DeviceScope, before: Actor[]): Promise<string[]> {
+  if (before.length === 0) return [];
+  const { db, device } = scope;
+  const { store } = server.sync;
+  const sub = await DeviceScope.build(server, device, before);
+  const out = new Set<string>();
+  const listed = async (table: TableName, where: Sql): Promise<void> => {
+    if (isFalse(where)) return;
+    const col = patientColumnOf(table);
+    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
+      out.add(r.p);
+    await yieldNow();
+  };
+  for (const table of PATIENT_TABLES) {
+    const held = store.heldRows(device.id, table, keySql(table, db.dialect));
+    const f = sub.rowFilter(table);
+    if (f !== 'held') await listed(table, and(f, held));
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), held));
+    }
+    const travels = patientRule(table)!.travels;
+    const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
+    if (only) await listed(table, and(sub.shownWhere(table, only.orShown), held));
+  }
+  for (const p of await patientsNaming(
+    db,
+    before.map((a) => a.id),
+  ))
+    out.add(p);
+  return [...out].sort();
+}
+
+/**
+ * Patients with rows that travel only where the user they name is there (rules.ts, `onlyFor`) and
+ * name one of `users`: a user who joins brings them (a consent restriction naming her) to the
+ * partitions the workstation holds already, which her own candidates do not list.
+ */
+async function patientsNaming(db: Db, users: readonly string[]): Promise<string[]> {
+  const out = new Set<string>();
+  if (users.length === 0) return [];
+  for (const table of PATIENT_TABLES) {
+    const travels = patientRule(table)!.travels;
+    const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
+    if (!only) continue;
+    const where = inList(`m.${only.user}`, users);
+    for (const r of await db.all<{ p: string }>(
+      `SELECT DISTINCT m.${patientColumnOf(table)} AS p FROM ${table} m WHERE ${where.sql}`,
+      where.params,
+    ))
+      out.add(r.p);
   }
   return [...out].sort();
 }

@@ -11,16 +11,16 @@
  * The listed partitions go to the device-state store (`writeScan`); the plan's bookkeeping (`marks`)
  * is stored when the workstation acknowledges the cycle's first page.
  */
-import type { Actor } from '../../authz/actor';
+import { actorFilterKey, loadActor, type Actor } from '../../authz/actor';
 import type { Device } from '../auth';
 import type { Server } from '../context';
-import { rememberActors, currentActors } from './actors';
+import { deviceActors, rememberActors, type DeviceActors } from './actors';
 import { orgVersions, tablesChanged } from './changeLog';
 import type { CycleState, PlanMarks, UsersKey } from './cycle';
 import type { DeviceSyncState } from './deviceState';
 import { breakGlassCrossings, deviceUsers, nextBoundary } from './deviceUsers';
 import { patientPart, tablesWhereChangeMeans } from './partitions';
-import { candidates } from './patientRows';
+import { brought, candidates, reachedBefore } from './patientRows';
 import { DeviceScope } from './scope';
 
 /** A full check of everything a workstation holds at least this often (a safety net). */
@@ -35,8 +35,8 @@ export interface CyclePlan {
   state: CycleState;
   /** Bookkeeping to store with the first page; null when nothing about the users or windows changed. */
   marks: PlanMarks | null;
-  /** The workstation's users as loaded for the plan (null: unchanged, taken from the cache). */
-  actors: Actor[] | null;
+  /** The workstation's users as the plan saw them (null when it did not need them). */
+  users: DeviceActors | null;
 }
 
 /** How the workstation's users differ from those its scope was last computed for. */
@@ -53,6 +53,37 @@ export function usersChange(prev: UsersKey | null, keys: Record<string, string>)
     changed: prev ? Object.keys(keys).filter((u) => u in prev.keys && prev.keys[u] !== keys[u]) : [],
     removed: prev ? Object.keys(prev.keys).filter((u) => !(u in keys)) : [],
   };
+}
+
+/**
+ * Whether a user's new policy-relevant key only adds to the old one (`actorFilterKey`: id,
+ * organization, patient link, groups, active assignments): the same identity with a superset of
+ * groups and assignments. The policy grants by any assignment or group (an OR; clearances are per
+ * assignment), so such a change only widens what the user may read.
+ */
+export function widens(before: string, after: string): boolean {
+  const [id0, org0, pat0, groups0, active0] = before.split('|');
+  const [id1, org1, pat1, groups1, active1] = after.split('|');
+  if (id0 !== id1 || org0 !== org1 || pat0 !== pat1 || before.split('|').length !== after.split('|').length) return false;
+  const has = (all: string | undefined, sep: string): Set<string> => new Set((all ?? '').split(sep).filter(Boolean));
+  const superset = (a: Set<string>, b: Set<string>): boolean => [...a].every((x) => b.has(x));
+  return superset(has(groups0, ','), has(groups1, ',')) && superset(has(active0, ';'), has(active1, ';'));
+}
+
+/**
+ * These users as they were when the scope was last computed (`at`): loaded for that moment, and
+ * only if that reproduces their remembered key exactly (a shift that ended, a user whose week there
+ * ran out); null otherwise (an assignment row was changed or deleted since).
+ */
+async function usersAsBefore(server: Server, prev: UsersKey, at: string | null, users: string[]): Promise<Actor[] | null> {
+  if (!at) return null;
+  const out: Actor[] = [];
+  for (const u of users) {
+    const a = await loadActor(server.db, u, at);
+    if (!a || actorFilterKey(a) !== prev.keys[u]) return null;
+    out.push(a);
+  }
+  return out;
 }
 
 /** A cycle with nothing to do beyond acknowledging the current version. */
@@ -98,15 +129,15 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
   };
   // A break-glass grant made or changed moves the next moment a window opens or closes.
   const windowChanged = WINDOW_TABLES.some((t) => touched.has(t));
-  if (!usersDue && !windowChanged) return { state, marks: null, actors: null };
+  if (!usersDue && !windowChanged) return { state, marks: null, users: null };
 
   let actors: Actor[];
+  let keys: Record<string, string>;
   let usersKey = row.users_key!;
   const parts = new Set<string>();
   if (usersDue) {
     const users = await deviceUsers(server.db, device, now);
-    actors = users.actors;
-    const { keys } = users;
+    ({ actors, keys } = users);
     const change = usersChange(prev, keys);
     const scope = await DeviceScope.build(server, device, actors);
     const candidatesOf = async (ids: string[]): Promise<void> => {
@@ -122,16 +153,32 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
       if (!reset) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
       state.org = 'all';
     } else if (change.added.length || change.changed.length || change.removed.length) {
-      // New users only widen the scope; a changed or departed one may narrow it, so what the
-      // workstation holds is checked again as well.
-      await candidatesOf([...change.added, ...change.changed]);
-      if (change.changed.length || change.removed.length) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+      // Users who join, or whose access only grew (a role granted), only widen the scope: what they
+      // bring beyond what is held is listed. One who left or whose access narrowed (a shift ended, a
+      // role revoked) takes away at most what they reached before: the held partitions they could
+      // read something of, found with them as they were when the scope was last computed — or, when
+      // that cannot be reproduced exactly (their assignment rows changed), everything held.
+      const widened = change.changed.filter((u) => widens(prev!.keys[u]!, keys[u]!));
+      const narrowed = [...change.changed.filter((u) => !widened.includes(u)), ...change.removed];
+      // A changed user may gain as well as lose (one assignment for another): what she brings is listed too.
+      const grown = [...change.added, ...change.changed];
+      for (const p of await brought(
+        server,
+        scope,
+        actors.filter((a) => grown.includes(a.id)),
+      ))
+        parts.add(patientPart(p));
+      if (narrowed.length) {
+        const before = await usersAsBefore(server, prev!, row.evaluated_at, narrowed);
+        if (before) for (const p of await reachedBefore(server, scope, before)) parts.add(patientPart(p));
+        else for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+      }
       state.org = 'users';
     }
     usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
-    rememberActors(server, device, usersKey, actors);
+    rememberActors(server, device, Number(row.users_dirty), upTo, { actors, keys }, now);
   } else {
-    actors = await currentActors(server, device, usersKey, now);
+    ({ actors, keys } = await deviceActors(server, device, Number(row.users_dirty), now));
   }
   if (!reset && row.evaluated_at)
     for (const p of await breakGlassCrossings(server.db, device, row.evaluated_at, now)) parts.add(patientPart(p));
@@ -144,7 +191,7 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
   if (state.scan) state.scanWritten = true;
   return {
     state,
-    actors,
+    users: { actors, keys },
     marks: {
       users_key: usersKey,
       policy_key: policyKey,

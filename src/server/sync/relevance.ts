@@ -1,13 +1,14 @@
 /**
  * What a live wait (live.ts) asks about a workstation: where it stands when it starts waiting, and
  * whether a change that lands meanwhile may concern it — reference data of its organization, a
- * partition it holds, a leaf row one of its users may read, a patient one of its users may now read.
+ * partition it holds (a leaf row only when one of its users may read it or it holds it), a patient one
+ * of its users may now read.
  * (A row that becomes visible only through the foreign-key closure waits for the next interval cycle.)
  */
 import type { TableName } from '../../store/tables';
 import type { Device } from '../auth';
 import type { Server } from '../context';
-import { currentActors } from './actors';
+import { deviceActors } from './actors';
 import { windowEntries } from './changeLog';
 import type { PendingPage, UsersKey } from './cycle';
 import { isPatientPart, patientOfPart } from './partitions';
@@ -58,18 +59,33 @@ export async function concernsDevice(server: Server, device: Device, from: numbe
   if (entries.length > 200 || entries.some((e) => !isPatientPart(e.part))) return true;
   if (entries.length === 0) return false;
   return sync.relevanceSlots.run(async () => {
-    if (await sync.store.holdsAnyOf(device.id, [...new Set(entries.map((e) => e.part))])) return true;
-    const scope = await relevanceScope(server, device);
-    // Leaf rows (a vitals entry elsewhere) are decided on their own; any other change, by whether a
-    // user here may now read its patient.
+    const row = await sync.store.find(device.id);
+    // What the workstation holds: its acknowledged rows and the last page it was sent.
+    const pending = row?.pending_page ? (JSON.parse(row.pending_page) as PendingPage).up : [];
+    const pendingKeys = new Set(pending.map(([t, k]) => `${t}\u0000${k}`));
+    const pendingParts = new Set(pending.map(([, , p]) => p));
+    const scope = await relevanceScope(server, device, Number(row?.users_dirty ?? 0));
+    // Leaf rows (a vitals entry, a note) are decided on their own, even for a patient the workstation
+    // holds: a change it may not see (a labelled result) must not wake it, or the wake-up itself says
+    // that something hidden changed (issue 21, finding 2). It concerns the workstation when its users
+    // may read the row now, or when it holds the row (which may have to go).
     const leaf = new Map<TableName, string[]>();
     const other = new Set<string>();
     for (const e of entries) {
       if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
-      else other.add(patientOfPart(e.part));
+      else other.add(e.part);
     }
-    for (const [table, keys] of leaf) if ((await evaluateRows(scope, table, keys)).length > 0) return true;
-    return other.size > 0 && (await readablePatients(scope, [...other])).length > 0;
+    // Any other change (the patient, an appointment, a restriction) in a partition it holds can move
+    // what it holds; elsewhere, it concerns it when a user here may now read the patient.
+    const others = [...other];
+    if (others.some((p) => pendingParts.has(p)) || (others.length > 0 && (await sync.store.holdsAnyOf(device.id, others))))
+      return true;
+    for (const [table, keys] of leaf) {
+      if (keys.some((k) => pendingKeys.has(`${table}\u0000${k}`))) return true;
+      if ((await evaluateRows(scope, table, keys)).length > 0) return true;
+      if ((await sync.store.heldByKeys(device.id, table, keys)).length > 0) return true;
+    }
+    return others.length > 0 && (await readablePatients(scope, others.map(patientOfPart))).length > 0;
   });
 }
 
@@ -77,13 +93,13 @@ export async function concernsDevice(server: Server, device: Device, from: numbe
  * The scope a relevance check uses, kept a few seconds per workstation: a wake-up decided on a
  * scope a moment old is at worst one interval late, never wrong data (the pull decides afresh).
  */
-function relevanceScope(server: Server, device: Device): Promise<DeviceScope> {
+function relevanceScope(server: Server, device: Device, gen: number): Promise<DeviceScope> {
   const { sync } = server;
   const now = Date.now();
   const hit = sync.relevanceScopes.get(device.id);
   if (hit && now - hit.at < 3_000) return hit.scope;
   const scope = (async () => {
-    const actors = await currentActors(server, device, await sync.store.usersKey(device.id), server.now());
+    const { actors } = await deviceActors(server, device, gen, server.now());
     return DeviceScope.build(server, device, actors);
   })();
   scope.catch(() => sync.relevanceScopes.delete(device.id));

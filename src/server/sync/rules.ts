@@ -32,13 +32,17 @@ type ShownTo<T extends TableName> =
 /**
  * A field (one or more columns) that travels blank unless its bit is set in the row's mask; or, with
  * `hiddenWhen: 'heldAsParent'`, blanked when its bit is set (a row that travels only as the parent of
- * another, such as the original of a readable amendment). `blank` is the value every column gets, or
- * one value per column (a labelled appointment's reason reads "Confidential visit" and loses its label).
+ * another, such as the original of a readable amendment, or a patient nobody there may read held for
+ * a clinician's appointment). `blank` is the value every column gets, or one value per column (a
+ * labelled appointment's reason reads "Confidential visit" and loses its label). `unique`: columns of
+ * the field a UNIQUE constraint covers (a patient's MRN), which travel as the row's key instead of
+ * the blank so that blanked rows stay distinct.
  */
 export type MaskedField<T extends TableName> = {
   bit: number;
   columns: readonly Column<T>[];
   blank: '' | null | { readonly [C in Column<T>]?: SqlValue };
+  unique?: readonly Column<T>[];
 } & ({ shownTo: ShownTo<T> } | { hiddenWhen: 'heldAsParent' });
 
 interface Common<T extends TableName> {
@@ -56,6 +60,17 @@ interface Common<T extends TableName> {
   changeMeans?: 'users' | 'structure' | 'window';
 }
 
+/**
+ * A row that travels with its patient only where it is needed: where the user it names (`user`) is
+ * one of the workstation's users (the local policy must see a deny for them), or where its masked
+ * field `orShown` is shown to someone there. Elsewhere it would tell who the row names to nobody
+ * who may know.
+ */
+export interface OnlyFor<T extends TableName> {
+  user: Column<T>;
+  orShown: string;
+}
+
 /** A table whose rows belong to a patient: they live in that patient's partition `p:<patient>`. */
 export interface PatientRule<T extends TableName> extends Common<T> {
   partition: { patient: Column<T> };
@@ -65,7 +80,8 @@ export interface PatientRule<T extends TableName> extends Common<T> {
    * restriction must reach wherever its patient is), `where` narrowing it; `breakGlassGrants` — the
    * users' own grants while they last, all of them where someone reviews them.
    */
-  travels: { readAs: ResourceType } | { withPatient: true; where?: (h: Holder) => Sql } | 'breakGlassGrants';
+  travels:
+    { readAs: ResourceType } | { withPatient: true; where?: (h: Holder) => Sql; onlyFor?: OnlyFor<T> } | 'breakGlassGrants';
   /**
    * Rows of the same partition that travel with a readable row as its parents (hidden locally unless
    * readable there): an appointment for its records, the original for its amendment (same table).
@@ -126,6 +142,11 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
     org: 'org_id',
     travels: { readAs: 'Patient' },
     references: { room_id: 'rooms', org_id: 'organizations', facility_id: 'facilities' },
+    // Held only as the foreign-key parent of a readable row (a clinician's canceled appointment): the
+    // columns the policy and foreign keys read travel, who the patient is does not.
+    masked: {
+      parentOnly: { bit: 1, columns: ['name', 'birth_date', 'mrn'], blank: '', unique: ['mrn'], hiddenWhen: 'heldAsParent' },
+    },
   },
   users: {
     partition: 'org',
@@ -173,6 +194,8 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
     references: { clinician_id: 'users' },
     // SPEC §3a labelled appointments: the reason only where someone is cleared for the label; elsewhere
     // "Confidential visit" and no label, so the workstation's disk never says which label it was.
+    // Held only as the parent of a readable record or observation (another clinician's visit), its
+    // reason stays on the server whatever the label.
     masked: {
       reason: {
         bit: 1,
@@ -180,6 +203,7 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
         blank: { reason: CONFIDENTIAL_VISIT, sensitivity: null },
         shownTo: { may: 'read_reason', on: 'Appointment', orNull: 'sensitivity' },
       },
+      parentOnly: { bit: 2, columns: ['reason'], blank: '', hiddenWhen: 'heldAsParent' },
     },
   },
   records: {
@@ -253,12 +277,12 @@ export const SYNC_RULES: { readonly [T in TableName]: SyncRule<T> } = {
     leaf: true,
     references: { administered_by: 'users', witness_id: 'users' },
   },
-  // A deny: the local policy must see it wherever the patient is (SPEC §3a); its reason only where
-  // someone may update the patient.
+  // A deny: the local policy must see it wherever the user it names may sign in with the patient
+  // held (SPEC §3a); it and its reason otherwise only where someone may update the patient.
   consent_restrictions: {
     partition: { patient: 'patient_id' },
     org: 'org_id',
-    travels: { withPatient: true },
+    travels: { withPatient: true, onlyFor: { user: 'user_id', orShown: 'reason' } },
     references: { user_id: 'users', recorded_by: 'users' },
     masked: {
       reason: { bit: 1, columns: ['reason'], blank: '', shownTo: { may: 'update', on: 'Patient', via: 'patient_id' } },

@@ -55,6 +55,8 @@ export class DeviceScope {
     private readonly read: Record<FilterShape, Map<TableName, Sql>>,
     /** Who sees each masked field (`table.field`), in the shapes compiled. */
     private readonly shown: Map<string, Partial<Record<FilterShape, Sql>>>,
+    /** The part of `shown` (list shape) that depends on the users (without `orNull`). */
+    private readonly byUsers: Map<string, Sql>,
     private readonly breakGlass: Sql,
     /** Tables whose rows some filter or mask of this scope reads (through views too). */
     private readonly reads: ReadonlySet<string>,
@@ -84,6 +86,7 @@ export class DeviceScope {
       read.row.set(table, await filter('read', travels.readAs, 'row'));
     }
     const shown = new Map<string, Partial<Record<FilterShape, Sql>>>();
+    const byUsers = new Map<string, Sql>();
     for (const table of TABLE_ORDER) {
       // Rows decided one by one (leaf tables) need their masks in the row shape too.
       const shapes: FilterShape[] = patientRule(table)?.leaf ? ['list', 'row'] : ['list'];
@@ -98,6 +101,7 @@ export class DeviceScope {
               ? { sql: `m.${via} IN (SELECT m.id FROM ${authzType(on).table} m WHERE ${f.sql})`, params: f.params }
               : f;
           if (orSelf) c = or(inList(`m.${orSelf}`, users), c);
+          if (shape === 'list') byUsers.set(`${table}.${name}`, c);
           if (orNull) c = or(sql(`m.${orNull} IS NULL`), c);
           conditions[shape] = c;
         }
@@ -115,7 +119,7 @@ export class DeviceScope {
       .map((q) => q.sql)
       .join(' ');
     const reads = await tablesRead(server.db, server.sync, text);
-    return new DeviceScope(server.db, device, actors, read, shown, breakGlass, reads);
+    return new DeviceScope(server.db, device, actors, read, shown, byUsers, breakGlass, reads);
   }
 
   /** The organization and users reference tables' visibility is decided from (rules.ts, `visible`). */
@@ -130,6 +134,16 @@ export class DeviceScope {
    */
   isLeaf(table: TableName): boolean {
     return Boolean(patientRule(table)?.leaf) && !this.reads.has(table) && this.read.list.has(table);
+  }
+
+  /**
+   * Where some user here sees a masked field (rules.ts, `shownTo.may`), over alias `m`; FALSE if
+   * nobody. `byUsers`: only where it is shown because of these users (not to everyone, as an
+   * unlabelled appointment's reason).
+   */
+  shownWhere(table: TableName, field: string, part: 'all' | 'byUsers' = 'all'): Sql {
+    const key = `${table}.${field}`;
+    return (part === 'byUsers' ? this.byUsers.get(key) : this.shown.get(key)?.list) ?? FALSE;
   }
 
   /** The policy's read filter of a table that travels by it. */

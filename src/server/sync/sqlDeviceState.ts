@@ -20,13 +20,6 @@ export class SqlDeviceState implements DeviceStateStore {
     return this.db.get<DeviceSyncState>('SELECT * FROM device_sync WHERE device_id = ?', [device]);
   }
 
-  async usersKey(device: string): Promise<string | null> {
-    return (
-      (await this.db.get<{ users_key: string | null }>('SELECT users_key FROM device_sync WHERE device_id = ?', [device]))
-        ?.users_key ?? null
-    );
-  }
-
   async get(device: string): Promise<DeviceSyncState> {
     const found = await this.find(device);
     if (found) return found;
@@ -136,6 +129,15 @@ export class SqlDeviceState implements DeviceStateStore {
       [device],
     );
     return rows.map((r) => r.part);
+  }
+
+  heldRows(device: string, table: TableName, column: string, lacking?: number): Sql {
+    // `lacking` is a bit from the sync rules (an integer constant), written into the text.
+    const bit = lacking ? ` AND (mask & ${Math.trunc(lacking)}) = 0` : '';
+    return {
+      sql: `${column} IN (SELECT row_key FROM device_rows WHERE device_id = ? AND table_name = ?${bit})`,
+      params: [device, table],
+    };
   }
 
   heldPatients(device: string, column: string): Sql {
