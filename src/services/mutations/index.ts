@@ -1,5 +1,6 @@
 /** Every write use case by name: the workstation calls them, the server replays them from the outbox. */
 import { acknowledgeAlert, rescheduleAlert } from './alerts';
+import { changeAllergyStatus, recordAllergy, setNoKnownAllergies } from './allergies';
 import { assignRole, createOrganization, createUser, revokeRole, setSecrets, updateBadge } from './admin';
 import {
   cancelAppointment,
@@ -29,6 +30,9 @@ export const MUTATIONS = {
   recordObservation,
   acknowledgeAlert,
   rescheduleAlert,
+  recordAllergy,
+  changeAllergyStatus,
+  setNoKnownAllergies,
   breakGlass,
   createOrganization,
   createUser,
