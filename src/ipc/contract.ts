@@ -9,6 +9,7 @@ import { allStorable } from '../domain/text';
 import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
+import { AllergyOut } from './allergySchemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
@@ -82,6 +83,9 @@ export const channels = {
   'observations.record': mutation('recordObservation', out.ObservationOut),
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
+  'allergies.record': mutation('recordAllergy', AllergyOut),
+  'allergies.changeStatus': mutation('changeAllergyStatus', AllergyOut),
+  'allergies.setNoKnownAllergies': mutation('setNoKnownAllergies', out.PatientOut),
   'breakGlass.find': {
     request: z.object({ mrn: TypedMrn }).strict(),
     response: out.BreakGlassCandidateOut,

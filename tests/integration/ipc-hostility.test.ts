@@ -827,6 +827,36 @@ const CASES: { [C in Channel]: Case<C> } = {
   },
   'alerts.acknowledge': { payload: (g) => fc.record({ id: g.id('alert') }), expect: () => ['not_found'] },
   'alerts.reschedule': { payload: (g) => fc.record({ id: g.id('alert'), due_at: g.time }), expect: () => ['not_found'] },
+  // SPEC §3b allergies: recording (and "no known allergies") is `create` judged on a new allergy of the
+  // patient (allow or forbidden); changing one names an allergy the user cannot read or that does not exist.
+  'allergies.record': {
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: patientIds(g),
+          substance: pad(text(1, 200)),
+          reaction: nullish(text(0, 500)),
+          severity: fc.constantFrom('mild' as const, 'moderate' as const, 'severe' as const, 'life_threatening' as const),
+        },
+        { requiredKeys: ['patient_id', 'substance', 'severity'] },
+      ),
+    expect: () => ['forbidden'],
+  },
+  'allergies.changeStatus': {
+    payload: (g) =>
+      fc.record({
+        id: g.nx,
+        from: fc.constant('active' as const),
+        status: fc.constantFrom('inactive' as const, 'entered_in_error' as const),
+        reason: pad(text(1, 500)),
+      }),
+    expect: () => ['not_found'],
+  },
+  'allergies.setNoKnownAllergies': {
+    payload: (g) => fc.record({ patient_id: patientIds(g), no_known_allergies: fc.boolean() }),
+    expect: () => ['forbidden'],
+  },
   'breakGlass.find': {
     payload: (g) =>
       fc.record({
