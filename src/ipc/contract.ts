@@ -10,6 +10,7 @@ import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
 import { AllergyOut } from './allergySchemas';
+import { HandoverNoteOut, WardHandoverOut } from './handoverSchemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
@@ -63,6 +64,13 @@ export const channels = {
     response: z.array(out.LocatedPatientOut),
   },
   'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
+  /** The ward handover: per patient the latest note, NEWS2 and trend, open alerts, changes since the reader last looked. */
+  'handover.ward': { request: z.object({ wardId: Id.nullable() }).strict(), response: WardHandoverOut },
+  /** The reader has looked at these patients in the handover now (this workstation only, never synced). */
+  'handover.markSeen': {
+    request: z.object({ patientIds: z.array(Id).max(500) }).strict(),
+    response: z.object({ patients: z.number() }),
+  },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
   // Writes (each a use case of src/services, queued for sync).
@@ -86,6 +94,7 @@ export const channels = {
   'allergies.record': mutation('recordAllergy', AllergyOut),
   'allergies.changeStatus': mutation('changeAllergyStatus', AllergyOut),
   'allergies.setNoKnownAllergies': mutation('setNoKnownAllergies', out.PatientOut),
+  'handover.write': mutation('writeHandoverNote', HandoverNoteOut),
   'breakGlass.find': {
     request: z.object({ mrn: TypedMrn }).strict(),
     response: out.BreakGlassCandidateOut,

@@ -665,6 +665,24 @@ const CASES: { [C in Channel]: Case<C> } = {
       ownPatientsOnly(v.patients, g);
     },
   },
+  'handover.ward': {
+    payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
+    expect: () => ['ok'],
+    check: (v, r, g) => {
+      if (r.wardId !== null && !g.world.own.ward.includes(r.wardId))
+        expect(v.patients, `handover of ward ${r.wardId}`).toEqual([]);
+      ownPatientsOnly(
+        v.patients.map((p) => ({ id: p.id, org_id: p.mrn.startsWith('GH-') ? OWN_ORG : p.mrn })),
+        g,
+      );
+    },
+  },
+  // Naming patients the user may not read records nothing (and says so: none).
+  'handover.markSeen': {
+    payload: (g) => fc.record({ patientIds: fc.array(patientIds(g), { maxLength: 5 }) }),
+    expect: () => ['ok'],
+    check: (v) => expect(v.patients).toBe(0),
+  },
   'patients.search': {
     payload: () =>
       fc.record({
@@ -852,6 +870,22 @@ const CASES: { [C in Channel]: Case<C> } = {
         reason: pad(text(1, 500)),
       }),
     expect: () => ['not_found'],
+  },
+  'handover.write': {
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: patientIds(g),
+          situation: pad(text(1, 4000)),
+          background: pad(text(1, 4000)),
+          assessment: pad(text(1, 4000)),
+          recommendation: pad(text(1, 4000)),
+          written_at: opt(g.time),
+        },
+        { requiredKeys: ['patient_id', 'situation', 'background', 'assessment', 'recommendation'] },
+      ),
+    expect: () => ['forbidden'],
   },
   'allergies.setNoKnownAllergies': {
     payload: (g) => fc.record({ patient_id: patientIds(g), no_known_allergies: fc.boolean() }),

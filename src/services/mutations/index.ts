@@ -10,6 +10,7 @@ import {
   startAppointment,
 } from './appointments';
 import { breakGlass } from './breakGlass';
+import { writeHandoverNote } from './handover';
 import { recordConsentRestriction, removeConsentRestriction } from './consent';
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
@@ -33,6 +34,7 @@ export const MUTATIONS = {
   recordAllergy,
   changeAllergyStatus,
   setNoKnownAllergies,
+  writeHandoverNote,
   breakGlass,
   createOrganization,
   createUser,
