@@ -1,7 +1,7 @@
 /** The ward handover's reads (issue 18, Deliver 5); writing a note is a mutation channel like every write. */
 import type { Principal } from '../../src/authz/engine';
 import { AppError } from '../../src/domain/errors';
-import { markHandoverSeen, wardHandover } from '../../src/services/queries/handover';
+import { handoverNotesToWrite, markHandoverSeen, wardHandover } from '../../src/services/queries/handover';
 import type { HandlerMap } from './dispatch';
 
 const need = (p: Principal | null): Principal => {
@@ -9,7 +9,8 @@ const need = (p: Principal | null): Principal => {
   return p;
 };
 
-export const handoverHandlers: Pick<HandlerMap, 'handover.ward' | 'handover.markSeen'> = {
+export const handoverHandlers: Pick<HandlerMap, 'handover.ward' | 'handover.markSeen' | 'handover.toWrite'> = {
   'handover.ward': async (r, ws, p) => wardHandover(ws.ctx, need(p), { wardId: r.wardId }),
+  'handover.toWrite': async (_r, ws, p) => handoverNotesToWrite(ws.ctx, need(p)),
   'handover.markSeen': async (r, ws, p) => markHandoverSeen(ws.ctx, need(p), r.patientIds),
 };

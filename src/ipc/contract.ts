@@ -10,7 +10,7 @@ import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
 import { AllergyOut } from './allergySchemas';
-import { HandoverNoteOut, WardHandoverOut } from './handoverSchemas';
+import { HandoverNoteOut, NotesToWriteOut, WardHandoverOut } from './handoverSchemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
@@ -71,6 +71,8 @@ export const channels = {
     request: z.object({ patientIds: z.array(Id).max(500) }).strict(),
     response: z.object({ patients: z.number() }),
   },
+  /** A nurse's worklist: her patients without a handover note this shift. */
+  'handover.toWrite': { request: none, response: NotesToWriteOut },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
   // Writes (each a use case of src/services, queued for sync).

@@ -47,3 +47,8 @@ export const WardHandoverOut = z.object({
     }),
   ),
 });
+
+export const NotesToWriteOut = z.object({
+  shift: z.object({ name: z.enum(['day', 'night']), start: s, end: s }),
+  patients: z.array(z.object({ id: s, name: s, room_name: ns, ward_id: ns, ward_name: ns })),
+});

@@ -81,3 +81,15 @@ test('a second note for the same patient in the same shift is refused with who w
     /Carol Varga already has a handover note for this day shift, written by Nina Nurse at 10:00\. Read it in the ward handover; the next note can be written from 19:00\./,
   );
 });
+
+test("a nurse's My day lists the handover notes she still has to write", async ({ page, harness }) => {
+  await harness.open();
+  await signIn(page, 'nina');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).click();
+  const section = page.getByRole('region', { name: 'Handover notes to write' });
+  await expect(section).toContainText('Day shift 07:00–19:00: no note yet for');
+  await expect(section.getByRole('link', { name: /Alice Patient/ })).toBeVisible();
+  await section.getByRole('link', { name: /Alice Patient/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Handover — Cardiology' })).toBeVisible();
+  expect(harness.consoleErrors).toEqual([]);
+});

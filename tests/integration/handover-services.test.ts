@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
-import { markHandoverSeen, wardHandover } from '../../src/services/queries/handover';
+import { handoverNotesToWrite, markHandoverSeen, wardHandover } from '../../src/services/queries/handover';
 import { runMutation } from '../../src/services/run';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { count, makeWorld, type TestWorld } from '../helpers/world';
@@ -113,5 +113,21 @@ describe('the ward handover', () => {
     const p = (await ward('u-taylor')).patients.find((x) => x.id === 'p-a')!;
     expect(p).toMatchObject({ note: null, note_this_shift: false, can_write: false });
     expect(p.changes.notes).toBe(0);
+  });
+});
+
+describe("handover notes to write (the nurse's worklist)", () => {
+  it('lists her patients without a note this shift, and drops one once it is written', async () => {
+    const before = await handoverNotesToWrite(w.ctx, { userId: 'u-nina' });
+    expect(before.shift).toEqual({ name: 'day', start: '2026-11-23T07:00:00.000Z', end: '2026-11-23T19:00:00.000Z' });
+    // Alice's note (06:45) was last night's: it is still to write; nothing of Surgery's Bob.
+    expect(before.patients.map((p) => p.id)).toContain('p-a');
+    expect(before.patients.map((p) => p.id)).not.toContain('p-b');
+    await run('u-nina', 'writeHandoverNote', sbar('p-a'));
+    expect((await handoverNotesToWrite(w.ctx, { userId: 'u-nina' })).patients.map((p) => p.id)).not.toContain('p-a');
+  });
+
+  it('is empty for a lab technician, who writes no notes', async () => {
+    expect((await handoverNotesToWrite(w.ctx, { userId: 'u-taylor' })).patients).toEqual([]);
   });
 });

@@ -677,6 +677,15 @@ const CASES: { [C in Channel]: Case<C> } = {
       );
     },
   },
+  'handover.toWrite': {
+    payload: none,
+    expect: () => ['ok'],
+    check: (v, _r, g) =>
+      ownPatientsOnly(
+        v.patients.map((p) => ({ id: p.id, org_id: OWN_ORG })),
+        g,
+      ),
+  },
   // Naming patients the user may not read records nothing (and says so: none).
   'handover.markSeen': {
     payload: (g) => fc.record({ patientIds: fc.array(patientIds(g), { maxLength: 5 }) }),

@@ -204,3 +204,68 @@ export async function markHandoverSeen(
   });
   return { patients: readable.size };
 }
+
+export interface NoteToWrite {
+  id: string;
+  name: string;
+  room_name: string | null;
+  ward_id: string | null;
+  ward_name: string | null;
+}
+
+/**
+ * A nurse's "handover notes to write" (her worklist, issue 18 Deliver 6): admitted patients she is a
+ * carer of who have no note in the current shift, by ward and room.
+ */
+export async function handoverNotesToWrite(
+  ctx: ServiceContext,
+  principal: Principal,
+): Promise<{ shift: Shift; patients: NoteToWrite[] }> {
+  const who = await ctx.authz.resolve(principal);
+  const { actor } = who;
+  const shift = shiftOf(actor.now);
+  const patients = await ctx.authz.listAs<NoteToWrite>(actor, 'read', 'Patient', {
+    columns: 'm.id, m.name, r.name AS room_name, w.id AS ward_id, w.name AS ward_name',
+    joins: 'JOIN rooms r ON r.id = m.room_id JOIN wards w ON w.id = r.ward_id',
+    where: "m.status = 'admitted'",
+    orderBy: 'w.name, r.name, m.name',
+  });
+  const ids = patients.map((p) => p.id);
+  const written = new Set(
+    ids.length === 0
+      ? []
+      : (
+          await ctx.authz.listAs<{ patient_id: string }>(actor, 'read', 'HandoverNote', {
+            columns: 'm.patient_id',
+            where: `m.written_at >= ? AND m.written_at < ? AND m.patient_id IN (${inList(ids)})`,
+            params: [shift.start, shift.end, ...ids],
+          })
+        ).map((n) => n.patient_id),
+  );
+  const out: NoteToWrite[] = [];
+  for (const p of patients) {
+    if (written.has(p.id)) continue;
+    const probe = {
+      id: '(new)',
+      patient_id: p.id,
+      author_id: actor.id,
+      written_at: actor.now,
+      situation: '',
+      background: '',
+      assessment: '',
+      recommendation: '',
+    };
+    if ((await ctx.authz.decideAs(actor, 'create', { type: 'HandoverNote', object: probe })) === 'allow') out.push(p);
+  }
+  await appendAudit(ctx.db, {
+    at: actor.now,
+    actor: who.real.id,
+    on_behalf_of: who.onBehalfOf,
+    action: 'handover_worklist',
+    resource: 'Ward:*',
+    decision: 'allow',
+    reason: `${out.length} note${out.length === 1 ? '' : 's'} to write`,
+    org_id: actor.org_id,
+  });
+  return { shift, patients: out };
+}
