@@ -3,7 +3,8 @@
  * allergy and marks another entered in error while her workstation is offline; once it is back, the
  * server replays both as her (re-authorized there), and a second ward workstation receives the
  * allergy, the status move with its reason, and the patient's cleared "No known allergies". The same
- * on both server backends.
+ * on both server backends. A handover note written offline travels the same way, with the time it was
+ * written on the workstation.
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -131,6 +132,28 @@ describe.each<Backend>(['sqlite', 'postgres'])('allergies recorded offline, on %
     ).not.toBe(1);
     expect(await a.db.get("SELECT substance FROM allergies WHERE patient_id = 'p-a' AND status = 'active'")).toEqual({
       substance: 'Chlorhexidine',
+    });
+  }, 120_000);
+
+  it('a handover note written offline reaches the other ward workstation, with the time it was written', async () => {
+    const a = await workstation('ward-a', 'nina');
+    const b = await workstation('ward-b', 'nora');
+    a.online = false;
+    const note = await a.run('u-nina', 'writeHandoverNote', {
+      patient_id: 'p-a',
+      situation: 'Pain free.',
+      background: 'NSTEMI.',
+      assessment: 'Stable.',
+      recommendation: 'Troponin at 12:00.',
+    });
+    expect((await a.sync.syncNow()).mode).toBe('offline');
+    a.online = true;
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    expect(await b.db.get('SELECT author_id, written_at, recommendation FROM handover_notes WHERE id = ?', [note.id])).toEqual({
+      author_id: 'u-nina',
+      written_at: note.written_at,
+      recommendation: 'Troponin at 12:00.',
     });
   }, 120_000);
 });
