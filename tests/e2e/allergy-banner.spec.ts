@@ -6,6 +6,7 @@
  * recorded" when there are none to show; a user who may not read allergies sees no allergy line at all.
  */
 import { test, expect, signIn } from './harness';
+import { noSeriousViolations } from './axe';
 
 test('acknowledging every alert leaves the allergy in the banner and the census marker in place', async ({ page, harness }) => {
   await harness.open();
@@ -36,6 +37,7 @@ test('acknowledging every alert leaves the allergy in the banner and the census 
   const section = page.getByRole('region', { name: 'Allergies' });
   await expect(section.getByRole('row').filter({ hasText: 'Penicillin' })).toContainText('Anaphylaxis');
   await harness.shot('allergy-banner');
+  await noSeriousViolations(page, 'chart with allergies');
 
   // Reopening the chart and the census: still there.
   await page.reload();

@@ -5,6 +5,7 @@
  * and their notes without the navigation, the status bar or any button.
  */
 import { test, expect, signIn } from './harness';
+import { noSeriousViolations } from './axe';
 
 test('a nurse reads the Cardiology handover, writes a note once per shift and prints the sheet', async ({ page, harness }) => {
   await harness.open();
@@ -22,6 +23,7 @@ test('a nurse reads the Cardiology handover, writes a note once per shift and pr
   await expect(alice).toContainText(/NEWS2/);
   await expect(alice).toContainText('First look at this patient here.');
   await harness.shot('ward-handover');
+  await noSeriousViolations(page, 'ward handover');
 
   await alice.getByRole('button', { name: 'Write handover note' }).click();
   const dialog = page.getByRole('dialog');
@@ -89,6 +91,7 @@ test("a nurse's My day lists the handover notes she still has to write", async (
   const section = page.getByRole('region', { name: 'Handover notes to write' });
   await expect(section).toContainText('Day shift 07:00–19:00: no note yet for');
   await expect(section.getByRole('link', { name: /Alice Patient/ })).toBeVisible();
+  await noSeriousViolations(page, 'my day with handover notes to write');
   await section.getByRole('link', { name: /Alice Patient/ }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Handover — Cardiology' })).toBeVisible();
   expect(harness.consoleErrors).toEqual([]);
