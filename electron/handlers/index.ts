@@ -3,12 +3,14 @@ import type { Workstation } from '../workstation';
 import { adminHandlers } from './admin';
 import { clinicalHandlers, mutationHandlers } from './clinical';
 import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
+import { handoverHandlers } from './handover';
 import { sessionHandlers } from './session';
 import { workstationHandlers } from './workstations';
 
 export const handlers: HandlerMap = {
   ...sessionHandlers,
   ...clinicalHandlers,
+  ...handoverHandlers,
   ...mutationHandlers,
   ...adminHandlers,
   ...workstationHandlers,

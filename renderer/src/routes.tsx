@@ -12,6 +12,7 @@ import { Census } from './views/Census';
 import { Chart } from './views/Chart';
 import { Day } from './views/Day';
 import { Diagnostics } from './views/Diagnostics';
+import { Handover } from './views/Handover';
 import { NotForYou, NotFound } from './views/NotFound';
 import { Organizations } from './views/Organizations';
 import { Registration } from './views/Registration';
@@ -32,6 +33,7 @@ export const ROUTES: Record<string, RouteSpec> = {
     nav: true,
   },
   day: { label: 'My day', capability: 'day', forWhom: 'physicians and nurses', nav: true },
+  handover: { label: 'Handover', capability: 'day', forWhom: 'physicians and nurses', nav: true },
   'my-chart': { label: 'My chart', capability: 'my_chart', forWhom: 'patients with an account of their own', nav: true },
   registration: {
     label: 'Registration',
@@ -76,6 +78,8 @@ export function routeFor(path: string[], info: SessionInfo): ReactNode {
       return me?.patient_id ? <Chart key={me.patient_id} patientId={me.patient_id} /> : <NotFound what="chart" />;
     case 'day':
       return <Day />;
+    case 'handover':
+      return <Handover />;
     case 'registration':
       return <Registration />;
     case 'break-glass':

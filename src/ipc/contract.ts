@@ -9,6 +9,8 @@ import { allStorable } from '../domain/text';
 import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
 import * as out from './schemas';
+import { AllergyOut } from './allergySchemas';
+import { HandoverNoteOut, NotesToWriteOut, WardHandoverOut } from './handoverSchemas';
 import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
@@ -62,6 +64,15 @@ export const channels = {
     response: z.array(out.LocatedPatientOut),
   },
   'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
+  /** The ward handover: per patient the latest note, NEWS2 and trend, open alerts, changes since the reader last looked. */
+  'handover.ward': { request: z.object({ wardId: Id.nullable() }).strict(), response: WardHandoverOut },
+  /** The reader has looked at these patients in the handover now (this workstation only, never synced). */
+  'handover.markSeen': {
+    request: z.object({ patientIds: z.array(Id).max(500) }).strict(),
+    response: z.object({ patients: z.number() }),
+  },
+  /** A nurse's worklist: her patients without a handover note this shift. */
+  'handover.toWrite': { request: none, response: NotesToWriteOut },
   /** Whether an open chart may stay on screen, and if not why (issue 20); `since`: when it was last known open. */
   'chart.access': { request: z.object({ patientId: Id, since: IsoTime.nullish() }).strict(), response: out.ChartAccessOut },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
@@ -84,6 +95,10 @@ export const channels = {
   'observations.record': mutation('recordObservation', out.ObservationOut),
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
+  'allergies.record': mutation('recordAllergy', AllergyOut),
+  'allergies.changeStatus': mutation('changeAllergyStatus', AllergyOut),
+  'allergies.setNoKnownAllergies': mutation('setNoKnownAllergies', out.PatientOut),
+  'handover.write': mutation('writeHandoverNote', HandoverNoteOut),
   'breakGlass.find': {
     request: z.object({ mrn: TypedMrn }).strict(),
     response: out.BreakGlassCandidateOut,

@@ -13,6 +13,7 @@ import {
   SCOPE_TYPES,
   SENSITIVITY_LABELS,
 } from '../domain/roles';
+import { AllergyMarkerOut, PatientAllergiesOut } from './allergySchemas';
 
 const s = z.string();
 const ns = z.string().nullable();
@@ -180,6 +181,8 @@ export const ChartOut = z.object({
   ),
   /** Ids of the chart's rows written here and not yet applied by the server. */
   pending: z.array(s),
+  /** SPEC §3b: the banner shows them always; `readable: false` for a user who may not read them. */
+  allergies: PatientAllergiesOut,
 });
 
 export const ConsentRestrictionOut = z.object({
@@ -204,6 +207,8 @@ export const CensusOut = z.object({
       highest_severity: ns,
       next_due_at: ns,
       top_alert_kind: ns,
+      /** Active allergies the reader may read (SPEC §3b), null when none. */
+      allergy: AllergyMarkerOut,
     }),
   ),
 });

@@ -49,7 +49,15 @@ test('chart: patient banner, section navigation, 72-hour vitals trends and flows
 
   // In-page navigation: jump to the records; the banner stays in sight.
   const nav = page.getByRole('navigation', { name: 'Chart sections' });
-  await expect(nav.getByRole('button')).toHaveText(['Alerts', 'Vitals', 'Trends', 'Results', 'Appointments', 'Records']);
+  await expect(nav.getByRole('button')).toHaveText([
+    'Allergies',
+    'Alerts',
+    'Vitals',
+    'Trends',
+    'Results',
+    'Appointments',
+    'Records',
+  ]);
   await nav.getByRole('button', { name: 'Records' }).click();
   await expect(page.getByRole('heading', { name: 'Records', exact: true })).toBeFocused();
   await expect(page.getByRole('heading', { name: 'Records', exact: true })).toBeInViewport();
@@ -75,6 +83,7 @@ test("chart: the banner is on the patient's own chart too, without what she may 
   await expect(banner).not.toContainText('Open alerts');
   await expect(page.getByRole('group', { name: /Vital-sign trends/ })).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Chart sections' }).getByRole('button')).toHaveText([
+    'Allergies',
     'Appointments',
     'Records',
   ]);

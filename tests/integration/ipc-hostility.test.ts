@@ -665,6 +665,33 @@ const CASES: { [C in Channel]: Case<C> } = {
       ownPatientsOnly(v.patients, g);
     },
   },
+  'handover.ward': {
+    payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
+    expect: () => ['ok'],
+    check: (v, r, g) => {
+      if (r.wardId !== null && !g.world.own.ward.includes(r.wardId))
+        expect(v.patients, `handover of ward ${r.wardId}`).toEqual([]);
+      ownPatientsOnly(
+        v.patients.map((p) => ({ id: p.id, org_id: p.mrn.startsWith('GH-') ? OWN_ORG : p.mrn })),
+        g,
+      );
+    },
+  },
+  'handover.toWrite': {
+    payload: none,
+    expect: () => ['ok'],
+    check: (v, _r, g) =>
+      ownPatientsOnly(
+        v.patients.map((p) => ({ id: p.id, org_id: OWN_ORG })),
+        g,
+      ),
+  },
+  // Naming patients the user may not read records nothing (and says so: none).
+  'handover.markSeen': {
+    payload: (g) => fc.record({ patientIds: fc.array(patientIds(g), { maxLength: 5 }) }),
+    expect: () => ['ok'],
+    check: (v) => expect(v.patients).toBe(0),
+  },
   'patients.search': {
     payload: () =>
       fc.record({
@@ -835,6 +862,52 @@ const CASES: { [C in Channel]: Case<C> } = {
   },
   'alerts.acknowledge': { payload: (g) => fc.record({ id: g.id('alert') }), expect: () => ['not_found'] },
   'alerts.reschedule': { payload: (g) => fc.record({ id: g.id('alert'), due_at: g.time }), expect: () => ['not_found'] },
+  // SPEC §3b allergies: recording (and "no known allergies") is `create` judged on a new allergy of the
+  // patient (allow or forbidden); changing one names an allergy the user cannot read or that does not exist.
+  'allergies.record': {
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: patientIds(g),
+          substance: pad(text(1, 200)),
+          reaction: nullish(text(0, 500)),
+          severity: fc.constantFrom('mild' as const, 'moderate' as const, 'severe' as const, 'life_threatening' as const),
+        },
+        { requiredKeys: ['patient_id', 'substance', 'severity'] },
+      ),
+    expect: () => ['forbidden'],
+  },
+  'allergies.changeStatus': {
+    payload: (g) =>
+      fc.record({
+        id: g.nx,
+        from: fc.constant('active' as const),
+        status: fc.constantFrom('inactive' as const, 'entered_in_error' as const),
+        reason: pad(text(1, 500)),
+      }),
+    expect: () => ['not_found'],
+  },
+  'handover.write': {
+    payload: (g) =>
+      fc.record(
+        {
+          id: opt(g.nx),
+          patient_id: patientIds(g),
+          situation: pad(text(1, 4000)),
+          background: pad(text(1, 4000)),
+          assessment: pad(text(1, 4000)),
+          recommendation: pad(text(1, 4000)),
+          written_at: opt(g.time),
+        },
+        { requiredKeys: ['patient_id', 'situation', 'background', 'assessment', 'recommendation'] },
+      ),
+    expect: () => ['forbidden'],
+  },
+  'allergies.setNoKnownAllergies': {
+    payload: (g) => fc.record({ patient_id: patientIds(g), no_known_allergies: fc.boolean() }),
+    expect: () => ['forbidden'],
+  },
   'breakGlass.find': {
     payload: (g) =>
       fc.record({

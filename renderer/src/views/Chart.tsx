@@ -15,6 +15,7 @@ import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { useSession } from '../store/session';
 import { AccessEnded, useAccessWatch } from './chart/accessWatch';
 import { PatientBanner } from './chart/Banner';
+import { AllergiesSection } from './chart/Allergies';
 import { normalizeCode } from './chart/clinical';
 import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
 import { EditPatientDialog } from './chart/EditPatientDialog';
@@ -170,6 +171,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
   };
 
   const sections = [
+    data.allergies.readable ? { id: 'chart-allergies', label: 'Allergies' } : null,
     data.readable.alerts ? { id: 'chart-alerts', label: 'Alerts' } : null,
     data.readable.vitals ? { id: 'chart-vitals', label: 'Vitals' } : null,
     data.readable.vitals ? { id: 'chart-trends', label: 'Trends' } : null,
@@ -206,6 +208,14 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
         ) : null}
         {!modal ? <ErrorNote error={act.error} /> : null}
         <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resumeDraft} onDiscard={dropDraft} />
+
+        <AllergiesSection
+          allergies={data.allergies}
+          patientId={p.id}
+          patientName={p.name}
+          readOnly={readOnly}
+          onChanged={reload}
+        />
 
         {data.readable.alerts || data.readable.vitals ? (
           <div className={data.readable.alerts && data.readable.vitals ? 'chart-top' : undefined}>

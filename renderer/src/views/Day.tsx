@@ -18,6 +18,7 @@ import { WriteRecordDialog, type RecordDraft } from './chart/RecordDialogs';
 import { RowActions } from './chart/sections';
 import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { recordDraftKey, useOfferedDrafts } from './chart/useDraft';
+import { HandoverToWrite } from './day/HandoverToWrite';
 
 export function Day() {
   const info = useSession((s) => s.info);
@@ -86,6 +87,7 @@ export function Day() {
       <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resume} onDiscard={dropDraft} />
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
       {nurse ? <WardWorklistNote /> : null}
+      {nurse ? <HandoverToWrite /> : null}
       {day.data && items.length === 0 && !nurse ? <Empty>You have no appointments today.</Empty> : null}
       {items.length > 0 ? (
         <div className="section section-flush">

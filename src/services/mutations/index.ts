@@ -1,5 +1,6 @@
 /** Every write use case by name: the workstation calls them, the server replays them from the outbox. */
 import { acknowledgeAlert, rescheduleAlert } from './alerts';
+import { changeAllergyStatus, recordAllergy, setNoKnownAllergies } from './allergies';
 import { assignRole, createOrganization, createUser, revokeRole, setSecrets, updateBadge } from './admin';
 import {
   cancelAppointment,
@@ -9,6 +10,7 @@ import {
   startAppointment,
 } from './appointments';
 import { breakGlass } from './breakGlass';
+import { writeHandoverNote } from './handover';
 import { recordConsentRestriction, removeConsentRestriction } from './consent';
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
@@ -29,6 +31,10 @@ export const MUTATIONS = {
   recordObservation,
   acknowledgeAlert,
   rescheduleAlert,
+  recordAllergy,
+  changeAllergyStatus,
+  setNoKnownAllergies,
+  writeHandoverNote,
   breakGlass,
   createOrganization,
   createUser,

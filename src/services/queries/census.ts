@@ -2,6 +2,7 @@
 import type { Patient } from '../../domain/entities';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
+import { activeAllergyMarkers, type AllergyMarker } from './allergies';
 
 export type CensusPatient = Patient & {
   room_name: string | null;
@@ -12,6 +13,8 @@ export type CensusPatient = Patient & {
   next_due_at: string | null;
   /** Kind of the most urgent open alert (highest severity, then earliest due), e.g. `fall_risk`. */
   top_alert_kind: string | null;
+  /** Active allergies the reader may read (SPEC §3b), worst first; null when none. */
+  allergy: AllergyMarker | null;
 };
 
 export interface Census {
@@ -30,7 +33,7 @@ export async function wardCensus(
   const { actor } = who;
   const wardId = opts.wardId ?? null;
   const patients = await ctx.authz.listAs<
-    Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind'>
+    Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind' | 'allergy'>
   >(actor, 'read', 'Patient', {
     columns: 'm.*, r.name AS room_name, r.ward_id AS ward_id, w.name AS ward_name',
     joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
@@ -47,6 +50,7 @@ export async function wardCensus(
           where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`,
           params: ids,
         });
+  const allergies = await activeAllergyMarkers(ctx.authz, actor, ids);
   const byPatient = new Map<string, typeof alerts>();
   for (const a of alerts) byPatient.set(a.patient_id, [...(byPatient.get(a.patient_id) ?? []), a]);
   await appendAudit(ctx.db, {
@@ -70,7 +74,14 @@ export async function wardCensus(
       const next = list.reduce<string | null>((n, a) => (n === null || a.due_at < n ? a.due_at : n), null);
       const rank = (a: { severity: string; due_at: string }): [number, string] => [-SEVERITY_RANK.indexOf(a.severity), a.due_at];
       const top = [...list].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1].localeCompare(rank(b)[1]))[0];
-      return { ...p, open_alerts: list.length, highest_severity: highest, next_due_at: next, top_alert_kind: top?.kind ?? null };
+      return {
+        ...p,
+        open_alerts: list.length,
+        highest_severity: highest,
+        next_due_at: next,
+        top_alert_kind: top?.kind ?? null,
+        allergy: allergies.get(p.id) ?? null,
+      };
     }),
   };
 }

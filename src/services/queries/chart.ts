@@ -11,6 +11,7 @@ import { protectedDataRead } from './protectedData';
 import type { Principal, ServiceContext } from '../context';
 import { readableSections, type ChartSections } from './chartSections';
 import { withVisibleReasons } from './visitReason';
+import { patientAllergies, type PatientAllergies } from './allergies';
 
 export interface Location {
   room_name: string | null;
@@ -62,6 +63,8 @@ export interface Chart {
    * applied by the server: each carries one "not sent yet" mark until it is (issue 18).
    */
   pending: string[];
+  /** SPEC §3b: shown in the banner always (never behind a click), and in their own section. */
+  allergies: PatientAllergies;
 }
 
 export const OBSERVATION_CATEGORIES = ['vitals', 'lab', 'imaging'] as const;
@@ -224,6 +227,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     }),
     consent_restrictions: consent,
     pending,
+    allergies: await patientAllergies(ctx.authz, actor, patient),
   };
 }
 

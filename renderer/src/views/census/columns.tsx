@@ -29,6 +29,19 @@ function CensusAlerts({ p, now }: { p: CensusRow; now: Date }) {
   );
 }
 
+const ALLERGY_RANK = ['mild', 'moderate', 'severe', 'life_threatening'];
+
+/** "⚠ Penicillin, Latex": the patient's active allergies, worst first, in the colour of the worst. */
+function CensusAllergy({ a }: { a: NonNullable<CensusRow['allergy']> }) {
+  const tone = a.worst === 'life_threatening' ? 'critical' : a.worst === 'severe' ? 'danger' : 'warning';
+  return (
+    <span className="census-allergy" title={`Allergies: ${a.substances.join(', ')}`}>
+      <Tag tone={tone}>Allergy</Tag>
+      <span>{a.substances.join(', ')}</span>
+    </span>
+  );
+}
+
 /** Ascending puts the most severe first, then the earliest due; patients without open alerts go last. */
 const alertOrder = (p: CensusRow): string | null =>
   p.open_alerts > 0 ? `${9 - SEVERITY_RANK.indexOf(p.highest_severity ?? 'low')}|${p.next_due_at ?? '~'}` : null;
@@ -66,6 +79,14 @@ export function censusColumns(now: Date): Array<Column<CensusRow>> {
       wrap: true,
       render: (p) => (p.open_alerts > 0 ? <CensusAlerts p={p} now={now} /> : <span className="muted">—</span>),
       sortValue: alertOrder,
+    },
+    {
+      key: 'allergy',
+      header: 'Allergies',
+      width: 'minmax(120px, 1fr)',
+      render: (p) => (p.allergy ? <CensusAllergy a={p.allergy} /> : <span className="muted">—</span>),
+      // Ascending puts life-threatening first; patients without a known allergy go last.
+      sortValue: (p) => (p.allergy ? `${9 - ALLERGY_RANK.indexOf(p.allergy.worst)}|${p.allergy.substances[0]}` : null),
     },
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * The patient banner, on every chart view and kept in sight while scrolling: who the patient is (name,
  * age, birth date, MRN), where, their status, open alerts, and the markers this user may see — emergency
- * access, a restricted patient. Sensitivity labels are never here (SPEC §3a "Never reveal": the banner is
+ * access, a restricted patient — and the allergies, always (SPEC §3b: never behind a click). Sensitivity labels are never here (SPEC §3a "Never reveal": the banner is
  * what a passer-by reads on a shared ward screen); they sit on the labelled items and in the privacy
  * section. Nothing here says that anything is hidden.
  */
@@ -9,6 +9,7 @@ import type { ReactNode } from 'react';
 import { Tag, severityTone } from '../../components/ui';
 import { ageText, calendarDate, dateTime, humanize } from '../../format';
 import { patientStatusTone } from './clinical';
+import { BannerAllergies } from './Allergies';
 import { alertIsOpen, type ChartData } from './types';
 
 const SEVERITY_ORDER = ['low', 'medium', 'high', 'critical'];
@@ -49,6 +50,7 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
             <dt>Location</dt>
             <dd>{location || (p.status === 'outpatient' ? 'Outpatient (no room)' : 'No room')}</dd>
           </div>
+          <BannerAllergies allergies={data.allergies} />
           {data.readable.alerts ? (
             <div>
               <dt>Open alerts</dt>
