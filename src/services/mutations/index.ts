@@ -10,6 +10,8 @@ import {
 } from './appointments';
 import { breakGlass } from './breakGlass';
 import { recordConsentRestriction, removeConsentRestriction } from './consent';
+import { recordAdministration } from './medicationAdministrations';
+import { prescribeMedication, setSpo2Scale, stopMedicationOrder } from './medicationOrders';
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
 import { amendRecord, createRecord } from './records';
@@ -39,6 +41,10 @@ export const MUTATIONS = {
   setPatientRestricted,
   recordConsentRestriction,
   removeConsentRestriction,
+  prescribeMedication,
+  stopMedicationOrder,
+  setSpo2Scale,
+  recordAdministration,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

@@ -1,0 +1,276 @@
+/**
+ * Issue 19 through the real engine, policy and SQLite of a workstation: prescribing with the allergy
+ * check and its override, stopping, the SpO₂ scale; giving a dose only past the five rights, with the
+ * nurse's reasons and the bypassed scans recorded; a dose not given needs a reason; a controlled
+ * medicine needs a witness confirmed like a sign-in, without the nurse signing out; and the audit
+ * trail names the medication order as the entity of every event.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MUTATIONS } from '../../src/services/mutations';
+import { runMutation } from '../../src/services/run';
+import { WitnessConfirmations } from '../../src/services/witness';
+import { readFixtureFile } from '../../src/store/fixture/load';
+import { makeWorld, type TestWorld } from '../helpers/world';
+import { smallHospitalWithSecrets, TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
+
+const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
+
+/** The ward-nursing world with passwords; Nora carries a badge. */
+function fixture(): Record<string, unknown> {
+  const f = readFixtureFile(FIXTURE) as Record<string, unknown>;
+  const users = (f.users as Array<Record<string, unknown>>).map((u) => (u.id === 'u-nora' ? { ...u, badge: 'B-NORA' } : u));
+  return smallHospitalWithSecrets({ ...f, users });
+}
+
+let w: TestWorld;
+beforeEach(async () => {
+  w = await makeWorld(fixture());
+});
+afterEach(async () => {
+  await w.close();
+});
+
+const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
+  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const newId = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+const order = (over: Record<string, unknown> = {}) => ({
+  patient_id: 'p-a',
+  medication: 'Furosemide',
+  product_code: '05012345670003',
+  dose: 40,
+  unit: 'mg',
+  route: 'oral',
+  times: ['08:00', '10:00'],
+  ...over,
+});
+
+/** The 10:00 furosemide of a fresh order, given right on time with every scan. */
+const dose = (orderId: string, over: Record<string, unknown> = {}) => ({
+  id: newId('mad'),
+  order_id: orderId,
+  status: 'given',
+  scheduled_for: '2026-11-23T10:00:00.000Z',
+  dose: 40,
+  route: 'oral',
+  wristband: { value: 'GH-0001' },
+  product: { value: '05012345670003' },
+  ...over,
+});
+
+describe('prescribing', () => {
+  it('a physician caring for the patient prescribes; a nurse may not', async () => {
+    const o = await run('u-brown', 'prescribeMedication', order());
+    expect(o).toMatchObject({ status: 'active', prescriber_id: 'u-brown', times: '["08:00","10:00"]', prn: 0 });
+    await expect(run('u-nina', 'prescribeMedication', order())).rejects.toMatchObject({ kind: 'forbidden' });
+  });
+
+  it('a medicine matching an active allergy is refused without a reason, and kept with it for the nurse to see', async () => {
+    const amox = order({ medication: 'Amoxicillin', product_code: '05012345670010' });
+    await expect(run('u-brown', 'prescribeMedication', amox)).rejects.toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/Amoxicillin is listed under Penicillin .* give your reason for overriding/),
+    });
+    const o = await run('u-brown', 'prescribeMedication', { ...amox, allergy_override_reason: 'Tolerated amoxicillin in 2024' });
+    expect(o.allergy_override_reason).toBe('Tolerated amoxicillin in 2024');
+    expect(await w.db.get("SELECT actor, reason FROM audit_events WHERE action = 'override_allergy'")).toEqual({
+      actor: 'u-brown',
+      reason: 'Tolerated amoxicillin in 2024',
+    });
+  });
+
+  it('a prn order needs its minimum interval; dose times are clock times', async () => {
+    await expect(run('u-brown', 'prescribeMedication', order({ times: [], prn: true }))).rejects.toMatchObject({
+      message: expect.stringMatching(/Min interval hours is required for an as-required/),
+    });
+    await expect(run('u-brown', 'prescribeMedication', order({ times: ['8am'] }))).rejects.toMatchObject({
+      message: expect.stringMatching(/24-hour clock/),
+    });
+  });
+
+  it('a prescriber stops an order (with a reason); after that it cannot be given or stopped again', async () => {
+    const o = await run('u-brown', 'prescribeMedication', order());
+    await run('u-brown', 'stopMedicationOrder', { order_id: o.id, reason: 'Renal function worse' });
+    await expect(run('u-nina', 'recordAdministration', dose(o.id))).rejects.toMatchObject({
+      kind: 'forbidden',
+      message: 'This order was stopped; it can no longer be given.',
+    });
+    await expect(run('u-brown', 'stopMedicationOrder', { order_id: o.id, reason: 'again' })).rejects.toMatchObject({
+      kind: 'forbidden',
+    });
+  });
+
+  it("a prescriber sets the patient's SpO₂ scale; a nurse may not", async () => {
+    await run('u-brown', 'setSpo2Scale', { patient_id: 'p-a', spo2_scale: 1 });
+    expect(await w.db.get("SELECT spo2_scale FROM patients WHERE id = 'p-a'")).toEqual({ spo2_scale: 1 });
+    await expect(run('u-nina', 'setSpo2Scale', { patient_id: 'p-a', spo2_scale: 2 })).rejects.toMatchObject({
+      kind: 'forbidden',
+    });
+  });
+});
+
+describe('giving a dose: the five rights', () => {
+  let orderId: string;
+  beforeEach(async () => {
+    orderId = (await run('u-brown', 'prescribeMedication', order())).id;
+  });
+
+  it('as ordered and scanned: recorded with both scans', async () => {
+    const d = await run('u-nina', 'recordAdministration', dose(orderId));
+    expect(d).toMatchObject({ status: 'given', patient_scanned: 1, product_scanned: 1, reason: null, possible_double_dose: 0 });
+  });
+
+  it.each([
+    ['another wristband', { wristband: { value: 'GH-0002' } }, /may be the wrong patient/],
+    ['another package', { product: { value: '05012345678900' } }, /not the product ordered/],
+    ['another dose', { dose: 80 }, /The order is 40 mg/],
+    ['another route', { route: 'iv' }, /ordered oral, not iv/],
+    ['the dose given already', {}, /already given/],
+  ])('refuses %s', async (what, change, sentence) => {
+    if (what === 'the dose given already') await run('u-nina', 'recordAdministration', dose(orderId));
+    await expect(run('u-nina', 'recordAdministration', dose(orderId, change))).rejects.toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(sentence),
+    });
+  });
+
+  it('outside the window, or with a scan skipped, a reason is needed; with one the dose is recorded and the bypass shown', async () => {
+    w.clock.set('2026-11-23T11:30:00Z');
+    const late = dose(orderId, { wristband: { value: null } });
+    await expect(run('u-nina', 'recordAdministration', late)).rejects.toMatchObject({
+      message: expect.stringMatching(/wristband was not scanned.*1 h 30 min late/s),
+    });
+    const d = await run('u-nina', 'recordAdministration', {
+      ...late,
+      reasons: { patient: 'Wristband unreadable, identity confirmed verbally', time: 'Patient was in theatre' },
+    });
+    expect(d).toMatchObject({ patient_scanned: 0, product_scanned: 1 });
+    expect(d.reason).toBe('Right patient: Wristband unreadable, identity confirmed verbally\nRight time: Patient was in theatre');
+    expect(
+      JSON.parse(
+        (await w.db.get<{ details: string }>("SELECT details FROM audit_events WHERE action = 'override_medication_check'"))!
+          .details,
+      ),
+    ).toMatchObject({ overridden: ['patient', 'time'], bypassed: ['patient'] });
+  });
+
+  it('a typed-in MRN is accepted but recorded as not scanned', async () => {
+    const d = await run('u-nina', 'recordAdministration', dose(orderId, { wristband: { value: 'gh-0001', manual: true } }));
+    expect(d).toMatchObject({ patient_scanned: 0, product_scanned: 1 });
+  });
+
+  it('a dose held, refused or not given needs a reason', async () => {
+    await expect(
+      run('u-nina', 'recordAdministration', {
+        id: newId('mad'),
+        order_id: orderId,
+        status: 'held',
+        scheduled_for: '2026-11-23T10:00:00Z',
+      }),
+    ).rejects.toMatchObject({ message: 'Reason is required when a dose is not given.' });
+    const d = await run('u-nina', 'recordAdministration', {
+      id: newId('mad'),
+      order_id: orderId,
+      status: 'held',
+      scheduled_for: '2026-11-23T10:00:00Z',
+      reason: 'Systolic 85, physician informed',
+    });
+    expect(d).toMatchObject({ status: 'held', dose: null, reason: 'Systolic 85, physician informed' });
+    expect(await w.db.get("SELECT action, resource, reason FROM audit_events WHERE action = 'hold_medication'")).toEqual({
+      action: 'hold_medication',
+      resource: `MedicationOrder:${orderId}`,
+      reason: 'Systolic 85, physician informed',
+    });
+  });
+
+  it('an allergy overridden by the prescriber still needs the nurse’s reason', async () => {
+    const amox = await run('u-brown', 'prescribeMedication', {
+      ...order({ medication: 'Amoxicillin', product_code: '05012345670010' }),
+      allergy_override_reason: 'Tolerated amoxicillin in 2024',
+    });
+    const d = dose(amox.id, { product: { value: '05012345670010' } });
+    await expect(run('u-nina', 'recordAdministration', d)).rejects.toMatchObject({
+      message: expect.stringMatching(/The prescriber overrode it: "Tolerated amoxicillin in 2024"/),
+    });
+    const given = await run('u-nina', 'recordAdministration', { ...d, reasons: { allergy: 'Discussed with Dr. Brown' } });
+    expect(given.reason).toBe('Allergy: Discussed with Dr. Brown');
+  });
+});
+
+describe('a controlled medicine: the witness', () => {
+  const morphine = (witness?: string) => ({
+    id: newId('mad'),
+    order_id: 'mo-2',
+    status: 'given',
+    dose: 5,
+    route: 'sc',
+    wristband: { value: 'GH-0001' },
+    product: { value: '05012345678917' },
+    ...(witness ? { witness_id: witness } : {}),
+  });
+  const sign = () => ({ db: w.db, clock: w.clock, organization: 'org-gh' });
+
+  it('is needed, must be someone else, and must care for the patient', async () => {
+    await expect(run('u-nina', 'recordAdministration', morphine())).rejects.toMatchObject({
+      message: expect.stringMatching(/controlled medicine: a second member of staff must witness/),
+    });
+    await expect(run('u-nina', 'recordAdministration', morphine('u-nina'))).rejects.toMatchObject({
+      message: expect.stringMatching(/someone else/),
+    });
+    await expect(run('u-nina', 'recordAdministration', morphine('u-rita'))).rejects.toMatchObject({ kind: 'forbidden' });
+    const d = await run('u-nina', 'recordAdministration', morphine('u-nora'));
+    expect(d.witness_id).toBe('u-nora');
+    expect(
+      await w.db.get(
+        "SELECT actor, resource, json_extract(details, '$.witness_id') AS witness FROM audit_events WHERE action = 'witness_medication'",
+      ),
+    ).toEqual({ actor: 'u-nina', resource: 'MedicationOrder:mo-2', witness: 'u-nora' });
+  });
+
+  it('confirms with badge + PIN or password like a sign-in, once, for this nurse and order only', async () => {
+    const confirmations = new WitnessConfirmations();
+    const now = () => w.clock.now().getTime();
+    const byBadge = await confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: TEST_PIN }, 'u-nina', 'mo-2');
+    expect(byBadge.witness).toEqual({ id: 'u-nora', name: 'Nora Nurse (HIV cleared)' });
+    expect(() => confirmations.take(byBadge.token, 'u-nina', 'mo-1', now())).toThrow(/expired or belongs to another dose/);
+    // Taken (even wrongly) is spent.
+    expect(() => confirmations.take(byBadge.token, 'u-nina', 'mo-2', now())).toThrow(/expired/);
+
+    const byPassword = await confirmations.confirm(
+      sign(),
+      { method: 'password', username: 'nora', password: TEST_PASSWORD },
+      'u-nina',
+      'mo-2',
+    );
+    expect(confirmations.take(byPassword.token, 'u-nina', 'mo-2', now())).toBe('u-nora');
+
+    await expect(
+      confirmations.confirm(sign(), { method: 'password', username: 'nina', password: TEST_PASSWORD }, 'u-nina', 'mo-2'),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/second person/) });
+    await expect(
+      confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: '0000' }, 'u-nina', 'mo-2'),
+    ).rejects.toMatchObject({ kind: 'unauthenticated' });
+    // Audited and throttled as a sign-in is.
+    expect(
+      await w.db.get("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'sign_in_badge' AND decision = 'forbidden'"),
+    ).toEqual({ n: 1 });
+
+    const late = await confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: TEST_PIN }, 'u-nina', 'mo-2');
+    w.clock.advanceMinutes(3);
+    expect(() => confirmations.take(late.token, 'u-nina', 'mo-2', now())).toThrow(/expired/);
+  });
+
+  it('throttles a guessed PIN like a sign-in: after five failures the right PIN is refused too', async () => {
+    const confirmations = new WitnessConfirmations();
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: `000${i}` }, 'u-nina', 'mo-2'),
+      ).rejects.toMatchObject({ kind: 'unauthenticated' });
+    }
+    await expect(
+      confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: TEST_PIN }, 'u-nina', 'mo-2'),
+    ).rejects.toMatchObject({ kind: 'unauthenticated' });
+  });
+});
