@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
+import { dosesDueNow, openMar } from '../../src/services/queries/mar';
 import { runMutation } from '../../src/services/run';
 import { WitnessConfirmations } from '../../src/services/witness';
 import { readFixtureFile } from '../../src/store/fixture/load';
@@ -272,5 +273,65 @@ describe('a controlled medicine: the witness', () => {
     await expect(
       confirmations.confirm(sign(), { method: 'badge', badge: 'B-NORA', pin: TEST_PIN }, 'u-nina', 'mo-2'),
     ).rejects.toMatchObject({ kind: 'unauthenticated' });
+  });
+});
+
+describe('the MAR and the doses due now', () => {
+  it("shows each order's doses of the last and next 24 hours: given, due, overdue, upcoming; prn doses as recorded", async () => {
+    const furosemide = await run(
+      'u-brown',
+      'prescribeMedication',
+      order({ starts_at: '2026-11-23T00:00:00Z', times: ['08:00', '10:00', '22:00'] }),
+    );
+    await run('u-nina', 'recordAdministration', { ...dose(furosemide.id), at: '2026-11-23T09:50:00Z' });
+    w.clock.set('2026-11-23T12:00:00Z');
+    const mar = await openMar(w.ctx, { userId: 'u-nina' }, 'p-a');
+    expect(mar.may_prescribe).toBe(false);
+    const f = mar.orders.find((o) => o.id === furosemide.id)!;
+    expect(f.actions).toEqual(['read', 'administer']);
+    expect(f.slots.map((s) => [s.scheduled_for.slice(11, 16), s.scheduled_for.slice(8, 10), s.state])).toEqual([
+      ['08:00', '23', 'overdue'],
+      ['10:00', '23', 'given'],
+      ['22:00', '23', 'upcoming'],
+      ['08:00', '24', 'upcoming'],
+      ['10:00', '24', 'upcoming'],
+    ]);
+    expect(f.slots[1]!.administration).toMatchObject({ administered_by_name: 'Nina Nurse', patient_scanned: 1 });
+    // The fixture's clarithromycin (08:00 given by Nina) and the prn morphine with its witness.
+    const clari = mar.orders.find((o) => o.id === 'mo-1')!;
+    expect(clari.slots.find((s) => s.scheduled_for === '2026-11-23T08:00:00.000Z')!.state).toBe('given');
+    const morphine = mar.orders.find((o) => o.id === 'mo-2')!;
+    expect(morphine.slots).toEqual([]);
+    expect(morphine.administrations.map((a) => [a.administered_by_name, a.witness_name])).toEqual([
+      ['Sue Nurse (night shift, ended)', 'Nina Nurse'],
+    ]);
+    // A stopped order more than 24 hours ago is not on the grid.
+    expect(mar.orders.map((o) => o.id)).not.toContain('mo-3');
+    expect((await openMar(w.ctx, { userId: 'u-brown' }, 'p-a')).may_prescribe).toBe(true);
+    // A registration clerk reads the patient, not their medicines; a nurse of another ward not even the patient.
+    expect((await openMar(w.ctx, { userId: 'u-rita' }, 'p-a')).orders).toEqual([]);
+    await expect(openMar(w.ctx, { userId: 'u-gwen' }, 'p-a')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('lists the doses due now and overdue on the ward, of orders the nurse may give, not those recorded', async () => {
+    w.clock.set('2026-11-23T19:30:00Z');
+    const due = await dosesDueNow(w.ctx, { userId: 'u-nina' }, { wardId: 'ward-card' });
+    expect(due.map((d) => [d.order_id, d.scheduled_for, d.state])).toEqual([
+      // Victor (restricted) is not Nina's; yesterday evening's clarithromycin was never recorded.
+      ['mo-1', '2026-11-22T20:00:00.000Z', 'overdue'],
+      ['mo-1', '2026-11-23T20:00:00.000Z', 'due'],
+    ]);
+    await run('u-nina', 'recordAdministration', {
+      id: newId('mad'),
+      order_id: 'mo-1',
+      status: 'refused',
+      scheduled_for: '2026-11-23T20:00:00Z',
+      reason: 'Patient declined, nauseous',
+    });
+    expect((await dosesDueNow(w.ctx, { userId: 'u-nina' }, { wardId: 'ward-card' })).map((d) => d.scheduled_for)).toEqual([
+      '2026-11-22T20:00:00.000Z',
+    ]);
+    expect(await dosesDueNow(w.ctx, { userId: 'u-nina' }, { wardId: 'ward-surg' })).toEqual([]);
+    expect(await dosesDueNow(w.ctx, { userId: 'u-rita' }, { wardId: null })).toEqual([]);
   });
 });
