@@ -2,6 +2,7 @@
 import type { Workstation } from '../workstation';
 import { adminHandlers } from './admin';
 import { clinicalHandlers, mutationHandlers } from './clinical';
+import { medicineHandlers } from './medicines';
 import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
 import { sessionHandlers } from './session';
 import { workstationHandlers } from './workstations';
@@ -10,6 +11,7 @@ export const handlers: HandlerMap = {
   ...sessionHandlers,
   ...clinicalHandlers,
   ...mutationHandlers,
+  ...medicineHandlers,
   ...adminHandlers,
   ...workstationHandlers,
 };

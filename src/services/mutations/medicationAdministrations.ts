@@ -48,33 +48,35 @@ const RIGHT_WORDS: Record<Right, string> = {
   allergy: 'Allergy',
 };
 
+/** The fields of a dose (without the rules across fields): the IPC request builds on them. */
+export const RecordAdministrationFields = z
+  .object({
+    id: NewId('mad'),
+    order_id: Id,
+    status: z.enum(['given', 'held', 'refused', 'not_given']),
+    scheduled_for: IsoTime.nullish(),
+    at: IsoTime.optional(),
+    dose: z.number().positive('must be above 0').finite().nullish(),
+    unit: z.string().trim().max(20).nullish(),
+    route: z.string().trim().max(20).nullish(),
+    wristband: Scan,
+    product: Scan,
+    reasons: Reasons,
+    /** Why a dose was held, refused or not given. */
+    reason: Reason.nullish(),
+    /** The second user who confirmed a controlled medicine (verified in the main process). */
+    witness_id: Id.nullish(),
+  })
+  .strict();
+
 export const recordAdministration = defineMutation({
   name: 'recordAdministration',
-  args: z
-    .object({
-      id: NewId('mad'),
-      order_id: Id,
-      status: z.enum(['given', 'held', 'refused', 'not_given']),
-      scheduled_for: IsoTime.nullish(),
-      at: IsoTime.optional(),
-      dose: z.number().positive('must be above 0').finite().nullish(),
-      unit: z.string().trim().max(20).nullish(),
-      route: z.string().trim().max(20).nullish(),
-      wristband: Scan,
-      product: Scan,
-      reasons: Reasons,
-      /** Why a dose was held, refused or not given. */
-      reason: Reason.nullish(),
-      /** The second user who confirmed a controlled medicine (verified in the main process). */
-      witness_id: Id.nullish(),
-    })
-    .strict()
-    .superRefine((a, ctx) => {
-      if (a.status !== 'given' && !a.reason)
-        ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when a dose is not given' });
-      if (a.status === 'given' && a.dose == null) ctx.addIssue({ code: 'custom', path: ['dose'], message: 'is required' });
-      if (a.status === 'given' && !a.route) ctx.addIssue({ code: 'custom', path: ['route'], message: 'is required' });
-    }),
+  args: RecordAdministrationFields.superRefine((a, ctx) => {
+    if (a.status !== 'given' && !a.reason)
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when a dose is not given' });
+    if (a.status === 'given' && a.dose == null) ctx.addIssue({ code: 'custom', path: ['dose'], message: 'is required' });
+    if (a.status === 'given' && !a.route) ctx.addIssue({ code: 'custom', path: ['route'], message: 'is required' });
+  }),
   async plan(ctx, a, who) {
     const order = await getOrder(ctx.db, a.order_id);
     const patient = order ? await getPatient(ctx.db, order.patient_id) : undefined;
