@@ -335,3 +335,19 @@ describe('the MAR and the doses due now', () => {
     expect(await dosesDueNow(w.ctx, { userId: 'u-rita' }, { wardId: null })).toEqual([]);
   });
 });
+
+describe('a stopped order on the MAR', () => {
+  it('has no doses after it was stopped', async () => {
+    const o = await run(
+      'u-brown',
+      'prescribeMedication',
+      order({ starts_at: '2026-11-23T00:00:00Z', times: ['08:00', '18:00'] }),
+    );
+    w.clock.set('2026-11-23T12:00:00Z');
+    await run('u-brown', 'stopMedicationOrder', { order_id: o.id, reason: 'Renal function worse' });
+    const mar = await openMar(w.ctx, { userId: 'u-nina' }, 'p-a');
+    const stopped = mar.orders.find((x) => x.id === o.id)!;
+    expect(stopped.actions).toEqual(['read']);
+    expect(stopped.slots.map((s) => [s.scheduled_for, s.state])).toEqual([['2026-11-23T08:00:00.000Z', 'overdue']]);
+  });
+});

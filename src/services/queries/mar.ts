@@ -71,7 +71,10 @@ function orderSlots(
   zone: string | null,
   byTime: Map<string, MarAdministration>,
 ): MarSlot[] {
-  const r = scheduledDoses({ ...o, times: times(o), prn: o.prn === 1 }, from, to, zone);
+  // A stopped order has no doses after it was stopped.
+  const ends = o.status === 'stopped' && o.stopped_at && (!o.ends_at || o.stopped_at < o.ends_at) ? o.stopped_at : o.ends_at;
+  if (ends && ends <= o.starts_at) return [];
+  const r = scheduledDoses({ ...o, ends_at: ends, times: times(o), prn: o.prn === 1 }, from, to, zone);
   if (!r.ok) return [];
   return r.value.map((t) => {
     const a = byTime.get(`${o.id}|${t}`) ?? null;
