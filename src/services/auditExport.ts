@@ -66,6 +66,11 @@ const CREATE = new Set([
   'assign_role',
   'break_glass',
   'create_enrollment_code',
+  'prescribe_medication',
+  'give_medication',
+  'hold_medication',
+  'refuse_medication',
+  'not_give_medication',
 ]);
 const UPDATE = new Set([
   'update_patient',
@@ -79,6 +84,8 @@ const UPDATE = new Set([
   'reschedule_alert',
   'update_badge',
   'reset_lockout',
+  'stop_medication',
+  'set_spo2_scale',
 ]);
 const DELETE = new Set(['revoke_role', 'revoke_workstation', 'revoke_enrollment_code']);
 
@@ -142,8 +149,15 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });
   }
+  // A medication order is FHIR's MedicationRequest: the medicine is the entity of every medicines event.
+  const what =
+    type === 'Patient' && id
+      ? { reference: `Patient/${id}` }
+      : type === 'MedicationOrder' && id
+        ? { reference: `MedicationRequest/${id}` }
+        : { identifier: { value: r.resource } };
   entity.push({
-    what: type === 'Patient' && id ? { reference: `Patient/${id}` } : { identifier: { value: r.resource } },
+    what,
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     ...(securityLabel.length ? { securityLabel } : {}),

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
+import { toFhirBundle } from '../../src/services/auditExport';
+import { auditReportFor } from '../../src/services/queries/auditReport';
 import { dosesDueNow, openMar } from '../../src/services/queries/mar';
 import { runMutation } from '../../src/services/run';
 import { WitnessConfirmations } from '../../src/services/witness';
@@ -200,6 +202,16 @@ describe('giving a dose: the five rights', () => {
   });
 });
 
+const morphineDose = () => ({
+  id: newId('mad'),
+  order_id: 'mo-2',
+  status: 'given',
+  dose: 5,
+  route: 'sc',
+  wristband: { value: 'GH-0001' },
+  product: { value: '05012345678917' },
+});
+
 describe('a controlled medicine: the witness', () => {
   const morphine = (witness?: string) => ({
     id: newId('mad'),
@@ -349,5 +361,51 @@ describe('a stopped order on the MAR', () => {
     const stopped = mar.orders.find((x) => x.id === o.id)!;
     expect(stopped.actions).toEqual(['read']);
     expect(stopped.slots.map((s) => [s.scheduled_for, s.state])).toEqual([['2026-11-23T08:00:00.000Z', 'overdue']]);
+  });
+});
+
+describe('the audit trail of medicines', () => {
+  it('prescribing, overriding, giving, witnessing, holding and stopping are events of the medication order, in the report and the BALP export', async () => {
+    const o = await run('u-brown', 'prescribeMedication', {
+      ...order({ medication: 'Amoxicillin', product_code: '05012345670010' }),
+      allergy_override_reason: 'Tolerated amoxicillin in 2024',
+    });
+    await run('u-nina', 'recordAdministration', {
+      ...dose(o.id, { product: { value: '05012345670010' } }),
+      reasons: { allergy: 'Discussed with Dr. Brown' },
+    });
+    await run('u-nina', 'recordAdministration', { ...morphineDose(), witness_id: 'u-nora' });
+    await run('u-nina', 'recordAdministration', {
+      id: newId('mad'),
+      order_id: o.id,
+      status: 'held',
+      scheduled_for: '2026-11-24T08:00:00Z',
+      reason: 'Vomiting, physician informed',
+    });
+    await run('u-brown', 'stopMedicationOrder', { order_id: o.id, reason: 'Course changed' });
+    const { rows } = await auditReportFor(
+      w.ctx,
+      { userId: 'u-admin' },
+      {
+        org_id: 'org-gh',
+        from: '2026-11-23T00:00:00Z',
+        to: '2026-11-24T00:00:00Z',
+        filters: { resource: 'MedicationOrder:*' },
+      },
+    );
+    expect(rows.map((r) => [r.action, r.resource])).toEqual([
+      ['override_allergy', `MedicationOrder:${o.id}`],
+      ['prescribe_medication', `MedicationOrder:${o.id}`],
+      ['override_medication_check', `MedicationOrder:${o.id}`],
+      ['give_medication', `MedicationOrder:${o.id}`],
+      ['witness_medication', 'MedicationOrder:mo-2'],
+      ['give_medication', 'MedicationOrder:mo-2'],
+      ['hold_medication', `MedicationOrder:${o.id}`],
+      ['stop_medication', `MedicationOrder:${o.id}`],
+    ]);
+    const bundle = toFhirBundle(rows, 'test', '2026-11-23T12:00:00Z') as { entry: Array<{ resource: any }> };
+    const give = bundle.entry.find((e) => e.resource.entity.some((x: any) => x.what.reference === `MedicationRequest/${o.id}`))!;
+    expect(give.resource.entity.map((x: any) => x.what)).toContainEqual({ reference: `MedicationRequest/${o.id}` });
+    expect(bundle.entry.map((e) => e.resource.action)).toEqual(['E', 'C', 'E', 'C', 'E', 'C', 'C', 'U']);
   });
 });
