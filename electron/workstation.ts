@@ -132,6 +132,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
           if (r.token && ws) ws.serverTokens.set(r.token);
           return { ...r, ...(r.token ? { userId: r.token.user_id } : {}) };
         },
+        signInBadge: (badge, pin) => engineSync.signInBadge(badge, pin),
       },
       // A sign-in decided here unlocks the user's signing key with the same secret (not enrolled: no keys).
       unlockKey: async (user, c) => {
@@ -220,10 +221,11 @@ export function auditedSettings(config: SystemConfig, policyFingerprint: string)
  */
 async function eraseRevoked(ws: Workstation, r: Revocation): Promise<void> {
   if (ws.revoked) return; // erased, or being erased
+  // Known before the sign-out, whose session event the window renders: it then says why, not "Sign in".
+  ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   ws.session.signOut();
   ws.serverTokens.clear();
   ws.keys.forgetAll();
-  ws.revoked = { message: r.message, at: r.revoked_at, erased: false };
   const enrollment = await ws.sync.engine.enrollment().catch(() => null);
   await ws.sync.engine.stop();
   let message = r.message;

@@ -13,6 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEnrollmentCode, recordDeviceUser } from '../../src/server/auth';
+import { newAuditKeyPair } from '../../src/store/auditSignature';
 import type { Db } from '../../src/store/db';
 import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
@@ -136,7 +137,8 @@ async function enrollSim(
   const res = await fetch(`${url}/v1/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ protocol: 1, code, name }),
+    // Enrollment requires the workstation's audit key (docs/security.md, I8); the simulated one never signs events.
+    body: JSON.stringify({ protocol: 1, code, name, public_key: newAuditKeyPair().publicKey }),
   });
   const e = (await res.json()) as { device_id: string; secret: string };
   await recordDeviceUser(db, e.device_id, userId, BENCH_NOW);

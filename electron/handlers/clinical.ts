@@ -4,6 +4,7 @@ import { AppError } from '../../src/domain/errors';
 import { channels, type Channel } from '../../src/ipc/contract';
 import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
+import { chartAccess } from '../../src/services/queries/chartAccess';
 import { visibleWards, wardCensus } from '../../src/services/queries/census';
 import { findForBreakGlass } from '../../src/services/queries/people';
 import { clinicianDay } from '../../src/services/queries/today';
@@ -40,11 +41,27 @@ export const mutationHandlers = Object.fromEntries(MUTATION_CHANNELS.map((c) => 
 
 export const clinicalHandlers: Pick<
   HandlerMap,
-  'census.wards' | 'census.list' | 'patients.search' | 'chart.open' | 'clinician.day' | 'breakGlass.find'
+  | 'census.wards'
+  | 'census.list'
+  | 'patients.search'
+  | 'chart.open'
+  | 'chart.access'
+  | 'clinician.day'
+  | 'breakGlass.find'
+  | 'breakGlass.start'
 > = {
   'census.wards': async (_r, ws, p) => visibleWards(ws.ctx, need(p)),
   'census.list': async (r, ws, p) => wardCensus(ws.ctx, need(p), { wardId: r.wardId }),
   'chart.open': async (r, ws, p) => openChart(ws.ctx, need(p), r.patientId),
+  'chart.access': async (r, ws, p) => chartAccess(ws.ctx, need(p), r.patientId, r.since ?? null),
+  // The user proves it is still them before anything is decided (a shared PC left signed in).
+  'breakGlass.start': async ({ confirm, ...args }, ws, p) => {
+    const principal = need(p);
+    await ws.session.confirmIdentity(confirm.method === 'password' ? { password: confirm.password } : confirm);
+    const grant = await runMutation(ws.ctx, principal, MUTATIONS.breakGlass, args);
+    void ws.sync.syncNow().catch(() => undefined);
+    return grant;
+  },
   'clinician.day': async (r, ws, p) => clinicianDay(ws.ctx, need(p), r),
   'breakGlass.find': async (r, ws, p) => findForBreakGlass(ws.ctx, need(p), r.mrn),
   'patients.search': async (r, ws, p) => {

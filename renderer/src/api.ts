@@ -29,6 +29,17 @@ export function onSessionProblem(l: SessionListener): () => void {
   return () => sessionProblemListeners.delete(l);
 }
 
+const refusedListeners = new Set<SessionListener>();
+
+/**
+ * Called when main refuses a request as forbidden or not found: what the user may do changed (an open
+ * chart then checks whether it may stay on screen).
+ */
+export function onRefused(l: SessionListener): () => void {
+  refusedListeners.add(l);
+  return () => refusedListeners.delete(l);
+}
+
 export async function call<C extends Channel>(channel: C, request: Request<C>): Promise<Response<C>> {
   if (!window.clinic)
     throw new ApiError({ kind: 'internal', message: 'The workstation bridge is missing. Restart the application.' });
@@ -37,6 +48,7 @@ export async function call<C extends Channel>(channel: C, request: Request<C>): 
     if ((r.error.kind === 'locked' || r.error.kind === 'unauthenticated') && !channel.startsWith('session.')) {
       for (const l of sessionProblemListeners) l();
     }
+    if (r.error.kind === 'forbidden' || r.error.kind === 'not_found') for (const l of refusedListeners) l();
     throw new ApiError(r.error);
   }
   return r.value as Response<C>;

@@ -4,13 +4,14 @@
  * The audit report of ONC §170.315(d)(3) for a time range: CSV, or FHIR R4 AuditEvents (IHE BALP
  * "PatientRead" shape) for a hospital's SIEM. DB is the server's database (a file or postgres:// URL;
  * default DATABASE_URL, else SERVER_DB, else ./server-data/server.db) or a workstation file with --key.
- * Filters match a field exactly, or with * as a wildcard, or `-` for empty. Text output is escaped.
+ * Filters match a field exactly, or with * as a wildcard, or `-` for empty. CSV and text output are
+ * escaped (control, bidirectional and invisible characters) and never start a cell with a formula.
  * Exit code: 0 written, 2 bad arguments or unreadable database.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { toCsv, toFhirBundle } from '../services/auditExport';
+import { toCsv, toFhirBundle, toText } from '../services/auditExport';
 import { auditReport, REPORT_FIELDS, type ReportField } from '../services/queries/auditReport';
 import type { Db } from '../store/db';
 import { openAuditDb, tableNames } from './auditVerify';
@@ -96,14 +97,9 @@ async function main(): Promise<number> {
         ? toCsv(report.rows)
         : v.format === 'fhir'
           ? `${JSON.stringify(toFhirBundle(report.rows, source, new Date().toISOString()), null, 2)}\n`
-          : report.rows
-              .map(
-                (r) =>
-                  `${r.at}  ${r.actor}${r.on_behalf_of ? ` (as ${r.on_behalf_of})` : ''}  ${r.action}  ${r.resource}  ${r.decision}${r.reason ? `  ${r.reason}` : ''}${r.protected_data ? '  [protected data]' : ''}`,
-              )
-              .join('\n');
+          : toText(report.rows);
+    // CSV and text are escaped field by field (src/services/auditExport.ts), FHIR by JSON and its own rules.
     if (v.out) writeFileSync(v.out, text);
-    // On a terminal every line is escaped (control sequences in names cannot rewrite the screen).
     else if (v.format === 'text' || process.stdout.isTTY) for (const line of text.split('\n')) say(line);
     else process.stdout.write(text);
     complain(

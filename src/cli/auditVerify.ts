@@ -4,14 +4,16 @@
  * server SQLite file, or a postgres:// URL of the central server. On a server database it also checks
  * every workstation's log as received (`device_audit`), device by device: its chain, and its
  * signatures by the workstation's audit key; and that the server's own copies of workstation events
- * say what the workstations signed. Everything printed is escaped (src/cli/terminalText.ts).
+ * say what the workstations signed. It notes (without failing) the events signed in a user's name by a
+ * key the server never confirmed as hers on that workstation (issue 20; docs/security.md, P1b).
+ * Everything printed is escaped (src/cli/terminalText.ts).
  * Exit code: 0 every chain verifies, 1 a chain is broken, 2 the database cannot be read.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Db } from '../store/db';
 import { verifyAuditChain, type ChainReport } from '../store/audit';
-import { verifyDeviceSignatures, verifyOrigins } from '../store/auditVerification';
+import { unconfirmedPersonKeys, verifyDeviceSignatures, verifyOrigins } from '../store/auditVerification';
 import { databaseState } from '../store/encryption';
 import { PostgresDb } from '../store/postgres';
 import { SqliteDb } from '../store/sqlite';
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
       return 2;
     }
     let broken = 0;
+    let unconfirmed = 0;
     const own = await verifyAuditChain(db);
     say(describe('audit log', own));
     if (!own.ok) broken++;
@@ -112,9 +115,20 @@ async function main(): Promise<number> {
         say(
           `${describe(label, r)}; ${s.signed} signed${s.legacy ? `, ${s.legacy} unsigned-legacy (received before the workstation had an audit key)` : ''}`,
         );
+        if (!tables.has('device_audit_proofs')) continue;
+        for (const k of await unconfirmedPersonKeys(db, d.device_id)) {
+          unconfirmed += k.events;
+          const events =
+            k.first_seq === k.last_seq ? `event ${k.first_seq}` : `${k.events} events (${k.first_seq}–${k.last_seq})`;
+          say(
+            `note    ${label}: ${events} signed in the name of ${k.actor} by a key the server never confirmed as theirs there (${k.public_key.slice(0, 16)}…): made at an offline sign-in, it is confirmed only by their next online sign-in on that workstation`,
+          );
+        }
       }
     }
     say(broken === 0 ? 'every audit chain verifies' : `${broken} audit chain(s) broken`);
+    if (unconfirmed > 0)
+      say(`${unconfirmed} workstation event(s) signed by person keys the server never confirmed (see the notes)`);
     return broken === 0 ? 0 : 1;
   } finally {
     await db.close();

@@ -63,6 +63,8 @@ export const channels = {
     response: z.array(out.LocatedPatientOut),
   },
   'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
+  /** Whether an open chart may stay on screen, and if not why (issue 20); `since`: when it was last known open. */
+  'chart.access': { request: z.object({ patientId: Id, since: IsoTime.nullish() }).strict(), response: out.ChartAccessOut },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
   // Writes (each a use case of src/services, queued for sync).
@@ -87,7 +89,34 @@ export const channels = {
     request: z.object({ mrn: TypedMrn }).strict(),
     response: out.BreakGlassCandidateOut,
   },
-  'breakGlass.start': mutation('breakGlass', out.BreakGlassOut),
+  /**
+   * Break-glass in the signed-in user's name only with proof it is still them (issue 20): their
+   * password, or their own badge and its PIN. Not a plain mutation channel: the proof is checked
+   * first and never leaves this workstation.
+   */
+  'breakGlass.start': {
+    request: z
+      .object({
+        ...MUTATIONS.breakGlass.args.shape,
+        confirm: z.discriminatedUnion('method', [
+          z.object({ method: z.literal('password'), password: Secret }).strict(),
+          z
+            .object({
+              method: z.literal('badge'),
+              badge: z
+                .string()
+                .trim()
+                .min(1, 'is required')
+                .max(100)
+                .transform((b) => b.toUpperCase()),
+              pin: Secret,
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    response: out.BreakGlassOut,
+  },
 
   // Medicines (issue 19): prescribing, the MAR, the doses due now, a dose with its witness.
   'medicines.prescribe': mutation('prescribeMedication', med.MedicationOrderOut),

@@ -144,6 +144,11 @@ export const AuditEventOut = z.object({
 });
 const Actions = z.array(s);
 
+export const ChartAccessOut = z.discriminatedUnion('open', [
+  z.object({ open: z.literal(true), now: s, until: ns }),
+  z.object({ open: z.literal(false), now: s, why: z.enum(['break_glass_ended', 'shift_ended', 'access_removed']), at: ns }),
+]);
+
 export const ChartOut = z.object({
   patient: LocatedPatientOut,
   access: z.enum(['normal', 'break_glass']),

@@ -8,8 +8,9 @@ import type { z } from 'zod';
 import { AppError, isAppError, type ErrorKind } from '../domain/errors';
 import { isMutationName, MUTATIONS } from '../services/mutations';
 import { runMutation } from '../services/run';
-import { verifyCredentials } from '../services/signIn';
+import { SIGN_IN_PAUSED, verifyCredentials, type SignInOptions } from '../services/signIn';
 import { appendAudit } from '../store/audit';
+import { parsePublicKey } from '../store/auditSignature';
 import {
   EnrollmentCodeRequest,
   EnrollRequest,
@@ -17,22 +18,16 @@ import {
   PullRequest,
   PushRequest,
   SignInRequest,
+  BadgeSignInRequest,
   SYNC_PROTOCOL_VERSION,
   WaitRequest,
 } from '../sync/protocol';
 import { allStorable } from '../domain/text';
-import {
-  authenticateDevice,
-  createEnrollmentCode,
-  enrollDevice,
-  issueUserToken,
-  recordDeviceUser,
-  userFromToken,
-  type Device,
-} from './auth';
+import { createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, userFromToken, type Device } from './auth';
 import { mayAdministerWorkstations } from './devices';
-import { registerRateLimits } from './limits';
+import { addressOf, registerRateLimits } from './limits';
 import { registerSignInKeys } from './personProof';
+import { deviceOfRequest } from './requestDevice';
 import { retirementRoutes, retiringError } from './retirement';
 import { securityRoutes } from './securityRoutes';
 import type { Server } from './context';
@@ -76,7 +71,13 @@ function body<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 }
 
 export async function buildApp(server: Server): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, trustProxy: server.security.trustProxy });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    // X-Forwarded-For only from the listed proxies (never from whoever sends it).
+    trustProxy: server.security.trustedProxies.length > 0 ? server.security.trustedProxies : false,
+  });
   const live = new LiveUpdates(server);
   app.addHook('onClose', async () => live.close());
   // Deletion tombstones every active workstation has passed are pruned a minute after start, then hourly.
@@ -138,10 +139,10 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { kind: 'not_found', message: 'No such endpoint.' } }));
   // Per-client limits (docs/security.md, T1); before any route so every route gets one.
-  await registerRateLimits(app, server.security.limits);
+  await registerRateLimits(app, server.db, server.security.limits);
 
   const device = async (req: FastifyRequest, opts: { retiring?: boolean } = {}): Promise<Device> => {
-    const a = await authenticateDevice(server.db, req.headers.authorization);
+    const a = await deviceOfRequest(server.db, req);
     if (a && 'revoked' in a) {
       // Only the holder of the right secret learns this; the workstation then erases its cache.
       throw new AppError(
@@ -168,19 +169,30 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     time: server.now(),
   }));
 
+  /** How the server checks a secret: per client (a verified workstation, else the address) and per account. */
+  const signInOptions = (req: FastifyRequest, viaDevice: Device | null, organization: string | null): SignInOptions => ({
+    db: server.db,
+    clock: server.clock,
+    throttle: server.security.throttle,
+    organization: viaDevice?.org_id ?? organization,
+    client: viaDevice ? `device:${viaDevice.id}` : `ip:${addressOf(req)}`,
+    // Her own workstation keeps its own budget; strangers elsewhere cannot use it up.
+    ownPlaceOf: async (userId) =>
+      viaDevice !== null &&
+      (await server.db.get('SELECT 1 FROM device_users WHERE device_id = ? AND user_id = ?', [viaDevice.id, userId])) !==
+        undefined,
+    // A pause says so (429): the workstation then checks the secret offline, against its own budget.
+    throttledAnswer: () => new AppError('rate_limited', SIGN_IN_PAUSED, { reason: 'throttled' }),
+  });
+
   app.post('/v1/auth/sign-in', async (req: FastifyRequest, reply: FastifyReply) => {
     const b = body(SignInRequest, req.body);
     const viaDevice = req.headers.authorization ? await device(req) : null;
-    const u = await verifyCredentials(
-      {
-        db: server.db,
-        clock: server.clock,
-        throttle: server.security.throttle,
-        organization: viaDevice?.org_id ?? b.organization ?? null,
-        client: viaDevice ? `device:${viaDevice.id}` : `ip:${req.ip}`,
-      },
-      { method: 'password', username: b.username, password: b.password },
-    );
+    const u = await verifyCredentials(signInOptions(req, viaDevice, b.organization ?? null), {
+      method: 'password',
+      username: b.username,
+      password: b.password,
+    });
     if (viaDevice) await recordDeviceUser(server.db, viaDevice.id, u.id, server.now());
     // Issue 20: the keys this user signs with on that workstation (only now that the password is checked).
     const registered = viaDevice ? await registerSignInKeys(server, viaDevice, u, b.keys ?? []) : undefined;
@@ -190,6 +202,20 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
       user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username },
       ...(registered ? { registered_keys: registered } : {}),
     });
+  });
+
+  // A badge and PIN tapped at an online workstation: checked here like a password (issue 20), so the
+  // server's PIN, badge owner and hold-back win, and every badge sign-in is in the server's log. It
+  // adds no user to the workstation, issues no token and registers no key (only a password does).
+  app.post('/v1/auth/badge', async (req) => {
+    const b = body(BadgeSignInRequest, req.body);
+    const viaDevice = await device(req);
+    const u = await verifyCredentials(signInOptions(req, viaDevice, null), {
+      method: 'badge',
+      badge: b.badge.trim().toUpperCase(),
+      pin: b.pin,
+    });
+    return { user: { id: u.id, org_id: u.org_id, name: u.name, username: u.username } };
   });
 
   app.post('/v1/enrollment-codes', async (req) => {
@@ -228,11 +254,13 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
 
   app.post('/v1/enroll', async (req) => {
     const b = body(EnrollRequest, req.body);
+    // Its audit key comes with it: every event it sends is signed from the first (docs/security.md, I8).
+    if (!parsePublicKey(b.public_key)) throw new AppError('invalid', 'Invalid request: public_key: not an Ed25519 public key.');
     const enrolled = await enrollDevice(server.db, {
       code: b.code,
       name: b.name,
       now: server.now(),
-      publicKey: b.public_key ?? null,
+      publicKey: b.public_key,
       // A code stops working when its creator may no longer enroll workstations there.
       mayEnroll: (userId, orgId) => mayAdministerWorkstations(server, userId, orgId),
     });

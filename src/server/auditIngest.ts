@@ -6,8 +6,12 @@
  * - carry a valid Ed25519 signature by the workstation's own key, once it has one (events received
  *   before the workstation registered a key are kept and marked unsigned-legacy);
  * - name as actor a user of the workstation's organization (or root) who signed in on that
- *   workstation — or, for a failed sign-in, any user of the organization or `unknown`; and the
- *   workstation's own system actors only for their own actions;
+ *   workstation — or, for a failed sign-in, any user of the organization or `unknown`, but then only
+ *   in the exact shape the workstation writes (src/services/signIn.ts: `sign_in_password` or
+ *   `sign_in_badge`, refused, about that very user, no details); and the workstation's own system
+ *   actors only for their own actions;
+ * - be dated within the workstation's plausible window: not long before it was enrolled, not after
+ *   the server's time (with a margin for clocks);
  * - belong to the workstation's organization.
  * Accepted events are kept as received (`device_audit`, per device) and appended to the server's own
  * chain with their origin. The first event that fails, and everything after it, is refused: the
@@ -40,6 +44,33 @@ const SYSTEM_ACTORS: Record<string, { actions: readonly string[]; decisions?: re
   unknown: { actions: ['sign_in_password', 'sign_in_badge'], decisions: ['forbidden'] },
 };
 const DECISIONS = new Set(['allow', 'forbidden', 'not_found', 'invalid', 'error']);
+
+/**
+ * The workstation's plausible window (round 3, finding 7: events dated 2001 or 2099 were filed under
+ * those dates). Before enrollment a PC may run for a while (installed, started, checked) before IT
+ * enrolls it, and its clock is corrected to the server's only from its first sync.
+ */
+const BEFORE_ENROLLMENT_DAYS = 30;
+const AHEAD_OF_SERVER_DAYS = 1;
+const DAY = 86_400_000;
+
+/** A refused sign-in, exactly as the workstation writes it: it names only the account tried. */
+function failedSignInShape(e: Pushed): string | null {
+  if (e.action !== 'sign_in_password' && e.action !== 'sign_in_badge') return `its actor has not signed in on this workstation`;
+  if (e.decision !== 'forbidden' || e.on_behalf_of || (e.details !== null && e.details !== undefined))
+    return 'it is not a refused sign-in as the workstation records one';
+  if (e.resource !== `User:${e.actor}`) return 'a refused sign-in names only the account that was tried';
+  if (e.reason !== 'unauthenticated' && e.reason !== 'throttled') return 'a refused sign-in gives no other reason';
+  return null;
+}
+
+function outsideWindow(e: Pushed, enrolledAt: string, now: string): string | null {
+  const at = Date.parse(e.at);
+  if (at > Date.parse(now) + AHEAD_OF_SERVER_DAYS * DAY) return `it is dated ${e.at.slice(0, 10)}, after the server's time`;
+  if (at < Date.parse(enrolledAt) - BEFORE_ENROLLMENT_DAYS * DAY)
+    return `it is dated ${e.at.slice(0, 10)}, long before the workstation was enrolled`;
+  return null;
+}
 
 interface Known {
   users: Map<string, string>;
@@ -77,8 +108,10 @@ async function knownPeople(server: Server, device: Device, events: Pushed[]): Pr
  */
 const storable = <T extends string | null | undefined>(v: T): T => (typeof v === 'string' ? toStorable(v) : v) as T;
 
-function refusal(e: Pushed, device: Device, known: Known): string | null {
+function refusal(e: Pushed, device: Device, known: Known, enrolledAt: string, now: string): string | null {
   if (canonicalTime(e.at) === null) return 'its time is not a valid timestamp';
+  const when = outsideWindow(e, enrolledAt, now);
+  if (when) return when;
   if (!DECISIONS.has(e.decision)) return `its decision "${e.decision.slice(0, 20)}" is not one the workstation writes`;
   if (e.org_id !== null && e.org_id !== device.org_id && e.org_id !== ROOT_ORG_ID) return 'it belongs to another organization';
   const system = SYSTEM_ACTORS[e.actor];
@@ -86,14 +119,15 @@ function refusal(e: Pushed, device: Device, known: Known): string | null {
     if (!system.actions.includes(e.action) || (system.decisions && !system.decisions.includes(e.decision)) || e.on_behalf_of) {
       return `the workstation's "${e.actor}" entries never record "${e.action.slice(0, 40)}"`;
     }
+    if (e.actor === 'unknown') return failedSignInShape(e);
     return e.org_id === ROOT_ORG_ID ? 'it belongs to another organization' : null;
   }
   const org = known.users.get(e.actor);
   if (org === undefined) return 'its actor is not a user the server knows';
   if (org !== device.org_id && org !== ROOT_ORG_ID) return "its actor is another organization's user";
   if (e.org_id === ROOT_ORG_ID && org !== ROOT_ORG_ID) return 'it belongs to another organization';
-  const failedSignIn = e.action.startsWith('sign_in_') && e.decision !== 'allow';
-  if (!failedSignIn && !known.deviceUsers.has(e.actor)) return 'its actor has not signed in on this workstation';
+  // Someone who never signed in here appears only as the account a refused sign-in tried.
+  if (!known.deviceUsers.has(e.actor)) return failedSignInShape(e);
   if (e.on_behalf_of) {
     if (org !== ROOT_ORG_ID) return 'only root acts on behalf of another user';
     if (known.users.get(e.on_behalf_of) !== device.org_id) return 'it acts on behalf of someone outside the organization';
@@ -107,7 +141,10 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
   const result = await db.transaction(async () => {
     // Serializes pushes of one workstation (the row lock in PostgreSQL; SQLite has one writer).
     await db.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [server.now(), device.id]);
-    const keyRow = await db.get<{ public_key: string | null }>('SELECT public_key FROM devices WHERE id = ?', [device.id]);
+    const keyRow = await db.get<{ public_key: string | null; enrolled_at: string }>(
+      'SELECT public_key, enrolled_at FROM devices WHERE id = ?',
+      [device.id],
+    );
     const key = keyRow?.public_key ? parsePublicKey(keyRow.public_key) : null;
     const lastRow = await db.get<{ seq: number | string; hash: string }>(
       'SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq DESC LIMIT 1',
@@ -149,7 +186,7 @@ export async function ingestAudit(server: Server, device: Device, events: Pushed
         refuse(e.signature ? "its signature is not this workstation's" : 'it is not signed');
         break;
       }
-      const why = refusal(e, device, known) ?? (await proofs.refusal(e));
+      const why = refusal(e, device, known, keyRow?.enrolled_at ?? server.now(), server.now()) ?? (await proofs.refusal(e));
       if (why) {
         refuse(why);
         break;

@@ -17,8 +17,8 @@ import { DEFAULT_RATE_LIMITS, type RateLimits } from './limits';
 export interface ServerSecurity {
   throttle: ThrottlePolicy;
   limits: RateLimits;
-  /** Behind a reverse proxy: trust its X-Forwarded-For (Fastify `trustProxy`: true or the proxy's addresses). */
-  trustProxy: boolean | string;
+  /** Behind a reverse proxy: its addresses or networks, the only callers whose X-Forwarded-For is believed (src/server/proxies.ts). */
+  trustedProxies: string[];
 }
 
 export interface ServerLog {
@@ -50,7 +50,7 @@ export async function openServer(opts: {
   clock: Clock;
   policy?: PolicyConfig;
   log?: ServerLog;
-  security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustProxy?: ServerSecurity['trustProxy'] };
+  security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustedProxies?: string[] };
   /** What workstations hold (default: the server's tables; the sync unit tests keep it in memory). */
   deviceState?: DeviceStateStore;
 }): Promise<Server> {
@@ -69,7 +69,7 @@ export async function openServer(opts: {
   const security: ServerSecurity = {
     throttle: { ...DEFAULT_THROTTLE, ...opts.security?.throttle },
     limits: { ...DEFAULT_RATE_LIMITS, ...opts.security?.limits },
-    trustProxy: opts.security?.trustProxy ?? false,
+    trustedProxies: opts.security?.trustedProxies ?? [],
   };
   return {
     db: opts.db,
@@ -118,7 +118,7 @@ export async function auditServerStart(server: Server, version?: string): Promis
     settings: {
       throttle: server.security.throttle,
       limits: server.security.limits,
-      trust_proxy: server.security.trustProxy,
+      trusted_proxies: server.security.trustedProxies,
       policy_fingerprint: server.engine.policy.fingerprint,
     },
   });

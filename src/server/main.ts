@@ -4,7 +4,8 @@
  *   --set-root-password   set root's password (from ROOT_PASSWORD, else asked on the terminal)
  *   --load-fixture FILE   load a fixture (SPEC §5) into an empty server database
  *   --demo                load the demo hospital when the database holds no organization yet
- * HOST (default 127.0.0.1) and PORT (default 8080). Put TLS in front of it (reverse proxy) in production.
+ * HOST (default 127.0.0.1) and PORT (default 8080). Put TLS in front of it (reverse proxy) in production
+ * and list the proxy in TRUST_PROXY (addresses or networks, comma-separated; docs/install.md).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { SqliteDb } from '../store/sqlite';
 import { buildApp } from './app';
 import { newWriter } from '../services/context';
 import { auditServerStart, ensureRoot, openServer } from './context';
+import { parseTrustedProxies } from './proxies';
 
 async function readPassword(): Promise<string> {
   if (process.env.ROOT_PASSWORD) return process.env.ROOT_PASSWORD;
@@ -40,6 +42,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' }, demo: { type: 'boolean' } },
   });
+  // Behind a TLS reverse proxy, TRUST_PROXY lists its addresses so per-client limits see the real client;
+  // a bad list stops the start before anything is opened.
+  const trustedProxies = parseTrustedProxies(process.env.TRUST_PROXY);
   const { db, where } = openServerDb();
   const log = {
     info: (msg: string, f?: object) => console.log(JSON.stringify({ at: new Date().toISOString(), level: 'info', msg, ...f })),
@@ -47,9 +52,7 @@ async function main(): Promise<void> {
     error: (msg: string, f?: object) =>
       console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
-  // Behind a TLS reverse proxy, TRUST_PROXY (true, or the proxy's addresses) makes per-client limits see the real client.
-  const trustProxy = process.env.TRUST_PROXY === 'true' ? true : process.env.TRUST_PROXY || false;
-  const server = await openServer({ db, clock: systemClock, log, security: { trustProxy } });
+  const server = await openServer({ db, clock: systemClock, log, security: { trustedProxies } });
   const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
   const fixture = values['load-fixture']
     ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }

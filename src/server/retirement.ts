@@ -18,7 +18,8 @@ import type { User } from '../domain/entities';
 import { AppError } from '../domain/errors';
 import { appendAudit } from '../store/audit';
 import { UnsentRequest } from '../sync/securityProtocol';
-import { authenticateDevice, type Device } from './auth';
+import type { Device } from './auth';
+import { deviceOfRequest } from './requestDevice';
 import type { Server } from './context';
 import type { RouteAuth } from './securityRoutes';
 
@@ -69,7 +70,7 @@ export async function requestRetirement(
 export function retirementRoutes(app: FastifyInstance, server: Server, auth: Pick<RouteAuth, 'body'>): void {
   app.post('/v1/devices/unsent', async (req) => {
     const b = auth.body(UnsentRequest, req.body);
-    const a = await authenticateDevice(server.db, req.headers.authorization);
+    const a = await deviceOfRequest(server.db, req);
     if (!a) throw new AppError('unauthenticated', 'This workstation is not enrolled, or its enrollment was revoked.');
     const now = server.now();
     const report = JSON.stringify(b.unsent);

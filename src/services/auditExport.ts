@@ -1,11 +1,16 @@
 /**
- * The audit report as files for a hospital's SIEM (docs/security.md, T6):
- * - CSV (RFC 4180; a cell that a spreadsheet would run as a formula is prefixed with an apostrophe);
- * - FHIR R4: a Bundle of AuditEvents. A successful chart read is in the IHE Basic Audit Log Patterns
+ * The audit report as files for a hospital's SIEM (docs/security.md, T6 and I9):
+ * - CSV (RFC 4180, one line per event): control, bidirectional and invisible characters are shown as
+ *   escapes (\x0a, \u202e), and a cell a spreadsheet would run as a formula — after any leading
+ *   whitespace — is prefixed with an apostrophe;
+ * - text, one line per event, escaped and neutralised the same way;
+ * - FHIR R4: a Bundle of AuditEvents, valid against the R4 definitions (tests check it with Medplum's
+ *   validator): instants, codes, ids and strings are made well-formed whatever the log holds. A successful chart read is in the IHE Basic Audit Log Patterns
  *   (BALP) "PatientRead" shape — RESTful read, the user as requesting agent, the source, the patient
  *   entity and the data entity — and every entity that was specially protected (SPEC §3a) carries
  *   its HL7 security label. Other events use the same coding for creates, updates, logins and the rest.
  */
+import { printable, withoutFormula } from '../domain/printable';
 import type { ReportRow } from './queries/auditReport';
 
 export const CSV_COLUMNS = [
@@ -24,10 +29,31 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const;
 
+/** A field as report text: escaped, and never a formula. */
+const reportText = (v: unknown): string => withoutFormula(printable(v === null || v === undefined ? '' : String(v)));
+
 function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const s = reportText(v);
+  return /[",]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The text format: one line per event, two spaces between fields. */
+export function toText(rows: ReportRow[]): string {
+  return rows
+    .map((r) =>
+      [
+        r.at,
+        `${r.actor}${r.on_behalf_of ? ` (as ${r.on_behalf_of})` : ''}`,
+        r.action,
+        r.resource,
+        r.decision,
+        ...(r.reason ? [r.reason] : []),
+        ...(r.protected_data ? ['[protected data]'] : []),
+      ]
+        .map(reportText)
+        .join('  '),
+    )
+    .join('\n');
 }
 
 export function toCsv(rows: ReportRow[]): string {
@@ -107,8 +133,28 @@ const ref = (resource: string): { type: string; id: string } => {
   return at < 0 ? { type: resource, id: '' } : { type: resource.slice(0, at), id: resource.slice(at + 1) };
 };
 
+/** FHIR `id`: a patient id that is not one (`../../Observation/x`) is named by identifier, never referenced. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** FHIR `instant`, with seconds and a zone. */
+const FHIR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/** FHIR strings hold no control characters and are never empty; here they are escaped as well. */
+const str = (v: string | null | undefined): string | undefined => (v ? printable(v) : undefined);
+/** FHIR `code`: no leading, trailing or repeated whitespace (printable text, runs of spaces as one `_`). */
+const code = (v: string): string => printable(v).trim().replace(/\s+/g, '_') || 'unknown';
+
+function instant(at: string): { recorded: string; asLogged?: string } {
+  if (FHIR_INSTANT.test(at) && !Number.isNaN(Date.parse(at))) return { recorded: at };
+  const t = Date.parse(at);
+  // Ingestion refuses such times; a workstation's own log written by older software might hold one.
+  return Number.isNaN(t)
+    ? { recorded: '1970-01-01T00:00:00Z', asLogged: at }
+    : { recorded: new Date(t).toISOString(), asLogged: at };
+}
+
 export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, unknown> {
   const { type, id } = ref(r.resource);
+  const patientId = type === 'Patient' && FHIR_ID.test(id) ? id : null;
+  const time = instant(r.at);
   const ok = r.decision === 'allow';
   const outcome = ok ? '0' : r.decision === 'error' ? '8' : '4';
   const isSignIn = r.action.startsWith('sign_in_');
@@ -140,36 +186,42 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
       .filter((l) => LABEL_CODE[l])
       .map((l) => ({ system: ACT_CODE, code: LABEL_CODE[l]! })),
   ];
-  const patientRead = ok && interaction === 'read' && type === 'Patient';
+  const patientRead = ok && interaction === 'read' && patientId !== null;
   const entity: Array<Record<string, unknown>> = [];
-  if (type === 'Patient' && id) {
+  if (patientId) {
     entity.push({
-      what: { reference: `Patient/${id}` },
+      what: { reference: `Patient/${patientId}` },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });
   }
   // A medication order is FHIR's MedicationRequest: the medicine is the entity of every medicines event.
-  const what =
-    type === 'Patient' && id
-      ? { reference: `Patient/${id}` }
-      : type === 'MedicationOrder' && id
-        ? { reference: `MedicationRequest/${id}` }
-        : { identifier: { value: r.resource } };
+  const orderId = type === 'MedicationOrder' && FHIR_ID.test(id) ? id : null;
   entity.push({
-    what,
+    ...(patientId
+      ? { what: { reference: `Patient/${patientId}` } }
+      : orderId
+        ? { what: { reference: `MedicationRequest/${orderId}` } }
+        : r.resource
+          ? { what: { identifier: { value: str(r.resource) } } }
+          : {}),
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     ...(securityLabel.length ? { securityLabel } : {}),
     ...(p?.sensitivity
       ? {
           detail: Object.entries(p.sensitivity).map(([label, items]) => ({
-            type: `protected:${label}`,
-            valueString: items.join(' '),
+            type: str(`protected:${label}`),
+            valueString: str(items.join(' ')) ?? '-',
           })),
         }
       : {}),
   });
+  if (time.asLogged !== undefined)
+    entity.push({
+      what: { identifier: { value: `AuditEvent:${r.seq}` } },
+      detail: [{ type: 'recorded-as-logged', valueString: str(time.asLogged) ?? '-' }],
+    });
   const agent: Array<Record<string, unknown>> = [
     {
       type: {
@@ -177,19 +229,19 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
           { system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' },
         ],
       },
-      who: { identifier: { value: r.actor } },
+      who: r.actor ? { identifier: { value: str(r.actor) } } : { display: 'no actor recorded' },
       requestor: true,
     },
   ];
   if (r.on_behalf_of)
     agent.push({
-      who: { identifier: { value: r.on_behalf_of } },
+      who: { identifier: { value: str(r.on_behalf_of) } },
       requestor: false,
       role: [{ text: 'on behalf of (impersonated user)' }],
     });
   agent.push({
     type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
-    who: { display: r.origin ? r.origin.split('#')[0] : source },
+    who: { display: str(r.origin?.split('#')[0]) ?? source },
     requestor: false,
   });
   return {
@@ -213,14 +265,14 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
       ? [{ system: DCM, code: '110122', display: 'Login' }]
       : interaction
         ? [{ system: RESTFUL, code: interaction }]
-        : [{ system: 'urn:clinic-workstation:action', code: r.action }],
+        : [{ system: 'urn:clinic-workstation:action', code: code(r.action) }],
     action,
-    recorded: r.at,
+    recorded: time.recorded,
     outcome,
-    ...(ok ? {} : { outcomeDesc: `${r.decision}${r.reason ? `: ${r.reason}` : ''}` }),
+    ...(ok ? {} : { outcomeDesc: str(`${r.decision}${r.reason ? `: ${r.reason}` : ''}`) }),
     agent,
     source: {
-      site: r.org_id ?? undefined,
+      site: str(r.org_id),
       observer: { display: source },
       type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
     },
@@ -233,7 +285,7 @@ export function toFhirBundle(rows: ReportRow[], source: string, generatedAt: str
     resourceType: 'Bundle',
     type: 'collection',
     timestamp: generatedAt,
-    total: rows.length,
+    // No `total`: FHIR allows it only on search and history bundles (bdl-1).
     entry: rows.map((r) => ({ fullUrl: `urn:uuid:${uuidOf(r)}`, resource: toFhirAuditEvent(r, source) })),
   };
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../domain/time';
 import type { Db } from '../store/db';
 import type { AuthzEngine, Principal } from '../authz/engine';
 import { appendAudit } from '../store/audit';
-import { verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
+import { SIGN_IN_REFUSED, verifyCredentials, type Credentials, type LockoutPolicy } from './signIn';
 
 export interface SessionTimes {
   /** Inactivity before the screen locks (SPEC §7: default 5 minutes). */
@@ -34,12 +34,13 @@ interface State {
   lockedAt: number;
 }
 
-/** The central server's view of a password sign-in (SPEC §6: the server's answer wins online). */
+type OnlineAnswer = { outcome: 'ok' | 'rejected' | 'throttled' | 'unreachable'; message?: string; userId?: string };
+
+/** The central server's view of a sign-in (SPEC §6: the server's answer wins online). */
 export interface OnlineSignIn {
-  signInOnline(
-    username: string,
-    password: string,
-  ): Promise<{ outcome: 'ok' | 'rejected' | 'unreachable'; message?: string; userId?: string }>;
+  signInOnline(username: string, password: string): Promise<OnlineAnswer>;
+  /** A badge and PIN, checked by the server like a password (issue 20); absent: decided here. */
+  signInBadge?(badge: string, pin: string): Promise<OnlineAnswer>;
 }
 
 export interface SessionDeps {
@@ -125,7 +126,8 @@ export class WorkstationSession {
 
   /**
    * Online, the server decides a password sign-in (a password changed or an account locked there
-   * wins, and a user new to this workstation can start here); offline, the cached hash decides.
+   * wins, and a user new to this workstation can start here); offline, or when the server only paused
+   * sign-in from here, the cached hash decides.
    */
   async #verify(c: Credentials): Promise<{ user: User; here: boolean }> {
     const local = {
@@ -134,21 +136,49 @@ export class WorkstationSession {
       lockout: this.#deps.lockout,
       organization: this.#deps.organization,
     };
-    if (c.method !== 'password' || !this.#deps.online) return { user: await verifyCredentials(local, c), here: true };
-    const online = await this.#deps.online.signInOnline(c.username, c.password);
-    if (online.outcome === 'unreachable') return { user: await verifyCredentials(local, c), here: true };
-    if (online.outcome === 'rejected') {
-      throw new AppError('unauthenticated', online.message ?? 'Username or password is incorrect.');
+    const online = this.#deps.online;
+    if (!online) return { user: await verifyCredentials(local, c), here: true };
+    if (c.method === 'badge') return this.#verifyBadge(online, local, c);
+    const answer = await online.signInOnline(c.username, c.password);
+    // Paused by the server (no verdict on the password): the cached hash and this keyboard's own budget decide.
+    if (answer.outcome === 'unreachable' || answer.outcome === 'throttled')
+      return { user: await verifyCredentials(local, c), here: true };
+    if (answer.outcome === 'rejected') {
+      throw new AppError('unauthenticated', answer.message ?? 'Username or password is incorrect.');
     }
     const user = await this.#deps.db.get<User>('SELECT * FROM users WHERE username = ?', [c.username.toLowerCase()]);
     if (!user) {
-      if (online.userId && online.userId !== this.#state.user?.id) this.#deps.onSignedOut?.(online.userId);
+      if (answer.userId && answer.userId !== this.#state.user?.id) this.#deps.onSignedOut?.(answer.userId);
       throw new AppError(
         'unauthenticated',
         'Your account is not on this workstation yet. Wait a moment for it to sync and sign in again.',
       );
     }
     return { user, here: false };
+  }
+
+  /**
+   * Online, the server decides a badge sign-in as it decides a password (issue 20): a PIN changed,
+   * a badge given to someone else or an account held back there wins over this workstation's copy,
+   * and the server logs it. Offline, or paused by the server, the cached PIN hash decides. The badge
+   * key is unlocked here either way (the server registers keys only at a password sign-in).
+   */
+  async #verifyBadge(
+    online: OnlineSignIn,
+    local: Parameters<typeof verifyCredentials>[0],
+    c: Extract<Credentials, { method: 'badge' }>,
+  ): Promise<{ user: User; here: boolean }> {
+    const answer = online.signInBadge ? await online.signInBadge(c.badge, c.pin) : ({ outcome: 'unreachable' } as const);
+    if (answer.outcome === 'unreachable' || answer.outcome === 'throttled')
+      return { user: await verifyCredentials(local, c), here: true };
+    if (answer.outcome === 'rejected') throw new AppError('unauthenticated', answer.message ?? SIGN_IN_REFUSED.badge);
+    const user = answer.userId ? await this.#deps.db.get<User>('SELECT * FROM users WHERE id = ?', [answer.userId]) : undefined;
+    if (!user)
+      throw new AppError(
+        'unauthenticated',
+        'Your account is not on this workstation yet. Sign in once with your username and password.',
+      );
+    return { user, here: true };
   }
 
   /** Unlocks for the same user, by password or PIN. */
@@ -169,6 +199,28 @@ export class WorkstationSession {
       c,
     );
     this.#set({ status: 'active', lastActivity: this.#now(), lockedAt: 0 });
+  }
+
+  /**
+   * The signed-in user proves it is still them (before break-glass in their name, issue 20): their
+   * password, or their own badge and its PIN — checked here like an unlock, offline too, against this
+   * keyboard's sign-in budget, and audited as a sign-in.
+   */
+  async confirmIdentity(proof: { password: string } | { badge: string; pin: string }): Promise<void> {
+    this.principal();
+    const user = this.#state.user!;
+    if ('badge' in proof && proof.badge !== user.badge)
+      throw new AppError('unauthenticated', 'That badge is not yours. Tap your own badge, or type your password.');
+    const c: Credentials =
+      'badge' in proof
+        ? { method: 'badge', badge: proof.badge, pin: proof.pin }
+        : { method: 'password', username: user.username, password: proof.password };
+    const who = await verifyCredentials(
+      { db: this.#deps.db, clock: this.#deps.clock, lockout: this.#deps.lockout, organization: this.#deps.organization },
+      c,
+    );
+    if (who.id !== user.id) throw new AppError('unauthenticated', SIGN_IN_REFUSED[c.method]);
+    this.touch();
   }
 
   lock(): void {

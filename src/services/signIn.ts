@@ -5,8 +5,9 @@
  *
  * No lockout by strangers and no account enumeration (docs/security.md, T1): repeated failures slow
  * down the client that made them (src/services/throttle.ts) instead of locking the account; an
- * unknown username, a wrong secret and a throttled attempt get the same answer after the same work
- * (exactly one scrypt, one transaction with the throttle counters and the audit event).
+ * unknown username and a wrong secret get the same answer, and a throttled attempt the same answer
+ * whether the name exists or not, all after the same work (exactly one scrypt of the default cost,
+ * one transaction with the throttle counters and the audit event).
  */
 import { AppError } from '../domain/errors';
 import { DEFAULT_COST, hashSecret, verifySecret } from '../domain/secretHash';
@@ -51,13 +52,30 @@ export interface SignInOptions {
   organization?: string | null;
   /** Who is trying: a workstation's device id, the caller's address, or "local" (this keyboard). */
   client?: string;
+  /**
+   * Whether the client is one of the user's own places (the server: an enrolled workstation the user
+   * signed in on before). Such a client keeps its own budget: failures of strangers elsewhere never
+   * hold it back, only its own (docs/security.md, round 3).
+   */
+  ownPlaceOf?: (userId: string) => Promise<boolean>;
+  /**
+   * The answer while the client is held back. Offline it reads like a wrong password (the person at the
+   * keyboard learns nothing); the server says it is a pause, so its workstation decides offline instead.
+   */
+  throttledAnswer?: (c: Credentials) => AppError;
 }
 
-/** One sentence for every failure: wrong, unknown, or held back after repeated failures. */
+/**
+ * One sentence for every failure: wrong, unknown, or held back after repeated failures (the server
+ * answers a hold-back with SIGN_IN_PAUSED instead; both read the same for known and unknown names).
+ */
 export const SIGN_IN_REFUSED = {
   password: 'Username or password is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
   badge: 'Badge or PIN is incorrect. After several failed attempts, sign-in from this place is paused for a while.',
 } as const;
+
+export const SIGN_IN_PAUSED =
+  'Sign-in from this place is paused after several failed attempts. Try again in a few minutes, or ask an administrator to lift the pause.';
 
 const refused = (c: Credentials): AppError => new AppError('unauthenticated', SIGN_IN_REFUSED[c.method]);
 
@@ -86,12 +104,14 @@ export async function verifyCredentials(opts: SignInOptions, c: Credentials): Pr
   const now = nowIso(clock);
   const identifier = c.method === 'password' ? c.username : c.badge;
   const user = await findUser(db, c, organization);
+  const ownPlace = user && opts.ownPlaceOf ? await opts.ownPlaceOf(user.id) : false;
   const state = await throttleState(
     db,
     accountKey(user?.id ?? null, c.method, identifier, organization),
     clientKey(opts.client ?? 'local'),
     now,
     policy,
+    ownPlace,
   );
   const cred = user
     ? await db.get<{ password_hash: string | null; pin_hash: string | null }>(
@@ -117,7 +137,7 @@ export async function verifyCredentials(opts: SignInOptions, c: Credentials): Pr
       org_id: user?.org_id ?? null,
     });
   });
-  if (!ok) throw refused(c);
+  if (!ok) throw outcome === 'throttled' && opts.throttledAnswer ? opts.throttledAnswer(c) : refused(c);
   return user;
 }
 

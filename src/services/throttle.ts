@@ -9,10 +9,13 @@
  *   workstation's own keyboard): after `perClient` failures, each further attempt from that client
  *   waits `baseSeconds`·2^k, at most `maxMinutes`;
  * - the account from every client: after `perAccount` failures, the same backoff applies, but only
- *   to clients that have failed on this account themselves. A client with a clean record (the real
- *   user at another workstation) is never slowed by a stranger elsewhere.
- * While a client is backed off its attempts are not checked (a correct password is refused too) and
- * answered exactly like a wrong password. Counters start over `resetMinutes` after the last failure;
+ *   to clients that have failed on this account themselves, and never to one of the user's own
+ *   places (an enrolled workstation they signed in on before). A client with a clean record is never
+ *   slowed by a stranger elsewhere, and the user's own workstation keeps its own budget even after
+ *   she mistyped there once (round 3, finding 4: 20 failures from strangers then refused her).
+ * While a client is backed off its attempts are not checked (a correct password is refused too):
+ * offline the answer reads exactly like a wrong password; the server says it is a pause (429, the same
+ * for known and unknown names). Counters start over `resetMinutes` after the last failure;
  * an administrator's unlock clears them.
  */
 import { createHash } from 'node:crypto';
@@ -78,6 +81,7 @@ export async function throttleState(
   client: string,
   now: string,
   p: ThrottlePolicy,
+  ownPlace = false,
 ): Promise<ThrottleState> {
   const rows = await db.all<Row & { client: string }>(
     'SELECT client, failures, last_failure_at, blocked_until FROM sign_in_throttle WHERE account = ? AND client IN (?, ?)',
@@ -95,7 +99,7 @@ export async function throttleState(
   );
   const throttled =
     (pair.blocked_until !== null && pair.blocked_until > now) ||
-    (wide.blocked_until !== null && wide.blocked_until > now && pair.failures > 0);
+    (!ownPlace && wide.blocked_until !== null && wide.blocked_until > now && pair.failures > 0);
   return { throttled, account, client };
 }
 

@@ -89,3 +89,45 @@ export async function verifyOrigins(db: Db): Promise<OriginReport> {
     after = Number(events.at(-1)!.seq);
   }
 }
+
+/** Events a workstation sent signed in a user's name by a key the server never confirmed as theirs there. */
+export interface UnconfirmedKey {
+  actor: string;
+  public_key: string;
+  events: number;
+  first_seq: number;
+  last_seq: number;
+}
+
+/**
+ * Keys made at an offline sign-in (a first badge sign-in, a password changed since the key was
+ * wrapped) sign the user's audit events before her next online sign-in registers them; the server
+ * keeps those events so offline work does not stall the log (docs/security.md, residual risk 3).
+ * This names them: a key still unconfirmed now was never shown to the server with her password, or
+ * was registered for someone else.
+ */
+export async function unconfirmedPersonKeys(db: Db, deviceId: string): Promise<UnconfirmedKey[]> {
+  const rows = await db.all<{
+    actor: string;
+    public_key: string;
+    events: number | string;
+    first_seq: number | string;
+    last_seq: number | string;
+  }>(
+    `SELECT a.actor, p.public_key, COUNT(*) AS events, MIN(p.seq) AS first_seq, MAX(p.seq) AS last_seq
+     FROM device_audit_proofs p
+     JOIN device_audit a ON a.device_id = p.device_id AND a.seq = p.seq
+     LEFT JOIN device_user_keys k ON k.device_id = p.device_id AND k.public_key = p.public_key AND k.user_id = a.actor
+     WHERE p.device_id = ? AND k.public_key IS NULL
+     GROUP BY a.actor, p.public_key
+     ORDER BY MIN(p.seq)`,
+    [deviceId],
+  );
+  return rows.map((r) => ({
+    actor: r.actor,
+    public_key: r.public_key,
+    events: Number(r.events),
+    first_seq: Number(r.first_seq),
+    last_seq: Number(r.last_seq),
+  }));
+}

@@ -25,8 +25,46 @@ export async function setSetting(db: Db, key: string, value: string | null): Pro
     ]);
 }
 
-/** Cached domain data, children first (what a reset wipes; outbox and audit stay). */
+/** Cached domain data, children first (what a reset replaces; outbox and audit stay). */
 const WIPE_ORDER: readonly TableName[] = [...TABLE_ORDER].reverse();
+
+/**
+ * A reset pull arrives in many pages, and between two of them the workstation is in use: emptying it
+ * with the first page left the signed-in user without her own account and roles for the rest of the
+ * reset ("Your sign-in is no longer valid", an administrator told she may not manage workstations).
+ * So a reset replaces the data only when its last page arrives: the rows held before it are listed
+ * (`sync_reset_rows`), each crossed off when the server sends it again, and the rest removed at the end.
+ */
+const keyOf = (table: TableName): string => `json_array(${TABLES[table].pk.join(', ')})`;
+
+async function beginReset(db: Db): Promise<void> {
+  await db.run('DELETE FROM sync_reset_rows');
+  for (const t of TABLE_ORDER) {
+    await db.run(`INSERT INTO sync_reset_rows (table_name, row_key) SELECT ?, ${keyOf(t)} FROM ${t}`, [t]);
+    await yieldNow();
+  }
+}
+
+async function crossOff(db: Db, table: TableName, row: RowValues): Promise<void> {
+  const { pk } = TABLES[table];
+  await db.run(
+    `DELETE FROM sync_reset_rows WHERE table_name = ? AND row_key = (SELECT ${keyOf(table)} FROM ${table} WHERE ${pk.map((k) => `${k} = ?`).join(' AND ')})`,
+    [table, ...pk.map((k) => row[k] ?? null)],
+  );
+}
+
+/** The reset is complete: what the server did not send again is no longer the workstation's. */
+async function finishReset(db: Db): Promise<number> {
+  let removed = 0;
+  for (const t of WIPE_ORDER) {
+    removed += (
+      await db.run(`DELETE FROM ${t} WHERE ${keyOf(t)} IN (SELECT row_key FROM sync_reset_rows WHERE table_name = ?)`, [t])
+    ).changes;
+    await yieldNow();
+  }
+  await db.run('DELETE FROM sync_reset_rows');
+  return removed;
+}
 
 /** Statements between two yields to the event loop while a page is applied. */
 const SLICE = 150;
@@ -41,11 +79,9 @@ export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: 
   return db.transaction(
     async () => {
       if (db.dialect === 'sqlite') await db.exec('PRAGMA defer_foreign_keys = ON');
-      if (page.reset)
-        for (const t of WIPE_ORDER) {
-          await db.run(`DELETE FROM ${t}`);
-          await yieldNow();
-        }
+      if (page.reset) await beginReset(db);
+      // Rows held from before a reset still under way (none after a fresh enrollment: nothing to cross off).
+      const resetting = (await db.get('SELECT 1 FROM sync_reset_rows LIMIT 1')) !== undefined;
       let removals = 0;
       let n = 0;
       const slice = async (): Promise<void> => {
@@ -59,8 +95,10 @@ export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: 
       }
       for (const u of [...page.upserts].sort(byOrder)) {
         await upsertRow(db, u.table, u.row);
+        if (resetting) await crossOff(db, u.table, u.row);
         await slice();
       }
+      if (resetting && page.complete) removals += await finishReset(db);
       // A `_root` account's credentials are never kept on a clinical workstation (an older version
       // cached them): they are decided online only.
       await db.run('DELETE FROM credentials WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)', [ROOT_ORG_ID]);

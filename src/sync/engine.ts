@@ -23,6 +23,7 @@ import {
   PullResponse,
   PushResponse,
   SignInResponse,
+  BadgeSignInResponse,
   SYNC_PROTOCOL_VERSION,
   WaitResponse,
   type MutationOutcome,
@@ -81,6 +82,16 @@ const KEYS = {
   lastSync: 'sync.last_sync_at',
   auditSeq: 'sync.audit_pushed_seq',
 } as const;
+
+/** What a refused online sign-in means here: a verdict, a pause, or no answer (decide offline). */
+function offlineOrRefused(err: unknown): { outcome: 'rejected' | 'throttled' | 'unreachable'; message?: string } {
+  // A pause is not a verdict: strangers' failures must not refuse her right secret here (round 3).
+  if (err instanceof SyncHttpError && err.kind === 'rate_limited') return { outcome: 'throttled', message: err.message };
+  if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
+    return { outcome: 'rejected', message: err.message };
+  }
+  return { outcome: 'unreachable' };
+}
 
 export class SyncEngine {
   readonly #opts: Required<Omit<SyncEngineOptions, 'log'>> & Pick<SyncEngineOptions, 'log'>;
@@ -168,13 +179,14 @@ export class SyncEngine {
 
   /**
    * The server's answer wins online: 'ok' (correct, and the server now counts this user among the
-   * workstation's), 'rejected' (wrong or locked on the server), or 'unreachable' (decide offline).
+   * workstation's), 'rejected' (wrong or locked on the server), 'throttled' (the server paused
+   * sign-in from here: no verdict on the password, so decide offline), or 'unreachable' (decide offline).
    */
   async signInOnline(
     username: string,
     password: string,
   ): Promise<{
-    outcome: 'ok' | 'rejected' | 'unreachable';
+    outcome: 'ok' | 'rejected' | 'throttled' | 'unreachable';
     message?: string;
     token?: { user_id: string; token: string; expires_at: string };
   }> {
@@ -209,10 +221,28 @@ export class SyncEngine {
       if (keys && key) await keys.registered(r.user, key, password, r.registered_keys ?? []);
       return { outcome: 'ok', token: { user_id: r.user.id, token: r.token, expires_at: r.expires_at } };
     } catch (err) {
-      if (err instanceof SyncHttpError && !err.retryable && (err.kind === 'unauthenticated' || err.kind === 'locked')) {
-        return { outcome: 'rejected', message: err.message };
-      }
-      return { outcome: 'unreachable' };
+      return offlineOrRefused(err);
+    }
+  }
+
+  /**
+   * A badge and PIN, checked by the server as a password is (issue 20): 'ok' (its user id), 'rejected'
+   * (wrong there, or the badge is no longer theirs), 'throttled' or 'unreachable' (decide offline).
+   * No token: a badge sign-in opens no administrative change.
+   */
+  async signInBadge(
+    badge: string,
+    pin: string,
+  ): Promise<{ outcome: 'ok' | 'rejected' | 'throttled' | 'unreachable'; message?: string; userId?: string }> {
+    const e = await this.enrollment();
+    if (!e) return { outcome: 'unreachable' };
+    try {
+      const r = await this.#opts
+        .transport(e.server_url)
+        .post('/v1/auth/badge', { protocol: PROTOCOL_VERSION, badge, pin }, BadgeSignInResponse, this.#auth(e));
+      return { outcome: 'ok', userId: r.user.id };
+    } catch (err) {
+      return offlineOrRefused(err);
     }
   }
 

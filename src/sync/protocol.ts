@@ -71,6 +71,24 @@ export const SignInResponse = z.object({
   registered_keys: z.array(z.string()).optional(),
 });
 
+/**
+ * A badge and its PIN, through a workstation only (badges are tapped at a ward PC): the server checks
+ * them as it checks a password (its throttle, its audit), so a PIN changed, a badge moved or an
+ * account held back there wins over the workstation's copy. It issues no token and registers no key:
+ * a badge sign-in never opens administrative changes nor extends the badge key's window (P1d, P2).
+ */
+export const BadgeSignInRequest = z
+  .object({
+    protocol: Protocol,
+    badge: z.string().min(1).max(100),
+    pin: z.string().min(1).max(200),
+  })
+  .strict();
+
+export const BadgeSignInResponse = z.object({
+  user: z.object({ id: z.string(), org_id: z.string(), name: z.string(), username: z.string() }),
+});
+
 export const EnrollmentCodeRequest = z
   .object({
     protocol: Protocol,
@@ -92,11 +110,12 @@ export const EnrollRequest = z
     protocol: Protocol,
     code: z.string().min(6).max(64),
     name: z.string().min(1).max(100),
-    /** The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. */
-    public_key: z
-      .string()
-      .regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/)
-      .nullish(),
+    /**
+     * The workstation's Ed25519 audit key (SPKI DER, base64), made at enrollment. Required (security
+     * round 3, finding 8): without it a workstation's events went unsigned, and whoever first held its
+     * credential could register a key of their own.
+     */
+    public_key: z.string().regex(/^[A-Za-z0-9+/]{40,120}={0,2}$/, 'an Ed25519 public key is required'),
   })
   .strict();
 export const EnrollResponse = z.object({

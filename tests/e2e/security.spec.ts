@@ -3,6 +3,7 @@
  * and an administrator revoking workstations from the admin view — this one included, which then
  * erases its data and says why.
  */
+import { newAuditKeyPair } from '../../src/store/auditSignature';
 import { test, expect, signIn } from './harness';
 import { demoHospital } from '../../src/demo/hospital';
 import { openChart } from '../../src/services/queries/chart';
@@ -53,7 +54,12 @@ test('workstations: ada revokes a ward PC, then this one, which erases its data 
           await bearer(srv.url, 'ada', DEMO_PASSWORD),
         )
       ).body.code;
-    const other = await post(srv.url, '/v1/enroll', { protocol: 1, code: await code(), name: 'Ward 7 PC' });
+    const other = await post(srv.url, '/v1/enroll', {
+      protocol: 1,
+      code: await code(),
+      name: 'Ward 7 PC',
+      public_key: newAuditKeyPair().publicKey,
+    });
     expect(other.status).toBe(200);
     const e = await harness.t.ws.sync.engine.enroll(srv.url, await code(), 'Admin office PC');
     harness.t.ws.session.setOrganization(e.org_id);
@@ -80,11 +86,17 @@ test('workstations: ada revokes a ward PC, then this one, which erases its data 
     await devices.getByRole('row').filter({ hasText: 'this one' }).getByRole('button', { name: 'Retire or revoke' }).click();
     await page.getByLabel('Reason (shown on the workstation)').fill('Replaced by a new PC');
     await page.getByRole('button', { name: 'Revoke now (compromised)' }).click();
-    // Its next request (a sync started by the sign-in may still be running: ask until one hears it).
-    for (let i = 0; i < 50 && !harness.t.ws.revoked?.erased; i++) {
-      await harness.t.ws.sync.syncNow().catch(() => undefined);
-      await page.waitForTimeout(100);
-    }
+    // Its next request (a sync started by the sign-in may still be running: ask until one hears it,
+    // however long a busy machine takes).
+    await expect
+      .poll(
+        async () => {
+          await harness.t.ws.sync.syncNow().catch(() => undefined);
+          return harness.t.ws.revoked?.erased ?? false;
+        },
+        { timeout: 40_000 },
+      )
+      .toBe(true);
     await expect(page.getByRole('heading', { name: 'This workstation was revoked' })).toBeVisible();
     await expect(page.getByRole('alert')).toContainText('Replaced by a new PC');
     await expect(page.getByText('Alice')).toHaveCount(0);

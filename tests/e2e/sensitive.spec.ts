@@ -4,7 +4,7 @@
  * restriction is recorded and removed with reasons, break-glass over it shows in the review, a
  * patient is marked restricted, and the registration form offers the workstation's facility.
  */
-import { test, expect, signIn, type Page } from './harness';
+import { test, expect, signIn, DEMO_PASSWORD, type Page } from './harness';
 
 async function switchTo(page: Page, username: string, hash?: string): Promise<void> {
   await page.getByRole('banner').getByRole('button', { name: 'Switch user' }).click();
@@ -136,6 +136,7 @@ test('consent: a restriction recorded with a reason keeps a nurse out; her break
   await page.getByLabel('Medical record number (MRN)').fill('STM-100007');
   await page.getByRole('button', { name: 'Find' }).click();
   await page.getByLabel('Reason for emergency access').fill('Cardiac arrest call, only nurse on the corridor');
+  await page.getByLabel('Your password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Open chart in emergency' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Lena Santos' })).toBeVisible();
   await expect(page.getByRole('alert').filter({ hasText: 'Emergency access until' })).toBeVisible();
@@ -183,8 +184,11 @@ test('restricted: marking a patient restricted warns, tags the chart for cleared
   await expect(dialog).toContainText('If your own role is not cleared, you will no longer see Ivan Schmidt.');
   await harness.shot('sensitive-mark-restricted');
   await dialog.getByRole('button', { name: 'Mark restricted' }).click();
-  // Ada's organization-wide admin role is not cleared for restricted patients.
-  await expect(page.getByRole('heading', { level: 1, name: 'Not found' })).toBeVisible();
+  // Ada's organization-wide admin role is not cleared for restricted patients: the open chart closes
+  // and says why (issue 20), nothing of it left on screen.
+  await expect(page.getByRole('heading', { level: 1, name: 'Chart closed' })).toBeVisible();
+  await expect(page.getByRole('alert')).toContainText('Your access to this chart has ended');
+  await expect(page.getByText('Ivan Schmidt')).toHaveCount(0);
   await switchTo(page, 'vera', '#/patients/p-0008');
   await expect(page.getByRole('heading', { level: 1, name: 'Ivan Schmidt' })).toBeVisible();
   await expect(page.locator('.patient-head')).toContainText('Restricted');

@@ -70,7 +70,7 @@ test('a labelled appointment shows "Confidential visit" to users not cleared for
   await switchTo(page, 'rita');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registration' }).click();
   await page.getByLabel('Find patient').fill('Horvat');
-  await page.getByRole('table', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Marco Horvat' }).click();
+  await page.getByRole('grid', { name: 'Search results' }).getByRole('row').filter({ hasText: 'Marco Horvat' }).click();
   await expect(page.getByRole('heading', { name: 'Marco Horvat', level: 2 })).toBeVisible();
   await seesConfidentialVisits(page);
 

@@ -10,7 +10,14 @@ export interface Answer {
   ms: number;
 }
 
-export function postFrom(from: string, url: string, path: string, body: unknown, auth?: string): Promise<Answer> {
+export function postFrom(
+  from: string,
+  url: string,
+  path: string,
+  body: unknown,
+  auth?: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const target = new URL(path, url);
   const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -22,7 +29,12 @@ export function postFrom(from: string, url: string, path: string, body: unknown,
         path: target.pathname,
         method: 'POST',
         localAddress: from,
-        headers: { 'content-type': 'application/json', 'content-length': data.length, ...(auth ? { authorization: auth } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': data.length,
+          ...(auth ? { authorization: auth } : {}),
+          ...headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -250,8 +250,9 @@ export async function startServer(
   clock = new ManualClock(NOW),
   log?: ServerLog,
   limits: Partial<RateLimits> = TEST_LIMITS,
+  trustedProxies: string[] = [],
 ): Promise<TestServer> {
-  const server = await openServer({ db, clock, ...(log ? { log } : {}), security: { limits } });
+  const server = await openServer({ db, clock, ...(log ? { log } : {}), security: { limits, trustedProxies } });
   const app = await buildApp(server);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

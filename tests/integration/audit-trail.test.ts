@@ -59,7 +59,11 @@ async function activity(dbKey?: string): Promise<string> {
   });
   const found = await t.call<{ can_break_glass: boolean }>('breakGlass.find', { mrn: 'GH-0002' });
   expect(found.can_break_glass).toBe(true);
-  await t.call('breakGlass.start', { patient_id: 'p-b', reason: 'Patient collapsed in the corridor' });
+  await t.call('breakGlass.start', {
+    patient_id: 'p-b',
+    reason: 'Patient collapsed in the corridor',
+    confirm: { method: 'password', password: TEST_PASSWORD },
+  });
   await t.call('chart.open', { patientId: 'p-b' });
   await t.call('session.signOut');
   await signIn('root');

@@ -677,6 +677,14 @@ const CASES: { [C in Channel]: Case<C> } = {
     check: (v, _r, g) => ownPatientsOnly(v, g),
   },
   'chart.open': { payload: (g) => fc.record({ patientId: patientIds(g) }), expect: () => ['not_found'] },
+  // Says only "closed, access removed" for another organization's patient and for a made-up id alike.
+  'chart.access': {
+    payload: (g) => fc.record({ patientId: patientIds(g), since: opt(g.time) }, { requiredKeys: ['patientId'] }),
+    expect: () => ['ok'],
+    check: (v) => {
+      expect(v).toMatchObject({ open: false, why: 'access_removed', at: null });
+    },
+  },
   'clinician.day': {
     payload: (g) => fc.record({ from: g.time, to: g.time }),
     expect: () => ['ok'],
@@ -897,8 +905,10 @@ const CASES: { [C in Channel]: Case<C> } = {
             ...(g.profile.includeOwn ? [fc.constantFrom(...g.world.own.patient)] : []),
           ),
           reason: pad(text(10, 2000)),
+          // The user's own password (issue 20: break-glass asks for it): the attempt reaches the decision.
+          confirm: fc.constant({ method: 'password' as const, password: TEST_PASSWORD }),
         },
-        { requiredKeys: ['patient_id', 'reason'] },
+        { requiredKeys: ['patient_id', 'reason', 'confirm'] },
       ),
     expect: () => ['forbidden'],
   },

@@ -142,6 +142,7 @@ describe('upgrading to the security schema keeps every row', () => {
       'shared/10',
       'workstation/10',
       'workstation/11',
+      'workstation/19',
     ]);
     expect(await dumpColumns(db, before)).toEqual(before);
     // Issue 20: changes saved by the earlier version carry no signature; they wait for their author (P3).

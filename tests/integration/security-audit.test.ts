@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, User } from '../../src/domain/entities';
-import { TEST_PASSWORD } from '../helpers/workstation';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { appendAudit, auditHash, GENESIS_HASH } from '../../src/store/audit';
 import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature';
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
@@ -163,6 +163,47 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await received(id)).map((e) => e.hash)).toEqual(local.map((e) => e.hash));
   });
 
+  it("refuses sign-in look-alikes of users who never signed in there, and events dated outside the workstation's window", async () => {
+    const { ws, id, auth, key } = await workstation();
+    await ws.signIn('nina');
+    const refusedSignIn = {
+      actor: 'u-admin',
+      action: 'sign_in_password',
+      decision: 'forbidden',
+      resource: 'User:u-admin',
+      reason: 'unauthenticated',
+    } as const;
+    // Before (round 3, finding 7) each was filed, one of them in the protected-data report as ada's.
+    for (const [forged, why] of [
+      [{ ...refusedSignIn, action: 'sign_in_password_of_patient' }, /has not signed in on this workstation/],
+      [{ ...refusedSignIn, resource: 'Patient:p-a' }, /names only the account that was tried/],
+      [
+        { ...refusedSignIn, details: '{"protected":{"restricted_patient":true}}' },
+        /not a refused sign-in as the workstation records one/,
+      ],
+      [{ ...refusedSignIn, reason: 'read the chart of Patient:p-a' }, /gives no other reason/],
+      [{ ...refusedSignIn, decision: 'not_found' }, /not a refused sign-in/],
+      [
+        { actor: 'unknown', action: 'sign_in_badge', decision: 'forbidden', resource: 'Patient:p-a', reason: 'unauthenticated' },
+        /names only the account/,
+      ],
+      [{ at: '2001-01-01T10:00:00.000Z' }, /dated 2001-01-01, long before the workstation was enrolled/],
+      [{ at: '2099-01-01T10:00:00.000Z' }, /dated 2099-01-01, after the server's time/],
+    ] as const) {
+      const r = await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, [forged as Partial<AuditEvent>], key));
+      expect(r.body, JSON.stringify(forged)).toMatchObject({
+        audit_accepted: 0,
+        audit_refused: { seq: 1, message: expect.stringMatching(why) },
+      });
+    }
+    expect(await received(id)).toEqual([]);
+    // A refused sign-in as the workstation writes it is taken, whoever's account was tried.
+    expect((await push(auth, chain(id, { seq: 0, hash: GENESIS_HASH }, [refusedSignIn], key))).body).toMatchObject({
+      audit_accepted: 1,
+      audit_refused: null,
+    });
+  });
+
   it("refuses events not signed by the workstation's own key, and never drops genuine events silently", async () => {
     const { ws, id, auth } = await workstation();
     await ws.signIn('nina');
@@ -308,6 +349,40 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     );
   });
 
+  it('enrollment requires an audit key: without one it is refused and the code stays usable; with one, nobody registers another', async () => {
+    const ada = await bearer(srv.url, 'ada');
+    const code = (await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada)).body.code;
+    // Before (round 3, finding 8): 200, and that workstation's events were taken unsigned.
+    for (const public_key of [undefined, null, 'A'.repeat(44)]) {
+      const r = await post(srv.url, '/v1/enroll', {
+        protocol: 1,
+        code,
+        name: 'pc',
+        ...(public_key !== undefined ? { public_key } : {}),
+      });
+      expect(r).toMatchObject({
+        status: 400,
+        body: { error: { kind: 'invalid', message: expect.stringMatching(/public_key/) } },
+      });
+    }
+    const key = newAuditKeyPair();
+    const enrolled = await post(srv.url, '/v1/enroll', { protocol: 1, code, name: 'pc', public_key: key.publicKey });
+    expect(enrolled.status).toBe(200);
+    const auth = `Device ${enrolled.body.device_id}.${enrolled.body.secret}`;
+    // Whoever holds only its credential can neither swap the key nor send unsigned events.
+    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
+      409,
+    );
+    expect(
+      (
+        await push(
+          auth,
+          chain(enrolled.body.device_id, { seq: 0, hash: GENESIS_HASH }, [{ actor: 'system', action: 'startup', org_id: null }]),
+        )
+      ).body,
+    ).toMatchObject({ audit_accepted: 0, audit_refused: { seq: 1, message: expect.stringMatching(/not signed/) } });
+  });
+
   it("audit:verify checks each workstation's signatures as well as its hashes", async () => {
     const { ws, id } = await workstation();
     await ws.signIn('nina');
@@ -348,6 +423,40 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect(bad.out).toMatch(
       new RegExp(`BROKEN {2}workstation ${id} \\(ward-pc\\): event ${row.seq} .*signature is not the workstation's`),
     );
+  });
+
+  it("audit:verify names the events signed in a user's name by a key the server never confirmed, until her online sign-in confirms it", async () => {
+    const { ws, id } = await workstation();
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const target = backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path;
+    expect((await auditVerify(target)).out).not.toMatch(/^note /m);
+    // She signs out; later, offline, her first badge sign-in here makes a badge key the server has not
+    // seen. Its signature on her sign-in event is kept (offline work must not stall the log: residual risk 3).
+    ws.keys.forget('u-nina');
+    await ws.signInOffline({ method: 'badge', badge: '04A1B2C3', pin: TEST_PIN });
+    await ws.sync.syncNow();
+    const signedByBadge = await srv.db.all<{ seq: number | string }>(
+      `SELECT p.seq FROM device_audit_proofs p LEFT JOIN device_user_keys k ON k.device_id = p.device_id AND k.public_key = p.public_key
+       WHERE p.device_id = ? AND k.public_key IS NULL`,
+      [id],
+    );
+    expect(signedByBadge).toHaveLength(1);
+    const seq = Number(signedByBadge[0]!.seq);
+    // Before: "every audit chain verifies" and nothing else; the unconfirmed key was invisible.
+    const noted = await auditVerify(target);
+    expect(noted.code).toBe(0);
+    expect(noted.out).toMatch(
+      new RegExp(
+        `note {4}workstation ${id} \\(ward-pc\\): event ${seq} signed in the name of u-nina by a key the server never confirmed as theirs there`,
+      ),
+    );
+    expect(noted.out).toContain('1 workstation event(s) signed by person keys the server never confirmed');
+    // Her next online password sign-in there registers the badge key with her password key: confirmed.
+    await ws.signIn('nina');
+    const confirmed = await auditVerify(target);
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out).not.toMatch(/^note /m);
   });
 
   it('audit:verify escapes what it prints: a workstation named with terminal control sequences cannot hide a broken line', async () => {

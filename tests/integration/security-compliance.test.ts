@@ -5,13 +5,15 @@
  * `npm run audit:report` in CSV and FHIR R4 (IHE BALP PatientRead). docs/security.md, T6.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/entities';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { auditServerStart, openServer } from '../../src/server/context';
-import { verifyAuditChain } from '../../src/store/audit';
+import { appendAudit, verifyAuditChain } from '../../src/store/audit';
+import { fhirIssues } from '../helpers/fhir';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { enrolledWorkstation, seedServerDb, serverDb, startServer, syncFixture, type Backend } from '../helpers/sync';
 import { openTestWorkstation, smallHospitalWithSecrets, TEST_PASSWORD, type TestWorkstation } from '../helpers/workstation';
@@ -181,6 +183,23 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       await ws.close();
       // A settings change of the server is recorded at its next start.
       await auditServerStart(await openServer({ db, clock: srv.clock, security: { throttle: { perClient: 3 } } }));
+      // Text an attacker or an unlucky user can put in the log (round 3, finding 9): a line feed then a
+      // formula, look-alike names, terminal controls, a patient "id" that walks the path.
+      for (const [actor, resource, reason] of [
+        ['u-nina', 'Patient:p-a', '\n=HYPERLINK("http://evil","x")'],
+        ['ada\u202egnp.exe', 'Patient:../../Observation/x', 'bell\x07 esc\x1b[2K'],
+        ['', '', '\u200b@SUM(A1:A9)'],
+      ])
+        await appendAudit(db, {
+          at: '2026-11-23T01:00:00.000Z',
+          actor: actor!,
+          on_behalf_of: null,
+          action: 'read',
+          resource: resource!,
+          decision: 'forbidden',
+          reason: reason!,
+          org_id: 'org-gh',
+        });
       const target = backend === 'postgres' ? (db as PostgresDb).url : (db as SqliteDb).path;
       const range = ['--from', '2026-11-23T00:00:00Z', '--to', '2026-11-24T00:00:00Z'];
 
@@ -192,6 +211,21 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       );
       expect(lines.some((l) => l.includes(',u-nina,,read,Patient:p-a,allow,') && l.includes(',true,'))).toBe(true);
       expect(csv.err).toMatch(/\d+ event\(s\) from/);
+      // One line per event; nothing raw that a terminal or spreadsheet would act on.
+      // eslint-disable-next-line no-control-regex -- none may reach the file raw
+      expect(csv.out.replace(/\r\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e]/);
+      expect(lines.filter((l) => /,"?[\s]*[=+\-@]/.test(l.replace(/^\d+,[^,]+,/, '')))).toEqual([]);
+      expect(csv.out).toContain('"\\x0a=HYPERLINK(""http://evil"",""x"")"');
+      const text = await report(target, ...range, '--format', 'text', '--out', path.join(tmp.dir, 'report.txt'));
+      expect(text.code).toBe(0);
+      const written = readFileSync(path.join(tmp.dir, 'report.txt'), 'utf8');
+      // eslint-disable-next-line no-control-regex -- none may reach the file raw, not even written to a file
+      expect(written.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e]/);
+      expect(written).toContain('ada\\u202egnp.exe');
+      const all = await report(target, ...range, '--format', 'fhir');
+      expect(all.code).toBe(0);
+      // Valid R4 by Medplum's validator against the official definitions, the hostile events included.
+      expect(fhirIssues(JSON.parse(all.out))).toEqual([]);
 
       const fhir = await report(
         target,
@@ -240,8 +274,7 @@ describe.each(backends)('npm run audit:report on a %s server', (backend) => {
       );
       const protectedOnly = await report(target, ...range, '--format', 'csv', '--protected');
       expect(protectedOnly.out.trim().split('\r\n').length).toBeGreaterThan(1);
-      const settings = await report(target, ...range, '--format', 'text', '--filter', 'action=audit_settings_changed');
-      expect(settings.out).toMatch(/system {2}audit_settings_changed {2}Server:central {2}allow {2}(limits, )?throttle/);
+      expect(written).toMatch(/system {2}audit_settings_changed {2}Server:central {2}allow {2}(limits, )?throttle/);
       expect((await report(target, '--from', 'yesterday', '--to', 'today')).code).toBe(2);
       expect((await report(target, ...range, '--filter', 'nope=1')).err).toMatch(/Unknown filter/);
     } finally {

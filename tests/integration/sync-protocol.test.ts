@@ -3,6 +3,7 @@
  * and enrollment codes.
  */
 import { expect, it } from 'vitest';
+import { newAuditKeyPair } from '../../src/store/auditSignature';
 import { describeSync, syncFixture, bearer, post } from '../helpers/sync';
 
 describeSync('the sync protocol', syncFixture, (t) => {
@@ -32,7 +33,14 @@ describeSync('the sync protocol', syncFixture, (t) => {
     expect(
       await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, 'Bearer expired-or-made-up-token-123456'),
     ).toMatchObject({ status: 401 });
-    expect(await post(t.srv.url, '/v1/enroll', { protocol: 1, code: 'AAAA-BBBB-CCCC', name: 'x' })).toMatchObject({
+    expect(
+      await post(t.srv.url, '/v1/enroll', {
+        protocol: 1,
+        code: 'AAAA-BBBB-CCCC',
+        name: 'x',
+        public_key: newAuditKeyPair().publicKey,
+      }),
+    ).toMatchObject({
       status: 401,
       body: { error: { message: expect.stringMatching(/not valid/) } },
     });
@@ -48,8 +56,10 @@ describeSync('the sync protocol', syncFixture, (t) => {
       code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/),
       facility_id: 'fac-main',
     });
-    expect((await post(t.srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-1' })).status).toBe(200);
-    expect((await post(t.srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name: 'pc-2' })).status).toBe(401);
+    const enroll = (name: string) =>
+      post(t.srv.url, '/v1/enroll', { protocol: 1, code: code.body.code, name, public_key: newAuditKeyPair().publicKey });
+    expect((await enroll('pc-1')).status).toBe(200);
+    expect((await enroll('pc-2')).status).toBe(401);
   });
 
   it('tells a protocol-1 workstation to upgrade, in words IT can act on', async () => {

@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import { TABLE_ORDER, TABLES } from '../../src/store/tables';
 import { newWriter } from '../../src/services/context';
+import { CURSOR_KEY, setSetting } from '../../src/sync/apply';
 import {
   describeSync,
   syncFixture,
@@ -76,6 +77,40 @@ describeSync('pull cycles', syncFixture, (t) => {
 });
 
 describeSync('pull cycles through shifts', shiftFixture, (t) => {
+  it('a reset pull keeps what the workstation holds until it has arrived whole: the signed-in user never loses her account or roles', async () => {
+    // Seen as a flaky end-to-end test (issue 20): right after enrollment, the first page of the reset
+    // emptied the workstation, and until the last page arrived the administrator signed in there had
+    // no account or roles ("Only an administrator of this organization may manage its workstations.").
+    const ws = await t.workstation('ward-pc', { pageLimit: 5 });
+    await ws.signIn('nina');
+    await ws.sync.syncNow();
+    const held = async () => ({
+      nina: (await ws.db.all("SELECT id FROM users WHERE id = 'u-nina'")).length,
+      roles: (await ws.db.all("SELECT id FROM role_assignments WHERE user_id = 'u-nina'")).length,
+      patients: (await ws.ids('patients')).length,
+    });
+    const before = await held();
+    expect(before.roles).toBeGreaterThan(0);
+    // Something held that the server will not send again, and a cursor the server no longer knows.
+    await ws.db.run("INSERT INTO organizations (id, name) VALUES ('org-gone', 'Gone')");
+    await setSetting(ws.db, CURSOR_KEY, null);
+    const between: Array<Awaited<ReturnType<typeof held>>> = [];
+    ws.afterPost = async (p) => {
+      if (p === '/v2/sync/pull') between.push(await held());
+    };
+    await ws.sync.syncNow();
+    ws.afterPost = undefined;
+    expect(ws.answers.some((a) => a.path === '/v2/sync/pull' && a.body.reset === true)).toBe(true);
+    expect(between.length).toBeGreaterThan(3);
+    // Between every two pages: her account, her roles and at least every patient she had.
+    for (const b of between) expect(b).toMatchObject({ nina: 1, roles: before.roles, patients: expect.any(Number) });
+    expect(Math.min(...between.map((b) => b.patients))).toBeGreaterThanOrEqual(before.patients);
+    // At the end, exactly what the server sent: the stale row is gone, the rest as before.
+    expect(await held()).toEqual(before);
+    expect(await ws.db.all("SELECT id FROM organizations WHERE id = 'org-gone'")).toEqual([]);
+    expect(await ws.db.all('SELECT * FROM sync_reset_rows')).toEqual([]);
+  });
+
   it('finding 5: a row whose access drops and returns during a cycle is sent again with its current values', async () => {
     const ws = await t.workstation('ward-pc', { pageLimit: 2 });
     await ws.signIn('nina');

@@ -1,7 +1,9 @@
 /**
- * A workstation syncing in its own process, for crash tests: `childClient.ts <workstation.db>`.
- * Each pulled page is applied slowly (a pause inside its transaction) and reported, so the parent
- * can kill the process while a page is half-written.
+ * A workstation syncing in its own process, for crash tests: `childClient.ts <workstation.db> [die-at-page]`.
+ * Each pulled page is applied slowly (a pause inside its transaction) and reported. With a page
+ * number it kills itself (SIGKILL) inside that page's transaction, after the page's rows and cursor
+ * were written and before the commit: a crash at a known point, however busy the machine is (the
+ * parent used to aim its own kill a few milliseconds after a page, and could miss on a loaded one).
  */
 import { ManualClock } from '../../src/domain/time';
 import { SqliteDb } from '../../src/store/sqlite';
@@ -15,10 +17,15 @@ db.transaction = (fn) =>
     await new Promise((resolve) => setTimeout(resolve, 15));
     return r;
   });
+const dieAt = process.argv[3] ? Number(process.argv[3]) : Infinity;
+let pages = 0;
 const set = db.run.bind(db);
 db.run = async (sql, params) => {
   const r = await set(sql, params);
-  if (sql.startsWith('INSERT INTO local_settings') && params?.[0] === 'sync.cursor') process.stdout.write('page\n');
+  if (sql.startsWith('INSERT INTO local_settings') && params?.[0] === 'sync.cursor') {
+    if (++pages >= dieAt) process.kill(process.pid, 'SIGKILL');
+    process.stdout.write('page\n');
+  }
   return r;
 };
 const sync = new SyncEngine({ db, clock: new ManualClock('2026-11-23T10:00:00.000Z'), pageLimit: 40, intervalMs: 3_600_000 });

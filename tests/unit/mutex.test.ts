@@ -41,25 +41,19 @@ describe('Mutex', () => {
         done++;
       }),
     );
-    const started = performance.now();
-    const timer = new Promise<{ done: number; ms: number }>((resolve) =>
-      setTimeout(() => resolve({ done, ms: performance.now() - started }), 0),
-    );
+    const timer = new Promise<{ done: number }>((resolve) => setTimeout(() => resolve({ done }), 0));
     const seen = await timer;
     await Promise.all(queue);
     expect(done).toBe(100);
-    // The timer fired while most of the queue was still waiting, not after all 100 ms of it.
+    // The timer fired while most of the queue was still waiting, not after all 100 ms of it. (Counted,
+    // not timed: how many milliseconds that took depends on how busy the machine is.)
     expect(seen.done).toBeLessThan(50);
-    expect(seen.ms).toBeLessThan(50);
   });
 
   it('lets the event loop turn while one caller issues statement after statement', async () => {
     const m = new Mutex();
     let done = 0;
-    const started = performance.now();
-    const timer = new Promise<{ done: number; ms: number }>((resolve) =>
-      setTimeout(() => resolve({ done, ms: performance.now() - started }), 0),
-    );
+    const timer = new Promise<{ done: number }>((resolve) => setTimeout(() => resolve({ done }), 0));
     const chain = (async () => {
       for (let i = 0; i < 100; i++)
         await m.run(() => {
@@ -71,7 +65,6 @@ describe('Mutex', () => {
     await chain;
     expect(done).toBe(100);
     expect(seen.done).toBeLessThan(50);
-    expect(seen.ms).toBeLessThan(50);
   });
 
   it('a holder that throws releases the lock', async () => {

@@ -1,10 +1,13 @@
 /**
- * Emergency access ("break-glass", SPEC §3): find a patient by MRN, state why, open the chart. The
- * reason is required (at least 10 characters); access is time-limited and every view is audited. Before
- * the reason is given the lookup says only that such a patient exists — no name, no birth date.
+ * Emergency access ("break-glass", SPEC §3): find a patient by MRN, state why, confirm it is you, open
+ * the chart. The reason is required (at least 10 characters); access is time-limited and every view is
+ * audited. Before the reason is given the lookup says only that such a patient exists — no name, no
+ * birth date. Confirming it is you (issue 20): your password, or a tap of your own badge and its PIN —
+ * so nobody breaks glass in your name at a shared PC you left signed in.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, call, plainMessage, type Response } from '../api';
+import { useBadgeWedge } from '../badgeWedge';
 import { Banner, Button, ErrorNote, KeyValue, PageHeader, Section, TextArea, TextField } from '../components/ui';
 import { age, calendarDate, time } from '../format';
 import { href, useRouter } from '../store/router';
@@ -13,6 +16,7 @@ import { toast } from '../store/toasts';
 
 const MIN_REASON = 10;
 const MAX_REASON = 2000;
+const PROOF_NEEDED = 'Confirm it is you: type your password, or tap your badge and enter its PIN.';
 
 type Candidate = Response<'breakGlass.find'>;
 
@@ -32,6 +36,26 @@ export function BreakGlass() {
   const [reasonProblem, setReasonProblem] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<ApiError | null>(null);
+  const [password, setPassword] = useState('');
+  const [badge, setBadge] = useState<string | null>(null);
+  const [pin, setPin] = useState('');
+  const [proofProblem, setProofProblem] = useState<string | null>(null);
+  const pinRef = useRef<HTMLInputElement>(null);
+
+  // A badge tapped while the emergency form is open confirms who is breaking glass (then its PIN).
+  useBadgeWedge(
+    ({ badge: read, field, before }) => {
+      if (field?.name === 'reason') setReason(before);
+      if (field?.name === 'password') setPassword(before);
+      setBadge(read);
+      setPin('');
+      setProofProblem(null);
+    },
+    Boolean(candidate?.can_break_glass) && !readOnly,
+  );
+  useEffect(() => {
+    if (badge) pinRef.current?.focus();
+  }, [badge]);
 
   const find = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
@@ -40,6 +64,10 @@ export function BreakGlass() {
     setReason('');
     setReasonProblem(null);
     setStartError(null);
+    setPassword('');
+    setBadge(null);
+    setPin('');
+    setProofProblem(null);
     if (!mrn.trim()) {
       setMrnProblem('Enter the medical record number.');
       return;
@@ -59,23 +87,30 @@ export function BreakGlass() {
   const start = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!candidate) return;
+    const proof = badge ? (pin ? null : 'Enter the PIN of your badge.') : password ? null : PROOF_NEEDED;
     if (length < MIN_REASON) {
       setReasonProblem(
         length === 0
           ? `A reason is required: explain the emergency in at least ${MIN_REASON} characters.`
           : `The reason is too short: explain the emergency in at least ${MIN_REASON} characters (${length} so far).`,
       );
-      return;
-    }
-    setReasonProblem(null);
+    } else setReasonProblem(null);
+    setProofProblem(proof);
+    if (length < MIN_REASON || proof) return;
     setStarting(true);
     setStartError(null);
     try {
-      const grant = await call('breakGlass.start', { patient_id: candidate.patient.id, reason: reason.trim() });
+      const grant = await call('breakGlass.start', {
+        patient_id: candidate.patient.id,
+        reason: reason.trim(),
+        confirm: badge ? { method: 'badge', badge, pin } : { method: 'password', password },
+      });
       toast.info(`Emergency access is open until ${time(grant.expires_at)}.`);
       go(`/patients/${encodeURIComponent(candidate.patient.id)}`);
     } catch (err) {
       setStartError(asApiError(err));
+      setPassword('');
+      setPin('');
     } finally {
       setStarting(false);
     }
@@ -158,6 +193,50 @@ export function BreakGlass() {
                     {length} of at least {MIN_REASON} characters
                   </div>
                 ) : null}
+                {badge ? (
+                  <div className="row">
+                    <TextField
+                      ref={pinRef}
+                      label="PIN of your badge"
+                      name="pin"
+                      type="password"
+                      inputMode="numeric"
+                      autoComplete="off"
+                      data-wedge="off"
+                      required
+                      value={pin}
+                      error={proofProblem}
+                      hint={`Badge ${badge} read. Emergency access opens in your name.`}
+                      onChange={(e) => setPin(e.target.value)}
+                    />
+                    <Button
+                      tone="ghost"
+                      className="row-button"
+                      onClick={() => {
+                        setBadge(null);
+                        setPin('');
+                        setProofProblem(null);
+                      }}
+                    >
+                      Use password instead
+                    </Button>
+                  </div>
+                ) : (
+                  <TextField
+                    label="Your password"
+                    name="password"
+                    type="password"
+                    autoComplete="current-password"
+                    required
+                    value={password}
+                    error={proofProblem}
+                    hint="Confirms it is you: emergency access opens in your name. Or tap your badge and enter its PIN."
+                    onChange={(e) => {
+                      setPassword(e.target.value);
+                      if (proofProblem && e.target.value) setProofProblem(null);
+                    }}
+                  />
+                )}
                 <ErrorNote error={startError} />
                 <Button tone="danger" type="submit" busy={starting}>
                   Open chart in emergency

@@ -2,9 +2,10 @@
  * A patient's chart (SPEC §7): the patient banner and section navigation (kept in sight), alerts, latest
  * vitals, 72-hour trends and flowsheet, results, appointments and records. Sections the user may not read
  * at all are left out, never shown as empty. Every button comes from the `actions` main computed for this
- * user; main still decides each request. A chart the user may not read is "not found", like any unknown link.
+ * user; main still decides each request. A chart the user may not read is "not found", like any unknown link;
+ * one whose access ends while it is open closes and says why (chart/accessWatch.tsx).
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Channel, Request } from '../api';
 import { Banner, Button, ErrorNote, Loading, Section } from '../components/ui';
 import { time } from '../format';
@@ -12,6 +13,7 @@ import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
 import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { useSession } from '../store/session';
+import { AccessEnded, useAccessWatch } from './chart/accessWatch';
 import { PatientBanner } from './chart/Banner';
 import { normalizeCode } from './chart/clinical';
 import { ConfirmDialog, DateTimeDialog } from './chart/dialogs';
@@ -49,6 +51,20 @@ function SectionNav({ sections }: { sections: Array<{ id: string; label: string 
 
 export function Chart({ patientId }: { patientId: string }) {
   const chart = useCall('chart.open', { patientId }, [patientId]);
+  // Access ends on screen when it ends in the policy (issue 20): the chart closes and says why.
+  const data = chart.data;
+  // Once on screen, watched until it is left (a reload refused meanwhile still ends in "closed", with why).
+  const [opened, setOpened] = useState(false);
+  if (data && !opened) setOpened(true);
+  const ended = useAccessWatch(patientId, opened);
+  useEffect(() => {
+    if (!ended || !data) return;
+    const drafts = useDrafts.getState();
+    drafts.drop(vitalsDraftKey(patientId));
+    for (const a of data.appointments) drafts.drop(recordDraftKey(a.id));
+    for (const r of data.records) drafts.drop(amendDraftKey(r.id));
+  }, [ended, data, patientId]);
+  if (ended) return <AccessEnded ended={ended} />;
   if (chart.error?.kind === 'not_found') return <NotFound what="patient" />;
   if (!chart.data) return chart.error ? <ErrorNote error={chart.error} /> : <Loading label="Opening chart…" />;
   return <ChartView data={chart.data} reload={chart.reload} />;

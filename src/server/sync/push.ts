@@ -40,29 +40,40 @@ export async function applyPush(
   return { outcomes, audit_accepted: audit.accepted, audit_acked_seq: audit.acked_seq, audit_refused: audit.refused };
 }
 
+/** The outcome recorded for this change id, answered as a duplicate (refused when another workstation's). */
+async function storedOutcome(server: Server, device: Device, id: string): Promise<MutationOutcome | null> {
+  const stored = await server.db.get<{ device_id: string; status: MutationOutcome['status']; result: string }>(
+    'SELECT device_id, status, result FROM mutations WHERE id = ?',
+    [id],
+  );
+  if (!stored) return null;
+  if (stored.device_id !== device.id) {
+    return {
+      id,
+      status: 'rejected',
+      duplicate: false,
+      error: { kind: 'invalid', message: 'This change id was already used by another workstation.' },
+    };
+  }
+  return { id, status: stored.status, duplicate: true, ...(JSON.parse(stored.result) as object) };
+}
+
 async function applyOne(server: Server, device: Device, m: Mutation): Promise<MutationOutcome> {
   const { db } = server;
-  const stored = await db.get<{ device_id: string; status: MutationOutcome['status']; result: string }>(
-    'SELECT device_id, status, result FROM mutations WHERE id = ?',
-    [m.id],
-  );
-  if (stored) {
-    if (stored.device_id !== device.id) {
-      return {
-        id: m.id,
-        status: 'rejected',
-        duplicate: false,
-        error: { kind: 'invalid', message: 'This change id was already used by another workstation.' },
-      };
-    }
-    return { id: m.id, status: stored.status, duplicate: true, ...(JSON.parse(stored.result) as object) };
-  }
+  const stored = await storedOutcome(server, device, m.id);
+  if (stored) return stored;
   // Issue 20: its author's signature first (nothing is applied or recorded without it), then the online-only rule.
   const proof = await checkChange(server, device, m);
   if ('held' in proof) return proof.held;
   const refusal = proof.refusal ?? (await refuse(server, device, m.actor, m.name));
   try {
     return await db.transaction(async () => {
+      // Security round 3: the workstation's row first, as audit intake takes it (one lock order —
+      // device row, then audit chain — so the two never deadlock, finding 6); the same change pushed
+      // to another server process meanwhile waits here and is answered as a duplicate (finding 10).
+      await db.run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [server.now(), device.id]);
+      const raced = await storedOutcome(server, device, m.id);
+      if (raced) return raced;
       let o: MutationOutcome;
       if (refusal) {
         o = { id: m.id, status: 'rejected', duplicate: false, error: refusal };
@@ -85,6 +96,9 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
       return o;
     });
   } catch (e) {
+    // Another workstation recorded this id meanwhile: answered as for any id already used.
+    const raced = await storedOutcome(server, device, m.id);
+    if (raced) return raced;
     // The mutation and its writes rolled back. Tell the workstation why in words a nurse can act
     // on, keep the details in the server log, and remember the outcome so a retry answers the same.
     const o = unexpected(m.id, e);

@@ -106,7 +106,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     await audit('not_found', null, known?.org_id ?? null);
     throw new AppError('not_found', 'That patient was not found.');
   }
-  const breakGlass = await breakGlassOnly(ctx, actor, patient);
+  const breakGlass = await breakGlassOnly(ctx, actor, patient.id);
 
   // One patient's rows: the policy is probed per row ('row' shape) rather than listing everything
   // the user may read and intersecting.
@@ -237,11 +237,15 @@ async function consentRestrictions(ctx: ServiceContext, patientId: string): Prom
 }
 
 /** The active break-glass grant when it is the ONLY reason the actor may read the patient. */
-async function breakGlassOnly(ctx: ServiceContext, actor: Actor, patient: Patient): Promise<{ expires_at: string } | null> {
+export async function breakGlassOnly(
+  ctx: ServiceContext,
+  actor: Actor,
+  patientId: string,
+): Promise<{ expires_at: string } | null> {
   const grant = await ctx.db.get<{ expires_at: string }>(
     `SELECT expires_at FROM break_glass WHERE user_id = ? AND patient_id = ? AND started_at <= ? AND ? < expires_at
      ORDER BY expires_at DESC LIMIT 1`,
-    [actor.id, patient.id, actor.now, actor.now],
+    [actor.id, patientId, actor.now, actor.now],
   );
   if (!grant) return null;
   // `permitted` is every way in but the emergency override (base.polar).
@@ -249,7 +253,7 @@ async function breakGlassOnly(ctx: ServiceContext, actor: Actor, patient: Patien
     'permitted',
     actor,
     'read',
-    await ctx.authz.load({ type: 'Patient', id: patient.id }),
+    await ctx.authz.load({ type: 'Patient', id: patientId }),
   );
   return otherwise ? null : grant;
 }
