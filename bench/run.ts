@@ -10,6 +10,7 @@ import { authzBenchmarks, type Row } from './lib/authz';
 import { BENCH_DIR, ensureWorld } from './lib/cache';
 import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
+import { medicineBenchmarks } from './lib/medicines';
 import { syncBenchmarks, type SyncFigures } from './lib/sync';
 
 const { values } = parseArgs({
@@ -85,6 +86,11 @@ console.log(
 );
 console.log(`peak RSS after the workstation measures: ${rssAfterAuthz} MB (target ≤ 400 MB)`);
 
+// Issue 19: medicines on a copy with five orders per inpatient, three doses a day, 30 days given.
+const medicines = await medicineBenchmarks(world.file, world.world, iterations);
+console.log(`\nmedicines (${medicines.administrations.toLocaleString('en')} doses of history):`);
+console.log(table(medicines.rows));
+
 let sync: SyncFigures | null = null;
 if (!values['no-sync']) {
   // The sync figures of issue 5 are defined on M; the L run uses the M hospital for them.
@@ -109,6 +115,7 @@ all[size.name] = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
   iterations,
   rows: authz.rows,
+  medicines: medicines.rows,
   naive_ratio: authz.ratio,
   rss_mb: rssAfterAuthz,
   sync,

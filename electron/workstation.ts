@@ -108,7 +108,11 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       clock,
       // Each change carries its author's signature (docs/security.md, P1).
       mutations: outboxSink(db, (m) => keys.proofFor(m)),
-      config: { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes },
+      config: {
+        ...defaultServiceConfig,
+        breakGlassMinutes: config.breakGlassMinutes,
+        medicines: { timeZone: config.timeZone ?? null, windowMinutes: config.doseWindowMinutes },
+      },
     };
     const enrollment = await engineSync.enrollment();
     const session = new WorkstationSession({

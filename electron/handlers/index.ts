@@ -2,6 +2,7 @@
 import type { Workstation } from '../workstation';
 import { adminHandlers } from './admin';
 import { clinicalHandlers, mutationHandlers } from './clinical';
+import { medicineHandlers } from './medicines';
 import { createDispatch, type Dispatch, type HandlerMap } from './dispatch';
 import { handoverHandlers } from './handover';
 import { sessionHandlers } from './session';
@@ -12,6 +13,7 @@ export const handlers: HandlerMap = {
   ...clinicalHandlers,
   ...handoverHandlers,
   ...mutationHandlers,
+  ...medicineHandlers,
   ...adminHandlers,
   ...workstationHandlers,
 };

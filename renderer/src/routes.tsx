@@ -11,6 +11,8 @@ import { BreakGlass } from './views/BreakGlass';
 import { Census } from './views/Census';
 import { Chart } from './views/Chart';
 import { Day } from './views/Day';
+import { DosesDue } from './views/mar/DosesDue';
+import { Mar } from './views/mar/Mar';
 import { Diagnostics } from './views/Diagnostics';
 import { Handover } from './views/Handover';
 import { NotForYou, NotFound } from './views/NotFound';
@@ -34,6 +36,7 @@ export const ROUTES: Record<string, RouteSpec> = {
   },
   day: { label: 'My day', capability: 'day', forWhom: 'physicians and nurses', nav: true },
   handover: { label: 'Handover', capability: 'day', forWhom: 'physicians and nurses', nav: true },
+  doses: { label: 'Doses due', capability: 'day', forWhom: 'physicians and nurses', nav: true },
   'my-chart': { label: 'My chart', capability: 'my_chart', forWhom: 'patients with an account of their own', nav: true },
   registration: {
     label: 'Registration',
@@ -67,6 +70,7 @@ export function routeFor(path: string[], info: SessionInfo): ReactNode {
   if (head === undefined) return null;
   const me = info.view_as ?? info.user;
   // A chart link is for anyone signed in: the chart itself answers "not found" when the patient is not theirs.
+  if (head === 'patients' && id && path[2] === 'mar') return <Mar key={id} patientId={id} />;
   if (head === 'patients') return id ? <Chart key={id} patientId={id} /> : <NotFound />;
   const spec = ROUTES[head];
   if (!spec) return <NotFound />;
@@ -80,6 +84,8 @@ export function routeFor(path: string[], info: SessionInfo): ReactNode {
       return <Day />;
     case 'handover':
       return <Handover />;
+    case 'doses':
+      return <DosesDue />;
     case 'registration':
       return <Registration />;
     case 'break-glass':

@@ -8,6 +8,7 @@ import { ERROR_KINDS } from '../domain/errors';
 import { allStorable } from '../domain/text';
 import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
+import * as med from './medicineSchemas';
 import * as out from './schemas';
 import { AllergyOut } from './allergySchemas';
 import { HandoverNoteOut, NotesToWriteOut, WardHandoverOut } from './handoverSchemas';
@@ -131,6 +132,15 @@ export const channels = {
       .strict(),
     response: out.BreakGlassOut,
   },
+
+  // Medicines (issue 19): prescribing, the MAR, the doses due now, a dose with its witness.
+  'medicines.prescribe': mutation('prescribeMedication', med.MedicationOrderOut),
+  'medicines.stop': mutation('stopMedicationOrder', med.MedicationOrderOut),
+  'medicines.setSpo2Scale': mutation('setSpo2Scale', z.object({ patient_id: z.string(), spo2_scale: z.number() })),
+  'mar.open': { request: z.object({ patientId: Id }).strict(), response: med.MarOut },
+  'mar.dueNow': { request: z.object({ wardId: Id.nullable() }).strict(), response: z.array(med.DueDoseOut) },
+  'medicines.witness': { request: med.WitnessRequest, response: med.WitnessOut },
+  'medicines.record': { request: med.RecordDoseRequest, response: med.AdministrationOut },
 
   // Administration.
   'admin.users': { request: z.object({ orgId: Id }).strict(), response: z.array(out.AdminUserOut) },

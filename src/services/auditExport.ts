@@ -92,6 +92,11 @@ const CREATE = new Set([
   'assign_role',
   'break_glass',
   'create_enrollment_code',
+  'prescribe_medication',
+  'give_medication',
+  'hold_medication',
+  'refuse_medication',
+  'not_give_medication',
 ]);
 const UPDATE = new Set([
   'update_patient',
@@ -105,6 +110,8 @@ const UPDATE = new Set([
   'reschedule_alert',
   'update_badge',
   'reset_lockout',
+  'stop_medication',
+  'set_spo2_scale',
 ]);
 const DELETE = new Set(['revoke_role', 'revoke_workstation', 'revoke_enrollment_code']);
 
@@ -188,12 +195,16 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
       role: { system: OBJECT_ROLE, code: '1', display: 'Patient' },
     });
   }
+  // A medication order is FHIR's MedicationRequest: the medicine is the entity of every medicines event.
+  const orderId = type === 'MedicationOrder' && FHIR_ID.test(id) ? id : null;
   entity.push({
     ...(patientId
       ? { what: { reference: `Patient/${patientId}` } }
-      : r.resource
-        ? { what: { identifier: { value: str(r.resource) } } }
-        : {}),
+      : orderId
+        ? { what: { reference: `MedicationRequest/${orderId}` } }
+        : r.resource
+          ? { what: { identifier: { value: str(r.resource) } } }
+          : {}),
     type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
     role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
     ...(securityLabel.length ? { securityLabel } : {}),

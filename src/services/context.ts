@@ -3,6 +3,7 @@
  * a writer factory (the server stamps sync versions) and a sink for local mutations (the workstation's
  * outbox; nothing on the server).
  */
+import type { AllergyClassMap } from '../domain/allergyMatch';
 import type { AuthzEngine, Principal, Resolved } from '../authz/engine';
 import type { Db } from '../store/db';
 import { DEFAULT_BREAK_GLASS_MINUTES } from '../domain/roles';
@@ -37,6 +38,16 @@ export const discardMutations: MutationSink = { record: async () => {} };
 
 export interface ServiceConfig {
   breakGlassMinutes: number;
+  /** Medicines (SPEC §7b): the site's zone for dose times (UTC when none) and the right-time window. */
+  medicines?: MedicinesConfig;
+}
+
+export interface MedicinesConfig {
+  timeZone?: string | null;
+  /** Minutes either side of a scheduled dose within which no reason is needed (default 60). */
+  windowMinutes?: number;
+  /** The allergy classes (src/domain/allergyMatch.ts); the default map when absent. */
+  allergyClasses?: AllergyClassMap;
 }
 
 export interface ServiceContext {

@@ -861,6 +861,54 @@ const CASES: { [C in Channel]: Case<C> } = {
     expect: () => ['forbidden'],
   },
   'alerts.acknowledge': { payload: (g) => fc.record({ id: g.id('alert') }), expect: () => ['not_found'] },
+  // Medicines (issue 19). Neither profile prescribes: a prescription or an SpO₂ scale is forbidden
+  // whoever the patient (create answers allow or forbidden only); an order nobody may read is not found.
+  'medicines.prescribe': {
+    payload: (g) =>
+      fc.record({
+        patient_id: patientIds(g),
+        medication: pad(text(1, 200)),
+        product_code: fc.constantFrom('05012345678900', '4006381333931'),
+        dose: fc.constantFrom(0.5, 5, 500),
+        unit: fc.constantFrom('mg', 'g'),
+        route: fc.constantFrom('oral' as const, 'iv' as const),
+        times: fc.constant(['08:00']),
+      }),
+    expect: () => ['forbidden'],
+  },
+  'medicines.stop': {
+    payload: (g) => fc.record({ order_id: g.nx, reason: fc.constant('Course completed') }),
+    expect: () => ['not_found'],
+  },
+  'medicines.setSpo2Scale': {
+    payload: (g) => fc.record({ patient_id: patientIds(g), spo2_scale: fc.constantFrom(1 as const, 2 as const) }),
+    expect: () => ['forbidden'],
+  },
+  'mar.open': { payload: (g) => fc.record({ patientId: patientIds(g) }), expect: () => ['not_found'] },
+  'mar.dueNow': {
+    payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
+    expect: () => ['ok'],
+    check: (v, r, g) => {
+      const unreadable = new Set([...(g.world.foreign.patient ?? []), ...(g.profile.hidden.patient ?? [])]);
+      for (const d of v) expect(unreadable.has(d.patient_id), `dose of patient ${d.patient_id} in an answer`).toBe(false);
+      if (r.wardId !== null && !g.world.own.ward.includes(r.wardId)) expect(v).toEqual([]);
+    },
+  },
+  // A witness who is nobody here: refused like a sign-in (and counted like one: sign_in_throttle).
+  'medicines.witness': {
+    payload: (g) => fc.record({ order_id: g.nx, method: fc.constant('badge' as const), badge: pad(badge), pin: text(1, 200) }),
+    expect: () => ['unauthenticated'],
+  },
+  'medicines.record': {
+    payload: (g) =>
+      fc.record({
+        order_id: fc.oneof(g.nx, g.id('patient')),
+        status: fc.constant('held' as const),
+        scheduled_for: g.time,
+        reason: fc.constant('Patient asleep, will retry'),
+      }),
+    expect: () => ['not_found'],
+  },
   'alerts.reschedule': { payload: (g) => fc.record({ id: g.id('alert'), due_at: g.time }), expect: () => ['not_found'] },
   // SPEC §3b allergies: recording (and "no known allergies") is `create` judged on a new allergy of the
   // patient (allow or forbidden); changing one names an allergy the user cannot read or that does not exist.

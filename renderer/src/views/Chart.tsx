@@ -29,6 +29,7 @@ import { Flowsheet, TREND_HOURS, VitalTrends } from './chart/Trends';
 import { VitalsDialog, emptyVitals, resumedVitals, vitalsSummary, type VitalsDraft } from './chart/VitalsDialog';
 import { CompleteDialog } from './Day';
 import { NotFound } from './NotFound';
+import { href } from '../store/router';
 import { PendingIds } from '../components/Pending';
 
 /** Jumps to a section of the chart (the chart is long; the banner stays in sight). */
@@ -198,6 +199,12 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
             }
           />
           {sections.length > 1 ? <SectionNav sections={sections} /> : null}
+          <a
+            className="btn btn-secondary btn-sm chart-mar-link"
+            href={href(`/patients/${encodeURIComponent(data.patient.id)}/mar`)}
+          >
+            Medicines (MAR)
+          </a>
         </div>
 
         {data.access === 'break_glass' ? (

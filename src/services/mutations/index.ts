@@ -12,6 +12,8 @@ import {
 import { breakGlass } from './breakGlass';
 import { writeHandoverNote } from './handover';
 import { recordConsentRestriction, removeConsentRestriction } from './consent';
+import { recordAdministration } from './medicationAdministrations';
+import { prescribeMedication, setSpo2Scale, stopMedicationOrder } from './medicationOrders';
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
 import { amendRecord, createRecord } from './records';
@@ -45,6 +47,10 @@ export const MUTATIONS = {
   setPatientRestricted,
   recordConsentRestriction,
   removeConsentRestriction,
+  prescribeMedication,
+  stopMedicationOrder,
+  setSpo2Scale,
+  recordAdministration,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;
