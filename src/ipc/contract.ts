@@ -80,6 +80,7 @@ export const channels = {
   'records.create': mutation('createRecord', out.RecordOut),
   'records.amend': mutation('amendRecord', out.RecordOut),
   'observations.record': mutation('recordObservation', out.ObservationOut),
+  'observations.recordSet': mutation('recordVitalSet', out.VitalSetSavedOut),
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
   'breakGlass.find': {

@@ -92,6 +92,23 @@ export const AlertOut = z.object({
   status: z.enum(ALERT_STATUSES),
   acknowledged_by: ns,
   acknowledged_at: ns,
+  reschedule_reason: ns.default(null),
+});
+/** One set's NEWS2 (src/domain/news2.ts `News2Result`). */
+export const News2Out = z.object({
+  total: z.number().nullable(),
+  scores: z.record(s, z.number()),
+  risk: z.enum(['low', 'low_medium', 'medium', 'high']).nullable(),
+  monitoring_minutes: z.number().nullable(),
+  missing: z.array(s),
+  not_applicable: z.literal('under_16').nullable(),
+});
+export const VitalSetSavedOut = z.object({
+  set_id: s,
+  observations: z.array(ObservationOut),
+  news2: News2Out.nullable(),
+  next_due: ns,
+  alert: AlertOut.nullable(),
 });
 /** What an emergency access overrode (stored as a JSON array). */
 const Overrides = z.string().transform((j, ctx) => {

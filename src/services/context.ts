@@ -3,6 +3,7 @@
  * a writer factory (the server stamps sync versions) and a sink for local mutations (the workstation's
  * outbox; nothing on the server).
  */
+import type { CriticalLimits } from '../domain/criticalLimits';
 import type { AuthzEngine, Principal, Resolved } from '../authz/engine';
 import type { Db } from '../store/db';
 import { DEFAULT_BREAK_GLASS_MINUTES } from '../domain/roles';
@@ -37,6 +38,10 @@ export const discardMutations: MutationSink = { record: async () => {} };
 
 export interface ServiceConfig {
   breakGlassMinutes: number;
+  /** SPEC §7b: a site's critical laboratory limits (`critical_limits`); the SPEC's defaults when absent. */
+  criticalLimits?: CriticalLimits;
+  /** The site's IANA time zone: a child's age counts the birthday on the ward's date. UTC when absent. */
+  timeZone?: string;
 }
 
 export interface ServiceContext {

@@ -825,6 +825,28 @@ const CASES: { [C in Channel]: Case<C> } = {
     // `create` is judged on the new object: allow or forbidden only (SPEC §3).
     expect: () => ['forbidden'],
   },
+  'observations.recordSet': {
+    payload: (g) =>
+      fc.record(
+        {
+          patient_id: patientIds(g),
+          recorded_at: opt(g.time),
+          values: fc.record({
+            respiratory_rate: fc.integer({ min: 4, max: 60 }),
+            oxygen_saturation: fc.integer({ min: 50, max: 100 }),
+            inspired_oxygen: fc.constantFrom('air' as const, 'oxygen' as const),
+            blood_pressure_systolic: fc.integer({ min: 120, max: 200 }),
+            heart_rate: fc.integer({ min: 40, max: 180 }),
+            consciousness: fc.constantFrom('A' as const, 'C' as const, 'V' as const, 'P' as const, 'U' as const),
+            temperature: fc.constantFrom('36.8', '39.2'),
+          }),
+          confirmed_unusual: opt(fc.boolean()),
+        },
+        { requiredKeys: ['patient_id', 'values'] },
+      ),
+    // `create` is judged on the new object: allow or forbidden only (SPEC §3).
+    expect: () => ['forbidden'],
+  },
   'alerts.acknowledge': { payload: (g) => fc.record({ id: g.id('alert') }), expect: () => ['not_found'] },
   'alerts.reschedule': { payload: (g) => fc.record({ id: g.id('alert'), due_at: g.time }), expect: () => ['not_found'] },
   'breakGlass.find': {

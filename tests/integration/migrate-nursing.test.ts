@@ -134,7 +134,7 @@ describe('upgrading to the ward-nursing schema (SPEC §3b) keeps every row', () 
     const columns = await olderColumns(db);
     const before = await dump(db, columns);
     const applied = await migrate(db, WORKSTATION_SETS);
-    expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/20']);
+    expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/20', 'shared/25']);
     expect(await dump(db, columns)).toEqual(before);
     expect(await newColumns(db)).toEqual({
       patients: [{ no_known_allergies: null, spo2_scale: 1 }],
@@ -168,7 +168,7 @@ describe('upgrading to the ward-nursing schema (SPEC §3b) keeps every row', () 
       const columns = await olderColumns(db);
       const before = await dump(db, columns);
       const applied = await migrate(db, sets);
-      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/20', 'server/20']);
+      expect(applied.applied.map((m) => `${m.set}/${m.version}`)).toEqual(['shared/20', 'shared/25', 'server/20']);
 
       const after = await dump(db, columns);
       expect(Object.keys(after.alerts!).sort()).toEqual(['al-1', 'al-2']);

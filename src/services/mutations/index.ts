@@ -13,6 +13,7 @@ import { recordConsentRestriction, removeConsentRestriction } from './consent';
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
 import { amendRecord, createRecord } from './records';
+import { recordVitalSet } from './vitalSet';
 
 export const MUTATIONS = {
   registerPatient,
@@ -27,6 +28,7 @@ export const MUTATIONS = {
   createRecord,
   amendRecord,
   recordObservation,
+  recordVitalSet,
   acknowledgeAlert,
   rescheduleAlert,
   breakGlass,
