@@ -169,7 +169,10 @@ export const ChartOut = z.object({
   appointments: z.array(AppointmentOut.extend({ clinician_name: ns, actions: Actions })),
   records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
-  alerts: z.array(AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean() })),
+  news2_sets: z.array(z.object({ set_id: s, recorded_at: s, news2: News2Out.nullable(), next_due: ns, problem: ns })),
+  alerts: z.array(
+    AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean(), acknowledged_by_name: ns.default(null) }),
+  ),
   observation_categories: z.array(s),
   readable: z.object({
     appointments: z.boolean(),
@@ -216,6 +219,13 @@ export const CensusOut = z.object({
       highest_severity: ns,
       next_due_at: ns,
       top_alert_kind: ns,
+      critical_alert: ns.default(null),
+      last_set_at: ns.default(null),
+      news2_total: z.number().nullable().default(null),
+      news2_risk: ns.default(null),
+      news2_note: ns.default(null),
+      next_set_due: ns.default(null),
+      has_allergies: z.boolean().default(false),
     }),
   ),
 });

@@ -6,6 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
+import { wardCensus } from '../../src/services/queries/census';
+import { openChart } from '../../src/services/queries/chart';
 import { runMutation } from '../../src/services/run';
 import { makeWorld, type TestWorld } from '../helpers/world';
 
@@ -95,10 +97,14 @@ describe('a set of vital signs', () => {
     expect(saved.news2).toMatchObject({ total: 0 });
   });
 
-  it('refuses a set missing a parameter, naming it', async () => {
-    const { respiratory_rate: _, ...rest } = WELL;
-    await expect(run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: rest })).rejects.toThrow(
-      'Respiratory rate is required: a set has all seven NEWS2 parameters.',
+  it('keeps a set missing a parameter as one incomplete set: no total, what is missing named, nothing raised', async () => {
+    const { respiratory_rate: _, ...rest } = SEPTIC;
+    const saved = await run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: rest });
+    expect(saved.news2).toMatchObject({ total: null, risk: null, missing: ['respiratory_rate'] });
+    expect(saved.alert).toBeNull();
+    expect(saved.next_due).toBeNull();
+    await expect(run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: {} })).rejects.toThrow(
+      'Enter at least one measurement.',
     );
   });
 
@@ -195,5 +201,53 @@ describe('acting on alerts', () => {
     const acked = await run('u-nina', 'acknowledgeAlert', { id });
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledged_by: 'u-nina', acknowledged_at: expect.any(String) });
     expect(await w.db.get('SELECT status FROM alerts WHERE id = ?', [id])).toEqual({ status: 'acknowledged' });
+  });
+});
+
+describe('the chart and the ward board', () => {
+  it('show the latest NEWS2, when the next set is due, and the critical alert; the chart names who acknowledged', async () => {
+    const saved = await run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: SEPTIC });
+    const census = await wardCensus(w.ctx, { userId: 'u-nina' });
+    const alice = census.patients.find((p) => p.id === 'p-a')!;
+    expect(alice).toMatchObject({
+      news2_total: 17,
+      news2_risk: 'high',
+      next_set_due: saved.next_due,
+      critical_alert: 'NEWS2 17 — emergency review',
+    });
+    // A patient without a set shows none (Bob, on the surgical ward, for Dr Smith).
+    const surgery = await wardCensus(w.ctx, { userId: 'u-drsmith' });
+    expect(surgery.patients.find((p) => p.id === 'p-b')).toMatchObject({
+      news2_total: null,
+      last_set_at: null,
+      critical_alert: null,
+    });
+
+    await run('u-nina', 'acknowledgeAlert', { id: saved.alert.id });
+    const chart = await openChart(w.ctx, { userId: 'u-drlee' }, 'p-a');
+    expect(chart.alerts.find((a) => a.id === saved.alert.id)).toMatchObject({
+      status: 'acknowledged',
+      acknowledged_by_name: 'Nina Nurse',
+    });
+    expect(chart.news2_sets[0]).toMatchObject({
+      set_id: saved.set_id,
+      news2: { total: 17, risk: 'high' },
+      next_due: saved.next_due,
+    });
+  });
+
+  it('the chart says what an incomplete set is missing, and a child is not scored', async () => {
+    const { temperature: _, ...rest } = WELL;
+    await run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: rest });
+    expect((await openChart(w.ctx, { userId: 'u-nina' }, 'p-a')).news2_sets[0]!.news2).toMatchObject({
+      total: null,
+      missing: ['temperature'],
+    });
+    await w.db.run("UPDATE patients SET birth_date = '2014-06-01' WHERE id = 'p-a'");
+    const child = await run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: SEPTIC });
+    expect(child.news2).toMatchObject({ not_applicable: 'under_16', total: null });
+    expect(child.alert).toBeNull();
+    const census = await wardCensus(w.ctx, { userId: 'u-nina' });
+    expect(census.patients.find((p) => p.id === 'p-a')).toMatchObject({ news2_note: 'under_16', news2_total: null });
   });
 });

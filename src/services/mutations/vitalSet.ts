@@ -32,28 +32,28 @@ const NUMERIC = {
 } as const;
 type NumericCode = keyof typeof NUMERIC;
 
-const REQUIRED = 'is required: a set has all seven NEWS2 parameters.';
-const Measured = z
-  .union([z.number().finite(), z.string().trim().min(1, REQUIRED).max(20)], {
-    error: (i) => (i.input === undefined ? REQUIRED : undefined),
-  })
-  .transform(String);
+const Measured = z.union([z.number().finite(), z.string().trim().min(1).max(20)]).transform(String);
 
+/**
+ * The parameters as measured. A NEWS2 set has all seven; one taken without a parameter (no probe, the
+ * patient asleep) is still saved as one set, which then has no total and says what is missing (SPEC §7b),
+ * rather than being lost. At least one value.
+ */
 const VitalSetValues = z
   .object({
-    respiratory_rate: Measured,
-    oxygen_saturation: Measured,
-    inspired_oxygen: z.enum(INSPIRED_OXYGEN, { error: (i) => (i.input === undefined ? REQUIRED : 'must be air or oxygen.') }),
-    blood_pressure_systolic: Measured,
+    respiratory_rate: Measured.nullish(),
+    oxygen_saturation: Measured.nullish(),
+    inspired_oxygen: z.enum(INSPIRED_OXYGEN, { error: 'must be air or oxygen.' }).nullish(),
+    blood_pressure_systolic: Measured.nullish(),
     blood_pressure_diastolic: Measured.nullish(),
-    heart_rate: Measured,
-    consciousness: z.enum(CONSCIOUSNESS_LEVELS, {
-      error: (i) => (i.input === undefined ? REQUIRED : 'must be A, C, V, P or U (ACVPU).'),
-    }),
-    temperature: Measured,
+    heart_rate: Measured.nullish(),
+    consciousness: z.enum(CONSCIOUSNESS_LEVELS, { error: 'must be A, C, V, P or U (ACVPU).' }).nullish(),
+    temperature: Measured.nullish(),
   })
   .strict()
   .superRefine((v, ctx) => {
+    if (Object.values(v).every((x) => x === undefined || x === null))
+      ctx.addIssue({ code: 'custom', path: [], message: 'Enter at least one measurement.' });
     for (const code of Object.keys(NUMERIC) as NumericCode[]) {
       const raw = v[code];
       if (raw === undefined || raw === null) continue;
@@ -127,7 +127,7 @@ export const recordVitalSet = defineMutation({
           blood_pressure_systolic: num(a.values.blood_pressure_systolic),
           blood_pressure_diastolic: num(a.values.blood_pressure_diastolic),
           heart_rate: num(a.values.heart_rate),
-          consciousness: a.values.consciousness,
+          consciousness: a.values.consciousness ?? null,
           temperature: num(a.values.temperature),
         });
         if (unusual.length && !a.confirmed_unusual) throw invalid(unusualVitalsSentence(unusual), { unusual });
