@@ -5,6 +5,7 @@ import { channels, type Channel } from '../../src/ipc/contract';
 import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
 import { visibleWards, wardCensus } from '../../src/services/queries/census';
+import { nurseWorklist } from '../../src/services/queries/worklist';
 import { findForBreakGlass } from '../../src/services/queries/people';
 import { clinicianDay } from '../../src/services/queries/today';
 import { runMutation } from '../../src/services/run';
@@ -40,8 +41,9 @@ export const mutationHandlers = Object.fromEntries(MUTATION_CHANNELS.map((c) => 
 
 export const clinicalHandlers: Pick<
   HandlerMap,
-  'census.wards' | 'census.list' | 'patients.search' | 'chart.open' | 'clinician.day' | 'breakGlass.find'
+  'census.wards' | 'census.list' | 'patients.search' | 'chart.open' | 'clinician.day' | 'breakGlass.find' | 'worklist.mine'
 > = {
+  'worklist.mine': async (_r, ws, p) => nurseWorklist(ws.ctx, need(p)),
   'census.wards': async (_r, ws, p) => visibleWards(ws.ctx, need(p)),
   'census.list': async (r, ws, p) => wardCensus(ws.ctx, need(p), { wardId: r.wardId }),
   'chart.open': async (r, ws, p) => openChart(ws.ctx, need(p), r.patientId),

@@ -62,6 +62,8 @@ export const channels = {
     response: z.array(out.LocatedPatientOut),
   },
   'chart.open': { request: z.object({ patientId: Id }).strict(), response: out.ChartOut },
+  /** A nurse's worklist: sets due, alerts due (issue 18); one list of typed items. */
+  'worklist.mine': { request: none, response: z.array(out.WorklistItemOut) },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
   // Writes (each a use case of src/services, queued for sync).

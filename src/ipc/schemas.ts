@@ -230,6 +230,22 @@ export const CensusOut = z.object({
   ),
 });
 
+const WorklistBase = {
+  id: s,
+  patient_id: s,
+  patient_name: s,
+  room_name: ns,
+  ward_name: ns,
+  title: s,
+  due_at: s,
+  overdue: z.boolean(),
+};
+/** One list of typed items (src/services/queries/worklist.ts): a new kind is one more member. */
+export const WorklistItemOut = z.discriminatedUnion('kind', [
+  z.object({ ...WorklistBase, kind: z.literal('set_due'), news2_total: z.number().nullable(), news2_risk: ns }),
+  z.object({ ...WorklistBase, kind: z.literal('alert_due'), alert_id: s, severity: s }),
+]);
+
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });
 
 export const DayItemOut = AppointmentOut.extend({

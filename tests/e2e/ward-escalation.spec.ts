@@ -145,3 +145,18 @@ test("a 12-year-old's heart rate is judged against the child's range, and NEWS2 
   await expect(page.getByText('NEWS2 does not apply under 16', { exact: false }).first()).toBeVisible();
   await harness.shot('vitals-child-range');
 });
+
+test("after a set, the nurse's worklist lists the next set due for that patient", async ({ page, harness }) => {
+  await harness.open();
+  await signIn(page, 'nina');
+  await openAlice(page);
+  await fillSet(page, { rr: '22', spo2: '95', o2: 'air', sys: '105', dia: '70', hr: '95', acvpu: 'A', temp: '36.8' });
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).click();
+  const worklist = page.getByRole('table', { name: 'My worklist' });
+  // NEWS2 5 (medium): the next set in an hour, and an "urgent review" alert due within the hour.
+  const rows = worklist.getByRole('row').filter({ hasText: 'Alice Patient' });
+  await expect(rows.filter({ hasText: 'Vital signs due' })).toContainText('23 Nov, 11:00');
+  await expect(rows.filter({ hasText: 'NEWS2 5 — urgent review within the hour' })).toHaveCount(1);
+  await harness.shot('my-day-worklist');
+});

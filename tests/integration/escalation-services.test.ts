@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
 import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
+import { nurseWorklist } from '../../src/services/queries/worklist';
 import { runMutation } from '../../src/services/run';
 import { makeWorld, type TestWorld } from '../helpers/world';
 
@@ -249,5 +250,27 @@ describe('the chart and the ward board', () => {
     expect(child.alert).toBeNull();
     const census = await wardCensus(w.ctx, { userId: 'u-nina' });
     expect(census.patients.find((p) => p.id === 'p-a')).toMatchObject({ news2_note: 'under_16', news2_total: null });
+  });
+});
+
+describe("a nurse's worklist", () => {
+  it('is one list of typed items: the next set due from the monitoring interval and the alerts due, overdue first', async () => {
+    const saved = await run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: SEPTIC });
+    const items = await nurseWorklist(w.ctx, { userId: 'u-nina' });
+    expect(items.map((i) => [i.kind, i.patient_id, i.due_at])).toEqual(
+      expect.arrayContaining([
+        ['set_due', 'p-a', saved.next_due],
+        ['alert_due', 'p-a', expect.any(String)],
+      ]),
+    );
+    expect(items.find((i) => i.kind === 'alert_due' && i.alert_id === saved.alert.id)).toMatchObject({
+      title: 'NEWS2 17 — emergency review',
+      severity: 'critical',
+    });
+    // Overdue items come first.
+    const firstNotOverdue = items.findIndex((i) => !i.overdue);
+    expect(items.slice(firstNotOverdue).every((i) => !i.overdue)).toBe(true);
+    // Only her ward's patients (Cardiology): not Bob on Surgery.
+    expect(items.some((i) => i.patient_id === 'p-b')).toBe(false);
   });
 });

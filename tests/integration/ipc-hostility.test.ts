@@ -657,6 +657,14 @@ const CASES: { [C in Channel]: Case<C> } = {
   'reference.clinicians': { payload: none, expect: () => ['ok'] },
   'reference.staff': { payload: none, expect: () => ['ok'] },
   'census.wards': { payload: none, expect: () => ['ok'] },
+  'worklist.mine': {
+    payload: none,
+    expect: () => ['ok'],
+    check: (v, _r, g) => {
+      for (const i of v)
+        expect(g.profile.hidden.patient ?? [], `hidden patient ${i.patient_id} in the worklist`).not.toContain(i.patient_id);
+    },
+  },
   'census.list': {
     payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
     expect: () => ['ok'],
