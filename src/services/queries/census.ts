@@ -147,18 +147,29 @@ async function wardColumns(
   const out = new Map<string, WardColumns>();
   if (ids.length === 0) return out;
   const marks = ids.map(() => '?').join(', ');
-  const rows = await ctx.authz.listAs<{ patient_id: string; set_id: string; code: string; value: string; recorded_at: string }>(
-    actor,
-    'read',
-    'Observation',
-    {
-      columns: 'm.patient_id, m.set_id, m.code, m.value, m.recorded_at',
-      where: `m.patient_id IN (${marks}) AND m.set_id IS NOT NULL AND m.set_id = (
-        SELECT x.set_id FROM observations x WHERE x.patient_id = m.patient_id AND x.set_id IS NOT NULL
-        ORDER BY x.recorded_at DESC, x.set_id DESC LIMIT 1)`,
-      params: ids,
-    },
+  // Each patient's latest set id: one index walk per patient (observations_patient, newest first), then
+  // that set's rows through the policy filter (observations_set). Correlating the two in one statement
+  // made SQLite re-run the walk for every observation row of the ward.
+  const latest = await ctx.db.all<{ set_id: string | null }>(
+    `SELECT (SELECT x.set_id FROM observations x WHERE x.patient_id = p.id AND x.set_id IS NOT NULL
+             ORDER BY x.recorded_at DESC, x.set_id DESC LIMIT 1) AS set_id
+     FROM patients p WHERE p.id IN (${marks})`,
+    ids,
   );
+  const setIds = latest.map((l) => l.set_id).filter((x): x is string => x !== null);
+  const rows =
+    setIds.length === 0
+      ? []
+      : await ctx.authz.listAs<{ patient_id: string; set_id: string; code: string; value: string; recorded_at: string }>(
+          actor,
+          'read',
+          'Observation',
+          {
+            columns: 'm.patient_id, m.set_id, m.code, m.value, m.recorded_at',
+            where: `m.set_id IN (${setIds.map(() => '?').join(', ')})`,
+            params: setIds,
+          },
+        );
   const allergic = await ctx.authz.listAs<{ patient_id: string }>(actor, 'read', 'Allergy', {
     columns: 'DISTINCT m.patient_id',
     where: `m.status = 'active' AND m.patient_id IN (${marks})`,
