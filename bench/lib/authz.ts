@@ -8,6 +8,7 @@ import { authzType } from '../../src/authz/model';
 import { ManualClock } from '../../src/domain/time';
 import { defaultServiceConfig, type ServiceContext } from '../../src/services/context';
 import { outboxSink } from '../../src/services/outbox';
+import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
 import { SqliteDb } from '../../src/store/sqlite';
 import type { World } from './generate';
@@ -152,6 +153,16 @@ export async function authzBenchmarks(
     });
   });
   rows.push({ name: 'ward census: list Patient (ward nurse)', target: '≤ 10 ms', stats: census });
+  // Issue 18: the ward board as the nurse sees it — patients, open alerts, latest NEWS2 and next set due,
+  // allergy marker (the census service, its audit line included).
+  rows.push({
+    name: 'ward census with NEWS2 columns (service, ward nurse)',
+    target: '≤ 5 ms',
+    stats: await measure(N, W, async (i) => {
+      const n = pick(nurses, i);
+      return wardCensus(ctx, { userId: n }, { wardId: nurseWard.get(n)! });
+    }),
+  });
   const teamDocs = [...new Set(world.careTeamPhysicians)].slice(0, 24);
   rows.push({
     name: '"my patients": list Patient (care-team physician)',

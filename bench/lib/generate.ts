@@ -294,6 +294,23 @@ export function generate(raw: Database.Database, size: Size): World {
     'recorded_at',
     'sensitivity',
   ]);
+  // Issue 18: a set of vital signs every 4 hours per inpatient over the last 72 hours (the seven NEWS2
+  // parameters and the diastolic pressure under one set_id), so the census's NEWS2 columns and the
+  // chart's sets are measured on a ward's real load.
+  const setIns = ins('observations', [
+    'id',
+    'patient_id',
+    'appointment_id',
+    'category',
+    'code',
+    'value',
+    'unit',
+    'recorded_by',
+    'recorded_at',
+    'sensitivity',
+    'set_id',
+  ]);
+  const SET_HOURS = 72;
   let ap = 0;
   let rec = 0;
   let ob = 0;
@@ -351,6 +368,24 @@ export function generate(raw: Database.Database, size: Size): World {
                 original ?? label(rec),
               );
             }
+          }
+        }
+        if (ward) {
+          for (let h = 4; h <= SET_HOURS; h += 4) {
+            const setId = `set-${pid}-${h}`;
+            const when = iso(now - h * 3_600_000 - r.int(0, 1_200_000));
+            const values: Array<[string, string, string]> = [
+              ['respiratory_rate', String(r.int(12, 26)), '/min'],
+              ['oxygen_saturation', String(r.int(90, 99)), '%'],
+              ['inspired_oxygen', r.chance(0.2) ? 'oxygen' : 'air', ''],
+              ['blood_pressure_systolic', String(r.int(95, 160)), 'mm[Hg]'],
+              ['blood_pressure_diastolic', String(r.int(55, 90)), 'mm[Hg]'],
+              ['heart_rate', String(r.int(55, 120)), '/min'],
+              ['consciousness', r.chance(0.05) ? 'C' : 'A', ''],
+              ['temperature', (36 + r.int(0, 25) / 10).toFixed(1), 'Cel'],
+            ];
+            for (const [code, value, unit] of values)
+              setIns.run(`${setId}.${code}`, pid, null, 'vitals', code, value, unit, docs[0]!, when, null, setId);
           }
         }
         const count = ward ? obsPerInpatient : obsPerOutpatient;

@@ -6,6 +6,7 @@ import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
 import { chartAccess } from '../../src/services/queries/chartAccess';
 import { visibleWards, wardCensus } from '../../src/services/queries/census';
+import { nurseWorklist } from '../../src/services/queries/worklist';
 import { findForBreakGlass } from '../../src/services/queries/people';
 import { clinicianDay } from '../../src/services/queries/today';
 import { runMutation } from '../../src/services/run';
@@ -49,7 +50,9 @@ export const clinicalHandlers: Pick<
   | 'clinician.day'
   | 'breakGlass.find'
   | 'breakGlass.start'
+  | 'worklist.mine'
 > = {
+  'worklist.mine': async (_r, ws, p) => nurseWorklist(ws.ctx, need(p)),
   'census.wards': async (_r, ws, p) => visibleWards(ws.ctx, need(p)),
   'census.list': async (r, ws, p) => wardCensus(ws.ctx, need(p), { wardId: r.wardId }),
   'chart.open': async (r, ws, p) => openChart(ws.ctx, need(p), r.patientId),

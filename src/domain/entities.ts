@@ -175,6 +175,8 @@ export interface Alert {
   status: AlertStatus;
   acknowledged_by: string | null;
   acknowledged_at: string | null;
+  /** Why a high or critical alert was last rescheduled (SPEC §7b); null when never. */
+  reschedule_reason?: string | null;
 }
 
 export interface BreakGlass {

@@ -76,6 +76,8 @@ export const channels = {
   'handover.toWrite': { request: none, response: NotesToWriteOut },
   /** Whether an open chart may stay on screen, and if not why (issue 20); `since`: when it was last known open. */
   'chart.access': { request: z.object({ patientId: Id, since: IsoTime.nullish() }).strict(), response: out.ChartAccessOut },
+  /** A nurse's worklist: sets due, alerts due (issue 18); one list of typed items. */
+  'worklist.mine': { request: none, response: z.array(out.WorklistItemOut) },
   'clinician.day': { request: z.object({ from: IsoTime, to: IsoTime }).strict(), response: z.array(out.DayItemOut) },
 
   // Writes (each a use case of src/services, queued for sync).
@@ -94,6 +96,7 @@ export const channels = {
   'records.create': mutation('createRecord', out.RecordOut),
   'records.amend': mutation('amendRecord', out.RecordOut),
   'observations.record': mutation('recordObservation', out.ObservationOut),
+  'observations.recordSet': mutation('recordVitalSet', out.VitalSetSavedOut),
   'alerts.acknowledge': mutation('acknowledgeAlert', out.AlertOut),
   'alerts.reschedule': mutation('rescheduleAlert', out.AlertOut),
   'allergies.record': mutation('recordAllergy', AllergyOut),

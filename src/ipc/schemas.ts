@@ -93,6 +93,23 @@ export const AlertOut = z.object({
   status: z.enum(ALERT_STATUSES),
   acknowledged_by: ns,
   acknowledged_at: ns,
+  reschedule_reason: ns.default(null),
+});
+/** One set's NEWS2 (src/domain/news2.ts `News2Result`). */
+export const News2Out = z.object({
+  total: z.number().nullable(),
+  scores: z.record(s, z.number()),
+  risk: z.enum(['low', 'low_medium', 'medium', 'high']).nullable(),
+  monitoring_minutes: z.number().nullable(),
+  missing: z.array(s),
+  not_applicable: z.literal('under_16').nullable(),
+});
+export const VitalSetSavedOut = z.object({
+  set_id: s,
+  observations: z.array(ObservationOut),
+  news2: News2Out.nullable(),
+  next_due: ns,
+  alert: AlertOut.nullable(),
 });
 /** What an emergency access overrode (stored as a JSON array). */
 const Overrides = z.string().transform((j, ctx) => {
@@ -158,7 +175,10 @@ export const ChartOut = z.object({
   appointments: z.array(AppointmentOut.extend({ clinician_name: ns, actions: Actions })),
   records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
-  alerts: z.array(AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean() })),
+  news2_sets: z.array(z.object({ set_id: s, recorded_at: s, news2: News2Out.nullable(), next_due: ns, problem: ns })),
+  alerts: z.array(
+    AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean(), acknowledged_by_name: ns.default(null) }),
+  ),
   observation_categories: z.array(s),
   readable: z.object({
     appointments: z.boolean(),
@@ -209,9 +229,32 @@ export const CensusOut = z.object({
       top_alert_kind: ns,
       /** Active allergies the reader may read (SPEC §3b), null when none. */
       allergy: AllergyMarkerOut,
+      critical_alert: ns.default(null),
+      last_set_at: ns.default(null),
+      news2_total: z.number().nullable().default(null),
+      news2_risk: ns.default(null),
+      news2_note: ns.default(null),
+      next_set_due: ns.default(null),
+      has_allergies: z.boolean().default(false),
     }),
   ),
 });
+
+const WorklistBase = {
+  id: s,
+  patient_id: s,
+  patient_name: s,
+  room_name: ns,
+  ward_name: ns,
+  title: s,
+  due_at: s,
+  overdue: z.boolean(),
+};
+/** One list of typed items (src/services/queries/worklist.ts): a new kind is one more member. */
+export const WorklistItemOut = z.discriminatedUnion('kind', [
+  z.object({ ...WorklistBase, kind: z.literal('set_due'), news2_total: z.number().nullable(), news2_risk: ns }),
+  z.object({ ...WorklistBase, kind: z.literal('alert_due'), alert_id: s, severity: s }),
+]);
 
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });
 

@@ -4,6 +4,7 @@
  * outbox; nothing on the server).
  */
 import type { AllergyClassMap } from '../domain/allergyMatch';
+import type { CriticalLimits } from '../domain/criticalLimits';
 import type { AuthzEngine, Principal, Resolved } from '../authz/engine';
 import type { Db } from '../store/db';
 import { DEFAULT_BREAK_GLASS_MINUTES } from '../domain/roles';
@@ -38,6 +39,10 @@ export const discardMutations: MutationSink = { record: async () => {} };
 
 export interface ServiceConfig {
   breakGlassMinutes: number;
+  /** SPEC §7b: a site's critical laboratory limits (`critical_limits`); the SPEC's defaults when absent. */
+  criticalLimits?: CriticalLimits;
+  /** The site's IANA time zone: a child's age counts the birthday on the ward's date. UTC when absent. */
+  timeZone?: string;
   /** Medicines (SPEC §7b): the site's zone for dose times (UTC when none) and the right-time window. */
   medicines?: MedicinesConfig;
 }

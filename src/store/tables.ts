@@ -94,7 +94,18 @@ export const TABLES = {
   },
   alerts: {
     pk: ['id'],
-    columns: ['id', 'patient_id', 'kind', 'severity', 'message', 'due_at', 'status', 'acknowledged_by', 'acknowledged_at'],
+    columns: [
+      'id',
+      'patient_id',
+      'kind',
+      'severity',
+      'message',
+      'due_at',
+      'status',
+      'acknowledged_by',
+      'acknowledged_at',
+      'reschedule_reason',
+    ],
   },
   break_glass: { pk: ['id'], columns: ['id', 'user_id', 'patient_id', 'reason', 'started_at', 'expires_at', 'overrides'] },
   consent_restrictions: {

@@ -64,7 +64,7 @@ test('offline: one sentence, the data age, a mark on unsent vitals, refused chan
   await expect(page.getByRole('group', { name: 'Temperature' }).getByText('Not sent yet')).toHaveCount(1);
   await expect(tile.getByText('Not sent yet')).toHaveCount(0);
 
-  // The server refuses nina's temperature: she is told, with her name and the reason.
+  // The server refuses nina's set (a temperature alone): she is told, with her name and the reason.
   await db.run("UPDATE outbox SET status = 'rejected', resolved_at = ?, result = ? WHERE status = 'pending'", [
     NOW,
     JSON.stringify({ kind: 'forbidden', message: 'Your role on this ward had ended when this was sent.' }),
@@ -74,7 +74,7 @@ test('offline: one sentence, the data age, a mark on unsent vitals, refused chan
   await expect(refused).toBeVisible();
   await refused.click();
   const dialog = page.getByRole('dialog', { name: 'Changes not accepted' });
-  const row = dialog.getByRole('row').filter({ hasText: 'temperature for Alice Patient' });
+  const row = dialog.getByRole('row').filter({ hasText: 'Vital signs for Alice Patient' });
   await expect(row).toContainText('Nina Nurse');
   await expect(row).toContainText('Your role on this ward had ended when this was sent.');
   await harness.shot('offline-rejected-own');
@@ -86,7 +86,7 @@ test('offline: one sentence, the data age, a mark on unsent vitals, refused chan
   await page.clock.runFor(11_000);
   await expect(statusBar(page)).toContainText('Offline: The server cannot be reached');
   await expect(statusBar(page)).not.toContainText('not accepted');
-  await expect(page.getByText('temperature for Alice Patient')).toHaveCount(0);
+  await expect(page.getByText('Vital signs for Alice Patient')).toHaveCount(0);
   expect(harness.consoleErrors).toEqual([]);
 });
 

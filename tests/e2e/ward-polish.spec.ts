@@ -120,16 +120,21 @@ test('a final-discharged patient shows no open alerts: closed with the stay, not
   expect(harness.consoleErrors).toEqual([]);
 });
 
-test("a nurse's My day says what it will hold and leads to the census", async ({ page, harness }) => {
+test("a nurse's My day is her worklist: alerts due, overdue first, each leading to the patient", async ({ page, harness }) => {
   await harness.open();
   await signIn(page, 'nina');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'My day' })).toBeVisible();
-  await expect(page.getByText('Your ward worklist will be here')).toBeVisible();
-  await expect(page.getByText(/vital-sign sets due and overdue, the alerts due and the handover notes to write/)).toBeVisible();
+  const worklist = page.getByRole('table', { name: 'My worklist' });
+  await expect(worklist.getByRole('row').nth(1)).toContainText('overdue since');
   await expect(page.getByText('You have no appointments today.')).toHaveCount(0);
   await harness.shot('my-day-nurse');
-  await page.getByRole('main').getByRole('link', { name: 'ward census' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: /^Census/ })).toBeVisible();
+  await worklist
+    .getByRole('row')
+    .filter({ hasText: 'Alice Patient' })
+    .first()
+    .getByRole('link', { name: 'Alice Patient' })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
   expect(harness.consoleErrors).toEqual([]);
 });

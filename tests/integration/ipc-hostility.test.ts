@@ -657,6 +657,14 @@ const CASES: { [C in Channel]: Case<C> } = {
   'reference.clinicians': { payload: none, expect: () => ['ok'] },
   'reference.staff': { payload: none, expect: () => ['ok'] },
   'census.wards': { payload: none, expect: () => ['ok'] },
+  'worklist.mine': {
+    payload: none,
+    expect: () => ['ok'],
+    check: (v, _r, g) => {
+      for (const i of v)
+        expect(g.profile.hidden.patient ?? [], `hidden patient ${i.patient_id} in the worklist`).not.toContain(i.patient_id);
+    },
+  },
   'census.list': {
     payload: (g) => fc.record({ wardId: fc.oneof(fc.constant(null), g.id('ward'), fc.constantFrom(...g.world.own.ward)) }),
     expect: () => ['ok'],
@@ -856,6 +864,28 @@ const CASES: { [C in Channel]: Case<C> } = {
           sensitivity: opt(fc.constantFrom(null, 'substance_use' as const, 'sexual_health' as const)),
         },
         { requiredKeys: ['patient_id', 'category', 'code', 'value'] },
+      ),
+    // `create` is judged on the new object: allow or forbidden only (SPEC §3).
+    expect: () => ['forbidden'],
+  },
+  'observations.recordSet': {
+    payload: (g) =>
+      fc.record(
+        {
+          patient_id: patientIds(g),
+          recorded_at: opt(g.time),
+          values: fc.record({
+            respiratory_rate: fc.integer({ min: 4, max: 60 }),
+            oxygen_saturation: fc.integer({ min: 50, max: 100 }),
+            inspired_oxygen: fc.constantFrom('air' as const, 'oxygen' as const),
+            blood_pressure_systolic: fc.integer({ min: 120, max: 200 }),
+            heart_rate: fc.integer({ min: 40, max: 180 }),
+            consciousness: fc.constantFrom('A' as const, 'C' as const, 'V' as const, 'P' as const, 'U' as const),
+            temperature: fc.constantFrom('36.8', '39.2'),
+          }),
+          confirmed_unusual: opt(fc.boolean()),
+        },
+        { requiredKeys: ['patient_id', 'values'] },
       ),
     // `create` is judged on the new object: allow or forbidden only (SPEC §3).
     expect: () => ['forbidden'],

@@ -42,6 +42,7 @@ const DEFAULTS: Record<string, Record<string, SqlValue>> = {
   patients: { restricted: 0, facility_id: null, no_known_allergies: null, spo2_scale: 1 },
   break_glass: { overrides: '[]' },
   appointments: { sensitivity: null },
+  alerts: { reschedule_reason: null },
 };
 
 /** A migrations folder holding only the first migration of every set: the schema before this change. */

@@ -8,7 +8,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Channel, Request } from '../api';
 import { Banner, Button, ErrorNote, Loading, Section } from '../components/ui';
-import { time } from '../format';
+import { age, time } from '../format';
+import { AlertRescheduleDialog } from './chart/AlertRescheduleDialog';
+import { News2Section } from './chart/news2View';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
 import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
@@ -239,6 +241,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
             {data.readable.vitals ? (
               <VitalsSection
                 observations={data.observations}
+                ageYears={age(data.patient.birth_date, now)}
                 action={
                   cats.includes('vitals') ? (
                     <Button small tone="primary" onClick={recordVitals}>
@@ -250,6 +253,8 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
             ) : null}
           </div>
         ) : null}
+
+        {data.readable.vitals ? <News2Section sets={data.news2_sets} under16={age(data.patient.birth_date, now) < 16} /> : null}
 
         {data.readable.vitals ? (
           <Section title={`Trends — last ${TREND_HOURS} hours`} id="chart-trends">
@@ -350,18 +355,16 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
           </ConfirmDialog>
         ) : null}
         {modal?.kind === 'alert_reschedule' ? (
-          <DateTimeDialog
-            title="Reschedule alert"
-            label="New due time"
-            initial={modal.alert.due_at}
-            confirm="Reschedule"
+          <AlertRescheduleDialog
+            alert={modal.alert}
+            now={now}
             busy={act.busy}
             error={act.error}
             onClose={closeModal}
-            onSubmit={(iso) => void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso }, 'Alert rescheduled.')}
-          >
-            <div className="dialog-context">{modal.alert.message}</div>
-          </DateTimeDialog>
+            onSubmit={(iso, reason) =>
+              void perform('alerts.reschedule', { id: modal.alert.id, due_at: iso, reason }, 'Alert rescheduled.')
+            }
+          />
         ) : null}
         {modal?.kind === 'appointment_reschedule' ? (
           <DateTimeDialog

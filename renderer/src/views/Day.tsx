@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import type { ApiError, Channel, Request } from '../api';
-import { Banner, Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
+import { Button, Empty, ErrorNote, Loading, PageHeader, Tag } from '../components/ui';
 import { dayRange, humanize, longDay, time } from '../format';
 import { useAction, useCall } from '../hooks';
 import { useDrafts } from '../store/drafts';
@@ -19,6 +19,7 @@ import { RowActions } from './chart/sections';
 import { OfferedDrafts, type OfferedDraft } from './chart/OfferedDrafts';
 import { recordDraftKey, useOfferedDrafts } from './chart/useDraft';
 import { HandoverToWrite } from './day/HandoverToWrite';
+import { Worklist } from './Worklist';
 
 export function Day() {
   const info = useSession((s) => s.info);
@@ -86,7 +87,7 @@ export function Day() {
       {!completing ? <ErrorNote error={day.error ?? act.error} /> : null}
       <OfferedDrafts drafts={offeredHere} now={openedAt} onResume={resume} onDiscard={dropDraft} />
       {day.loading && !day.data ? <Loading label="Loading your appointments…" /> : null}
-      {nurse ? <WardWorklistNote /> : null}
+      {nurse ? <NurseWorklist /> : null}
       {nurse ? <HandoverToWrite /> : null}
       {day.data && items.length === 0 && !nurse ? <Empty>You have no appointments today.</Empty> : null}
       {items.length > 0 ? (
@@ -187,13 +188,14 @@ export function Day() {
 }
 
 /** Until the worklist is built (issue 18, ward board): what it will hold, and where to work meanwhile. */
-function WardWorklistNote() {
+/** A nurse's worklist (sets due, alerts due), above any appointments she has. */
+function NurseWorklist() {
+  const list = useCall('worklist.mine', {}, []);
   return (
-    <Banner tone="info" title="Your ward worklist will be here">
-      It will list, for your patients, the vital-sign sets due and overdue, the alerts due and the handover notes to write. Until
-      then the <a href={href('/census')}>ward census</a> lists your patients with their open alerts, most urgent first when sorted
-      by Alerts.
-    </Banner>
+    <>
+      <ErrorNote error={list.error} />
+      <Worklist items={list.data} loading={list.loading} />
+    </>
   );
 }
 

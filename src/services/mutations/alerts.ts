@@ -1,6 +1,7 @@
 /** Handling a patient's alerts (SPEC §3 Alert rows). */
 import { z } from 'zod';
-import { conflict } from '../../domain/errors';
+import { rescheduleProblem } from '../../domain/alertReschedule';
+import { conflict, invalid } from '../../domain/errors';
 import type { Alert } from '../../domain/entities';
 import { Id, IsoTime } from '../../domain/schemas';
 import { isReplay } from '../context';
@@ -41,7 +42,14 @@ export const acknowledgeAlert = defineMutation({
 
 export const rescheduleAlert = defineMutation({
   name: 'rescheduleAlert',
-  args: z.object({ id: Id, due_at: IsoTime }).strict(),
+  args: z
+    .object({
+      id: Id,
+      due_at: IsoTime,
+      /** Required for a high or critical alert (SPEC §7b); kept on the alert and in the audit log. */
+      reason: z.string().trim().max(500, 'is too long').nullish(),
+    })
+    .strict(),
   async plan(ctx, a) {
     const alert = await getAlert(ctx.db, a.id);
     const patient = alert ? await getPatient(ctx.db, alert.patient_id) : undefined;
@@ -54,11 +62,23 @@ export const rescheduleAlert = defineMutation({
           forbidden: 'Only medical staff caring for this patient may reschedule the alert.',
         },
       ],
-      audit: { action: 'reschedule_alert', resource: ref('Alert', a.id), orgId: patient?.org_id ?? null },
+      audit: {
+        action: 'reschedule_alert',
+        resource: ref('Alert', a.id),
+        orgId: patient?.org_id ?? null,
+        reason: a.reason?.trim() || null,
+      },
       summary: `Alert rescheduled: ${patient?.name ?? a.id}`,
       async apply(w, _who, now) {
         checkDueAt(a.due_at, now, { replay: isReplay(ctx) });
-        const row = await w.update('alerts', { id: a.id }, { due_at: a.due_at }, { status: 'open' });
+        const problem = alert ? rescheduleProblem(alert.severity, a.due_at, now, a.reason) : null;
+        if (problem) throw invalid(problem);
+        const row = await w.update(
+          'alerts',
+          { id: a.id },
+          { due_at: a.due_at, reschedule_reason: a.reason?.trim() || null },
+          { status: 'open' },
+        );
         if (!row) throw conflict('An acknowledged alert cannot be rescheduled.');
         return row as unknown as Alert;
       },

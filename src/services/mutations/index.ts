@@ -17,6 +17,7 @@ import { prescribeMedication, setSpo2Scale, stopMedicationOrder } from './medica
 import { recordObservation } from './observations';
 import { dischargePatient, finalDischargePatient, registerPatient, setPatientRestricted, updatePatient } from './patients';
 import { amendRecord, createRecord } from './records';
+import { recordVitalSet } from './vitalSet';
 
 export const MUTATIONS = {
   registerPatient,
@@ -31,6 +32,7 @@ export const MUTATIONS = {
   createRecord,
   amendRecord,
   recordObservation,
+  recordVitalSet,
   acknowledgeAlert,
   rescheduleAlert,
   recordAllergy,

@@ -4,6 +4,7 @@ import { conflict, invalid } from '../../domain/errors';
 import type { Observation } from '../../domain/entities';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { checkMeasure } from '../../domain/measures';
+import { raiseCriticalResult } from '../escalation';
 import { getAppointment, getPatient } from '../load';
 import { checkMeasuredAt } from '../validation';
 import { defineMutation, ref } from '../run';
@@ -78,6 +79,9 @@ export const recordObservation = defineMutation({
         if (await ctx.db.get('SELECT 1 FROM observations WHERE id = ?', [a.id]))
           throw conflict('This observation already exists.');
         await w.insert('observations', row);
+        // A result beyond its critical limit raises a critical alert here and again, with the same
+        // id, when the server replays this write (SPEC §7b).
+        await raiseCriticalResult(ctx, w, row);
         return row;
       },
     };

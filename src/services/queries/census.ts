@@ -1,5 +1,7 @@
 /** Ward census (SPEC §7): the patients a user may see, by room, with their open alerts. */
+import type { Actor } from '../../authz/actor';
 import type { Patient } from '../../domain/entities';
+import { scoredSets } from './news2Sets';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
 import { activeAllergyMarkers, type AllergyMarker } from './allergies';
@@ -15,6 +17,18 @@ export type CensusPatient = Patient & {
   top_alert_kind: string | null;
   /** Active allergies the reader may read (SPEC §3b), worst first; null when none. */
   allergy: AllergyMarker | null;
+  /** The message of the most urgent open `critical` alert ("NEWS2 17 — emergency review"), for the marker. */
+  critical_alert: string | null;
+  /** The latest set of vital signs and its NEWS2 (SPEC §7b); nulls when none was taken. */
+  last_set_at: string | null;
+  news2_total: number | null;
+  news2_risk: string | null;
+  /** The latest set's state when it has no total: `incomplete` or `under_16`. */
+  news2_note: string | null;
+  /** When the next set is due (the latest set's time plus its monitoring interval). */
+  next_set_due: string | null;
+  /** Whether the patient has an active allergy this user may read (the marker; the allergy UI is elsewhere). */
+  has_allergies: boolean;
 };
 
 export interface Census {
@@ -33,7 +47,7 @@ export async function wardCensus(
   const { actor } = who;
   const wardId = opts.wardId ?? null;
   const patients = await ctx.authz.listAs<
-    Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind' | 'allergy'>
+    Omit<CensusPatient, 'open_alerts' | 'highest_severity' | 'next_due_at' | 'top_alert_kind' | 'allergy' | keyof WardColumns>
   >(actor, 'read', 'Patient', {
     columns: 'm.*, r.name AS room_name, r.ward_id AS ward_id, w.name AS ward_name',
     joins: 'LEFT JOIN rooms r ON r.id = m.room_id LEFT JOIN wards w ON w.id = r.ward_id',
@@ -45,11 +59,17 @@ export async function wardCensus(
   const alerts =
     ids.length === 0
       ? []
-      : await ctx.authz.listAs<{ patient_id: string; kind: string; severity: string; due_at: string }>(actor, 'read', 'Alert', {
-          columns: 'm.patient_id, m.kind, m.severity, m.due_at',
-          where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`,
-          params: ids,
-        });
+      : await ctx.authz.listAs<{ patient_id: string; kind: string; severity: string; due_at: string; message: string }>(
+          actor,
+          'read',
+          'Alert',
+          {
+            columns: 'm.patient_id, m.kind, m.severity, m.due_at, m.message',
+            where: `m.status = 'open' AND m.patient_id IN (${ids.map(() => '?').join(', ')})`,
+            params: ids,
+          },
+        );
+  const ward = await wardColumns(ctx, actor, patients, ids);
   const allergies = await activeAllergyMarkers(ctx.authz, actor, ids);
   const byPatient = new Map<string, typeof alerts>();
   for (const a of alerts) byPatient.set(a.patient_id, [...(byPatient.get(a.patient_id) ?? []), a]);
@@ -74,6 +94,7 @@ export async function wardCensus(
       const next = list.reduce<string | null>((n, a) => (n === null || a.due_at < n ? a.due_at : n), null);
       const rank = (a: { severity: string; due_at: string }): [number, string] => [-SEVERITY_RANK.indexOf(a.severity), a.due_at];
       const top = [...list].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1].localeCompare(rank(b)[1]))[0];
+      const critical = list.filter((a) => a.severity === 'critical').sort((a, b) => a.due_at.localeCompare(b.due_at))[0];
       return {
         ...p,
         open_alerts: list.length,
@@ -81,6 +102,8 @@ export async function wardCensus(
         next_due_at: next,
         top_alert_kind: top?.kind ?? null,
         allergy: allergies.get(p.id) ?? null,
+        critical_alert: critical?.message ?? null,
+        ...(ward.get(p.id) ?? NO_WARD_COLUMNS),
       };
     }),
   };
@@ -100,4 +123,77 @@ export async function visibleWards(
      GROUP BY w.id, w.name, f.name ORDER BY f.name, w.name`,
     q.params,
   );
+}
+
+type WardColumns = Pick<
+  CensusPatient,
+  'last_set_at' | 'news2_total' | 'news2_risk' | 'news2_note' | 'next_set_due' | 'has_allergies'
+>;
+const NO_WARD_COLUMNS: WardColumns = {
+  last_set_at: null,
+  news2_total: null,
+  news2_risk: null,
+  news2_note: null,
+  next_set_due: null,
+  has_allergies: false,
+};
+
+/**
+ * The ward board's columns (SPEC §7b): each patient's latest set of vital signs scored with NEWS2 and when
+ * the next is due, and whether they have an active allergy. Two policy-filtered statements for the whole
+ * census: the rows of each patient's latest set (observations_patient finds it), and the active allergies.
+ */
+async function wardColumns(
+  ctx: ServiceContext,
+  actor: Actor,
+  patients: ReadonlyArray<Pick<Patient, 'id' | 'birth_date' | 'spo2_scale'>>,
+  ids: string[],
+): Promise<Map<string, WardColumns>> {
+  const out = new Map<string, WardColumns>();
+  if (ids.length === 0) return out;
+  const marks = ids.map(() => '?').join(', ');
+  // Each patient's latest set id: one index walk per patient (observations_patient, newest first), then
+  // that set's rows through the policy filter (observations_set). Correlating the two in one statement
+  // made SQLite re-run the walk for every observation row of the ward.
+  const latest = await ctx.db.all<{ set_id: string | null }>(
+    `SELECT (SELECT x.set_id FROM observations x WHERE x.patient_id = p.id AND x.set_id IS NOT NULL
+             ORDER BY x.recorded_at DESC, x.set_id DESC LIMIT 1) AS set_id
+     FROM patients p WHERE p.id IN (${marks})`,
+    ids,
+  );
+  const setIds = latest.map((l) => l.set_id).filter((x): x is string => x !== null);
+  const rows =
+    setIds.length === 0
+      ? []
+      : await ctx.authz.listAs<{ patient_id: string; set_id: string; code: string; value: string; recorded_at: string }>(
+          actor,
+          'read',
+          'Observation',
+          {
+            columns: 'm.patient_id, m.set_id, m.code, m.value, m.recorded_at',
+            where: `m.set_id IN (${setIds.map(() => '?').join(', ')})`,
+            params: setIds,
+          },
+        );
+  const allergic = await ctx.authz.listAs<{ patient_id: string }>(actor, 'read', 'Allergy', {
+    columns: 'DISTINCT m.patient_id',
+    where: `m.status = 'active' AND m.patient_id IN (${marks})`,
+    params: ids,
+  });
+  const allergies = new Set(allergic.map((a) => a.patient_id));
+  const byPatient = new Map<string, typeof rows>();
+  for (const r of rows) byPatient.set(r.patient_id, [...(byPatient.get(r.patient_id) ?? []), r]);
+  for (const p of patients) {
+    const [latest] = scoredSets(p, byPatient.get(p.id) ?? [], ctx.config.timeZone);
+    const n = latest?.news2 ?? null;
+    out.set(p.id, {
+      last_set_at: latest?.recorded_at ?? null,
+      news2_total: n?.total ?? null,
+      news2_risk: n?.risk ?? null,
+      news2_note: !latest ? null : n?.not_applicable ? 'under_16' : n?.total === null || !n ? 'incomplete' : null,
+      next_set_due: latest?.next_due ?? null,
+      has_allergies: allergies.has(p.id),
+    });
+  }
+  return out;
 }

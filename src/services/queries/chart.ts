@@ -12,6 +12,7 @@ import type { Principal, ServiceContext } from '../context';
 import { readableSections, type ChartSections } from './chartSections';
 import { withVisibleReasons } from './visitReason';
 import { patientAllergies, type PatientAllergies } from './allergies';
+import { scoredSets, type ScoredSet } from './news2Sets';
 
 export interface Location {
   room_name: string | null;
@@ -34,7 +35,7 @@ export type ChartRecord = Omit<ClinicalRecord, 'internal_notes'> & {
  * acted on any more: it is shown as closed with the stay, offers no action, and counts as open nowhere
  * (the census leaves final-discharged patients out for the same reason).
  */
-export type ChartAlert = Alert & { actions: string[]; closed_at_discharge: boolean };
+export type ChartAlert = Alert & { actions: string[]; closed_at_discharge: boolean; acknowledged_by_name: string | null };
 export type ChartConsentRestriction = Omit<ConsentRestriction, 'org_id'> & {
   user_name: string | null;
   recorded_by_name: string | null;
@@ -48,6 +49,8 @@ export interface Chart {
   appointments: ChartAppointment[];
   records: ChartRecord[];
   observations: Array<Observation & { recorded_by_name: string | null }>;
+  /** Each set of vital signs among `observations`, newest first, with its NEWS2 (SPEC §7b). */
+  news2_sets: ScoredSet[];
   alerts: ChartAlert[];
   /** Observation categories the user may record for this patient now (vitals entry, lab results). */
   observation_categories: string[];
@@ -143,7 +146,13 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     orderBy: 'm.recorded_at DESC',
     limit: CHART_OBSERVATION_LIMIT,
   });
-  const alerts = await ctx.authz.listAs<Alert>(actor, 'read', 'Alert', { ...where, orderBy: "m.status = 'open' DESC, m.due_at" });
+  // Who acknowledged an alert is named, so the chart says "acknowledged by Nina Nurse" (issue 18).
+  const alerts = await ctx.authz.listAs<Alert & { acknowledged_by_name: string | null }>(actor, 'read', 'Alert', {
+    ...where,
+    columns: 'm.*, u.name AS acknowledged_by_name',
+    joins: 'LEFT JOIN users u ON u.id = m.acknowledged_by',
+    orderBy: "m.status = 'open' DESC, m.due_at",
+  });
   // Audited once the read is known, with whether it returned specially protected data (SPEC §3a);
   // nothing is returned if the event cannot be written.
   const protectedRead = protectedDataRead({ patient, records, observations, appointments });
@@ -213,6 +222,7 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
       amended_by: amendments.get(r.id) ?? [],
     })),
     observations,
+    news2_sets: scoredSets(patient, observations, ctx.config.timeZone),
     alerts: alerts.map((a) => {
       const closed = patient.status === 'final_discharged' && a.status === 'open';
       return { ...a, actions: closed ? [] : (alActions.get(a.id) ?? []), closed_at_discharge: closed };

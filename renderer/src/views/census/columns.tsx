@@ -16,6 +16,7 @@ function CensusAlerts({ p, now }: { p: CensusRow; now: Date }) {
   const overdue = p.next_due_at !== null && Date.parse(p.next_due_at) < now.getTime();
   return (
     <span className="census-alerts">
+      {p.critical_alert ? <span className="census-critical">Critical: {p.critical_alert}</span> : null}
       <Tag tone={severityTone(p.highest_severity)}>{p.top_alert_kind ? humanize(p.top_alert_kind) : 'Alert'}</Tag>
       {p.open_alerts > 1 ? <span>+{p.open_alerts - 1} more</span> : null}
       {p.next_due_at ? (
@@ -42,6 +43,31 @@ function CensusAllergy({ a }: { a: NonNullable<CensusRow['allergy']> }) {
   );
 }
 
+const NEWS2_RISK_TONE: Record<string, 'critical' | 'danger' | 'warning' | 'success'> = {
+  high: 'critical',
+  medium: 'danger',
+  low_medium: 'warning',
+  low: 'success',
+};
+
+/** The latest NEWS2, coloured by risk; "incomplete" or "under 16" when the set has no total. */
+function CensusNews2({ p }: { p: CensusRow }) {
+  if (p.news2_total !== null) return <Tag tone={NEWS2_RISK_TONE[p.news2_risk ?? 'low'] ?? 'neutral'}>{p.news2_total}</Tag>;
+  if (p.news2_note === 'under_16') return <span className="muted">under 16</span>;
+  if (p.news2_note === 'incomplete') return <span className="muted">incomplete</span>;
+  return <span className="muted">—</span>;
+}
+
+/** "due 14:00" or "overdue since 10:15": the next set of vital signs. */
+function NextSet({ p, now }: { p: CensusRow; now: Date }) {
+  if (!p.next_set_due) return <span className="muted">—</span>;
+  return Date.parse(p.next_set_due) < now.getTime() ? (
+    <span className="alert-overdue">overdue since {dateTime(p.next_set_due)}</span>
+  ) : (
+    <span>due {dateTime(p.next_set_due)}</span>
+  );
+}
+
 /** Ascending puts the most severe first, then the earliest due; patients without open alerts go last. */
 const alertOrder = (p: CensusRow): string | null =>
   p.open_alerts > 0 ? `${9 - SEVERITY_RANK.indexOf(p.highest_severity ?? 'low')}|${p.next_due_at ?? '~'}` : null;
@@ -59,7 +85,17 @@ export function censusColumns(now: Date): Array<Column<CensusRow>> {
       key: 'name',
       header: 'Patient',
       width: 'minmax(140px, 1.6fr)',
-      render: (p) => <strong>{p.name}</strong>,
+      render: (p) => (
+        <>
+          <strong>{p.name}</strong>
+          {p.has_allergies ? (
+            <>
+              {' '}
+              <Tag tone="danger">Allergies</Tag>
+            </>
+          ) : null}
+        </>
+      ),
       sortValue: (p) => p.name,
     },
     { key: 'age', header: 'Age', width: '64px', render: (p) => age(p.birth_date, now), sortValue: (p) => age(p.birth_date, now) },
@@ -72,6 +108,29 @@ export function censusColumns(now: Date): Array<Column<CensusRow>> {
       sortValue: (p) => p.ward_name,
     },
     { key: 'status', header: 'Status', width: '100px', render: (p) => humanize(p.status), sortValue: (p) => p.status },
+    {
+      key: 'news2',
+      header: 'NEWS2',
+      width: '90px',
+      render: (p) => <CensusNews2 p={p} />,
+      // Ascending puts the highest score first (the patient to see first); no score last.
+      sortValue: (p) => (p.news2_total === null ? null : 100 - p.news2_total),
+    },
+    {
+      key: 'last_set',
+      header: 'Last set',
+      width: '120px',
+      render: (p) => (p.last_set_at ? dateTime(p.last_set_at) : <span className="muted">—</span>),
+      sortValue: (p) => p.last_set_at,
+    },
+    {
+      key: 'next_set',
+      header: 'Obs due',
+      width: 'minmax(130px, 1fr)',
+      wrap: true,
+      render: (p) => <NextSet p={p} now={now} />,
+      sortValue: (p) => p.next_set_due,
+    },
     {
       key: 'alerts',
       header: 'Alerts',

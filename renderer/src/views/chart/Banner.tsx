@@ -19,6 +19,7 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
   const location = [p.room_name ? `Room ${p.room_name}` : null, p.ward_name, p.facility_name].filter(Boolean).join(' · ');
   const open = data.alerts.filter(alertIsOpen);
   const worst = open.reduce((w, a) => (SEVERITY_ORDER.indexOf(a.severity) > SEVERITY_ORDER.indexOf(w) ? a.severity : w), 'low');
+  const criticalOpen = data.readable.alerts ? open.filter((a) => a.severity === 'critical') : [];
   const overdue = open.filter((a) => Date.parse(a.due_at) < now.getTime()).length;
   // Markers the data carries for this user (SPEC §3a fields, when the server sends them).
   const restricted = (p as { restricted?: boolean | null }).restricted === true;
@@ -69,6 +70,17 @@ export function PatientBanner({ data, now, actions }: { data: ChartData; now: Da
         </dl>
       </div>
       <div className="page-actions">{actions}</div>
+      {criticalOpen.length ? (
+        // Critical alerts are impossible to miss (issue 18): their own band, in the critical red, with what to do.
+        <div className="banner-critical" role="alert">
+          {criticalOpen.map((a) => (
+            <div key={a.id}>
+              <strong>Critical:</strong> {a.message}
+              {Date.parse(a.due_at) < now.getTime() ? ' · overdue' : ''}
+            </div>
+          ))}
+        </div>
+      ) : null}
     </section>
   );
 }

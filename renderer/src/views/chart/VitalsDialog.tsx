@@ -1,12 +1,16 @@
 /**
- * Vitals entry: each filled measurement becomes one `observations.record` (category vitals). Values are
- * checked for plausibility here (the server checks access); input is a draft that survives a lock.
+ * Vitals entry: ONE set of vital signs (SPEC §3b, §7b): the seven NEWS2 parameters (air or oxygen and
+ * ACVPU among them; diastolic optional) saved together by `observations.recordSet` under one set id, and
+ * scored with NEWS2 on save. A set with a parameter left empty is saved as incomplete (the chart says
+ * what is missing). An unusual combination (HR 250 with BP 60/59) is refused by the service with the
+ * values named, and saved only when the nurse confirms them. Input is a draft that survives a lock.
  */
 import { useId, useState, type FormEvent } from 'react';
 import { DateTimeField } from '../../components/DateInputs';
-import { Banner, Button, Dialog, ErrorNote, TextField } from '../../components/ui';
+import { Banner, Button, Dialog, ErrorNote, Select, TextField } from '../../components/ui';
 import { dateTimeInputText, dateTimeValue, parseDateTimeInput } from '../../dateInput';
 import { useAction } from '../../hooks';
+import { news2Sentence } from './news2View';
 import { toast } from '../../store/toasts';
 import { VITALS, measureProblem, parseMeasure, unitLabel, type VitalCode } from './clinical';
 import { DiscardPrompt, useDiscardGuard } from './discard';
@@ -14,6 +18,10 @@ import { useDraft, vitalsDraftKey } from './useDraft';
 
 export interface VitalsDraft {
   values: Record<VitalCode, string>;
+  /** `air` or `oxygen`; '' when not recorded (older drafts have none). */
+  inspired_oxygen?: string;
+  /** ACVPU: `A`, `C`, `V`, `P`, `U`; '' when not recorded. */
+  consciousness?: string;
   measured_at: string;
   /**
    * Set when a stale draft is resumed: the time of measurement it said then. It is not kept silently
@@ -39,8 +47,22 @@ export function emptyVitals(now: Date): VitalsDraft {
   return {
     values: Object.fromEntries(VITALS.map((v) => [v.code, ''])) as Record<VitalCode, string>,
     measured_at: dateTimeInputText(now.toISOString()),
+    inspired_oxygen: '',
+    consciousness: '',
   };
 }
+
+export const OXYGEN_OPTIONS = [
+  { value: 'air', label: 'Air' },
+  { value: 'oxygen', label: 'Oxygen' },
+];
+export const ACVPU_OPTIONS = [
+  { value: 'A', label: 'A — alert' },
+  { value: 'C', label: 'C — new confusion' },
+  { value: 'V', label: 'V — responds to voice' },
+  { value: 'P', label: 'P — responds to pain' },
+  { value: 'U', label: 'U — unresponsive' },
+];
 
 export type VitalsErrors = Partial<Record<VitalCode | 'measured_at' | 'form', string>>;
 
@@ -60,6 +82,8 @@ export function validateVitals(d: VitalsDraft, now: Date): VitalsErrors {
   if (sys !== null && dia !== null && !errors.blood_pressure_systolic && !errors.blood_pressure_diastolic && dia >= sys) {
     errors.blood_pressure_diastolic = 'Diastolic pressure must be lower than systolic.';
   }
+  if (d.inspired_oxygen) filled++;
+  if (d.consciousness) filled++;
   if (filled === 0) errors.form = 'Enter at least one measurement.';
   const when = parseDateTimeInput(d.measured_at, now);
   if (!when.ok) errors.measured_at = d.measured_at.trim() ? when.problem : 'Enter when the measurements were taken.';
@@ -97,36 +121,30 @@ export function VitalsDialog({
     if (errors[code]) setErrors({ ...errors, [code]: undefined });
   };
 
-  const save = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
+  const save = async (e: FormEvent | null, confirmed = false): Promise<void> => {
+    e?.preventDefault();
     const problems = validateVitals(d, new Date());
     setErrors(problems);
     if (Object.values(problems).some(Boolean)) return;
     const recorded_at = dateTimeValue(d.measured_at)!;
-    let values = { ...d.values };
-    let saved = 0;
-    for (const v of VITALS) {
-      if (!values[v.code].trim()) continue;
-      const ok = await run('observations.record', {
-        patient_id: patientId,
-        category: 'vitals',
-        code: v.code,
-        value: format(values[v.code], v.decimals),
-        unit: v.unit,
-        recorded_at,
-      });
-      if (!ok) break;
-      saved++;
-      // A saved value leaves the draft, so trying again never records it twice.
-      values = { ...values, [v.code]: '' };
-      draft.set({ ...d, values });
-    }
-    if (Object.values(values).every((x) => !x.trim())) {
-      draft.drop();
-      toast.success(`Vitals saved for ${patientName} (${saved} value${saved === 1 ? '' : 's'}).`);
-    }
-    if (saved > 0) onSaved();
+    const values: Record<string, string> = {};
+    for (const v of VITALS) if (d.values[v.code].trim()) values[v.code] = format(d.values[v.code], v.decimals);
+    if (d.inspired_oxygen) values.inspired_oxygen = d.inspired_oxygen;
+    if (d.consciousness) values.consciousness = d.consciousness;
+    const saved = await run('observations.recordSet', {
+      patient_id: patientId,
+      recorded_at,
+      values,
+      confirmed_unusual: confirmed,
+    } as never);
+    if (!saved) return;
+    draft.drop();
+    const n = saved.observations.length;
+    toast.success(`Vitals saved for ${patientName} (${n} value${n === 1 ? '' : 's'}). ${news2Sentence(saved.news2)}`);
+    onSaved();
   };
+  // The service names an unusual combination; the nurse measures again or confirms it (issue 18).
+  const unusual = error?.kind === 'invalid' && Array.isArray(error.details?.unusual) ? error.message : null;
 
   return (
     <Dialog
@@ -146,7 +164,21 @@ export function VitalsDialog({
       }
     >
       <form id={formId} onSubmit={(e) => void save(e)} noValidate>
-        <ErrorNote error={error} />
+        {unusual ? (
+          <Banner
+            tone="warning"
+            title="Are these values right?"
+            action={
+              <Button small tone="primary" disabled={busy} onClick={() => void save(null, true)}>
+                Values are right — save
+              </Button>
+            }
+          >
+            {unusual}
+          </Banner>
+        ) : (
+          <ErrorNote error={error} />
+        )}
         {errors.form ? <Banner tone="warning">{errors.form}</Banner> : null}
         <div className="grid-2 form-grid">
           {VITALS.map((v) => (
@@ -161,6 +193,22 @@ export function VitalsDialog({
               onChange={(e) => setValue(v.code, e.target.value)}
             />
           ))}
+          <Select
+            label="Air or oxygen"
+            name="inspired_oxygen"
+            placeholder="Not recorded"
+            options={OXYGEN_OPTIONS}
+            value={d.inspired_oxygen ?? ''}
+            onChange={(e) => draft.set({ ...d, inspired_oxygen: e.target.value })}
+          />
+          <Select
+            label="Consciousness (ACVPU)"
+            name="consciousness"
+            placeholder="Not recorded"
+            options={ACVPU_OPTIONS}
+            value={d.consciousness ?? ''}
+            onChange={(e) => draft.set({ ...d, consciousness: e.target.value })}
+          />
         </div>
         {d.check_time ? (
           <Banner
@@ -183,7 +231,9 @@ export function VitalsDialog({
           onChange={(text) => draft.set({ ...d, measured_at: text, check_time: undefined })}
         />
         <div className="field-hint">
-          Leave a field empty when it was not measured. Unsaved entries are kept if the screen locks.
+          One set: NEWS2 needs all seven (respiratory rate, SpO₂, air or oxygen, systolic pressure, heart rate, consciousness,
+          temperature). A set with a field left empty is saved as incomplete and scores no NEWS2. Unsaved entries are kept if the
+          screen locks.
         </div>
       </form>
     </Dialog>

@@ -4,8 +4,17 @@ import { PendingMark } from '../../components/Pending';
 import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../components/ui';
 import { VirtualTable } from '../../components/VirtualTable';
-import { dateTime, humanize, time } from '../../format';
-import { VITALS, appointmentStatusTone, codeLabel, isOutsideUsual, unitLabel, vitalSpec } from './clinical';
+import { dateTime, humanize } from '../../format';
+import {
+  ADULT_FROM_YEARS,
+  VITALS,
+  appointmentStatusTone,
+  codeLabel,
+  isOutsideUsual,
+  unitLabel,
+  usualRange,
+  vitalSpec,
+} from './clinical';
 import { alertIsOpen, type ChartAlert, type ChartAppointment, type ChartObservation, type ChartRecord } from './types';
 
 /** A row of small buttons, shown only for what the user may do. */
@@ -52,7 +61,10 @@ export function AlertsSection({
             {alerts.map((a) => {
               const overdue = alertIsOpen(a) && Date.parse(a.due_at) < now.getTime();
               return (
-                <tr key={a.id} className={alertIsOpen(a) ? undefined : 'row-done'}>
+                <tr
+                  key={a.id}
+                  className={alertIsOpen(a) ? (a.severity === 'critical' ? 'alert-row-critical' : undefined) : 'row-done'}
+                >
                   <td className="alert-severity">
                     <Tag tone={alertIsOpen(a) ? severityTone(a.severity) : 'neutral'}>{humanize(a.severity)}</Tag>
                   </td>
@@ -75,14 +87,18 @@ export function AlertsSection({
                               · <span className="alert-overdue">overdue</span>
                             </>
                           ) : null}
+                          {a.reschedule_reason ? <> · moved: {a.reschedule_reason}</> : null}
                         </>
                       ) : (
                         <>
                           Acknowledged
+                          {a.acknowledged_by_name || a.acknowledged_by
+                            ? ` by ${a.acknowledged_by_name ?? a.acknowledged_by}`
+                            : ''}
                           {a.acknowledged_at ? (
                             <>
                               {' '}
-                              <span className="num">{time(a.acknowledged_at)}</span>
+                              <span className="num">{dateTime(a.acknowledged_at)}</span>
                             </>
                           ) : null}{' '}
                           · was due <span className="num">{dateTime(a.due_at)}</span>
@@ -133,7 +149,16 @@ export function latestVitals(observations: ChartObservation[]): ChartObservation
   return [...latest.values()].sort((a, b) => order(a.code) - order(b.code) || a.code.localeCompare(b.code));
 }
 
-export function VitalsSection({ observations, action }: { observations: ChartObservation[]; action: ReactNode }) {
+export function VitalsSection({
+  observations,
+  action,
+  ageYears = null,
+}: {
+  observations: ChartObservation[];
+  action: ReactNode;
+  /** The patient's age: a child's values are marked against the child's usual range (usualRange). */
+  ageYears?: number | null;
+}) {
   const latest = useMemo(() => latestVitals(observations), [observations]);
   return (
     <Section title="Vitals" id="chart-vitals" actions={action}>
@@ -142,7 +167,8 @@ export function VitalsSection({ observations, action }: { observations: ChartObs
       ) : (
         <div className="vitals-grid">
           {latest.map((o) => {
-            const out = isOutsideUsual(o.code, o.value);
+            const out = isOutsideUsual(o.code, o.value, ageYears);
+            const range = ageYears !== null && ageYears < ADULT_FROM_YEARS ? usualRange(o.code, ageYears) : null;
             const label = vitalSpec(o.code)?.label ?? codeLabel(o.code);
             return (
               <div key={o.code} className={`vital${out ? ' vital-out' : ''}`} role="group" aria-label={label}>
@@ -155,6 +181,12 @@ export function VitalsSection({ observations, action }: { observations: ChartObs
                   {dateTime(o.recorded_at)}
                   <PendingMark ids={o.id} />
                   {out ? <span className="vital-flag"> · outside usual range</span> : null}
+                  {range ? (
+                    <span className="vital-range">
+                      {' '}
+                      · usual {range.low}–{range.high} at {range.band}
+                    </span>
+                  ) : null}
                 </div>
               </div>
             );

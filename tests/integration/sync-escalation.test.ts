@@ -1,0 +1,93 @@
+/**
+ * SPEC §7b over sync: the alert a set or a critical result raises has an id derived from what raised it,
+ * so the workstation that raised it offline and the server that replays the same use case write the
+ * same row, and no workstation ever holds it twice. SQLite and PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { describeSync, syncFixture } from '../helpers/sync';
+
+const SEPTIC = {
+  respiratory_rate: 32,
+  oxygen_saturation: 84,
+  inspired_oxygen: 'oxygen',
+  blood_pressure_systolic: 82,
+  blood_pressure_diastolic: 40,
+  heart_rate: 138,
+  consciousness: 'A',
+  temperature: '35.0',
+};
+
+describeSync('escalation', syncFixture, (t) => {
+  it('a set saved offline raises news2:<set> there; the server raises the same id; both workstations hold it once', async () => {
+    const a = await t.workstationWith('ward-a', 'nina');
+    const b = await t.workstationWith('ward-b', 'nora');
+    a.online = false;
+    const saved = await a.run('u-nina', 'recordVitalSet', { patient_id: 'p-a', values: SEPTIC });
+    const id = `news2:${saved.set_id}`;
+    expect(await a.db.get('SELECT severity, message FROM alerts WHERE id = ?', [id])).toEqual({
+      severity: 'critical',
+      message: 'NEWS2 17 — emergency review',
+    });
+    a.online = true;
+    await a.sync.syncNow();
+    await b.sync.syncNow();
+    await a.sync.syncNow();
+    expect(await t.serverCount('alerts', "kind = 'news2'")).toBe(1);
+    expect(await t.serverCount('alerts', 'id = ?', [id])).toBe(1);
+    for (const ws of [a, b]) {
+      expect(await ws.db.all("SELECT id, severity, status FROM alerts WHERE kind = 'news2'")).toEqual([
+        { id, severity: 'critical', status: 'open' },
+      ]);
+      expect((await ws.sync.status()).pending).toBe(0);
+    }
+    // Acknowledged on B, the one alert says who on A too.
+    await b.run('u-nora', 'acknowledgeAlert', { id });
+    await b.sync.syncNow();
+    await a.sync.syncNow();
+    expect(await a.db.all("SELECT id, acknowledged_by FROM alerts WHERE kind = 'news2'")).toEqual([
+      { id, acknowledged_by: 'u-nora' },
+    ]);
+  });
+
+  it('a critical potassium entered by the lab on the server reaches the ward as exactly one critical alert', async () => {
+    const ward = await t.workstationWith('ward-a', 'nina');
+    const obsId = `obs-${randomUUID()}`;
+    const res = await t.asUser('taylor', 'recordObservation', {
+      id: obsId,
+      patient_id: 'p-a',
+      category: 'lab',
+      code: 'potassium',
+      value: '7.9',
+      unit: 'mmol/L',
+    });
+    expect(res.status).toBe(200);
+    await ward.sync.syncNow();
+    await ward.sync.syncNow();
+    expect(await ward.db.all("SELECT id, severity, message FROM alerts WHERE kind = 'critical_result'")).toEqual([
+      { id: `critical:${obsId}`, severity: 'critical', message: 'Potassium 7.9 mmol/L is above the critical limit 6.5 mmol/L.' },
+    ]);
+    expect(await t.serverCount('alerts', "kind = 'critical_result'")).toBe(1);
+  });
+
+  it('a critical result recorded offline on a lab workstation is raised there and on the server under one id', async () => {
+    const lab = await t.workstationWith('lab-pc', 'taylor');
+    const ward = await t.workstationWith('ward-a', 'nina');
+    lab.online = false;
+    const obs = await lab.run('u-taylor', 'recordObservation', {
+      patient_id: 'p-a',
+      category: 'lab',
+      code: 'potassium',
+      value: '7.9',
+      unit: 'mmol/L',
+    });
+    expect(await lab.ids('alerts')).toContain(`critical:${obs.id}`);
+    lab.online = true;
+    await lab.sync.syncNow();
+    await lab.sync.syncNow();
+    await ward.sync.syncNow();
+    expect(await t.serverCount('alerts', "kind = 'critical_result'")).toBe(1);
+    for (const ws of [lab, ward])
+      expect(await ws.db.all("SELECT id FROM alerts WHERE kind = 'critical_result'")).toEqual([{ id: `critical:${obs.id}` }]);
+  });
+});
