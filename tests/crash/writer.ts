@@ -105,6 +105,7 @@ interface R {
 interface Al {
   id: string;
   patient_id: string;
+  severity: string;
   status: string;
 }
 const patients = new Map(
@@ -116,7 +117,7 @@ const appointments = new Map(
 const records = new Map(
   (await db.all<R>('SELECT id, author_id, public_notes, internal_notes FROM records')).map((r) => [r.id, r]),
 );
-const alerts = new Map((await db.all<Al>('SELECT id, patient_id, status FROM alerts')).map((a) => [a.id, a]));
+const alerts = new Map((await db.all<Al>('SELECT id, patient_id, status, severity FROM alerts')).map((a) => [a.id, a]));
 say({ t: 'phase', p: 'ready' });
 
 const CARDIO = ['r-101', 'r-102'];
@@ -380,7 +381,9 @@ const builders: Array<[number, () => Op | null]> = [
   [
     3,
     () => {
-      const al = pick([...alerts.values()].filter((x) => x.status === 'open' && patients.has(x.patient_id)));
+      // A high or critical alert moves only with a reason and within 24 h (SPEC §7b): the writer moves the others freely.
+      const movable = (x: Al) => x.status === 'open' && patients.has(x.patient_id) && !['high', 'critical'].includes(x.severity);
+      const al = pick([...alerts.values()].filter(movable));
       const p = al && patients.get(al.patient_id);
       const who = p && pick(vitalsTakers(p.room_id));
       return al && who ? { n: 'rescheduleAlert', who, input: { id: al.id, due_at: futureTime() } } : null;

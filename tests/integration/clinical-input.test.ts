@@ -115,7 +115,11 @@ describe('alerts', () => {
       () => run('u-nina', 'rescheduleAlert', { id: 'al-1', due_at: '2029-01-01T08:00:00Z' }),
       'An alert can be due at most a year ahead (until 23 November 2027).',
     );
-    await run('u-nina', 'rescheduleAlert', { id: 'al-1', due_at: '2026-11-23T14:00:00Z' });
+    await run('u-nina', 'rescheduleAlert', {
+      id: 'al-1',
+      due_at: '2026-11-23T14:00:00Z',
+      reason: 'Sepsis screen repeated after fluids',
+    });
   });
 });
 
