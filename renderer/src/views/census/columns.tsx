@@ -85,17 +85,8 @@ export function censusColumns(now: Date): Array<Column<CensusRow>> {
       key: 'name',
       header: 'Patient',
       width: 'minmax(140px, 1.6fr)',
-      render: (p) => (
-        <>
-          <strong>{p.name}</strong>
-          {p.has_allergies ? (
-            <>
-              {' '}
-              <Tag tone="danger">Allergies</Tag>
-            </>
-          ) : null}
-        </>
-      ),
+      // Allergies have their own column (worst first, coloured by severity), not a tag in the name.
+      render: (p) => <strong>{p.name}</strong>,
       sortValue: (p) => p.name,
     },
     { key: 'age', header: 'Age', width: '64px', render: (p) => age(p.birth_date, now), sortValue: (p) => age(p.birth_date, now) },
