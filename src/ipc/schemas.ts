@@ -235,7 +235,6 @@ export const CensusOut = z.object({
       news2_risk: ns.default(null),
       news2_note: ns.default(null),
       next_set_due: ns.default(null),
-      has_allergies: z.boolean().default(false),
     }),
   ),
 });

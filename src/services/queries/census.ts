@@ -27,8 +27,6 @@ export type CensusPatient = Patient & {
   news2_note: string | null;
   /** When the next set is due (the latest set's time plus its monitoring interval). */
   next_set_due: string | null;
-  /** Whether the patient has an active allergy this user may read (the marker; the allergy UI is elsewhere). */
-  has_allergies: boolean;
 };
 
 export interface Census {
@@ -125,23 +123,19 @@ export async function visibleWards(
   );
 }
 
-type WardColumns = Pick<
-  CensusPatient,
-  'last_set_at' | 'news2_total' | 'news2_risk' | 'news2_note' | 'next_set_due' | 'has_allergies'
->;
+type WardColumns = Pick<CensusPatient, 'last_set_at' | 'news2_total' | 'news2_risk' | 'news2_note' | 'next_set_due'>;
 const NO_WARD_COLUMNS: WardColumns = {
   last_set_at: null,
   news2_total: null,
   news2_risk: null,
   news2_note: null,
   next_set_due: null,
-  has_allergies: false,
 };
 
 /**
  * The ward board's columns (SPEC §7b): each patient's latest set of vital signs scored with NEWS2 and when
- * the next is due, and whether they have an active allergy. Two policy-filtered statements for the whole
- * census: the rows of each patient's latest set (observations_patient finds it), and the active allergies.
+ * the next is due (allergies come from `activeAllergyMarkers`): one policy-filtered statement for the
+ * whole census, the rows of each patient's latest set (observations_patient finds it).
  */
 async function wardColumns(
   ctx: ServiceContext,
@@ -175,12 +169,6 @@ async function wardColumns(
             params: setIds,
           },
         );
-  const allergic = await ctx.authz.listAs<{ patient_id: string }>(actor, 'read', 'Allergy', {
-    columns: 'DISTINCT m.patient_id',
-    where: `m.status = 'active' AND m.patient_id IN (${marks})`,
-    params: ids,
-  });
-  const allergies = new Set(allergic.map((a) => a.patient_id));
   const byPatient = new Map<string, typeof rows>();
   for (const r of rows) byPatient.set(r.patient_id, [...(byPatient.get(r.patient_id) ?? []), r]);
   for (const p of patients) {
@@ -192,7 +180,6 @@ async function wardColumns(
       news2_risk: n?.risk ?? null,
       news2_note: !latest ? null : n?.not_applicable ? 'under_16' : n?.total === null || !n ? 'incomplete' : null,
       next_set_due: latest?.next_due ?? null,
-      has_allergies: allergies.has(p.id),
     });
   }
   return out;
