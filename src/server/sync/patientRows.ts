@@ -304,36 +304,13 @@ async function patientsWhere(db: Db, table: TableName, branches: readonly Sql[],
  * ward brings what her clearances and her own authorship add, not a re-listing of the ward.
  */
 export async function brought(server: Server, scope: DeviceScope, actors: Actor[]): Promise<string[]> {
-  if (actors.length === 0) return [];
-  const { db, device } = scope;
+  const { device } = scope;
   const { store } = server.sync;
-  const sub = await DeviceScope.build(server, device, actors);
-  const out = new Set<string>();
-  const listed = (table: TableName, where: Sql[], also: Sql = TRUE): Promise<void> => patientsWhere(db, table, where, also, out);
-  for (const table of PATIENT_TABLES) {
-    const key = keySql(table, db.dialect);
-    const notHeld = (): Sql => {
-      const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
-      return { sql: `NOT (${held.sql})`, params: held.params };
-    };
-    const f = sub.rowBranches(table);
-    if (f !== 'held') await listed(table, f, notHeld());
-    else {
-      const travels = patientRule(table)!.travels;
-      const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
-      if (only) await listed(table, [sub.shownWhere(table, only.orShown)], notHeld());
-    }
-    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
-      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-      await listed(table, [sub.shownWhere(table, name, 'byUsers')], store.heldRows(device.id, table, key, field.bit));
-    }
-  }
-  for (const p of await patientsNaming(
-    db,
-    actors.map((a) => a.id),
-  ))
-    out.add(p);
-  return [...out].sort();
+  return patientsReached(server, scope, actors, (table, key, bit) => {
+    if (bit !== null) return store.heldRows(device.id, table, key, bit);
+    const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
+    return { sql: `NOT (${held.sql})`, params: held.params };
+  });
 }
 
 /**
@@ -343,27 +320,42 @@ export async function brought(server: Server, scope: DeviceScope, actors: Actor[
  * those partitions are re-evaluated for the users who remain.
  */
 export async function reachedBefore(server: Server, scope: DeviceScope, before: Actor[]): Promise<string[]> {
-  if (before.length === 0) return [];
-  const { db, device } = scope;
+  const { device } = scope;
   const { store } = server.sync;
-  const sub = await DeviceScope.build(server, device, before);
+  return patientsReached(server, scope, before, (table, key) => store.heldRows(device.id, table, key));
+}
+
+/**
+ * Which rows of a table count (`brought`, `reachedBefore`): among the rows `actors` may read (`bit`
+ * null) or whose masked field of that bit they see, as a condition over alias `m` (`key` its key).
+ */
+type Among = (table: TableName, key: string, bit: number | null) => Sql;
+
+/**
+ * The patients with a row `actors` may read, or see a masked field of, or that travels only where
+ * they are or may see it, among the rows `among` says; and the patients with a row naming them.
+ */
+async function patientsReached(server: Server, scope: DeviceScope, actors: Actor[], among: Among): Promise<string[]> {
+  if (actors.length === 0) return [];
+  const { db } = scope;
+  const sub = await DeviceScope.build(server, scope.device, actors);
   const out = new Set<string>();
-  const listed = (table: TableName, where: Sql[], also: Sql = TRUE): Promise<void> => patientsWhere(db, table, where, also, out);
+  const listed = (table: TableName, where: Sql[], also: Sql): Promise<void> => patientsWhere(db, table, where, also, out);
   for (const table of PATIENT_TABLES) {
-    const held = store.heldRows(device.id, table, keySql(table, db.dialect));
+    const key = keySql(table, db.dialect);
     const f = sub.rowBranches(table);
-    if (f !== 'held') await listed(table, f, held);
-    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
-      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-      await listed(table, [sub.shownWhere(table, name, 'byUsers')], held);
-    }
+    if (f !== 'held') await listed(table, f, among(table, key, null));
     const travels = patientRule(table)!.travels;
     const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
-    if (only) await listed(table, [sub.shownWhere(table, only.orShown)], held);
+    if (only) await listed(table, [sub.shownWhere(table, only.orShown)], among(table, key, null));
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, [sub.shownWhere(table, name, 'byUsers')], among(table, key, field.bit));
+    }
   }
   for (const p of await patientsNaming(
     db,
-    before.map((a) => a.id),
+    actors.map((a) => a.id),
   ))
     out.add(p);
   return [...out].sort();
