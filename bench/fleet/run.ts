@@ -382,8 +382,8 @@ async function signInBurst(
   if (completed < fleet.length) {
     const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as Error;
     console.log(`  ${phase}: ${completed} of ${fleet.length} cycles completed within ${BURST_DEADLINE_S} s (${reason.message})`);
-    // The abandoned cycles' workstations start over, so later phases begin from a known state.
-    for (const [i, r] of results.entries()) if (r.status === 'rejected') fleet[i]!.cursor = null;
+    // The abandoned cycles' workstations keep the cursor of their last answered page: asking with it
+    // again rebuilds the page (stop-and-wait), so the next phase continues where they stopped.
   }
   return {
     phase,
