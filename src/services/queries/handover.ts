@@ -13,7 +13,7 @@ import { shiftOf, type Shift } from '../../domain/shift';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
 import { activeAllergyMarkers, type AllergyMarker } from './allergies';
-import { latestNews2, type News2Summary } from './news2Latest';
+import { latestNews2, type News2Summary } from './news2Sets';
 
 export interface HandoverPatient {
   id: string;
@@ -101,7 +101,7 @@ export async function wardHandover(
       )
     ).map((r) => [r.patient_id, r.seen_at]),
   );
-  const news2 = await latestNews2(ctx.authz, actor, patients);
+  const news2 = await latestNews2(ctx.authz, actor, patients, ctx.config.timeZone);
   const allergies = await activeAllergyMarkers(ctx.authz, actor, ids);
   const changes = await changesSince(ctx, actor, ids, seen);
 
