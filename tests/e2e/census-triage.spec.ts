@@ -7,6 +7,7 @@
 import { MUTATIONS } from '../../src/services/mutations';
 import type { ServiceContext } from '../../src/services/context';
 import { runMutation } from '../../src/services/run';
+import { noSeriousViolations } from './axe';
 import { test, expect, signIn, type Page } from './harness';
 
 const grid = (page: Page) => page.getByRole('grid', { name: 'Patients' });
@@ -138,7 +139,20 @@ test('census: NEWS2 sorts critical first, then by risk, score and name, from the
   ]);
   // Those without a set or a critical alert follow, by name.
   expect(names.slice(8)).toEqual([...names.slice(8)].sort((a, b) => a.localeCompare(b)));
+  // Rows keep their own heights after the sort (a row of wrapped alerts moved up): none overlaps the next.
+  const boxes = await dataRows(page).evaluateAll((rows) =>
+    rows
+      .map((r) => r.getBoundingClientRect())
+      .sort((a, b) => a.top - b.top)
+      .map((b) => [b.top, b.bottom]),
+  );
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i]![0]).toBeGreaterThanOrEqual(boxes[i - 1]![1] - 1);
+  await page.keyboard.press('ArrowDown');
+  await expect(dataRows(page).first()).toBeFocused();
+  await noSeriousViolations(page, 'census (critical first, first row focused)');
+  await page.keyboard.press('ArrowUp');
   await harness.shot('census-critical-first');
+  await expect(news2.getByRole('button')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(news2).toHaveAttribute('aria-sort', 'descending');
   expect((await columnTexts(page, 1)).at(-1)).toBe('Carol Varga');

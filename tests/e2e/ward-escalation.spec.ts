@@ -5,6 +5,7 @@
  * reaches the ward as a critical alert; a critical alert cannot be pushed away without a reason or beyond
  * 24 hours; an acknowledged alert says by whom; a 12-year-old's heart rate is judged against the child's range.
  */
+import { noSeriousViolations } from './axe';
 import { test, expect, signIn, type Page } from './harness';
 
 async function openAlice(page: Page): Promise<void> {
@@ -178,6 +179,7 @@ test("a 12-year-old's trends and flowsheet mark values against the child's range
   await expect(await cell('BP diastolic')).not.toHaveClass(/value-out/);
   await expect(await cell('Temperature')).not.toHaveClass(/value-out/);
   await page.locator('#chart-trends').scrollIntoViewIfNeeded();
+  await noSeriousViolations(page, "chart trends and flowsheet (a child's ranges)");
   await harness.shot('trends-child-range');
 });
 
