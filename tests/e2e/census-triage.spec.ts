@@ -144,9 +144,9 @@ test('census: NEWS2 sorts critical first, then by risk, score and name, from the
     rows
       .map((r) => r.getBoundingClientRect())
       .sort((a, b) => a.top - b.top)
-      .map((b) => [b.top, b.bottom]),
+      .map((b) => ({ top: b.top, bottom: b.bottom })),
   );
-  for (let i = 1; i < boxes.length; i++) expect(boxes[i]![0]).toBeGreaterThanOrEqual(boxes[i - 1]![1] - 1);
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.top).toBeGreaterThanOrEqual(boxes[i - 1]!.bottom - 1);
   await page.keyboard.press('ArrowDown');
   await expect(dataRows(page).first()).toBeFocused();
   await noSeriousViolations(page, 'census (critical first, first row focused)');
