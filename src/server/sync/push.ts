@@ -80,13 +80,23 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
       } else {
         try {
           const def = MUTATIONS[m.name as keyof typeof MUTATIONS];
+          // The alerts this replay writes: the server's escalation decision, which the workstation follows.
+          const alerts: string[] = [];
           const result = await runMutation(
-            { ...server.ctx, mutationId: () => m.id },
+            {
+              ...server.ctx,
+              mutationId: () => m.id,
+              mutations: {
+                record: async (r) => {
+                  for (const c of r.changes) if (c.table === 'alerts' && c.after) alerts.push(String(c.key.id));
+                },
+              },
+            },
             { userId: m.actor, as: null },
             def as never,
             m.args,
           );
-          o = { id: m.id, status: 'applied', duplicate: false, result };
+          o = { id: m.id, status: 'applied', duplicate: false, result, alerts_written: alerts };
         } catch (e) {
           if (!isAppError(e)) throw e;
           o = { id: m.id, status: e.kind === 'conflict' ? 'conflict' : 'rejected', duplicate: false, error: e.toJSON() };
