@@ -41,6 +41,7 @@ function toPatient(r: PatientRow): Patient {
 export const patientMapping: ResourceMapping = {
   fhirType: 'Patient',
   authz: 'Patient',
+  sorts: { name: 'm.name', birthdate: 'm.birth_date' },
   params: {
     identifier: {
       type: 'token',
