@@ -139,6 +139,14 @@ function keysetCondition(key: string, sort: Sort, from: { value?: string; id: st
   };
 }
 
+/**
+ * A search pinned to a few patients or ids finds few rows by its own index: the policy's filter is then
+ * best tested row by row (its `row` shape, correlated lookups) rather than as the list of everything the
+ * caller may read (the `list` shape, which a ward nurse's filter builds by scanning the ward's patients).
+ * Both shapes are the same filter (the engine's differential tests).
+ */
+const selective = (q: Query): boolean => ['patient', 'subject', '_id', 'identifier'].some((p) => q[p] !== undefined);
+
 const fixed = (m: ResourceMapping): Sql => (m.where ? { sql: m.where, params: [] } : TRUE);
 
 /** The columns a page needs: the mapping's, the id as `id` when it is not m.id, the sort value. */
@@ -161,6 +169,7 @@ export async function searchPage(
   const where = and(own, fixed(mapping), keysetCondition(key, sort, after(query, sort)));
   const dir = sort.desc ? ' DESC' : '';
   const rows = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
+    shape: selective(query) ? 'row' : 'list',
     columns: columnsOf(mapping, sort),
     joins: mapping.joins ?? '',
     where: where.sql,
@@ -265,6 +274,7 @@ export async function rowsWhere(
 ): Promise<Row[]> {
   const where = and(condition, fixed(mapping));
   return engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
+    shape: 'row',
     columns: mapping.columns ?? 'm.*',
     joins: mapping.joins ?? '',
     where: where.sql,
