@@ -219,6 +219,33 @@ function suite(backend: Backend, seed: number, cluster: () => Cluster | null): v
     expect(refused).toBeGreaterThan(0);
   });
 
+  it('takes _lastUpdated only where a resource is never changed after it is stored, and says so in the CapabilityStatement', async () => {
+    const meta = (await f.get(null, '/fhir/R4/metadata')).body.rest[0].resource;
+    const withLastUpdated = meta
+      .filter((r: any) => r.searchParam.some((p: any) => p.name === '_lastUpdated'))
+      .map((r: any) => r.type);
+    expect(withLastUpdated).toEqual(['Observation', 'DocumentReference', 'AuditEvent']);
+    const u = (await staff(f))[0]!;
+    let best = { u, n: 0, first: null as any };
+    for (const s of await staff(f)) {
+      const e = (await f.get(s, '/fhir/R4/Observation?_count=500')).body.entry;
+      if (e.length > best.n) best = { u: s, n: e.length, first: e[Math.floor(e.length / 2)].resource };
+    }
+    const day = (best.first.effectiveDateTime as string).slice(0, 10);
+    const ids = async (q: string) =>
+      (await pages(f, best.u, `/fhir/R4/Observation?${q}&_count=500`)).resources.map((r) => r.id as string);
+    const since = await ids(`_lastUpdated=ge${day}`);
+    expect(since).toEqual(await ids(`date=ge${day}`));
+    expect(since.length).toBeGreaterThan(0);
+    expect(since.length).toBeLessThan(best.n + 1);
+    const refused = await f.get(best.u, `/fhir/R4/Patient?_lastUpdated=ge${day}`);
+    expect(refused.status).toBe(400);
+    const pid = best.first.subject.reference.slice('Patient/'.length);
+    const since2 = await f.get(best.u, `/fhir/R4/Patient/${pid}/$everything?_since=2026-01-01`);
+    expect(since2.status).toBe(400);
+    expect(since2.body.issue[0].diagnostics).toMatch(/\$everything takes _count, _type; "_since" is not served/);
+  });
+
   it('finds a patient by a word of the name through the name index, after a rename by the new name only', async () => {
     const { db } = f.srv;
     const [u] = await staff(f);
