@@ -140,12 +140,12 @@ function keysetCondition(key: string, sort: Sort, from: { value?: string; id: st
 }
 
 /**
- * A search pinned to a few patients or ids finds few rows by its own index: the policy's filter is then
+ * A search pinned to a few patients, ids or name words finds few rows by its own index: the policy's filter is then
  * best tested row by row (its `row` shape, correlated lookups) rather than as the list of everything the
  * caller may read (the `list` shape, which a ward nurse's filter builds by scanning the ward's patients).
  * Both shapes are the same filter (the engine's differential tests).
  */
-const selective = (q: Query): boolean => ['patient', 'subject', '_id', 'identifier'].some((p) => q[p] !== undefined);
+const selective = (q: Query): boolean => ['patient', 'subject', '_id', 'identifier', 'name'].some((p) => q[p] !== undefined);
 
 const fixed = (m: ResourceMapping): Sql => (m.where ? { sql: m.where, params: [] } : TRUE);
 
