@@ -1,6 +1,16 @@
 /** The CapabilityStatement: exactly the types, interactions and search parameters this server answers. */
 import type { CapabilityStatement } from '@medplum/fhirtypes';
+import type { ResourceMapping } from './mapping';
 import { MAPPINGS } from './resources';
+
+/** `_include` of the patient on types that refer to one; `_revinclude` of those on Patient. */
+function searchExtras(m: ResourceMapping): { searchInclude?: string[]; searchRevInclude?: string[] } {
+  const refs = (x: ResourceMapping): string[] =>
+    ['patient', 'subject'].filter((p) => x.params[p]?.type === 'reference').map((p) => `${x.fhirType}:${p}`);
+  if (m.fhirType === 'Patient') return { searchRevInclude: MAPPINGS.flatMap(refs) };
+  const own = refs(m);
+  return own.length ? { searchInclude: own } : {};
+}
 
 export function capabilityStatement(base: string, date: string): CapabilityStatement {
   return {
@@ -23,11 +33,28 @@ export function capabilityStatement(base: string, date: string): CapabilityState
         resource: MAPPINGS.map((m) => ({
           type: m.fhirType,
           interaction: [{ code: 'read' }, { code: 'search-type' }],
+          ...searchExtras(m),
           searchParam: [
             { name: '_id', type: 'token', documentation: 'Resource id' },
             ...Object.entries(m.params).map(([name, p]) => ({ name, type: p.type, documentation: p.documentation })),
             { name: '_count', type: 'number', documentation: 'Page size (default 50, at most 500); `next` links page on' },
+            {
+              name: '_sort',
+              type: 'special',
+              documentation: `One key, "-" for descending: ${['_id', ...Object.keys(m.sorts ?? {})].join(', ')}`,
+            },
           ],
+          ...(m.fhirType === 'Patient'
+            ? {
+                operation: [
+                  {
+                    name: 'everything',
+                    definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+                    documentation: 'Everything of the patient the caller may read, paged; `_count`, `_type`',
+                  },
+                ],
+              }
+            : {}),
         })),
       },
     ],

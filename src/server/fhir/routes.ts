@@ -19,6 +19,8 @@ import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
 import { mappingFor, MAPPINGS } from './resources';
 import { readOne, searchBundle, searchPage, type Query } from './search';
+import { everything, everythingBundle } from './everything';
+import { includes } from './include';
 
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -71,7 +73,9 @@ export function fhirRoutes(server: Server) {
       const actor = await actorOf(req);
       const mapping = mappingOf((req.params as { type: string }).type);
       const query = req.query as Query;
-      const page = await searchPage(server.engine, actor, mapping, query);
+      const lenient = /\bhandling\s*=\s*lenient\b/i.test(String(req.headers.prefer ?? ''));
+      const page = await searchPage(server.engine, actor, mapping, query, { lenient });
+      const extra = await includes(server.engine, actor, mapping, page.rows, query, mappingFor);
       const patient =
         typeof query.patient === 'string' ? query.patient : typeof query.subject === 'string' ? query.subject : null;
       await appendAudit(server.db, {
@@ -83,9 +87,45 @@ export function fhirRoutes(server: Server) {
         decision: 'allow',
         reason: `${mapping.fhirType}: ${page.rows.length} result${page.rows.length === 1 ? '' : 's'}`,
         org_id: actor.org_id,
-        details: { fhir_type: mapping.fhirType, ids: page.rows.map((r) => r.id), ...protectedDetails(mapping, page.resources) },
+        details: {
+          fhir_type: mapping.fhirType,
+          ids: page.rows.map((r) => r.id),
+          ...(extra.resources.length ? { included: extra.resources.map((r) => `${r.resourceType}/${r.id}`) } : {}),
+          ...protectedDetails(mapping, [...page.resources, ...extra.resources]),
+        },
       });
-      return send(reply, 200, searchBundle(base(req), mapping, query, page));
+      const warnings = extra.truncated.map(
+        (t) => `Only the first 500 ${t} resources were included; search ${t}?patient=… for the rest.`,
+      );
+      return send(reply, 200, searchBundle(base(req), mapping, query, page, { included: extra.resources, warnings }));
+    });
+
+    app.get('/Patient/:id/$everything', async (req, reply) => {
+      const actor = await actorOf(req);
+      const { id } = req.params as { id: string };
+      const query = req.query as Query;
+      const result = await everything(server.engine, actor, MAPPINGS, id, query);
+      const owner = await server.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [id]);
+      await appendAudit(server.db, {
+        at: actor.now,
+        actor: actor.id,
+        on_behalf_of: null,
+        action: 'fhir_everything',
+        resource: `Patient:${id.slice(0, 64)}`,
+        decision: result ? 'allow' : 'not_found',
+        reason: result ? `$everything: ${result.resources.length} resources` : null,
+        org_id: owner?.org_id ?? null,
+        details: result
+          ? {
+              fhir_type: 'Patient/$everything',
+              counts: result.counts,
+              ids: result.resources.map((r) => `${r.resourceType}/${r.id}`),
+              ...(result.protected ? { protected: result.protected } : {}),
+            }
+          : { fhir_type: 'Patient/$everything' },
+      });
+      if (!result) throw new AppError('not_found', 'There is no Patient with that id that you may read.');
+      return send(reply, 200, everythingBundle(base(req), id, query, result));
     });
 
     app.get('/:type/:id', async (req, reply) => {
@@ -96,9 +136,10 @@ export function fhirRoutes(server: Server) {
       // The audit event belongs to the organization of what was asked for, found or not (as the chart's reads).
       const table = authzType(mapping.authz).table;
       const owner = await server.db.get<{ org_id: string }>(
-        (TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
-          ? `SELECT org_id FROM ${table} WHERE id = ?`
-          : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`,
+        mapping.ownerSql ??
+          ((TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
+            ? `SELECT org_id FROM ${table} WHERE id = ?`
+            : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`),
         [id],
       );
       await appendAudit(server.db, {
@@ -106,7 +147,7 @@ export function fhirRoutes(server: Server) {
         actor: actor.id,
         on_behalf_of: null,
         action: 'read',
-        resource: `${mapping.authz}:${id.slice(0, 64)}`,
+        resource: `${mapping.auditType ?? mapping.authz}:${id.slice(0, 64)}`,
         decision: found ? 'allow' : 'not_found',
         reason: null,
         org_id: owner?.org_id ?? null,
