@@ -17,6 +17,7 @@ import { DEFAULT_CLASS_MAP } from '../../domain/allergyMatch';
 import { isScheduledDose } from '../../domain/doseSchedule';
 import { doubleDoseMessage, possibleDoubleDoses } from '../../domain/doubleDose';
 import type { MedicationAdministration, MedicationOrder } from '../../domain/entities';
+import { witnessProblem } from '../../domain/doseWitness';
 import { AppError, conflict, invalid } from '../../domain/errors';
 import {
   givenAfterStop,
@@ -305,11 +306,8 @@ async function checkWitness(
   witnessId: string | null,
   bedsideAt: string | null,
 ): Promise<string> {
-  if (!witnessId)
-    throw invalid(
-      `${order.medication} is a controlled medicine: a second member of staff must witness it with their badge and PIN or password.`,
-    );
-  if (witnessId === nurseId) throw invalid('The witness must be someone else than the person giving the dose.');
+  const problem = witnessProblem(order, nurseId, witnessId);
+  if (problem || !witnessId) throw invalid(problem ?? 'A controlled medicine needs a witness.');
   const user = await getUser(ctx.db, witnessId);
   let allowed = false;
   if (user) {
