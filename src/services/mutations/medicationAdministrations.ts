@@ -77,6 +77,14 @@ export const RecordAdministrationFields = z
     reason: Reason.nullish(),
     /** The second user who confirmed a controlled medicine (verified in the main process). */
     witness_id: Id.nullish(),
+    /**
+     * The witness's signature of this dose by their own key (src/store/personSignature.ts
+     * witnessMessage), checked by the server when the dose is pushed (src/server/personProof.ts).
+     */
+    witness_proof: z
+      .object({ key: z.string().max(200), signature: z.string().max(200) })
+      .strict()
+      .nullish(),
   })
   .strict();
 
