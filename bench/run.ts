@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --size S|M|L [--no-sync] [--iterations N]`
+ * `npm run bench -- --size S|M|L [--no-sync] [--iterations N] [--only medicines]`
  * Prints a Markdown table (p50/p95/p99 in ms, peak RSS) and writes bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     fleets: { type: 'string', default: '50,200' },
     shift: { type: 'string', default: '' },
     'no-m': { type: 'boolean' },
+    /** `--only medicines`: the three rows of issue 19 alone (the L run of the others takes long). */
+    only: { type: 'string' },
   },
 });
 if (values.fleet) {
@@ -67,6 +69,16 @@ console.log(
 console.log(
   `data: ${world.generatedNow ? `generated in ${world.seconds.toFixed(1)} s` : 'cached'}; ${os.cpus().length} cores, Node ${process.version}\n`,
 );
+
+if (values.only === 'medicines') {
+  const m = await medicineBenchmarks(world.file, world.world, iterations);
+  console.log(`medicines (${m.administrations.toLocaleString('en')} doses of history), ${os.loadavg()[0]!.toFixed(2)} load:`);
+  for (const r of m.rows)
+    console.log(
+      `| ${r.name} | ${r.stats.p50.toFixed(2)} | ${r.stats.p95.toFixed(2)} | ${r.stats.p99.toFixed(2)} | ${r.stats.n} | ${r.target ?? ''} |`,
+    );
+  process.exit(0);
+}
 
 const authz = await authzBenchmarks(world.file, world.world, { iterations, naiveSample: size.name === 'S' ? 500 : 2_000 });
 const rssAfterAuthz = rssMb();

@@ -259,6 +259,7 @@ const WorklistBase = {
 export const WorklistItemOut = z.discriminatedUnion('kind', [
   z.object({ ...WorklistBase, kind: z.literal('set_due'), news2_total: z.number().nullable(), news2_risk: ns }),
   z.object({ ...WorklistBase, kind: z.literal('alert_due'), alert_id: s, severity: s }),
+  z.object({ ...WorklistBase, kind: z.literal('dose_due'), order_id: s, controlled: z.boolean() }),
 ]);
 
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });

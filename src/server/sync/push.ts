@@ -18,7 +18,7 @@ import type { MutationOutcome, PushRequest } from '../../sync/protocol';
 import type { Device } from '../auth';
 import type { Server } from '../context';
 import { ingestAudit, type IngestResult } from '../auditIngest';
-import { checkChange } from '../personProof';
+import { checkChange, checkWitnessProof } from '../personProof';
 
 type Push = z.output<typeof PushRequest>;
 type Mutation = Push['mutations'][number];
@@ -65,6 +65,9 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
   // Issue 20: its author's signature first (nothing is applied or recorded without it), then the online-only rule.
   const proof = await checkChange(server, device, m);
   if ('held' in proof) return proof.held;
+  // Issue 19: a witnessed dose also needs its witness's own signature.
+  const witness = await checkWitnessProof(server, device, m);
+  if (witness) return witness.held;
   const refusal = proof.refusal ?? (await refuse(server, device, m.actor, m.name));
   try {
     return await db.transaction(async () => {
