@@ -165,6 +165,18 @@ export async function checkWitnessProof(server: Server, device: Device, m: Mutat
   return null;
 }
 
+/**
+ * The online route (`/v1/mutations/…`) has no workstation where a witness could prove themself with their
+ * own key (checkWitnessProof), so a dose naming a witness is refused there rather than taken on the
+ * signed-in nurse's word.
+ */
+export function onlineWitnessRefusal(name: string, body: unknown): string | null {
+  if (name !== 'recordAdministration' || !body || typeof body !== 'object') return null;
+  const witness = (body as { witness_id?: unknown }).witness_id;
+  if (witness == null || witness === '') return null;
+  return "A controlled medicine's witness confirms at the ward workstation with their own badge and PIN or password; a witnessed dose cannot be recorded online. Record it at the workstation.";
+}
+
 /** Administrative changes and root's are made online only: one that arrives through a workstation's queue is refused for good. */
 function onlineOnlyRefusal(m: Mutation, key: KeyRow): MutationOutcome['error'] | null {
   if (ONLINE_ONLY_MUTATIONS.has(m.name as MutationName))

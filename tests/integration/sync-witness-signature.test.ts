@@ -87,4 +87,13 @@ describeSync("a witnessed dose carries the witness's own signature", world, (t) 
       ]);
     }, 120_000);
   }
+
+  it('is refused on the online route, where the witness proves nothing: a witnessed dose is recorded at the workstation', async () => {
+    t.srv.clock.set(at('11:00'));
+    const d = prnDose();
+    const answer = await t.asUser('nina', 'recordAdministration', d);
+    expect(answer.status).toBe(403);
+    expect(String(answer.body?.error?.message ?? answer.body?.message)).toMatch(/witness confirms at the ward workstation/);
+    expect(await t.serverCount('medication_administrations', 'id = ?', [d.id])).toBe(0);
+  }, 120_000);
 });
