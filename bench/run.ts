@@ -96,6 +96,7 @@ console.log(table(authz.rows));
 console.log(
   `\nlist vs naive (ward census, p50): ${fmt(authz.census.ours)} ms vs ${fmt(authz.census.naive)} ms → **${authz.ratio.toFixed(0)}× faster** (target ≥ 100×)`,
 );
+for (const p of authz.profiles) console.log(p);
 console.log(`peak RSS after the workstation measures: ${rssAfterAuthz} MB (target ≤ 400 MB)`);
 
 // Issue 19: medicines on a copy with five orders per inpatient, three doses a day, 30 days given.
