@@ -20,6 +20,7 @@ import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
 import { mappingFor, MAPPINGS } from './resources';
 import { readOne, searchBundle, searchPage, type Query } from './search';
+import { registerWriteRoutes } from './writeRoutes';
 
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -37,7 +38,8 @@ export function fhirRoutes(server: Server) {
     app.setErrorHandler((err: unknown, _req, reply) => {
       if (isAppError(err)) {
         if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
-        return send(reply, FHIR_STATUS[err.kind], operationOutcome(err.kind, err.message));
+        const status = (err.details?.http_status as number | undefined) ?? FHIR_STATUS[err.kind];
+        return send(reply, status, operationOutcome(err.kind, err.message));
       }
       const e = err as { statusCode?: number };
       if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
@@ -48,6 +50,7 @@ export function fhirRoutes(server: Server) {
     app.setNotFoundHandler((_req, reply) => send(reply, 404, operationOutcome('not_found', 'No such FHIR endpoint.')));
 
     registerAuthRoutes(app, server, base);
+    registerWriteRoutes(app, server, base, send);
 
     // The caller (user or system client) as the policy's actor, after the client's scope ceiling for
     // the interaction the route is: GET type = search, GET type/id = read, POST = create, PUT = update.
