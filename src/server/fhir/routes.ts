@@ -13,6 +13,7 @@ import { appendAudit } from '../../store/audit';
 import { TABLES, type TableSpec } from '../../store/tables';
 import type { Server } from '../context';
 import { registerAuthRoutes } from './authRoutes';
+import { registerExportRoutes } from './bulk/exportRoutes';
 import { capabilityStatement } from './capability';
 import { callerOf, requireScope } from './caller';
 import type { ResourceMapping } from './mapping';
@@ -51,6 +52,7 @@ export function fhirRoutes(server: Server) {
 
     registerAuthRoutes(app, server, base);
     registerWriteRoutes(app, server, base, send);
+    registerExportRoutes(app, server, base, send);
 
     // The caller (user or system client) as the policy's actor, after the client's scope ceiling for
     // the interaction the route is: GET type = search, GET type/id = read, POST = create, PUT = update.
