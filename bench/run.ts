@@ -7,6 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authzBenchmarks, type Row } from './lib/authz';
+import { fhirExportBenchmark } from './lib/fhirExport';
 import { BENCH_DIR, ensureWorld } from './lib/cache';
 import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     fleets: { type: 'string', default: '50,200' },
     shift: { type: 'string', default: '' },
     'no-m': { type: 'boolean' },
+    'no-fhir': { type: 'boolean' },
+    'only-fhir': { type: 'boolean' },
   },
 });
 if (values.fleet) {
@@ -61,6 +64,23 @@ const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.n
 const started = performance.now();
 
 const world = await ensureWorld(size);
+// Issue 22: Bulk Data $export of the whole organization (`--only-fhir` runs just this, `--no-fhir` skips it).
+const fhirExport = values['no-fhir'] ? null : await fhirExportBenchmark(world.file);
+if (fhirExport)
+  console.log(
+    `FHIR $export of the whole organization: ${fhirExport.resources.toLocaleString('en')} resources in ${fhirExport.seconds.toFixed(1)} s → **${Math.round(fhirExport.perSecond).toLocaleString('en')} resources/s** (target ≥ 20,000 at L), ${fhirExport.files} NDJSON files\n`,
+  );
+if (values['only-fhir']) {
+  const file = path.join(BENCH_DIR, 'results.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all[`fhir_export_${size.name}`] = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version },
+    ...fhirExport,
+  };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  process.exit(0);
+}
 console.log(
   `# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`,
 );
@@ -119,6 +139,7 @@ all[size.name] = {
   naive_ratio: authz.ratio,
   rss_mb: rssAfterAuthz,
   sync,
+  fhir_export: fhirExport,
   seconds: (performance.now() - started) / 1000,
 };
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
