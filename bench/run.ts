@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --size S|M|L [--no-sync] [--iterations N] [--only medicines]`
+ * `npm run bench -- --size S|M|L [--no-sync] [--iterations N] [--only medicines|fhir] [--no-fhir]`
  * Prints a Markdown table (p50/p95/p99 in ms, peak RSS) and writes bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authzBenchmarks, type Row } from './lib/authz';
+import { fhirExportBenchmark } from './lib/fhirExport';
 import { BENCH_DIR, ensureWorld } from './lib/cache';
 import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'no-m': { type: 'boolean' },
     /** `--only medicines`: the three rows of issue 19 alone (the L run of the others takes long). */
     only: { type: 'string' },
+    'no-fhir': { type: 'boolean' },
+    'only-fhir': { type: 'boolean' },
   },
 });
 if (values.fleet) {
@@ -63,6 +66,24 @@ const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.n
 const started = performance.now();
 
 const world = await ensureWorld(size);
+// Issue 22: Bulk Data $export of the whole organization (`--only-fhir` runs just this, `--no-fhir` skips it).
+const onlyFhir = values['only-fhir'] || values.only === 'fhir';
+const fhirExport = values['no-fhir'] || values.only === 'medicines' ? null : await fhirExportBenchmark(world.file);
+if (fhirExport)
+  console.log(
+    `FHIR $export of the whole organization: ${fhirExport.resources.toLocaleString('en')} resources in ${fhirExport.seconds.toFixed(1)} s → **${Math.round(fhirExport.perSecond).toLocaleString('en')} resources/s** (target ≥ 20,000 at L), ${fhirExport.files} NDJSON files\n`,
+  );
+if (onlyFhir) {
+  const file = path.join(BENCH_DIR, 'results.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all[`fhir_export_${size.name}`] = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version },
+    ...fhirExport,
+  };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  process.exit(0);
+}
 console.log(
   `# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`,
 );
@@ -132,6 +153,7 @@ all[size.name] = {
   naive_ratio: authz.ratio,
   rss_mb: rssAfterAuthz,
   sync,
+  fhir_export: fhirExport,
   seconds: (performance.now() - started) / 1000,
 };
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);

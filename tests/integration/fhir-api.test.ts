@@ -63,7 +63,12 @@ describe('FHIR R4 API', () => {
       '_sort',
     ]);
     expect(obs.searchInclude).toEqual(['Observation:patient', 'Observation:subject']);
-    expect(obs.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type']);
+    expect(obs.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type', 'create']);
+    const patient = r.body.rest[0].resource.find((x: any) => x.type === 'Patient');
+    expect(patient.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type', 'create', 'update']);
+    const flag = r.body.rest[0].resource.find((x: any) => x.type === 'Flag');
+    expect(flag.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type']);
+    expect(r.body.rest[0].interaction.map((i: any) => i.code)).toEqual(['transaction', 'batch']);
   });
 
   it('refuses a caller without a valid sign-in with 401 and an OperationOutcome', async () => {

@@ -2,6 +2,11 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import type { ResourceMapping } from './mapping';
 import { MAPPINGS } from './resources';
+import { WRITABLE } from './writes/service';
+
+/** Writes served per type (Observation is stored once: create only). */
+const writes = (type: string): Array<{ code: 'create' | 'update' }> =>
+  WRITABLE[type] ? [{ code: 'create' }, ...(type === 'Observation' ? [] : [{ code: 'update' as const }])] : [];
 
 /** `_include` of the patient on types that refer to one; `_revinclude` of those on Patient. */
 function searchExtras(m: ResourceMapping): { searchInclude?: string[]; searchRevInclude?: string[] } {
@@ -27,12 +32,17 @@ export function capabilityStatement(base: string, date: string): CapabilityState
         mode: 'server',
         security: {
           cors: false,
+          service: [
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] },
+          ],
           description:
-            'A bearer token from the server sign-in (POST /v1/auth/sign-in). Every answer is decided by the policy as that user and audited.',
+            "A bearer token from the server sign-in (POST /v1/auth/sign-in), or of a registered system client (SMART Backend Services: .well-known/smart-configuration, auth/token; SMART v2 scopes as a ceiling). Every answer is decided by the policy as that user (or the client's service user) and audited.",
         },
+        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }],
         resource: MAPPINGS.map((m) => ({
           type: m.fhirType,
-          interaction: [{ code: 'read' }, { code: 'search-type' }],
+          interaction: [{ code: 'read' }, { code: 'search-type' }, ...writes(m.fhirType)],
           ...searchExtras(m),
           searchParam: [
             { name: '_id', type: 'token', documentation: 'Resource id' },

@@ -11,9 +11,11 @@ import { authzType } from '../../authz/model';
 import { AppError, isAppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
 import { TABLES, type TableSpec } from '../../store/tables';
-import { userFromToken } from '../auth';
 import type { Server } from '../context';
+import { registerAuthRoutes } from './authRoutes';
+import { registerExportRoutes } from './bulk/exportRoutes';
 import { capabilityStatement } from './capability';
+import { callerOf, requireScope } from './caller';
 import type { ResourceMapping } from './mapping';
 import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
@@ -21,6 +23,7 @@ import { mappingFor, MAPPINGS } from './resources';
 import { readOne, searchBundle, searchPage, type Query } from './search';
 import { everything, everythingBundle } from './everything';
 import { includes } from './include';
+import { registerWriteRoutes } from './writeRoutes';
 
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -38,7 +41,8 @@ export function fhirRoutes(server: Server) {
     app.setErrorHandler((err: unknown, _req, reply) => {
       if (isAppError(err)) {
         if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
-        return send(reply, FHIR_STATUS[err.kind], operationOutcome(err.kind, err.message));
+        const status = (err.details?.http_status as number | undefined) ?? FHIR_STATUS[err.kind];
+        return send(reply, status, operationOutcome(err.kind, err.message));
       }
       const e = err as { statusCode?: number };
       if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
@@ -48,14 +52,21 @@ export function fhirRoutes(server: Server) {
     });
     app.setNotFoundHandler((_req, reply) => send(reply, 404, operationOutcome('not_found', 'No such FHIR endpoint.')));
 
+    registerAuthRoutes(app, server, base);
+    registerWriteRoutes(app, server, base, send);
+    registerExportRoutes(app, server, base, send);
+
+    // The caller (user or system client) as the policy's actor, after the client's scope ceiling for
+    // the interaction the route is: GET type = search, GET type/id = read, POST = create, PUT = update.
     const actorOf = async (req: FastifyRequest) => {
-      const u = await userFromToken(server.db, req.headers.authorization, server.now());
-      if (!u)
-        throw new AppError(
-          'unauthenticated',
-          'Sign in first: send the bearer token of POST /v1/auth/sign-in (it may have expired).',
-        );
-      return (await server.engine.resolve({ userId: u.id })).actor;
+      const caller = await callerOf(server, req);
+      const { type, id } = (req.params ?? {}) as { type?: string; id?: string };
+      if (type) requireScope(caller, type, req.method === 'POST' ? 'c' : req.method === 'PUT' ? 'u' : id ? 'r' : 's');
+      return caller.actor;
+    };
+    const clientOf = async (req: FastifyRequest) => {
+      const c = (await callerOf(server, req)).clientId;
+      return c ? { client_id: c } : {};
     };
     const mappingOf = (type: string): ResourceMapping => {
       const m = mappingFor(type);
@@ -89,6 +100,7 @@ export function fhirRoutes(server: Server) {
         org_id: actor.org_id,
         details: {
           fhir_type: mapping.fhirType,
+          ...(await clientOf(req)),
           ids: page.rows.map((r) => r.id),
           ...(extra.resources.length ? { included: extra.resources.map((r) => `${r.resourceType}/${r.id}`) } : {}),
           ...protectedDetails(mapping, [...page.resources, ...extra.resources]),
@@ -151,7 +163,11 @@ export function fhirRoutes(server: Server) {
         decision: found ? 'allow' : 'not_found',
         reason: null,
         org_id: owner?.org_id ?? null,
-        details: { fhir_type: mapping.fhirType, ...(found ? protectedDetails(mapping, [found.resource]) : {}) },
+        details: {
+          fhir_type: mapping.fhirType,
+          ...(await clientOf(req)),
+          ...(found ? protectedDetails(mapping, [found.resource]) : {}),
+        },
       });
       if (!found) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
       return send(reply, 200, found.resource);
