@@ -169,13 +169,18 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
 
   it("holds $everything and _include/_revinclude to the client's scopes: only the types it may read, never a way around the ceiling", async () => {
     const t = await token('pat-only');
-    const pid = (await fhirFetch(url, t, '/fhir/R4/Patient?_count=1')).body.entry[0].resource.id as string;
+    const withObservation = (await f.get(reader, '/fhir/R4/Observation?_count=1')).body.entry[0].resource;
+    const pid = String(withObservation.subject.reference).replace('Patient/', '');
     // The service user's own $everything holds observations; the Patient-only client's holds the patient alone.
     const own = await f.get(reader, `/fhir/R4/Patient/${pid}/$everything`);
-    expect(own.body.entry.some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Observation')).toBe(true);
+    expect(own.body.entry.some((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Observation')).toBe(
+      true,
+    );
     const all = await fhirFetch(url, t, `/fhir/R4/Patient/${pid}/$everything`);
     expect(all.status).toBe(200);
-    expect([...new Set(all.body.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType))]).toEqual(['Patient']);
+    expect([...new Set(all.body.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType))]).toEqual([
+      'Patient',
+    ]);
     const asked = await fhirFetch(url, t, `/fhir/R4/Patient/${pid}/$everything?_type=Observation`);
     expect(asked.status).toBe(403);
     expect(asked.body.issue[0].diagnostics).toMatch(/do not allow search of Observation/);
@@ -183,7 +188,9 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     expect(rev.status).toBe(403);
     const noPatient = await token('lab', 'system/Observation.rs');
     expect((await fhirFetch(url, noPatient, `/fhir/R4/Patient/${pid}/$everything`)).status).toBe(403);
-    expect((await fhirFetch(url, noPatient, `/fhir/R4/Observation?patient=${pid}&_include=Observation:patient`)).status).toBe(403);
+    expect((await fhirFetch(url, noPatient, `/fhir/R4/Observation?patient=${pid}&_include=Observation:patient`)).status).toBe(
+      403,
+    );
   });
 
   it('a client whose service user has no roles sees nothing: empty searches, 404 reads', async () => {

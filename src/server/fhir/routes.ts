@@ -17,10 +17,11 @@ import { registerExportRoutes } from './bulk/exportRoutes';
 import { capabilityStatement } from './capability';
 import { callerOf, requireScope } from './caller';
 import type { ResourceMapping } from './mapping';
+import { permits } from './scopes';
 import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
 import { mappingFor, MAPPINGS } from './resources';
-import { readOne, searchBundle, searchPage, type Query } from './search';
+import { readOne, searchBundle, searchPage, values, type Query } from './search';
 import { everything, everythingBundle } from './everything';
 import { includes } from './include';
 import { registerWriteRoutes } from './writeRoutes';
@@ -86,6 +87,10 @@ export function fhirRoutes(server: Server) {
       const query = req.query as Query;
       const lenient = /\bhandling\s*=\s*lenient\b/i.test(String(req.headers.prefer ?? ''));
       const page = await searchPage(server.engine, actor, mapping, query, { lenient });
+      const caller = await callerOf(server, req);
+      // The included types are held to the client's scopes too: _include brings patients, _revinclude its type.
+      if (values(query, '_include').length) requireScope(caller, 'Patient', 's');
+      for (const raw of values(query, '_revinclude')) requireScope(caller, raw.split(':')[0] ?? '', 's');
       const extra = await includes(server.engine, actor, mapping, page.rows, query, mappingFor);
       const patient =
         typeof query.patient === 'string' ? query.patient : typeof query.subject === 'string' ? query.subject : null;
@@ -113,10 +118,16 @@ export function fhirRoutes(server: Server) {
     });
 
     app.get('/Patient/:id/$everything', async (req, reply) => {
-      const actor = await actorOf(req);
+      const caller = await callerOf(server, req);
+      requireScope(caller, 'Patient', 'r');
       const { id } = req.params as { id: string };
       const query = req.query as Query;
-      const result = await everything(server.engine, actor, MAPPINGS, id, query);
+      // A client's $everything holds only the types its scopes let it search; naming another is 403.
+      for (const t of values(query, '_type').flatMap((v) => v.split(','))) requireScope(caller, t, 's');
+      const scopes = caller.scopes;
+      const served = scopes ? MAPPINGS.filter((m) => m.fhirType === 'Patient' || permits(scopes, m.fhirType, 's')) : MAPPINGS;
+      const actor = caller.actor;
+      const result = await everything(server.engine, actor, served, id, query);
       const owner = await server.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [id]);
       await appendAudit(server.db, {
         at: actor.now,
