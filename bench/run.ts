@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --size S|M|L [--no-sync] [--iterations N]`
+ * `npm run bench -- --size S|M|L [--no-sync] [--iterations N] [--only medicines|fhir] [--no-fhir]`
  * Prints a Markdown table (p50/p95/p99 in ms, peak RSS) and writes bench/results.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { authzBenchmarks, type Row } from './lib/authz';
+import { fhirExportBenchmark } from './lib/fhirExport';
 import { BENCH_DIR, ensureWorld } from './lib/cache';
 import { rssMb } from './lib/measure';
 import { SIZES } from './lib/sizes';
@@ -24,6 +25,10 @@ const { values } = parseArgs({
     fleets: { type: 'string', default: '50,200' },
     shift: { type: 'string', default: '' },
     'no-m': { type: 'boolean' },
+    /** `--only medicines`: the three rows of issue 19 alone (the L run of the others takes long). */
+    only: { type: 'string' },
+    'no-fhir': { type: 'boolean' },
+    'only-fhir': { type: 'boolean' },
   },
 });
 if (values.fleet) {
@@ -61,12 +66,40 @@ const iterations = Number(values.iterations ?? { S: 200, M: 300, L: 300 }[size.n
 const started = performance.now();
 
 const world = await ensureWorld(size);
+// Issue 22: Bulk Data $export of the whole organization (`--only-fhir` runs just this, `--no-fhir` skips it).
+const onlyFhir = values['only-fhir'] || values.only === 'fhir';
+const fhirExport = values['no-fhir'] || values.only === 'medicines' ? null : await fhirExportBenchmark(world.file);
+if (fhirExport)
+  console.log(
+    `FHIR $export of the whole organization: ${fhirExport.resources.toLocaleString('en')} resources in ${fhirExport.seconds.toFixed(1)} s → **${Math.round(fhirExport.perSecond).toLocaleString('en')} resources/s** (target ≥ 20,000 at L), ${fhirExport.files} NDJSON files\n`,
+  );
+if (onlyFhir) {
+  const file = path.join(BENCH_DIR, 'results.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all[`fhir_export_${size.name}`] = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version },
+    ...fhirExport,
+  };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  process.exit(0);
+}
 console.log(
   `# Benchmarks, size ${size.name} (${size.patients.toLocaleString('en')} patients, ${size.observations.toLocaleString('en')} observations)`,
 );
 console.log(
   `data: ${world.generatedNow ? `generated in ${world.seconds.toFixed(1)} s` : 'cached'}; ${os.cpus().length} cores, Node ${process.version}\n`,
 );
+
+if (values.only === 'medicines') {
+  const m = await medicineBenchmarks(world.file, world.world, iterations);
+  console.log(`medicines (${m.administrations.toLocaleString('en')} doses of history), ${os.loadavg()[0]!.toFixed(2)} load:`);
+  for (const r of m.rows)
+    console.log(
+      `| ${r.name} | ${r.stats.p50.toFixed(2)} | ${r.stats.p95.toFixed(2)} | ${r.stats.p99.toFixed(2)} | ${r.stats.n} | ${r.target ?? ''} |`,
+    );
+  process.exit(0);
+}
 
 const authz = await authzBenchmarks(world.file, world.world, { iterations, naiveSample: size.name === 'S' ? 500 : 2_000 });
 const rssAfterAuthz = rssMb();
@@ -84,6 +117,7 @@ console.log(table(authz.rows));
 console.log(
   `\nlist vs naive (ward census, p50): ${fmt(authz.census.ours)} ms vs ${fmt(authz.census.naive)} ms → **${authz.ratio.toFixed(0)}× faster** (target ≥ 100×)`,
 );
+for (const p of authz.profiles) console.log(p);
 console.log(`peak RSS after the workstation measures: ${rssAfterAuthz} MB (target ≤ 400 MB)`);
 
 // Issue 19: medicines on a copy with five orders per inpatient, three doses a day, 30 days given.
@@ -119,6 +153,7 @@ all[size.name] = {
   naive_ratio: authz.ratio,
   rss_mb: rssAfterAuthz,
   sync,
+  fhir_export: fhirExport,
   seconds: (performance.now() - started) / 1000,
 };
 writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { checkTimeZone } from '../src/domain/zonedTime';
+import { SiteConfigFields } from '../src/services/siteConfig';
 import { PolicyConfigSchema } from '../src/authz/policy';
 
 export const SystemConfigSchema = z
@@ -49,15 +49,8 @@ export const SystemConfigSchema = z
       .min(5)
       .max(24 * 60)
       .default(60),
-    /** The site's IANA time zone: daily dose times (08:00) are ward clock times there. UTC when absent. */
-    timeZone: z
-      .string()
-      .min(1)
-      .max(100)
-      .refine((z) => checkTimeZone(z).ok, 'must be an IANA time zone such as Europe/London')
-      .optional(),
-    /** SPEC §7b: a dose more than this many minutes from its scheduled time needs a reason. */
-    doseWindowMinutes: z.number().int().min(0).max(240).default(60),
+    /** The site's clinical settings, the server's too: time zone, dose window, critical limits (src/services/siteConfig.ts). */
+    ...SiteConfigFields,
     policy: PolicyConfigSchema.default({
       mode: 'policy',
       modules: [...PolicyConfigSchema.shape.modules.parse(undefined)],

@@ -8,6 +8,7 @@ import { AuthzEngine } from '../src/authz/engine';
 import { systemClock, type Clock } from '../src/domain/time';
 import { seedDemoInto } from '../src/demo/seed';
 import { defaultServiceConfig, type ServiceContext } from '../src/services/context';
+import { siteServiceConfig } from '../src/services/siteConfig';
 import { outboxSink } from '../src/services/outbox';
 import { WorkstationSession } from '../src/services/session';
 import { migrate, WORKSTATION_SETS } from '../src/store/migrate';
@@ -108,11 +109,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       clock,
       // Each change carries its author's signature (docs/security.md, P1).
       mutations: outboxSink(db, (m) => keys.proofFor(m)),
-      config: {
-        ...defaultServiceConfig,
-        breakGlassMinutes: config.breakGlassMinutes,
-        medicines: { timeZone: config.timeZone ?? null, windowMinutes: config.doseWindowMinutes },
-      },
+      config: siteServiceConfig(config, { ...defaultServiceConfig, breakGlassMinutes: config.breakGlassMinutes }),
     };
     const enrollment = await engineSync.enrollment();
     const session = new WorkstationSession({

@@ -13,6 +13,7 @@ import { openChart } from '../../src/services/queries/chart';
 import { SqliteDb } from '../../src/store/sqlite';
 import type { World } from './generate';
 import { measure, stats, type Stats } from './measure';
+import { formatProfile, profileStatements } from './statementProfile';
 import { BENCH_NOW, ORG } from './sizes';
 
 export interface Row {
@@ -26,7 +27,7 @@ export async function authzBenchmarks(
   file: string,
   world: World,
   opts: { iterations: number; naiveSample: number },
-): Promise<{ rows: Row[]; ratio: number; census: { naive: number; ours: number } }> {
+): Promise<{ rows: Row[]; ratio: number; census: { naive: number; ours: number }; profiles: string[] }> {
   const work = `${file}.work`;
   for (const s of ['', '-wal', '-shm']) rmSync(`${work}${s}`, { force: true });
   copyFileSync(file, work);
@@ -234,7 +235,25 @@ export async function authzBenchmarks(
         ? `extrapolated from ${sample.toLocaleString('en')} of ${total.toLocaleString('en')} checks`
         : `${total} checks`,
   });
+  // Where the ward board's time goes, statement by statement (issue 18), after the timed rows.
+  const profiled = Math.min(N, 100);
+  const profiles = [
+    formatProfile(
+      'ward census with NEWS2 columns, per statement',
+      await profileStatements(db, profiled, (i) => {
+        const n = pick(nurses, i);
+        return wardCensus(ctx, { userId: n }, { wardId: nurseWard.get(n)! });
+      }),
+    ),
+    formatProfile(
+      'chart open (ward nurse), per statement',
+      await profileStatements(db, profiled, (i) => {
+        const [n, p] = nurseAndPatient(i);
+        return openChart(ctx, { userId: n }, p);
+      }),
+    ),
+  ];
   await db.close();
   for (const s of ['', '-wal', '-shm']) rmSync(`${work}${s}`, { force: true });
-  return { rows, ratio: naiveStats.p50 / census.p50, census: { naive: naiveStats.p50, ours: census.p50 } };
+  return { rows, ratio: naiveStats.p50 / census.p50, census: { naive: naiveStats.p50, ours: census.p50 }, profiles };
 }

@@ -41,6 +41,17 @@ export const medicineHandlers: Pick<HandlerMap, 'mar.open' | 'mar.dueNow' | 'med
       credentials,
       nurse.userId,
       r.order_id,
+      // Their own key, unwrapped by the secret they typed: the confirmation is signed by them (docs/security.md).
+      async (id) => {
+        const key = ws.keys.heldKey(id) ?? (await ws.keys.witnessKey(id, r.method, r.method === 'password' ? r.password : r.pin));
+        // Enrolled, the server takes a witnessed dose only with the witness's own signature: refuse now, not at sync.
+        if (!key && (await ws.sync.engine.enrollment()))
+          throw new AppError(
+            'invalid',
+            'This witness has not signed in on this workstation yet, so they cannot sign the confirmation. Ask them to sign in here once (then switch back), or ask another colleague.',
+          );
+        return key;
+      },
     );
     ws.log.info('witness confirmed', { user: nurse.userId, witness: confirmed.witness.id, method: r.method });
     return confirmed;
@@ -48,10 +59,22 @@ export const medicineHandlers: Pick<HandlerMap, 'mar.open' | 'mar.dueNow' | 'med
   'medicines.record': async (r, ws, p) => {
     const nurse = need(p);
     const { witness_token, ...dose } = r;
-    const witness_id = witness_token
+    const witness = witness_token
       ? confirmationsOf(ws).take(witness_token, nurse.userId, dose.order_id, ws.clock.now().getTime())
       : null;
-    const result = await runMutation(ws.ctx, nurse, MUTATIONS.recordAdministration, { ...dose, witness_id });
+    const witness_proof = witness?.key
+      ? await ws.keys.witnessProof(witness.key, {
+          administration_id: dose.id,
+          order_id: dose.order_id,
+          nurse_id: nurse.userId,
+          witness_id: witness.id,
+        })
+      : null;
+    const result = await runMutation(ws.ctx, nurse, MUTATIONS.recordAdministration, {
+      ...dose,
+      witness_id: witness?.id ?? null,
+      witness_proof,
+    });
     void ws.sync.syncNow().catch(() => undefined);
     return result as never;
   },

@@ -11,7 +11,7 @@
  */
 import { type Checked, refuse, valid } from './checked';
 import { canonicalTime } from './time';
-import { checkTimeZone, localToInstants, wallTime } from './zonedTime';
+import { checkTimeZone, isUtc, localToInstants, wallTime } from './zonedTime';
 
 export interface DoseScheduleOrder {
   times?: readonly string[] | null;
@@ -62,6 +62,14 @@ export function scheduledDoses(order: DoseScheduleOrder, from: string, to: strin
   if (hi - lo > MAX_SCHEDULE_DAYS * DAY) return refuse(`A dose schedule lists at most ${MAX_SCHEDULE_DAYS} days at a time.`);
 
   const clock = times.value.map((x) => ({ hour: Number(x.slice(0, 2)), minute: Number(x.slice(3)) }));
+  if (isUtc(zone.value)) {
+    // Every clock time of every UTC day the period touches: no offsets, no gaps, no overlaps.
+    const offsets = [...new Set(clock.map((c) => (c.hour * 60 + c.minute) * 60_000))].sort((a, b) => a - b);
+    const out: string[] = [];
+    for (let day = Math.floor(lo / DAY) * DAY; day < hi; day += DAY)
+      for (const o of offsets) if (day + o >= lo && day + o < hi) out.push(new Date(day + o).toISOString());
+    return valid(out);
+  }
   // Every ward date the period touches, with a day's margin either side for the zone's offset.
   const first = wallTime(zone.value, lo - DAY);
   const found = new Set<number>();

@@ -7,8 +7,9 @@
  * Children are judged against their age: `usualRange(code, ageYears)` gives the APLS band below 16
  * (PAEDIATRIC_BANDS, cited there and in docs/clinical-rules.md) and the adult `normal` from 16 on.
  *
- * The renderer keeps a mirror of this table for display (renderer/src/views/chart/clinical.ts, which may
- * import only types from src/); tests/unit/measures.test.ts holds the two equal.
+ * The renderer keeps a mirror of the entry limits for typing checks (renderer/src/views/chart/clinical.ts,
+ * which may import only types from src/; tests/unit/measures.test.ts holds the two equal). Usual ranges are
+ * not mirrored: the chart answer carries the ones that apply at the patient's age (`usualRangesAt`).
  */
 
 export interface MeasureSpec {
@@ -142,6 +143,19 @@ export function usualRange(code: string, ageYears: number | null): UsualRange | 
   const band = PAEDIATRIC_BANDS.find((b) => ageYears >= b.from && ageYears < b.to);
   const range = band?.ranges[code as PaediatricCode];
   return band && range ? { low: range[0], high: range[1], source: 'apls', band: band.label } : null;
+}
+
+/**
+ * The usual range of every listed measurement at one age, by code (codes without one are absent): what
+ * the chart answer carries so the renderer marks tiles, trends and flowsheet without a copy of the tables.
+ */
+export function usualRangesAt(ageYears: number | null): Record<string, UsualRange> {
+  const out: Record<string, UsualRange> = {};
+  for (const x of MEASURES) {
+    const r = usualRange(x.code, ageYears);
+    if (r) out[x.code] = r;
+  }
+  return out;
 }
 
 /** Units users type for the stored ones. */

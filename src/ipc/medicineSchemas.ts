@@ -94,7 +94,7 @@ export const DueDoseOut = z.object({
 });
 
 /** A dose as the renderer sends it: the witness only as the token its confirmation returned. */
-export const RecordDoseRequest = RecordAdministrationFields.omit({ witness_id: true }).extend({
+export const RecordDoseRequest = RecordAdministrationFields.omit({ witness_id: true, witness_proof: true }).extend({
   witness_token: z.uuid().nullish(),
 });
 

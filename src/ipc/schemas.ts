@@ -176,6 +176,12 @@ export const ChartOut = z.object({
   records: z.array(RecordOut.extend({ author_name: ns, actions: Actions, amended_by: z.array(s) })),
   observations: z.array(ObservationOut.extend({ recorded_by_name: ns })),
   news2_sets: z.array(z.object({ set_id: s, recorded_at: s, news2: News2Out.nullable(), next_due: ns, problem: ns })),
+  /**
+   * The usual range of each measurement at the patient's age today (src/domain/measures.ts `usualRangesAt`):
+   * tiles, trends and flowsheet mark against these, a child's against the APLS band. A code without one
+   * (a child's diastolic pressure, laboratory tests) is absent and marked against nothing.
+   */
+  usual_ranges: z.record(s, z.object({ low: n, high: n, source: z.enum(['adult', 'apls', 'all_ages']), band: s })),
   alerts: z.array(
     AlertOut.extend({ actions: Actions, closed_at_discharge: z.boolean(), acknowledged_by_name: ns.default(null) }),
   ),
@@ -253,6 +259,7 @@ const WorklistBase = {
 export const WorklistItemOut = z.discriminatedUnion('kind', [
   z.object({ ...WorklistBase, kind: z.literal('set_due'), news2_total: z.number().nullable(), news2_risk: ns }),
   z.object({ ...WorklistBase, kind: z.literal('alert_due'), alert_id: s, severity: s }),
+  z.object({ ...WorklistBase, kind: z.literal('dose_due'), order_id: s, controlled: z.boolean() }),
 ]);
 
 export const WardOut = z.object({ id: s, name: s, facility_name: s, patients: n });

@@ -74,7 +74,7 @@ export type ScenarioCase = z.infer<typeof ScenarioCase>;
 
 export const ScenarioFile = z
   .object({
-    /** Absent in a file of NEWS2 cases only (SPEC §5). */
+    /** Absent in a file of NEWS2 or medicine cases only (SPEC §5, src/scenarios/doseCase.ts). */
     fixture: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     /** Extension: run the cases under a given policy configuration (module switch-off tests). */
     policy: PolicyConfigSchema.partial().optional(),

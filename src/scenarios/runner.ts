@@ -1,7 +1,8 @@
 /**
  * Runs scenario files (SPEC §5) against a fresh database each: load the fixture, set the clock to the
- * fixture's `now`, and check every case through the real engine, policy and SQL. NEWS2 cases need none
- * of it (src/scenarios/news2Case.ts): a file of NEWS2 cases only has no fixture and opens no database.
+ * fixture's `now`, and check every case through the real engine, policy and SQL. NEWS2 and medicine cases
+ * need none of it (src/scenarios/news2Case.ts, doseCase.ts): a file of those only has no fixture and
+ * opens no database.
  */
 import path from 'node:path';
 import { AuthzEngine } from '../authz/engine';
@@ -12,6 +13,7 @@ import { loadFixture, readFixtureFile } from '../store/fixture/load';
 import { migrate, WORKSTATION_SETS } from '../store/migrate';
 import { SqliteDb } from '../store/sqlite';
 import { isNews2Case, ScenarioCase, ScenarioFile } from './format';
+import { isDoseCase, isDoubleDoseCase, runDoseCase, runDoubleDoseCase } from './doseCase';
 import { runNews2Case } from './news2Case';
 
 export interface CaseResult {
@@ -89,10 +91,12 @@ export async function runScenarioFile(file: string): Promise<FileResult> {
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
 const same = (a: Iterable<string>, b: Iterable<string>): boolean => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
 
-/** One case; `engine` is null in a file without a fixture, where only NEWS2 cases can be decided. */
+/** One case; `engine` is null in a file without a fixture, where only NEWS2 and medicine cases can be decided. */
 export async function runCase(engine: AuthzEngine | null, file: string, index: number, raw: unknown): Promise<CaseResult> {
   const where = `${path.basename(file)} case ${index}`;
   if (isNews2Case(raw)) return { index, ...runNews2Case(where, raw) };
+  if (isDoseCase(raw)) return { index, ...runDoseCase(where, raw) };
+  if (isDoubleDoseCase(raw)) return { index, ...runDoubleDoseCase(where, raw) };
   const parsed = ScenarioCase.safeParse(raw);
   if (!parsed.success) return { index, ok: false, line: `FAIL ${where}: malformed case: ${JSON.stringify(raw)}` };
   const c = parsed.data;

@@ -27,7 +27,7 @@ import { createEnrollmentCode, enrollDevice, issueUserToken, recordDeviceUser, u
 import { mayAdministerWorkstations } from './devices';
 import { fhirRoutes, FHIR_PREFIX } from './fhir/routes';
 import { addressOf, registerRateLimits } from './limits';
-import { registerSignInKeys } from './personProof';
+import { onlineWitnessRefusal, registerSignInKeys } from './personProof';
 import { deviceOfRequest } from './requestDevice';
 import { retirementRoutes, retiringError } from './retirement';
 import { securityRoutes } from './securityRoutes';
@@ -326,6 +326,8 @@ export async function buildApp(server: Server): Promise<FastifyInstance> {
     const u = await user(req);
     const { name } = req.params as { name: string };
     if (!isMutationName(name)) throw new AppError('not_found', `Unknown change "${name.slice(0, 60)}".`);
+    const refusal = onlineWitnessRefusal(name, req.body);
+    if (refusal) throw new AppError('forbidden', refusal);
     const result = await runMutation(server.ctx, { userId: u.id }, MUTATIONS[name] as never, req.body);
     live.nudge();
     return { result };

@@ -2,7 +2,7 @@
 import { AuthzEngine } from '../authz/engine';
 import type { PolicyConfig } from '../authz/policy';
 import type { Clock } from '../domain/time';
-import { defaultServiceConfig, discardMutations, type ServiceContext } from '../services/context';
+import { defaultServiceConfig, discardMutations, type ServiceConfig, type ServiceContext } from '../services/context';
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
 import { SyncContext } from './sync/context';
@@ -53,6 +53,8 @@ export async function openServer(opts: {
   security?: { throttle?: Partial<ThrottlePolicy>; limits?: Partial<RateLimits>; trustedProxies?: string[] };
   /** What workstations hold (default: the server's tables; the sync unit tests keep it in memory). */
   deviceState?: DeviceStateStore;
+  /** The site's clinical settings (SITE_CONFIG; src/services/siteConfig.ts): the workstations' own. */
+  config?: ServiceConfig;
 }): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
@@ -62,7 +64,7 @@ export async function openServer(opts: {
     authz: engine,
     clock: opts.clock,
     mutations: discardMutations,
-    config: defaultServiceConfig,
+    config: opts.config ?? defaultServiceConfig,
     observeChanges: versionStamper(opts.db),
   };
   const log = opts.log ?? { info: () => {}, warn: () => {}, error: () => {} };

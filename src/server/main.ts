@@ -4,10 +4,12 @@
  *   --set-root-password   set root's password (from ROOT_PASSWORD, else asked on the terminal)
  *   --load-fixture FILE   load a fixture (SPEC §5) into an empty server database
  *   --demo                load the demo hospital when the database holds no organization yet
+ * SITE_CONFIG names a JSON file of the site's clinical settings (time zone, dose window, critical limits;
+ * src/services/siteConfig.ts), the same as the workstations' system configuration gives them.
  * HOST (default 127.0.0.1) and PORT (default 8080). Put TLS in front of it (reverse proxy) in production
  * and list the proxy in TRUST_PROXY (addresses or networks, comma-separated; docs/install.md).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -19,7 +21,8 @@ import { loadFixture, readFixtureFile } from '../store/fixture/load';
 import { PostgresDb } from '../store/postgres';
 import { SqliteDb } from '../store/sqlite';
 import { buildApp } from './app';
-import { newWriter } from '../services/context';
+import { newWriter, type ServiceConfig } from '../services/context';
+import { parseSiteConfig, siteServiceConfig } from '../services/siteConfig';
 import { auditServerStart, ensureRoot, openServer } from './context';
 import { parseTrustedProxies } from './proxies';
 
@@ -38,6 +41,15 @@ export function openServerDb(): { db: Db; where: string } {
   return { db: new SqliteDb(file, { synchronous: 'FULL' }), where: file };
 }
 
+/** The site's settings from SITE_CONFIG; the defaults (UTC, the SPEC's limits) without one. A bad file stops the start. */
+function siteConfig(): ServiceConfig | undefined {
+  const file = process.env.SITE_CONFIG;
+  if (!file) return undefined;
+  const parsed = parseSiteConfig(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.ok) throw new Error(`The site configuration ${file} cannot be used: ${parsed.problem}`);
+  return siteServiceConfig(parsed.value);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { 'set-root-password': { type: 'boolean' }, 'load-fixture': { type: 'string' }, demo: { type: 'boolean' } },
@@ -52,7 +64,8 @@ async function main(): Promise<void> {
     error: (msg: string, f?: object) =>
       console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
-  const server = await openServer({ db, clock: systemClock, log, security: { trustedProxies } });
+  const config = siteConfig();
+  const server = await openServer({ db, clock: systemClock, log, security: { trustedProxies }, ...(config ? { config } : {}) });
   const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
   const fixture = values['load-fixture']
     ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }

@@ -19,7 +19,7 @@ import type { User } from '../domain/entities';
 import { ROOT_ORG_ID } from '../domain/roles';
 import { ONLINE_ONLY_MUTATIONS, type MutationName } from '../services/mutations';
 import { parsePublicKey } from '../store/auditSignature';
-import { auditPersonMessage, changeMessage, proofHolds } from '../store/personSignature';
+import { auditPersonMessage, changeMessage, proofHolds, witnessMessage } from '../store/personSignature';
 import type { MutationOutcome, PushedAudit, PushMutation, SignInRequest } from '../sync/protocol';
 import type { Device } from './auth';
 import type { Server } from './context';
@@ -127,6 +127,54 @@ export async function checkChange(
     }
   }
   return { refusal: onlineOnlyRefusal(m, key) };
+}
+
+/**
+ * A witnessed dose (issue 19): the witness's confirmation must carry the WITNESS's signature, by a key
+ * registered as theirs on this workstation, over this dose (src/store/personSignature.ts
+ * witnessMessage). Otherwise the dose is held like an unproven change — kept on the workstation, not
+ * applied, never lost — until the witness signs in there with their password (a key made offline gets
+ * registered) or, for a signature that does not match, for good with a sentence saying so.
+ */
+export async function checkWitnessProof(server: Server, device: Device, m: Mutation): Promise<{ held: MutationOutcome } | null> {
+  if (m.name !== 'recordAdministration' || !m.args || typeof m.args !== 'object') return null;
+  const a = m.args as { id?: unknown; order_id?: unknown; witness_id?: unknown; witness_proof?: unknown };
+  if (typeof a.witness_id !== 'string' || !a.witness_id) return null;
+  const who = await nameOf(server, a.witness_id);
+  const proof = a.witness_proof as { key?: unknown; signature?: unknown } | null | undefined;
+  if (!proof || typeof proof.key !== 'string' || typeof proof.signature !== 'string')
+    return held(
+      m,
+      `Not sent yet: the witness's confirmation carries no signature of ${who}. It is sent once ${who} has signed in on this workstation with their password and confirms again.`,
+    );
+  const key = await keyOf(server, device, proof.key);
+  if (!key)
+    return held(
+      m,
+      `Not sent yet: the witness's confirmation is signed with a key ${who} has not confirmed on the server. It is sent once ${who} signs in on this workstation while it is online.`,
+    );
+  const signed = witnessMessage({
+    device_id: device.id,
+    administration_id: String(a.id),
+    order_id: String(a.order_id),
+    nurse_id: m.actor,
+    witness_id: a.witness_id,
+  });
+  if (key.user_id !== a.witness_id || !proofHolds({ key: proof.key, signature: proof.signature }, signed))
+    return held(m, `Not accepted: the witness's signature does not match this dose or ${who}. It was not applied.`);
+  return null;
+}
+
+/**
+ * The online route (`/v1/mutations/…`) has no workstation where a witness could prove themself with their
+ * own key (checkWitnessProof), so a dose naming a witness is refused there rather than taken on the
+ * signed-in nurse's word.
+ */
+export function onlineWitnessRefusal(name: string, body: unknown): string | null {
+  if (name !== 'recordAdministration' || !body || typeof body !== 'object') return null;
+  const witness = (body as { witness_id?: unknown }).witness_id;
+  if (witness == null || witness === '') return null;
+  return "A controlled medicine's witness confirms at the ward workstation with their own badge and PIN or password; a witnessed dose cannot be recorded online. Record it at the workstation.";
 }
 
 /** Administrative changes and root's are made online only: one that arrives through a workstation's queue is refused for good. */

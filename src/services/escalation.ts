@@ -27,7 +27,7 @@ export function patientAge(patient: Pick<Patient, 'birth_date'>, at: string, tim
 
 /** NEWS2 of one set for this patient (their age on the set's date and their SpO₂ scale), or null when it cannot be scored. */
 export function scoreSet(
-  patient: Pick<Patient, 'birth_date' | 'spo2_scale'>,
+  patient: Pick<Patient, 'birth_date'> & { spo2_scale: number },
   input: News2Input,
   at: string,
   timeZone?: string,

@@ -8,15 +8,23 @@
  * witness may `administer` the order (src/services/mutations/medicationAdministrations.ts), and the
  * server decides that again when the dose is pushed.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { User } from '../domain/entities';
 import { AppError } from '../domain/errors';
 import { type Credentials, type SignInOptions, verifyCredentials } from './signIn';
 
 export const WITNESS_TOKEN_MINUTES = 2;
 
+/** The witness's own signing key, unwrapped by the secret they typed (src/sync/userKeys.ts). */
+export interface WitnessKey {
+  publicKey: string;
+  privateKey: KeyObject;
+}
+
 interface Confirmation {
   witness: Pick<User, 'id' | 'name'>;
+  /** Null when the witness holds no key here (never signed in on this workstation). */
+  key: WitnessKey | null;
   nurseId: string;
   orderId: string;
   expires: number;
@@ -34,6 +42,7 @@ export class WitnessConfirmations {
     c: Credentials,
     nurseId: string,
     orderId: string,
+    keyOf: (witnessId: string) => Promise<WitnessKey | null> = async () => null,
   ): Promise<{ token: string; witness: { id: string; name: string } }> {
     const user = await verifyCredentials(opts, c);
     if (user.id === nurseId)
@@ -43,6 +52,7 @@ export class WitnessConfirmations {
     const token = randomUUID();
     this.#tokens.set(token, {
       witness: { id: user.id, name: user.name },
+      key: user.id === nurseId ? null : await keyOf(user.id),
       nurseId,
       orderId,
       expires: now + WITNESS_TOKEN_MINUTES * 60_000,
@@ -50,8 +60,8 @@ export class WitnessConfirmations {
     return { token, witness: { id: user.id, name: user.name } };
   }
 
-  /** The witness a token names, once: for this nurse and order, before it expires. */
-  take(token: string, nurseId: string, orderId: string, nowMs: number): string {
+  /** The witness a token names (and their key), once: for this nurse and order, before it expires. */
+  take(token: string, nurseId: string, orderId: string, nowMs: number): { id: string; key: WitnessKey | null } {
     const c = this.#tokens.get(token);
     this.#tokens.delete(token);
     if (!c || c.nurseId !== nurseId || c.orderId !== orderId || c.expires <= nowMs)
@@ -59,7 +69,7 @@ export class WitnessConfirmations {
         'invalid',
         'The witness confirmation has expired or belongs to another dose. Ask the witness to confirm again.',
       );
-    return c.witness.id;
+    return { id: c.witness.id, key: c.key };
   }
 
   #sweep(now: number): void {

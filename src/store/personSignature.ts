@@ -44,6 +44,24 @@ export const changeMessage = (m: SignedChange): Buffer =>
     'utf8',
   );
 
+/**
+ * A witness's confirmation of a controlled dose (issue 19, docs/security.md): signed by the WITNESS's
+ * own key, over the workstation, the dose, its order, the nurse giving it and the witness.
+ */
+export interface WitnessedDose {
+  device_id: string;
+  administration_id: string;
+  order_id: string;
+  nurse_id: string;
+  witness_id: string;
+}
+
+export const witnessMessage = (w: WitnessedDose): Buffer =>
+  Buffer.from(
+    `clinic-witness-v1\n${canonicalJson([w.device_id, w.administration_id, w.order_id, w.nurse_id, w.witness_id])}`,
+    'utf8',
+  );
+
 /** An audit event's chain hash covers all its fields and the event before it. */
 export const auditPersonMessage = (deviceId: string, seq: number, hash: string): Buffer =>
   Buffer.from(`clinic-audit-person-v1\n${deviceId}\n${seq}\n${hash}`, 'utf8');

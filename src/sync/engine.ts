@@ -9,6 +9,7 @@ import type { Change } from '../store/writer';
 import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
 import { applyPage, applySignInRestrictions, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
+import { withdrawAlertsNotRaised } from './serverDecides';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
 import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
 import { unsentNow, unsentSentence, type UnsentSummary } from './unsent';
@@ -537,6 +538,8 @@ export class SyncEngine {
             "UPDATE outbox SET status = 'applied', result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?",
             [JSON.stringify({ duplicate: o.duplicate }), now, m.id],
           );
+          // An escalation the server decided against is withdrawn here too (serverDecides.ts).
+          if (o.alerts_written) await withdrawAlertsNotRaised(db, JSON.parse(m.changes) as Change[], o.alerts_written);
         } else {
           await revertChanges(db, JSON.parse(m.changes) as Change[]);
           await db.run('UPDATE outbox SET status = ?, result = ?, resolved_at = ?, attempts = attempts + 1 WHERE id = ?', [

@@ -181,6 +181,12 @@ export const MutationOutcome = z.object({
   status: z.enum(['applied', 'rejected', 'conflict']),
   /** The row the server wrote (applied), for the record. */
   result: z.unknown().optional(),
+  /**
+   * Applied: the ids of the alerts the server's replay wrote (escalation, SPEC §7b). The server decides:
+   * an alert the workstation raised for the same change that is not among them is withdrawn there
+   * (src/sync/serverDecides.ts). Absent from an older server: nothing is withdrawn.
+   */
+  alerts_written: z.array(z.string()).optional(),
   error: z
     .object({ kind: z.enum(ERROR_KINDS), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
     .optional(),

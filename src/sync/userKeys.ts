@@ -29,13 +29,27 @@ import type { Clock } from '../domain/time';
 import type { RecordedMutation } from '../services/context';
 import { onAuditAppended } from '../store/audit';
 import type { Db } from '../store/db';
-import { auditPersonMessage, changeMessage, newPersonKey, signProof, type PersonProof } from '../store/personSignature';
+import {
+  auditPersonMessage,
+  changeMessage,
+  newPersonKey,
+  signProof,
+  witnessMessage,
+  type PersonProof,
+  type WitnessedDose,
+} from '../store/personSignature';
 import { DEVICE_ID_KEY, getSetting } from './apply';
 
 export type KeyKind = 'password' | 'badge';
 
 interface Held {
   kind: KeyKind | 'session';
+  publicKey: string;
+  privateKey: KeyObject;
+}
+
+/** A user's key pair, to sign with. */
+export interface SigningKey {
   publicKey: string;
   privateKey: KeyObject;
 }
@@ -201,6 +215,27 @@ export class UserKeys {
 
   async #deviceId(): Promise<string | null> {
     return getSetting(this.#db, DEVICE_ID_KEY);
+  }
+
+  /**
+   * A witness's key of this kind, unwrapped with the secret they just typed to confirm a dose (they do
+   * not sign in); null when they hold no key of that kind here yet (it is made at a sign-in).
+   */
+  async witnessKey(witnessId: string, kind: KeyKind, secret: string): Promise<SigningKey | null> {
+    const key = await this.prepare(witnessId, kind, secret);
+    return key.stored ? { publicKey: key.publicKey, privateKey: key.privateKey } : null;
+  }
+
+  /** A signed-in user's key, held in memory (a witness already signed in here). */
+  heldKey(userId: string): SigningKey | null {
+    const held = this.#ring.get(userId);
+    return held && held.kind !== 'session' ? { publicKey: held.publicKey, privateKey: held.privateKey } : null;
+  }
+
+  /** The witness's signature of a dose (none when not enrolled: nothing is sent anywhere). */
+  async witnessProof(key: SigningKey, dose: Omit<WitnessedDose, 'device_id'>): Promise<PersonProof | null> {
+    const device = await this.#deviceId();
+    return device ? signProof(key.privateKey, key.publicKey, witnessMessage({ device_id: device, ...dose })) : null;
   }
 
   /** The author's signature of a change being saved (none when not enrolled or not signed in with a key). */

@@ -1,9 +1,13 @@
 /**
  * The census helps triage (issue 18, item 7): headers sort (click and keyboard) and say how with
  * aria-sort; the table is ONE Tab stop with arrow keys between rows and Enter opening the chart; Enter on a
- * single Find match opens it; the alert text is never cut at 1280 or 1440 px; a large list stays
+ * single Find match opens it; NEWS2 sorts critical first; the alert text is never cut at 1280 or 1440 px; a large list stays
  * virtualised.
  */
+import { MUTATIONS } from '../../src/services/mutations';
+import type { ServiceContext } from '../../src/services/context';
+import { runMutation } from '../../src/services/run';
+import { noSeriousViolations } from './axe';
 import { test, expect, signIn, type Page } from './harness';
 
 const grid = (page: Page) => page.getByRole('grid', { name: 'Patients' });
@@ -71,6 +75,87 @@ test('census: headers sort by click and by keyboard, and say so with aria-sort',
   expect(firstEmpty).toBeGreaterThan(0);
   expect(alertCells.slice(firstEmpty).every((t) => t === '—')).toBe(true);
   await harness.shot('census-sorted-by-alerts');
+  expect(harness.consoleErrors).toEqual([]);
+});
+
+/** A set of vital signs, as nina records it: the well values of a resting adult, changed where given. */
+async function recordSet(harness: { t: { ws: { ctx: ServiceContext } } }, patient: string, changes: Record<string, unknown>) {
+  const values = {
+    respiratory_rate: 16,
+    oxygen_saturation: 97,
+    inspired_oxygen: 'air',
+    blood_pressure_systolic: 124,
+    blood_pressure_diastolic: 80,
+    heart_rate: 72,
+    consciousness: 'A',
+    temperature: '36.8',
+    ...changes,
+  };
+  await runMutation(harness.t.ws.ctx, { userId: 'u-nina' }, MUTATIONS.recordVitalSet as never, { patient_id: patient, values });
+}
+
+test('census: NEWS2 sorts critical first, then by risk, score and name, from the keyboard', async ({ page, harness }) => {
+  // Carol NEWS2 17 (critical alert); Julia and Karl a critical sepsis alert and no set; Noah 5 (medium);
+  // Ivan 3 with SpO₂ scoring 3 (low-medium); Lena and Zoe 4 (low); David 1 (low).
+  await recordSet(harness, 'p-0002', {
+    respiratory_rate: 32,
+    oxygen_saturation: 84,
+    inspired_oxygen: 'oxygen',
+    blood_pressure_systolic: 82,
+    blood_pressure_diastolic: 40,
+    heart_rate: 138,
+    temperature: '35.0',
+  });
+  await recordSet(harness, 'p-0006', { respiratory_rate: 22, heart_rate: 115, temperature: '38.5' });
+  await recordSet(harness, 'p-0008', { oxygen_saturation: 91 });
+  await recordSet(harness, 'p-0014', { respiratory_rate: 22, heart_rate: 95, temperature: '38.5' });
+  await recordSet(harness, 'p-0007', { respiratory_rate: 22, heart_rate: 95, temperature: '38.5' });
+  await recordSet(harness, 'p-0012', { heart_rate: 95 });
+  await harness.open();
+  await signIn(page, 'nina');
+  await expect(dataRows(page)).toHaveCount(20);
+  const news2 = grid(page).getByRole('columnheader', { name: 'NEWS2' });
+  // One Tab stop: into the grid, up to the headers, right to NEWS2, Enter sorts.
+  await page.getByLabel('Find').focus();
+  await page.keyboard.press('Tab');
+  await expect(dataRows(page).first()).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  const headers = await grid(page).getByRole('columnheader').allInnerTexts();
+  const at = headers.findIndex((h) => h.trim().startsWith('NEWS2'));
+  for (let i = 0; i < at; i++) await page.keyboard.press('ArrowRight');
+  await expect(news2.getByRole('button')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(news2).toHaveAttribute('aria-sort', 'ascending');
+  const names = await columnTexts(page, 1);
+  expect(names.slice(0, 8)).toEqual([
+    'Carol Varga',
+    'Julia Haddad',
+    'Karl Tanaka',
+    'Noah Hoffmann',
+    'Ivan Schmidt',
+    'Lena Santos',
+    'Zoe Horvat',
+    'David Lindqvist',
+  ]);
+  // Those without a set or a critical alert follow, by name.
+  expect(names.slice(8)).toEqual([...names.slice(8)].sort((a, b) => a.localeCompare(b)));
+  // Rows keep their own heights after the sort (a row of wrapped alerts moved up): none overlaps the next.
+  const boxes = await dataRows(page).evaluateAll((rows) =>
+    rows
+      .map((r) => r.getBoundingClientRect())
+      .sort((a, b) => a.top - b.top)
+      .map((b) => ({ top: b.top, bottom: b.bottom })),
+  );
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.top).toBeGreaterThanOrEqual(boxes[i - 1]!.bottom - 1);
+  await page.keyboard.press('ArrowDown');
+  await expect(dataRows(page).first()).toBeFocused();
+  await noSeriousViolations(page, 'census (critical first, first row focused)');
+  await page.keyboard.press('ArrowUp');
+  await harness.shot('census-critical-first');
+  await expect(news2.getByRole('button')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(news2).toHaveAttribute('aria-sort', 'descending');
+  expect((await columnTexts(page, 1)).at(-1)).toBe('Carol Varga');
   expect(harness.consoleErrors).toEqual([]);
 });
 

@@ -5,6 +5,7 @@
  * reaches the ward as a critical alert; a critical alert cannot be pushed away without a reason or beyond
  * 24 hours; an acknowledged alert says by whom; a 12-year-old's heart rate is judged against the child's range.
  */
+import { noSeriousViolations } from './axe';
 import { test, expect, signIn, type Page } from './harness';
 
 async function openAlice(page: Page): Promise<void> {
@@ -144,6 +145,42 @@ test("a 12-year-old's heart rate is judged against the child's range, and NEWS2 
   await expect(hr).toContainText('usual 60–100 at 12 to 15 years');
   await expect(page.getByText('NEWS2 does not apply under 16', { exact: false }).first()).toBeVisible();
   await harness.shot('vitals-child-range');
+});
+
+test("a 12-year-old's trends and flowsheet mark values against the child's range, not the adult one", async ({
+  page,
+  harness,
+}) => {
+  await harness.t.ws.db.run("UPDATE patients SET birth_date = '2014-06-01' WHERE id = 'p-alice'");
+  await harness.open();
+  await signIn(page, 'nina');
+  await openAlice(page);
+  // HR 55 and RR 13 are usual for an adult (50–100, 12–20) but low at 12 to 15 years (60–100, 15–20, APLS);
+  // systolic 130 is usual for an adult (90–140) but high for the child (100–120).
+  await fillSet(page, { rr: '13', spo2: '98', o2: 'air', sys: '130', dia: '70', hr: '55', acvpu: 'A', temp: '36.8' });
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  const trends = page.getByRole('group', { name: /Vital-sign trends/ });
+  const hrTrend = trends.getByRole('figure', { name: 'Heart rate trend' });
+  await expect(hrTrend).toContainText('usual 60–100 at 12 to 15 years');
+  await expect(hrTrend.locator('.trend-latest')).toHaveClass(/value-out/);
+  await expect(hrTrend.getByRole('img')).toHaveAttribute('aria-label', /usual range 60–100 \/min at 12 to 15 years/);
+  await expect(trends.getByRole('figure', { name: 'Respiratory rate trend' }).locator('.trend-latest')).toHaveClass(/value-out/);
+  // Temperature's usual range is the same at every age: 36.8 is not marked.
+  await expect(trends.getByRole('figure', { name: 'Temperature trend' }).locator('.trend-latest')).not.toHaveClass(/value-out/);
+  const sheet = page.getByRole('table', { name: 'Vitals flowsheet' });
+  const row = sheet.getByRole('row').nth(1);
+  const cell = async (col: string) => {
+    const headers = await sheet.getByRole('columnheader').allInnerTexts();
+    return row.getByRole('cell').nth(headers.findIndex((h) => h.startsWith(col)) - 1);
+  };
+  await expect(await cell('Heart rate')).toHaveClass(/value-out/);
+  await expect(await cell('Resp. rate')).toHaveClass(/value-out/);
+  await expect(await cell('BP systolic')).toHaveClass(/value-out/);
+  await expect(await cell('BP diastolic')).not.toHaveClass(/value-out/);
+  await expect(await cell('Temperature')).not.toHaveClass(/value-out/);
+  await page.locator('#chart-trends').scrollIntoViewIfNeeded();
+  await noSeriousViolations(page, "chart trends and flowsheet (a child's ranges)");
+  await harness.shot('trends-child-range');
 });
 
 test("after a set, the nurse's worklist lists the next set due for that patient", async ({ page, harness }) => {

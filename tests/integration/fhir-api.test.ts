@@ -43,10 +43,32 @@ describe('FHIR R4 API', () => {
       'MedicationRequest',
       'MedicationAdministration',
       'Practitioner',
+      'Consent',
+      'CareTeam',
+      'PractitionerRole',
+      'Location',
+      'Organization',
+      'AuditEvent',
     ]);
     const obs = r.body.rest[0].resource.find((x: any) => x.type === 'Observation');
-    expect(obs.searchParam.map((p: any) => p.name)).toEqual(['_id', 'patient', 'subject', 'code', 'category', 'date', '_count']);
-    expect(obs.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type']);
+    expect(obs.searchParam.map((p: any) => p.name)).toEqual([
+      '_id',
+      'patient',
+      'subject',
+      'code',
+      'category',
+      'date',
+      '_lastUpdated',
+      '_count',
+      '_sort',
+    ]);
+    expect(obs.searchInclude).toEqual(['Observation:patient', 'Observation:subject']);
+    expect(obs.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type', 'create']);
+    const patient = r.body.rest[0].resource.find((x: any) => x.type === 'Patient');
+    expect(patient.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type', 'create', 'update']);
+    const flag = r.body.rest[0].resource.find((x: any) => x.type === 'Flag');
+    expect(flag.interaction.map((i: any) => i.code)).toEqual(['read', 'search-type']);
+    expect(r.body.rest[0].interaction.map((i: any) => i.code)).toEqual(['transaction', 'batch']);
   });
 
   it('refuses a caller without a valid sign-in with 401 and an OperationOutcome', async () => {
@@ -71,7 +93,7 @@ describe('FHIR R4 API', () => {
       ['/fhir/R4/Observation?patient=Patient/a%20b', 400, /must be a patient reference such as "Patient\/123"/],
       ['/fhir/R4/Encounter?status=done', 400, /"status" takes one of planned, in-progress, finished, cancelled/],
       ['/fhir/R4/Patient?name:sounds=x', 400, /does not take the modifier ":sounds"/],
-      ['/fhir/R4/Consent', 404, /does not serve Consent\. It serves Patient, Encounter/],
+      ['/fhir/R4/Group', 404, /does not serve Group\. It serves Patient, Encounter/],
     ];
     for (const [path, status, message] of cases) {
       const r = await f.get(u, path);

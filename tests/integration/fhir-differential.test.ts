@@ -54,18 +54,42 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
     const actor = (await loadActor(db, userId, server.now()))!;
     for (const mapping of MAPPINGS) {
       const type = mapping.authz as ResourceType;
-      const listed = (
-        await engine.listAs<{ id: string }>(actor, 'read', type, {
-          columns: 'm.id AS id',
-          orderBy: 'm.id',
-          ...(mapping.where ? { where: mapping.where } : {}),
-        })
-      ).map((r) => r.id);
-      const found = await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?_count=7`);
+      const action = mapping.action ?? 'read';
+      const key = mapping.key ?? 'm.id';
+      // The policy's list of the deciding type (joined to the rows it covers for Location, CareTeam, PractitionerRole, Consent).
+      const list = async () =>
+        (
+          await engine.listAs<{ id: string }>(actor, action, type, {
+            columns: `${key} AS id`,
+            joins: mapping.joins ?? '',
+            orderBy: key,
+            ...(mapping.where ? { where: mapping.where } : {}),
+          })
+        ).map((r) => r.id);
+      const listed = await list();
+      const audit = mapping.fhirType === 'AuditEvent';
+      const found = await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?_count=${audit ? 500 : 7}`);
       report.searches++;
       const ids = found.map((r) => r.id as string);
-      if (JSON.stringify(ids) !== JSON.stringify([...listed].sort()))
+      if (audit) {
+        // Every request adds an event to the log while it is paged: what was listed before must all be
+        // found, and nothing found may be outside what is listed after.
+        const after = new Set(await list());
+        const got = new Set(ids);
+        if (listed.some((id) => !got.has(id)) || ids.some((id) => !after.has(id)) || got.size !== ids.length)
+          report.mismatches.push({ userId, type: mapping.fhirType, fhir: ids.length, list: listed.length });
+      } else if (JSON.stringify(ids) !== JSON.stringify([...listed].sort()))
         report.mismatches.push({ userId, type: mapping.fhirType, fhir: ids, list: listed });
+      // Every sort key pages (keyset on the key and the id) through exactly the same resources, each once.
+      if (!audit)
+        for (const sortKey of Object.keys(mapping.sorts ?? {})) {
+          const sorted = (await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?_sort=-${sortKey}&_count=7`)).map(
+            (r) => r.id as string,
+          );
+          report.searches++;
+          if (JSON.stringify([...sorted].sort()) !== JSON.stringify([...listed].sort()))
+            report.mismatches.push({ userId, type: mapping.fhirType, sortKey, sorted, list: listed });
+        }
       for (const resource of found) {
         report.resources++;
         const p = problems(resource);
@@ -81,11 +105,13 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
         ];
         for (const ref of pick.filter(Boolean) as string[]) {
           const pid = ref.slice('Patient/'.length);
+          const ofPatient = mapping.params.patient.condition([pid], undefined);
           const mine = (
-            await engine.listAs<{ id: string }>(actor, 'read', type, {
-              columns: 'm.id AS id',
-              where: 'm.patient_id = ?',
-              params: [pid],
+            await engine.listAs<{ id: string }>(actor, action, type, {
+              columns: `${key} AS id`,
+              joins: mapping.joins ?? '',
+              where: ofPatient.sql,
+              params: ofPatient.params,
             })
           ).map((r) => r.id);
           const got = (await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?patient=${ref}&_count=500`)).map((r) => r.id);
@@ -104,16 +130,26 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
         if (JSON.stringify(got) !== JSON.stringify(want)) report.mismatches.push({ userId, path, got, want });
       }
 
-      // Reads: a sample of every row of the type, readable or not.
-      const all = (await db.all<{ id: string }>(`SELECT id FROM ${authzType(type).table} ORDER BY id`)).map((r) => r.id);
+      // Reads: a sample of every row of the type, readable or not, each decided on the row the policy judges.
+      const table = authzType(type).table;
+      const owners = new Map(
+        (
+          await db.all<{ id: string; owner: string }>(
+            `SELECT ${key} AS id, m.id AS owner FROM ${table} m ${mapping.joins ?? ''} ORDER BY ${key}`,
+          )
+        ).map((r) => [r.id, r.owner]),
+      );
+      const all = [...owners.keys()];
       // Practitioner is staff users only: a patient's account is not one, whatever the policy says of reading it.
       const served = new Set(
-        (await db.all<{ id: string }>(`SELECT m.id FROM ${authzType(type).table} m WHERE ${mapping.where ?? '1=1'}`)).map(
-          (r) => r.id,
-        ),
+        (
+          await db.all<{ id: string }>(
+            `SELECT ${key} AS id FROM ${table} m ${mapping.joins ?? ''} WHERE ${mapping.where ?? '1=1'}`,
+          )
+        ).map((r) => r.id),
       );
-      for (const id of all.filter(() => random() < 0.25)) {
-        const decision = await engine.decideAs(actor, 'read', { type, id });
+      for (const id of all.filter(() => random() < 0.25).slice(0, audit ? 40 : undefined)) {
+        const decision = await engine.decideAs(actor, action, { type, id: owners.get(id)! });
         const r = await f.get(userId, `/fhir/R4/${mapping.fhirType}/${id}`);
         report.reads++;
         if (r.status === 200) report.allowed++;
@@ -184,6 +220,20 @@ function ownSearches(fhirType: string, found: any[]): Array<[string, (r: any) =>
     ]);
   if (fhirType === 'MedicationRequest')
     out.push(['/fhir/R4/MedicationRequest?status=stopped&_count=500', (r) => r.status === 'stopped']);
+  if (fhirType === 'Location') out.push(['/fhir/R4/Location?type=wa&_count=500', (r) => r.physicalType.coding[0].code === 'wa']);
+  if (fhirType === 'PractitionerRole')
+    out.push(['/fhir/R4/PractitionerRole?role=nurse&_count=500', (r) => r.code[0].coding[0].code === 'nurse']);
+  if (fhirType === 'CareTeam' || fhirType === 'Organization') {
+    const word = (first.name as string).split(' ')[0]!.slice(0, 2);
+    out.push([
+      `/fhir/R4/${fhirType}?name=${encodeURIComponent(word)}&_count=500`,
+      (r) =>
+        (r.name as string)
+          .toLowerCase()
+          .split(' ')
+          .some((w) => w.startsWith(word.toLowerCase())),
+    ]);
+  }
   if (fhirType === 'MedicationAdministration')
     out.push(['/fhir/R4/MedicationAdministration?status=not-done&_count=500', (r) => r.status === 'not-done']);
   return out;

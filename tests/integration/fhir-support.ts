@@ -62,7 +62,11 @@ export function withVitalSigns(fixture: Record<string, unknown>): Record<string,
 
 export interface FhirServer {
   srv: TestServer;
-  get(userId: string | null, path: string): Promise<{ status: number; body: any; type: string | null }>;
+  get(
+    userId: string | null,
+    path: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; type: string | null }>;
   close(): Promise<void>;
 }
 
@@ -76,13 +80,13 @@ export async function fhirServer(
   await seedServerDb(db, fixture);
   const srv = await startServer(db, new ManualClock(String(fixture.now ?? '2026-11-23T10:00:00Z')));
   const tokens = new Map<string, string>();
-  const get: FhirServer['get'] = async (userId, path) => {
+  const get: FhirServer['get'] = async (userId, path, headers = {}) => {
     let auth: string | undefined;
     if (userId) {
       if (!tokens.has(userId)) tokens.set(userId, (await issueUserToken(db, userId, null, srv.server.now())).token);
       auth = `Bearer ${tokens.get(userId)}`;
     }
-    const res = await fetch(`${srv.url}${path}`, { headers: auth ? { authorization: auth } : {} });
+    const res = await fetch(`${srv.url}${path}`, { headers: { ...headers, ...(auth ? { authorization: auth } : {}) } });
     return { status: res.status, body: await res.json(), type: res.headers.get('content-type') };
   };
   return {

@@ -257,7 +257,7 @@ describe('a controlled medicine: the witness', () => {
       'u-nina',
       'mo-2',
     );
-    expect(confirmations.take(byPassword.token, 'u-nina', 'mo-2', now())).toBe('u-nora');
+    expect(confirmations.take(byPassword.token, 'u-nina', 'mo-2', now())).toEqual({ id: 'u-nora', key: null });
 
     await expect(
       confirmations.confirm(sign(), { method: 'password', username: 'nina', password: TEST_PASSWORD }, 'u-nina', 'mo-2'),

@@ -232,12 +232,24 @@ function compare(name: string, want: Expected, got: Map<TableName, Map<string, R
   return problems;
 }
 
+/**
+ * Tables whose rows the workstations must have held in every run: without them the comparison would
+ * pass vacuously, e.g. if medication tables were dropped from the sync rules (src/server/sync/rules.ts).
+ */
+const NURSING_TABLES = [
+  'allergies',
+  'allergy_status_changes',
+  'handover_notes',
+  'medication_orders',
+  'medication_administrations',
+] as const satisfies readonly TableName[];
+
 async function run(
   backend: Backend,
   cluster: Cluster | null,
   seed: number,
   steps: number,
-): Promise<{ checks: number; changes: number }> {
+): Promise<{ checks: number; changes: number; nursing: Record<(typeof NURSING_TABLES)[number], number> }> {
   const tmp = tempDir('cw-syncdiff-');
   const db = await serverDb(backend, cluster, tmp.dir);
   const world = randomWorld(seed, 1, { sensitive: true, nursing: true });
@@ -250,6 +262,8 @@ async function run(
   const stations: Array<{ ws: TestWorkstation; device: { id: string; org_id: string; facility_id: string | null } }> = [];
   let changes = 0;
   let checks = 0;
+  /** Rows of the SPEC §3b tables the workstations held across all checks: the comparison had them to compare. */
+  const nursing: Record<(typeof NURSING_TABLES)[number], number> = Object.fromEntries(NURSING_TABLES.map((t) => [t, 0])) as never;
   try {
     const orgUsers = async (org: string): Promise<string[]> =>
       (await db.all<{ id: string }>('SELECT id FROM users WHERE org_id = ? ORDER BY id', [org])).map((u) => u.id);
@@ -320,6 +334,7 @@ async function run(
           'stopOrder',
           'dose',
           'label',
+          'localDose',
         ]);
         const org = pick(['o1', 'o2']);
         const patients = await rows('patients', 'org_id = ?', [org]);
@@ -697,6 +712,29 @@ async function run(
             await recordDeviceUser(db, s.device.id, pick(await orgUsers(s.device.org_id)), srv.clock.now().toISOString());
             break;
           }
+          case 'localDose': {
+            // A workstation records a dose held offline through the real use case (issue 19: a fact the
+            // server keeps, decided again as at the bedside when access changed meanwhile, or refused).
+            const s = pick(stations);
+            const orders = await s.ws.db.all<{ id: string; prn: number; times: string }>(
+              "SELECT id, prn, times FROM medication_orders WHERE status = 'active'",
+            );
+            const us = await db.all<{ user_id: string }>('SELECT user_id FROM device_users WHERE device_id = ?', [s.device.id]);
+            if (orders.length && us.length) {
+              const o = pick(orders);
+              const time = (JSON.parse(o.times) as string[])[0];
+              await s.ws
+                .run(pick(us).user_id, 'recordAdministration', {
+                  id: `mad-${n}`,
+                  order_id: o.id,
+                  status: 'held',
+                  reason: 'Nil by mouth before theatre',
+                  ...(o.prn || !time ? {} : { scheduled_for: `${now.slice(0, 10)}T${time}:00.000Z` }),
+                })
+                .catch(() => undefined);
+            }
+            break;
+          }
           case 'local': {
             // A workstation records vitals offline as one of its users (may be refused by the server).
             const s = pick(stations);
@@ -722,11 +760,9 @@ async function run(
         expect(status.mode, `${s.ws.name} after step ${step}: ${status.last_error}`).toBe('online');
         expect(status.pending).toBe(0);
         const now = srv.clock.now().toISOString();
-        const problems = compare(
-          `seed ${seed} step ${step} ${s.ws.name}`,
-          await expected(db, oracle, s.device, now),
-          await holdings(s.ws),
-        );
+        const held = await holdings(s.ws);
+        const problems = compare(`seed ${seed} step ${step} ${s.ws.name}`, await expected(db, oracle, s.device, now), held);
+        for (const t of NURSING_TABLES) nursing[t] += held.get(t)?.size ?? 0;
         expect(problems.slice(0, 10)).toEqual([]);
         checks++;
         // Nothing written here is lost: every applied outbox entry is on the server.
@@ -737,7 +773,7 @@ async function run(
         }
       }
     }
-    return { checks, changes };
+    return { checks, changes, nursing };
   } finally {
     for (const s of stations) await s.ws.close();
     await srv.close();
@@ -758,15 +794,17 @@ describe('differential sync', () => {
   it.each([11, 23, 47])(
     'seed %i on SQLite: every workstation holds exactly what its users may read',
     async (seed) => {
-      const { checks, changes } = await run('sqlite', null, seed, 25);
+      const { checks, changes, nursing } = await run('sqlite', null, seed, 25);
       expect(checks).toBe(78);
       expect(changes).toBeGreaterThan(10);
+      for (const t of NURSING_TABLES) expect(nursing[t], `${t} held somewhere`).toBeGreaterThan(0);
     },
     900_000,
   );
 
   it('seed 5 on PostgreSQL', async () => {
-    const { checks } = await run('postgres', cluster, 5, 20);
+    const { checks, nursing } = await run('postgres', cluster, 5, 20);
     expect(checks).toBe(63);
+    for (const t of NURSING_TABLES) expect(nursing[t], `${t} held somewhere`).toBeGreaterThan(0);
   }, 900_000);
 });

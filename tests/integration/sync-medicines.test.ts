@@ -32,7 +32,7 @@ const scheduledDose = (time: string) => ({
 });
 
 /** Alice's morphine as required (mo-2: controlled, at least 4 hours apart), witnessed. */
-const prnDose = (time: string, witness: string) => ({
+const prnDose = (time: string, witness: string): Record<string, unknown> & { id: string } => ({
   id: `mad-${randomUUID()}`,
   order_id: 'mo-2',
   status: 'given',
@@ -45,6 +45,18 @@ const prnDose = (time: string, witness: string) => ({
 });
 
 type Row = { id: string; possible_double_dose: number | string };
+
+/** The dose with its witness's signature, by the witness's key held on this workstation (docs/security.md). */
+async function witnessed<D extends Record<string, unknown> & { id: string }>(ws: TestWorkstation, nurse: string, d: D) {
+  const witness = String(d.witness_id);
+  const proof = await ws.keys.witnessProof(ws.keys.heldKey(witness)!, {
+    administration_id: d.id,
+    order_id: String(d.order_id),
+    nurse_id: nurse,
+    witness_id: witness,
+  });
+  return { ...d, witness_proof: proof };
+}
 
 describeSync('a dose given twice on two offline workstations', world, (t) => {
   const setClocks = (iso: string, ...ws: TestWorkstation[]): void => {
@@ -105,13 +117,14 @@ describeSync('a dose given twice on two offline workstations', world, (t) => {
 
   for (const first of ['a', 'b'] as const) {
     it(`a controlled prn dose inside its interval, each witnessed: both kept with their witnesses (${first} reconnects first)`, async () => {
-      const a = await t.workstationWith('ward-a', 'nina');
-      const b = await t.workstationWith('ward-b', 'nora');
+      // Each witness has signed in once on the other's workstation: their key there signs the confirmation.
+      const a = await t.workstationWith('ward-a', 'nora', 'nina');
+      const b = await t.workstationWith('ward-b', 'nina', 'nora');
       setClocks(at('11:00'), a, b);
       a.online = false;
       b.online = false;
-      const da = prnDose('10:40', 'u-nora');
-      const db = prnDose('10:30', 'u-nina');
+      const da = await witnessed(a, 'u-nina', prnDose('10:40', 'u-nora'));
+      const db = await witnessed(b, 'u-nora', prnDose('10:30', 'u-nina'));
       await a.run('u-nina', 'recordAdministration', da);
       await b.run('u-nora', 'recordAdministration', db);
 

@@ -1,18 +1,11 @@
 /**
- * The renderer's mirror of the measurement table (it may import only types from src/) equals the one
- * main enforces, and gives the same sentence for the same typed value.
+ * The renderer's mirror of the entry limits (it may import only types from src/) equals the one main
+ * enforces and gives the same sentence for the same typed value; usual ranges are not mirrored but sent
+ * with the chart for the patient's age (`usualRangesAt`), which the renderer marks against.
  */
 import { describe, expect, it } from 'vitest';
-import { ADULT_FROM_YEARS, checkMeasure, MEASURES, PAEDIATRIC_BANDS, usualRange } from '../../src/domain/measures';
-import {
-  ADULT_FROM_YEARS as SHOWN_ADULT_FROM,
-  isOutsideUsual,
-  MEASURES as SHOWN,
-  measureProblem,
-  PAEDIATRIC_BANDS as SHOWN_BANDS,
-  unitLabel,
-  usualRange as shownUsualRange,
-} from '../../renderer/src/views/chart/clinical';
+import { checkMeasure, MEASURES, PAEDIATRIC_BANDS, usualRange, usualRangesAt } from '../../src/domain/measures';
+import { isOutsideUsual, MEASURES as SHOWN, measureProblem, unitLabel } from '../../renderer/src/views/chart/clinical';
 
 describe('measurement table', () => {
   it('is the same in the renderer and in main', () => {
@@ -24,7 +17,6 @@ describe('measurement table', () => {
       min: number;
       max: number;
       decimals: number;
-      normal: readonly number[];
     }) => ({
       code: x.code,
       label: x.label,
@@ -33,9 +25,9 @@ describe('measurement table', () => {
       min: x.min,
       max: x.max,
       decimals: x.decimals,
-      normal: [...x.normal],
     });
     expect(SHOWN.map(pick)).toEqual(MEASURES.map(pick));
+    for (const x of MEASURES) expect(SHOWN.find((y) => y.code === x.code)?.example, x.code).toBe(x.normal[1]);
     for (const x of MEASURES) expect(unitLabel(x.unit), x.code).toBe(x.unitLabel);
   });
 
@@ -51,7 +43,7 @@ describe('measurement table', () => {
         String(spec.min),
         String(spec.max + 1),
         '72.5',
-        String(spec.normal[1]),
+        String(spec.example),
       ]) {
         const main = checkMeasure(spec.code, raw, spec.unit);
         expect(measureProblem(spec, raw), `${spec.code} ${raw}`).toBe(main.ok ? null : main.problem);
@@ -59,13 +51,11 @@ describe('measurement table', () => {
     }
   });
 
-  it("has the same children's table and gives the same usual range at every age", () => {
-    expect(SHOWN_BANDS).toEqual(PAEDIATRIC_BANDS);
-    expect(SHOWN_ADULT_FROM).toBe(ADULT_FROM_YEARS);
-    const ages = [null, -1, Number.NaN, 0, 0.5, 0.999, 1, 1.5, 2, 4.99, 5, 11.99, 12, 15, 15.999, 16, 17, 40, 99];
-    for (const x of MEASURES)
-      for (const age of ages) expect(shownUsualRange(x.code, age), `${x.code} at ${age}`).toEqual(usualRange(x.code, age));
-    expect(shownUsualRange('chest_xray', 40)).toBeNull();
+  it("keeps no copy of the usual ranges: they come with the chart for the patient's age", async () => {
+    const shown = await import('../../renderer/src/views/chart/clinical');
+    expect(Object.keys(shown)).not.toContain('PAEDIATRIC_BANDS');
+    expect(Object.keys(shown)).not.toContain('usualRange');
+    for (const x of SHOWN) expect(Object.keys(x)).not.toContain('normal');
   });
 });
 
@@ -107,10 +97,20 @@ describe('usual ranges by age (APLS below 16, adult from 16)', () => {
     expect(usualRange('nonsense', 40)).toBeNull();
   });
 
+  it('gives the chart every usual range at one age, leaving out the codes a child has none for', () => {
+    const child = usualRangesAt(4);
+    expect(child.heart_rate).toEqual(usualRange('heart_rate', 4));
+    expect(child.temperature?.source).toBe('all_ages');
+    expect(child).not.toHaveProperty('blood_pressure_diastolic');
+    expect(child).not.toHaveProperty('creatinine');
+    const adult = usualRangesAt(null);
+    for (const x of MEASURES) expect(adult[x.code], x.code).toEqual(usualRange(x.code, null));
+  });
+
   it("marks a 4-year-old's heart rate on the chart by their age (issue 18: children judged against adult ranges)", () => {
-    expect(isOutsideUsual('heart_rate', '130')).toBe(true);
-    expect(isOutsideUsual('heart_rate', '130', 4)).toBe(false);
-    expect(isOutsideUsual('heart_rate', '80', 4)).toBe(true);
-    expect(isOutsideUsual('blood_pressure_diastolic', '30', 4)).toBe(false);
+    expect(isOutsideUsual(usualRangesAt(40), 'heart_rate', '130')).toBe(true);
+    expect(isOutsideUsual(usualRangesAt(4), 'heart_rate', '130')).toBe(false);
+    expect(isOutsideUsual(usualRangesAt(4), 'heart_rate', '80')).toBe(true);
+    expect(isOutsideUsual(usualRangesAt(4), 'blood_pressure_diastolic', '30')).toBe(false);
   });
 });

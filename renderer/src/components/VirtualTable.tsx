@@ -90,6 +90,9 @@ export function VirtualTable<T>({
     getScrollElement: () => parent.current,
     estimateSize: () => rowHeight,
     overscan: 12,
+    // Measured heights follow the row, not its place: after a sort a tall row (wrapped alerts) moves
+    // and its DOM element is not resized, so sizes kept by index overlapped rows (issue 18).
+    getItemKey: (i) => rowKey(rows[i]!),
   });
   const template = columns.map((c) => c.width ?? '1fr').join(' ');
   const row = Math.min(pos.row, rows.length - 1);

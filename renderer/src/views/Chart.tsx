@@ -241,7 +241,7 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
             {data.readable.vitals ? (
               <VitalsSection
                 observations={data.observations}
-                ageYears={age(data.patient.birth_date, now)}
+                ranges={data.usual_ranges}
                 action={
                   cats.includes('vitals') ? (
                     <Button small tone="primary" onClick={recordVitals}>
@@ -258,14 +258,15 @@ function ChartView({ data, reload }: { data: ChartData; reload: () => void }) {
 
         {data.readable.vitals ? (
           <Section title={`Trends — last ${TREND_HOURS} hours`} id="chart-trends">
-            <VitalTrends observations={data.observations} now={now} />
-            <Flowsheet observations={data.observations} now={now} />
+            <VitalTrends observations={data.observations} now={now} ranges={data.usual_ranges} />
+            <Flowsheet observations={data.observations} now={now} ranges={data.usual_ranges} />
           </Section>
         ) : null}
 
         {data.readable.observations ? (
           <ObservationsSection
             observations={data.observations}
+            ranges={data.usual_ranges}
             names={names}
             actions={
               <>

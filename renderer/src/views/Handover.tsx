@@ -12,6 +12,7 @@ import { call } from '../api';
 import { useAction, useCall } from '../hooks';
 import { useRouter } from '../store/router';
 import { useSession } from '../store/session';
+import { HandoverDoses, type DueDose } from './handover/HandoverDoses';
 
 type WardHandover = Response<'handover.ward'>;
 type HandoverPatient = WardHandover['patients'][number];
@@ -26,6 +27,7 @@ export function Handover() {
   const wards = useCall('census.wards', {});
   const wardId = route.query.get('ward') ?? null;
   const handover = useCall('handover.ward', { wardId }, [wardId]);
+  const doses = useCall('mar.dueNow', { wardId }, [wardId]);
   const [writing, setWriting] = useState<HandoverPatient | null>(null);
   const wardName = wards.data?.find((w) => w.id === wardId)?.name;
 
@@ -77,7 +79,7 @@ export function Handover() {
       ) : (
         <div className="handover-list">
           {data.patients.map((p) => (
-            <HandoverCard key={p.id} p={p} now={now} onWrite={() => setWriting(p)} />
+            <HandoverCard key={p.id} p={p} now={now} doses={doses.data} onWrite={() => setWriting(p)} />
           ))}
         </div>
       )}
@@ -134,7 +136,17 @@ function Changes({ c }: { c: HandoverPatient['changes'] }) {
   );
 }
 
-function HandoverCard({ p, now, onWrite }: { p: HandoverPatient; now: Date; onWrite: () => void }) {
+function HandoverCard({
+  p,
+  now,
+  doses,
+  onWrite,
+}: {
+  p: HandoverPatient;
+  now: Date;
+  doses: DueDose[] | undefined;
+  onWrite: () => void;
+}) {
   const headingId = useId();
   return (
     <article className="handover-card" aria-labelledby={headingId}>
@@ -173,6 +185,7 @@ function HandoverCard({ p, now, onWrite }: { p: HandoverPatient; now: Date; onWr
               ))}
             </ul>
           )}
+          <HandoverDoses patientId={p.id} doses={doses} />
         </div>
         <div>
           <Changes c={p.changes} />

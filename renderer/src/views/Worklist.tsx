@@ -1,7 +1,8 @@
 /**
  * A nurse's worklist on "My day" (issue 18): one list of typed items — sets of vital signs due, alerts
- * due — overdue first. A new kind of item (handover notes to write, doses due) is one more entry of
- * ITEM_VIEWS: how it is named and tagged; the list, its order and its links stay as they are.
+ * due, doses due and overdue (issue 19) — overdue first. A new kind of item is one more entry of
+ * ITEM_VIEWS: how it is named and tagged; the list, its order and its links stay as they are (a dose
+ * links to the patient's MAR, where it is given).
  */
 import type { ReactNode } from 'react';
 import type { Response } from '../api';
@@ -18,6 +19,10 @@ const ITEM_VIEWS: { [K in Item['kind']]: (item: Extract<Item, { kind: K }>) => {
     tag: i.news2_total === null ? <Tag>Obs</Tag> : <Tag tone={riskTone(i.news2_risk as never)}>NEWS2 {i.news2_total}</Tag>,
   }),
   alert_due: (i) => ({ what: 'Alert', tag: <Tag tone={severityTone(i.severity)}>{humanize(i.severity)}</Tag> }),
+  dose_due: (i) => ({
+    what: i.controlled ? 'Dose (controlled, needs a witness)' : 'Dose',
+    tag: <Tag tone={i.overdue ? 'danger' : 'warning'}>{i.overdue ? 'Dose overdue' : 'Dose due'}</Tag>,
+  }),
 };
 
 const view = (i: Item): { what: string; tag: ReactNode } =>
@@ -51,7 +56,9 @@ export function Worklist({ items, loading }: { items: Item[] | undefined; loadin
                     {i.overdue ? <span className="alert-overdue">overdue since {dateTime(i.due_at)}</span> : dateTime(i.due_at)}
                   </td>
                   <td>
-                    <a href={href(`/patients/${encodeURIComponent(i.patient_id)}`)}>{i.patient_name}</a>
+                    <a href={href(`/patients/${encodeURIComponent(i.patient_id)}${i.kind === 'dose_due' ? '/mar' : ''}`)}>
+                      {i.patient_name}
+                    </a>
                   </td>
                   <td>{i.room_name ?? '—'}</td>
                   <td>

@@ -3,13 +3,13 @@ import { dateCondition, mappedCondition, parsePatientRef } from './params';
 import type { SearchParam } from './mapping';
 import { inList, or } from '../../store/sql';
 
-export function patientParam(doc: string): SearchParam {
+export function patientParam(doc: string, column = 'm.patient_id'): SearchParam {
   return {
     type: 'reference',
     documentation: doc,
     condition: (values) =>
       inList(
-        'm.patient_id',
+        column,
         values.map((v) => parsePatientRef('patient', v)),
       ),
   };

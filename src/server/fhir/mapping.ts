@@ -37,6 +37,23 @@ export interface ResourceMapping {
   fhirType: Resource['resourceType'];
   /** The policy's type: `read` on it decides what a search returns and a read answers. */
   authz: ResourceType;
+  /**
+   * The action on `authz` that decides (default `read`). Consent is decided as the chart shows consent
+   * restrictions: to those who may `update` the patient.
+   */
+  action?: string;
+  /**
+   * The resource's id column when the rows are not the policy type's own (default `m.id`): Location,
+   * CareTeam, PractitionerRole and Consent are rows joined to the organization, user or patient whose
+   * policy decision covers them (alias `m` stays the decided row).
+   */
+  key?: string;
+  /** The audit log's type for a read (default the policy's type): `Location:ID`, not `Organization:ID`. */
+  auditType?: string;
+  /** SQL giving the organization of one resource by its id, for the audit event of a read (default: by the table). */
+  ownerSql?: string;
+  /** `_sort` keys this type takes, each an ISO-text or text column that is never null. */
+  sorts?: Record<string, string>;
   /** Columns over alias `m` and the joins they need (display columns, the patient's `restricted`). */
   columns?: string;
   joins?: string;

@@ -11,14 +11,20 @@ import { authzType } from '../../authz/model';
 import { AppError, isAppError } from '../../domain/errors';
 import { appendAudit } from '../../store/audit';
 import { TABLES, type TableSpec } from '../../store/tables';
-import { userFromToken } from '../auth';
 import type { Server } from '../context';
+import { registerAuthRoutes } from './authRoutes';
+import { registerExportRoutes } from './bulk/exportRoutes';
 import { capabilityStatement } from './capability';
+import { callerOf, requireScope } from './caller';
 import type { ResourceMapping } from './mapping';
+import { permits } from './scopes';
 import { protectedSent } from './security';
 import { FHIR_STATUS, operationOutcome } from './outcome';
 import { mappingFor, MAPPINGS } from './resources';
-import { readOne, searchBundle, searchPage, type Query } from './search';
+import { readOne, searchBundle, searchPage, values, type Query } from './search';
+import { everything, everythingBundle } from './everything';
+import { includes } from './include';
+import { registerWriteRoutes } from './writeRoutes';
 
 export const FHIR_PREFIX = '/fhir/R4';
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -36,7 +42,8 @@ export function fhirRoutes(server: Server) {
     app.setErrorHandler((err: unknown, _req, reply) => {
       if (isAppError(err)) {
         if (err.kind === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
-        return send(reply, FHIR_STATUS[err.kind], operationOutcome(err.kind, err.message));
+        const status = (err.details?.http_status as number | undefined) ?? FHIR_STATUS[err.kind];
+        return send(reply, status, operationOutcome(err.kind, err.message));
       }
       const e = err as { statusCode?: number };
       if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
@@ -46,14 +53,21 @@ export function fhirRoutes(server: Server) {
     });
     app.setNotFoundHandler((_req, reply) => send(reply, 404, operationOutcome('not_found', 'No such FHIR endpoint.')));
 
+    registerAuthRoutes(app, server, base);
+    registerWriteRoutes(app, server, base, send);
+    registerExportRoutes(app, server, base, send);
+
+    // The caller (user or system client) as the policy's actor, after the client's scope ceiling for
+    // the interaction the route is: GET type = search, GET type/id = read, POST = create, PUT = update.
     const actorOf = async (req: FastifyRequest) => {
-      const u = await userFromToken(server.db, req.headers.authorization, server.now());
-      if (!u)
-        throw new AppError(
-          'unauthenticated',
-          'Sign in first: send the bearer token of POST /v1/auth/sign-in (it may have expired).',
-        );
-      return (await server.engine.resolve({ userId: u.id })).actor;
+      const caller = await callerOf(server, req);
+      const { type, id } = (req.params ?? {}) as { type?: string; id?: string };
+      if (type) requireScope(caller, type, req.method === 'POST' ? 'c' : req.method === 'PUT' ? 'u' : id ? 'r' : 's');
+      return caller.actor;
+    };
+    const clientOf = async (req: FastifyRequest) => {
+      const c = (await callerOf(server, req)).clientId;
+      return c ? { client_id: c } : {};
     };
     const mappingOf = (type: string): ResourceMapping => {
       const m = mappingFor(type);
@@ -71,7 +85,13 @@ export function fhirRoutes(server: Server) {
       const actor = await actorOf(req);
       const mapping = mappingOf((req.params as { type: string }).type);
       const query = req.query as Query;
-      const page = await searchPage(server.engine, actor, mapping, query);
+      const lenient = /\bhandling\s*=\s*lenient\b/i.test(String(req.headers.prefer ?? ''));
+      const page = await searchPage(server.engine, actor, mapping, query, { lenient });
+      const caller = await callerOf(server, req);
+      // The included types are held to the client's scopes too: _include brings patients, _revinclude its type.
+      if (values(query, '_include').length) requireScope(caller, 'Patient', 's');
+      for (const raw of values(query, '_revinclude')) requireScope(caller, raw.split(':')[0] ?? '', 's');
+      const extra = await includes(server.engine, actor, mapping, page.rows, query, mappingFor);
       const patient =
         typeof query.patient === 'string' ? query.patient : typeof query.subject === 'string' ? query.subject : null;
       await appendAudit(server.db, {
@@ -83,9 +103,52 @@ export function fhirRoutes(server: Server) {
         decision: 'allow',
         reason: `${mapping.fhirType}: ${page.rows.length} result${page.rows.length === 1 ? '' : 's'}`,
         org_id: actor.org_id,
-        details: { fhir_type: mapping.fhirType, ids: page.rows.map((r) => r.id), ...protectedDetails(mapping, page.resources) },
+        details: {
+          fhir_type: mapping.fhirType,
+          ...(await clientOf(req)),
+          ids: page.rows.map((r) => r.id),
+          ...(extra.resources.length ? { included: extra.resources.map((r) => `${r.resourceType}/${r.id}`) } : {}),
+          ...protectedDetails(mapping, [...page.resources, ...extra.resources]),
+        },
       });
-      return send(reply, 200, searchBundle(base(req), mapping, query, page));
+      const warnings = extra.truncated.map(
+        (t) => `Only the first 500 ${t} resources were included; search ${t}?patient=… for the rest.`,
+      );
+      return send(reply, 200, searchBundle(base(req), mapping, query, page, { included: extra.resources, warnings }));
+    });
+
+    app.get('/Patient/:id/$everything', async (req, reply) => {
+      const caller = await callerOf(server, req);
+      requireScope(caller, 'Patient', 'r');
+      const { id } = req.params as { id: string };
+      const query = req.query as Query;
+      // A client's $everything holds only the types its scopes let it search; naming another is 403.
+      for (const t of values(query, '_type').flatMap((v) => v.split(','))) requireScope(caller, t, 's');
+      const scopes = caller.scopes;
+      const served = scopes ? MAPPINGS.filter((m) => m.fhirType === 'Patient' || permits(scopes, m.fhirType, 's')) : MAPPINGS;
+      const actor = caller.actor;
+      const result = await everything(server.engine, actor, served, id, query);
+      const owner = await server.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [id]);
+      await appendAudit(server.db, {
+        at: actor.now,
+        actor: actor.id,
+        on_behalf_of: null,
+        action: 'fhir_everything',
+        resource: `Patient:${id.slice(0, 64)}`,
+        decision: result ? 'allow' : 'not_found',
+        reason: result ? `$everything: ${result.resources.length} resources` : null,
+        org_id: owner?.org_id ?? null,
+        details: result
+          ? {
+              fhir_type: 'Patient/$everything',
+              counts: result.counts,
+              ids: result.resources.map((r) => `${r.resourceType}/${r.id}`),
+              ...(result.protected ? { protected: result.protected } : {}),
+            }
+          : { fhir_type: 'Patient/$everything' },
+      });
+      if (!result) throw new AppError('not_found', 'There is no Patient with that id that you may read.');
+      return send(reply, 200, everythingBundle(base(req), id, query, result));
     });
 
     app.get('/:type/:id', async (req, reply) => {
@@ -96,9 +159,10 @@ export function fhirRoutes(server: Server) {
       // The audit event belongs to the organization of what was asked for, found or not (as the chart's reads).
       const table = authzType(mapping.authz).table;
       const owner = await server.db.get<{ org_id: string }>(
-        (TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
-          ? `SELECT org_id FROM ${table} WHERE id = ?`
-          : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`,
+        mapping.ownerSql ??
+          ((TABLES as Record<string, TableSpec>)[table]?.columns.includes('org_id')
+            ? `SELECT org_id FROM ${table} WHERE id = ?`
+            : `SELECT p.org_id FROM ${table} m JOIN patients p ON p.id = m.patient_id WHERE m.id = ?`),
         [id],
       );
       await appendAudit(server.db, {
@@ -106,11 +170,15 @@ export function fhirRoutes(server: Server) {
         actor: actor.id,
         on_behalf_of: null,
         action: 'read',
-        resource: `${mapping.authz}:${id.slice(0, 64)}`,
+        resource: `${mapping.auditType ?? mapping.authz}:${id.slice(0, 64)}`,
         decision: found ? 'allow' : 'not_found',
         reason: null,
         org_id: owner?.org_id ?? null,
-        details: { fhir_type: mapping.fhirType, ...(found ? protectedDetails(mapping, [found.resource]) : {}) },
+        details: {
+          fhir_type: mapping.fhirType,
+          ...(await clientOf(req)),
+          ...(found ? protectedDetails(mapping, [found.resource]) : {}),
+        },
       });
       if (!found) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
       return send(reply, 200, found.resource);

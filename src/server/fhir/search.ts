@@ -6,7 +6,7 @@
  * same statement pinned to one id: no row means the caller may not read it, or it does not exist — 404
  * either way (SPEC §3, never reveal existence).
  */
-import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleLink, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../authz/actor';
 import type { AuthzEngine } from '../../authz/engine';
 import { AppError } from '../../domain/errors';
@@ -18,24 +18,34 @@ export const DEFAULT_COUNT = 50;
 export const MAX_COUNT = 500;
 
 /** Parameters every type takes besides its own; `_format` is accepted so that `_format=json` works. */
-const RESULT_PARAMS = new Set(['_count', '_page_after', '_format']);
+const RESULT_PARAMS = new Set(['_count', '_page_after', '_format', '_sort', '_include', '_revinclude']);
 
 export type Query = Record<string, string | string[] | undefined>;
 
-interface Page {
+export interface SearchOptions {
+  /** `Prefer: handling=lenient`: an unknown parameter is left out of the search instead of refused. */
+  lenient?: boolean;
+}
+
+export interface Page {
   rows: Row[];
   resources: Resource[];
   next: string | null;
+  /** Parameters left out under lenient handling (named in the Bundle's OperationOutcome entry). */
+  ignored: string[];
 }
 
-const values = (q: Query, name: string): string[] => {
+export const values = (q: Query, name: string): string[] => {
   const v = q[name];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 };
 
-/** The search's own conditions from the query: unknown parameters and modifiers are refused, not ignored. */
-export function searchConditions(mapping: ResourceMapping, query: Query): Sql {
+export const keyOf = (m: ResourceMapping): string => m.key ?? 'm.id';
+
+/** The search's own conditions from the query: unknown parameters and modifiers are refused, not ignored (unless lenient). */
+export function searchConditions(mapping: ResourceMapping, query: Query, opts: SearchOptions = {}): Sql & { ignored: string[] } {
   const parts: Sql[] = [];
+  const ignored: string[] = [];
   for (const key of Object.keys(query)) {
     if (RESULT_PARAMS.has(key)) continue;
     const [name, modifier] = key.split(':', 2) as [string, string | undefined];
@@ -44,14 +54,19 @@ export function searchConditions(mapping: ResourceMapping, query: Query): Sql {
       if (alternatives.length === 0) throw bad(`The search parameter "${key}" has no value.`);
       if (name === '_id') {
         if (modifier !== undefined) throw bad('The search parameter "_id" takes no modifier.');
-        parts.push(idCondition('m.id', alternatives));
+        parts.push(idCondition(keyOf(mapping), alternatives));
         continue;
       }
       const param = mapping.params[name];
-      if (!param)
+      if (!param) {
+        if (opts.lenient) {
+          ignored.push(key.slice(0, 60));
+          continue;
+        }
         throw bad(
           `${mapping.fhirType} cannot be searched by "${name.slice(0, 60)}". Supported: ${['_id', ...Object.keys(mapping.params), '_count'].join(', ')}.`,
         );
+      }
       if (
         modifier !== undefined &&
         !(param.modifiers ?? []).includes(modifier) &&
@@ -61,10 +76,10 @@ export function searchConditions(mapping: ResourceMapping, query: Query): Sql {
       parts.push(param.condition(alternatives, param.type === 'reference' ? undefined : modifier));
     }
   }
-  return and(...parts);
+  return { ...and(...parts), ignored };
 }
 
-function pageSize(query: Query): number {
+export function pageSize(query: Query): number {
   const all = values(query, '_count');
   if (all.length === 0) return DEFAULT_COUNT;
   const n = Number(all[all.length - 1]);
@@ -72,34 +87,108 @@ function pageSize(query: Query): number {
   return n;
 }
 
-function after(query: Query): string | null {
+/** `_sort`: one key of the type (or `_id`), `-` for descending; the id breaks ties so paging stays exact. */
+interface Sort {
+  column: string | null;
+  desc: boolean;
+}
+
+function sortOf(mapping: ResourceMapping, query: Query): Sort {
+  const all = values(query, '_sort');
+  if (all.length === 0) return { column: null, desc: false };
+  const raw = all[all.length - 1]!;
+  const desc = raw.startsWith('-');
+  const name = desc ? raw.slice(1) : raw;
+  if (name === '_id') return { column: null, desc };
+  const column = mapping.sorts?.[name];
+  if (!column)
+    throw bad(
+      `${mapping.fhirType} cannot be sorted by "${raw.slice(0, 60)}" (one key only). Sort keys: ${['_id', ...Object.keys(mapping.sorts ?? {})].join(', ')}, each optionally after "-".`,
+    );
+  return { column, desc };
+}
+
+const NOT_OURS = (): AppError => bad('"_page_after" is not a position this server gave out; start the search again.');
+
+/** The keyset position: an id, or with a sort key `base64url(JSON [value, id])`. */
+function after(query: Query, sort: Sort): { value?: string; id: string } | null {
   const all = values(query, '_page_after');
   if (all.length === 0) return null;
-  const id = all[all.length - 1]!;
-  if (!ID_PATTERN.test(id)) throw bad('"_page_after" is not a position this server gave out; start the search again.');
-  return id;
+  const raw = all[all.length - 1]!;
+  if (sort.column === null) {
+    if (!ID_PATTERN.test(raw)) throw NOT_OURS();
+    return { id: raw };
+  }
+  try {
+    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string' && ID_PATTERN.test(parsed[1]))
+      return { value: parsed[0], id: parsed[1] };
+  } catch {
+    // falls through to the refusal
+  }
+  throw NOT_OURS();
 }
+
+function keysetCondition(key: string, sort: Sort, from: { value?: string; id: string } | null): Sql {
+  if (from === null) return TRUE;
+  const cmp = sort.desc ? '<' : '>';
+  if (sort.column === null) return { sql: `${key} ${cmp} ?`, params: [from.id] };
+  return {
+    sql: `(${sort.column} ${cmp} ? OR (${sort.column} = ? AND ${key} ${cmp} ?))`,
+    params: [from.value!, from.value!, from.id],
+  };
+}
+
+/**
+ * A search pinned to a few patients, ids or name words finds few rows by its own index: the policy's filter is then
+ * best tested row by row (its `row` shape, correlated lookups) rather than as the list of everything the
+ * caller may read (the `list` shape, which a ward nurse's filter builds by scanning the ward's patients).
+ * Both shapes are the same filter (the engine's differential tests).
+ */
+const selective = (q: Query): boolean => ['patient', 'subject', '_id', 'identifier', 'name'].some((p) => q[p] !== undefined);
 
 const fixed = (m: ResourceMapping): Sql => (m.where ? { sql: m.where, params: [] } : TRUE);
 
-export async function searchPage(engine: AuthzEngine, actor: Actor, mapping: ResourceMapping, query: Query): Promise<Page> {
-  const own = searchConditions(mapping, query);
+/** The columns a page needs: the mapping's, the id as `id` when it is not m.id, the sort value. */
+function columnsOf(mapping: ResourceMapping, sort: Sort): string {
+  const base = mapping.columns ?? 'm.*';
+  return sort.column ? `${base}, ${sort.column} AS sort_value` : base;
+}
+
+export async function searchPage(
+  engine: AuthzEngine,
+  actor: Actor,
+  mapping: ResourceMapping,
+  query: Query,
+  opts: SearchOptions = {},
+): Promise<Page> {
+  const own = searchConditions(mapping, query, opts);
   const count = pageSize(query);
-  const from = after(query);
-  const where = and(own, fixed(mapping), from === null ? TRUE : { sql: 'm.id > ?', params: [from] });
-  const rows = await engine.listAs<Row>(actor, 'read', mapping.authz, {
-    columns: mapping.columns ?? 'm.*',
+  const sort = sortOf(mapping, query);
+  const key = keyOf(mapping);
+  const where = and(own, fixed(mapping), keysetCondition(key, sort, after(query, sort)));
+  const dir = sort.desc ? ' DESC' : '';
+  const rows = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
+    shape: selective(query) ? 'row' : 'list',
+    columns: columnsOf(mapping, sort),
     joins: mapping.joins ?? '',
     where: where.sql,
     params: where.params,
-    orderBy: 'm.id',
+    orderBy: sort.column ? `${sort.column}${dir}, ${key}${dir}` : `${key}${dir}`,
     limit: count + 1,
   });
   const page = rows.slice(0, count);
+  const last = page[page.length - 1];
   return {
     rows: page,
     resources: await mapping.toFhir(page, { engine, actor }),
-    next: rows.length > count ? page[page.length - 1]!.id : null,
+    next:
+      rows.length > count && last
+        ? sort.column
+          ? Buffer.from(JSON.stringify([String(last.sort_value), last.id]), 'utf8').toString('base64url')
+          : last.id
+        : null,
+    ignored: own.ignored,
   };
 }
 
@@ -111,11 +200,12 @@ export async function readOne(
   id: string,
 ): Promise<{ row: Row; resource: Resource } | null> {
   if (!ID_PATTERN.test(id)) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
-  const [row] = await engine.listAs<Row>(actor, 'read', mapping.authz, {
+  const where = and({ sql: `${keyOf(mapping)} = ?`, params: [id] }, fixed(mapping));
+  const [row] = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
     columns: mapping.columns ?? 'm.*',
     joins: mapping.joins ?? '',
-    where: and({ sql: 'm.id = ?', params: [id] }, fixed(mapping)).sql,
-    params: [id],
+    where: where.sql,
+    params: where.params,
     shape: 'row',
   });
   if (!row) return null;
@@ -123,25 +213,73 @@ export async function readOne(
   return { row, resource: resource! };
 }
 
-/** The searchset Bundle with `self` and, when there is more, `next` (the same query after the last id). */
-export function searchBundle(base: string, mapping: ResourceMapping, query: Query, page: Page): Bundle {
-  const link = (after: string | null): string => {
+/** The searchset Bundle with `self` and, when there is more, `next` (the same query after the last row). */
+export function searchBundle(
+  base: string,
+  mapping: ResourceMapping,
+  query: Query,
+  page: Page,
+  extra: { included?: Resource[]; warnings?: string[] } = {},
+): Bundle {
+  const included = extra.included ?? [];
+  const warnings = [
+    ...(page.ignored.length
+      ? [`Left out (Prefer: handling=lenient): ${page.ignored.join(', ')}. The results are not narrowed by them.`]
+      : []),
+    ...(extra.warnings ?? []),
+  ];
+  const link = (position: string | null): string => {
     const params = new URLSearchParams();
     for (const key of Object.keys(query)) if (key !== '_page_after') for (const v of values(query, key)) params.append(key, v);
-    if (after !== null) params.set('_page_after', after);
+    if (position !== null) params.set('_page_after', position);
     const qs = params.toString();
     return `${base}/${mapping.fhirType}${qs ? `?${qs}` : ''}`;
   };
-  const links: BundleLink[] = [{ relation: 'self', url: link(after(query)) }];
+  const current = values(query, '_page_after');
+  const links: BundleLink[] = [{ relation: 'self', url: link(current.length ? current[current.length - 1]! : null) }];
   if (page.next) links.push({ relation: 'next', url: link(page.next) });
+  const outcome: OperationOutcome | null = warnings.length
+    ? {
+        resourceType: 'OperationOutcome',
+        issue: warnings.map((diagnostics) => ({ severity: 'warning' as const, code: 'informational' as const, diagnostics })),
+      }
+    : null;
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     link: links,
-    entry: page.resources.map((resource) => ({
-      fullUrl: `${base}/${mapping.fhirType}/${resource.id}`,
-      resource,
-      search: { mode: 'match' },
-    })),
+    entry: [
+      ...page.resources.map((resource) => ({
+        fullUrl: `${base}/${mapping.fhirType}/${resource.id}`,
+        resource,
+        search: { mode: 'match' as const },
+      })),
+      ...included.map((resource) => ({
+        fullUrl: `${base}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'include' as const },
+      })),
+      ...(outcome ? [{ resource: outcome, search: { mode: 'outcome' as const } }] : []),
+    ],
   };
+}
+
+/** Rows of the type the actor may read under a condition, in id order (the policy's filter AND it, one statement). */
+export async function rowsWhere(
+  engine: AuthzEngine,
+  actor: Actor,
+  mapping: ResourceMapping,
+  condition: Sql,
+  limit: number,
+): Promise<Row[]> {
+  const where = and(condition, fixed(mapping));
+  return engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
+    shape: 'row',
+    columns: mapping.columns ?? 'm.*',
+    joins: mapping.joins ?? '',
+    where: where.sql,
+    params: where.params,
+    orderBy: keyOf(mapping),
+    limit,
+  });
 }

@@ -18,7 +18,7 @@ import type { MutationOutcome, PushRequest } from '../../sync/protocol';
 import type { Device } from '../auth';
 import type { Server } from '../context';
 import { ingestAudit, type IngestResult } from '../auditIngest';
-import { checkChange } from '../personProof';
+import { checkChange, checkWitnessProof } from '../personProof';
 
 type Push = z.output<typeof PushRequest>;
 type Mutation = Push['mutations'][number];
@@ -65,6 +65,9 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
   // Issue 20: its author's signature first (nothing is applied or recorded without it), then the online-only rule.
   const proof = await checkChange(server, device, m);
   if ('held' in proof) return proof.held;
+  // Issue 19: a witnessed dose also needs its witness's own signature.
+  const witness = await checkWitnessProof(server, device, m);
+  if (witness) return witness.held;
   const refusal = proof.refusal ?? (await refuse(server, device, m.actor, m.name));
   try {
     return await db.transaction(async () => {
@@ -80,13 +83,23 @@ async function applyOne(server: Server, device: Device, m: Mutation): Promise<Mu
       } else {
         try {
           const def = MUTATIONS[m.name as keyof typeof MUTATIONS];
+          // The alerts this replay writes: the server's escalation decision, which the workstation follows.
+          const alerts: string[] = [];
           const result = await runMutation(
-            { ...server.ctx, mutationId: () => m.id },
+            {
+              ...server.ctx,
+              mutationId: () => m.id,
+              mutations: {
+                record: async (r) => {
+                  for (const c of r.changes) if (c.table === 'alerts' && c.after) alerts.push(String(c.key.id));
+                },
+              },
+            },
             { userId: m.actor, as: null },
             def as never,
             m.args,
           );
-          o = { id: m.id, status: 'applied', duplicate: false, result };
+          o = { id: m.id, status: 'applied', duplicate: false, result, alerts_written: alerts };
         } catch (e) {
           if (!isAppError(e)) throw e;
           o = { id: m.id, status: e.kind === 'conflict' ? 'conflict' : 'rejected', duplicate: false, error: e.toJSON() };

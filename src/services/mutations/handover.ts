@@ -9,12 +9,12 @@ import { conflict } from '../../domain/errors';
 import type { HandoverNote } from '../../domain/entities';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { shiftOf } from '../../domain/shift';
+import { localClock } from '../../domain/zonedTime';
 import { getPatient } from '../load';
 import { checkMeasuredAt } from '../validation';
 import { defineMutation, ref } from '../run';
 
 const Part = z.string().trim().min(1, 'is required').max(4000, 'is too long');
-const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' });
 
 export const writeHandoverNote = defineMutation({
   name: 'writeHandoverNote',
@@ -56,7 +56,10 @@ export const writeHandoverNote = defineMutation({
       recordedArgs: { ...a, written_at },
       async apply(w, _who, now) {
         checkMeasuredAt(written_at, now);
-        const shift = shiftOf(written_at);
+        const zone = ctx.config.timeZone ?? 'UTC';
+        const shift = shiftOf(written_at, zone);
+        // Times in the sentence are the ward clock's, as the shifts are.
+        const clock = { format: (d: Date): string => localClock(zone, d.getTime()) };
         // Checked after authorization: whether a note exists is the patient's data.
         const first = await ctx.db.get<{ written_at: string; author: string | null }>(
           `SELECT n.written_at, u.name AS author FROM handover_notes n LEFT JOIN users u ON u.id = n.author_id

@@ -17,7 +17,18 @@ import { DEFAULT_CLASS_MAP } from '../../domain/allergyMatch';
 import { isScheduledDose } from '../../domain/doseSchedule';
 import { doubleDoseMessage, possibleDoubleDoses } from '../../domain/doubleDose';
 import type { MedicationAdministration, MedicationOrder } from '../../domain/entities';
+import { witnessProblem } from '../../domain/doseWitness';
 import { AppError, conflict, invalid } from '../../domain/errors';
+import {
+  givenAfterStop,
+  lateDoseNote,
+  mayDecideAsAtBedside,
+  orderAsHeld,
+  stoppedOrderDoseAlertId,
+  stoppedOrderDoseMessage,
+} from '../../domain/lateDose';
+import { canonicalTime } from '../../domain/time';
+import { loadActor, type Actor } from '../../authz/actor';
 import { blockingChecks, checkFiveRights, type FiveRightsResult, type Right } from '../../domain/fiveRights';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { appendAudit } from '../../store/audit';
@@ -66,6 +77,14 @@ export const RecordAdministrationFields = z
     reason: Reason.nullish(),
     /** The second user who confirmed a controlled medicine (verified in the main process). */
     witness_id: Id.nullish(),
+    /**
+     * The witness's signature of this dose by their own key (src/store/personSignature.ts
+     * witnessMessage), checked by the server when the dose is pushed (src/server/personProof.ts).
+     */
+    witness_proof: z
+      .object({ key: z.string().max(200), signature: z.string().max(200) })
+      .strict()
+      .nullish(),
   })
   .strict();
 
@@ -82,18 +101,22 @@ export const recordAdministration = defineMutation({
     const patient = order ? await getPatient(ctx.db, order.patient_id) : undefined;
     const at = a.at ?? ctx.clock.now().toISOString();
     const verb = { given: 'given', held: 'held', refused: 'refused', not_given: 'not given' }[a.status];
+    // Replayed and refused as things are now: decided again as at the bedside (src/domain/lateDose.ts).
+    const bedside = order && isReplay(ctx) ? await decideAsAtBedside(ctx, order, who.actor, at) : null;
     return {
-      checks: [
-        {
-          action: 'administer',
-          target: order ? { type: 'MedicationOrder', id: a.order_id } : null,
-          notFound: 'That medication order was not found.',
-          forbidden:
-            order?.status === 'stopped'
-              ? 'This order was stopped; it can no longer be given.'
-              : 'You may not give this medicine: only nursing or medical staff caring for the patient may, while the order is in force.',
-        },
-      ],
+      checks: bedside
+        ? []
+        : [
+            {
+              action: 'administer',
+              target: order ? { type: 'MedicationOrder', id: a.order_id } : null,
+              notFound: 'That medication order was not found.',
+              forbidden:
+                order?.status === 'stopped'
+                  ? 'This order was stopped; it can no longer be given.'
+                  : 'You may not give this medicine: only nursing or medical staff caring for the patient may, while the order is in force.',
+            },
+          ],
       audit: {
         action:
           a.status === 'given'
@@ -131,7 +154,7 @@ export const recordAdministration = defineMutation({
             if (blocking.length)
               throw invalid(blocking.map((c) => c.message).join(' '), { checks: blocking.map((c) => c.right) });
           }
-          if (order.controlled) witness = await checkWitness(ctx, order, who.actor.id, a.witness_id ?? null);
+          if (order.controlled) witness = await checkWitness(ctx, order, who.actor.id, a.witness_id ?? null, bedside ? at : null);
         }
         const reasonLines =
           a.status === 'given'
@@ -139,6 +162,7 @@ export const recordAdministration = defineMutation({
                 .filter((c) => c.status === 'needs_reason' && a.reasons[c.right as keyof typeof a.reasons])
                 .map((c) => `${RIGHT_WORDS[c.right]}: ${a.reasons[c.right as keyof typeof a.reasons]}`)
             : [a.reason!];
+        if (bedside) reasonLines.push(lateDoseNote(order, at));
         const row: MedicationAdministration = {
           id: a.id,
           order_id: order.id,
@@ -186,6 +210,7 @@ export const recordAdministration = defineMutation({
             details: { administration_id: a.id, medication: order.medication, given_by: who.actor.id, witness_id: witness },
           });
         }
+        if (bedside && a.status === 'given' && givenAfterStop(order, at)) await raiseStoppedOrderDose(ctx, w, order, a.id, now);
         await flagDoubleDoses(ctx, w, order, now);
         return (await w.get('medication_administrations', { id: a.id })) as unknown as MedicationAdministration;
       },
@@ -234,24 +259,80 @@ async function fiveRights(
   return r.value;
 }
 
-/** A controlled medicine's witness: another user who may `administer` this order now. */
+/**
+ * A replayed dose the server refuses as things are now, decided again as at the bedside: the user as
+ * they were at `at`, the order as the workstation held it. True when that allows it (the record is then
+ * kept, marked); false leaves the usual check to refuse it with its usual sentence.
+ */
+async function decideAsAtBedside(ctx: ServiceContext, order: MedicationOrder, actor: Actor, at: string): Promise<boolean> {
+  const target = { type: 'MedicationOrder' as const, id: order.id };
+  if ((await ctx.authz.decideAs(actor, 'administer', target)) === 'allow') return false;
+  if (!mayDecideAsAtBedside(at, ctx.clock.now().toISOString())) return false;
+  const then = await loadActor(ctx.db, actor.id, canonicalTime(at) ?? at);
+  if (!then) return false;
+  return (
+    (await ctx.authz.decideAs(
+      then,
+      'administer',
+      { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
+      { checkRead: false },
+    )) === 'allow'
+  );
+}
+
+/** A dose given after its order was stopped (the workstation had not heard): a `critical` alert, once. */
+async function raiseStoppedOrderDose(
+  ctx: ServiceContext,
+  w: Writer,
+  order: MedicationOrder,
+  id: string,
+  now: string,
+): Promise<void> {
+  const alertId = stoppedOrderDoseAlertId(id);
+  if (await ctx.db.get('SELECT 1 FROM alerts WHERE id = ?', [alertId])) return;
+  await w.insert('alerts', {
+    id: alertId,
+    patient_id: order.patient_id,
+    kind: 'stopped_order_dose',
+    severity: 'critical',
+    message: stoppedOrderDoseMessage(order),
+    due_at: now,
+    status: 'open',
+    acknowledged_by: null,
+    acknowledged_at: null,
+  });
+}
+
+/**
+ * A controlled medicine's witness: another user who may `administer` this order now, or, for a dose
+ * kept as at the bedside (`bedsideAt`), who could at that time.
+ */
 async function checkWitness(
   ctx: ServiceContext,
   order: MedicationOrder,
   nurseId: string,
   witnessId: string | null,
+  bedsideAt: string | null,
 ): Promise<string> {
-  if (!witnessId)
-    throw invalid(
-      `${order.medication} is a controlled medicine: a second member of staff must witness it with their badge and PIN or password.`,
-    );
-  if (witnessId === nurseId) throw invalid('The witness must be someone else than the person giving the dose.');
+  const problem = witnessProblem(order, nurseId, witnessId);
+  if (problem || !witnessId) throw invalid(problem ?? 'A controlled medicine needs a witness.');
   const user = await getUser(ctx.db, witnessId);
   let allowed = false;
   if (user) {
     try {
       const w = await ctx.authz.resolve({ userId: witnessId });
       allowed = (await ctx.authz.decideAs(w.actor, 'administer', { type: 'MedicationOrder', id: order.id })) === 'allow';
+      if (!allowed && bedsideAt) {
+        const then = await loadActor(ctx.db, witnessId, canonicalTime(bedsideAt) ?? bedsideAt);
+        allowed =
+          !!then &&
+          (await ctx.authz.decideAs(
+            then,
+            'administer',
+            { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
+            { checkRead: false },
+          )) === 'allow';
+      }
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
     }

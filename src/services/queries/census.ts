@@ -135,7 +135,7 @@ const NO_WARD_COLUMNS: WardColumns = {
 /**
  * The ward board's columns (SPEC §7b): each patient's latest set of vital signs scored with NEWS2 and when
  * the next is due (allergies come from `activeAllergyMarkers`): one policy-filtered statement for the
- * whole census, the rows of each patient's latest set (observations_patient finds it).
+ * whole census, the rows of each patient's latest set (observations_latest_set finds it).
  */
 async function wardColumns(
   ctx: ServiceContext,
@@ -146,29 +146,21 @@ async function wardColumns(
   const out = new Map<string, WardColumns>();
   if (ids.length === 0) return out;
   const marks = ids.map(() => '?').join(', ');
-  // Each patient's latest set id: one index walk per patient (observations_patient, newest first), then
-  // that set's rows through the policy filter (observations_set). Correlating the two in one statement
-  // made SQLite re-run the walk for every observation row of the ward.
-  const latest = await ctx.db.all<{ set_id: string | null }>(
-    `SELECT (SELECT x.set_id FROM observations x WHERE x.patient_id = p.id AND x.set_id IS NOT NULL
-             ORDER BY x.recorded_at DESC, x.set_id DESC LIMIT 1) AS set_id
-     FROM patients p WHERE p.id IN (${marks})`,
-    ids,
+  // One statement: each patient's latest set id by one step down observations_latest_set (workstation
+  // migration 0026), evaluated once as a list, then that set's rows through the policy filter
+  // (observations_set). Correlating the lookup with the outer rows made SQLite re-run it for every
+  // observation row of the ward.
+  const rows = await ctx.authz.listAs<{ patient_id: string; set_id: string; code: string; value: string; recorded_at: string }>(
+    actor,
+    'read',
+    'Observation',
+    {
+      columns: 'm.patient_id, m.set_id, m.code, m.value, m.recorded_at',
+      where: `m.set_id IN (SELECT (SELECT x.set_id FROM observations x WHERE x.patient_id = p.id AND x.set_id IS NOT NULL
+                ORDER BY x.recorded_at DESC, x.set_id DESC LIMIT 1) FROM patients p WHERE p.id IN (${marks}))`,
+      params: ids,
+    },
   );
-  const setIds = latest.map((l) => l.set_id).filter((x): x is string => x !== null);
-  const rows =
-    setIds.length === 0
-      ? []
-      : await ctx.authz.listAs<{ patient_id: string; set_id: string; code: string; value: string; recorded_at: string }>(
-          actor,
-          'read',
-          'Observation',
-          {
-            columns: 'm.patient_id, m.set_id, m.code, m.value, m.recorded_at',
-            where: `m.set_id IN (${setIds.map(() => '?').join(', ')})`,
-            params: setIds,
-          },
-        );
   const byPatient = new Map<string, typeof rows>();
   for (const r of rows) byPatient.set(r.patient_id, [...(byPatient.get(r.patient_id) ?? []), r]);
   for (const p of patients) {

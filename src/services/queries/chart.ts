@@ -13,6 +13,8 @@ import { readableSections, type ChartSections } from './chartSections';
 import { withVisibleReasons } from './visitReason';
 import { patientAllergies, type PatientAllergies } from './allergies';
 import { scoredSets, type ScoredSet } from './news2Sets';
+import { ageInYears } from '../../domain/age';
+import { usualRangesAt, type UsualRange } from '../../domain/measures';
 
 export interface Location {
   room_name: string | null;
@@ -51,6 +53,7 @@ export interface Chart {
   observations: Array<Observation & { recorded_by_name: string | null }>;
   /** Each set of vital signs among `observations`, newest first, with its NEWS2 (SPEC §7b). */
   news2_sets: ScoredSet[];
+  usual_ranges: Record<string, UsualRange>;
   alerts: ChartAlert[];
   /** Observation categories the user may record for this patient now (vitals entry, lab results). */
   observation_categories: string[];
@@ -223,6 +226,8 @@ export async function openChart(ctx: ServiceContext, principal: Principal, patie
     })),
     observations,
     news2_sets: scoredSets(patient, observations, ctx.config.timeZone),
+    // An unknown birth date is judged as an adult (docs/clinical-rules.md).
+    usual_ranges: usualRangesAt(ageInYears(patient.birth_date, actor.now, ctx.config.timeZone)),
     alerts: alerts.map((a) => {
       const closed = patient.status === 'final_discharged' && a.status === 'open';
       return { ...a, actions: closed ? [] : (alActions.get(a.id) ?? []), closed_at_discharge: closed };

@@ -13,7 +13,7 @@ import { shiftOf, type Shift } from '../../domain/shift';
 import { appendAudit } from '../../store/audit';
 import type { Principal, ServiceContext } from '../context';
 import { activeAllergyMarkers, type AllergyMarker } from './allergies';
-import { latestNews2, type News2Summary } from './news2Latest';
+import { latestNews2, type News2Summary } from './news2Sets';
 
 export interface HandoverPatient {
   id: string;
@@ -50,7 +50,7 @@ export async function wardHandover(
 ): Promise<WardHandover> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
-  const shift = shiftOf(actor.now);
+  const shift = shiftOf(actor.now, ctx.config.timeZone);
   const patients = await ctx.authz.listAs<
     Omit<HandoverPatient, 'note' | 'note_this_shift' | 'can_write' | 'news2' | 'open_alerts' | 'allergy' | 'changes'> & {
       spo2_scale: number;
@@ -101,7 +101,7 @@ export async function wardHandover(
       )
     ).map((r) => [r.patient_id, r.seen_at]),
   );
-  const news2 = await latestNews2(ctx.authz, actor, patients);
+  const news2 = await latestNews2(ctx.authz, actor, patients, ctx.config.timeZone);
   const allergies = await activeAllergyMarkers(ctx.authz, actor, ids);
   const changes = await changesSince(ctx, actor, ids, seen);
 
@@ -223,7 +223,7 @@ export async function handoverNotesToWrite(
 ): Promise<{ shift: Shift; patients: NoteToWrite[] }> {
   const who = await ctx.authz.resolve(principal);
   const { actor } = who;
-  const shift = shiftOf(actor.now);
+  const shift = shiftOf(actor.now, ctx.config.timeZone);
   const patients = await ctx.authz.listAs<NoteToWrite>(actor, 'read', 'Patient', {
     columns: 'm.id, m.name, r.name AS room_name, w.id AS ward_id, w.name AS ward_name',
     joins: 'JOIN rooms r ON r.id = m.room_id JOIN wards w ON w.id = r.ward_id',

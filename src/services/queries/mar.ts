@@ -216,6 +216,11 @@ export async function dosesDueNow(
   opts: { wardId: string | null },
 ): Promise<DueDose[]> {
   const { actor } = await ctx.authz.resolve(principal);
+  return dueDosesAs(ctx, actor, opts);
+}
+
+/** dosesDueNow for an already-resolved actor (the nurse's worklist reads it too). */
+export async function dueDosesAs(ctx: ServiceContext, actor: Actor, opts: { wardId: string | null }): Promise<DueDose[]> {
   const nowMs = Date.parse(actor.now);
   const windowMs = (ctx.config.medicines?.windowMinutes ?? DEFAULT_WINDOW_MINUTES) * 60_000;
   const zone = ctx.config.medicines?.timeZone ?? null;

@@ -6,6 +6,7 @@
 import type { Principal, ServiceContext } from '../context';
 import type { Actor } from '../../authz/actor';
 import { wardCensus, type CensusPatient } from './census';
+import { dosesDue } from './worklistDoses';
 
 /** What every item says: whose, where, what, when due, and whether it is late. */
 interface ItemBase {
@@ -23,7 +24,8 @@ interface ItemBase {
 
 export type WorklistItem =
   | (ItemBase & { kind: 'set_due'; news2_total: number | null; news2_risk: string | null })
-  | (ItemBase & { kind: 'alert_due'; alert_id: string; severity: string });
+  | (ItemBase & { kind: 'alert_due'; alert_id: string; severity: string })
+  | (ItemBase & { kind: 'dose_due'; order_id: string; controlled: boolean });
 
 /** The work due within this many hours is listed (a shift), and everything overdue. */
 export const WORKLIST_HOURS = 12;
@@ -35,7 +37,7 @@ interface SourceInput {
   now: string;
   until: string;
 }
-type Source = (input: SourceInput) => Promise<WorklistItem[]>;
+export type Source = (input: SourceInput) => Promise<WorklistItem[]>;
 
 const base = (p: CensusPatient, due_at: string, now: string): Omit<ItemBase, 'id' | 'title'> => ({
   patient_id: p.id,
@@ -83,7 +85,7 @@ const alertsDue: Source = async ({ ctx, actor, patients, now, until }) => {
   }));
 };
 
-const SOURCES: readonly Source[] = [setsDue, alertsDue];
+const SOURCES: readonly Source[] = [setsDue, alertsDue, dosesDue];
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const urgency = (i: WorklistItem): number => (i.kind === 'alert_due' ? (SEVERITY_RANK[i.severity] ?? 3) : 2);

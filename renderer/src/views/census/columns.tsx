@@ -68,6 +68,23 @@ function NextSet({ p, now }: { p: CensusRow; now: Date }) {
   );
 }
 
+const NEWS2_RISK_RANK = ['high', 'medium', 'low_medium', 'low'];
+
+/**
+ * The NEWS2 column's order, "critical first" when ascending: patients with an open critical alert (a
+ * NEWS2 of 7 or more, a critical result, a critical alert raised by hand), then by the latest set's risk
+ * (high, medium, one parameter scoring 3, low, none), then the higher score, then the name. Risk before
+ * score: a single 3 (total 3) is seen before a low total of 4, as RCP 2017 escalates it.
+ */
+function criticalFirst(
+  p: Pick<CensusRow, 'critical_alert' | 'highest_severity' | 'news2_risk' | 'news2_total' | 'name'>,
+): string {
+  const critical = p.critical_alert !== null || p.highest_severity === 'critical';
+  const risk = p.news2_risk === null ? NEWS2_RISK_RANK.length : NEWS2_RISK_RANK.indexOf(p.news2_risk);
+  const score = p.news2_total === null ? 999 : 100 - p.news2_total;
+  return `${critical ? 0 : 1}|${risk < 0 ? NEWS2_RISK_RANK.length : risk}|${String(score).padStart(3, '0')}|${p.name}`;
+}
+
 /** Ascending puts the most severe first, then the earliest due; patients without open alerts go last. */
 const alertOrder = (p: CensusRow): string | null =>
   p.open_alerts > 0 ? `${9 - SEVERITY_RANK.indexOf(p.highest_severity ?? 'low')}|${p.next_due_at ?? '~'}` : null;
@@ -104,8 +121,8 @@ export function censusColumns(now: Date): Array<Column<CensusRow>> {
       header: 'NEWS2',
       width: '90px',
       render: (p) => <CensusNews2 p={p} />,
-      // Ascending puts the highest score first (the patient to see first); no score last.
-      sortValue: (p) => (p.news2_total === null ? null : 100 - p.news2_total),
+      // Ascending: critical first, then by risk, score and name (criticalFirst): the patient to see first on top.
+      sortValue: criticalFirst,
     },
     {
       key: 'last_set',

@@ -1,6 +1,6 @@
 /**
  * Vital-sign trends: each vital over the last 72 hours as a small chart (uPlot: canvas, no inline styles
- * or scripts, so it runs under the app's strict CSP) with its usual range as a band, and a flowsheet —
+ * or scripts, so it runs under the app's strict CSP) with its usual range at the patient's age as a band, and a flowsheet —
  * time × vital — that holds the same numbers for reading, printing and screen readers.
  */
 import { useEffect, useMemo, useRef } from 'react';
@@ -8,7 +8,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { dateTime, date, time } from '../../format';
 import { PendingMark } from '../../components/Pending';
-import { VITALS, isOutsideUsual, unitLabel, type VitalSpec } from './clinical';
+import { VITALS, isOutsideUsual, unitLabel, type UsualRanges, type VitalSpec } from './clinical';
 import type { ChartObservation } from './types';
 
 export const TREND_HOURS = 72;
@@ -43,14 +43,32 @@ function axisTime(splits: number[]): string[] {
   });
 }
 
-function TrendChart({ spec, points, from, to }: { spec: VitalSpec; points: Point[]; from: number; to: number }) {
+type Range = UsualRanges[string];
+
+function TrendChart({
+  spec,
+  points,
+  from,
+  to,
+  range,
+}: {
+  spec: VitalSpec;
+  points: Point[];
+  from: number;
+  to: number;
+  /** The usual range at the patient's age; none for a child's diastolic pressure (no band, no mark). */
+  range: Range | undefined;
+}) {
   const box = useRef<HTMLDivElement>(null);
+  const lo = range?.low;
+  const hi = range?.high;
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const [lo, hi] = spec.normal;
     const values = points.map((p) => p.v);
-    const span = Math.max(...values, hi) - Math.min(...values, lo) || 1;
+    const top = Math.max(...values, ...(hi === undefined ? [] : [hi]));
+    const bottom = Math.min(...values, ...(lo === undefined ? [] : [lo]));
+    const span = top - bottom || 1;
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 240),
       height: 132,
@@ -58,7 +76,7 @@ function TrendChart({ spec, points, from, to }: { spec: VitalSpec; points: Point
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
       scales: {
         x: { time: true, range: [from / 1000, to / 1000] },
-        y: { range: () => [Math.min(...values, lo) - span * 0.15, Math.max(...values, hi) + span * 0.15] },
+        y: { range: () => [bottom - span * 0.15, top + span * 0.15] },
       },
       axes: [
         {
@@ -72,9 +90,10 @@ function TrendChart({ spec, points, from, to }: { spec: VitalSpec; points: Point
       ],
       series: [{}, { label: spec.short, stroke: '#0b6e8a', width: 2, points: { show: true, size: 6, fill: '#0b6e8a' } }],
       hooks: {
-        // The usual adult range as a quiet band behind the line.
+        // The usual range at the patient's age as a quiet band behind the line.
         drawClear: [
           (u) => {
+            if (lo === undefined || hi === undefined) return;
             const top = u.valToPos(hi, 'y', true);
             const bottom = u.valToPos(lo, 'y', true);
             u.ctx.save();
@@ -92,28 +111,33 @@ function TrendChart({ spec, points, from, to }: { spec: VitalSpec; points: Point
       resize.disconnect();
       plot.destroy();
     };
-  }, [spec, points, from, to]);
+  }, [spec, points, from, to, lo, hi]);
 
   const latest = points.at(-1)!;
   const unit = unitLabel(spec.unit);
+  // A child's band is named: it is not the range a ward of adults knows by heart.
+  const usual = range ? `usual ${range.low}–${range.high}${range.source === 'adult' ? '' : ` at ${range.band}`}` : null;
+  const out = range !== undefined && (latest.v < range.low || latest.v > range.high);
   const summary =
     `${spec.label}, last ${TREND_HOURS} hours: ${points.length} measurement${points.length === 1 ? '' : 's'}, ` +
-    `from ${Math.min(...points.map((p) => p.v))} to ${Math.max(...points.map((p) => p.v))} ${unit}; latest ${latest.raw} ${unit} at ${dateTime(new Date(latest.t).toISOString())}; usual range ${spec.normal[0]}–${spec.normal[1]} ${unit}.`;
+    `from ${Math.min(...points.map((p) => p.v))} to ${Math.max(...points.map((p) => p.v))} ${unit}; latest ${latest.raw} ${unit} at ${dateTime(new Date(latest.t).toISOString())}` +
+    (range ? `; usual range ${range.low}–${range.high} ${unit}${range.source === 'adult' ? '' : ` at ${range.band}`}.` : '.');
   return (
     <figure className="trend" aria-label={`${spec.label} trend`}>
       <figcaption>
         <strong>{spec.short}</strong>{' '}
         <span className="muted">
-          {unit} · usual {spec.normal[0]}–{spec.normal[1]}
+          {unit}
+          {usual ? ` · ${usual}` : null}
         </span>
-        <span className={isOutsideUsual(spec.code, latest.raw) ? 'trend-latest value-out' : 'trend-latest'}>{latest.raw}</span>
+        <span className={out ? 'trend-latest value-out' : 'trend-latest'}>{latest.raw}</span>
       </figcaption>
       <div ref={box} className="trend-plot" role="img" aria-label={summary} />
     </figure>
   );
 }
 
-export function VitalTrends({ observations, now }: { observations: ChartObservation[]; now: Date }) {
+export function VitalTrends({ observations, now, ranges }: { observations: ChartObservation[]; now: Date; ranges: UsualRanges }) {
   const series = useMemo(() => vitalSeries(observations, now), [observations, now]);
   const to = now.getTime();
   const from = to - TREND_HOURS * 3_600_000;
@@ -122,14 +146,14 @@ export function VitalTrends({ observations, now }: { observations: ChartObservat
   return (
     <div className="trends" role="group" aria-label={`Vital-sign trends, last ${TREND_HOURS} hours`}>
       {shown.map((v) => (
-        <TrendChart key={v.code} spec={v} points={series.get(v.code)!} from={from} to={to} />
+        <TrendChart key={v.code} spec={v} points={series.get(v.code)!} from={from} to={to} range={ranges[v.code]} />
       ))}
     </div>
   );
 }
 
 /** Time × vital: one row per time of measurement (newest first), one column per vital measured. */
-export function Flowsheet({ observations, now }: { observations: ChartObservation[]; now: Date }) {
+export function Flowsheet({ observations, now, ranges }: { observations: ChartObservation[]; now: Date; ranges: UsualRanges }) {
   const { rows, columns, idsAt } = useMemo(() => {
     const series = vitalSeries(observations, now);
     const cols = VITALS.filter((v) => series.has(v.code));
@@ -167,7 +191,7 @@ export function Flowsheet({ observations, now }: { observations: ChartObservatio
               {columns.map((c) => {
                 const v = values.get(c.code);
                 return (
-                  <td key={c.code} className={`num${v && isOutsideUsual(c.code, v) ? ' value-out' : ''}`}>
+                  <td key={c.code} className={`num${v && isOutsideUsual(ranges, c.code, v) ? ' value-out' : ''}`}>
                     {v ?? (
                       <>
                         <span className="muted" aria-hidden="true">

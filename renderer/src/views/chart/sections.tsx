@@ -5,16 +5,7 @@ import { LabelChip } from '../../components/Sensitivity';
 import { Banner, Button, Empty, Section, Tabs, Tag, severityTone } from '../../components/ui';
 import { VirtualTable } from '../../components/VirtualTable';
 import { dateTime, humanize } from '../../format';
-import {
-  ADULT_FROM_YEARS,
-  VITALS,
-  appointmentStatusTone,
-  codeLabel,
-  isOutsideUsual,
-  unitLabel,
-  usualRange,
-  vitalSpec,
-} from './clinical';
+import { VITALS, appointmentStatusTone, codeLabel, isOutsideUsual, unitLabel, vitalSpec, type UsualRanges } from './clinical';
 import { alertIsOpen, type ChartAlert, type ChartAppointment, type ChartObservation, type ChartRecord } from './types';
 
 /** A row of small buttons, shown only for what the user may do. */
@@ -152,12 +143,12 @@ export function latestVitals(observations: ChartObservation[]): ChartObservation
 export function VitalsSection({
   observations,
   action,
-  ageYears = null,
+  ranges,
 }: {
   observations: ChartObservation[];
   action: ReactNode;
-  /** The patient's age: a child's values are marked against the child's usual range (usualRange). */
-  ageYears?: number | null;
+  /** The usual ranges at the patient's age (the chart answer's): a child's values against the child's. */
+  ranges: UsualRanges;
 }) {
   const latest = useMemo(() => latestVitals(observations), [observations]);
   return (
@@ -167,8 +158,9 @@ export function VitalsSection({
       ) : (
         <div className="vitals-grid">
           {latest.map((o) => {
-            const out = isOutsideUsual(o.code, o.value, ageYears);
-            const range = ageYears !== null && ageYears < ADULT_FROM_YEARS ? usualRange(o.code, ageYears) : null;
+            const out = isOutsideUsual(ranges, o.code, o.value);
+            // A child's range is named on the tile: it is not the one a ward of adults knows by heart.
+            const range = ranges[o.code]?.source === 'adult' ? null : ranges[o.code];
             const label = vitalSpec(o.code)?.label ?? codeLabel(o.code);
             return (
               <div key={o.code} className={`vital${out ? ' vital-out' : ''}`} role="group" aria-label={label}>
@@ -201,10 +193,13 @@ export function ObservationsSection({
   observations,
   names,
   actions,
+  ranges,
 }: {
   observations: ChartObservation[];
   names: (id: string) => string;
   actions: ReactNode;
+  /** The usual ranges at the patient's age (a child's laboratory values are marked against none). */
+  ranges: UsualRanges;
 }) {
   const [category, setCategory] = useState('all');
   const categories = useMemo(() => {
@@ -259,7 +254,7 @@ export function ObservationsSection({
                 header: 'Value',
                 width: '1fr',
                 render: (o) => (
-                  <span className={isOutsideUsual(o.code, o.value) ? 'value-out' : undefined}>
+                  <span className={isOutsideUsual(ranges, o.code, o.value) ? 'value-out' : undefined}>
                     <strong className="num">{o.value}</strong> <span className="muted">{unitLabel(o.unit)}</span>
                   </span>
                 ),

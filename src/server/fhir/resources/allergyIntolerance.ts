@@ -52,6 +52,7 @@ function toAllergy(r: WithRestricted<Allergy>): AllergyIntolerance {
 export const allergyMapping: ResourceMapping = {
   fhirType: 'AllergyIntolerance',
   authz: 'Allergy',
+  sorts: { date: 'm.recorded_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {

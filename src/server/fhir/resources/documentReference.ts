@@ -40,12 +40,14 @@ function toDocument(r: WithRestricted<ClinicalRecord>, internal: boolean): Docum
 export const documentReferenceMapping: ResourceMapping = {
   fhirType: 'DocumentReference',
   authz: 'Record',
+  sorts: { date: 'm.created_at', _lastUpdated: 'm.created_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {
     patient: patientParam('The patient (`Patient/ID` or `ID`)'),
     subject: patientParam('The patient, as `patient`'),
     date: dateParam('m.created_at', 'When it was written (date)'),
+    _lastUpdated: dateParam('m.created_at', 'As date: records are append-only (an amendment is a new record)'),
   },
   toFhir: async (rows: Row[], ctx) => {
     const records = rows as unknown as Array<WithRestricted<ClinicalRecord>>;

@@ -35,6 +35,7 @@ function toEncounter(r: WithRestricted<Appointment>): Encounter {
 export const encounterMapping: ResourceMapping = {
   fhirType: 'Encounter',
   authz: 'Appointment',
+  sorts: { date: 'm.scheduled_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {

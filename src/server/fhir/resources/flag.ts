@@ -26,6 +26,7 @@ function toFlag(r: WithRestricted<Alert>): Flag {
 export const flagMapping: ResourceMapping = {
   fhirType: 'Flag',
   authz: 'Alert',
+  sorts: { date: 'm.due_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {

@@ -9,6 +9,12 @@ import { medicationRequestMapping } from './medicationRequest';
 import { observationMapping } from './observation';
 import { patientMapping } from './patient';
 import { practitionerMapping } from './practitioner';
+import { auditEventMapping } from './auditEvent';
+import { careTeamMapping } from './careTeam';
+import { consentMapping } from './consent';
+import { locationMapping } from './location';
+import { organizationMapping } from './organization';
+import { practitionerRoleMapping } from './practitionerRole';
 
 export const MAPPINGS: readonly ResourceMapping[] = [
   patientMapping,
@@ -20,6 +26,12 @@ export const MAPPINGS: readonly ResourceMapping[] = [
   medicationRequestMapping,
   medicationAdministrationMapping,
   practitionerMapping,
+  consentMapping,
+  careTeamMapping,
+  practitionerRoleMapping,
+  locationMapping,
+  organizationMapping,
+  auditEventMapping,
 ];
 
 export const mappingFor = (type: string): ResourceMapping | undefined => MAPPINGS.find((m) => m.fhirType === type);

@@ -45,6 +45,7 @@ function toAdministration(r: Given): MedicationAdministration {
 export const medicationAdministrationMapping: ResourceMapping = {
   fhirType: 'MedicationAdministration',
   authz: 'MedicationAdministration',
+  sorts: { 'effective-time': 'm.at' },
   columns:
     'm.*, pt.restricted AS patient_restricted, o.medication AS medication, o.product_code AS product_code, o.unit AS order_unit',
   joins: 'JOIN patients pt ON pt.id = m.patient_id JOIN medication_orders o ON o.id = m.order_id',

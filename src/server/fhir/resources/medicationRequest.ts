@@ -63,6 +63,7 @@ function toRequest(r: WithRestricted<MedicationOrder>): MedicationRequest {
 export const medicationRequestMapping: ResourceMapping = {
   fhirType: 'MedicationRequest',
   authz: 'MedicationOrder',
+  sorts: { authoredon: 'm.starts_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {

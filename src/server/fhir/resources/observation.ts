@@ -110,6 +110,7 @@ function categoryCondition(v: string): Sql {
 export const observationMapping: ResourceMapping = {
   fhirType: 'Observation',
   authz: 'Observation',
+  sorts: { date: 'm.recorded_at', _lastUpdated: 'm.recorded_at' },
   columns: PATIENT_COLUMNS,
   joins: PATIENT_JOIN,
   params: {
@@ -126,6 +127,7 @@ export const observationMapping: ResourceMapping = {
       condition: (values) => or(...values.map(categoryCondition)),
     },
     date: dateParam('m.recorded_at', 'When it was recorded (effectiveDateTime)'),
+    _lastUpdated: dateParam('m.recorded_at', 'As date: an observation is stored once and never changed'),
   },
   toFhir: async (rows: Row[]) => (rows as unknown as Array<WithRestricted<ObservationRow>>).map(toObservation),
 };

@@ -5,7 +5,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Patient as PatientRow } from '../../../domain/entities';
 import { normaliseMrn } from '../../../domain/mrn';
-import { or } from '../../../store/sql';
+import { and, or, type Sql } from '../../../store/sql';
 import { securityMeta } from '../security';
 import type { ResourceMapping, Row } from '../mapping';
 import { bad, dateCondition, parseToken, stringCondition } from '../params';
@@ -38,9 +38,25 @@ function toPatient(r: PatientRow): Patient {
   };
 }
 
+/**
+ * A word of the name starts with the value: looked up in the server's table of name-word prefixes
+ * (migrations server-sqlite and server-postgres 0031, kept by triggers) so an index finds the candidates, then tested exactly
+ * as before. A value with a space spans words and is only tested.
+ */
+function nameCondition(v: string, modifier: string | undefined): Sql {
+  const exact = stringCondition('m.name', v, modifier);
+  if (modifier !== undefined || v.includes(' ')) return exact;
+  const prefix = Array.from(v.toLowerCase()).slice(0, NAME_PREFIX_LENGTH).join('');
+  return and({ sql: 'm.id IN (SELECT patient_id FROM patient_name_prefixes WHERE prefix = ?)', params: [prefix] }, exact);
+}
+
+/** The longest prefix the name-prefix table holds (the migrations' 12). */
+const NAME_PREFIX_LENGTH = 12;
+
 export const patientMapping: ResourceMapping = {
   fhirType: 'Patient',
   authz: 'Patient',
+  sorts: { name: 'm.name', birthdate: 'm.birth_date' },
   params: {
     identifier: {
       type: 'token',
@@ -61,7 +77,7 @@ export const patientMapping: ResourceMapping = {
       type: 'string',
       documentation: 'A word of the name starts with the value (case-insensitive); `:exact`, `:contains`',
       modifiers: ['exact', 'contains'],
-      condition: (values, modifier) => or(...values.map((v) => stringCondition('m.name', v, modifier))),
+      condition: (values, modifier) => or(...values.map((v) => nameCondition(v, modifier))),
     },
     birthdate: {
       type: 'date',

@@ -17,6 +17,7 @@ function toPractitioner(u: User): Practitioner {
 export const practitionerMapping: ResourceMapping = {
   fhirType: 'Practitioner',
   authz: 'User',
+  sorts: { name: 'm.name' },
   columns: 'm.id, m.org_id, m.name',
   where: 'm.patient_id IS NULL',
   params: {
