@@ -43,16 +43,26 @@ export class SimWorkstation {
     return { body: JSON.parse(text), serverMs };
   }
 
-  /** Pulls until the cycle completes. */
-  async cycle(limit = 500): Promise<Cycle> {
+  /**
+   * Pulls until the cycle completes. `out` is filled page by page, so a caller that gives up (`signal`)
+   * still sees how far the cycle got.
+   */
+  async cycle(
+    limit = 500,
+    signal?: AbortSignal,
+    out: Cycle = { serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 },
+  ): Promise<Cycle> {
     const t0 = performance.now();
-    const out: Cycle = { serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 };
     for (;;) {
-      const { body, serverMs } = await this.post('/v2/sync/pull', {
-        protocol: SYNC_PROTOCOL_VERSION,
-        cursor: this.cursor,
-        limit,
-      });
+      const { body, serverMs } = await this.post(
+        '/v2/sync/pull',
+        {
+          protocol: SYNC_PROTOCOL_VERSION,
+          cursor: this.cursor,
+          limit,
+        },
+        signal,
+      );
       this.cursor = body.cursor;
       out.serverMs += serverMs;
       out.pages++;

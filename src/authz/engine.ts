@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors';
 import { type ResourceRef, type ResourceType } from '../domain/refs';
 import { nowIso, type Clock } from '../domain/time';
 import type { Db, SqlValue } from '../store/db';
-import { and, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
+import { and, distinct, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
 import { ACTIONS, NO_READ_CHECK } from './actions';
 import { actorFilterKey, loadActor, type Actor } from './actor';
 import { FilterCache } from './filterCache';
@@ -41,11 +41,21 @@ function distribute(model: AuthzType, q: AuthzQuery, rest: AuthzQuery[]): AuthzQ
 
 const withoutBranches = ({ branches: _b, ...q }: AuthzQuery): AuthzQuery => q;
 
+/** Branches whose OR is `q` (its indexed ones when it has them); none for FALSE. */
+const branchesOf = (q: AuthzQuery): Sql[] => (isFalse(q) ? [] : (q.indexed ?? q.branches ?? [fragment(q)]));
+
+/** `q` with its indexed branches (`AuthzQuery.indexed`): `parts` ORed, duplicates once. */
+function withIndexed(q: AuthzQuery, parts: Sql[]): AuthzQuery {
+  if (isFalse(q) || isTrue(q)) return q;
+  return { ...q, indexed: distinct(parts) };
+}
+
 /** NOT, reading an unknown (NULL) as false: the row is excluded only when the condition holds. */
 function negate(q: AuthzQuery): AuthzQuery {
-  if (isFalse(q)) return { ...q, ...TRUE };
-  if (isTrue(q)) return { ...q, ...FALSE };
-  return { ...q, sql: `(${q.sql}) IS NOT TRUE` };
+  const { model } = q;
+  if (isFalse(q)) return { model, ...TRUE };
+  if (isTrue(q)) return { model, ...FALSE };
+  return { model, sql: `(${q.sql}) IS NOT TRUE`, params: q.params };
 }
 
 /** Who is asking: a signed-in user, or root (`userId`) viewing as another user (`as`). */
@@ -191,7 +201,10 @@ export class AuthzEngine {
   private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<Record<FilterShape, AuthzQuery>> {
     const type = authzType(typeName);
     // The development switches are a bare `allow` rule: its filter is the whole answer.
-    if (this.policy.config.mode !== 'policy') return this.filterOf(type, 'allow', [actor, action]);
+    if (this.policy.config.mode !== 'policy') {
+      const allow = await this.filterOf(type, 'allow', [actor, action]);
+      return { list: withIndexed(allow.list, branchesOf(allow.list)), row: allow.row };
+    }
     const permitted = await this.permittedQuery(actor, action, type);
     const override =
       action === 'break_glass' && typeName === 'Patient' && this.policy.config.modules.includes('break-glass')
@@ -205,17 +218,33 @@ export class AuthzEngine {
           list: await this.queryAs(actor, 'read', typeName, 'list'),
           row: await this.queryAs(actor, 'read', typeName, 'row'),
         };
-        parts.push(both((shape) => allOf(type, [followsRead[shape], read[shape]])));
+        const follows = both((shape) => allOf(type, [followsRead[shape], read[shape]]));
+        const list = withIndexed(
+          follows.list,
+          branchesOf(read.list).map((b) => allOf(type, [followsRead.list, { model: type, ...b }])),
+        );
+        parts.push({ list, row: follows.row });
       }
     }
-    return both((shape) =>
-      withoutBranches(
-        anyOf(
-          type,
-          parts.map((p) => p[shape]),
-        ),
+    const list = withoutBranches(
+      anyOf(
+        type,
+        parts.map((p) => p.list),
       ),
     );
+    const row = withoutBranches(
+      anyOf(
+        type,
+        parts.map((p) => p.row),
+      ),
+    );
+    return {
+      list: withIndexed(
+        list,
+        parts.flatMap((p) => branchesOf(p.list)),
+      ),
+      row,
+    };
   }
 
   /**
@@ -227,15 +256,22 @@ export class AuthzEngine {
     if (isFalse(grant.list)) return grant;
     const cleared = await this.filterOf(type, 'cleared', [actor, action]);
     const withheld = await this.filterOf(type, 'withheld', [actor, action]);
+    const rest = [cleared.list, negate(withheld.list)];
+    const indexed = branchesOf(grant.list).map((b) => allOf(type, [{ model: type, ...b }, ...rest]));
     return {
       // Lists: where labels do not apply (cleared is constant), "not withheld" goes into every
       // OR-branch of the grant, so each branch stays a top-level indexable term (SQLite's OR
       // optimization drives the list through each branch's index; `(a OR b) AND c` scans the table).
       // Labelled types keep the plain conjunction: copying `cleared` (several subqueries) into every
       // branch multiplies the subqueries a planner has to plan (PostgreSQL took seconds on sync scopes).
-      list: isTrue(cleared.list)
-        ? distribute(type, grant.list, [negate(withheld.list)])
-        : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
+      // Either way each grant branch with the rest is an indexed branch, for callers that run them
+      // one by one (`AuthzQuery.indexed`).
+      list: withIndexed(
+        isTrue(cleared.list)
+          ? distribute(type, grant.list, [negate(withheld.list)])
+          : allOf(type, [grant.list, cleared.list, negate(withheld.list)]),
+        indexed,
+      ),
       row: allOf(type, [grant.row, cleared.row, negate(withheld.row)]),
     };
   }
@@ -248,7 +284,15 @@ export class AuthzEngine {
     const eligible = await this.filterOf(type, 'break_glass_eligible', [actor]);
     if (isFalse(eligible.list)) return eligible;
     const readable = await this.permittedQuery(actor, 'read', type);
-    return both((shape) => allOf(type, [eligible[shape], negate(readable[shape])]));
+    const { list, row } = both((shape) => allOf(type, [eligible[shape], negate(readable[shape])]));
+    const notReadable = negate(readable.list);
+    return {
+      list: withIndexed(
+        list,
+        branchesOf(eligible.list).map((b) => allOf(type, [{ model: type, ...b }, notReadable])),
+      ),
+      row,
+    };
   }
 
   /** One rule's data filter compiled in both shapes. */

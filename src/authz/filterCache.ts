@@ -3,16 +3,18 @@
  *
  * A filter embeds only actor-side facts (identity, groups, the assignments active now) and the policy;
  * everything about resources stays in SQL. So the key is (policy, action, type, actorFilterKey) and
- * the one time-dependent value, `now` (break-glass windows), is stored as a parameter slot and filled
- * in at every execution. When an assignment starts or ends, the key changes and the filter is
+ * the one time-dependent value, `now` (break-glass windows), is recognized among the parameters (of
+ * the filter and of its indexed branches) and filled in at every execution. When an assignment starts or ends, the key changes and the filter is
  * recompiled. The differential test runs with and without the cache to prove answers are unchanged.
  */
 import type { SqlValue } from '../store/db';
+import type { Sql } from '../store/sql';
 import type { AuthzQuery } from './sqlFilter';
 
 interface Entry {
   query: AuthzQuery;
-  nowSlots: number[];
+  /** The time the filter was compiled at, when it holds it as a parameter (of the filter or a branch). */
+  now: string | null;
 }
 
 export class FilterCache {
@@ -33,15 +35,14 @@ export class FilterCache {
     // Refresh recency (Map keeps insertion order).
     this.#entries.delete(key);
     this.#entries.set(key, e);
-    if (e.nowSlots.length === 0) return e.query;
-    const params: SqlValue[] = [...e.query.params];
-    for (const i of e.nowSlots) params[i] = now;
-    return { ...e.query, params };
+    if (e.now === null || e.now === now) return e.query;
+    const then = e.now;
+    return mapParams(e.query, (v) => (v === then ? now : v));
   }
 
   put(key: string, query: AuthzQuery, now: string): void {
-    const nowSlots = query.params.flatMap((p, i) => (p === now ? [i] : []));
-    this.#entries.set(key, { query, nowSlots });
+    const all = [...query.params, ...(query.indexed ?? []).flatMap((b) => b.params)];
+    this.#entries.set(key, { query, now: all.includes(now) ? now : null });
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
@@ -52,4 +53,10 @@ export class FilterCache {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/** The same filter with every parameter value mapped (the time filled in), its indexed branches too. */
+function mapParams(q: AuthzQuery, f: (v: SqlValue) => SqlValue): AuthzQuery {
+  const frag = (x: Sql): Sql => ({ sql: x.sql, params: x.params.map(f) });
+  return { ...q, params: q.params.map(f), ...(q.indexed ? { indexed: q.indexed.map(frag) } : {}) };
 }

@@ -21,6 +21,13 @@ export interface AuthzQuery extends Sql {
   model: AuthzType;
   /** The OR-branches `sql` joins, when there are several (engine.ts distributes conjuncts over them). */
   branches?: Sql[];
+  /**
+   * List shape: branches whose OR is exactly this filter, each a conjunction led by one relation or
+   * column of the model row (engine.ts), so each can drive its own statement through an index. The
+   * whole filter `(g1 OR g2) AND cleared AND NOT withheld` cannot: SQLite and PostgreSQL scan the
+   * model table for an OR of subqueries under an AND (`selectIndexed` runs them one by one).
+   */
+  indexed?: Sql[];
 }
 
 const quote = (id: string): string => {
@@ -271,6 +278,18 @@ export interface SelectOptions {
   joinParams?: SqlValue[];
   /** Replaces the model table (a derived table holding one not-yet-stored object). */
   from?: string;
+}
+
+/**
+ * The rows of `selectSql` with the filter's indexed branches (`AuthzQuery.indexed`) as separate
+ * SELECTs joined by UNION (which also removes duplicates): each arm is planned on its own and starts
+ * from its branch's index. Columns must identify the rows the caller wants (a key or a patient id).
+ */
+export function selectIndexed(q: AuthzQuery, opts: SelectOptions & { columns: string }): Sql {
+  const branches = q.indexed ?? [q];
+  if (branches.length <= 1 || opts.orderBy || opts.limit !== undefined) return selectSql(q, opts);
+  const arms = branches.map((b) => selectSql({ model: q.model, ...b }, opts));
+  return { sql: arms.map((a) => a.sql).join(' UNION '), params: arms.flatMap((a) => a.params) };
 }
 
 export function selectSql(q: AuthzQuery, opts: SelectOptions = {}): Sql {

@@ -35,16 +35,23 @@ export function and(...parts: Sql[]): Sql {
  */
 export function or(...parts: Sql[]): Sql {
   if (parts.some(isTrue)) return TRUE;
+  return join(distinct(parts.filter((p) => !isFalse(p))), ' OR ', FALSE);
+}
+
+/** Fragments with equal text and values once, in their order. */
+export function distinct(parts: readonly Sql[]): Sql[] {
   const seen = new Set<string>();
-  const live = parts.filter((p) => {
-    if (isFalse(p)) return false;
-    const k = `${p.sql}\u0000${JSON.stringify(p.params, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  return parts.filter((p) => {
+    const k = fragmentKey(p);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-  return join(live, ' OR ', FALSE);
 }
+
+/** Text and values of a fragment: fragments with equal keys select the same rows. */
+const fragmentKey = (p: Sql): string =>
+  `${p.sql}\u0000${JSON.stringify(p.params, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
 
 function join(live: Sql[], op: string, empty: Sql): Sql {
   if (live.length === 0) return empty;

@@ -6,22 +6,12 @@
  * version reach workstations as Allergy rows after the server's migration. SQLite and PostgreSQL.
  */
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { SERVER_SETS } from '../../src/server/context';
 import { newWriter } from '../../src/services/context';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { migrate } from '../../src/store/migrate';
-import { startCluster, type Cluster } from '../helpers/postgres';
-import {
-  enrolledWorkstation,
-  seedServerDb,
-  serverDb,
-  startServer,
-  tempDir,
-  type Backend,
-  type TestServer,
-  type TestWorkstation,
-} from '../helpers/sync';
+import { describeSync, type TestWorkstation } from '../helpers/sync';
 import { smallHospitalWithSecrets } from '../helpers/workstation';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
@@ -48,43 +38,13 @@ function world(): Record<string, unknown> {
 
 const NURSING = ['allergies', 'allergy_status_changes', 'handover_notes', 'medication_orders', 'medication_administrations'];
 
-describe.each<Backend>(['sqlite', 'postgres'])('ward nursing over sync on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
-  const open: TestWorkstation[] = [];
-
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sync-nursing-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    await seedServerDb(db, world());
-    srv = await startServer(db);
-  }, 60_000);
-  afterEach(async () => {
-    for (const w of open.splice(0)) await w.close();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
-  });
-
-  const workstation = async (name: string, ...users: string[]): Promise<TestWorkstation> => {
-    const ws = await enrolledWorkstation(srv.url, name, tmp.dir, 'ada', 'org-gh');
-    open.push(ws);
-    for (const u of users) await ws.signIn(u);
-    await ws.sync.syncNow();
-    return ws;
-  };
+describeSync('ward nursing over sync', world, (t) => {
+  const workstation = t.workstationWith;
   const holds = async (ws: TestWorkstation): Promise<Record<string, string[]>> =>
     Object.fromEntries(await Promise.all(NURSING.map(async (t) => [t, await ws.ids(t)] as const)));
   const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
-    await srv.db.transaction(async () => {
-      await fn(newWriter(srv.server.ctx));
+    await t.srv.db.transaction(async () => {
+      await fn(newWriter(t.srv.server.ctx));
     });
   };
 
@@ -192,9 +152,9 @@ describe.each<Backend>(['sqlite', 'postgres'])('ward nursing over sync on %s', (
     expect(await ws.ids('alerts')).toContain('al-old-allergy');
     // The server upgrades (server/0020 runs on the data as an earlier version left it). The runner applies
     // only versions above the highest one held, so the later server files are undone too and run again.
-    await srv.db.exec('DROP TABLE fhir_access_tokens; DROP TABLE fhir_client_assertions; DROP TABLE fhir_clients');
-    await srv.db.run("DELETE FROM schema_migrations WHERE set_name = 'server' AND version >= 20");
-    expect((await migrate(srv.db, SERVER_SETS(srv.db))).applied.map((m) => `${m.set}/${m.version}`)).toEqual([
+    await t.srv.db.exec('DROP TABLE fhir_access_tokens; DROP TABLE fhir_client_assertions; DROP TABLE fhir_clients');
+    await t.srv.db.run("DELETE FROM schema_migrations WHERE set_name = 'server' AND version >= 20");
+    expect((await migrate(t.srv.db, SERVER_SETS(t.srv.db))).applied.map((m) => `${m.set}/${m.version}`)).toEqual([
       'server/20',
       'server/30',
     ]);

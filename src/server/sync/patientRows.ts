@@ -258,21 +258,40 @@ export async function readablePatients(scope: DeviceScope, ids: readonly string[
 
 /**
  * Patients some of `actors` may read something of (candidates for the workstation's partitions):
- * each table's policy filter once, as one statement.
+ * each table's policy filter once, its indexed branches one SELECT each (`patientsWhere`).
  */
 export async function candidates(server: Server, scope: DeviceScope, actors: Actor[]): Promise<string[]> {
   if (actors.length === 0) return [];
   const sub = await DeviceScope.build(server, scope.device, actors);
   const out = new Set<string>();
   for (const table of PATIENT_TABLES) {
-    const f = sub.rowFilter(table);
-    if (f === 'held' || isFalse(f)) continue;
-    const col = patientColumnOf(table);
-    const rows = await scope.db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${f.sql}`, f.params);
-    for (const r of rows) out.add(r.p);
-    await yieldNow();
+    const f = sub.rowBranches(table);
+    if (f !== 'held') await patientsWhere(scope.db, table, f, TRUE, out);
   }
   return [...out].sort();
+}
+
+/** Arms of one UNION at most (SQLite allows 500 in a compound SELECT). */
+const UNION_ARMS = 50;
+
+/**
+ * Adds to `out` the patients with a row of `table` where one of `branches` holds together with
+ * `also`: one SELECT per branch, joined by UNION, so each starts from its own index (the OR of
+ * subqueries under an AND scans the table: 340–580 ms per table at L, blocking the loop).
+ */
+async function patientsWhere(db: Db, table: TableName, branches: readonly Sql[], also: Sql, out: Set<string>): Promise<void> {
+  const col = patientColumnOf(table);
+  const arms = branches.map((b) => and(b, also)).filter((w) => !isFalse(w));
+  for (let i = 0; i < arms.length; i += UNION_ARMS) {
+    const chunk = arms.slice(i, i + UNION_ARMS);
+    const text = chunk.map((w) => `SELECT m.${col} AS p FROM ${table} m WHERE ${w.sql}`).join(' UNION ');
+    for (const r of await db.all<{ p: string }>(
+      text,
+      chunk.flatMap((w) => w.params),
+    ))
+      out.add(r.p);
+    await yieldNow();
+  }
 }
 
 /**
@@ -285,42 +304,13 @@ export async function candidates(server: Server, scope: DeviceScope, actors: Act
  * ward brings what her clearances and her own authorship add, not a re-listing of the ward.
  */
 export async function brought(server: Server, scope: DeviceScope, actors: Actor[]): Promise<string[]> {
-  if (actors.length === 0) return [];
-  const { db, device } = scope;
+  const { device } = scope;
   const { store } = server.sync;
-  const sub = await DeviceScope.build(server, device, actors);
-  const out = new Set<string>();
-  const listed = async (table: TableName, where: Sql): Promise<void> => {
-    if (isFalse(where)) return;
-    const col = patientColumnOf(table);
-    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
-      out.add(r.p);
-    await yieldNow();
-  };
-  for (const table of PATIENT_TABLES) {
-    const key = keySql(table, db.dialect);
-    const notHeld = (): Sql => {
-      const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
-      return { sql: `NOT (${held.sql})`, params: held.params };
-    };
-    const f = sub.rowFilter(table);
-    if (f !== 'held') await listed(table, and(f, notHeld()));
-    else {
-      const travels = patientRule(table)!.travels;
-      const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
-      if (only) await listed(table, and(sub.shownWhere(table, only.orShown), notHeld()));
-    }
-    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
-      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), store.heldRows(device.id, table, key, field.bit)));
-    }
-  }
-  for (const p of await patientsNaming(
-    db,
-    actors.map((a) => a.id),
-  ))
-    out.add(p);
-  return [...out].sort();
+  return patientsReached(server, scope, actors, (table, key, bit) => {
+    if (bit !== null) return store.heldRows(device.id, table, key, bit);
+    const held = store.heldRows(device.id, table, key, parentOnlyBit(table) || undefined);
+    return { sql: `NOT (${held.sql})`, params: held.params };
+  });
 }
 
 /**
@@ -330,33 +320,42 @@ export async function brought(server: Server, scope: DeviceScope, actors: Actor[
  * those partitions are re-evaluated for the users who remain.
  */
 export async function reachedBefore(server: Server, scope: DeviceScope, before: Actor[]): Promise<string[]> {
-  if (before.length === 0) return [];
-  const { db, device } = scope;
+  const { device } = scope;
   const { store } = server.sync;
-  const sub = await DeviceScope.build(server, device, before);
+  return patientsReached(server, scope, before, (table, key) => store.heldRows(device.id, table, key));
+}
+
+/**
+ * Which rows of a table count (`brought`, `reachedBefore`): among the rows `actors` may read (`bit`
+ * null) or whose masked field of that bit they see, as a condition over alias `m` (`key` its key).
+ */
+type Among = (table: TableName, key: string, bit: number | null) => Sql;
+
+/**
+ * The patients with a row `actors` may read, or see a masked field of, or that travels only where
+ * they are or may see it, among the rows `among` says; and the patients with a row naming them.
+ */
+async function patientsReached(server: Server, scope: DeviceScope, actors: Actor[], among: Among): Promise<string[]> {
+  if (actors.length === 0) return [];
+  const { db } = scope;
+  const sub = await DeviceScope.build(server, scope.device, actors);
   const out = new Set<string>();
-  const listed = async (table: TableName, where: Sql): Promise<void> => {
-    if (isFalse(where)) return;
-    const col = patientColumnOf(table);
-    for (const r of await db.all<{ p: string }>(`SELECT DISTINCT m.${col} AS p FROM ${table} m WHERE ${where.sql}`, where.params))
-      out.add(r.p);
-    await yieldNow();
-  };
+  const listed = (table: TableName, where: Sql[], also: Sql): Promise<void> => patientsWhere(db, table, where, also, out);
   for (const table of PATIENT_TABLES) {
-    const held = store.heldRows(device.id, table, keySql(table, db.dialect));
-    const f = sub.rowFilter(table);
-    if (f !== 'held') await listed(table, and(f, held));
-    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
-      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
-      await listed(table, and(sub.shownWhere(table, name, 'byUsers'), held));
-    }
+    const key = keySql(table, db.dialect);
+    const f = sub.rowBranches(table);
+    if (f !== 'held') await listed(table, f, among(table, key, null));
     const travels = patientRule(table)!.travels;
     const only = typeof travels === 'object' && 'withPatient' in travels ? travels.onlyFor : undefined;
-    if (only) await listed(table, and(sub.shownWhere(table, only.orShown), held));
+    if (only) await listed(table, [sub.shownWhere(table, only.orShown)], among(table, key, null));
+    for (const [name, field] of Object.entries(SYNC_RULES[table].masked ?? {}) as Array<[string, MaskedField<TableName>]>) {
+      if (!('shownTo' in field) || !('may' in field.shownTo)) continue;
+      await listed(table, [sub.shownWhere(table, name, 'byUsers')], among(table, key, field.bit));
+    }
   }
   for (const p of await patientsNaming(
     db,
-    before.map((a) => a.id),
+    actors.map((a) => a.id),
   ))
     out.add(p);
   return [...out].sort();
