@@ -1,10 +1,8 @@
 /**
- * The ward's doses due now read the ward's orders first (room by room, patient by patient) and let the
- * policy's `administer` filter decide on those rows only (issue 19's ≤ 10 ms target). On seeded random
- * worlds (every policy shape, stopped and ended orders, doses recorded and not), for every user and
- * every ward, the list must be exactly what it was by its earlier definition — the user's whole scope
- * (which still reads the orders table itself) narrowed to the ward's patients — and every order on it
- * must be one Oso itself lets the user administer.
+ * The ward's doses due now (issue 19) are the user's whole scope narrowed to the ward's patients: on
+ * seeded random worlds (every policy shape, stopped and ended orders, doses recorded and not), for every
+ * user and every ward, the same doses, the most overdue first; and every order on the list is one Oso
+ * itself lets the user administer. A guard for any faster shape of the ward's query (the ≤ 10 ms target).
  */
 import { describe, expect, it } from 'vitest';
 import { dosesDueNow, type DueDose } from '../../src/services/queries/mar';

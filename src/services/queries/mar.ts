@@ -206,22 +206,6 @@ export interface DueDose {
 }
 
 /**
- * The ward's scheduled orders in force, found room by room and patient by patient through the indexes
- * (rooms_ward, patients_room, medication_orders_patient), as the table the policy's `administer` filter
- * reads: the filter still decides every row, but on the ward's few orders instead of every order of the
- * hospital (compiled as an OR of branches, it made SQLite scan all orders once per branch). The LIMIT
- * keeps SQLite from flattening the subquery back into the outer join (which would bring the scans back).
- */
-function wardOrdersInForce(wardId: string, to: string, from: string): { from: string; joinParams: string[]; joins: string } {
-  return {
-    joins: 'CROSS JOIN patients p ON p.id = m.patient_id LEFT JOIN rooms r ON r.id = p.room_id',
-    from: `(SELECT mo.* FROM rooms wr CROSS JOIN patients wp ON wp.room_id = wr.id CROSS JOIN medication_orders mo ON mo.patient_id = wp.id
-      WHERE wr.ward_id = ? AND mo.prn = 0 AND mo.starts_at < ? AND (mo.ends_at IS NULL OR mo.ends_at > ?) LIMIT -1)`,
-    joinParams: [wardId, to, from],
-  };
-}
-
-/**
  * The ward's doses due now (or the user's whole scope with no ward): scheduled doses within the
  * window either side of now and overdue ones of the last 24 hours, not yet recorded, of orders the
  * user may `administer`; the most overdue first.
@@ -249,27 +233,14 @@ export async function dueDosesAs(ctx: ServiceContext, actor: Actor, opts: { ward
     {
       columns: 'm.*, p.name AS patient_name, p.mrn AS mrn, r.name AS room_name',
       joins: 'JOIN patients p ON p.id = m.patient_id LEFT JOIN rooms r ON r.id = p.room_id',
-      where: 'm.prn = 0 AND m.starts_at < ? AND (m.ends_at IS NULL OR m.ends_at > ?)',
-      params: [to, from],
-      // With a ward, the ward's orders are the table (the CROSS JOIN keeps them the outer loop).
-      ...(opts.wardId ? wardOrdersInForce(opts.wardId, to, from) : {}),
+      where: `m.prn = 0 AND m.starts_at < ? AND (m.ends_at IS NULL OR m.ends_at > ?)${opts.wardId ? ' AND r.ward_id = ?' : ''}`,
+      params: opts.wardId ? [to, from, opts.wardId] : [to, from],
     },
   );
   if (orders.length === 0) return [];
   const recorded = new Set<string>();
-  if (opts.wardId) {
-    // The ward's recorded doses in one statement, by the same indexes (a recorded dose only removes a
-    // slot from the list; nothing of an order the user may not administer is shown).
-    const rows = await ctx.db.all<{ order_id: string; scheduled_for: string }>(
-      `SELECT a.order_id, a.scheduled_for FROM rooms wr CROSS JOIN patients wp ON wp.room_id = wr.id
-       CROSS JOIN medication_orders mo ON mo.patient_id = wp.id CROSS JOIN medication_administrations a ON a.order_id = mo.id
-       WHERE wr.ward_id = ? AND mo.prn = 0 AND a.scheduled_for >= ?`,
-      [opts.wardId, from],
-    );
-    for (const r of rows) recorded.add(`${r.order_id}|${r.scheduled_for}`);
-  }
   // Chunked: SQLite allows a limited number of parameters per statement.
-  for (let i = 0; !opts.wardId && i < orders.length; i += 500) {
+  for (let i = 0; i < orders.length; i += 500) {
     const ids = orders.slice(i, i + 500).map((o) => o.id);
     const rows = await ctx.db.all<{ order_id: string; scheduled_for: string }>(
       `SELECT order_id, scheduled_for FROM medication_administrations WHERE order_id IN (${ids.map(() => '?').join(', ')}) AND scheduled_for >= ?`,
