@@ -14,6 +14,7 @@ import { authzType } from '../../../authz/model';
 import { and, inList, TRUE, type Sql } from '../../../store/sql';
 import { TABLES, type TableSpec } from '../../../store/tables';
 import type { ResourceMapping, Row } from '../mapping';
+import { keyOf } from '../search';
 
 /** Rows read per statement: large enough to amortize the policy filter, small enough for memory. */
 const CHUNK = 5000;
@@ -121,12 +122,13 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
       req.since && SINCE_COLUMN[mapping.fhirType] ? { sql: `${SINCE_COLUMN[mapping.fhirType]} > ?`, params: [req.since] } : TRUE;
     const read = async (extra: Sql, limit?: number): Promise<Row[]> => {
       const where = and(fixed, scopeCondition(mapping, req.scope), since, extra);
-      return engine.listAs<Row>(actor, 'read', mapping.authz, {
+      // The type's deciding action and key, as its search has them (Consent: `update` on the patient).
+      return engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
         columns: mapping.columns ?? 'm.*',
         joins: mapping.joins ?? '',
         where: where.sql,
         params: where.params,
-        orderBy: 'm.id',
+        orderBy: keyOf(mapping),
         ...(limit ? { limit } : {}),
       });
     };
@@ -141,7 +143,7 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
       let after: string | null = null;
       for (;;) {
         if (job.state !== 'running') return;
-        const rows = await read(after === null ? TRUE : { sql: 'm.id > ?', params: [after] }, CHUNK);
+        const rows = await read(after === null ? TRUE : { sql: `${keyOf(mapping)} > ?`, params: [after] }, CHUNK);
         if (rows.length === 0) break;
         after = rows[rows.length - 1]!.id;
         out.write(await mapping.toFhir(rows, { engine, actor }));
