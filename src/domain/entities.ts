@@ -112,6 +112,12 @@ export interface Patient {
   no_known_allergies: number | null;
   /** NEWS2 oxygen saturation scale (SPEC §3b, §7b); 2 is prescribed, like an order. */
   spo2_scale: Spo2Scale;
+  /**
+   * Issue 19: the room a final discharge cleared, and when (null before one). Read only to decide a dose
+   * given before that time and synced after it; never for coverage now.
+   */
+  discharged_from_room_id?: string | null;
+  final_discharged_at?: string | null;
 }
 
 export interface Appointment {

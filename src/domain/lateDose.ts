@@ -33,6 +33,20 @@ export function mayDecideAsAtBedside(at: string, now: string): boolean {
   return t <= n + FUTURE_GRACE_MS && t >= n - LATE_RECORD_DAYS * 86_400_000;
 }
 
+/**
+ * The room a finally discharged patient left, when a dose given at `at` was given before they left it
+ * (strictly before `final_discharged_at`); null otherwise, so a dose after the discharge stays refused.
+ */
+export function roomLeftAfter(
+  patient: { discharged_from_room_id?: string | null; final_discharged_at?: string | null },
+  at: string,
+): string | null {
+  const left = patient.final_discharged_at ? Date.parse(patient.final_discharged_at) : NaN;
+  const t = Date.parse(at);
+  if (!patient.discharged_from_room_id || Number.isNaN(left) || Number.isNaN(t)) return null;
+  return t < left ? patient.discharged_from_room_id : null;
+}
+
 /** The order as a workstation that had not heard of its stop held it. */
 export function orderAsHeld<O extends { status: string }>(order: O): O {
   return { ...order, status: 'active' };

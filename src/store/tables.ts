@@ -31,6 +31,8 @@ export const TABLES = {
       'facility_id',
       'no_known_allergies',
       'spo2_scale',
+      'discharged_from_room_id',
+      'final_discharged_at',
     ],
     defaults: { spo2_scale: 1 },
   },

@@ -133,6 +133,51 @@ describeSync('a dose given offline that reaches the server after the facts chang
     await reconnectAndKeep(a, d.id);
   }, 120_000);
 
+  it('the patient was finally discharged after the dose was given offline: kept, marked, decided in the room they left', async () => {
+    const a = await t.workstationWith('ward-a', 'nina');
+    setClocks(at('20:02'), a);
+    a.online = false;
+    const d = scheduledDose('20:02');
+    await a.run('u-nina', 'recordAdministration', d);
+    setClocks(at('20:05'), a);
+    expect((await t.asUser('brown', 'dischargePatient', { id: 'p-a' })).status).toBe(200);
+    setClocks(at('20:06'), a);
+    expect((await t.asUser('ada', 'finalDischargePatient', { id: 'p-a' })).status).toBe(200);
+    // The room is cleared; where the patient was, and when they left, are kept.
+    expect(
+      await t.srv.db.get("SELECT room_id, discharged_from_room_id, final_discharged_at FROM patients WHERE id = 'p-a'"),
+    ).toEqual({ room_id: null, discharged_from_room_id: 'r-101', final_discharged_at: at('20:06') });
+    setClocks(at('20:10'), a);
+
+    // Nina's ward no longer covers Alice: her chart leaves the workstation, the dose stays on the server.
+    const kept = await reconnectAndKeep(a, d.id, false);
+    expect(kept.reason).toMatch(/^Recorded after access changed/);
+    // Put back for that one decision only: the patient has no room, and Nina no longer sees the chart.
+    expect(await t.srv.db.get("SELECT room_id, status FROM patients WHERE id = 'p-a'")).toEqual({
+      room_id: null,
+      status: 'final_discharged',
+    });
+    expect(await a.ids('patients')).not.toContain('p-a');
+  }, 120_000);
+
+  it('a dose whose time is after the final discharge stays refused', async () => {
+    const a = await t.workstationWith('ward-a', 'nina');
+    setClocks(at('19:58'), a);
+    a.online = false;
+    expect((await t.asUser('brown', 'dischargePatient', { id: 'p-a' })).status).toBe(200);
+    setClocks(at('20:00'), a);
+    expect((await t.asUser('ada', 'finalDischargePatient', { id: 'p-a' })).status).toBe(200);
+    setClocks(at('20:02'), a);
+    const d = scheduledDose('20:02');
+    await a.run('u-nina', 'recordAdministration', d);
+    setClocks(at('20:10'), a);
+
+    a.online = true;
+    await a.sync.syncNow();
+    expect(await t.serverCount('mutations', "status = 'rejected'")).toBe(1);
+    expect(await serverDose(d.id)).toBeUndefined();
+  }, 120_000);
+
   it('what was never allowed stays refused: a clerk, a time in the future of the server, a time before the order started', async () => {
     const ws = await t.workstationWith('ward-pc', 'nina', 'rita');
     setClocks(at('20:10'), ws);

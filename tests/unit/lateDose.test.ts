@@ -6,6 +6,7 @@ import {
   lateDoseNote,
   mayDecideAsAtBedside,
   orderAsHeld,
+  roomLeftAfter,
   stoppedOrderDoseAlertId,
 } from '../../src/domain/lateDose';
 
@@ -51,5 +52,15 @@ describe('a dose decided again as at the bedside', () => {
       /^Recorded after access changed/,
     );
     expect(stoppedOrderDoseAlertId('mad-1')).toBe('stopped-order-dose:mad-1');
+  });
+
+  it('a finally discharged patient is placed in the room they left only for a dose given before they left', () => {
+    const left = { discharged_from_room_id: 'r-101', final_discharged_at: '2026-11-23T20:06:00.000Z' };
+    expect(roomLeftAfter(left, '2026-11-23T20:02:00.000Z')).toBe('r-101');
+    expect(roomLeftAfter(left, '2026-11-23T20:06:00.000Z')).toBeNull();
+    expect(roomLeftAfter(left, '2026-11-23T20:07:00.000Z')).toBeNull();
+    // Discharged before the room was kept (an earlier version): nothing to put back.
+    expect(roomLeftAfter({ discharged_from_room_id: null, final_discharged_at: null }, '2026-11-23T20:02:00.000Z')).toBeNull();
+    expect(roomLeftAfter({ discharged_from_room_id: 'r-101', final_discharged_at: null }, '2026-11-23T20:02:00.000Z')).toBeNull();
   });
 });

@@ -24,6 +24,7 @@ import {
   lateDoseNote,
   mayDecideAsAtBedside,
   orderAsHeld,
+  roomLeftAfter,
   stoppedOrderDoseAlertId,
   stoppedOrderDoseMessage,
 } from '../../domain/lateDose';
@@ -268,17 +269,44 @@ async function decideAsAtBedside(ctx: ServiceContext, order: MedicationOrder, ac
   const target = { type: 'MedicationOrder' as const, id: order.id };
   if ((await ctx.authz.decideAs(actor, 'administer', target)) === 'allow') return false;
   if (!mayDecideAsAtBedside(at, ctx.clock.now().toISOString())) return false;
-  const then = await loadActor(ctx.db, actor.id, canonicalTime(at) ?? at);
+  return mightAdministerThen(ctx, order, actor.id, at);
+}
+
+/**
+ * Whether the user could administer the order as the workstation held it, at `at`: their assignments
+ * at that time, and the patient where they were then. A final discharge clears the room; for a dose
+ * given before it, the room it left is put back for this one decision, inside a savepoint that is
+ * always rolled back (the policy's filter reads the stored patient), so nothing a user may do now widens.
+ */
+async function mightAdministerThen(ctx: ServiceContext, order: MedicationOrder, userId: string, at: string): Promise<boolean> {
+  const then = await loadActor(ctx.db, userId, canonicalTime(at) ?? at);
   if (!then) return false;
-  return (
+  const decide = async (): Promise<boolean> =>
     (await ctx.authz.decideAs(
       then,
       'administer',
       { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
       { checkRead: false },
-    )) === 'allow'
-  );
+    )) === 'allow';
+  if (await decide()) return true;
+  const patient = await getPatient(ctx.db, order.patient_id);
+  const left = patient?.status === 'final_discharged' ? roomLeftAfter(patient, at) : null;
+  if (!left) return false;
+  let allowed = false;
+  try {
+    await ctx.db.transaction(async () => {
+      await ctx.db.run('UPDATE patients SET room_id = ? WHERE id = ?', [left, order.patient_id]);
+      allowed = await decide();
+      throw new UndoRoom();
+    });
+  } catch (e) {
+    if (!(e instanceof UndoRoom)) throw e;
+  }
+  return allowed;
 }
+
+/** Thrown to roll back the savepoint that put a finally discharged patient back in their room. */
+class UndoRoom extends Error {}
 
 /** A dose given after its order was stopped (the workstation had not heard): a `critical` alert, once. */
 async function raiseStoppedOrderDose(
@@ -322,17 +350,7 @@ async function checkWitness(
     try {
       const w = await ctx.authz.resolve({ userId: witnessId });
       allowed = (await ctx.authz.decideAs(w.actor, 'administer', { type: 'MedicationOrder', id: order.id })) === 'allow';
-      if (!allowed && bedsideAt) {
-        const then = await loadActor(ctx.db, witnessId, canonicalTime(bedsideAt) ?? bedsideAt);
-        allowed =
-          !!then &&
-          (await ctx.authz.decideAs(
-            then,
-            'administer',
-            { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
-            { checkRead: false },
-          )) === 'allow';
-      }
+      if (!allowed && bedsideAt) allowed = await mightAdministerThen(ctx, order, witnessId, bedsideAt);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
     }

@@ -275,10 +275,13 @@ function statusChange(
         ],
         audit: { action, resource: ref('Patient', a.id), orgId: p?.org_id ?? null },
         summary: `${text.summary}: ${p?.name ?? a.id}`,
-        async apply(w) {
-          const row = await w.update('patients', { id: a.id }, clearRoom ? { status: to, room_id: null } : { status: to }, {
-            status: from,
-          });
+        async apply(w, _who, now) {
+          // A final discharge keeps the room it clears, and when: a dose given there before it may still
+          // arrive from an offline workstation (docs/clinical-rules.md "Doses that arrive late").
+          const change = clearRoom
+            ? { status: to, room_id: null, discharged_from_room_id: p?.room_id ?? null, final_discharged_at: now }
+            : { status: to };
+          const row = await w.update('patients', { id: a.id }, change, { status: from });
           if (!row) throw new AppError('conflict', text.wrongState);
           return row as unknown as Patient;
         },
