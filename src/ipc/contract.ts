@@ -16,6 +16,20 @@ import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
 const Secret = z.string().min(1, 'is required').max(200);
+/** A badge and its PIN, to sign in or to prove it is still the signed-in user (break-glass). */
+const BadgeCredentials = z
+  .object({
+    method: z.literal('badge'),
+    // Badges are stored in upper case: a reader typing the tag id in lower case signs in all the same.
+    badge: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(100)
+      .transform((b) => b.toUpperCase()),
+    pin: Secret,
+  })
+  .strict();
 
 const mutation = <K extends keyof typeof MUTATIONS, R extends z.ZodType>(name: K, response: R) => ({
   request: MUTATIONS[name].args as (typeof MUTATIONS)[K]['args'],
@@ -31,19 +45,7 @@ export const channels = {
       z
         .object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret })
         .strict(),
-      // Badges are stored in upper case: a reader typing the tag id in lower case signs in all the same.
-      z
-        .object({
-          method: z.literal('badge'),
-          badge: z
-            .string()
-            .trim()
-            .min(1, 'is required')
-            .max(100)
-            .transform((b) => b.toUpperCase()),
-          pin: Secret,
-        })
-        .strict(),
+      BadgeCredentials,
     ]),
     response: out.SessionOut,
   },
@@ -118,18 +120,7 @@ export const channels = {
         ...MUTATIONS.breakGlass.args.shape,
         confirm: z.discriminatedUnion('method', [
           z.object({ method: z.literal('password'), password: Secret }).strict(),
-          z
-            .object({
-              method: z.literal('badge'),
-              badge: z
-                .string()
-                .trim()
-                .min(1, 'is required')
-                .max(100)
-                .transform((b) => b.toUpperCase()),
-              pin: Secret,
-            })
-            .strict(),
+          BadgeCredentials,
         ]),
       })
       .strict(),
