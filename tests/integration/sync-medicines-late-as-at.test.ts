@@ -5,10 +5,10 @@
  * rolled back, which on PostgreSQL locked the patient's row for the push). SQLite and PostgreSQL.
  */
 import { expect, it } from 'vitest';
-import { at, dischargeFinally, doseGivenOffline, lateDoseWorld, setClocks } from '../helpers/lateDose';
+import { at, dischargeFinally, doseGivenOffline, wardNursingWorld, setClocks } from '../helpers/offlineDoses';
 import { describeSync } from '../helpers/sync';
 
-describeSync('a late dose decided as at the bedside', lateDoseWorld, (t) => {
+describeSync('a late dose decided as at the bedside', wardNursingWorld, (t) => {
   it('is decided in the room the patient left without writing to the patient', async () => {
     const { a, d } = await doseGivenOffline(t);
     await dischargeFinally(t, a, at('20:05'), at('20:06'));

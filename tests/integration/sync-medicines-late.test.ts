@@ -7,12 +7,12 @@
  * workstation. What was never allowed stays refused. SQLite and PostgreSQL.
  */
 import { expect, it } from 'vitest';
-import { at, dischargeFinally, doseGivenOffline, lateDoseWorld, scheduledDose, setClocks } from '../helpers/lateDose';
+import { at, dischargeFinally, doseGivenOffline, wardNursingWorld, scheduledDose, setClocks } from '../helpers/offlineDoses';
 import { describeSync, post, signedChange, type TestWorkstation } from '../helpers/sync';
 
 type Dose = { id: string; reason: string | null };
 
-describeSync('a dose given offline that reaches the server after the facts changed', lateDoseWorld, (t) => {
+describeSync('a dose given offline that reaches the server after the facts changed', wardNursingWorld, (t) => {
   const serverDose = (id: string): Promise<Dose | undefined> =>
     t.srv.db.get<Dose>('SELECT id, reason FROM medication_administrations WHERE id = ?', [id]);
   const stopOrder = async (): Promise<void> => {

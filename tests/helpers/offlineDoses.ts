@@ -1,7 +1,7 @@
 /**
- * The setting of the late-dose sync tests (issue 19, src/domain/lateDose.ts): Alice's 20:00
- * clarithromycin on the ward-nursing fixture, given by Nina on a ward A workstation that is offline
- * while the facts change on the server.
+ * The setting of the medicine sync tests (issue 19): Alice's doses on the ward-nursing fixture, given on
+ * ward workstations that are offline while the facts change on the server (src/domain/lateDose.ts,
+ * src/domain/doubleDose.ts).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import type { SyncSuite, TestWorkstation } from './sync';
 import { smallHospitalWithSecrets } from './workstation';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
-export const lateDoseWorld = (): Record<string, unknown> =>
+export const wardNursingWorld = (): Record<string, unknown> =>
   smallHospitalWithSecrets(readFixtureFile(FIXTURE) as Record<string, unknown>);
 
 const EVENING = '2026-11-23T20:00:00.000Z';
