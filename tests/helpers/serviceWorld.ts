@@ -3,13 +3,13 @@
  * policy and engine: tests/helpers/world.ts), its use cases run as a user, and a refusal read as its
  * kind and sentence.
  */
-import { afterEach, beforeEach } from 'vitest';
 import { MUTATIONS } from '../../src/services/mutations';
 import { runMutation } from '../../src/services/run';
 import { readFixtureFile } from '../../src/store/fixture/load';
+import { perTest } from './perTest';
 import { makeWorld, type TestWorld } from './world';
 
-export interface ServiceWorld extends TestWorld {
+interface UseCases {
   /** Runs use case `name` as user `who`. */
   run(who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any>;
   /** The refusal `p` ends with (fails the test when it succeeds). */
@@ -17,40 +17,20 @@ export interface ServiceWorld extends TestWorld {
 }
 
 /** The world of the test running now, made from the fixture file at `fixturePath` before each test and closed after it. */
-export function worldPerTest(fixturePath: string): ServiceWorld {
-  let current: TestWorld | undefined;
-  beforeEach(async () => {
-    current = await makeWorld(readFixtureFile(fixturePath));
-  });
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
-  const now = (): TestWorld => {
-    if (!current) throw new Error('The world exists only while a test runs.');
-    return current;
-  };
-  return {
-    get db() {
-      return now().db;
-    },
-    get clock() {
-      return now().clock;
-    },
-    get engine() {
-      return now().engine;
-    },
-    get ctx() {
-      return now().ctx;
-    },
-    close: () => now().close(),
-    run: (who, name, input) => runMutation(now().ctx, { userId: who }, MUTATIONS[name] as never, input),
-    failure: (p) =>
-      p.then(
-        () => {
-          throw new Error('expected a refusal');
-        },
-        (e: { kind: string; message: string }) => ({ kind: e.kind, message: e.message }),
-      ),
-  };
+export function worldPerTest(fixturePath: string): TestWorld & UseCases {
+  return perTest(
+    'The world',
+    () => makeWorld(readFixtureFile(fixturePath)),
+    (w) => w.close(),
+    (now): UseCases => ({
+      run: (who, name, input) => runMutation(now().ctx, { userId: who }, MUTATIONS[name] as never, input),
+      failure: (p) =>
+        p.then(
+          () => {
+            throw new Error('expected a refusal');
+          },
+          (e: { kind: string; message: string }) => ({ kind: e.kind, message: e.message }),
+        ),
+    }),
+  );
 }
