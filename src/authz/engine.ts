@@ -12,6 +12,7 @@ import type { Db, SqlValue } from '../store/db';
 import { and, distinct, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
 import { ACTIONS, NO_READ_CHECK } from './actions';
 import { actorFilterKey, loadActor, type Actor } from './actor';
+import { readingPatientsAsAt, type AsAt } from './asAt';
 import { FilterCache } from './filterCache';
 import { authzType, type AuthzType } from './model';
 import { tableColumns } from './columns';
@@ -20,6 +21,9 @@ import { resolvePolicy, type LoadedPolicy, type PolicyConfig } from './policy';
 import { compileFilter, selectSql, toSqlValue, type AuthzQuery, type FilterShape, type SelectOptions } from './sqlFilter';
 
 export type Decision = 'allow' | 'forbidden' | 'not_found';
+
+/** No patient seen elsewhere than the stored row says (every decision but one made as at the bedside). */
+const AS_STORED: ReadonlyMap<string, string> = new Map();
 
 const both = (f: (shape: FilterShape) => AuthzQuery): Record<FilterShape, AuthzQuery> => ({ list: f('list'), row: f('row') });
 
@@ -160,19 +164,36 @@ export class AuthzEngine {
     return (await mayRead()) ? 'forbidden' : 'not_found';
   }
 
-  private async allowedBySql(actor: Actor, action: string, target: Target): Promise<boolean> {
+  /**
+   * Whether the user, as things were at `asAt.at`, may do `action` (a dose decided again as at the
+   * bedside: src/domain/lateDose.ts): their assignments then, and the patients of `asAt.patientRooms`
+   * in the rooms they were in then (src/authz/asAt.ts). Nothing is written.
+   */
+  async allowedAsAt(userId: string, action: string, target: Target, asAt: AsAt): Promise<boolean> {
+    const actor = await loadActor(this.db, userId, asAt.at);
+    return actor !== null && this.allowedBySql(actor, action, target, asAt.patientRooms);
+  }
+
+  private async allowedBySql(
+    actor: Actor,
+    action: string,
+    target: Target,
+    patientRooms: ReadonlyMap<string, string> = AS_STORED,
+  ): Promise<boolean> {
     const type = authzType(target.type);
     const q = await this.queryAs(actor, action, target.type, 'row');
-    if ('id' in target) {
-      const { sql, params } = selectSql(q, { columns: '1 AS ok', where: `m.${type.pk} = ?`, params: [target.id], limit: 1 });
+    const found = async (stmt: Sql): Promise<boolean> => {
+      const { sql, params } = readingPatientsAsAt(stmt, patientRooms);
       return (await this.db.get(sql, params)) !== undefined;
-    }
+    };
+    if ('id' in target)
+      return found(selectSql(q, { columns: '1 AS ok', where: `m.${type.pk} = ?`, params: [target.id], limit: 1 }));
     // A not-yet-stored object: the same filter over a one-row derived table holding its values.
     const columns = tableColumns(type.table);
     const values = columns.map((c) => toSqlValue(target.object[c] ?? null));
     const row = columns.map((c) => `? AS ${c}`).join(', ');
     const { sql, params } = selectSql(q, { columns: '1 AS ok', from: `(SELECT ${row})`, limit: 1 });
-    return (await this.db.get(sql, [...values, ...params])) !== undefined;
+    return found({ sql, params: [...values, ...params] });
   }
 
   async authorize(p: Principal, action: string, target: Target, opts: { checkRead?: boolean } = {}): Promise<Decision> {

@@ -8,6 +8,7 @@ import { ERROR_KINDS } from '../domain/errors';
 import { allStorable } from '../domain/text';
 import { Id, IsoTime, TypedMrn } from '../domain/schemas';
 import { MUTATIONS } from '../services/mutations';
+import { BadgeCredentials, PasswordCredentials, Secret } from './credentials';
 import * as med from './medicineSchemas';
 import * as out from './schemas';
 import { AllergyOut } from './allergySchemas';
@@ -15,7 +16,6 @@ import { HandoverNoteOut, NotesToWriteOut, WardHandoverOut } from './handoverSch
 import { REPORT_FIELDS } from '../services/queries/auditReport';
 
 const none = z.object({}).strict();
-const Secret = z.string().min(1, 'is required').max(200);
 
 const mutation = <K extends keyof typeof MUTATIONS, R extends z.ZodType>(name: K, response: R) => ({
   request: MUTATIONS[name].args as (typeof MUTATIONS)[K]['args'],
@@ -27,24 +27,7 @@ export const channels = {
   // Session and sign-in (shared ward workstations: badge + PIN, lock, quick switch).
   'session.get': { request: none, response: out.SessionOut },
   'session.signIn': {
-    request: z.discriminatedUnion('method', [
-      z
-        .object({ method: z.literal('password'), username: z.string().trim().min(1, 'is required').max(100), password: Secret })
-        .strict(),
-      // Badges are stored in upper case: a reader typing the tag id in lower case signs in all the same.
-      z
-        .object({
-          method: z.literal('badge'),
-          badge: z
-            .string()
-            .trim()
-            .min(1, 'is required')
-            .max(100)
-            .transform((b) => b.toUpperCase()),
-          pin: Secret,
-        })
-        .strict(),
-    ]),
+    request: z.discriminatedUnion('method', [PasswordCredentials, BadgeCredentials]),
     response: out.SessionOut,
   },
   'session.unlock': { request: z.object({ secret: Secret }).strict(), response: out.SessionOut },
@@ -118,18 +101,7 @@ export const channels = {
         ...MUTATIONS.breakGlass.args.shape,
         confirm: z.discriminatedUnion('method', [
           z.object({ method: z.literal('password'), password: Secret }).strict(),
-          z
-            .object({
-              method: z.literal('badge'),
-              badge: z
-                .string()
-                .trim()
-                .min(1, 'is required')
-                .max(100)
-                .transform((b) => b.toUpperCase()),
-              pin: Secret,
-            })
-            .strict(),
+          BadgeCredentials,
         ]),
       })
       .strict(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Id } from '../domain/schemas';
+import { BadgeCredentials, PasswordCredentials } from './credentials';
 import { RecordAdministrationFields } from '../services/mutations/medicationAdministrations';
 
 const s = z.string();
@@ -12,7 +13,6 @@ const ns = z.string().nullable();
 const n = z.coerce.number();
 const nn = z.coerce.number().nullable();
 const flag = z.union([z.boolean(), z.number()]).transform((v) => v === true || v === 1);
-const Secret = z.string().min(1, 'is required').max(200);
 
 export const MedicationOrderOut = z.object({
   id: s,
@@ -100,27 +100,8 @@ export const RecordDoseRequest = RecordAdministrationFields.omit({ witness_id: t
 
 /** The witness's own badge + PIN or password, for one order (the nurse stays signed in). */
 export const WitnessRequest = z.discriminatedUnion('method', [
-  z
-    .object({
-      order_id: Id,
-      method: z.literal('password'),
-      username: z.string().trim().min(1, 'is required').max(100),
-      password: Secret,
-    })
-    .strict(),
-  z
-    .object({
-      order_id: Id,
-      method: z.literal('badge'),
-      badge: z
-        .string()
-        .trim()
-        .min(1, 'is required')
-        .max(100)
-        .transform((b) => b.toUpperCase()),
-      pin: Secret,
-    })
-    .strict(),
+  z.object({ order_id: Id, ...PasswordCredentials.shape }).strict(),
+  z.object({ order_id: Id, ...BadgeCredentials.shape }).strict(),
 ]);
 
 export const WitnessOut = z.object({ token: s, witness: z.object({ id: s, name: s }) });

@@ -6,12 +6,19 @@
  * 24 hours; an acknowledged alert says by whom; a 12-year-old's heart rate is judged against the child's range.
  */
 import { noSeriousViolations } from './axe';
-import { test, expect, signIn, type Page } from './harness';
+import { test, expect, signIn, type Harness, type Page } from './harness';
 
 async function openAlice(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: /^Census/ })).toBeVisible();
   await page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Alice Patient' })).toBeVisible();
+}
+
+/** The workstation opened, Nina signed in, Alice's chart open. */
+async function aliceAsNina(page: Page, harness: Harness): Promise<void> {
+  await harness.open();
+  await signIn(page, 'nina');
+  await openAlice(page);
 }
 
 async function fillSet(page: Page, v: Record<string, string>): Promise<void> {
@@ -31,16 +38,22 @@ async function fillSet(page: Page, v: Record<string, string>): Promise<void> {
   await dialog.getByRole('button', { name: 'Save vitals' }).click();
 }
 
+/** A set that saves at once (no second look): the dialog closes. */
+async function recordSet(page: Page, v: Record<string, string>): Promise<void> {
+  await fillSet(page, v);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+}
+
+/** Issue 18's deteriorating patient, on oxygen: NEWS2 17. */
+const SEPTIC = { rr: '32', spo2: '84', o2: 'oxygen', sys: '82', dia: '40', hr: '138', acvpu: 'A', temp: '35.0' };
+
 test('NEWS2 17 escalates: a critical "emergency review" in the banner and the census; rescheduling it needs a reason and stays within 24 h; acknowledged says by whom', async ({
   page,
   harness,
 }) => {
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
+  await aliceAsNina(page, harness);
 
-  await fillSet(page, { rr: '32', spo2: '84', o2: 'oxygen', sys: '82', dia: '40', hr: '138', acvpu: 'A', temp: '35.0' });
-  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await recordSet(page, SEPTIC);
   const banner = page.getByRole('region', { name: 'Patient banner' });
   await expect(banner.getByRole('alert')).toContainText('Critical: NEWS2 17 — emergency review');
   const news2 = page.getByRole('table', { name: 'NEWS2' });
@@ -80,20 +93,15 @@ test('a critical alert shows in the census until acknowledged, distinct from the
   page,
   harness,
 }) => {
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
-  await fillSet(page, { rr: '32', spo2: '84', o2: 'oxygen', sys: '82', dia: '40', hr: '138', acvpu: 'A', temp: '35.0' });
-  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await aliceAsNina(page, harness);
+  await recordSet(page, SEPTIC);
   await page.getByRole('link', { name: 'Census' }).first().click();
   const census = page.getByRole('grid', { name: 'Patients' }).getByRole('row').filter({ hasText: 'Alice Patient' });
   await expect(census.locator('.census-critical')).toHaveText('Critical: NEWS2 17 — emergency review');
 });
 
 test('HR 250 with BP 60/59 gets a second look naming the values; saved only when confirmed', async ({ page, harness }) => {
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
+  await aliceAsNina(page, harness);
   await fillSet(page, { rr: '16', spo2: '97', o2: 'air', sys: '60', dia: '59', hr: '250', acvpu: 'A', temp: '36.8' });
   const dialog = page.getByRole('dialog', { name: /Record vitals/ });
   await expect(dialog.getByText('Are these values right?')).toBeVisible();
@@ -133,12 +141,9 @@ test("a 12-year-old's heart rate is judged against the child's range, and NEWS2 
   harness,
 }) => {
   await harness.t.ws.db.run("UPDATE patients SET birth_date = '2014-06-01' WHERE id = 'p-alice'");
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
+  await aliceAsNina(page, harness);
   // 55/min is within the adult 50–100 but below 60–100 at 12 to 15 years (APLS).
-  await fillSet(page, { rr: '16', spo2: '98', o2: 'air', sys: '110', dia: '70', hr: '55', acvpu: 'A', temp: '36.8' });
-  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await recordSet(page, { rr: '16', spo2: '98', o2: 'air', sys: '110', dia: '70', hr: '55', acvpu: 'A', temp: '36.8' });
   const hr = page.getByRole('group', { name: 'Heart rate' });
   await expect(hr).toContainText('55');
   await expect(hr).toContainText('outside usual range');
@@ -152,13 +157,10 @@ test("a 12-year-old's trends and flowsheet mark values against the child's range
   harness,
 }) => {
   await harness.t.ws.db.run("UPDATE patients SET birth_date = '2014-06-01' WHERE id = 'p-alice'");
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
+  await aliceAsNina(page, harness);
   // HR 55 and RR 13 are usual for an adult (50–100, 12–20) but low at 12 to 15 years (60–100, 15–20, APLS);
   // systolic 130 is usual for an adult (90–140) but high for the child (100–120).
-  await fillSet(page, { rr: '13', spo2: '98', o2: 'air', sys: '130', dia: '70', hr: '55', acvpu: 'A', temp: '36.8' });
-  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await recordSet(page, { rr: '13', spo2: '98', o2: 'air', sys: '130', dia: '70', hr: '55', acvpu: 'A', temp: '36.8' });
   const trends = page.getByRole('group', { name: /Vital-sign trends/ });
   const hrTrend = trends.getByRole('figure', { name: 'Heart rate trend' });
   await expect(hrTrend).toContainText('usual 60–100 at 12 to 15 years');
@@ -184,11 +186,8 @@ test("a 12-year-old's trends and flowsheet mark values against the child's range
 });
 
 test("after a set, the nurse's worklist lists the next set due for that patient", async ({ page, harness }) => {
-  await harness.open();
-  await signIn(page, 'nina');
-  await openAlice(page);
-  await fillSet(page, { rr: '22', spo2: '95', o2: 'air', sys: '105', dia: '70', hr: '95', acvpu: 'A', temp: '36.8' });
-  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await aliceAsNina(page, harness);
+  await recordSet(page, { rr: '22', spo2: '95', o2: 'air', sys: '105', dia: '70', hr: '95', acvpu: 'A', temp: '36.8' });
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My day' }).click();
   const worklist = page.getByRole('table', { name: 'My worklist' });
   // NEWS2 5 (medium): the next set in an hour, and an "urgent review" alert due within the hour.

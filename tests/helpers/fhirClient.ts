@@ -4,6 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { expect } from 'vitest';
+import { registerClient } from '../../src/server/fhir/clients';
+import type { TestServer } from './sync';
 
 export interface ClientKey {
   alg: 'RS384' | 'ES384';
@@ -85,4 +88,34 @@ export async function fhirFetch(
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+/** A system client to register: each acts as its service user, within its scopes. */
+interface SystemClient {
+  id: string;
+  name: string;
+  scopes: string;
+  serviceUserId: string;
+}
+
+/** Registers system clients at the server's time, each with the public keys of `keys`. */
+export async function registerSystemClients(
+  srv: Pick<TestServer, 'db' | 'server'>,
+  keys: ClientKey[],
+  clients: SystemClient[],
+): Promise<void> {
+  const jwks = { keys: keys.map((k) => k.publicJwk) };
+  for (const c of clients) await registerClient(srv.db, { ...c, jwks }, srv.server.now());
+}
+
+/** A system client's access token: an assertion signed by `key` at the server's time, exchanged at the token endpoint. */
+export async function systemToken(
+  srv: Pick<TestServer, 'url' | 'server'>,
+  key: ClientKey,
+  clientId: string,
+  scope?: string,
+): Promise<string> {
+  const r = await requestToken(srv.url, await assertion(clientId, key, `${srv.url}/fhir/R4/auth/token`, srv.server.now()), scope);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.access_token!;
 }

@@ -5,28 +5,15 @@
  * own channels: `chart.access` says when an open chart's access ends and, once it has, why; break-glass
  * needs the user's password or their own badge and its PIN. (tests/e2e/access-ends.spec.ts shows it.)
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
-import { readFixtureFile } from '../../src/store/fixture/load';
 import { SIGN_IN_REFUSED } from '../../src/services/signIn';
-import {
-  openTestWorkstation,
-  smallHospitalWithSecrets,
-  TEST_PASSWORD,
-  TEST_PIN,
-  type TestWorkstation,
-} from '../helpers/workstation';
-import { SMALL_FIXTURE } from '../helpers/world';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
+import { workstationPerTest } from '../helpers/workstationPerTest';
 
-let t: TestWorkstation;
-beforeEach(async () => {
-  t = await openTestWorkstation(smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>));
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = workstationPerTest();
+const { signIn } = t;
 
-const signIn = (username: string) => t.call('session.signIn', { method: 'password', username, password: TEST_PASSWORD });
 const refusal = (p: Promise<unknown>) =>
   p.then(
     () => 'done',

@@ -6,33 +6,16 @@
  * audited and queued for sync.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MUTATIONS } from '../../src/services/mutations';
+import { describe, expect, it } from 'vitest';
 import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
-import { runMutation } from '../../src/services/run';
-import { readFixtureFile } from '../../src/store/fixture/load';
-import { count, makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
+import { count } from '../helpers/world';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(readFixtureFile(FIXTURE));
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
-const failure = (p: Promise<unknown>): Promise<{ kind: string; message: string }> =>
-  p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: { kind: string; message: string }) => ({ kind: e.kind, message: e.message }),
-  );
+const w = worldPerTest(FIXTURE);
+const { run, failure } = w;
 
 describe('recording an allergy', () => {
   it('is recorded by a ward nurse, audited, queued for sync and shown first in the chart when life-threatening', async () => {

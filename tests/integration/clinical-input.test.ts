@@ -11,15 +11,9 @@ import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
 import { wardCensus } from '../../src/services/queries/census';
 import { runMutation } from '../../src/services/run';
-import { readFixtureFile } from '../../src/store/fixture/load';
-import {
-  openTestWorkstation,
-  smallHospitalWithSecrets,
-  TEST_PASSWORD,
-  TEST_PIN,
-  type TestWorkstation,
-} from '../helpers/workstation';
-import { count, makeWorld, SMALL_FIXTURE, type TestWorld } from '../helpers/world';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
+import { count, makeWorld, type TestWorld } from '../helpers/world';
+import { workstationPerTest } from '../helpers/workstationPerTest';
 
 let w: TestWorld;
 beforeEach(async () => {
@@ -264,13 +258,7 @@ describe('what a chart and the census tell', () => {
 });
 
 describe('over IPC (the window)', () => {
-  let t: TestWorkstation;
-  beforeEach(async () => {
-    t = await openTestWorkstation(smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>));
-  });
-  afterEach(async () => {
-    await t.close();
-  });
+  const t = workstationPerTest();
 
   it('says in words what is wrong with a form, never zod\'s "Too big: expected string to have <=100 characters"', async () => {
     await t.call('session.signIn', { method: 'password', username: 'rita', password: TEST_PASSWORD });

@@ -7,12 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setExportFileBytes } from '../../src/server/fhir/bulk/exportRoutes';
-import { registerClient } from '../../src/server/fhir/clients';
-import { assertion, clientKey, fhirFetch, requestToken, type ClientKey } from '../helpers/fhirClient';
+import { clientKey, fhirFetch, registerSystemClients, systemToken, type ClientKey } from '../helpers/fhirClient';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import { busiestReader, fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
 import { MAPPINGS } from '../../src/server/fhir/resources';
 
 /** Every type the server maps is exported (src/server/fhir/resources). */
@@ -72,44 +71,21 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     throw new Error('the export never finished');
   }
 
-  const token = async (clientId: string): Promise<string> => {
-    const url = `${f.srv.url}/fhir/R4/auth/token`;
-    const r = await requestToken(f.srv.url, await assertion(clientId, key, url, f.srv.server.now()));
-    expect(r.status).toBe(200);
-    return r.body.access_token!;
-  };
-
   beforeAll(async () => {
     f = await fhirServer(withVitalSigns(randomWorld(41, 1, { sensitive: true, nursing: true })), backend, cluster());
     key = await clientKey('RS384');
-    const users = await f.srv.db.all<{ id: string }>(
-      "SELECT id FROM users WHERE org_id <> '_root' AND patient_id IS NULL ORDER BY id",
+    reader = await busiestReader(f, '/fhir/R4/Observation?_count=500');
+    await registerSystemClients(
+      f.srv,
+      [key],
+      [
+        { id: 'analytics', name: 'Analytics', scopes: 'system/*.rs', serviceUserId: reader },
+        { id: 'other', name: 'Other', scopes: 'system/*.rs', serviceUserId: reader },
+        { id: 'userlevel', name: 'Not system', scopes: 'user/*.rs', serviceUserId: reader },
+        { id: 'obs-only', name: 'Observations', scopes: 'system/Observation.rs', serviceUserId: reader },
+      ],
     );
-    let best = { id: '', n: -1 };
-    for (const u of users) {
-      const r = await f.get(u.id, '/fhir/R4/Observation?_count=500');
-      if (r.status === 200 && r.body.entry.length > best.n) best = { id: u.id, n: r.body.entry.length };
-    }
-    reader = best.id;
-    const jwks = { keys: [key.publicJwk] };
-    const now = f.srv.server.now();
-    await registerClient(
-      f.srv.db,
-      { id: 'analytics', name: 'Analytics', jwks, scopes: 'system/*.rs', serviceUserId: reader },
-      now,
-    );
-    await registerClient(f.srv.db, { id: 'other', name: 'Other', jwks, scopes: 'system/*.rs', serviceUserId: reader }, now);
-    await registerClient(
-      f.srv.db,
-      { id: 'userlevel', name: 'Not system', jwks, scopes: 'user/*.rs', serviceUserId: reader },
-      now,
-    );
-    await registerClient(
-      f.srv.db,
-      { id: 'obs-only', name: 'Observations', jwks, scopes: 'system/Observation.rs', serviceUserId: reader },
-      now,
-    );
-    for (const c of ['analytics', 'other', 'userlevel', 'obs-only']) tokens[c] = await token(c);
+    for (const c of ['analytics', 'other', 'userlevel', 'obs-only']) tokens[c] = await systemToken(f.srv, key, c);
   }, 600_000);
   afterAll(() => f?.close());
 

@@ -10,8 +10,16 @@ import { registerClient, revokeClient } from '../../src/server/fhir/clients';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { assertion, clientKey, fhirFetch, requestToken, type ClientKey } from '../helpers/fhirClient';
-import { fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import {
+  assertion,
+  clientKey,
+  fhirFetch,
+  registerSystemClients,
+  requestToken,
+  systemToken,
+  type ClientKey,
+} from '../helpers/fhirClient';
+import { busiestReader, fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
 
 function suite(backend: Backend, cluster: () => Cluster | null): void {
   let f: FhirServer;
@@ -30,45 +38,25 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     key = await clientKey('ES384');
     rsa = await clientKey('RS384');
     // The service user: the staff member of the world who reads the most patients.
-    const users = await f.srv.db.all<{ id: string }>(
-      "SELECT id FROM users WHERE org_id <> '_root' AND patient_id IS NULL ORDER BY id",
-    );
-    let best = { id: '', n: -1 };
-    for (const u of users) {
-      const r = await f.get(u.id, '/fhir/R4/Patient?_count=500');
-      if (r.status === 200 && r.body.entry.length > best.n) best = { id: u.id, n: r.body.entry.length };
-    }
-    reader = best.id;
+    reader = await busiestReader(f, '/fhir/R4/Patient?_count=500');
     const org = (await f.srv.db.get<{ org_id: string }>('SELECT org_id FROM users WHERE id = ?', [reader]))!.org_id;
     await f.srv.db.run(
       "INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES ('svc-none', ?, 'Feed without roles', 'svc-none', NULL, NULL)",
       [org],
     );
-    const at = now();
-    const jwks = { keys: [key.publicJwk, rsa.publicJwk] };
-    await registerClient(
-      f.srv.db,
-      { id: 'lab', name: 'Laboratory system', jwks, scopes: 'system/Patient.rs system/Observation.crus', serviceUserId: reader },
-      at,
-    );
-    await registerClient(
-      f.srv.db,
-      { id: 'pat-only', name: 'Admission feed', jwks, scopes: 'system/Patient.rs', serviceUserId: reader },
-      at,
-    );
-    await registerClient(
-      f.srv.db,
-      { id: 'no-roles', name: 'Unconfigured feed', jwks, scopes: 'system/*.rs', serviceUserId: 'svc-none' },
-      at,
+    await registerSystemClients(
+      f.srv,
+      [key, rsa],
+      [
+        { id: 'lab', name: 'Laboratory system', scopes: 'system/Patient.rs system/Observation.crus', serviceUserId: reader },
+        { id: 'pat-only', name: 'Admission feed', scopes: 'system/Patient.rs', serviceUserId: reader },
+        { id: 'no-roles', name: 'Unconfigured feed', scopes: 'system/*.rs', serviceUserId: 'svc-none' },
+      ],
     );
   }, 600_000);
   afterAll(() => f?.close());
 
-  async function token(clientId: string, scope?: string): Promise<string> {
-    const r = await requestToken(url, await sign(clientId), scope);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return r.body.access_token!;
-  }
+  const token = (clientId: string, scope?: string): Promise<string> => systemToken(f.srv, key, clientId, scope);
 
   it('advertises the token endpoint in .well-known/smart-configuration', async () => {
     const res = await fetch(`${url}/fhir/R4/.well-known/smart-configuration`);

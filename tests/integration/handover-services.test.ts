@@ -5,32 +5,15 @@
  * since THIS reader last looked; nothing of a note for a user who may not read notes.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MUTATIONS } from '../../src/services/mutations';
+import { describe, expect, it } from 'vitest';
 import { handoverNotesToWrite, markHandoverSeen, wardHandover } from '../../src/services/queries/handover';
-import { runMutation } from '../../src/services/run';
-import { readFixtureFile } from '../../src/store/fixture/load';
-import { count, makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
+import { count } from '../helpers/world';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(readFixtureFile(FIXTURE));
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
-const failure = (p: Promise<unknown>): Promise<{ kind: string; message: string }> =>
-  p.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: { kind: string; message: string }) => ({ kind: e.kind, message: e.message }),
-  );
+const w = worldPerTest(FIXTURE);
+const { run, failure } = w;
 const sbar = (patient: string) => ({
   patient_id: patient,
   situation: 'Comfortable, pain 1/10.',

@@ -4,28 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFixtureFile } from '../../src/store/fixture/load';
+import { describe, expect, it } from 'vitest';
 import { SIGN_IN_REFUSED } from '../../src/services/signIn';
-import {
-  openTestWorkstation,
-  smallHospitalWithSecrets,
-  TEST_PASSWORD,
-  TEST_PIN,
-  type TestWorkstation,
-} from '../helpers/workstation';
-import { count, SMALL_FIXTURE } from '../helpers/world';
+import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
+import { count } from '../helpers/world';
+import { workstationPerTest } from '../helpers/workstationPerTest';
 
-let t: TestWorkstation;
-beforeEach(async () => {
-  t = await openTestWorkstation(smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>));
-});
-afterEach(async () => {
-  await t.close();
-});
+const t = workstationPerTest();
+const { signIn } = t;
 
-const signIn = (username: string, password = TEST_PASSWORD) =>
-  t.call('session.signIn', { method: 'password', username, password });
 const err = async (p: Promise<unknown>) =>
   (await p.then(
     () => {

@@ -5,16 +5,14 @@
  * gets 401 and it crypto-shreds its cache, keeping nothing readable and saying why (docs/security.md, T3).
  */
 import { newAuditKeyPair } from '../../src/store/auditSignature';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SystemConfigSchema } from '../../electron/config';
-import { keyFilePath, workstationDbKey, type SecretWrapper } from '../../electron/dbKey';
-import { sessionInfo, workstationDispatch } from '../../electron/handlers';
-import { fileLogger } from '../../electron/log';
+import { keyFilePath, workstationDbKey } from '../../electron/dbKey';
+import { sessionInfo } from '../../electron/handlers';
 import { REVOKED_FILE } from '../../electron/shred';
 import { openWorkstation, workstationDbPath, type Workstation } from '../../electron/workstation';
 import { ManualClock } from '../../src/domain/time';
@@ -32,28 +30,11 @@ import {
   type Backend,
   type TestServer,
 } from '../helpers/sync';
+import { keyStore, realWorkstation as enrolledRealWorkstation, type RealWorkstation } from '../helpers/realWorkstation';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
 const backends: Backend[] = ['sqlite', 'postgres'];
 const ROOT = path.resolve(__dirname, '../..');
-
-function keyStore(secret = randomBytes(32)): SecretWrapper {
-  return {
-    isEncryptionAvailable: () => true,
-    encryptString(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', secret, iv);
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return Buffer.concat([iv, c.getAuthTag(), body]);
-    },
-    decryptString(w) {
-      const d = createDecipheriv('aes-256-gcm', secret, w.subarray(0, 12));
-      d.setAuthTag(w.subarray(12, 28));
-      return Buffer.concat([d.update(w.subarray(28)), d.final()]).toString('utf8');
-    },
-    getSelectedStorageBackend: () => 'gnome_libsecret',
-  };
-}
 
 async function cli(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   try {
@@ -113,38 +94,10 @@ describe.each(backends)('revocation on %s', (backend) => {
   });
 
   /** A real workstation (composition root, encrypted database, key file) enrolled with the test server. */
-  async function realWorkstation(
-    name: string,
-    store = keyStore(),
-  ): Promise<{ ws: Workstation; call: (c: string, r?: unknown) => Promise<any>; dir: string }> {
-    const dir = path.join(tmp.dir, name);
-    mkdirSync(dir, { recursive: true });
-    const key = workstationDbKey(dir, workstationDbPath(dir), store);
-    const ws = await openWorkstation({
-      config: SystemConfigSchema.parse({ workstationName: name }),
-      configFile: null,
-      dataDir: dir,
-      clock: new ManualClock(NOW),
-      log: fileLogger(path.join(dir, 'logs')),
-      dbKey: key.key,
-      keyInfo: { event: key.event, weakBackend: false },
-      autoSync: false,
-    });
-    closers.push(async () => {
-      if (!ws.revoked?.erased) await ws.close();
-    });
-    const dispatch = workstationDispatch(ws);
-    const call = async (c: string, r: unknown = {}) => {
-      const a = await dispatch(c, r);
-      if (!a.ok) throw Object.assign(new Error(a.error.message), a.error);
-      return a.value;
-    };
-    if (!(await ws.sync.engine.enrollment())) {
-      const code = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'ada'));
-      await ws.sync.engine.enroll(srv.url, code.body.code, name);
-      ws.session.setOrganization('org-gh');
-    }
-    return { ws, call, dir };
+  async function realWorkstation(name: string): Promise<RealWorkstation> {
+    const w = await enrolledRealWorkstation(srv.url, tmp.dir, name);
+    closers.push(() => w.close());
+    return w;
   }
 
   /** The first sign-in of a user new to the workstation: the server records them, a sync brings their data. */
@@ -310,26 +263,14 @@ describe.each(backends)('revocation on %s', (backend) => {
     expect((await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, ada)).status).toBe(200);
     // Adam stops being an administrator (another admin removes the role).
     expect((await post(srv.url, '/v1/mutations/revokeRole', { id: 'ra-adam' }, ada)).status).toBe(200);
+    const enroll = (code: string) =>
+      post(srv.url, '/v1/enroll', { protocol: 1, code, name: 'x', public_key: newAuditKeyPair().publicKey });
     const refused = {
       status: 401,
       body: { error: { message: expect.stringMatching(/not valid: it is wrong, expired, revoked or already used/) } },
     };
-    expect(
-      await post(srv.url, '/v1/enroll', {
-        protocol: 1,
-        code: revoked.body.code,
-        name: 'x',
-        public_key: newAuditKeyPair().publicKey,
-      }),
-    ).toMatchObject(refused);
-    expect(
-      await post(srv.url, '/v1/enroll', {
-        protocol: 1,
-        code: orphaned.body.code,
-        name: 'x',
-        public_key: newAuditKeyPair().publicKey,
-      }),
-    ).toMatchObject(refused);
+    expect(await enroll(revoked.body.code)).toMatchObject(refused);
+    expect(await enroll(orphaned.body.code)).toMatchObject(refused);
     const list = await post(srv.url, '/v1/enrollment-codes/list', { protocol: 1, org_id: 'org-gh' }, ada);
     const status = Object.fromEntries(list.body.codes.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(status).toMatchObject({
@@ -337,16 +278,7 @@ describe.each(backends)('revocation on %s', (backend) => {
       [orphaned.body.id]: 'creator_lost_right',
       [fine.body.id]: 'usable',
     });
-    expect(
-      (
-        await post(srv.url, '/v1/enroll', {
-          protocol: 1,
-          code: fine.body.code,
-          name: 'x',
-          public_key: newAuditKeyPair().publicKey,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await enroll(fine.body.code)).status).toBe(200);
     // The CLI lists and revokes codes too.
     const another = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada);
     const env = { ENROLL_PASSWORD: TEST_PASSWORD };
@@ -355,14 +287,7 @@ describe.each(backends)('revocation on %s', (backend) => {
     );
     const listed = await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--list'], env);
     expect(listed.out).toMatch(new RegExp(`revoked\\s+${another.body.id}`));
-    expect(
-      await post(srv.url, '/v1/enroll', {
-        protocol: 1,
-        code: another.body.code,
-        name: 'x',
-        public_key: newAuditKeyPair().publicKey,
-      }),
-    ).toMatchObject(refused);
+    expect(await enroll(another.body.code)).toMatchObject(refused);
   }, 60_000);
 
   it("the admin's unlock in the workstation's admin view lifts the backoff on the server too", async () => {

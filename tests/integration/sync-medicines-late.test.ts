@@ -6,39 +6,13 @@
  * late"), marks it, and a dose given after the stop raises ONE `critical` alert that reaches the
  * workstation. What was never allowed stays refused. SQLite and PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { expect, it } from 'vitest';
-import { readFixtureFile } from '../../src/store/fixture/load';
+import { at, dischargeFinally, doseGivenOffline, wardNursingWorld, scheduledDose, setClocks } from '../helpers/offlineDoses';
 import { describeSync, post, signedChange, type TestWorkstation } from '../helpers/sync';
-import { smallHospitalWithSecrets } from '../helpers/workstation';
-
-const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
-const world = (): Record<string, unknown> => smallHospitalWithSecrets(readFixtureFile(FIXTURE) as Record<string, unknown>);
-
-const EVENING = '2026-11-23T20:00:00.000Z';
-const at = (hhmm: string, day = '2026-11-23'): string => `${day}T${hhmm}:00.000Z`;
-
-/** The 20:00 clarithromycin of Alice (mo-1), scanned and as ordered. */
-const scheduledDose = (time: string) => ({
-  id: `mad-${randomUUID()}`,
-  order_id: 'mo-1',
-  status: 'given',
-  scheduled_for: EVENING,
-  at: at(time),
-  dose: 500,
-  route: 'oral',
-  wristband: { value: 'GH-0001' },
-  product: { value: '05012345678900' },
-});
 
 type Dose = { id: string; reason: string | null };
 
-describeSync('a dose given offline that reaches the server after the facts changed', world, (t) => {
-  const setClocks = (iso: string, ...ws: TestWorkstation[]): void => {
-    t.srv.clock.set(iso);
-    for (const w of ws) w.base.set(iso);
-  };
+describeSync('a dose given offline that reaches the server after the facts changed', wardNursingWorld, (t) => {
   const serverDose = (id: string): Promise<Dose | undefined> =>
     t.srv.db.get<Dose>('SELECT id, reason FROM medication_administrations WHERE id = ?', [id]);
   const stopOrder = async (): Promise<void> => {
@@ -59,14 +33,8 @@ describeSync('a dose given offline that reaches the server after the facts chang
   };
 
   it('stopped on the server before the dose was given offline: kept, marked, one critical alert here and there', async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('19:50'), a);
-    a.online = false;
-    await stopOrder();
-    setClocks(at('20:02'), a);
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
-    setClocks(at('20:10'), a);
+    const { a, d } = await doseGivenOffline(t, { offlineAt: at('19:50'), meanwhile: stopOrder });
+    setClocks(t, at('20:10'), a);
 
     const kept = await reconnectAndKeep(a, d.id);
     expect(kept.reason).toMatch(/^Given after the order was stopped/);
@@ -91,14 +59,10 @@ describeSync('a dose given offline that reaches the server after the facts chang
   }, 120_000);
 
   it('stopped on the server after the dose was given offline: kept and marked as given before the stop, no alert', async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('20:02'), a);
-    a.online = false;
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
-    setClocks(at('20:05'), a);
+    const { a, d } = await doseGivenOffline(t);
+    setClocks(t, at('20:05'), a);
     await stopOrder();
-    setClocks(at('20:10'), a);
+    setClocks(t, at('20:10'), a);
 
     const kept = await reconnectAndKeep(a, d.id);
     expect(kept.reason).toMatch(/^Recorded after the order was stopped .*given before the stop/);
@@ -106,14 +70,10 @@ describeSync('a dose given offline that reaches the server after the facts chang
   }, 120_000);
 
   it("the nurse's shift ended before the workstation reconnected: kept as given at the bedside", async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('20:02'), a);
-    a.online = false;
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
+    const { a, d } = await doseGivenOffline(t);
     // Her assignment ends at 20:05 (the roster changed on the server while the workstation was offline).
     await t.srv.db.run("UPDATE role_assignments SET valid_until = ? WHERE user_id = 'u-nina'", [at('20:05')]);
-    setClocks(at('20:10'), a);
+    setClocks(t, at('20:10'), a);
 
     // Nina, the workstation's only user, no longer cares for Alice: her chart leaves the workstation, the dose stays on the server.
     const kept = await reconnectAndKeep(a, d.id, false);
@@ -121,33 +81,22 @@ describeSync('a dose given offline that reaches the server after the facts chang
   }, 120_000);
 
   it('the patient was discharged meanwhile: the dose is kept', async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('20:02'), a);
-    a.online = false;
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
-    setClocks(at('20:05'), a);
+    const { a, d } = await doseGivenOffline(t);
+    setClocks(t, at('20:05'), a);
     expect((await t.asUser('brown', 'dischargePatient', { id: 'p-a' })).status).toBe(200);
-    setClocks(at('20:10'), a);
+    setClocks(t, at('20:10'), a);
 
     await reconnectAndKeep(a, d.id);
   }, 120_000);
 
   it('the patient was finally discharged after the dose was given offline: kept, marked, decided in the room they left', async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('20:02'), a);
-    a.online = false;
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
-    setClocks(at('20:05'), a);
-    expect((await t.asUser('brown', 'dischargePatient', { id: 'p-a' })).status).toBe(200);
-    setClocks(at('20:06'), a);
-    expect((await t.asUser('ada', 'finalDischargePatient', { id: 'p-a' })).status).toBe(200);
+    const { a, d } = await doseGivenOffline(t);
+    await dischargeFinally(t, a, at('20:05'), at('20:06'));
     // The room is cleared; where the patient was, and when they left, are kept.
     expect(
       await t.srv.db.get("SELECT room_id, discharged_from_room_id, final_discharged_at FROM patients WHERE id = 'p-a'"),
     ).toEqual({ room_id: null, discharged_from_room_id: 'r-101', final_discharged_at: at('20:06') });
-    setClocks(at('20:10'), a);
+    setClocks(t, at('20:10'), a);
 
     // Nina's ward no longer covers Alice: her chart leaves the workstation, the dose stays on the server.
     const kept = await reconnectAndKeep(a, d.id, false);
@@ -161,16 +110,11 @@ describeSync('a dose given offline that reaches the server after the facts chang
   }, 120_000);
 
   it('a dose whose time is after the final discharge stays refused', async () => {
-    const a = await t.workstationWith('ward-a', 'nina');
-    setClocks(at('19:58'), a);
-    a.online = false;
-    expect((await t.asUser('brown', 'dischargePatient', { id: 'p-a' })).status).toBe(200);
-    setClocks(at('20:00'), a);
-    expect((await t.asUser('ada', 'finalDischargePatient', { id: 'p-a' })).status).toBe(200);
-    setClocks(at('20:02'), a);
-    const d = scheduledDose('20:02');
-    await a.run('u-nina', 'recordAdministration', d);
-    setClocks(at('20:10'), a);
+    const { a, d } = await doseGivenOffline(t, {
+      offlineAt: at('19:58'),
+      meanwhile: (a) => dischargeFinally(t, a, at('19:58'), at('20:00')),
+    });
+    setClocks(t, at('20:10'), a);
 
     a.online = true;
     await a.sync.syncNow();
@@ -180,7 +124,7 @@ describeSync('a dose given offline that reaches the server after the facts chang
 
   it('what was never allowed stays refused: a clerk, a time in the future of the server, a time before the order started', async () => {
     const ws = await t.workstationWith('ward-pc', 'nina', 'rita');
-    setClocks(at('20:10'), ws);
+    setClocks(t, at('20:10'), ws);
     await stopOrder();
     const device = (await ws.sync.enrollment())!;
     const auth = `Device ${device.device_id}.${device.secret}`;

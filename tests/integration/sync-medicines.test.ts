@@ -6,30 +6,9 @@
  * and the alert. Nothing either nurse recorded is lost. SQLite and PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { expect, it } from 'vitest';
-import { readFixtureFile } from '../../src/store/fixture/load';
+import { at, scheduledDose, setClocks, wardNursingWorld } from '../helpers/offlineDoses';
 import { describeSync, type TestWorkstation } from '../helpers/sync';
-import { smallHospitalWithSecrets } from '../helpers/workstation';
-
-const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
-const world = (): Record<string, unknown> => smallHospitalWithSecrets(readFixtureFile(FIXTURE) as Record<string, unknown>);
-
-const EVENING = '2026-11-23T20:00:00.000Z';
-const at = (hhmm: string): string => `2026-11-23T${hhmm}:00.000Z`;
-
-/** The 20:00 clarithromycin of Alice (mo-1), scanned and as ordered. */
-const scheduledDose = (time: string) => ({
-  id: `mad-${randomUUID()}`,
-  order_id: 'mo-1',
-  status: 'given',
-  scheduled_for: EVENING,
-  at: at(time),
-  dose: 500,
-  route: 'oral',
-  wristband: { value: 'GH-0001' },
-  product: { value: '05012345678900' },
-});
 
 /** Alice's morphine as required (mo-2: controlled, at least 4 hours apart), witnessed. */
 const prnDose = (time: string, witness: string): Record<string, unknown> & { id: string } => ({
@@ -58,11 +37,7 @@ async function witnessed<D extends Record<string, unknown> & { id: string }>(ws:
   return { ...d, witness_proof: proof };
 }
 
-describeSync('a dose given twice on two offline workstations', world, (t) => {
-  const setClocks = (iso: string, ...ws: TestWorkstation[]): void => {
-    t.srv.clock.set(iso);
-    for (const w of ws) w.base.set(iso);
-  };
+describeSync('a dose given twice on two offline workstations', wardNursingWorld, (t) => {
   const doses = async (ws: TestWorkstation, order: string): Promise<Row[]> =>
     ws.db.all<Row>('SELECT id, possible_double_dose FROM medication_administrations WHERE order_id = ? ORDER BY id', [order]);
   const serverDoses = async (order: string): Promise<Row[]> =>
@@ -76,7 +51,7 @@ describeSync('a dose given twice on two offline workstations', world, (t) => {
     it(`a scheduled dose: both kept, the later marked, one critical alert everywhere (${first} reconnects first)`, async () => {
       const a = await t.workstationWith('ward-a', 'nina');
       const b = await t.workstationWith('ward-b', 'nora');
-      setClocks(at('20:10'), a, b);
+      setClocks(t, at('20:10'), a, b);
       a.online = false;
       b.online = false;
       const da = scheduledDose('20:02');
@@ -120,7 +95,7 @@ describeSync('a dose given twice on two offline workstations', world, (t) => {
       // Each witness has signed in once on the other's workstation: their key there signs the confirmation.
       const a = await t.workstationWith('ward-a', 'nora', 'nina');
       const b = await t.workstationWith('ward-b', 'nina', 'nora');
-      setClocks(at('11:00'), a, b);
+      setClocks(t, at('11:00'), a, b);
       a.online = false;
       b.online = false;
       const da = await witnessed(a, 'u-nina', prnDose('10:40', 'u-nora'));

@@ -5,27 +5,16 @@
  * and every scheduling answer. Scheduling may set the label.
  */
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/domain/errors';
-import { MUTATIONS } from '../../src/services/mutations';
 import { openChart } from '../../src/services/queries/chart';
 import { clinicianDay } from '../../src/services/queries/today';
-import { runMutation } from '../../src/services/run';
-import { readFixtureFile } from '../../src/store/fixture/load';
-import { makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing-rules.fixture.json');
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(readFixtureFile(FIXTURE));
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const w = worldPerTest(FIXTURE);
+const { run } = w;
 const appointment = async (who: string, id: string) =>
   (await openChart(w.ctx, { userId: who }, 'p-ann')).appointments.find((a) => a.id === id);
 

@@ -29,7 +29,7 @@ import {
   stoppedOrderDoseMessage,
 } from '../../domain/lateDose';
 import { canonicalTime } from '../../domain/time';
-import { loadActor, type Actor } from '../../authz/actor';
+import type { Actor } from '../../authz/actor';
 import { blockingChecks, checkFiveRights, type FiveRightsResult, type Right } from '../../domain/fiveRights';
 import { Id, IsoTime, NewId } from '../../domain/schemas';
 import { appendAudit } from '../../store/audit';
@@ -275,38 +275,19 @@ async function decideAsAtBedside(ctx: ServiceContext, order: MedicationOrder, ac
 /**
  * Whether the user could administer the order as the workstation held it, at `at`: their assignments
  * at that time, and the patient where they were then. A final discharge clears the room; for a dose
- * given before it, the room it left is put back for this one decision, inside a savepoint that is
- * always rolled back (the policy's filter reads the stored patient), so nothing a user may do now widens.
+ * given before it, the decision sees the patient in the room they left (read as at `at`, never written
+ * back: src/authz/asAt.ts), so nothing a user may do now widens.
  */
 async function mightAdministerThen(ctx: ServiceContext, order: MedicationOrder, userId: string, at: string): Promise<boolean> {
-  const then = await loadActor(ctx.db, userId, canonicalTime(at) ?? at);
-  if (!then) return false;
-  const decide = async (): Promise<boolean> =>
-    (await ctx.authz.decideAs(
-      then,
-      'administer',
-      { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
-      { checkRead: false },
-    )) === 'allow';
-  if (await decide()) return true;
   const patient = await getPatient(ctx.db, order.patient_id);
   const left = patient?.status === 'final_discharged' ? roomLeftAfter(patient, at) : null;
-  if (!left) return false;
-  let allowed = false;
-  try {
-    await ctx.db.transaction(async () => {
-      await ctx.db.run('UPDATE patients SET room_id = ? WHERE id = ?', [left, order.patient_id]);
-      allowed = await decide();
-      throw new UndoRoom();
-    });
-  } catch (e) {
-    if (!(e instanceof UndoRoom)) throw e;
-  }
-  return allowed;
+  return ctx.authz.allowedAsAt(
+    userId,
+    'administer',
+    { type: 'MedicationOrder', object: { ...orderAsHeld(order) } },
+    { at: canonicalTime(at) ?? at, patientRooms: new Map(left ? [[order.patient_id, left]] : []) },
+  );
 }
-
-/** Thrown to roll back the savepoint that put a finally discharged patient back in their room. */
-class UndoRoom extends Error {}
 
 /** A dose given after its order was stopped (the workstation had not heard): a `critical` alert, once. */
 async function raiseStoppedOrderDose(
