@@ -136,7 +136,7 @@ export async function importBundle(server: Server, actorId: string, bundle: Bund
 async function importOne(server: Server, actor: Actor, resource: Resource): Promise<string> {
   if (resource.resourceType === 'Location') return importLocation(server, actor, resource);
   if (resource.resourceType === 'Practitioner') return importPractitioner(server, actor, resource);
-  return (await createResource(server, actor, resource)).id;
+  return (await createResource(server, { actor }, resource)).id;
 }
 
 /** Reference data only an administrator of the organization creates (the same right as creating users). */
