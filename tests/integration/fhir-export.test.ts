@@ -12,7 +12,7 @@ import { assertion, clientKey, fhirFetch, requestToken, type ClientKey } from '.
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import { fhirServer, problems, withNews2Sets, withVitalSigns, type FhirServer } from './fhir-support';
 import { MAPPINGS } from '../../src/server/fhir/resources';
 
 /** Every type the server maps is exported (src/server/fhir/resources). */
@@ -80,7 +80,11 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
   };
 
   beforeAll(async () => {
-    f = await fhirServer(withVitalSigns(randomWorld(41, 1, { sensitive: true, nursing: true })), backend, cluster());
+    f = await fhirServer(
+      withNews2Sets(withVitalSigns(randomWorld(41, 1, { sensitive: true, nursing: true }))),
+      backend,
+      cluster(),
+    );
     key = await clientKey('RS384');
     const users = await f.srv.db.all<{ id: string }>(
       "SELECT id FROM users WHERE org_id <> '_root' AND patient_id IS NULL ORDER BY id",
@@ -128,6 +132,10 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
       for (const r of (byType.get(type) ?? []).slice(0, 20)) expect(problems(r)).toEqual([]);
     }
     expect(total).toBeGreaterThan(40);
+    // The NEWS2 scores are exported with the Observations, as the search answers them.
+    const scores = (byType.get('Observation') ?? []).filter((r) => String(r.id).startsWith('news2-'));
+    expect(scores.length).toBeGreaterThan(3);
+    for (const r of scores) expect(problems(r)).toEqual([]);
     const obsFiles = manifest.output.filter((o: any) => o.type === 'Observation');
     expect(obsFiles.length).toBeGreaterThan(1);
     for (const o of manifest.output) {
