@@ -35,10 +35,15 @@ export interface DerivedSource {
   select(
     engine: AuthzEngine,
     actor: Actor,
-    opts: { shape: 'list' | 'row'; where: Sql; orderBy: string; limit?: number; columns?: string },
+    opts: { shape: 'list' | 'row'; where: Sql; inner?: Sql; orderBy: string; limit?: number; columns?: string },
   ): Promise<Row[]>;
-  /** The condition "of these patients" over its alias. */
+  /**
+   * `inner` conditions (over the stored rows, alias `m`, before they are grouped) that pin where to look:
+   * "of these patients", and what a query's `patient`, `subject` and `_id` pin. The same conditions hold
+   * outside too (the mapping's own parameters); inside they let the index find the few rows.
+   */
   ofPatients(ids: string[]): Sql;
+  pinned(query: Record<string, string | string[] | undefined>): Sql;
 }
 
 export interface SearchParam {

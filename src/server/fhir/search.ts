@@ -241,6 +241,7 @@ async function derivedRows(
       shape: selective(query) ? 'row' : 'list',
       columns: sort.column ? `s.*, ${sort.column} AS sort_value` : 's.*',
       where: and(own, keysetCondition(key, sort, position)),
+      inner: source.pinned(query),
       orderBy: sort.column ? `${sort.column}${dir}, ${key}${dir}` : `${key}${dir}`,
       limit,
     });
@@ -278,7 +279,8 @@ export async function patientResources(
   if (d) {
     const rows = await d.select(engine, actor, {
       shape: 'row',
-      where: and(derivedCondition, startAfter(keyOf(d.mapping))),
+      where: startAfter(keyOf(d.mapping)),
+      inner: derivedCondition,
       orderBy: keyOf(d.mapping),
     });
     const made = await d.mapping.toFhir(rows, ctx);
@@ -310,6 +312,7 @@ export async function readOne(
     const rows = await d.select(engine, actor, {
       shape: 'row',
       where: { sql: `${keyOf(d.mapping)} = ?`, params: [id] },
+      inner: d.pinned({ _id: id }),
       orderBy: keyOf(d.mapping),
     });
     const [made] = await d.mapping.toFhir(rows, { engine, actor, timeZone });

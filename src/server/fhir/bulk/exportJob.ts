@@ -171,7 +171,8 @@ async function derivedOf(
   const since: Sql = req.since ? { sql: 's.set_at > ?', params: [req.since] } : TRUE;
   const rows = await source.select(engine, actor, {
     shape: 'list',
-    where: and(source.ofPatients(patients), since),
+    where: since,
+    inner: source.ofPatients(patients),
     orderBy: 's.id',
   });
   return source.mapping.toFhir(rows, { engine, actor, timeZone: req.timeZone });

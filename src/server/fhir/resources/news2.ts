@@ -21,7 +21,7 @@ import { scoredSets } from '../../../services/queries/news2Sets';
 import { and, FALSE, inList, isFalse, TRUE, type Sql } from '../../../store/sql';
 import { dateParam, patientParam } from '../commonParams';
 import type { DerivedSource, MapContext, ResourceMapping, Row } from '../mapping';
-import { parseToken } from '../params';
+import { parsePatientRef, parseToken } from '../params';
 import { securityMeta } from '../security';
 import { CATEGORY_SYSTEM, LOCAL_CODE } from './observationCodes';
 
@@ -100,13 +100,15 @@ export const news2Mapping: ResourceMapping = {
 async function selectSets(
   engine: AuthzEngine,
   actor: Actor,
-  opts: { shape: 'list' | 'row'; where: Sql; orderBy: string; limit?: number; columns?: string },
+  opts: { shape: 'list' | 'row'; where: Sql; inner?: Sql; orderBy: string; limit?: number; columns?: string },
 ): Promise<Row[]> {
   const q = await engine.queryAs(actor, 'read', 'Observation', opts.shape);
-  if (isFalse(q) || isFalse(opts.where)) return [];
+  const pin = and({ sql: 'm.set_id IS NOT NULL', params: [] }, opts.inner ?? TRUE);
+  if (isFalse(q) || isFalse(opts.where) || isFalse(pin)) return [];
   const inner = selectSql(q, {
     columns: `'${NEWS2_PREFIX}' || m.set_id AS id, m.set_id AS set_id, m.patient_id AS patient_id, MAX(m.recorded_at) AS set_at, COUNT(*) AS n`,
-    where: 'm.set_id IS NOT NULL',
+    where: pin.sql,
+    params: pin.params,
   });
   const codes = NEWS2_CODES.map(() => '?').join(', ');
   const where = and(
@@ -202,5 +204,27 @@ export const news2Source: DerivedSource = {
   mapping: news2Mapping,
   owns: (id) => id.startsWith(NEWS2_PREFIX),
   select: selectSets,
-  ofPatients: (ids) => inList('s.patient_id', ids),
+  ofPatients: (ids) => inList('m.patient_id', ids),
+  pinned,
 };
+
+/** What `patient`, `subject` and `_id` pin, over the stored rows (the outer conditions hold as well). */
+function pinned(query: Record<string, string | string[] | undefined>): Sql {
+  const all = (name: string): string[][] => {
+    const v = query[name];
+    return (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((x) => x.split(',').filter((y) => y !== ''));
+  };
+  const patients = [...all('patient'), ...all('subject')].map((vs) =>
+    inList(
+      'm.patient_id',
+      vs.map((v) => parsePatientRef('patient', v)),
+    ),
+  );
+  const ids = all('_id').map((vs) =>
+    inList(
+      'm.set_id',
+      vs.filter((v) => v.startsWith(NEWS2_PREFIX)).map((v) => v.slice(NEWS2_PREFIX.length)),
+    ),
+  );
+  return and(...patients, ...ids);
+}
