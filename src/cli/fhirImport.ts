@@ -2,7 +2,7 @@
  * `npm run fhir:import -- FILE --as USER`
  * IT loads an organization's FHIR Bundle (Locations, Practitioners, Patients, AllergyIntolerances,
  * Observations) into the central server, as USER (an administrator of the organization: the policy
- * decides every entry as that user). All or nothing: if any entry is refused, the report says which
+ * decides every entry as that user). A Patient/$everything Bundle's other types are skipped and listed. All or nothing: if any entry is refused, the report says which
  * and why and nothing is written. Runs on the server's database (DATABASE_URL or SERVER_DB).
  * Exit code: 0 loaded, 1 refused (nothing written), 2 the file or the arguments are unusable.
  */
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
       for (const r of report.refused) complain(`  entry ${r.entry} (${r.resource}): ${r.reason}`);
       return 1;
     }
+    for (const r of report.skipped) say(`  skipped entry ${r.entry} (${r.resource}): ${r.reason}`);
     say(
       `${file}: imported ${
         Object.entries(report.loaded)

@@ -233,6 +233,15 @@ export function toFhirAuditEvent(r: ReportRow, source: string): Record<string, u
       requestor: true,
     },
   ];
+  // A SMART system client acted through its service user (FHIR reads, searches and writes): the client
+  // is a requesting agent too, as an application, named by its registered id (BALP: the client agent).
+  const client = details(r).client_id;
+  if (typeof client === 'string' && client !== '')
+    agent.push({
+      type: { coding: [{ system: DCM, code: '110150', display: 'Application' }] },
+      who: { identifier: { system: 'urn:clinic-workstation:fhir-client', value: str(client) } },
+      requestor: true,
+    });
   if (r.on_behalf_of)
     agent.push({
       who: { identifier: { value: str(r.on_behalf_of) } },

@@ -65,6 +65,11 @@ export interface ServiceContext {
   observeChanges?: ChangeObserver;
   /** Id of the mutation being replayed (server push); fresh ids otherwise. */
   mutationId?: () => string;
+  /**
+   * Facts the audit event of every mutation run with this context carries (a FHIR write by a system
+   * client: `{ client_id }`), so the log names the system that acted as well as its service user.
+   */
+  auditDetails?: Record<string, unknown>;
 }
 
 export function newWriter(ctx: ServiceContext): Writer {

@@ -114,6 +114,7 @@ export async function runMutation<S extends z.ZodType, R>(
         decision: 'allow',
         reason: plan.audit.reason ?? null,
         org_id: plan.audit.orgId,
+        ...(ctx.auditDetails ? { details: ctx.auditDetails } : {}),
       });
       await ctx.mutations.record({
         id: ctx.mutationId?.() ?? randomUUID(),
@@ -137,6 +138,7 @@ export async function runMutation<S extends z.ZodType, R>(
         decision: denied.decision,
         reason: denied.check.action,
         org_id: denied.audit.orgId,
+        ...(ctx.auditDetails ? { details: ctx.auditDetails } : {}),
       });
     }
     throw e;

@@ -6,7 +6,8 @@
  * that patient's of them, and a read answers 200 exactly where `authorize(read)` allows, else 404.
  * Fields the policy masks follow it too: internal notes only with `read_internal`, a labelled
  * appointment's reason and label only with `read_reason`. Every resource returned validates against
- * the official R4 definitions.
+ * the official R4 definitions. Observation includes the NEWS2 scores: exactly the sets whose every
+ * observation is in the list and that src/domain/news2.ts scores, with its total and components.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadActor } from '../../src/authz/actor';
@@ -17,7 +18,16 @@ import { MAPPINGS } from '../../src/server/fhir/resources';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld, rng } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import {
+  expectedNews2,
+  fhirServer,
+  news2Differences,
+  problems,
+  withNews2Sets,
+  withVitalSigns,
+  type ExpectedNews2,
+  type FhirServer,
+} from './fhir-support';
 
 interface Report {
   searches: number;
@@ -27,6 +37,8 @@ interface Report {
   /** Resources found by the types' own parameters (the oracle must not be vacuous). */
   ownFound: number;
   resources: number;
+  /** NEWS2 scores the oracle expected, over all users (must not be vacuous). */
+  news2: number;
   mismatches: unknown[];
 }
 
@@ -44,7 +56,7 @@ async function allPages(f: FhirServer, user: string, path: string): Promise<any[
 }
 
 async function compare(f: FhirServer, seed: number): Promise<Report> {
-  const report: Report = { searches: 0, reads: 0, allowed: 0, ownFound: 0, resources: 0, mismatches: [] };
+  const report: Report = { searches: 0, reads: 0, allowed: 0, ownFound: 0, resources: 0, news2: 0, mismatches: [] };
   const { db, server } = f.srv;
   const engine = server.engine;
   const random = rng(seed);
@@ -66,7 +78,13 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
             ...(mapping.where ? { where: mapping.where } : {}),
           })
         ).map((r) => r.id);
-      const listed = await list();
+      const stored = await list();
+      // Observation answers the NEWS2 scores too: exactly the sets whose every observation is listed and
+      // that the domain function scores (the oracle, fhir-support.ts).
+      const news2 =
+        mapping.fhirType === 'Observation' ? await expectedNews2(db, new Set(stored)) : new Map<string, ExpectedNews2>();
+      report.news2 += news2.size;
+      const listed = [...stored, ...news2.keys()];
       const audit = mapping.fhirType === 'AuditEvent';
       const found = await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?_count=${audit ? 500 : 7}`);
       report.searches++;
@@ -94,6 +112,8 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
         report.resources++;
         const p = problems(resource);
         if (p.length) report.mismatches.push({ userId, invalid: p });
+        const score = news2.get(resource.id);
+        if (score) report.mismatches.push(...news2Differences(resource, score).map((d) => ({ userId, news2: d })));
       }
       await maskedFields(f, actor, mapping.fhirType, found, report);
 
@@ -106,14 +126,17 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
         for (const ref of pick.filter(Boolean) as string[]) {
           const pid = ref.slice('Patient/'.length);
           const ofPatient = mapping.params.patient.condition([pid], undefined);
-          const mine = (
-            await engine.listAs<{ id: string }>(actor, action, type, {
-              columns: `${key} AS id`,
-              joins: mapping.joins ?? '',
-              where: ofPatient.sql,
-              params: ofPatient.params,
-            })
-          ).map((r) => r.id);
+          const mine = [
+            ...(
+              await engine.listAs<{ id: string }>(actor, action, type, {
+                columns: `${key} AS id`,
+                joins: mapping.joins ?? '',
+                where: ofPatient.sql,
+                params: ofPatient.params,
+              })
+            ).map((r) => r.id),
+            ...[...news2.values()].filter((n) => n.patient === pid).map((n) => n.id),
+          ];
           const got = (await allPages(f, userId, `/fhir/R4/${mapping.fhirType}?patient=${ref}&_count=500`)).map((r) => r.id);
           report.searches++;
           if (JSON.stringify(got) !== JSON.stringify([...mine].sort()))
@@ -148,6 +171,18 @@ async function compare(f: FhirServer, seed: number): Promise<Report> {
           )
         ).map((r) => r.id),
       );
+      // A NEWS2 score of any set, readable or not: 200 exactly where the oracle serves it.
+      if (mapping.fhirType === 'Observation')
+        for (const { s: set } of await db.all<{ s: string }>(
+          'SELECT DISTINCT set_id AS s FROM observations WHERE set_id IS NOT NULL ORDER BY set_id',
+        )) {
+          if (random() >= 0.5) continue;
+          const r = await f.get(userId, `/fhir/R4/Observation/news2-${set}`);
+          report.reads++;
+          if (r.status === 200) report.allowed++;
+          if (r.status !== (news2.has(`news2-${set}`) ? 200 : 404))
+            report.mismatches.push({ userId, read: `Observation/news2-${set}`, status: r.status });
+        }
       for (const id of all.filter(() => random() < 0.25).slice(0, audit ? 40 : undefined)) {
         const decision = await engine.decideAs(actor, action, { type, id: owners.get(id)! });
         const r = await f.get(userId, `/fhir/R4/${mapping.fhirType}/${id}`);
@@ -196,6 +231,8 @@ function ownSearches(fhirType: string, found: any[]): Array<[string, (r: any) =>
       (r) => ['8867-4', '9279-1'].includes(r.code.coding[0].code),
     ]);
     out.push(['/fhir/R4/Observation?category=laboratory&_count=500', (r) => r.category[0].text === 'lab']);
+    out.push(['/fhir/R4/Observation?code=http://snomed.info/sct|1104051000000101&_count=500', (r) => r.id.startsWith('news2-')]);
+    out.push(['/fhir/R4/Observation?category=survey&_count=500', (r) => r.category[0].coding?.[0]?.code === 'survey']);
     const day = (first.effectiveDateTime as string).slice(0, 10);
     out.push([`/fhir/R4/Observation?date=${day}&_count=500`, (r) => r.effectiveDateTime.slice(0, 10) === day]);
   }
@@ -260,7 +297,14 @@ async function maskedFields(
       if (has !== (may && row.internal_notes !== '')) report.mismatches.push({ actor: actor.id, internal: r.id, has, may });
       if (label(r).length !== (row.sensitivity ? 1 : 0)) report.mismatches.push({ actor: actor.id, label: r.id });
     }
-    if (fhirType === 'Observation') {
+    if (fhirType === 'Observation' && r.id.startsWith('news2-')) {
+      // A score carries the labels of the observations it was scored from.
+      const rows = await db.all<{ sensitivity: string }>(
+        'SELECT DISTINCT sensitivity FROM observations WHERE set_id = ? AND sensitivity IS NOT NULL',
+        [r.id.slice('news2-'.length)],
+      );
+      if (label(r).length !== rows.length) report.mismatches.push({ actor: actor.id, label: r.id });
+    } else if (fhirType === 'Observation') {
       const row = (await db.get<{ sensitivity: string | null }>('SELECT sensitivity FROM observations WHERE id = ?', [r.id]))!;
       if (label(r).length !== (row.sensitivity ? 1 : 0)) report.mismatches.push({ actor: actor.id, label: r.id });
     }
@@ -286,12 +330,16 @@ function check(report: Report): void {
   expect(report.reads - report.allowed).toBeGreaterThan(50);
   expect(report.resources).toBeGreaterThan(250);
   expect(report.ownFound).toBeGreaterThan(100);
+  expect(report.news2).toBeGreaterThan(10);
 }
 
 describe('FHIR search and read answer as the policy does', () => {
   for (const seed of [11, 21]) {
     it(`SQLite, random world seed ${seed} with sensitive data, consent and ward nursing`, async () => {
-      const f = await fhirServer(withVitalSigns(randomWorld(seed, 1, { sensitive: true, nursing: true })), 'sqlite');
+      const f = await fhirServer(
+        withNews2Sets(withVitalSigns(randomWorld(seed, 1, { sensitive: true, nursing: true }))),
+        'sqlite',
+      );
       try {
         check(await compare(f, seed));
       } finally {
@@ -310,7 +358,7 @@ describe('FHIR search and read answer as the policy does on PostgreSQL', () => {
 
   it('PostgreSQL, random world seed 12 with sensitive data, consent and ward nursing', async () => {
     const f = await fhirServer(
-      withVitalSigns(randomWorld(12, 1, { sensitive: true, nursing: true })),
+      withNews2Sets(withVitalSigns(randomWorld(12, 1, { sensitive: true, nursing: true }))),
       'postgres' as Backend,
       cluster,
     );

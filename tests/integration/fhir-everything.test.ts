@@ -13,7 +13,7 @@ import { MAPPINGS } from '../../src/server/fhir/resources';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import { fhirServer, problems, withNews2Sets, withVitalSigns, type FhirServer } from './fhir-support';
 
 const path = (url: string): string => new URL(url).pathname + new URL(url).search;
 
@@ -40,7 +40,11 @@ const staff = async (f: FhirServer): Promise<string[]> =>
 function suite(backend: Backend, seed: number, cluster: () => Cluster | null): void {
   let f: FhirServer;
   beforeAll(async () => {
-    f = await fhirServer(withVitalSigns(randomWorld(seed, 1, { sensitive: true, nursing: true })), backend, cluster());
+    f = await fhirServer(
+      withNews2Sets(withVitalSigns(randomWorld(seed, 1, { sensitive: true, nursing: true }))),
+      backend,
+      cluster(),
+    );
   }, 120_000);
   afterAll(() => f?.close());
 

@@ -11,7 +11,7 @@ import { clientKey, fhirFetch, registerSystemClients, systemToken, type ClientKe
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
-import { busiestReader, fhirServer, problems, withVitalSigns, type FhirServer } from './fhir-support';
+import { busiestReader, fhirServer, problems, withNews2Sets, withVitalSigns, type FhirServer } from './fhir-support';
 import { MAPPINGS } from '../../src/server/fhir/resources';
 
 /** Every type the server maps is exported (src/server/fhir/resources). */
@@ -72,7 +72,11 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
   }
 
   beforeAll(async () => {
-    f = await fhirServer(withVitalSigns(randomWorld(41, 1, { sensitive: true, nursing: true })), backend, cluster());
+    f = await fhirServer(
+      withNews2Sets(withVitalSigns(randomWorld(41, 1, { sensitive: true, nursing: true }))),
+      backend,
+      cluster(),
+    );
     key = await clientKey('RS384');
     reader = await busiestReader(f, '/fhir/R4/Observation?_count=500');
     await registerSystemClients(
@@ -104,6 +108,10 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
       for (const r of (byType.get(type) ?? []).slice(0, 20)) expect(problems(r)).toEqual([]);
     }
     expect(total).toBeGreaterThan(40);
+    // The NEWS2 scores are exported with the Observations, as the search answers them.
+    const scores = (byType.get('Observation') ?? []).filter((r) => String(r.id).startsWith('news2-'));
+    expect(scores.length).toBeGreaterThan(3);
+    for (const r of scores) expect(problems(r)).toEqual([]);
     const obsFiles = manifest.output.filter((o: any) => o.type === 'Observation');
     expect(obsFiles.length).toBeGreaterThan(1);
     for (const o of manifest.output) {

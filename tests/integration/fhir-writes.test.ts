@@ -11,6 +11,8 @@ import { registerClient } from '../../src/server/fhir/clients';
 import { assertion, clientKey, fhirFetch, requestToken } from '../helpers/fhirClient';
 import { describeSync, syncFixture } from '../helpers/sync';
 import { problems } from './fhir-support';
+import { toFhirAuditEvent } from '../../src/services/auditExport';
+import type { AuditEvent as AuditRow } from '../../src/domain/entities';
 
 /** The small hospital plus an interface-engine account: registration and physician for the organization. */
 function feedFixture(): Record<string, unknown> {
@@ -337,5 +339,57 @@ describeSync('FHIR writes', feedFixture, (t) => {
     const ok = await fhirFetch(t.srv.url, writer, '/fhir/R4/Observation', { method: 'POST', body: heartRate('p-a', 81) });
     expect(ok.status).toBe(201);
     expect(ok.body.performer[0].reference).toBe('Practitioner/u-nina');
+  });
+  it('names the system client in the audit of its writes and reads: details.client_id and a requesting Application agent in the BALP AuditEvent', async () => {
+    const key = await clientKey('ES384');
+    await registerClient(
+      t.srv.db,
+      {
+        id: 'monitor3',
+        name: 'Bedside monitors',
+        jwks: { keys: [key.publicJwk] },
+        scopes: 'system/Observation.crs',
+        serviceUserId: 'u-nina',
+      },
+      t.srv.server.now(),
+    );
+    const tokenUrl = `${t.srv.url}/fhir/R4/auth/token`;
+    const token = (await requestToken(t.srv.url, await assertion('monitor3', key, tokenUrl, t.srv.server.now()))).body
+      .access_token!;
+    const created = await fhirFetch(t.srv.url, token, '/fhir/R4/Observation', { method: 'POST', body: heartRate('p-a', 77) });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await fhirFetch(t.srv.url, token, `/fhir/R4/Observation/${id}`)).status).toBe(200);
+    // The same write by a user's sign-in: no client in its audit.
+    const byUser = await fhirFetch(t.srv.url, await tokenOf('u-nina'), '/fhir/R4/Observation', {
+      method: 'POST',
+      body: heartRate('p-a', 78),
+    });
+    expect(byUser.status).toBe(201);
+
+    const event = async (action: string, resource: string) =>
+      (await t.srv.db.get<AuditRow>('SELECT * FROM audit_events WHERE action = ? AND resource = ? ORDER BY seq DESC LIMIT 1', [
+        action,
+        resource,
+      ]))!;
+    const clientAgent = (e: AuditRow) => {
+      const fhir = toFhirAuditEvent({ ...e, protected_data: false }, 'test') as any;
+      expect(problems(fhir)).toEqual([]);
+      return fhir.agent.filter((a: any) => a.type?.coding?.[0]?.code === '110150');
+    };
+    for (const e of [await event('record_observation', `Observation:${id}`), await event('read', `Observation:${id}`)]) {
+      expect(e.actor).toBe('u-nina');
+      expect(JSON.parse(e.details!)).toMatchObject({ client_id: 'monitor3' });
+      expect(clientAgent(e)).toEqual([
+        {
+          type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110150', display: 'Application' }] },
+          who: { identifier: { system: 'urn:clinic-workstation:fhir-client', value: 'monitor3' } },
+          requestor: true,
+        },
+      ]);
+    }
+    const own = await event('record_observation', `Observation:${byUser.body.id as string}`);
+    expect(own.details).toBeNull();
+    expect(clientAgent(own)).toEqual([]);
   });
 });

@@ -9,10 +9,10 @@ import type { Bundle, BundleLink, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../authz/actor';
 import type { AuthzEngine } from '../../authz/engine';
 import type { ProtectedRead } from '../../services/queries/protectedData';
-import { and, TRUE } from '../../store/sql';
+import { FALSE } from '../../store/sql';
 import type { ResourceMapping } from './mapping';
 import { bad, ID_PATTERN } from './params';
-import { keyOf, MAX_COUNT, readOne, rowsWhere, values, type Query } from './search';
+import { MAX_COUNT, patientResources, readOne, values, type Query } from './search';
 import { protectedSent } from './security';
 
 /** Parameters $everything takes (FHIR's `_since` and `start`/`end` are not served). */
@@ -54,12 +54,13 @@ export async function everything(
   mappings: readonly ResourceMapping[],
   patientId: string,
   query: Query,
+  timeZone?: string,
 ): Promise<Everything | null> {
   for (const key of Object.keys(query))
     if (!EVERYTHING_PARAMS.has(key))
       throw bad(`$everything takes _count, _type; "${key.slice(0, 60)}" is not served (nothing was left out silently).`);
   const patientMapping = mappings.find((m) => m.fhirType === 'Patient')!;
-  const patient = await readOne(engine, actor, patientMapping, patientId);
+  const patient = await readOne(engine, actor, patientMapping, patientId, timeZone);
   if (!patient) return null;
 
   const wanted = values(query, '_type').flatMap((v) => v.split(','));
@@ -87,13 +88,16 @@ export async function everything(
   for (let i = from?.type ?? 0; i < types.length; i++) {
     const m = types[i]!;
     const startAfter = from && i === from.type ? from.id : '';
-    const cond = and(
+    const { rows, resources: made } = await patientResources(
+      { engine, actor, timeZone },
+      m,
       m.params.patient!.condition([patientId], undefined),
-      startAfter ? { sql: `${keyOf(m)} > ?`, params: [startAfter] } : TRUE,
+      m.derived ? m.derived.ofPatients([patientId]) : FALSE,
+      startAfter,
+      remaining + 1,
     );
-    const rows = await rowsWhere(engine, actor, m, cond, remaining + 1);
     const taken = rows.slice(0, remaining);
-    const resources = await m.toFhir(taken, { engine, actor });
+    const resources = made.slice(0, remaining);
     out.resources.push(...resources);
     if (taken.length) out.counts[m.fhirType] = taken.length;
     merge(seen, protectedSent(m.authz, resources));

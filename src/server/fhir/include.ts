@@ -7,10 +7,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../authz/actor';
 import type { AuthzEngine } from '../../authz/engine';
-import { inList } from '../../store/sql';
+import { FALSE, inList } from '../../store/sql';
 import type { ResourceMapping, Row } from './mapping';
 import { bad } from './params';
-import { MAX_COUNT, rowsWhere, values, type Query } from './search';
+import { MAX_COUNT, patientResources, rowsWhere, values, type Query } from './search';
 
 export interface Included {
   resources: Resource[];
@@ -38,6 +38,7 @@ export async function includes(
   rows: Row[],
   query: Query,
   mappingFor: (t: string) => ResourceMapping | undefined,
+  timeZone?: string,
 ): Promise<Included> {
   const out: Included = { resources: [], truncated: [] };
   const patientMapping = mappingFor('Patient')!;
@@ -56,9 +57,16 @@ export async function includes(
     const ids = rows.map((r) => r.id);
     if (ids.length === 0) continue;
     const param = target.params[raw.split(':')[1]!]!;
-    const found = await rowsWhere(engine, actor, target, param.condition(ids, undefined), MAX_COUNT + 1);
-    if (found.length > MAX_COUNT) out.truncated.push(target.fhirType);
-    out.resources.push(...(await target.toFhir(found.slice(0, MAX_COUNT), { engine, actor })));
+    const found = await patientResources(
+      { engine, actor, timeZone },
+      target,
+      param.condition(ids, undefined),
+      target.derived ? target.derived.ofPatients(ids) : FALSE,
+      '',
+      MAX_COUNT + 1,
+    );
+    if (found.rows.length > MAX_COUNT) out.truncated.push(target.fhirType);
+    out.resources.push(...found.resources.slice(0, MAX_COUNT));
   }
   return out;
 }

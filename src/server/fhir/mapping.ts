@@ -18,6 +18,32 @@ export type WithRestricted<T> = T & { patient_restricted: number | boolean | nul
 export interface MapContext {
   engine: AuthzEngine;
   actor: Actor;
+  /** The site's zone (a child's age for NEWS2 counts the birthday on the ward's date); UTC when absent. */
+  timeZone?: string | undefined;
+}
+
+/**
+ * Resources of the type that are computed, not stored (the NEWS2 score Observations): their own
+ * parameters over their own alias, one statement with the policy's filter inside, and merged by search.ts
+ * into the type's answers in the same order and keyset paging.
+ */
+export interface DerivedSource {
+  /** Its parameters, sort keys (same names as the type's) and `key`; `toFhir` may leave a row out (not computable). */
+  mapping: ResourceMapping;
+  /** Whether an id is one of its resources. */
+  owns(id: string): boolean;
+  select(
+    engine: AuthzEngine,
+    actor: Actor,
+    opts: { shape: 'list' | 'row'; where: Sql; inner?: Sql; orderBy: string; limit?: number; columns?: string },
+  ): Promise<Row[]>;
+  /**
+   * `inner` conditions (over the stored rows, alias `m`, before they are grouped) that pin where to look:
+   * "of these patients", and what a query's `patient`, `subject` and `_id` pin. The same conditions hold
+   * outside too (the mapping's own parameters); inside they let the index find the few rows.
+   */
+  ofPatients(ids: string[]): Sql;
+  pinned(query: Record<string, string | string[] | undefined>): Sql;
 }
 
 export interface SearchParam {
@@ -60,6 +86,8 @@ export interface ResourceMapping {
   /** A fixed condition of the type (Practitioner: staff users, not patient accounts), ANDed like the search's. */
   where?: string;
   params: Record<string, SearchParam>;
+  /** Computed resources of the same type, answered with the stored ones (Observation: the NEWS2 scores). */
+  derived?: DerivedSource;
   /** Rows to resources, all at once (masked fields are decided for the whole page in one query). */
   toFhir(rows: Row[], ctx: MapContext): Promise<Resource[]>;
 }

@@ -86,12 +86,13 @@ export function fhirRoutes(server: Server) {
       const mapping = mappingOf((req.params as { type: string }).type);
       const query = req.query as Query;
       const lenient = /\bhandling\s*=\s*lenient\b/i.test(String(req.headers.prefer ?? ''));
-      const page = await searchPage(server.engine, actor, mapping, query, { lenient });
+      const timeZone = server.ctx.config.timeZone;
+      const page = await searchPage(server.engine, actor, mapping, query, { lenient, timeZone });
       const caller = await callerOf(server, req);
       // The included types are held to the client's scopes too: _include brings patients, _revinclude its type.
       if (values(query, '_include').length) requireScope(caller, 'Patient', 's');
       for (const raw of values(query, '_revinclude')) requireScope(caller, raw.split(':')[0] ?? '', 's');
-      const extra = await includes(server.engine, actor, mapping, page.rows, query, mappingFor);
+      const extra = await includes(server.engine, actor, mapping, page.rows, query, mappingFor, timeZone);
       const patient =
         typeof query.patient === 'string' ? query.patient : typeof query.subject === 'string' ? query.subject : null;
       await appendAudit(server.db, {
@@ -127,7 +128,7 @@ export function fhirRoutes(server: Server) {
       const scopes = caller.scopes;
       const served = scopes ? MAPPINGS.filter((m) => m.fhirType === 'Patient' || permits(scopes, m.fhirType, 's')) : MAPPINGS;
       const actor = caller.actor;
-      const result = await everything(server.engine, actor, served, id, query);
+      const result = await everything(server.engine, actor, served, id, query, server.ctx.config.timeZone);
       const owner = await server.db.get<{ org_id: string }>('SELECT org_id FROM patients WHERE id = ?', [id]);
       await appendAudit(server.db, {
         at: actor.now,
@@ -155,7 +156,7 @@ export function fhirRoutes(server: Server) {
       const actor = await actorOf(req);
       const { type, id } = req.params as { type: string; id: string };
       const mapping = mappingOf(type);
-      const found = await readOne(server.engine, actor, mapping, id);
+      const found = await readOne(server.engine, actor, mapping, id, server.ctx.config.timeZone);
       // The audit event belongs to the organization of what was asked for, found or not (as the chart's reads).
       const table = authzType(mapping.authz).table;
       const owner = await server.db.get<{ org_id: string }>(

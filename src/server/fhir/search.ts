@@ -11,7 +11,7 @@ import type { Actor } from '../../authz/actor';
 import type { AuthzEngine } from '../../authz/engine';
 import { AppError } from '../../domain/errors';
 import { and, TRUE, type Sql } from '../../store/sql';
-import type { ResourceMapping, Row } from './mapping';
+import type { DerivedSource, MapContext, ResourceMapping, Row } from './mapping';
 import { bad, idCondition, ID_PATTERN } from './params';
 
 export const DEFAULT_COUNT = 50;
@@ -25,6 +25,8 @@ export type Query = Record<string, string | string[] | undefined>;
 export interface SearchOptions {
   /** `Prefer: handling=lenient`: an unknown parameter is left out of the search instead of refused. */
   lenient?: boolean;
+  /** The site's zone, for computed resources (NEWS2: a child's age). */
+  timeZone?: string | undefined;
 }
 
 export interface Page {
@@ -166,9 +168,11 @@ export async function searchPage(
   const count = pageSize(query);
   const sort = sortOf(mapping, query);
   const key = keyOf(mapping);
-  const where = and(own, fixed(mapping), keysetCondition(key, sort, after(query, sort)));
+  const from = after(query, sort);
+  const where = and(own, fixed(mapping), keysetCondition(key, sort, from));
   const dir = sort.desc ? ' DESC' : '';
-  const rows = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
+  const ctx = { engine, actor, timeZone: opts.timeZone };
+  const stored = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
     shape: selective(query) ? 'row' : 'list',
     columns: columnsOf(mapping, sort),
     joins: mapping.joins ?? '',
@@ -177,13 +181,25 @@ export async function searchPage(
     orderBy: sort.column ? `${sort.column}${dir}, ${key}${dir}` : `${key}${dir}`,
     limit: count + 1,
   });
-  const page = rows.slice(0, count);
-  const last = page[page.length - 1];
+  const derived = mapping.derived
+    ? await derivedRows(engine, actor, mapping.derived, query, { ...opts, lenient: true }, from, count + 1)
+    : { rows: [], resources: [] };
+  // Both in the search's order (the sort value, then the id), the page cut from the merge.
+  const merged = [...stored.map((row) => ({ row, derived: false })), ...derived.rows.map((row) => ({ row, derived: true }))]
+    .sort((a, b) => compareRows(a.row, b.row, sort))
+    .slice(0, count + 1);
+  const pageRows = merged.slice(0, count);
+  const storedResources = await mapping.toFhir(
+    pageRows.filter((x) => !x.derived).map((x) => x.row),
+    ctx,
+  );
+  const byId = new Map([...storedResources, ...derived.resources].map((r) => [r.id, r]));
+  const last = pageRows[pageRows.length - 1]?.row;
   return {
-    rows: page,
-    resources: await mapping.toFhir(page, { engine, actor }),
+    rows: pageRows.map((x) => x.row),
+    resources: pageRows.map((x) => byId.get(x.row.id)!),
     next:
-      rows.length > count && last
+      merged.length > count && last
         ? sort.column
           ? Buffer.from(JSON.stringify([String(last.sort_value), last.id]), 'utf8').toString('base64url')
           : last.id
@@ -192,14 +208,116 @@ export async function searchPage(
   };
 }
 
+/** The order of a search: by the sort value (when sorted), then the id; descending when asked. */
+function compareRows(a: Row, b: Row, sort: Sort): number {
+  const [av, bv] = sort.column ? [String(a.sort_value), String(b.sort_value)] : ['', ''];
+  const c = av < bv ? -1 : av > bv ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return sort.desc ? -c : c;
+}
+
+/**
+ * Up to `limit` computed resources of a derived source under the search (its own conditions and the same
+ * keyset position), in the search's order. A row whose resource cannot be computed (a NEWS2 set the domain
+ * does not score) is left out and the next ones are read, so a page is never short while more exist.
+ */
+async function derivedRows(
+  engine: AuthzEngine,
+  actor: Actor,
+  source: DerivedSource,
+  query: Query,
+  opts: SearchOptions,
+  from: { value?: string; id: string } | null,
+  limit: number,
+): Promise<{ rows: Row[]; resources: Resource[] }> {
+  const m = source.mapping;
+  const own = searchConditions(m, query, opts);
+  const sort = sortOf(m, query);
+  const dir = sort.desc ? ' DESC' : '';
+  const key = keyOf(m);
+  const out: { rows: Row[]; resources: Resource[] } = { rows: [], resources: [] };
+  let position = from;
+  for (;;) {
+    const batch = await source.select(engine, actor, {
+      shape: selective(query) ? 'row' : 'list',
+      columns: sort.column ? `s.*, ${sort.column} AS sort_value` : 's.*',
+      where: and(own, keysetCondition(key, sort, position)),
+      inner: source.pinned(query),
+      orderBy: sort.column ? `${sort.column}${dir}, ${key}${dir}` : `${key}${dir}`,
+      limit,
+    });
+    const made = new Map((await m.toFhir(batch, { engine, actor, timeZone: opts.timeZone })).map((r) => [r.id, r]));
+    for (const row of batch) {
+      const resource = made.get(row.id);
+      if (resource && out.rows.length < limit) {
+        out.rows.push(row);
+        out.resources.push(resource);
+      }
+    }
+    const last = batch[batch.length - 1];
+    if (batch.length < limit || out.rows.length >= limit || !last) return out;
+    position = { value: String(last.sort_value), id: last.id };
+  }
+}
+
+/**
+ * The resources of the type that belong to `patients` (the type's `patient` parameter), derived ones
+ * included, in id order after `afterId`, at most `limit` — for `$everything`, `_revinclude` and `$export`.
+ */
+export async function patientResources(
+  ctx: MapContext,
+  mapping: ResourceMapping,
+  condition: Sql,
+  derivedCondition: Sql,
+  afterId: string,
+  limit: number,
+): Promise<{ rows: Row[]; resources: Resource[] }> {
+  const { engine, actor } = ctx;
+  const startAfter = (key: string): Sql => (afterId ? { sql: `${key} > ?`, params: [afterId] } : TRUE);
+  const stored = await rowsWhere(engine, actor, mapping, and(condition, startAfter(keyOf(mapping))), limit);
+  const d = mapping.derived;
+  let extra: { rows: Row[]; resources: Resource[] } = { rows: [], resources: [] };
+  if (d) {
+    const rows = await d.select(engine, actor, {
+      shape: 'row',
+      where: startAfter(keyOf(d.mapping)),
+      inner: derivedCondition,
+      orderBy: keyOf(d.mapping),
+    });
+    const made = await d.mapping.toFhir(rows, ctx);
+    const ids = new Set(made.map((r) => r.id));
+    extra = { rows: rows.filter((r) => ids.has(r.id)), resources: made };
+  }
+  const merged = [...stored.map((row) => ({ row, derived: false })), ...extra.rows.map((row) => ({ row, derived: true }))]
+    .sort((a, b) => compareRows(a.row, b.row, { column: null, desc: false }))
+    .slice(0, limit);
+  const storedResources = await mapping.toFhir(
+    merged.filter((x) => !x.derived).map((x) => x.row),
+    ctx,
+  );
+  const byId = new Map([...storedResources, ...extra.resources].map((r) => [r.id, r]));
+  return { rows: merged.map((x) => x.row), resources: merged.map((x) => byId.get(x.row.id)!) };
+}
+
 /** One resource the actor may read, or a 404 that says nothing about whether it exists. */
 export async function readOne(
   engine: AuthzEngine,
   actor: Actor,
   mapping: ResourceMapping,
   id: string,
+  timeZone?: string,
 ): Promise<{ row: Row; resource: Resource } | null> {
   if (!ID_PATTERN.test(id)) throw new AppError('not_found', `There is no ${mapping.fhirType} with that id that you may read.`);
+  const d = mapping.derived;
+  if (d?.owns(id)) {
+    const rows = await d.select(engine, actor, {
+      shape: 'row',
+      where: { sql: `${keyOf(d.mapping)} = ?`, params: [id] },
+      inner: d.pinned({ _id: id }),
+      orderBy: keyOf(d.mapping),
+    });
+    const [made] = await d.mapping.toFhir(rows, { engine, actor, timeZone });
+    return made ? { row: rows[0]!, resource: made } : null;
+  }
   const where = and({ sql: `${keyOf(mapping)} = ?`, params: [id] }, fixed(mapping));
   const [row] = await engine.listAs<Row>(actor, mapping.action ?? 'read', mapping.authz, {
     columns: mapping.columns ?? 'm.*',
@@ -209,7 +327,7 @@ export async function readOne(
     shape: 'row',
   });
   if (!row) return null;
-  const [resource] = await mapping.toFhir([row], { engine, actor });
+  const [resource] = await mapping.toFhir([row], { engine, actor, timeZone });
   return { row, resource: resource! };
 }
 

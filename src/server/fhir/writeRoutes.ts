@@ -41,17 +41,13 @@ export function registerWriteRoutes(
         resourceType: 'OperationOutcome',
         issue: [{ severity: 'error', code: 'invalid', diagnostics: `The body must be a ${type.slice(0, 60)} resource.` }],
       });
-    return answer(req, reply, await createResource(server, caller.actor, body));
+    return answer(req, reply, await createResource(server, caller, body));
   });
 
   app.put('/:type/:id', async (req, reply) => {
     const caller = await callerOf(server, req);
     const { type, id } = req.params as { type: string; id: string };
     requireScope(caller, type, 'u');
-    return answer(
-      req,
-      reply,
-      await updateResource(server, caller.actor, type, id, req.body as Resource, req.headers['if-match']),
-    );
+    return answer(req, reply, await updateResource(server, caller, type, id, req.body as Resource, req.headers['if-match']));
   });
 }

@@ -13,7 +13,8 @@ import type { AuthzEngine } from '../../../authz/engine';
 import { authzType } from '../../../authz/model';
 import { and, inList, TRUE, type Sql } from '../../../store/sql';
 import { TABLES, type TableSpec } from '../../../store/tables';
-import type { ResourceMapping, Row } from '../mapping';
+import type { Resource } from '@medplum/fhirtypes';
+import type { DerivedSource, ResourceMapping, Row } from '../mapping';
 import { keyOf } from '../search';
 
 /** Rows read per statement: large enough to amortize the policy filter, small enough for memory. */
@@ -34,6 +35,8 @@ export interface ExportRequest {
   scope: ExportScope;
   since: string | null;
   fileBytes: number;
+  /** The site's zone, for computed resources (NEWS2: a child's age). */
+  timeZone?: string | undefined;
 }
 
 export interface ExportOutput {
@@ -136,8 +139,11 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
     if (col === 'm.patient_id') {
       for (let i = 0; i < patients.length; i += PATIENT_BATCH) {
         if (job.state !== 'running') return;
-        const rows = await read(inList('m.patient_id', patients.slice(i, i + PATIENT_BATCH)));
+        const batch = patients.slice(i, i + PATIENT_BATCH);
+        const rows = await read(inList('m.patient_id', batch));
         if (rows.length > 0) out.write(await mapping.toFhir(rows, { engine, actor }));
+        // Computed resources of the type (the NEWS2 scores), decided as the type's search decides them.
+        if (mapping.derived) out.write(await derivedOf(engine, actor, mapping.derived, batch, req));
       }
     } else {
       let after: string | null = null;
@@ -153,6 +159,23 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
     job.typesDone++;
   }
   job.state = 'done';
+}
+
+async function derivedOf(
+  engine: AuthzEngine,
+  actor: Actor,
+  source: DerivedSource,
+  patients: string[],
+  req: ExportRequest,
+): Promise<Resource[]> {
+  const since: Sql = req.since ? { sql: 's.set_at > ?', params: [req.since] } : TRUE;
+  const rows = await source.select(engine, actor, {
+    shape: 'list',
+    where: since,
+    inner: source.ofPatients(patients),
+    orderBy: 's.id',
+  });
+  return source.mapping.toFhir(rows, { engine, actor, timeZone: req.timeZone });
 }
 
 /** Every patient id the export's scope could reach (the policy filters each statement that uses them). */

@@ -151,7 +151,13 @@ export function registerExportRoutes(
         ...(caller.clientId ? { client_id: caller.clientId } : {}),
       },
     });
-    const started = runExport(server.engine, caller.actor, job, { types, scope, since, fileBytes: fileBytes(server) });
+    const started = runExport(server.engine, caller.actor, job, {
+      types,
+      scope,
+      since,
+      fileBytes: fileBytes(server),
+      timeZone: server.ctx.config.timeZone,
+    });
     void started.catch((e: unknown) => {
       job.state = 'failed';
       job.error = 'The export failed; the server logged why. Start it again.';

@@ -3,10 +3,12 @@
  * Observations from one FHIR Bundle, as an administrator of the organization. Clinical resources go
  * through the same mappings and services as FHIR writes (validated, authorized, audited, versioned);
  * Locations (facility, ward, room by physicalType) and Practitioners (users) are reference data an
- * administrator creates. The file is ALL OR NOTHING: every entry is tried, so the report names every
+ * administrator creates. A `Patient/$everything` Bundle is taken too: what it holds that is not loaded
+ * here (appointments, alerts, notes, medicines, consent, NEWS2 scores) is skipped and reported, and
+ * references to it are left out. The file is ALL OR NOTHING: every entry is tried, so the report names every
  * refusal and why, and if anything was refused nothing stays written.
  */
-import type { Bundle, BundleEntry, Location, Practitioner, Resource } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Bundle, BundleEntry, Location, Practitioner, Resource } from '@medplum/fhirtypes';
 import type { Actor } from '../../../authz/actor';
 import { AppError, isAppError } from '../../../domain/errors';
 import { newWriter } from '../../../services/context';
@@ -14,11 +16,35 @@ import { MUTATIONS } from '../../../services/mutations';
 import { runMutation } from '../../../services/run';
 import { appendAudit } from '../../../store/audit';
 import type { Server } from '../../context';
-import { newId } from '../writes/fromFhir';
+import { newId, statusOf } from '../writes/fromFhir';
+import { NEWS2_PREFIX } from '../resources/news2';
 import { createResource } from '../writes/service';
 import { requireValidR4 } from '../writes/validate';
 
 const ORDER = ['Location', 'Practitioner', 'Patient', 'AllergyIntolerance', 'Observation'] as const;
+
+const ALLERGY_CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical';
+
+/**
+ * What a `Patient/$everything` Bundle holds that is not loaded here, and why: such entries are skipped
+ * and reported, not refused, so that an exported record can be imported (docs/fhir.md, "Round trip").
+ */
+const SKIPPED: Record<string, string> = {
+  Encounter: 'appointments are not imported; book them on the server',
+  Flag: 'alerts are raised by the server itself, not imported',
+  DocumentReference: 'records (notes) are not imported',
+  MedicationRequest: 'medication orders are not imported; prescribe them on the server',
+  MedicationAdministration: 'doses given are not imported',
+  Consent: 'consent restrictions are not imported; record them on the server',
+};
+const NEWS2_SKIPPED = 'a NEWS2 score is computed from its vital signs, not stored';
+
+/** Why an entry is skipped, or null when it is loaded (or refused) as usual. */
+function skipReason(r: Resource | undefined): string | null {
+  if (!r) return null;
+  if (r.resourceType === 'Observation' && r.id?.startsWith(NEWS2_PREFIX)) return NEWS2_SKIPPED;
+  return SKIPPED[r.resourceType] ?? null;
+}
 const LOCATION_KIND: Record<string, { table: 'facilities' | 'wards' | 'rooms'; prefix: string; rank: number }> = {
   si: { table: 'facilities', prefix: 'fac', rank: 0 },
   wa: { table: 'wards', prefix: 'ward', rank: 1 },
@@ -34,6 +60,8 @@ export interface ImportRefusal {
 export interface ImportReport {
   loaded: Record<string, number>;
   refused: ImportRefusal[];
+  /** Entries of types not loaded here (a $everything Bundle's appointments, alerts, notes…), and why. */
+  skipped: ImportRefusal[];
   /** Source reference (`Type/id` or fullUrl) → the id given here. */
   ids: Record<string, string>;
 }
@@ -66,7 +94,7 @@ function sourceKeys(e: BundleEntry): string[] {
 /** Loads the Bundle as `actorId`; returns the report. Throws nothing for refused entries: they are in the report. */
 export async function importBundle(server: Server, actorId: string, bundle: Bundle): Promise<ImportReport> {
   const { actor } = await server.engine.resolve({ userId: actorId });
-  const report: ImportReport = { loaded: {}, refused: [], ids: {} };
+  const report: ImportReport = { loaded: {}, refused: [], skipped: [], ids: {} };
   const entries = (bundle.entry ?? []).map((e, index) => ({ e, index }));
   const rank = (x: { e: BundleEntry }) => {
     const t = ORDER.indexOf(x.e.resource?.resourceType as (typeof ORDER)[number]);
@@ -76,14 +104,15 @@ export async function importBundle(server: Server, actorId: string, bundle: Bund
   };
   entries.sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   const ids = new Map<string, string>();
+  // References to skipped entries are left out (an observation's encounter: the appointment is not imported).
+  const skipped = new Set(entries.filter((x) => skipReason(x.e.resource)).flatMap((x) => sourceKeys(x.e)));
   const rewrite = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(rewrite);
     if (v && typeof v === 'object')
       return Object.fromEntries(
-        Object.entries(v).map(([k, x]) => [
-          k,
-          k === 'reference' && typeof x === 'string' && ids.has(x) ? ids.get(x) : rewrite(x),
-        ]),
+        Object.entries(v)
+          .filter(([, x]) => !(x && typeof x === 'object' && skipped.has((x as { reference?: string }).reference ?? '')))
+          .map(([k, x]) => [k, k === 'reference' && typeof x === 'string' && ids.has(x) ? ids.get(x) : rewrite(x)]),
       );
     return v;
   };
@@ -91,6 +120,11 @@ export async function importBundle(server: Server, actorId: string, bundle: Bund
     await server.db.transaction(async () => {
       for (const { e, index } of entries) {
         const type = e.resource?.resourceType ?? '(none)';
+        const skip = skipReason(e.resource);
+        if (skip) {
+          report.skipped.push({ entry: index, resource: `${type}/${e.resource?.id ?? ''}`, reason: skip });
+          continue;
+        }
         try {
           await server.db.transaction(async () => {
             if (!e.resource || !(ORDER as readonly string[]).includes(type))
@@ -130,13 +164,39 @@ export async function importBundle(server: Server, actorId: string, bundle: Bund
     report.ids = {};
   }
   report.refused.sort((a, b) => a.entry - b.entry);
+  report.skipped.sort((a, b) => a.entry - b.entry);
   return report;
 }
 
 async function importOne(server: Server, actor: Actor, resource: Resource): Promise<string> {
   if (resource.resourceType === 'Location') return importLocation(server, actor, resource);
   if (resource.resourceType === 'Practitioner') return importPractitioner(server, actor, resource);
-  return (await createResource(server, actor, resource)).id;
+  if (resource.resourceType === 'AllergyIntolerance') return importAllergy(server, actor, resource);
+  return (await createResource(server, { actor }, resource)).id;
+}
+
+/**
+ * An allergy as it stands in the file: recorded (active, as every new allergy is), then moved to its
+ * status when that is inactive or entered in error, with the note as the reason (or a sentence saying
+ * it was imported so).
+ */
+async function importAllergy(server: Server, actor: Actor, a: AllergyIntolerance): Promise<string> {
+  const status = statusOf(a);
+  if (status === 'active') return (await createResource(server, { actor }, a)).id;
+  const { verificationStatus: _v, note: _n, ...rest } = a;
+  const active: AllergyIntolerance = {
+    ...rest,
+    clinicalStatus: { coding: [{ system: ALLERGY_CLINICAL, code: 'active' }] },
+  };
+  const { id } = await createResource(server, { actor }, active);
+  await runMutation(server.ctx, { userId: actor.id }, MUTATIONS.changeAllergyStatus as never, {
+    id,
+    from: 'active',
+    status,
+    reason: a.note?.[0]?.text ?? `Imported from a FHIR Bundle as ${status === 'inactive' ? 'inactive' : 'entered in error'}.`,
+    change_id: newId('asc'),
+  });
+  return id;
 }
 
 /** Reference data only an administrator of the organization creates (the same right as creating users). */

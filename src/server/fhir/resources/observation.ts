@@ -10,11 +10,13 @@ import { securityMeta } from '../security';
 import { PATIENT_COLUMNS, PATIENT_JOIN, type ResourceMapping, type Row, type WithRestricted } from '../mapping';
 import { dateParam, patientParam } from '../commonParams';
 import { parseToken } from '../params';
+import { news2Source } from './news2';
+import { CATEGORY_SYSTEM, LOCAL_CODE } from './observationCodes';
+
+export { LOCAL_CODE };
 
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
-export const LOCAL_CODE = 'urn:clinic-workstation:observation-code';
-const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 /** SPEC §3b vital-sign codes with a LOINC code (the FHIR vital-signs codes). */
 export const VITAL_LOINC: Record<string, { code: string; display: string }> = {
@@ -118,16 +120,17 @@ export const observationMapping: ResourceMapping = {
     subject: patientParam('The patient, as `patient`'),
     code: {
       type: 'token',
-      documentation: `A LOINC code of a vital sign, or the product's code (system ${LOCAL_CODE})`,
+      documentation: `A LOINC code of a vital sign, the product's code (system ${LOCAL_CODE}), or the NEWS2 total score: SNOMED CT 1104051000000101 (or the product's news2_total)`,
       condition: (values) => or(...values.map(codeCondition)),
     },
     category: {
       type: 'token',
-      documentation: 'vital-signs, laboratory, imaging, or the product category',
+      documentation: 'vital-signs, laboratory, imaging, the product category, or survey (the NEWS2 scores)',
       condition: (values) => or(...values.map(categoryCondition)),
     },
     date: dateParam('m.recorded_at', 'When it was recorded (effectiveDateTime)'),
     _lastUpdated: dateParam('m.recorded_at', 'As date: an observation is stored once and never changed'),
   },
   toFhir: async (rows: Row[]) => (rows as unknown as Array<WithRestricted<ObservationRow>>).map(toObservation),
+  derived: news2Source,
 };

@@ -81,8 +81,8 @@ function plan(bundle: Bundle): Array<Planned | AppError> {
 async function apply(server: Server, caller: Caller, p: Planned): Promise<Written> {
   requireScope(caller, p.type, p.method === 'POST' ? 'c' : 'u');
   return p.method === 'POST'
-    ? createResource(server, caller.actor, p.resource, p.id)
-    : updateResource(server, caller.actor, p.type, p.id, p.resource, p.ifMatch);
+    ? createResource(server, caller, p.resource, p.id)
+    : updateResource(server, caller, p.type, p.id, p.resource, p.ifMatch);
 }
 
 const responseEntry = (base: string, w: Written): BundleEntry => ({

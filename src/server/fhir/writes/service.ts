@@ -64,8 +64,19 @@ export async function versionOf(server: Server, type: string, id: string): Promi
   return String(row?.version ?? 0);
 }
 
-const run = (server: Server, actor: Actor, name: MutationName, args: Record<string, unknown>) =>
-  runMutation(server.ctx, { userId: actor.id }, MUTATIONS[name] as never, args);
+/** Who writes: the user, or a system client's service user (its id goes into every audit event of the write). */
+export interface WriteAs {
+  actor: Actor;
+  clientId?: string | null;
+}
+
+const run = (server: Server, as: WriteAs, name: MutationName, args: Record<string, unknown>) =>
+  runMutation(
+    as.clientId ? { ...server.ctx, auditDetails: { client_id: as.clientId } } : server.ctx,
+    { userId: as.actor.id },
+    MUTATIONS[name] as never,
+    args,
+  );
 
 async function written(server: Server, actor: Actor, type: string, id: string, created: boolean): Promise<Written> {
   const found = await readOne(server.engine, actor, mappingFor(type)!, id);
@@ -78,15 +89,15 @@ function checkType(resource: Resource, type: string): void {
 }
 
 /** POST /{type}: a new resource; the server gives it its id (any id sent is replaced, as FHIR create does). */
-export async function createResource(server: Server, actor: Actor, resource: Resource, id?: string): Promise<Written> {
+export async function createResource(server: Server, as: WriteAs, resource: Resource, id?: string): Promise<Written> {
   requireWritable(resource?.resourceType);
   requireValidR4(resource);
   const type = resource.resourceType;
   const newIdFor = id ?? newId(WRITABLE[type]!.prefix);
-  if (type === 'Patient') await run(server, actor, 'registerPatient', registerPatientArgs(resource, newIdFor));
-  else if (type === 'Observation') await run(server, actor, 'recordObservation', recordObservationArgs(resource, newIdFor));
-  else await run(server, actor, 'recordAllergy', recordAllergyArgs(resource as AllergyIntolerance, newIdFor));
-  return written(server, actor, type, newIdFor, true);
+  if (type === 'Patient') await run(server, as, 'registerPatient', registerPatientArgs(resource, newIdFor));
+  else if (type === 'Observation') await run(server, as, 'recordObservation', recordObservationArgs(resource, newIdFor));
+  else await run(server, as, 'recordAllergy', recordAllergyArgs(resource as AllergyIntolerance, newIdFor));
+  return written(server, as.actor, type, newIdFor, true);
 }
 
 /** `W/"3"` or `"3"` → 3. */
@@ -103,7 +114,7 @@ function parseIfMatch(header: string | undefined): string | null {
  */
 export async function updateResource(
   server: Server,
-  actor: Actor,
+  as: WriteAs,
   type: string,
   id: string,
   resource: Resource,
@@ -131,7 +142,7 @@ export async function updateResource(
     );
   requireValidR4(resource);
   return server.db.transaction(async () => {
-    if (!(await readOne(server.engine, actor, mappingFor(type)!, id)))
+    if (!(await readOne(server.engine, as.actor, mappingFor(type)!, id)))
       throw new AppError('not_found', `There is no ${type} with that id that you may read.`);
     const current = await versionOf(server, type, id);
     if (current !== wanted)
@@ -140,13 +151,13 @@ export async function updateResource(
         412,
         `This ${type} was changed meanwhile (it is at version ${current}, you sent ${wanted}). Read it again and reapply your change.`,
       );
-    if (type === 'Patient') await updatePatient(server, actor, id, resource as Patient);
-    else await updateAllergy(server, actor, id, resource as AllergyIntolerance);
-    return written(server, actor, type, id, false);
+    if (type === 'Patient') await updatePatient(server, as, id, resource as Patient);
+    else await updateAllergy(server, as, id, resource as AllergyIntolerance);
+    return written(server, as.actor, type, id, false);
   });
 }
 
-async function updatePatient(server: Server, actor: Actor, id: string, p: Patient): Promise<void> {
+async function updatePatient(server: Server, as: WriteAs, id: string, p: Patient): Promise<void> {
   const row = (await server.db.get<PatientRow>('SELECT * FROM patients WHERE id = ?', [id]))!;
   const next = patientDemographics(p);
   const changes: Record<string, string> = {};
@@ -156,10 +167,10 @@ async function updatePatient(server: Server, actor: Actor, id: string, p: Patien
       changes[k] = next[k];
       base[k] = row[k];
     }
-  if (Object.keys(changes).length > 0) await run(server, actor, 'updatePatient', { id, changes, base });
+  if (Object.keys(changes).length > 0) await run(server, as, 'updatePatient', { id, changes, base });
 }
 
-async function updateAllergy(server: Server, actor: Actor, id: string, a: AllergyIntolerance): Promise<void> {
+async function updateAllergy(server: Server, as: WriteAs, id: string, a: AllergyIntolerance): Promise<void> {
   const row = (await server.db.get<Allergy>('SELECT * FROM allergies WHERE id = ?', [id]))!;
   const substance = a.code?.text ?? a.code?.coding?.find((c) => c.display)?.display;
   if (substance !== row.substance || a.patient?.reference !== `Patient/${row.patient_id}`)
@@ -169,7 +180,7 @@ async function updateAllergy(server: Server, actor: Actor, id: string, a: Allerg
     );
   const status = statusOf(a);
   if (status === row.status) return;
-  await run(server, actor, 'changeAllergyStatus', {
+  await run(server, as, 'changeAllergyStatus', {
     id,
     from: row.status,
     status,
