@@ -62,7 +62,7 @@ function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<strin
   });
 }
 
-async function startServerProcess(
+export async function startServerProcess(
   target: string,
 ): Promise<{ url: string; p: ChildProcess; stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }> {
   const port = await freePort();
@@ -79,14 +79,16 @@ async function startServerProcess(
   };
 }
 
-interface ServerStats {
+export interface ServerStats {
+  /** Time pulls spent in each phase of a page since the last call (bench/syncThroughput.ts). */
+  phases_ms: Record<string, number>;
   cpu_s: number;
   wall_s: number;
   loop_max_ms: number;
   loop_p99_ms: number;
   rss_mb: number;
 }
-interface WsResult {
+export interface WsResult {
   seconds: number;
   rows: number;
   pages: number;
@@ -96,7 +98,7 @@ interface WsResult {
 }
 
 /** A real workstation process: enrolls, then (once its user is recorded) pulls everything. */
-async function realWorkstation(
+export async function realWorkstation(
   db: Db,
   url: string,
   userId: string,
