@@ -59,8 +59,8 @@ async function onePull(
   try {
     const user = pull === 'ward' ? world.wardNurses[0]! : world.auditor;
     const at = load();
-    await srv.stats();
-    const ws = await realWorkstation(db, srv.url, user, dir, `${pull}-${backend}`, world.admin);
+    // The window is the workstation's sync alone: its enrollment is not a pull.
+    const ws = await realWorkstation(db, srv.url, user, dir, `${pull}-${backend}`, world.admin, () => srv.stats());
     const s = await srv.stats();
     return {
       backend,

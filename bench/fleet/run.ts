@@ -105,6 +105,8 @@ export async function realWorkstation(
   dir: string,
   name: string,
   admin: string,
+  /** Runs once the workstation is enrolled and its user recorded, just before it pulls. */
+  beforePull?: () => Promise<unknown>,
 ): Promise<WsResult & { server: ServerStats | null }> {
   const { code } = await createEnrollmentCode(db, {
     orgId: ORG,
@@ -117,6 +119,7 @@ export async function realWorkstation(
   const enrolled = await nextLine(p, (l) => l.startsWith('enrolled '));
   await recordDeviceUser(db, enrolled.slice(9).trim(), userId, BENCH_NOW);
   const done = nextLine(p, (l) => l.startsWith('{'));
+  await beforePull?.();
   p.stdin!.write('go\n');
   return { ...(JSON.parse(await done) as WsResult), server: null };
 }
