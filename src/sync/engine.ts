@@ -8,7 +8,16 @@ import type { Db } from '../store/db';
 import type { Change } from '../store/writer';
 import type { AuditEvent } from '../domain/entities';
 import { appendAudit } from '../store/audit';
-import { applyPage, applySignInRestrictions, CURSOR_KEY, DEVICE_ID_KEY, getSetting, revertChanges, setSetting } from './apply';
+import {
+  applyPage,
+  applySignInRestrictions,
+  CURSOR_KEY,
+  DEVICE_ID_KEY,
+  getSetting,
+  KEPT_PAGE_KEY,
+  revertChanges,
+  setSetting,
+} from './apply';
 import { keepPage, keptPage } from './keptPage';
 import { withdrawAlertsNotRaised } from './serverDecides';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
@@ -179,6 +188,8 @@ export class SyncEngine {
       await setSetting(db, KEYS.org, r.org_id);
       await setSetting(db, KEYS.facility, r.facility_id);
       await setSetting(db, CURSOR_KEY, null);
+      // A page kept under an earlier enrollment belongs to its cycle, not to this one.
+      await setSetting(db, KEPT_PAGE_KEY, null);
     });
     return { server_url: serverUrl, device_id: r.device_id, secret: r.secret, org_id: r.org_id, facility_id: r.facility_id };
   }
