@@ -28,8 +28,29 @@ const { values } = parseArgs({
     /** `--only medicines`: the three rows of issue 19 alone (the L run of the others takes long); `--only fhir`: the $export row alone. */
     only: { type: 'string' },
     'no-fhir': { type: 'boolean' },
+    'sync-throughput': { type: 'boolean' },
+    'ward-size': { type: 'string', default: 'L' },
+    'org-size': { type: 'string', default: 'M' },
   },
 });
+if (values['sync-throughput']) {
+  // `npm run bench -- --sync-throughput [--backends sqlite,postgres] [--ward-size L|none] [--org-size M|none]`
+  // (issue 21): rows delivered per server CPU second, with the server's time per phase of a page.
+  const { syncThroughputBenchmarks, sizeOf } = await import('./syncThroughput');
+  const backends = (values.backends ?? '')
+    .split(',')
+    .filter((b): b is 'sqlite' | 'postgres' => b === 'sqlite' || b === 'postgres');
+  const figures = await syncThroughputBenchmarks({
+    backends,
+    ward: sizeOf(values['ward-size']),
+    org: sizeOf(values['org-size']),
+  });
+  const file = path.join(BENCH_DIR, 'results.json');
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all.sync_throughput = { at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, figures };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  process.exit(0);
+}
 if (values.fleet) {
   // `npm run bench -- --fleet [--backends sqlite,postgres] [--seconds 60] [--fleets 50,200] [--no-m]`
   // (docs/performance.md). `--fleets` and `--no-m` run part of it, for finding what costs.

@@ -62,7 +62,7 @@ function nextLine(p: ChildProcess, match: (l: string) => boolean): Promise<strin
   });
 }
 
-async function startServerProcess(
+export async function startServerProcess(
   target: string,
 ): Promise<{ url: string; p: ChildProcess; stats: (profile?: 'start' | 'stop') => Promise<ServerStats> }> {
   const port = await freePort();
@@ -79,14 +79,16 @@ async function startServerProcess(
   };
 }
 
-interface ServerStats {
+export interface ServerStats {
+  /** Time pulls spent in each phase of a page since the last call (bench/syncThroughput.ts). */
+  phases_ms: Record<string, number>;
   cpu_s: number;
   wall_s: number;
   loop_max_ms: number;
   loop_p99_ms: number;
   rss_mb: number;
 }
-interface WsResult {
+export interface WsResult {
   seconds: number;
   rows: number;
   pages: number;
@@ -96,13 +98,15 @@ interface WsResult {
 }
 
 /** A real workstation process: enrolls, then (once its user is recorded) pulls everything. */
-async function realWorkstation(
+export async function realWorkstation(
   db: Db,
   url: string,
   userId: string,
   dir: string,
   name: string,
   admin: string,
+  /** Runs once the workstation is enrolled and its user recorded, just before it pulls. */
+  beforePull?: () => Promise<unknown>,
 ): Promise<WsResult & { server: ServerStats | null }> {
   const { code } = await createEnrollmentCode(db, {
     orgId: ORG,
@@ -115,6 +119,7 @@ async function realWorkstation(
   const enrolled = await nextLine(p, (l) => l.startsWith('enrolled '));
   await recordDeviceUser(db, enrolled.slice(9).trim(), userId, BENCH_NOW);
   const done = nextLine(p, (l) => l.startsWith('{'));
+  await beforePull?.();
   p.stdin!.write('go\n');
   return { ...(JSON.parse(await done) as WsResult), server: null };
 }

@@ -12,6 +12,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
 import { openServer } from '../../src/server/context';
+import { PhaseTimes } from '../../src/server/sync/phaseTimes';
 import type { Db } from '../../src/store/db';
 import { PostgresDb } from '../../src/store/postgres';
 import { SqliteDb } from '../../src/store/sqlite';
@@ -42,6 +43,55 @@ if (process.env.FLEET_SLOW_MS && db instanceof SqliteDb) {
     return stmt;
   }) as typeof raw.prepare;
 }
+// FLEET_STATEMENTS=1: time spent preparing and running SQLite statements, by text (IN lists folded),
+// printed when the server stops: which statements a page's time goes to.
+const statements = new Map<string, { prepares: number; prepareMs: number; runs: number; runMs: number }>();
+if (process.env.FLEET_STATEMENTS && db instanceof SqliteDb) {
+  const raw = db.raw;
+  const prepare = raw.prepare.bind(raw);
+  const entry = (source: string): { prepares: number; prepareMs: number; runs: number; runMs: number } => {
+    const k = source
+      .replace(/\s+/g, ' ')
+      .replace(/(\?, )+\?/g, '…')
+      .replace(/(\(…\), )+/g, '')
+      .slice(0, 160);
+    let e = statements.get(k);
+    if (!e) statements.set(k, (e = { prepares: 0, prepareMs: 0, runs: 0, runMs: 0 }));
+    return e;
+  };
+  raw.prepare = ((source: string) => {
+    const t0 = performance.now();
+    const stmt = prepare(source);
+    const e = entry(source);
+    e.prepares++;
+    e.prepareMs += performance.now() - t0;
+    for (const m of ['all', 'get', 'run'] as const) {
+      const orig = stmt[m].bind(stmt) as (...a: unknown[]) => unknown;
+      (stmt as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+        const t1 = performance.now();
+        try {
+          return orig(...a);
+        } finally {
+          e.runs++;
+          e.runMs += performance.now() - t1;
+        }
+      };
+    }
+    return stmt;
+  }) as typeof raw.prepare;
+}
+const printStatements = (): void => {
+  if (statements.size === 0) return;
+  const all = [...statements.entries()].sort((a, b) => b[1].prepareMs + b[1].runMs - (a[1].prepareMs + a[1].runMs));
+  const sum = (f: (e: { prepareMs: number; runMs: number }) => number): number => all.reduce((s, [, e]) => s + f(e), 0);
+  process.stderr.write(
+    `statements: prepare ${sum((e) => e.prepareMs).toFixed(0)} ms, run ${sum((e) => e.runMs).toFixed(0)} ms\n`,
+  );
+  for (const [k, e] of all.slice(0, 25))
+    process.stderr.write(
+      `  ${e.prepareMs.toFixed(0).padStart(6)} ms prep (${e.prepares}) ${e.runMs.toFixed(0).padStart(6)} ms run (${e.runs}) ${k}\n`,
+    );
+};
 // FLEET_GC_MS=<ms>: logs every garbage-collection pause longer than that.
 if (process.env.FLEET_GC_MS) {
   const longer = Number(process.env.FLEET_GC_MS);
@@ -61,7 +111,21 @@ const server = await openServer({
   security: { limits: { signInsPerMinute: 1_000_000, enrollmentsPer10Minutes: 1_000_000, requestsPerMinute: 10_000_000 } },
 });
 const app = await buildApp(server);
-app.addHook('onSend', async (_req, reply, payload) => {
+// Where pulls spend their time, phase by phase (`--sync-throughput`); JSON encoding is Fastify's,
+// between these two hooks.
+const phases = new PhaseTimes();
+server.sync.phaseTimes = phases;
+const serializing = new WeakMap<object, NodeJS.CpuUsage>();
+app.addHook('preSerialization', async (req, _reply, payload) => {
+  serializing.set(req, process.cpuUsage());
+  return payload;
+});
+app.addHook('onSend', async (req, reply, payload) => {
+  const t0 = serializing.get(req);
+  if (t0 !== undefined && req.url === '/v2/sync/pull') {
+    const used = process.cpuUsage(t0);
+    phases.add('JSON encoding', (used.user + used.system) / 1000);
+  }
   reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(3)}`);
   return payload;
 });
@@ -94,7 +158,9 @@ app.post('/bench/stats', async (req) => {
     loop_max_ms: loop.max / 1e6,
     loop_p99_ms: loop.percentile(99) / 1e6,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+    phases_ms: Object.fromEntries(phases.ms),
   };
+  phases.ms.clear();
   cpu = process.cpuUsage();
   at = performance.now();
   loop.reset();
@@ -103,6 +169,7 @@ app.post('/bench/stats', async (req) => {
 await app.listen({ port: Number(port), host: '127.0.0.1' });
 process.stdout.write(`listening http://127.0.0.1:${port}\n`);
 process.on('SIGTERM', () => {
+  printStatements();
   void app
     .close()
     .then(() => db.close())

@@ -29,7 +29,9 @@ const transport = (u: string): Transport => {
     },
   };
 };
-const sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, liveWaitMs: 0 });
+// FLEET_PAGE_LIMIT=<rows>: the page size the workstation asks for (the engine's default otherwise).
+const pageLimit = process.env.FLEET_PAGE_LIMIT ? { pageLimit: Number(process.env.FLEET_PAGE_LIMIT) } : {};
+const sync = new SyncEngine({ db, clock, corrected: clock, transport, intervalMs: 3_600_000, liveWaitMs: 0, ...pageLimit });
 const e = await sync.enroll(url!, code!, 'bench ward workstation');
 process.stdout.write(`enrolled ${e.device_id}\n`);
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -9,6 +9,8 @@ import { deleteRow, upsertRow, type Change, type RowValues } from '../store/writ
 import type { PullResponse } from './protocol';
 
 export const CURSOR_KEY = 'sync.cursor';
+/** A page received and not applied yet, kept by a pipelined pull (keptPage.ts). */
+export const KEPT_PAGE_KEY = 'sync.kept_page';
 /** This workstation's id once enrolled (the sync engine writes it). */
 export const DEVICE_ID_KEY = 'sync.device_id';
 
@@ -103,6 +105,8 @@ export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: 
       // cached them): they are decided online only.
       await db.run('DELETE FROM credentials WHERE user_id IN (SELECT id FROM users WHERE org_id = ?)', [ROOT_ORG_ID]);
       await setSetting(db, CURSOR_KEY, page.cursor);
+      // Applied: no longer kept for a pipelined pull (keptPage.ts).
+      await setSetting(db, KEPT_PAGE_KEY, null);
       return { upserts: page.upserts.length, removals };
       // A page lost to a power cut is pulled again (its cursor is lost with it, atomically): no fsync.
     },

@@ -282,6 +282,8 @@ export interface TestWorkstation {
   loseNextResponse: boolean;
   /** Runs after the server answered a request (with its answer) and before the workstation sees the answer. */
   afterPost?: (path: string, answer: any) => Promise<void>;
+  /** Runs when the workstation sends a request, before it leaves (synchronously: nothing else ran meanwhile). */
+  beforePost?: (path: string, body: any) => void;
   /** Every answer this workstation received, newest last (path and body). */
   answers: Array<{ path: string; body: any }>;
   /** The users' own signing keys (src/sync/userKeys.ts). */
@@ -348,6 +350,7 @@ export async function makeWorkstation(
     return {
       async post(p, body, response, auth, opts) {
         if (!ws.online) throw new SyncHttpError(0, 'network', 'The server cannot be reached (offline).');
+        ws.beforePost?.(p, body);
         const r = await real.post(p, body, response, auth, opts);
         await ws.afterPost?.(p, r);
         if (ws.loseNextResponse) {

@@ -7,6 +7,7 @@
 import type { TableName } from '../../store/tables';
 import type { ActorsEntry } from './actors';
 import type { DeviceStateStore } from './deviceState';
+import type { PhaseTimes } from './phaseTimes';
 import type { DeviceScope } from './scope';
 
 /** A Map that forgets its oldest entry past `capacity` (insertion order). */
@@ -57,6 +58,8 @@ export class SyncContext {
   readonly relevanceScopes = new BoundedMap<string, { at: number; scope: Promise<DeviceScope> }>(5000);
   /** A few relevance checks at a time, so pulls are not queued behind a burst of them. */
   readonly relevanceSlots = new Slots(4);
+  /** Where pulls spend their time, phase by phase: set by the sync-throughput bench only. */
+  phaseTimes: PhaseTimes | null = null;
 
   constructor(
     /** What each workstation holds and where its cycle stands (deviceState.ts). */

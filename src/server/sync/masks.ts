@@ -6,6 +6,7 @@ import type { Db, SqlValue } from '../../store/db';
 import { placeholders } from '../../store/sql';
 import { TABLES, type TableName } from '../../store/tables';
 import { rowKey } from '../../sync/protocol';
+import { addTo } from './grouped';
 import { keySql } from './partitions';
 import { SYNC_RULES, type MaskedField } from './rules';
 import type { VisibleRow } from './scope';
@@ -35,7 +36,7 @@ export async function materializeRows(
 ): Promise<Array<{ table: TableName; row: Record<string, string | number | null> }>> {
   const out: Array<{ table: TableName; row: Record<string, string | number | null> }> = [];
   const byTable = new Map<TableName, VisibleRow[]>();
-  for (const r of rows) byTable.set(r.table, [...(byTable.get(r.table) ?? []), r]);
+  for (const r of rows) addTo(byTable, r.table, r);
   for (const [table, list] of byTable) {
     const key = keySql(table, db.dialect);
     const masks = new Map(list.map((r) => [r.key, r.mask]));

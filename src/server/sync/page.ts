@@ -20,6 +20,7 @@ import { closeReferences } from './page/closure';
 import { referencePhase } from './page/reference';
 import { PageRun } from './page/run';
 import { scanPhase } from './page/scan';
+import { timed } from './phaseTimes';
 import { idle, planCycle } from './plan';
 import { DeviceScope } from './scope';
 
@@ -38,6 +39,7 @@ export async function buildPage(
   limit: number,
 ): Promise<PendingPage> {
   const started = performance.now();
+  const times = server.sync.phaseTimes;
   const running = row.acked_state ? (JSON.parse(row.acked_state) as CycleState) : null;
   let state: CycleState;
   let marks: PlanMarks | null = null;
@@ -45,7 +47,7 @@ export async function buildPage(
   if (running && !running.replan) {
     state = running;
   } else {
-    ({ state, marks, users } = await planCycle(server, device, row, reset));
+    ({ state, marks, users } = await timed(times, 'plan', () => planCycle(server, device, row, reset)));
     // Nothing changed for this workstation: an empty page that completes the cycle.
     if (idle(state))
       return { up: [], rm: [], next: null, version: Math.max(state.upTo, state.from), ...(marks ? { marks } : {}) };
@@ -53,20 +55,18 @@ export async function buildPage(
   const now = server.now();
   users = users
     ? { ...users, actors: withNow(users.actors, now) }
-    : await deviceActors(server, device, Number(row.users_dirty), now);
+    : await timed(times, 'scope', () => deviceActors(server, device, Number(row.users_dirty), now));
   // The users this cycle was planned for: when they changed since, the next cycle must follow.
   const planned = JSON.parse(marks?.users_key ?? row.users_key ?? 'null') as UsersKey | null;
   const moved = !planned || !sameKeys(planned.keys, users.keys);
-  const scope = await DeviceScope.build(server, device, users.actors);
+  const actors = users.actors;
+  const scope = await timed(times, 'scope', () => DeviceScope.build(server, device, actors));
   const run = new PageRun(server, device, scope, state, limit, started);
-  let done = true;
-  for (const phase of PHASES) {
-    if (!(await phase(run))) {
-      done = false;
-      break;
-    }
-  }
-  await closeReferences(run);
+  const done = await timed(times, 'policy-filtered rows', async () => {
+    for (const phase of PHASES) if (!(await phase(run))) return false;
+    return true;
+  });
+  await timed(times, 'foreign-key closure', () => closeReferences(run));
   const version = done ? Math.max(state.upTo, state.from) : Number(row.acked_version);
   return {
     up: [...run.page.up.values()],

@@ -17,16 +17,17 @@ import type { DeviceSyncState } from './deviceState';
 import { materializeRows } from './masks';
 import { buildPage } from './page';
 import { keyColumns } from './partitions';
+import { timed } from './phaseTimes';
 
 const newCursor = (): string => randomBytes(12).toString('base64url');
 
 export async function pull(server: Server, device: Device, req: z.output<typeof PullRequest>): Promise<PullResponse> {
-  const { store } = server.sync;
-  let row = await store.get(device.id);
+  const { store, phaseTimes } = server.sync;
+  let row = await timed(phaseTimes, 'device state', () => store.get(device.id));
   let reset = false;
   if (req.cursor === null) {
     // First contact, or the workstation lost its data: it starts over from nothing.
-    await store.reset(device.id);
+    await timed(phaseTimes, 'device state', () => store.reset(device.id));
     row = {
       ...row,
       acked_cursor: null,
@@ -39,7 +40,7 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
     reset = true;
   } else if (req.cursor === row.pending_cursor && row.pending_page) {
     const page = JSON.parse(row.pending_page) as PendingPage;
-    await store.acknowledge(device.id, page);
+    await timed(phaseTimes, 'device state', () => store.acknowledge(device.id, page));
     row = acknowledged(row, page);
   } else if (req.cursor !== row.acked_cursor) {
     throw new AppError(
@@ -50,11 +51,13 @@ export async function pull(server: Server, device: Device, req: z.output<typeof 
   // Here the workstation holds exactly what `row` says (a re-sent request rebuilds its page).
   const page = await buildPage(server, device, row, reset, req.limit);
   const cursor = newCursor();
-  if (!(await store.storePending(device.id, row.acked_cursor, cursor, page)))
+  if (!(await timed(phaseTimes, 'device state', () => store.storePending(device.id, row.acked_cursor, cursor, page))))
     throw new AppError('conflict', 'This workstation pulled twice at once; it must start over (cursor reset).');
-  const upserts = await materializeRows(
-    server.db,
-    page.up.map(([table, key, part, mask]) => ({ table, key, part, mask })),
+  const upserts = await timed(phaseTimes, 'row reads and masks', () =>
+    materializeRows(
+      server.db,
+      page.up.map(([table, key, part, mask]) => ({ table, key, part, mask })),
+    ),
   );
   const removals = page.rm.map(([table, key]) => ({ table, key: keyColumns(table, key) }));
   return { cursor, complete: page.next === null, upserts, removals, reset, server_time: server.now() };

@@ -11,6 +11,7 @@ import type { Server } from '../context';
 import { deviceActors } from './actors';
 import { windowEntries } from './changeLog';
 import type { PendingPage, UsersKey } from './cycle';
+import { addTo } from './grouped';
 import { isPatientPart, patientOfPart } from './partitions';
 import { evaluateRows, readablePatients } from './patientRows';
 import { DeviceScope } from './scope';
@@ -72,7 +73,7 @@ export async function concernsDevice(server: Server, device: Device, from: numbe
     const leaf = new Map<TableName, string[]>();
     const other = new Set<string>();
     for (const e of entries) {
-      if (scope.isLeaf(e.table_name)) leaf.set(e.table_name, [...(leaf.get(e.table_name) ?? []), e.row_key]);
+      if (scope.isLeaf(e.table_name)) addTo(leaf, e.table_name, e.row_key);
       else other.add(e.part);
     }
     // Any other change (the patient, an appointment, a restriction) in a partition it holds can move

@@ -8,6 +8,7 @@ import { placeholders, type Sql } from '../../store/sql';
 import type { TableName } from '../../store/tables';
 import type { PendingPage } from './cycle';
 import type { DeviceStateStore, DeviceSyncState, HeldRow } from './deviceState';
+import { addTo } from './grouped';
 
 /** Rows per statement when recording an acknowledged page. */
 const ACK_CHUNK = 200;
@@ -64,7 +65,7 @@ export class SqlDeviceState implements DeviceStateStore {
         );
       }
       const byTable = new Map<TableName, string[]>();
-      for (const [t, k] of page.rm) byTable.set(t, [...(byTable.get(t) ?? []), k]);
+      for (const [t, k] of page.rm) addTo(byTable, t, k);
       for (const [table, keys] of byTable) {
         for (let i = 0; i < keys.length; i += ACK_CHUNK) {
           const chunk = keys.slice(i, i + ACK_CHUNK);

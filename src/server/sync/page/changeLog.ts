@@ -6,6 +6,7 @@
  */
 import type { TableName } from '../../../store/tables';
 import { logEntries } from '../changeLog';
+import { addTo } from '../grouped';
 import { isPatientPart, patientOfPart, patientPart, patientsOfTeam, teamOfPart } from '../partitions';
 import { referenceRows } from '../referenceRows';
 import { changedKeys, diff } from './builder';
@@ -40,11 +41,11 @@ export async function changeLogPhase(run: PageRun): Promise<boolean> {
     for (const e of entries) {
       if (isPatientPart(e.part)) {
         patientParts.add(e.part);
-        partRows.set(e.part, [...(partRows.get(e.part) ?? []), { table: e.table_name, key: e.row_key }]);
+        addTo(partRows, e.part, { table: e.table_name, key: e.row_key });
       } else {
         const team = teamOfPart(e.part);
         if (team !== null) teams.add(team);
-        orgRows.set(e.table_name, [...(orgRows.get(e.table_name) ?? []), { key: e.row_key, deleted: Number(e.deleted) === 1 }]);
+        addTo(orgRows, e.table_name, { key: e.row_key, deleted: Number(e.deleted) === 1 });
       }
     }
     const whole = new Set<string>();
@@ -72,7 +73,7 @@ export async function changeLogPhase(run: PageRun): Promise<boolean> {
     for (const part of todo) {
       const rows = partRows.get(part) ?? [];
       if (whole.has(part) || rows.length === 0 || rows.some((r) => !scope.isLeaf(r.table))) whole.add(part);
-      else for (const r of rows) leafRows.set(r.table, [...(leafRows.get(r.table) ?? []), r.key]);
+      else for (const r of rows) addTo(leafRows, r.table, r.key);
     }
     for (const part of await settleLeafRows(run, leafRows)) whole.add(part);
     await reevaluatePatients(run, todo.filter((p) => whole.has(p)).map(patientOfPart));

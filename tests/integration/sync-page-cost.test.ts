@@ -1,0 +1,82 @@
+/**
+ * What a page costs the server, in statements (issue 21, Deliver 2): a page is built from batched
+ * statements — one per table per step of patients, never one per patient or per row — so its
+ * statement count does not grow with the patients and rows it carries.
+ */
+import { expect, it } from 'vitest';
+import { newWriter } from '../../src/services/context';
+import { describeSync, syncFixture, vitals, NOW, type SyncSuite } from '../helpers/sync';
+
+/** Statements the server runs while `fn` runs. */
+async function statementsOf(t: SyncSuite, fn: () => Promise<unknown>): Promise<number> {
+  const db = t.srv.db as unknown as Record<'all' | 'get' | 'run', (...a: unknown[]) => Promise<unknown>>;
+  let n = 0;
+  const orig = { all: db.all, get: db.get, run: db.run };
+  for (const k of ['all', 'get', 'run'] as const)
+    db[k] = (...a: unknown[]) => {
+      n++;
+      return orig[k].apply(t.srv.db, a);
+    };
+  try {
+    await fn();
+  } finally {
+    Object.assign(db, orig);
+  }
+  return n;
+}
+
+describeSync('what a page costs', syncFixture, (t) => {
+  it('a page of thirty-one patients costs the statements of a page of one: statements are per table, not per patient', async () => {
+    const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
+      await t.srv.db.transaction(async () => {
+        await fn(newWriter(t.srv.server.ctx));
+      });
+    };
+    // One page each (the largest a workstation may ask for), so the count is one page's.
+    const one = await t.workstation('ward-of-one', { pageLimit: 5000 });
+    await one.signIn('nina');
+    const small = await statementsOf(t, () => one.sync.syncNow());
+    expect(await one.ids('patients')).toEqual(['p-a']);
+
+    // Thirty more patients on Cardiology, each with three vitals entries.
+    for (let i = 0; i < 30; i++) {
+      const id = `p-card-${i}`;
+      await write((w) =>
+        w.insert('patients', {
+          id,
+          org_id: 'org-gh',
+          name: `Cardiac ${i}`,
+          mrn: `MRN-C${i}`,
+          room_id: 'r-102',
+          birth_date: '1970-01-01',
+          status: 'admitted',
+          restricted: 0,
+          facility_id: null,
+        }),
+      );
+      for (let j = 0; j < 3; j++)
+        await write((w) =>
+          w.insert('observations', {
+            ...vitals(id, String(70 + j)),
+            id: `obs-card-${i}-${j}`,
+            appointment_id: null,
+            recorded_by: 'u-nina',
+            recorded_at: NOW,
+          }),
+        );
+    }
+    const ward = await t.workstation('ward-of-31', { pageLimit: 5000 });
+    await ward.signIn('nina');
+    const large = await statementsOf(t, () => ward.sync.syncNow());
+    expect(await ward.ids('patients')).toHaveLength(31);
+    expect((await ward.ids('observations')).length).toBeGreaterThanOrEqual(90);
+    const pulled = (ws: typeof ward, table: string): number =>
+      t.pulledRows(ws, 0).filter((u: { table: string }) => u.table === table).length;
+    expect(pulled(ward, 'patients')).toBe(31);
+    expect(pulled(ward, 'observations')).toBeGreaterThanOrEqual(pulled(one, 'observations') + 90);
+    // Measured when written: 117 statements for one patient and 108 for 31 on SQLite, 196 and 170 on
+    // PostgreSQL (the first workstation also pays the server's first-use lookups); one statement
+    // more per patient would be 30 more.
+    expect(large).toBeLessThanOrEqual(small + 2);
+  });
+});
