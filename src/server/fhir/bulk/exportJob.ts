@@ -4,7 +4,7 @@
  * same resources/*.ts, written as NDJSON files of at most `fileBytes` each. Nothing is fetched and then
  * filtered; what the caller may not read is never read.
  */
-import { mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,8 @@ import { and, inList, TRUE, type Sql } from '../../../store/sql';
 import { TABLES, type TableSpec } from '../../../store/tables';
 import type { ResourceMapping, Row } from '../mapping';
 import { keyOf } from '../search';
+import { lineMaker } from './exportLines';
+import { NdjsonFiles, type ExportOutput } from './ndjsonFiles';
 
 /** Rows read per statement: large enough to amortize the policy filter, small enough for memory. */
 const CHUNK = 5000;
@@ -34,12 +36,6 @@ export interface ExportRequest {
   scope: ExportScope;
   since: string | null;
   fileBytes: number;
-}
-
-export interface ExportOutput {
-  type: string;
-  file: string;
-  count: number;
 }
 
 export interface ExportJob {
@@ -116,7 +112,12 @@ const PATIENT_BATCH = 500;
 export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJob, req: ExportRequest): Promise<void> {
   const patients = await patientIds(engine, req.scope);
   for (const mapping of req.types) {
-    const out = new OutputFiles(job, mapping.fhirType, req.fileBytes);
+    const out = new NdjsonFiles(job.dir, mapping.fhirType, req.fileBytes, (o) => job.outputs.push(o));
+    const maker = lineMaker(mapping, { engine, actor });
+    const write = async (rows: Row[]) => {
+      for (const line of await maker.lines(rows)) out.add(line);
+      job.resources += rows.length;
+    };
     const fixed: Sql = mapping.where ? { sql: mapping.where, params: [] } : TRUE;
     const since: Sql =
       req.since && SINCE_COLUMN[mapping.fhirType] ? { sql: `${SINCE_COLUMN[mapping.fhirType]} > ?`, params: [req.since] } : TRUE;
@@ -135,21 +136,22 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
     const col = patientColumn(mapping);
     if (col === 'm.patient_id') {
       for (let i = 0; i < patients.length; i += PATIENT_BATCH) {
-        if (job.state !== 'running') return;
+        if (job.state !== 'running') return out.abandon();
         const rows = await read(inList('m.patient_id', patients.slice(i, i + PATIENT_BATCH)));
-        if (rows.length > 0) out.write(await mapping.toFhir(rows, { engine, actor }));
+        if (rows.length > 0) await write(rows);
       }
     } else {
       let after: string | null = null;
       for (;;) {
-        if (job.state !== 'running') return;
+        if (job.state !== 'running') return out.abandon();
         const rows = await read(after === null ? TRUE : { sql: `${keyOf(mapping)} > ?`, params: [after] }, CHUNK);
         if (rows.length === 0) break;
         after = rows[rows.length - 1]!.id;
-        out.write(await mapping.toFhir(rows, { engine, actor }));
+        await write(rows);
         if (rows.length < CHUNK) break;
       }
     }
+    out.close();
     job.typesDone++;
   }
   job.state = 'done';
@@ -165,44 +167,4 @@ async function patientIds(engine: AuthzEngine, scope: ExportScope): Promise<stri
         )
       : await engine.db.all<{ id: string }>('SELECT id FROM patients ORDER BY id');
   return rows.map((r) => r.id);
-}
-
-/** The NDJSON files of one type: a new file before a line would take the current one past the size. */
-class OutputFiles {
-  private current: ExportOutput | null = null;
-  private bytes = 0;
-  private part = 0;
-  constructor(
-    private readonly job: ExportJob,
-    private readonly type: string,
-    private readonly fileBytes: number,
-  ) {}
-
-  write(resources: readonly unknown[]): void {
-    let text = '';
-    let n = 0;
-    const flush = () => {
-      if (!this.current || text === '') return;
-      appendFileSync(path.join(this.job.dir, this.current.file), text);
-      this.current.count += n;
-      text = '';
-      n = 0;
-    };
-    for (const r of resources) {
-      const line = `${JSON.stringify(r)}\n`;
-      const size = Buffer.byteLength(line);
-      if (!this.current || (this.bytes + size > this.fileBytes && this.bytes > 0)) {
-        flush();
-        this.current = { type: this.type, file: `${this.type}-${++this.part}.ndjson`, count: 0 };
-        writeFileSync(path.join(this.job.dir, this.current.file), '', { mode: 0o600 });
-        this.job.outputs.push(this.current);
-        this.bytes = 0;
-      }
-      text += line;
-      n++;
-      this.bytes += size;
-    }
-    flush();
-    this.job.resources += resources.length;
-  }
 }
