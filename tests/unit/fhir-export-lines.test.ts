@@ -12,6 +12,7 @@ import type { MapContext, ResourceMapping, Row } from '../../src/server/fhir/map
 import { observationMapping } from '../../src/server/fhir/resources/observation';
 import { lineMaker } from '../../src/server/fhir/bulk/exportLines';
 import { NdjsonFiles, type ExportOutput } from '../../src/server/fhir/bulk/ndjsonFiles';
+import { inPatientBatches } from '../../src/server/fhir/bulk/exportJob';
 
 const ctx = {} as MapContext;
 
@@ -123,5 +124,30 @@ describe('NDJSON files', () => {
     }
     expect(back).toEqual(lines);
     expect(outputs.length).toBeGreaterThan(5);
+  });
+});
+
+describe('patient batches', () => {
+  it('reads every patient exactly once, in order, in batches that grow where rows are few and shrink where they are many', async () => {
+    const patients = Array.from({ length: 20_000 }, (_, i) => `p${String(i).padStart(6, '0')}`);
+    // Rows per patient: none for the first quarter, then 40 each.
+    const rowsOf = (id: string) => (Number(id.slice(1)) < 5000 ? 0 : 40);
+    const batches: string[][] = [];
+    const done = await inPatientBatches(patients, 5000, async (ids) => {
+      batches.push(ids);
+      return ids.reduce((n, id) => n + rowsOf(id), 0);
+    });
+    expect(done).toBe(true);
+    expect(batches.flat()).toEqual(patients);
+    expect(Math.max(...batches.slice(0, 3).map((b) => b.length))).toBe(2000);
+    const last = batches.at(-2)!;
+    expect(last.length * 40).toBeLessThanOrEqual(5000 * 1.2);
+    expect(last.length * 40).toBeGreaterThanOrEqual(5000 * 0.8);
+
+    const stopped: string[][] = [];
+    expect(await inPatientBatches(patients, 5000, async (ids) => (stopped.push(ids), stopped.length === 2 ? null : 1))).toBe(
+      false,
+    );
+    expect(stopped.length).toBe(2);
   });
 });

@@ -97,8 +97,17 @@ export function removeJobFiles(job: ExportJob): void {
   rmSync(job.dir, { recursive: true, force: true });
 }
 
-/** Patients per statement when a type is read patient by patient (see runExport). */
-const PATIENT_BATCH = 500;
+/**
+ * Rows aimed at per statement when a type is read patient by patient (see runExport), and the bounds
+ * of the patients per statement that aim at it. Measured at M: 500 patients of observations per
+ * statement (about 24,000 rows) cost a quarter more CPU than 100 (about 5,000): rows that outlive a
+ * young-generation collection are copied and collected again. Types with few rows per patient keep
+ * large batches, so a policy filter with a fixed cost per statement (Encounter's) is paid less often.
+ */
+const TARGET_ROWS = 5000;
+const MIN_PATIENTS = 50;
+const MAX_PATIENTS = 2000;
+const FIRST_PATIENTS = 500;
 
 /**
  * Runs the job to its end (or until it is cancelled), filling in its outputs and progress.
@@ -135,11 +144,13 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
     };
     const col = patientColumn(mapping);
     if (col === 'm.patient_id') {
-      for (let i = 0; i < patients.length; i += PATIENT_BATCH) {
-        if (job.state !== 'running') return out.abandon();
-        const rows = await read(inList('m.patient_id', patients.slice(i, i + PATIENT_BATCH)));
+      const finished = await inPatientBatches(patients, TARGET_ROWS, async (ids) => {
+        if (job.state !== 'running') return null;
+        const rows = await read(inList('m.patient_id', ids));
         if (rows.length > 0) await write(rows);
-      }
+        return rows.length;
+      });
+      if (!finished) return out.abandon();
     } else {
       let after: string | null = null;
       for (;;) {
@@ -155,6 +166,25 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
     job.typesDone++;
   }
   job.state = 'done';
+}
+
+/**
+ * Calls `read` on consecutive batches of `patients`, each patient in exactly one batch, sized so a
+ * batch holds about `target` rows (from the rows the previous batch had). False when `read` says stop (null).
+ */
+export async function inPatientBatches(
+  patients: readonly string[],
+  target: number,
+  read: (ids: string[]) => Promise<number | null>,
+): Promise<boolean> {
+  let batch = FIRST_PATIENTS;
+  for (let i = 0; i < patients.length;) {
+    const rows = await read(patients.slice(i, i + batch));
+    if (rows === null) return false;
+    i += batch;
+    batch = Math.min(MAX_PATIENTS, Math.max(MIN_PATIENTS, Math.round((batch * target) / Math.max(rows, 1))));
+  }
+  return true;
 }
 
 /** Every patient id the export's scope could reach (the policy filters each statement that uses them). */
