@@ -4,10 +4,6 @@
  * same resources/*.ts, written as NDJSON files of at most `fileBytes` each. Nothing is fetched and then
  * filtered; what the caller may not read is never read.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../../authz/actor';
 import type { AuthzEngine } from '../../../authz/engine';
 import { authzType } from '../../../authz/model';
@@ -38,19 +34,19 @@ export interface ExportRequest {
   fileBytes: number;
 }
 
+/** A job as it runs in this process (its stored state: exportStore.ts). */
 export interface ExportJob {
   id: string;
-  owner: string;
-  request: string;
-  transactionTime: string;
-  state: 'running' | 'done' | 'failed' | 'cancelled';
+  dir: string;
+  /** `stopped`: end at the next statement (cancelled, or the server closing: the next start runs it again). */
+  state: 'running' | 'done' | 'stopped';
   typesDone: number;
-  typesTotal: number;
   resources: number;
   outputs: ExportOutput[];
-  dir: string;
-  error: string | null;
 }
+
+/** Statements between two saves of a running job's progress (and after every type). */
+const SAVE_EVERY = 20;
 
 /** Whether a type belongs in a patient-level export: the Patient itself or rows that name a patient. */
 function patientColumn(m: ResourceMapping): string | null {
@@ -74,29 +70,6 @@ function scopeCondition(m: ResourceMapping, scope: ExportScope): Sql {
   };
 }
 
-export function newJob(owner: string, request: string, now: string, total: number): ExportJob {
-  const id = randomUUID();
-  const dir = path.join(os.tmpdir(), `cw-fhir-export-${id}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return {
-    id,
-    owner,
-    request,
-    transactionTime: now,
-    state: 'running',
-    typesDone: 0,
-    typesTotal: total,
-    resources: 0,
-    outputs: [],
-    dir,
-    error: null,
-  };
-}
-
-export function removeJobFiles(job: ExportJob): void {
-  rmSync(job.dir, { recursive: true, force: true });
-}
-
 /**
  * Rows aimed at per statement when a type is read patient by patient (see runExport), and the bounds
  * of the patients per statement that aim at it. Measured at M: 500 patients of observations per
@@ -118,14 +91,22 @@ const FIRST_PATIENTS = 500;
  * chunk (measured at L: quadratic). A batch of patients uses the patient index and stays small. The
  * policy still decides every row; the batches only say where to look.
  */
-export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJob, req: ExportRequest): Promise<void> {
+export async function runExport(
+  engine: AuthzEngine,
+  actor: Actor,
+  job: ExportJob,
+  req: ExportRequest,
+  save: (job: ExportJob) => Promise<void>,
+): Promise<void> {
   const patients = await patientIds(engine, req.scope);
+  let statements = 0;
   for (const mapping of req.types) {
     const out = new NdjsonFiles(job.dir, mapping.fhirType, req.fileBytes, (o) => job.outputs.push(o));
     const maker = lineMaker(mapping, { engine, actor });
     const write = async (rows: Row[]) => {
       for (const line of await maker.lines(rows)) out.add(line);
       job.resources += rows.length;
+      if (++statements % SAVE_EVERY === 0) await save(job);
     };
     const fixed: Sql = mapping.where ? { sql: mapping.where, params: [] } : TRUE;
     const since: Sql =
@@ -142,28 +123,38 @@ export async function runExport(engine: AuthzEngine, actor: Actor, job: ExportJo
         ...(limit ? { limit } : {}),
       });
     };
-    const col = patientColumn(mapping);
-    if (col === 'm.patient_id') {
-      const finished = await inPatientBatches(patients, TARGET_ROWS, async (ids) => {
-        if (job.state !== 'running') return null;
-        const rows = await read(inList('m.patient_id', ids));
-        if (rows.length > 0) await write(rows);
-        return rows.length;
-      });
-      if (!finished) return out.abandon();
-    } else {
+    /** Every row of the type, written; false when the job was stopped. */
+    const readType = async (byPatient: boolean): Promise<boolean> => {
+      if (byPatient) {
+        const finished = await inPatientBatches(patients, TARGET_ROWS, async (ids) => {
+          if (job.state !== 'running') return null;
+          const rows = await read(inList('m.patient_id', ids));
+          if (rows.length > 0) await write(rows);
+          return rows.length;
+        });
+        return finished;
+      }
       let after: string | null = null;
       for (;;) {
-        if (job.state !== 'running') return out.abandon();
+        if (job.state !== 'running') return false;
         const rows = await read(after === null ? TRUE : { sql: `${keyOf(mapping)} > ?`, params: [after] }, CHUNK);
-        if (rows.length === 0) break;
+        if (rows.length === 0) return true;
         after = rows[rows.length - 1]!.id;
         await write(rows);
-        if (rows.length < CHUNK) break;
+        if (rows.length < CHUNK) return true;
       }
+    };
+    let complete: boolean;
+    try {
+      complete = await readType(patientColumn(mapping) === 'm.patient_id');
+    } catch (e) {
+      out.abandon();
+      throw e;
     }
+    if (!complete) return out.abandon();
     out.close();
     job.typesDone++;
+    await save(job);
   }
   job.state = 'done';
 }
