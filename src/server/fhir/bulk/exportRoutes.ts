@@ -27,6 +27,7 @@ import { liveJob, removeExpired, removeExport, resumeInterrupted, startExport, s
 type Send = (reply: FastifyReply, status: number, body: unknown) => FastifyReply;
 
 const DEFAULT_FILE_BYTES = 64 * 1024 * 1024;
+const SWEEP_MS = 60 * 60 * 1000;
 const settings = new WeakMap<Server, { fileBytes: number }>();
 
 /** The size at which an output file is split (bytes of NDJSON); FHIR_EXPORT_FILE_BYTES at start-up. */
@@ -91,12 +92,23 @@ export function registerExportRoutes(
   base: (req: FastifyRequest) => string,
   send: Send,
 ): void {
+  // Expired exports also go when nobody asks about exports (their files can be large).
+  let sweeper: NodeJS.Timeout | null = null;
   app.addHook('onReady', async () => {
     await removeExpired(server);
     await resumeInterrupted(server);
+    sweeper = setInterval(() => {
+      removeExpired(server).catch((e: unknown) =>
+        server.log.error('FHIR export: expired jobs not removed', { error: String(e) }),
+      );
+    }, SWEEP_MS);
+    sweeper.unref();
   });
   // Running jobs stop where they are and stay marked running: the next server runs them again.
-  app.addHook('onClose', () => stopAll(server));
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+    await stopAll(server);
+  });
 
   const kickOff = async (req: FastifyRequest, reply: FastifyReply, scope: ExportScope) => {
     const caller = await callerOf(server, req);
