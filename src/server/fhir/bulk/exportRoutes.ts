@@ -141,28 +141,29 @@ export function registerExportRoutes(
       { owner: ownerOf(caller), clientId: caller.clientId ?? null, actor: caller.actor },
       `${base(req)}${req.url.replace(/^\/fhir\/R4/, '')}`,
       { types, scope, since, fileBytes: fileBytes(server) },
+      (id) =>
+        appendAudit(server.db, {
+          at: now,
+          actor: caller.actor.id,
+          on_behalf_of: null,
+          action: 'fhir_export',
+          resource:
+            scope.kind === 'ward'
+              ? `Ward:${scope.wardId}`
+              : scope.kind === 'patients'
+                ? 'Patient:*'
+                : `Organization:${caller.actor.org_id}`,
+          decision: 'allow',
+          reason: `bulk export of ${types.map((t) => t.fhirType).join(', ')}`,
+          org_id: caller.actor.org_id,
+          details: {
+            job: id,
+            fhir_types: types.map((t) => t.fhirType),
+            ...(since ? { since } : {}),
+            ...(caller.clientId ? { client_id: caller.clientId } : {}),
+          },
+        }),
     );
-    await appendAudit(server.db, {
-      at: now,
-      actor: caller.actor.id,
-      on_behalf_of: null,
-      action: 'fhir_export',
-      resource:
-        scope.kind === 'ward'
-          ? `Ward:${scope.wardId}`
-          : scope.kind === 'patients'
-            ? 'Patient:*'
-            : `Organization:${caller.actor.org_id}`,
-      decision: 'allow',
-      reason: `bulk export of ${types.map((t) => t.fhirType).join(', ')}`,
-      org_id: caller.actor.org_id,
-      details: {
-        job: id,
-        fhir_types: types.map((t) => t.fhirType),
-        ...(since ? { since } : {}),
-        ...(caller.clientId ? { client_id: caller.clientId } : {}),
-      },
-    });
     void reply.header('content-location', `${base(req)}/$export-status/${id}`);
     return send(reply, 202, {
       resourceType: 'OperationOutcome',

@@ -53,12 +53,16 @@ const emptyDir = (dir: string): void => {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 };
 
-/** Starts an export; returns its id (the status URL's last segment). */
+/**
+ * Starts an export; returns its id (the status URL's last segment). `audit` is written once the job is
+ * stored and before it reads anything (an export that cannot be audited does not run).
+ */
 export async function startExport(
   server: Server,
   who: { owner: string; clientId: string | null; actor: Actor },
   request: string,
   req: ExportRequest,
+  audit: (id: string) => Promise<unknown>,
 ): Promise<string> {
   const id = randomUUID();
   const dir = path.join(exportRoot(), id);
@@ -85,6 +89,13 @@ export async function startExport(
     // A job that runs this long is abandoned and removed with its files (a finished one gets its own time).
     expires_at: hoursAfter(now, HOURS_KEPT),
   });
+  try {
+    await audit(id);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    await deleteJob(server.db, id);
+    throw e;
+  }
   launch(server, id, dir, who.actor, req);
   return id;
 }
