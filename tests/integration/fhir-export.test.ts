@@ -5,12 +5,15 @@
  * `_since`, a ward as a Group, or the patient compartment. Users and clients without system/ scopes
  * cannot export; nobody else can poll or download someone's export.
  */
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManualClock } from '../../src/domain/time';
 import { setExportFileBytes } from '../../src/server/fhir/bulk/exportRoutes';
 import { clientKey, fhirFetch, registerSystemClients, systemToken, type ClientKey } from '../helpers/fhirClient';
 import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
-import type { Backend } from '../helpers/sync';
+import { startServer, type Backend } from '../helpers/sync';
 import { busiestReader, fhirServer, problems, withNews2Sets, withVitalSigns, type FhirServer } from './fhir-support';
 import { MAPPINGS } from '../../src/server/fhir/resources';
 
@@ -46,15 +49,24 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     expect(k.status, JSON.stringify(k.body)).toBe(202);
     const status = k.headers.get('content-location')!;
     expect(status).toMatch(/\/fhir\/R4\/\$export-status\/[0-9a-f-]{36}$/);
+    return finish(f.srv.url, token, status.replace(f.srv.url, ''));
+  }
+
+  /** Polls an export's status URL (at `base`) to its end and downloads every file. */
+  async function finish(
+    base: string,
+    token: string,
+    status: string,
+  ): Promise<{ manifest: any; byType: Map<string, any[]>; progress: string[] }> {
     const progress: string[] = [];
     for (let i = 0; i < 10_000; i++) {
-      const s = await fhirFetch(f.srv.url, token, status.replace(f.srv.url, ''));
+      const s = await fhirFetch(base, token, status);
       if (s.status === 202) {
         progress.push(s.headers.get('x-progress')!);
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
-      expect(s.status).toBe(200);
+      expect(s.status, JSON.stringify(s.body)).toBe(200);
       const byType = new Map<string, any[]>();
       for (const o of s.body.output) {
         const res = await fetch(o.url, { headers: { authorization: `Bearer ${token}` } });
@@ -125,6 +137,27 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     );
     expect(audit?.actor).toBe(reader);
     expect(JSON.parse(audit!.details)).toMatchObject({ client_id: 'analytics', fhir_types: TYPES });
+  });
+
+  it('every exported line is, byte for byte, what a read of that resource by the same client answers', async () => {
+    // The export's own fast path must never change content: the per-resource read route is the reference.
+    setExportFileBytes(f.srv.server, 1 << 20);
+    const { manifest } = await exportAll(tokens.analytics!, '/fhir/R4/$export');
+    const seen = new Set<string>();
+    for (const o of manifest.output) {
+      const text = await (await fetch(o.url, { headers: { authorization: `Bearer ${tokens.analytics}` } })).text();
+      expect(text.endsWith('\n')).toBe(true);
+      for (const line of text.slice(0, -1).split('\n')) {
+        const { resourceType, id } = JSON.parse(line) as { resourceType: string; id: string };
+        expect(resourceType).toBe(o.type);
+        const read = await fhirFetch(f.srv.url, tokens.analytics!, `/fhir/R4/${resourceType}/${id}`);
+        expect(read.status, `${resourceType}/${id}`).toBe(200);
+        expect(line).toBe(JSON.stringify(read.body));
+        seen.add(resourceType);
+      }
+    }
+    // The world has rows of most types: the comparison covered them, not just one.
+    expect(seen.size).toBeGreaterThanOrEqual(10);
   });
 
   it('_type and _since narrow it; a ward as a Group and Patient/$export keep to patients', async () => {
@@ -204,6 +237,61 @@ function suite(backend: Backend, cluster: () => Cluster | null): void {
     expect((await fhirFetch(f.srv.url, tokens.other!, file)).status).toBe(404);
     expect((await fhirFetch(f.srv.url, tokens.analytics!, status, { method: 'DELETE' })).status).toBe(202);
     expect((await fhirFetch(f.srv.url, tokens.analytics!, status)).status).toBe(404);
+  });
+
+  // Last in the suite: it stops the suite's server and starts another on the same database.
+  it('a status URL answers across a restart: an interrupted export runs again whole, one that cannot is failed with why, an expired one is gone', async () => {
+    const request = '/fhir/R4/$export?_type=Patient,Observation';
+    const reference = await exportAll(tokens.analytics!, request);
+    const refId = /\$export-file\/([0-9a-f-]{36})\//.exec(reference.manifest.output[0].url)![1]!;
+    // A second job, kicked off just before the server stops (finished or not by then).
+    const k = await fhirFetch(f.srv.url, tokens.analytics!, request, { headers: { prefer: 'respond-async' } });
+    const second = k.headers.get('content-location')!.replace(f.srv.url, '');
+    const db = f.srv.db;
+    const clock = f.srv.clock as ManualClock;
+    await f.srv.close();
+
+    // What a crash halfway through leaves: the finished job marked running, part of its files written.
+    const row = await db.get<{ dir: string; outputs: string }>('SELECT dir, outputs FROM fhir_export_jobs WHERE id = ?', [refId]);
+    const first = JSON.parse(row!.outputs)[0];
+    writeFileSync(path.join(row!.dir, first.file), '{"resourceType":"Patient","id":"half-writ');
+    rmSync(path.join(row!.dir, JSON.parse(row!.outputs).at(-1).file));
+    await db.run("UPDATE fhir_export_jobs SET state = 'running', types_done = 1, resources = 1, outputs = ? WHERE id = ?", [
+      JSON.stringify([first]),
+      refId,
+    ]);
+    // A job that cannot run again: a type this server no longer exports.
+    await db.run(
+      `INSERT INTO fhir_export_jobs (id, owner, client_id, actor_id, request, params, transaction_time, state, types_total, dir, created_at, expires_at)
+       SELECT '00000000-0000-4000-8000-000000000001', owner, client_id, actor_id, request, ?, transaction_time, 'running', 1, dir || '-gone', created_at, expires_at
+       FROM fhir_export_jobs WHERE id = ?`,
+      [JSON.stringify({ types: ['Basic'], scope: { kind: 'system' }, since: null, fileBytes: 1000 }), refId],
+    );
+
+    const next = await startServer(db, clock);
+    try {
+      const again = await finish(next.url, tokens.analytics!, `/fhir/R4/$export-status/${refId}`);
+      expect(again.manifest.transactionTime).toBe(next.server.now());
+      for (const type of ['Patient', 'Observation'])
+        expect({ type, lines: again.byType.get(type) }).toEqual({ type, lines: reference.byType.get(type) });
+      const later = await finish(next.url, tokens.analytics!, second);
+      for (const type of ['Patient', 'Observation'])
+        expect({ type, lines: later.byType.get(type) }).toEqual({ type, lines: reference.byType.get(type) });
+
+      const failed = await fhirFetch(next.url, tokens.analytics!, '/fhir/R4/$export-status/00000000-0000-4000-8000-000000000001');
+      expect(failed.status).toBe(500);
+      expect(failed.body.resourceType).toBe('OperationOutcome');
+      expect(failed.body.issue[0].diagnostics).toMatch(/restarted.*could not start again: Basic is no longer exported/);
+
+      // A day later the exports are gone, files and all.
+      clock.advanceMinutes(25 * 60);
+      const fresh = await systemToken(next, key, 'analytics');
+      expect((await fhirFetch(next.url, fresh, `/fhir/R4/$export-status/${refId}`)).status).toBe(404);
+      expect(existsSync(row!.dir)).toBe(false);
+      expect(await db.all('SELECT id FROM fhir_export_jobs')).toEqual([]);
+    } finally {
+      await next.close();
+    }
   });
 }
 

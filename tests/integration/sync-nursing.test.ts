@@ -152,11 +152,14 @@ describeSync('ward nursing over sync', world, (t) => {
     expect(await ws.ids('alerts')).toContain('al-old-allergy');
     // The server upgrades (server/0020 runs on the data as an earlier version left it). The runner applies
     // only versions above the highest one held, so the later server files are undone too and run again.
-    await t.srv.db.exec('DROP TABLE fhir_access_tokens; DROP TABLE fhir_client_assertions; DROP TABLE fhir_clients');
+    await t.srv.db.exec(
+      'DROP TABLE fhir_export_jobs; DROP TABLE fhir_access_tokens; DROP TABLE fhir_client_assertions; DROP TABLE fhir_clients',
+    );
     await t.srv.db.run("DELETE FROM schema_migrations WHERE set_name = 'server' AND version >= 20");
     expect((await migrate(t.srv.db, SERVER_SETS(t.srv.db))).applied.map((m) => `${m.set}/${m.version}`)).toEqual([
       'server/20',
       'server/30',
+      'server/32',
     ]);
     await ws.sync.syncNow();
     expect(await ws.ids('alerts')).not.toContain('al-old-allergy');

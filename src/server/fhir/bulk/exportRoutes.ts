@@ -6,8 +6,8 @@
  *
  * Only a system client exports, and only the types its `system/` scopes let it read; within them
  * every resource is decided by the policy as its service user, exactly as a search would be.
- * Jobs live in the server's memory and their files in a private temporary directory: a restart ends
- * them (the client kicks off again).
+ * Jobs are kept in the database and their files on disk (exportRunner.ts): a status URL a client was
+ * given answers across a restart (the interrupted job runs again) until the job expires.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,13 +19,16 @@ import { callerOf, type Caller } from '../caller';
 import type { ResourceMapping } from '../mapping';
 import { MAPPINGS, mappingFor } from '../resources';
 import { permits } from '../scopes';
-import { inPatientScope, newJob, removeJobFiles, runExport, type ExportJob, type ExportScope } from './exportJob';
+import { inPatientScope, type ExportScope } from './exportJob';
+import type { ExportOutput } from './ndjsonFiles';
+import { jobRow, type JobRow } from './exportStore';
+import { liveJob, removeExpired, removeExport, resumeInterrupted, startExport, stopAll } from './exportRunner';
 
 type Send = (reply: FastifyReply, status: number, body: unknown) => FastifyReply;
 
 const DEFAULT_FILE_BYTES = 64 * 1024 * 1024;
+const SWEEP_MS = 60 * 60 * 1000;
 const settings = new WeakMap<Server, { fileBytes: number }>();
-const jobsOf = new WeakMap<Server, Map<string, ExportJob>>();
 
 /** The size at which an output file is split (bytes of NDJSON); FHIR_EXPORT_FILE_BYTES at start-up. */
 export function setExportFileBytes(server: Server, bytes: number): void {
@@ -34,12 +37,6 @@ export function setExportFileBytes(server: Server, bytes: number): void {
 
 const fileBytes = (server: Server): number =>
   settings.get(server)?.fileBytes ?? (Number(process.env.FHIR_EXPORT_FILE_BYTES) || DEFAULT_FILE_BYTES);
-
-const jobs = (server: Server): Map<string, ExportJob> => {
-  let m = jobsOf.get(server);
-  if (!m) jobsOf.set(server, (m = new Map()));
-  return m;
-};
 
 const ownerOf = (c: Caller): string => `${c.clientId ?? 'user'}:${c.actor.id}`;
 
@@ -95,12 +92,22 @@ export function registerExportRoutes(
   base: (req: FastifyRequest) => string,
   send: Send,
 ): void {
+  // Expired exports also go when nobody asks about exports (their files can be large).
+  let sweeper: NodeJS.Timeout | null = null;
+  app.addHook('onReady', async () => {
+    await removeExpired(server);
+    await resumeInterrupted(server);
+    sweeper = setInterval(() => {
+      removeExpired(server).catch((e: unknown) =>
+        server.log.error('FHIR export: expired jobs not removed', { error: String(e) }),
+      );
+    }, SWEEP_MS);
+    sweeper.unref();
+  });
+  // Running jobs stop where they are and stay marked running: the next server runs them again.
   app.addHook('onClose', async () => {
-    for (const job of jobs(server).values()) {
-      job.state = job.state === 'running' ? 'cancelled' : job.state;
-      removeJobFiles(job);
-    }
-    jobs(server).clear();
+    if (sweeper) clearInterval(sweeper);
+    await stopAll(server);
   });
 
   const kickOff = async (req: FastifyRequest, reply: FastifyReply, scope: ExportScope) => {
@@ -128,42 +135,36 @@ export function registerExportRoutes(
         throw new AppError('not_found', 'There is no such Group: a Group here is a ward of your organization, by its id.');
     }
     const now = server.now();
-    const job = newJob(ownerOf(caller), `${base(req)}${req.url.replace(/^\/fhir\/R4/, '')}`, now, types.length);
-    jobs(server).set(job.id, job);
-    await appendAudit(server.db, {
-      at: now,
-      actor: caller.actor.id,
-      on_behalf_of: null,
-      action: 'fhir_export',
-      resource:
-        scope.kind === 'ward'
-          ? `Ward:${scope.wardId}`
-          : scope.kind === 'patients'
-            ? 'Patient:*'
-            : `Organization:${caller.actor.org_id}`,
-      decision: 'allow',
-      reason: `bulk export of ${types.map((t) => t.fhirType).join(', ')}`,
-      org_id: caller.actor.org_id,
-      details: {
-        job: job.id,
-        fhir_types: types.map((t) => t.fhirType),
-        ...(since ? { since } : {}),
-        ...(caller.clientId ? { client_id: caller.clientId } : {}),
-      },
-    });
-    const started = runExport(server.engine, caller.actor, job, {
-      types,
-      scope,
-      since,
-      fileBytes: fileBytes(server),
-      timeZone: server.ctx.config.timeZone,
-    });
-    void started.catch((e: unknown) => {
-      job.state = 'failed';
-      job.error = 'The export failed; the server logged why. Start it again.';
-      server.log.error('FHIR export failed', { job: job.id, error: (e as Error).stack });
-    });
-    void reply.header('content-location', `${base(req)}/$export-status/${job.id}`);
+    await removeExpired(server);
+    const id = await startExport(
+      server,
+      { owner: ownerOf(caller), clientId: caller.clientId ?? null, actor: caller.actor },
+      `${base(req)}${req.url.replace(/^\/fhir\/R4/, '')}`,
+      { types, scope, since, fileBytes: fileBytes(server) },
+      (id) =>
+        appendAudit(server.db, {
+          at: now,
+          actor: caller.actor.id,
+          on_behalf_of: null,
+          action: 'fhir_export',
+          resource:
+            scope.kind === 'ward'
+              ? `Ward:${scope.wardId}`
+              : scope.kind === 'patients'
+                ? 'Patient:*'
+                : `Organization:${caller.actor.org_id}`,
+          decision: 'allow',
+          reason: `bulk export of ${types.map((t) => t.fhirType).join(', ')}`,
+          org_id: caller.actor.org_id,
+          details: {
+            job: id,
+            fhir_types: types.map((t) => t.fhirType),
+            ...(since ? { since } : {}),
+            ...(caller.clientId ? { client_id: caller.clientId } : {}),
+          },
+        }),
+    );
+    void reply.header('content-location', `${base(req)}/$export-status/${id}`);
     return send(reply, 202, {
       resourceType: 'OperationOutcome',
       issue: [
@@ -180,46 +181,54 @@ export function registerExportRoutes(
   app.get('/Patient/$export', (req, reply) => kickOff(req, reply, { kind: 'patients' }));
   app.get('/Group/:id/$export', (req, reply) => kickOff(req, reply, { kind: 'ward', wardId: (req.params as { id: string }).id }));
 
-  const jobFor = async (req: FastifyRequest): Promise<ExportJob> => {
+  const jobFor = async (req: FastifyRequest): Promise<JobRow> => {
     const caller = await callerOf(server, req);
-    const job = jobs(server).get((req.params as { job: string }).job);
+    await removeExpired(server);
+    const job = await jobRow(server.db, (req.params as { job: string }).job);
     if (!job || job.owner !== ownerOf(caller))
-      throw new AppError('not_found', 'There is no such export of yours (a server restart ends exports).');
+      throw new AppError('not_found', `There is no such export of yours (an export is kept 24 hours after it ends).`);
     return job;
   };
+  const outputsOf = (job: JobRow): ExportOutput[] => JSON.parse(job.outputs) as ExportOutput[];
 
   app.get('/$export-status/:job', async (req, reply) => {
     const job = await jobFor(req);
     if (job.state === 'running') {
+      const live = liveJob(server, job.id);
       void reply
-        .header('x-progress', `${job.typesDone} of ${job.typesTotal} types, ${job.resources} resources`)
+        .header(
+          'x-progress',
+          `${live?.typesDone ?? job.types_done} of ${job.types_total} types, ${live?.resources ?? job.resources} resources`,
+        )
         .header('retry-after', '1');
       return reply.status(202).send();
     }
-    if (job.state !== 'done') throw new AppError('internal', job.error ?? 'The export was cancelled.');
+    if (job.state === 'failed') throw new AppError('internal', job.error ?? 'The export failed. Start it again.');
     return reply
       .status(200)
       .type('application/json')
       .send({
-        transactionTime: job.transactionTime,
+        transactionTime: job.transaction_time,
         request: job.request,
         requiresAccessToken: true,
-        output: job.outputs.map((o) => ({ type: o.type, url: `${base(req)}/$export-file/${job.id}/${o.file}`, count: o.count })),
+        output: outputsOf(job).map((o) => ({
+          type: o.type,
+          url: `${base(req)}/$export-file/${job.id}/${o.file}`,
+          count: o.count,
+        })),
         error: [],
       });
   });
 
   app.delete('/$export-status/:job', async (req, reply) => {
     const job = await jobFor(req);
-    job.state = job.state === 'running' ? 'cancelled' : job.state;
-    removeJobFiles(job);
-    jobs(server).delete(job.id);
+    await removeExport(server, job);
     return reply.status(202).send();
   });
 
   app.get('/$export-file/:job/:file', async (req, reply) => {
     const job = await jobFor(req);
-    const out = job.outputs.find((o) => o.file === (req.params as { file: string }).file);
+    const out = outputsOf(job).find((o) => o.file === (req.params as { file: string }).file);
     const file = out ? path.join(job.dir, out.file) : null;
     if (job.state !== 'done' || !file || !existsSync(file))
       throw new AppError('not_found', 'There is no such file in this export.');
