@@ -85,11 +85,36 @@ function parseList(json: string | null | undefined): string[] {
  * set of assignments active now. Two actors with the same key get the same filter (up to `now`).
  */
 export function actorFilterKey(a: Actor): string {
+  return `${a.id}|${activeKey(a, true)}`;
+}
+
+/**
+ * An actor's filter key without who they are: organization, patient link, groups and the active
+ * assignments without their ids (the policy reads `u.id` only to compare it with a column, and never
+ * an assignment's id). Users of one shape (two nurses of a ward with the same clearances) get the
+ * same filter but for their id, a parameter: compiled once (`TEMPLATE_USER`, engine.ts).
+ */
+export function actorShapeKey(a: Actor): string {
+  return activeKey(a, false);
+}
+
+function activeKey(a: Actor, withIds: boolean): string {
   const active = a.assignments
     .filter((g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until))
     .map(
       (g) =>
-        `${g.id}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`,
+        `${withIds ? g.id : ''}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`,
     );
-  return `${a.id}|${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
+  return `${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
+}
+
+/**
+ * The id a filter shared by users of one shape is compiled for (`actorShapeKey`), then replaced by
+ * each user's own among its parameters. No stored id can equal it (it holds a NUL).
+ */
+export const TEMPLATE_USER = '\u0000template-user';
+
+/** The same actor as the user of a shared filter (`TEMPLATE_USER`). */
+export function asTemplate(a: Actor): Actor {
+  return new UserResource({ ...a, id: TEMPLATE_USER }) as Actor;
 }

@@ -11,9 +11,9 @@ import { nowIso, type Clock } from '../domain/time';
 import type { Db, SqlValue } from '../store/db';
 import { and, distinct, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
 import { ACTIONS, NO_READ_CHECK } from './actions';
-import { actorFilterKey, loadActor, type Actor } from './actor';
+import { actorFilterKey, actorShapeKey, asTemplate, loadActor, TEMPLATE_USER, type Actor } from './actor';
 import { readingPatientsAsAt, type AsAt } from './asAt';
-import { FilterCache } from './filterCache';
+import { FilterCache, mapParams } from './filterCache';
 import { authzType, type AuthzType } from './model';
 import { tableColumns } from './columns';
 import { createOso, ruleFilter, type AppOso } from './osoSetup';
@@ -86,10 +86,14 @@ export interface EngineOptions {
   policy?: PolicyConfig | LoadedPolicy;
   /** Reuse compiled data filters (default on; the differential test runs both ways). */
   filterCache?: boolean;
+  /** Compile a filter once for all users of one shape (default on; tests/integration/shared-filters compares). */
+  shareFilters?: boolean;
 }
 
 export class AuthzEngine {
   readonly filters: FilterCache | null;
+  /** Filters compiled by Oso through the cache (each serves every user of one shape). */
+  compiled = 0;
 
   private constructor(
     readonly db: Db,
@@ -97,6 +101,7 @@ export class AuthzEngine {
     readonly policy: LoadedPolicy,
     readonly oso: AppOso,
     cacheFilters: boolean,
+    private readonly shareFilters: boolean,
   ) {
     this.filters = cacheFilters ? new FilterCache() : null;
   }
@@ -104,7 +109,7 @@ export class AuthzEngine {
   static async create(opts: EngineOptions): Promise<AuthzEngine> {
     const policy = opts.policy && 'sources' in opts.policy ? opts.policy : resolvePolicy(opts.policy as PolicyConfig | undefined);
     const oso = await createOso(opts.db, policy);
-    return new AuthzEngine(opts.db, opts.clock, policy, oso, opts.filterCache ?? true);
+    return new AuthzEngine(opts.db, opts.clock, policy, oso, opts.filterCache ?? true, opts.shareFilters ?? true);
   }
 
   now(): string {
@@ -211,12 +216,26 @@ export class AuthzEngine {
     const key = `${action}|${typeName}|${actorFilterKey(actor)}`;
     const cached = this.filters.get(`${shape}|${key}`, actor.now);
     if (cached) return cached;
-    const both = await this.compileQuery(actor, action, typeName);
-    this.filters.put(`list|${key}`, both.list, actor.now);
-    this.filters.put(`row|${key}`, both.row, actor.now);
-    // Oso's partial evaluation is synchronous (10-20 ms): let other work run before the next one.
-    await new Promise((resolve) => setImmediate(resolve));
-    return both[shape];
+    // Users of one shape share one compiled filter, their own id filled in (actor.ts, `actorShapeKey`):
+    // a second nurse of a ward, with the first one's assignment and clearances, costs no compile.
+    const shared = `${action}|${typeName}|${this.shareFilters ? actorShapeKey(actor) : actorFilterKey(actor)}`;
+    const list = this.filters.get(`shared-list|${shared}`, actor.now);
+    const row = this.filters.get(`shared-row|${shared}`, actor.now);
+    let both: Record<FilterShape, AuthzQuery>;
+    if (list && row) both = { list, row };
+    else {
+      this.compiled++;
+      both = await this.compileQuery(this.shareFilters ? asTemplate(actor) : actor, action, typeName);
+      this.filters.put(`shared-list|${shared}`, both.list, actor.now);
+      this.filters.put(`shared-row|${shared}`, both.row, actor.now);
+      // Oso's partial evaluation is synchronous (10-20 ms): let other work run before the next one.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const own = (q: AuthzQuery): AuthzQuery =>
+      this.shareFilters ? mapParams(q, (v) => (v === TEMPLATE_USER ? actor.id : v)) : q;
+    this.filters.put(`list|${key}`, own(both.list), actor.now);
+    this.filters.put(`row|${key}`, own(both.row), actor.now);
+    return own(both[shape]);
   }
 
   private async compileQuery(actor: Actor, action: string, typeName: ResourceType): Promise<Record<FilterShape, AuthzQuery>> {
@@ -318,6 +337,10 @@ export class AuthzEngine {
 
   /** One rule's data filter compiled in both shapes. */
   private async filterOf(type: AuthzType, rule: string, args: unknown[]): Promise<Record<FilterShape, AuthzQuery>> {
+    // Each rule is one synchronous partial evaluation (its awaits are microtasks): a filter takes
+    // three to six of them, so the loop turns between them, not only between whole filters (a new
+    // user's filters blocked the sync server's loop for 60–280 ms each on a loaded machine).
+    await new Promise((resolve) => setImmediate(resolve));
     const filter = await ruleFilter(this.oso, type, rule, args);
     return both((shape) => this.compile(filter, shape));
   }

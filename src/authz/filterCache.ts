@@ -22,8 +22,13 @@ export class FilterCache {
   hits = 0;
   misses = 0;
 
-  /** Each compiled filter is kept in two shapes (list and row): 2,000 entries hold 1,000 filters. */
-  constructor(private readonly capacity = 2000) {}
+  /**
+   * Each filter is kept in two shapes (list and row), once per user and once per shape of users
+   * (engine.ts). A user's entries share the text of their shape's and differ only in parameters, so
+   * they are small. A ward workstation's user needs about 30 entries: 2,000 did not hold the users of 40
+   * wards' workstations after a shift change (80 users), 20,000 hold a hospital's.
+   */
+  constructor(private readonly capacity = 20_000) {}
 
   get(key: string, now: string): AuthzQuery | undefined {
     const e = this.#entries.get(key);
@@ -56,7 +61,7 @@ export class FilterCache {
 }
 
 /** The same filter with every parameter value mapped (the time filled in), its indexed branches too. */
-function mapParams(q: AuthzQuery, f: (v: SqlValue) => SqlValue): AuthzQuery {
-  const frag = (x: Sql): Sql => ({ sql: x.sql, params: x.params.map(f) });
+export function mapParams(q: AuthzQuery, f: (v: SqlValue) => SqlValue): AuthzQuery {
+  const frag = <T extends Sql>(x: T): T => ({ ...x, params: x.params.map(f) });
   return { ...q, params: q.params.map(f), ...(q.indexed ? { indexed: q.indexed.map(frag) } : {}) };
 }

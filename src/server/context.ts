@@ -5,7 +5,7 @@ import type { Clock } from '../domain/time';
 import { defaultServiceConfig, discardMutations, type ServiceConfig, type ServiceContext } from '../services/context';
 import type { Db } from '../store/db';
 import { migrate } from '../store/migrate';
-import { SyncContext } from './sync/context';
+import { SyncContext, type SyncOptions } from './sync/context';
 import type { DeviceStateStore } from './sync/deviceState';
 import { SqlDeviceState } from './sync/sqlDeviceState';
 import { versionStamper } from './sync/versions';
@@ -55,6 +55,8 @@ export async function openServer(opts: {
   deviceState?: DeviceStateStore;
   /** The site's clinical settings (SITE_CONFIG; src/services/siteConfig.ts): the workstations' own. */
   config?: ServiceConfig;
+  /** Tuning of the sync module (how many cycle plans run at once). */
+  sync?: SyncOptions;
 }): Promise<Server> {
   await migrate(opts.db, SERVER_SETS(opts.db));
   await ensureRoot(opts.db, opts.clock.now().toISOString());
@@ -80,7 +82,7 @@ export async function openServer(opts: {
     ctx,
     log,
     security,
-    sync: new SyncContext(opts.deviceState ?? new SqlDeviceState(opts.db)),
+    sync: new SyncContext(opts.deviceState ?? new SqlDeviceState(opts.db), opts.sync),
     now: () => opts.clock.now().toISOString(),
   };
 }

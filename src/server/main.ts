@@ -65,7 +65,16 @@ async function main(): Promise<void> {
       console.error(JSON.stringify({ at: new Date().toISOString(), level: 'error', msg, ...f })),
   };
   const config = siteConfig();
-  const server = await openServer({ db, clock: systemClock, log, security: { trustedProxies }, ...(config ? { config } : {}) });
+  // SYNC_PLANS: cycle plans listing candidates at once (default 2; more only with more cores).
+  const plans = process.env.SYNC_PLANS ? Number(process.env.SYNC_PLANS) : undefined;
+  const server = await openServer({
+    db,
+    clock: systemClock,
+    log,
+    security: { trustedProxies },
+    ...(config ? { config } : {}),
+    ...(plans !== undefined ? { sync: { plans } } : {}),
+  });
   const existing = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM organizations WHERE id <> '_root'"))?.n ?? 0);
   const fixture = values['load-fixture']
     ? { source: values['load-fixture'], data: readFixtureFile(values['load-fixture']) }

@@ -22,24 +22,70 @@ export class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
-/** At most `n` tasks at a time; the others wait in order (relevance checks come in bursts). */
+/**
+ * At most `limit` tasks at a time; the others wait in order of arrival (FIFO). A finishing task hands
+ * its slot to the first waiter, so a task that arrives meanwhile cannot take it first. A waiting task
+ * holds nothing: it has not started, so it has no statement, transaction or connection open.
+ */
 export class Slots {
-  #free: number;
+  #running = 0;
+  #limit: number;
   readonly #queue: Array<() => void> = [];
-  constructor(n: number) {
-    this.#free = n;
+  /** Tasks started and finished so far, and the most that ever ran at once (for tests and the bench). */
+  started = 0;
+  finished = 0;
+  peak = 0;
+
+  constructor(limit: number) {
+    this.#limit = Slots.#check(limit);
   }
+
+  static #check(limit: number): number {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`A limit of tasks at a time must be a whole number ≥ 1, not ${limit}`);
+    return limit;
+  }
+
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** A new limit applies to tasks that start from now on; raising it lets waiting ones start at once. */
+  set limit(n: number) {
+    this.#limit = Slots.#check(n);
+    while (this.#running < this.#limit && this.#queue.length > 0) {
+      this.#running++;
+      this.#queue.shift()!();
+    }
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
+    if (this.#running < this.#limit && this.#queue.length === 0) this.#running++;
+    // The slot is handed over already counted (see `finally`).
     else await new Promise<void>((resolve) => this.#queue.push(resolve));
+    this.started++;
+    this.peak = Math.max(this.peak, this.#running);
     try {
       return await fn();
     } finally {
+      this.finished++;
       const next = this.#queue.shift();
-      if (next) next();
-      else this.#free++;
+      if (next && this.#running <= this.#limit) next();
+      else {
+        this.#running--;
+        if (next) this.#queue.unshift(next);
+      }
     }
   }
+}
+
+/** Cycle plans listing candidates at once, by default: one per core of the 2-core reference machine. */
+const DEFAULT_PLANS = 2;
+
+/** How a server's sync module is tuned (`openServer`'s `sync`). */
+export interface SyncOptions {
+  /** Cycle plans listing candidates at once (`SyncContext.plans`; `SYNC_PLANS` for `npm run server`). */
+  plans?: number;
 }
 
 /** A committed window of the change log, as the live-update relevance check reads it. */
@@ -60,9 +106,19 @@ export class SyncContext {
   readonly relevanceSlots = new Slots(4);
   /** Where pulls spend their time, phase by phase: set by the sync-throughput bench only. */
   phaseTimes: PhaseTimes | null = null;
+  /**
+   * How many cycle plans that list candidates (a user joined, left or changed) run at once. In a shift
+   * change every workstation plans at the same moment; unbounded, the plans interleave at their
+   * statements and none is answered before nearly all are done. Bounded, the first workstations are
+   * answered after their own plan (docs/sync.md, "Shift change").
+   */
+  readonly plans: Slots;
 
   constructor(
     /** What each workstation holds and where its cycle stands (deviceState.ts). */
     readonly store: DeviceStateStore,
-  ) {}
+    opts: SyncOptions = {},
+  ) {
+    this.plans = new Slots(opts.plans ?? DEFAULT_PLANS);
+  }
 }

@@ -86,6 +86,70 @@ async function usersAsBefore(server: Server, prev: UsersKey, at: string | null, 
   return out;
 }
 
+/** What the plan decided before listing candidates for the workstation's users. */
+interface UsersDue {
+  reset: boolean;
+  structural: boolean;
+  upTo: number;
+  now: string;
+  prev: UsersKey | null;
+}
+
+/**
+ * The partitions to re-evaluate because the workstation's users changed (see the module comment),
+ * added to `parts`; sets which reference data the cycle re-checks (`state.org`). The users as now.
+ */
+async function listUsersChange(
+  server: Server,
+  device: Device,
+  row: DeviceSyncState,
+  { reset, structural, upTo, now, prev }: UsersDue,
+  parts: Set<string>,
+  state: CycleState,
+): Promise<DeviceActors & { usersKey: string }> {
+  const { store } = server.sync;
+  const { actors, keys } = await deviceUsers(server.db, device, now);
+  const change = usersChange(prev, keys);
+  const scope = await DeviceScope.build(server, device, actors);
+  const candidatesOf = async (ids: string[]): Promise<void> => {
+    for (const p of await candidates(
+      server,
+      scope,
+      actors.filter((a) => ids.includes(a.id)),
+    ))
+      parts.add(patientPart(p));
+  };
+  if (reset || structural) {
+    await candidatesOf(Object.keys(keys));
+    if (!reset) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+    state.org = 'all';
+  } else if (change.added.length || change.changed.length || change.removed.length) {
+    // Users who join, or whose access only grew (a role granted), only widen the scope: what they
+    // bring beyond what is held is listed. One who left or whose access narrowed (a shift ended, a
+    // role revoked) takes away at most what they reached before: the held partitions they could
+    // read something of, found with them as they were when the scope was last computed — or, when
+    // that cannot be reproduced exactly (their assignment rows changed), everything held.
+    const widened = change.changed.filter((u) => widens(prev!.keys[u]!, keys[u]!));
+    const narrowed = [...change.changed.filter((u) => !widened.includes(u)), ...change.removed];
+    // A changed user may gain as well as lose (one assignment for another): what she brings is listed too.
+    const grown = [...change.added, ...change.changed];
+    for (const p of await brought(
+      server,
+      scope,
+      actors.filter((a) => grown.includes(a.id)),
+    ))
+      parts.add(patientPart(p));
+    if (narrowed.length) {
+      const before = await usersAsBefore(server, prev!, row.evaluated_at, narrowed);
+      if (before) for (const p of await reachedBefore(server, scope, before)) parts.add(patientPart(p));
+      else for (const p of await store.heldPatientParts(device.id)) parts.add(p);
+    }
+    state.org = 'users';
+  }
+  rememberActors(server, device, Number(row.users_dirty), upTo, { actors, keys }, now);
+  return { actors, keys, usersKey: JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey) };
+}
+
 /** A cycle with nothing to do beyond acknowledging the current version. */
 export const idle = (state: CycleState): boolean => !state.scan && state.org === 'none' && state.upTo <= state.from;
 
@@ -136,47 +200,13 @@ export async function planCycle(server: Server, device: Device, row: DeviceSyncS
   let usersKey = row.users_key!;
   const parts = new Set<string>();
   if (usersDue) {
-    const users = await deviceUsers(server.db, device, now);
-    ({ actors, keys } = users);
-    const change = usersChange(prev, keys);
-    const scope = await DeviceScope.build(server, device, actors);
-    const candidatesOf = async (ids: string[]): Promise<void> => {
-      for (const p of await candidates(
-        server,
-        scope,
-        actors.filter((a) => ids.includes(a.id)),
-      ))
-        parts.add(patientPart(p));
-    };
-    if (reset || structural) {
-      await candidatesOf(Object.keys(keys));
-      if (!reset) for (const p of await store.heldPatientParts(device.id)) parts.add(p);
-      state.org = 'all';
-    } else if (change.added.length || change.changed.length || change.removed.length) {
-      // Users who join, or whose access only grew (a role granted), only widen the scope: what they
-      // bring beyond what is held is listed. One who left or whose access narrowed (a shift ended, a
-      // role revoked) takes away at most what they reached before: the held partitions they could
-      // read something of, found with them as they were when the scope was last computed — or, when
-      // that cannot be reproduced exactly (their assignment rows changed), everything held.
-      const widened = change.changed.filter((u) => widens(prev!.keys[u]!, keys[u]!));
-      const narrowed = [...change.changed.filter((u) => !widened.includes(u)), ...change.removed];
-      // A changed user may gain as well as lose (one assignment for another): what she brings is listed too.
-      const grown = [...change.added, ...change.changed];
-      for (const p of await brought(
-        server,
-        scope,
-        actors.filter((a) => grown.includes(a.id)),
-      ))
-        parts.add(patientPart(p));
-      if (narrowed.length) {
-        const before = await usersAsBefore(server, prev!, row.evaluated_at, narrowed);
-        if (before) for (const p of await reachedBefore(server, scope, before)) parts.add(patientPart(p));
-        else for (const p of await store.heldPatientParts(device.id)) parts.add(p);
-      }
-      state.org = 'users';
-    }
-    usersKey = JSON.stringify({ gen: Number(row.users_dirty), keys } satisfies UsersKey);
-    rememberActors(server, device, Number(row.users_dirty), upTo, { actors, keys }, now);
+    // Listing candidates is the costly part of a plan (filters compiled for new users, a statement
+    // per table): a few plans at a time, so that in a shift change the first workstations are answered
+    // after their own plan rather than after everyone's. What decided above is cheap and needs no slot
+    // (an idle workstation is answered at once); a waiting pull holds no statement or transaction.
+    ({ actors, keys, usersKey } = await server.sync.plans.run(() =>
+      listUsersChange(server, device, row, { reset, structural, upTo, now, prev }, parts, state),
+    ));
   } else {
     ({ actors, keys } = await deviceActors(server, device, Number(row.users_dirty), now));
   }
