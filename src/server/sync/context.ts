@@ -107,6 +107,11 @@ export class SyncContext {
   /** Where pulls spend their time, phase by phase: set by the sync-throughput bench only. */
   phaseTimes: PhaseTimes | null = null;
   /**
+   * A page stops growing after this many milliseconds of work (page/run.ts), so no request holds the
+   * server for long. Tests that count one page's statements lift it: time must not decide a count.
+   */
+  pageMs = 40;
+  /**
    * How many cycle plans that list candidates (a user joined, left or changed) run at once. In a shift
    * change every workstation plans at the same moment; unbounded, the plans interleave at their
    * statements and none is answered before nearly all are done. Bounded, the first workstations are

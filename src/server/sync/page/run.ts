@@ -10,8 +10,6 @@ import type { DeviceStateStore } from '../deviceState';
 import type { DeviceScope, References } from '../scope';
 import { PageBuilder } from './builder';
 
-/** A page stops growing after this much work, so no request holds the server for long. */
-const PAGE_MS = 40;
 /** Patients re-evaluated in one step at most. */
 const PATIENTS_PER_STEP = 40;
 
@@ -44,11 +42,11 @@ export class PageRun {
 
   /**
    * Whether the page is done: it holds `limit` rows, or it took its time — but time ends a page only
-   * once it made progress: under load its setup alone may take longer than PAGE_MS, and a page that
+   * once it made progress: under load its setup alone may take longer than its time (`SyncContext.pageMs`), and a page that
    * stops before its first step sends the same position again forever.
    */
   full(): boolean {
-    return this.page.size >= this.limit || (this.#progressed && performance.now() - this.started > PAGE_MS);
+    return this.page.size >= this.limit || (this.#progressed && performance.now() - this.started > this.server.sync.pageMs);
   }
 
   /** The page made progress (a step of a phase is done). */
