@@ -93,10 +93,12 @@ test('doctors of the same family name are told apart wherever they are listed', 
   await go(page, '#/admin');
   const users = page.getByRole('grid', { name: 'Users' });
   await page.getByLabel('Find user').fill('Petrov');
-  const doctors = await users
-    .getByRole('row')
-    .filter({ hasText: 'Dr.' })
-    .evaluateAll((rows) => rows.map((r) => (r.querySelector('[role="gridcell"]') as HTMLElement).innerText.trim()));
+  // evaluateAll does not wait: the filtered rows render after the search, so wait for them first.
+  const rows = users.getByRole('row').filter({ hasText: 'Dr.' });
+  await expect(rows).toHaveCount(3);
+  const doctors = await rows.evaluateAll((rows) =>
+    rows.map((r) => (r.querySelector('[role="gridcell"]') as HTMLElement).innerText.trim()),
+  );
   expect(doctors.length).toBe(3);
   expect(new Set(doctors).size).toBe(3);
   expect(doctors.every((d) => /^Dr\. \S+ Petrov$/.test(d))).toBe(true);
