@@ -4,7 +4,11 @@
  * cursor, so a few hundred of them fit in one process. Records the server's own time for every
  * request (its `server-timing` header).
  */
+import { changeMessage, newPersonKey, signProof, type SignedChange } from '../../src/store/personSignature';
 import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
+
+/** A change as the simulated workstation pushes it, before it is signed. */
+export type SimChange = Omit<SignedChange, 'device_id'> & { seq: number };
 
 export interface Cycle {
   serverMs: number;
@@ -18,6 +22,11 @@ export class SimWorkstation {
   cursor: string | null = null;
   listening = false;
   stopped = false;
+  /**
+   * Its user's signing key on this workstation, registered on the server at enrollment (run.ts): since
+   * issue 20 the server applies no change without its author's signature (docs/security.md, P1).
+   */
+  readonly key = newPersonKey();
   constructor(
     readonly url: string,
     readonly deviceId: string,
@@ -74,8 +83,12 @@ export class SimWorkstation {
     return out;
   }
 
-  async push(mutations: unknown[]): Promise<{ body: any; serverMs: number }> {
-    return this.post('/v2/sync/push', { protocol: SYNC_PROTOCOL_VERSION, mutations, audit: [] });
+  async push(mutations: SimChange[]): Promise<{ body: any; serverMs: number }> {
+    const signed = mutations.map((m) => ({
+      ...m,
+      proof: signProof(this.key.privateKey, this.key.publicKey, changeMessage({ ...m, device_id: this.deviceId })),
+    }));
+    return this.post('/v2/sync/push', { protocol: SYNC_PROTOCOL_VERSION, mutations: signed, audit: [] });
   }
 
   /** Long-polls; resolves true when the server says there is something to pull. */

@@ -147,7 +147,13 @@ async function enrollSim(
   });
   const e = (await res.json()) as { device_id: string; secret: string };
   await recordDeviceUser(db, e.device_id, userId, BENCH_NOW);
-  return new SimWorkstation(url, e.device_id, e.secret, userId, ward);
+  const ws = new SimWorkstation(url, e.device_id, e.secret, userId, ward);
+  // As an online password sign-in would register it (src/server/personProof.ts): its writes are then applied.
+  await db.run(
+    "INSERT INTO device_user_keys (device_id, public_key, user_id, kind, registered_at) VALUES (?, ?, ?, 'password', ?)",
+    [e.device_id, ws.key.publicKey, userId, BENCH_NOW],
+  );
+  return ws;
 }
 
 /** A second workstation of the same ward and user starts where the first one is (same held rows). */
@@ -284,7 +290,8 @@ async function steadyState(
     void by.push([m]).then(
       ({ body }) => {
         if (body.outcomes[0]?.status === 'applied') pushedAt.set(id, { at: performance.now(), ward, by: by.deviceId });
-        else refused++;
+        else if (refused++ === 0)
+          console.error(`  a write was refused: ${JSON.stringify(body.outcomes[0]?.error ?? body).slice(0, 300)}`);
       },
       (e) => console.error(`push: ${(e as Error).message}`),
     );
