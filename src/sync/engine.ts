@@ -19,6 +19,7 @@ import {
   setSetting,
 } from './apply';
 import { keepPage, keptPage } from './keptPage';
+import { checkPageInSlices } from './pageInSlices';
 import { withdrawAlertsNotRaised } from './serverDecides';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
 import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
@@ -31,7 +32,8 @@ import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
   EnrollResponse,
   PROTOCOL_VERSION,
-  PullResponse,
+  PullPageUnchecked,
+  type PullResponse,
   PushResponse,
   SignInResponse,
   BadgeSignInResponse,
@@ -618,13 +620,15 @@ export class SyncEngine {
     }
   }
 
-  #pullPage(t: Transport, e: Enrollment, cursor: string | null): Promise<PullResponse> {
-    return t.post(
+  /** A page, its rows checked in slices (pageInSlices.ts): nothing of it is kept or applied unless all of it is good. */
+  async #pullPage(t: Transport, e: Enrollment, cursor: string | null): Promise<PullResponse> {
+    const page = await t.post(
       '/v2/sync/pull',
       { protocol: SYNC_PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit },
-      PullResponse,
+      PullPageUnchecked,
       this.#auth(e),
     );
+    return checkPageInSlices(page);
   }
 }
 
