@@ -125,11 +125,12 @@ export class SyncEngine {
     this.#opts = {
       transport: (url) => httpTransport(url),
       intervalMs: 30_000,
-      // Rows per page asked for (issue 21). 2,000-row pages gave the server 38% more rows per CPU second
-      // in the whole-organization pull at M, but the workstation parses a page in one piece: 530 ms of
-      // blocked event loop under load against 115-235 ms for 500 rows (target 50 ms). The nurse's
-      // screen wins until a page is parsed in slices (docs/performance.md).
-      pageLimit: 500,
+      // Rows per page asked for (issue 21). 2,000-row pages give the server more rows per CPU second
+      // (+38% in the whole-organization pull at M). A page's rows are checked, kept and applied in
+      // slices (pageInSlices.ts), so the longest loop iteration of a ward pull at L is no longer the
+      // page's size: 31-38 ms of CPU with 2,000-row pages, 29-33 ms with 500 (docs/performance.md,
+      // 2026-12-05 13:22). JSON.parse of a page stays one piece (a few ms for 2,000 rows).
+      pageLimit: 2000,
       pushBatch: 100,
       maxBackoffMs: 5 * 60_000,
       random: Math.random,
