@@ -19,6 +19,7 @@ import {
   setSetting,
 } from './apply';
 import { keepPage, keptPage } from './keptPage';
+import { checkPageInSlices } from './pageInSlices';
 import { withdrawAlertsNotRaised } from './serverDecides';
 import { auditRefusal, ensureAuditKey, newAuditKeyPair, saveAuditKey, setAuditRefusal, signedForPush } from './auditKey';
 import { retirementOf, revocationAware, type Retirement, type Revocation } from './revocation';
@@ -31,7 +32,8 @@ import { httpTransport, SyncHttpError, type Transport } from './http';
 import {
   EnrollResponse,
   PROTOCOL_VERSION,
-  PullResponse,
+  PullPageUnchecked,
+  type PullResponse,
   PushResponse,
   SignInResponse,
   BadgeSignInResponse,
@@ -123,11 +125,12 @@ export class SyncEngine {
     this.#opts = {
       transport: (url) => httpTransport(url),
       intervalMs: 30_000,
-      // Rows per page asked for (issue 21). 2,000-row pages gave the server 38% more rows per CPU second
-      // in the whole-organization pull at M, but the workstation parses a page in one piece: 530 ms of
-      // blocked event loop under load against 115-235 ms for 500 rows (target 50 ms). The nurse's
-      // screen wins until a page is parsed in slices (docs/performance.md).
-      pageLimit: 500,
+      // Rows per page asked for (issue 21). 2,000-row pages give the server more rows per CPU second
+      // (+38% in the whole-organization pull at M). A page's rows are checked, kept and applied in
+      // slices (pageInSlices.ts), so the longest loop iteration of a ward pull at L is no longer the
+      // page's size: 31-38 ms of CPU with 2,000-row pages, 29-33 ms with 500 (docs/performance.md,
+      // 2026-12-05 13:22). JSON.parse of a page stays one piece (a few ms for 2,000 rows).
+      pageLimit: 2000,
       pushBatch: 100,
       maxBackoffMs: 5 * 60_000,
       random: Math.random,
@@ -618,13 +621,15 @@ export class SyncEngine {
     }
   }
 
-  #pullPage(t: Transport, e: Enrollment, cursor: string | null): Promise<PullResponse> {
-    return t.post(
+  /** A page, its rows checked in slices (pageInSlices.ts): nothing of it is kept or applied unless all of it is good. */
+  async #pullPage(t: Transport, e: Enrollment, cursor: string | null): Promise<PullResponse> {
+    const page = await t.post(
       '/v2/sync/pull',
       { protocol: SYNC_PROTOCOL_VERSION, cursor, limit: this.#opts.pageLimit },
-      PullResponse,
+      PullPageUnchecked,
       this.#auth(e),
     );
+    return checkPageInSlices(page);
   }
 }
 

@@ -7,15 +7,35 @@
  */
 import type { Db } from '../store/db';
 import { getSetting, KEPT_PAGE_KEY, setSetting } from './apply';
-import { PullResponse } from './protocol';
+import { checkPageInSlices, nextTurn, ROWS_PER_SLICE } from './pageInSlices';
+import { PullPageUnchecked, type PullResponse } from './protocol';
 
 /** Keeps a page received and not yet applied (no fsync: a page lost to a power cut is pulled again, as an applied one is). */
-export function keepPage(db: Db, page: PullResponse): Promise<void> {
-  return db.transaction(() => setSetting(db, KEPT_PAGE_KEY, JSON.stringify(page)), { relaxed: true });
+export async function keepPage(db: Db, page: PullResponse): Promise<void> {
+  const text = await pageText(page);
+  return db.transaction(() => setSetting(db, KEPT_PAGE_KEY, text), { relaxed: true });
 }
 
 /** The page kept and not applied when the workstation stopped, if any. */
 export async function keptPage(db: Db): Promise<PullResponse | null> {
   const text = await getSetting(db, KEPT_PAGE_KEY);
-  return text === null ? null : PullResponse.parse(JSON.parse(text));
+  return text === null ? null : checkPageInSlices(PullPageUnchecked.parse(JSON.parse(text)));
+}
+
+/**
+ * The page as JSON, written a slice of rows at a time with the loop turning between slices: the
+ * whole of a 2,000-row page in one `JSON.stringify` is about a megabyte built in one piece.
+ */
+async function pageText(page: PullResponse): Promise<string> {
+  const rows = async (list: readonly unknown[]): Promise<string> => {
+    const parts: string[] = [];
+    for (let i = 0; i < list.length; i += ROWS_PER_SLICE) {
+      if (i > 0) await nextTurn();
+      parts.push(JSON.stringify(list.slice(i, i + ROWS_PER_SLICE)).slice(1, -1));
+    }
+    return `[${parts.join(',')}]`;
+  };
+  const { upserts, removals, ...head } = page;
+  const headText = JSON.stringify(head).slice(0, -1);
+  return `${headText},"upserts":${await rows(upserts)},"removals":${await rows(removals)}}`;
 }

@@ -214,17 +214,28 @@ export const PullRequest = z
   })
   .strict();
 
+/** One row a pull page brings or replaces. */
+export const PulledUpsert = z.object({ table: Table, row: Row });
+/** One row a pull page takes away (its key). */
+export const PulledRemoval = z.object({ table: Table, key: Row });
+
 export const PullResponse = z.object({
   cursor: z.string(),
   /** False while more pages wait; the workstation asks again with the new cursor. */
   complete: z.boolean(),
-  upserts: z.array(z.object({ table: Table, row: Row })),
-  removals: z.array(z.object({ table: Table, key: Row })),
+  upserts: z.array(PulledUpsert),
+  removals: z.array(PulledRemoval),
   /** The server wiped its record of this workstation: drop the cached domain data before applying. */
   reset: z.boolean(),
   server_time: z.string(),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
+
+/**
+ * A pull page with its rows not looked at yet: the workstation checks a 2,000-row page's rows in
+ * slices, the event loop turning between them (src/sync/pageInSlices.ts), with the two schemas above.
+ */
+export const PullPageUnchecked = PullResponse.extend({ upserts: z.array(z.unknown()), removals: z.array(z.unknown()) });
 
 /** Live updates: answered as soon as the organization changed after the workstation's position, or after the timeout. */
 export const WaitRequest = z
