@@ -182,6 +182,8 @@ export interface SyncSuite {
   readonly backend: Backend;
   /** The server of the running test. */
   readonly srv: TestServer;
+  /** The running test's temporary directory, removed after it (workstations' data folders go here). */
+  readonly dir: string;
   /** An enrolled workstation of the organization (org-gh unless said). */
   workstation(name: string, opts?: WorkstationOptions): Promise<TestWorkstation>;
   /** An enrolled workstation where these users signed in, synced once. */
@@ -233,6 +235,9 @@ export function describeSync(
       backend,
       get srv() {
         return srv;
+      },
+      get dir() {
+        return tmp.dir;
       },
       async workstation(name, opts = {}) {
         const ws = await enrolledWorkstation(srv.url, name, tmp.dir, opts.admin ?? 'ada', opts.org ?? 'org-gh', opts);
