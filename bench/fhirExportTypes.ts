@@ -5,18 +5,16 @@
  * CPU per resource is the figure to compare on a shared machine, where the wall clock mostly measures
  * the other work (docs/performance.md "FHIR Bulk Data `$export`"). Bench output only, never a test.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadActor } from '../src/authz/actor';
-import { ManualClock } from '../src/domain/time';
-import { openServer } from '../src/server/context';
 import { runExport, type ExportJob } from '../src/server/fhir/bulk/exportJob';
 import { MAPPINGS } from '../src/server/fhir/resources';
-import { SqliteDb } from '../src/store/sqlite';
 import { ensureWorld } from './lib/cache';
-import { BENCH_NOW, ORG, SIZES } from './lib/sizes';
+import { EXPORT_USER, exportServer } from './lib/fhirExport';
+import { BENCH_NOW, SIZES } from './lib/sizes';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: 'M' }, types: { type: 'string' } } });
 const size = SIZES[(values.size ?? 'M').toUpperCase() as 'S' | 'M' | 'L'];
@@ -27,20 +25,8 @@ if (!size) {
 const only = values.types?.split(',');
 
 const w = await ensureWorld(size);
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cw-bench-export-types-'));
-const file = path.join(dir, 'server.db');
-copyFileSync(w.file, file);
-const db = new SqliteDb(file, { synchronous: 'NORMAL' });
-const server = await openServer({ db, clock: new ManualClock(BENCH_NOW) });
-await db.run(
-  "INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES ('svc-export', ?, 'Analytics export', 'svc-export', NULL, NULL)",
-  [ORG],
-);
-await db.run(
-  "INSERT INTO role_assignments (id, user_id, group_id, role, scope_type, scope_id, org_id) VALUES ('ra-svc-export', 'svc-export', NULL, 'physician', 'Organization', ?, ?)",
-  [ORG, ORG],
-);
-const actor = (await loadActor(db, 'svc-export', BENCH_NOW))!;
+const { dir, db, server } = await exportServer(w.file, 'cw-bench-export-types-');
+const actor = (await loadActor(db, EXPORT_USER, BENCH_NOW))!;
 console.log(`$export per type at ${size.name}, in process; load ${os.loadavg()[0]!.toFixed(1)} at the start\n`);
 console.log('| type | resources | CPU | per CPU-second | wall |\n|---|---:|---:|---:|---:|');
 let cpuTotal = 0;

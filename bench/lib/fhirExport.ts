@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/domain/time';
 import { buildApp } from '../../src/server/app';
-import { openServer } from '../../src/server/context';
+import { openServer, type Server } from '../../src/server/context';
 import { registerClient } from '../../src/server/fhir/clients';
 import { SqliteDb } from '../../src/store/sqlite';
 import { assertion, clientKey, requestToken } from '../../tests/helpers/fhirClient';
@@ -22,24 +22,36 @@ export interface ExportFigures {
   byType: Record<string, number>;
 }
 
-export async function fhirExportBenchmark(file: string): Promise<ExportFigures> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cw-bench-fhir-'));
+/** The service user the exports act as: an organization-wide physician, so every patient's data is readable. */
+export const EXPORT_USER = 'svc-export';
+
+/**
+ * A copy of the bench world `file` in a new temporary directory (`dir`, for the caller to remove),
+ * opened as a server at the bench's time, with the export's service user added.
+ */
+export async function exportServer(file: string, prefix: string): Promise<{ dir: string; db: SqliteDb; server: Server }> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const serverFile = path.join(dir, 'server.db');
   copyFileSync(file, serverFile);
   const db = new SqliteDb(serverFile, { synchronous: 'NORMAL' });
   const server = await openServer({ db, clock: new ManualClock(BENCH_NOW) });
   await db.run(
-    "INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES ('svc-export', ?, 'Analytics export', 'svc-export', NULL, NULL)",
-    [ORG],
+    "INSERT INTO users (id, org_id, name, username, badge, patient_id) VALUES (?, ?, 'Analytics export', ?, NULL, NULL)",
+    [EXPORT_USER, ORG, EXPORT_USER],
   );
   await db.run(
-    "INSERT INTO role_assignments (id, user_id, group_id, role, scope_type, scope_id, org_id) VALUES ('ra-svc-export', 'svc-export', NULL, 'physician', 'Organization', ?, ?)",
-    [ORG, ORG],
+    "INSERT INTO role_assignments (id, user_id, group_id, role, scope_type, scope_id, org_id) VALUES (?, ?, NULL, 'physician', 'Organization', ?, ?)",
+    [`ra-${EXPORT_USER}`, EXPORT_USER, ORG, ORG],
   );
+  return { dir, db, server };
+}
+
+export async function fhirExportBenchmark(file: string): Promise<ExportFigures> {
+  const { dir, db, server } = await exportServer(file, 'cw-bench-fhir-');
   const key = await clientKey('ES384');
   await registerClient(
     db,
-    { id: 'analytics', name: 'Analytics', jwks: { keys: [key.publicJwk] }, scopes: 'system/*.rs', serviceUserId: 'svc-export' },
+    { id: 'analytics', name: 'Analytics', jwks: { keys: [key.publicJwk] }, scopes: 'system/*.rs', serviceUserId: EXPORT_USER },
     server.now(),
   );
   const app = await buildApp(server);

@@ -16,11 +16,14 @@ interface UseCases {
   failure(p: Promise<unknown>): Promise<{ kind: string; message: string }>;
 }
 
-/** The world of the test running now, made from the fixture file at `fixturePath` before each test and closed after it. */
-export function worldPerTest(fixturePath: string): TestWorld & UseCases {
+/**
+ * The world of the test running now, made before each test from the fixture file at `fixture` (or from
+ * what `fixture()` returns, for a fixture a test file adjusts) and closed after it.
+ */
+export function worldPerTest(fixture: string | (() => unknown)): TestWorld & UseCases {
   return perTest(
     'The world',
-    () => makeWorld(readFixtureFile(fixturePath)),
+    () => makeWorld(typeof fixture === 'string' ? readFixtureFile(fixture) : fixture()),
     (w) => w.close(),
     (now): UseCases => ({
       run: (who, name, input) => runMutation(now().ctx, { userId: who }, MUTATIONS[name] as never, input),

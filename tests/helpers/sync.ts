@@ -124,6 +124,45 @@ export const vitals = (patient: string, value: string) => ({
   unit: '/min',
 });
 
+/**
+ * Thirty more patients on Cardiology (`p-card-0` to `p-card-29`, room r-102), each with `vitalsEach`
+ * heart rates recorded by Nina: a ward that has grown, for tests that count what a page costs. Each
+ * row is written in its own transaction, as thirty admissions and their vitals would arrive.
+ */
+export async function addCardiologyPatients(srv: Pick<TestServer, 'db' | 'server'>, vitalsEach: number): Promise<void> {
+  const write = async (fn: (w: Writer) => Promise<unknown>): Promise<void> => {
+    await srv.db.transaction(async () => {
+      await fn(newWriter(srv.server.ctx));
+    });
+  };
+  for (let i = 0; i < 30; i++) {
+    const id = `p-card-${i}`;
+    await write((w) =>
+      w.insert('patients', {
+        id,
+        org_id: 'org-gh',
+        name: `Cardiac ${i}`,
+        mrn: `MRN-C${i}`,
+        room_id: 'r-102',
+        birth_date: '1970-01-01',
+        status: 'admitted',
+        restricted: 0,
+        facility_id: null,
+      }),
+    );
+    for (let j = 0; j < vitalsEach; j++)
+      await write((w) =>
+        w.insert('observations', {
+          ...vitals(id, String(70 + j)),
+          id: `obs-card-${i}-${j}`,
+          appointment_id: null,
+          recorded_by: 'u-nina',
+          recorded_at: NOW,
+        }),
+      );
+  }
+}
+
 /** A record's internal notes as a workstation holds them (blank when they did not travel). */
 export const internalNotes = async (ws: TestWorkstation, id: string): Promise<string | undefined> =>
   (await ws.db.get<{ internal_notes: string }>('SELECT internal_notes FROM records WHERE id = ?', [id]))?.internal_notes;
@@ -143,6 +182,8 @@ export interface SyncSuite {
   readonly backend: Backend;
   /** The server of the running test. */
   readonly srv: TestServer;
+  /** The running test's temporary directory, removed after it (workstations' data folders go here). */
+  readonly dir: string;
   /** An enrolled workstation of the organization (org-gh unless said). */
   workstation(name: string, opts?: WorkstationOptions): Promise<TestWorkstation>;
   /** An enrolled workstation where these users signed in, synced once. */
@@ -194,6 +235,9 @@ export function describeSync(
       backend,
       get srv() {
         return srv;
+      },
+      get dir() {
+        return tmp.dir;
       },
       async workstation(name, opts = {}) {
         const ws = await enrolledWorkstation(srv.url, name, tmp.dir, opts.admin ?? 'ada', opts.org ?? 'org-gh', opts);

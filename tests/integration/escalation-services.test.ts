@@ -4,24 +4,15 @@
  * however it is entered; an unusual combination needs a second look; a high or critical alert moves only
  * with a reason and at most 24 hours ahead; an acknowledged alert keeps who and when.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MUTATIONS } from '../../src/services/mutations';
+import { describe, expect, it } from 'vitest';
 import { wardCensus } from '../../src/services/queries/census';
 import { openChart } from '../../src/services/queries/chart';
 import { nurseWorklist } from '../../src/services/queries/worklist';
-import { runMutation } from '../../src/services/run';
-import { makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
+import { SMALL_FIXTURE } from '../helpers/world';
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld();
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const w = worldPerTest(SMALL_FIXTURE);
+const { run } = w;
 
 /** The deteriorating patient of issue 18, on oxygen: NEWS2 17. */
 const SEPTIC = {

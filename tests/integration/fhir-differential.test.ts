@@ -19,6 +19,7 @@ import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld, rng } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
 import {
+  allPages,
   expectedNews2,
   fhirServer,
   news2Differences,
@@ -40,19 +41,6 @@ interface Report {
   /** NEWS2 scores the oracle expected, over all users (must not be vacuous). */
   news2: number;
   mismatches: unknown[];
-}
-
-async function allPages(f: FhirServer, user: string, path: string): Promise<any[]> {
-  const out: any[] = [];
-  let url: string | null = path;
-  while (url) {
-    const r = await f.get(user, url);
-    if (r.status !== 200) throw new Error(`${url}: ${r.status} ${JSON.stringify(r.body)}`);
-    out.push(...r.body.entry.map((e: any) => e.resource));
-    const next = r.body.link.find((l: any) => l.relation === 'next');
-    url = next ? new URL(next.url).pathname + new URL(next.url).search : null;
-  }
-  return out;
 }
 
 async function compare(f: FhirServer, seed: number): Promise<Report> {

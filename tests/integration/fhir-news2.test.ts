@@ -11,6 +11,7 @@ import { startCluster, type Cluster } from '../helpers/postgres';
 import { randomWorld } from '../helpers/randomWorld';
 import type { Backend } from '../helpers/sync';
 import {
+  allPages,
   expectedNews2,
   fhirServer,
   news2Differences,
@@ -22,19 +23,6 @@ import {
 } from './fhir-support';
 
 const NEWS2 = 'http://snomed.info/sct|1104051000000101';
-
-async function all(f: FhirServer, user: string, start: string): Promise<any[]> {
-  const out: any[] = [];
-  let url: string | null = start;
-  while (url) {
-    const r = await f.get(user, url);
-    expect({ url, status: r.status, body: r.status === 200 ? null : r.body }).toEqual({ url, status: 200, body: null });
-    out.push(...r.body.entry.map((e: any) => e.resource));
-    const next = r.body.link.find((l: any) => l.relation === 'next');
-    url = next ? new URL(next.url).pathname + new URL(next.url).search : null;
-  }
-  return out;
-}
 
 /** The world: random §3/§3a/§3b shapes, a set of every risk per patient, patient 0 a child (scored by nobody). */
 function world(seed: number): { fixture: Record<string, unknown>; child: string; incomplete: string } {
@@ -75,7 +63,7 @@ function suite(backend: Backend, seed: number, cluster: () => Cluster | null): v
     const bands = new Set<string>();
     for (const u of users) {
       const want = await oracle(u);
-      const byCode = await all(f, u, `/fhir/R4/Observation?code=${encodeURIComponent(NEWS2)}&_count=4`);
+      const byCode = await allPages(f, u, `/fhir/R4/Observation?code=${encodeURIComponent(NEWS2)}&_count=4`);
       expect({ u, ids: byCode.map((r) => r.id) }).toEqual({ u, ids: [...want.keys()].sort() });
       for (const r of byCode) {
         expect(problems(r)).toEqual([]);
@@ -86,9 +74,9 @@ function suite(backend: Backend, seed: number, cluster: () => Cluster | null): v
       }
       served += byCode.length;
       // The product's code, category survey, and a plain search (scores among the stored observations) agree.
-      const local = await all(f, u, '/fhir/R4/Observation?code=news2_total&category=survey&_count=500');
+      const local = await allPages(f, u, '/fhir/R4/Observation?code=news2_total&category=survey&_count=500');
       expect(local.map((r) => r.id)).toEqual([...want.keys()].sort());
-      const everyObs = (await all(f, u, '/fhir/R4/Observation?_count=500&_sort=-date')).map((r) => r.id as string);
+      const everyObs = (await allPages(f, u, '/fhir/R4/Observation?_count=500&_sort=-date')).map((r) => r.id as string);
       expect(everyObs.filter((id) => id.startsWith('news2-')).sort()).toEqual([...want.keys()].sort());
       // Reads: 200 exactly where the oracle scores it for this user, else 404.
       for (const id of allSets) {
@@ -126,7 +114,7 @@ function suite(backend: Backend, seed: number, cluster: () => Cluster | null): v
     for (const u of users) {
       const want = [...(await oracle(u)).values()];
       for (const w of want.slice(0, 3)) {
-        const ofPatient = await all(f, u, `/fhir/R4/Observation?patient=${w.patient}&code=${encodeURIComponent(NEWS2)}`);
+        const ofPatient = await allPages(f, u, `/fhir/R4/Observation?patient=${w.patient}&code=${encodeURIComponent(NEWS2)}`);
         expect(ofPatient.map((r) => r.id)).toEqual(
           want
             .filter((x) => x.patient === w.patient)
@@ -135,10 +123,10 @@ function suite(backend: Backend, seed: number, cluster: () => Cluster | null): v
         );
         const read = (await f.get(u, `/fhir/R4/Observation/${w.id}`)).body;
         const day = String(read.effectiveDateTime).slice(0, 10);
-        const onDay = await all(f, u, `/fhir/R4/Observation?category=survey&date=${day}&_count=500`);
+        const onDay = await allPages(f, u, `/fhir/R4/Observation?category=survey&date=${day}&_count=500`);
         expect(onDay.map((r) => r.id)).toContain(w.id);
         for (const r of onDay) expect(String(r.effectiveDateTime).slice(0, 10)).toBe(day);
-        const everything = await all(f, u, `/fhir/R4/Patient/${w.patient}/$everything?_count=5`);
+        const everything = await allPages(f, u, `/fhir/R4/Patient/${w.patient}/$everything?_count=5`);
         const scores = everything.filter((r) => r.resourceType === 'Observation' && r.id.startsWith('news2-')).map((r) => r.id);
         expect(scores).toEqual(ofPatient.map((r) => r.id));
         checked++;

@@ -1,11 +1,12 @@
 /**
  * What the FHIR tests share: the official R4 definitions loaded into @medplum/core's validator, a
- * server on loopback over a seeded world (SQLite or PostgreSQL), and a GET as a given user.
+ * server on loopback over a seeded world (SQLite or PostgreSQL), and a GET as a given user (one page or all).
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { expect } from 'vitest';
 import { ageInYears } from '../../src/domain/age';
 import { computeNews2, news2InputFromObservations, NEWS2_CODES, type News2Result } from '../../src/domain/news2';
 import { ManualClock } from '../../src/domain/time';
@@ -101,6 +102,20 @@ export async function fhirServer(
       tmp.cleanup();
     },
   };
+}
+
+/** Every resource of a search as `user`, following its Bundle's `next` links; each page must answer 200. */
+export async function allPages(f: FhirServer, user: string, start: string): Promise<any[]> {
+  const out: any[] = [];
+  let url: string | null = start;
+  while (url) {
+    const r = await f.get(user, url);
+    expect({ url, status: r.status, body: r.status === 200 ? null : r.body }).toEqual({ url, status: 200, body: null });
+    out.push(...r.body.entry.map((e: any) => e.resource));
+    const next = r.body.link.find((l: any) => l.relation === 'next');
+    url = next ? new URL(next.url).pathname + new URL(next.url).search : null;
+  }
+  return out;
 }
 
 /** The staff member of the world (no patient, not root) whose GET of `path` returns the most entries. */

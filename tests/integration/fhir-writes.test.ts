@@ -7,8 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import { issueUserToken } from '../../src/server/auth';
-import { registerClient } from '../../src/server/fhir/clients';
-import { assertion, clientKey, fhirFetch, requestToken } from '../helpers/fhirClient';
+import { clientKey, fhirFetch, registerSystemClients, systemToken } from '../helpers/fhirClient';
 import { describeSync, syncFixture } from '../helpers/sync';
 import { problems } from './fhir-support';
 import { toFhirAuditEvent } from '../../src/services/auditExport';
@@ -298,31 +297,15 @@ describeSync('FHIR writes', feedFixture, (t) => {
 
   it('a system client writes within its scopes only, as its service user', async () => {
     const key = await clientKey('ES384');
-    await registerClient(
-      t.srv.db,
-      {
-        id: 'monitor',
-        name: 'Bedside monitors',
-        jwks: { keys: [key.publicJwk] },
-        scopes: 'system/Observation.rs',
-        serviceUserId: 'u-nina',
-      },
-      t.srv.server.now(),
+    await registerSystemClients(
+      t.srv,
+      [key],
+      [
+        { id: 'monitor', name: 'Bedside monitors', scopes: 'system/Observation.rs', serviceUserId: 'u-nina' },
+        { id: 'monitor2', name: 'Bedside monitors', scopes: 'system/Observation.crs', serviceUserId: 'u-nina' },
+      ],
     );
-    await registerClient(
-      t.srv.db,
-      {
-        id: 'monitor2',
-        name: 'Bedside monitors',
-        jwks: { keys: [key.publicJwk] },
-        scopes: 'system/Observation.crs',
-        serviceUserId: 'u-nina',
-      },
-      t.srv.server.now(),
-    );
-    const tokenUrl = `${t.srv.url}/fhir/R4/auth/token`;
-    const readOnly = (await requestToken(t.srv.url, await assertion('monitor', key, tokenUrl, t.srv.server.now()))).body
-      .access_token!;
+    const readOnly = await systemToken(t.srv, key, 'monitor');
     const denied = await fhirFetch(t.srv.url, readOnly, '/fhir/R4/Observation', { method: 'POST', body: heartRate('p-a', 81) });
     expect(denied.status).toBe(403);
     const inBundle = await fhirFetch(t.srv.url, readOnly, '/fhir/R4', {
@@ -334,28 +317,19 @@ describeSync('FHIR writes', feedFixture, (t) => {
       },
     });
     expect(inBundle.status).toBe(403);
-    const writer = (await requestToken(t.srv.url, await assertion('monitor2', key, tokenUrl, t.srv.server.now()))).body
-      .access_token!;
+    const writer = await systemToken(t.srv, key, 'monitor2');
     const ok = await fhirFetch(t.srv.url, writer, '/fhir/R4/Observation', { method: 'POST', body: heartRate('p-a', 81) });
     expect(ok.status).toBe(201);
     expect(ok.body.performer[0].reference).toBe('Practitioner/u-nina');
   });
   it('names the system client in the audit of its writes and reads: details.client_id and a requesting Application agent in the BALP AuditEvent', async () => {
     const key = await clientKey('ES384');
-    await registerClient(
-      t.srv.db,
-      {
-        id: 'monitor3',
-        name: 'Bedside monitors',
-        jwks: { keys: [key.publicJwk] },
-        scopes: 'system/Observation.crs',
-        serviceUserId: 'u-nina',
-      },
-      t.srv.server.now(),
+    await registerSystemClients(
+      t.srv,
+      [key],
+      [{ id: 'monitor3', name: 'Bedside monitors', scopes: 'system/Observation.crs', serviceUserId: 'u-nina' }],
     );
-    const tokenUrl = `${t.srv.url}/fhir/R4/auth/token`;
-    const token = (await requestToken(t.srv.url, await assertion('monitor3', key, tokenUrl, t.srv.server.now()))).body
-      .access_token!;
+    const token = await systemToken(t.srv, key, 'monitor3');
     const created = await fhirFetch(t.srv.url, token, '/fhir/R4/Observation', { method: 'POST', body: heartRate('p-a', 77) });
     expect(created.status).toBe(201);
     const id = created.body.id as string;

@@ -7,15 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MUTATIONS } from '../../src/services/mutations';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { toFhirBundle } from '../../src/services/auditExport';
 import { auditReportFor } from '../../src/services/queries/auditReport';
 import { dosesDueNow, openMar } from '../../src/services/queries/mar';
-import { runMutation } from '../../src/services/run';
 import { WitnessConfirmations } from '../../src/services/witness';
 import { readFixtureFile } from '../../src/store/fixture/load';
-import { makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
 import { smallHospitalWithSecrets, TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
@@ -27,16 +25,8 @@ function fixture(): Record<string, unknown> {
   return smallHospitalWithSecrets({ ...f, users });
 }
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(fixture());
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const w = worldPerTest(fixture);
+const { run } = w;
 const newId = (prefix: string): string => `${prefix}-${randomUUID()}`;
 
 const order = (over: Record<string, unknown> = {}) => ({

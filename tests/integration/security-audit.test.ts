@@ -8,33 +8,26 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AuditEvent, User } from '../../src/domain/entities';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 import { appendAudit, auditHash, GENESIS_HASH } from '../../src/store/audit';
 import { newAuditKeyPair, signAuditEvent } from '../../src/store/auditSignature';
 import { verifyDeviceSignatures } from '../../src/store/auditVerification';
 import { getSetting, setSetting } from '../../src/sync/apply';
-import { startCluster, type Cluster } from '../helpers/postgres';
 import {
   bearer,
+  describeSync,
   enrolledWorkstation,
   makeWorkstation,
   NOW,
   post,
-  seedServerDb,
-  serverDb,
-  startServer,
   syncFixture,
-  tempDir,
-  type Backend,
-  type TestServer,
   type TestWorkstation,
 } from '../helpers/sync';
 import type { PostgresDb } from '../../src/store/postgres';
 import type { SqliteDb } from '../../src/store/sqlite';
 
-const backends: Backend[] = ['sqlite', 'postgres'];
 const ROOT = path.resolve(__dirname, '../..');
 
 async function auditVerify(target: string): Promise<{ code: number; out: string }> {
@@ -77,54 +70,39 @@ function chain(deviceId: string, from: { seq: number; hash: string }, events: Ar
   });
 }
 
-describe.each(backends)('workstation audit logs on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
-  let warnings: Array<{ msg: string; f?: object }>;
+describeSync('workstation audit logs', syncFixture, (t) => {
   const open: TestWorkstation[] = [];
-
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-audit-');
+  // The server's warnings in this test (the server reads its log when it writes one).
+  let warnings: Array<{ msg: string; f?: object }>;
+  beforeEach(() => {
     warnings = [];
-    const db = await serverDb(backend, cluster, tmp.dir);
-    await seedServerDb(db, syncFixture());
-    srv = await startServer(db, undefined, {
+    t.srv.server.log = {
       info: () => {},
       warn: (msg, f) => {
         warnings.push({ msg, f });
       },
       error: () => {},
-    });
-  }, 60_000);
+    };
+  });
   afterEach(async () => {
-    for (const w of open.splice(0)) await w.close();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
+    for (const c of open.splice(0)) await c.close();
   });
 
   const workstation = async (name = 'ward-pc'): Promise<{ ws: TestWorkstation; id: string; auth: string; key: string }> => {
-    const ws = await enrolledWorkstation(srv.url, name, tmp.dir, 'ada', 'org-gh');
+    const ws = await enrolledWorkstation(t.srv.url, name, t.dir, 'ada', 'org-gh');
     open.push(ws);
     const e = (await ws.sync.enrollment())!;
     return { ws, id: e.device_id, auth: `Device ${e.device_id}.${e.secret}`, key: (await getSetting(ws.db, 'sync.audit_key'))! };
   };
   const received = async (device: string): Promise<Array<{ seq: number; hash: string; actor: string }>> =>
     (
-      await srv.db.all<{ seq: number; hash: string; actor: string }>(
+      await t.srv.db.all<{ seq: number; hash: string; actor: string }>(
         'SELECT seq, hash, actor FROM device_audit WHERE device_id = ? ORDER BY seq',
         [device],
       )
     ).map((r) => ({ ...r, seq: Number(r.seq) }));
   const lastReceived = async (device: string) => (await received(device)).at(-1) ?? { seq: 0, hash: GENESIS_HASH };
-  const push = (auth: string, audit: unknown[]) => post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit }, auth);
+  const push = (auth: string, audit: unknown[]) => post(t.srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit }, auth);
 
   it('refuses a self-consistent, even correctly signed, chain claiming other users and organizations, and says so', async () => {
     const { ws, id, auth, key } = await workstation();
@@ -151,7 +129,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     // Audited once per distinct refusal (a workstation retrying every 30 s does not flood the log).
     expect(
       Number(
-        (await srv.db.get<{ n: number }>(
+        (await t.srv.db.get<{ n: number }>(
           "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'audit_refused' AND resource = ?",
           [`Device:${id}`],
         ))!.n,
@@ -251,7 +229,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     expect((await push(auth, [])).status).toBe(200);
     // Each accepted event is in the server's own chain too, with its origin.
     expect(
-      Number((await srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE origin LIKE ?', [`${id}#%`]))!.n),
+      Number((await t.srv.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE origin LIKE ?', [`${id}#%`]))!.n),
     ).toBe(local.length);
   });
 
@@ -262,7 +240,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     const before = (await received(id)).length;
     // An event the server must refuse (a user who never signed in here online: Dr. Smith's key was
     // made at a sign-in the server has not seen), then ordinary ones.
-    const smith = (await srv.db.get<User>("SELECT * FROM users WHERE id = 'u-drsmith'"))!;
+    const smith = (await t.srv.db.get<User>("SELECT * FROM users WHERE id = 'u-drsmith'"))!;
     await ws.keys.unlock(smith, 'password', TEST_PASSWORD);
     await appendAudit(ws.db, {
       at: NOW,
@@ -316,7 +294,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     });
     ws.online = true;
     // As enrolled by the previous version: no key on either side, and it sent its log unsigned (no user signatures either).
-    await srv.db.run(
+    await t.srv.db.run(
       'UPDATE devices SET public_key = NULL, key_registered_at = NULL, person_proof_from_seq = NULL WHERE id = ?',
       [id],
     );
@@ -334,27 +312,27 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       unit: '/min',
     });
     expect((await ws.sync.syncNow()).audit_refused ?? null).toBeNull();
-    expect(await srv.db.get<{ k: string | null }>('SELECT public_key AS k FROM devices WHERE id = ?', [id])).toEqual({
+    expect(await t.srv.db.get<{ k: string | null }>('SELECT public_key AS k FROM devices WHERE id = ?', [id])).toEqual({
       k: await getSetting(ws.db, 'sync.audit_public_key'),
     });
-    const report = await verifyDeviceSignatures(srv.db, id);
+    const report = await verifyDeviceSignatures(t.srv.db, id);
     expect(report).toMatchObject({ ok: true, legacy: legacy.length });
     expect(report.signed).toBeGreaterThan(0);
     // From now on unsigned events are refused, and the key cannot be swapped.
     expect((await push(auth, chain(id, await lastReceived(id), [{}]))).body).toMatchObject({
       audit_refused: { message: expect.stringMatching(/not signed/) },
     });
-    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
-      409,
-    );
+    expect(
+      (await post(t.srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status,
+    ).toBe(409);
   });
 
   it('enrollment requires an audit key: without one it is refused and the code stays usable; with one, nobody registers another', async () => {
-    const ada = await bearer(srv.url, 'ada');
-    const code = (await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada)).body.code;
+    const ada = await bearer(t.srv.url, 'ada');
+    const code = (await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada)).body.code;
     // Before (round 3, finding 8): 200, and that workstation's events were taken unsigned.
     for (const public_key of [undefined, null, 'A'.repeat(44)]) {
-      const r = await post(srv.url, '/v1/enroll', {
+      const r = await post(t.srv.url, '/v1/enroll', {
         protocol: 1,
         code,
         name: 'pc',
@@ -366,13 +344,13 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
       });
     }
     const key = newAuditKeyPair();
-    const enrolled = await post(srv.url, '/v1/enroll', { protocol: 1, code, name: 'pc', public_key: key.publicKey });
+    const enrolled = await post(t.srv.url, '/v1/enroll', { protocol: 1, code, name: 'pc', public_key: key.publicKey });
     expect(enrolled.status).toBe(200);
     const auth = `Device ${enrolled.body.device_id}.${enrolled.body.secret}`;
     // Whoever holds only its credential can neither swap the key nor send unsigned events.
-    expect((await post(srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status).toBe(
-      409,
-    );
+    expect(
+      (await post(t.srv.url, '/v1/devices/key', { protocol: 1, public_key: newAuditKeyPair().publicKey }, auth)).status,
+    ).toBe(409);
     expect(
       (
         await push(
@@ -403,7 +381,7 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     });
     await ws.sync.syncNow();
     const n = (await received(id)).length;
-    const target = backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path;
+    const target = t.backend === 'postgres' ? (t.srv.db as PostgresDb).url : (t.srv.db as SqliteDb).path;
     const ok = await auditVerify(target);
     expect(ok.code).toBe(0);
     expect(ok.out).toContain(`ok      workstation ${id} (ward-pc): ${n} events, chain intact; ${n} signed`);
@@ -411,9 +389,9 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     // A signature replaced by one of another key (the hashes all still match): broken.
     const other = newAuditKeyPair().privateKey;
     const row = (await received(id))[1]!;
-    if (backend === 'postgres') await srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
-    else await srv.db.exec('DROP TRIGGER device_audit_no_update');
-    await srv.db.run('UPDATE device_audit SET signature = ? WHERE device_id = ? AND seq = ?', [
+    if (t.backend === 'postgres') await t.srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
+    else await t.srv.db.exec('DROP TRIGGER device_audit_no_update');
+    await t.srv.db.run('UPDATE device_audit SET signature = ? WHERE device_id = ? AND seq = ?', [
       signAuditEvent(other, id, row.seq, row.hash),
       id,
       row.seq,
@@ -429,14 +407,14 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     const { ws, id } = await workstation();
     await ws.signIn('nina');
     await ws.sync.syncNow();
-    const target = backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path;
+    const target = t.backend === 'postgres' ? (t.srv.db as PostgresDb).url : (t.srv.db as SqliteDb).path;
     expect((await auditVerify(target)).out).not.toMatch(/^note /m);
     // She signs out; later, offline, her first badge sign-in here makes a badge key the server has not
     // seen. Its signature on her sign-in event is kept (offline work must not stall the log: residual risk 3).
     ws.keys.forget('u-nina');
     await ws.signInOffline({ method: 'badge', badge: '04A1B2C3', pin: TEST_PIN });
     await ws.sync.syncNow();
-    const signedByBadge = await srv.db.all<{ seq: number | string }>(
+    const signedByBadge = await t.srv.db.all<{ seq: number | string }>(
       `SELECT p.seq FROM device_audit_proofs p LEFT JOIN device_user_keys k ON k.device_id = p.device_id AND k.public_key = p.public_key
        WHERE p.device_id = ? AND k.public_key IS NULL`,
       [id],
@@ -462,10 +440,10 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
   it('audit:verify escapes what it prints: a workstation named with terminal control sequences cannot hide a broken line', async () => {
     // Clear the line, move up, print a fake "ok", and hide the rest (finding 4).
     const evil = 'pc\x1b[2K\x1b[1A\rok      fake line\x1b[8m\u202e';
-    const code = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'ada'));
-    const ws = await makeWorkstation('evil', tmp.dir);
+    const code = await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, await bearer(t.srv.url, 'ada'));
+    const ws = await makeWorkstation('evil', t.dir);
     open.push(ws);
-    await ws.sync.enroll(srv.url, code.body.code, evil);
+    await ws.sync.enroll(t.srv.url, code.body.code, evil);
     await ws.signIn('nina');
     await ws.sync.syncNow();
     await ws.run('u-nina', 'recordObservation', {
@@ -477,10 +455,10 @@ describe.each(backends)('workstation audit logs on %s', (backend) => {
     });
     await ws.sync.syncNow();
     const id = (await ws.sync.enrollment())!.device_id;
-    if (backend === 'postgres') await srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
-    else await srv.db.exec('DROP TRIGGER device_audit_no_update');
-    await srv.db.run("UPDATE device_audit SET reason = 'rewritten' WHERE device_id = ?", [id]);
-    const r = await auditVerify(backend === 'postgres' ? (srv.db as PostgresDb).url : (srv.db as SqliteDb).path);
+    if (t.backend === 'postgres') await t.srv.db.exec('ALTER TABLE device_audit DISABLE TRIGGER device_audit_append_only');
+    else await t.srv.db.exec('DROP TRIGGER device_audit_no_update');
+    await t.srv.db.run("UPDATE device_audit SET reason = 'rewritten' WHERE device_id = ?", [id]);
+    const r = await auditVerify(t.backend === 'postgres' ? (t.srv.db as PostgresDb).url : (t.srv.db as SqliteDb).path);
     expect(r.code).toBe(1);
     // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
     expect(r.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);

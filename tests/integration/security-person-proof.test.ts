@@ -7,58 +7,29 @@
  * unlocks, administrative changes are made online only, root leaves nothing usable behind, and a
  * sign-in keeps a user's data on a workstation only for a while (docs/security.md, P1–P5).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { demoHospital, DEMO_PASSWORD, ROOT_PASSWORD } from '../../src/demo/hospital';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
 import { auditHash, GENESIS_HASH } from '../../src/store/audit';
 import { signAuditEvent } from '../../src/store/auditSignature';
 import { getSetting } from '../../src/sync/apply';
-import { startCluster, type Cluster } from '../helpers/postgres';
-import {
-  enrolledWorkstation,
-  NOW,
-  post,
-  seedServerDb,
-  serverDb,
-  startServer,
-  tempDir,
-  type Backend,
-  type TestServer,
-  type TestWorkstation,
-} from '../helpers/sync';
+import { describeSync, enrolledWorkstation, NOW, post, type TestWorkstation } from '../helpers/sync';
 
-const backends: Backend[] = ['sqlite', 'postgres'];
 const DAY = 86_400_000;
 
-describe.each(backends)('a stolen device credential acts as nobody, on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
-  const open: TestWorkstation[] = [];
+/** The demo hospital (St. Mary's and its wards) as it is at NOW. */
+const demoFixture = (): unknown => demoHospital(NOW);
 
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-proof-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    await seedServerDb(db, demoHospital(NOW));
-    srv = await startServer(db);
-  }, 60_000);
+describeSync('a stolen device credential acts as nobody,', demoFixture, (t) => {
+  const open: TestWorkstation[] = [];
   afterEach(async () => {
-    for (const w of open.splice(0)) await w.close();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
+    for (const c of open.splice(0)) await c.close();
   });
 
   /** A Cardiology ward PC of St. Mary's (enrolled by ada) where nina works. */
   const wardPc = async (name = 'ward-card-pc'): Promise<TestWorkstation> => {
-    const ws = await enrolledWorkstation(srv.url, name, tmp.dir, 'ada', 'org-stm', { adminPassword: DEMO_PASSWORD });
+    const ws = await enrolledWorkstation(t.srv.url, name, t.dir, 'ada', 'org-stm', { adminPassword: DEMO_PASSWORD });
     open.push(ws);
     await ws.signIn('nina', DEMO_PASSWORD);
     await ws.sync.syncNow();
@@ -82,9 +53,9 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     };
   };
   const signInStatus = async (username: string, password: string): Promise<number> =>
-    (await post(srv.url, '/v1/auth/sign-in', { protocol: 1, username, password, organization: 'org-stm' })).status;
+    (await post(t.srv.url, '/v1/auth/sign-in', { protocol: 1, username, password, organization: 'org-stm' })).status;
   const serverCount = async (sql: string, params: string[] = []): Promise<number> =>
-    Number((await srv.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${sql}`, params))!.n);
+    Number((await t.srv.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${sql}`, params))!.n);
 
   it("changes nobody's password with the device credential alone, after ada (admin) signed in there once", async () => {
     const ws = await wardPc();
@@ -93,7 +64,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     const hash = await hashSecret('taken-over-2026', TEST_COST);
     for (const [i, withOwnKey] of [false, true].entries()) {
       const res = await post(
-        srv.url,
+        t.srv.url,
         '/v2/sync/push',
         {
           protocol: 2,
@@ -112,7 +83,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     const ws = await wardPc();
     await ws.signIn('ada', DEMO_PASSWORD);
     const res = await post(
-      srv.url,
+      t.srv.url,
       '/v2/sync/push',
       {
         protocol: 2,
@@ -135,7 +106,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     const ws = await wardPc();
     await ws.signIn('root', ROOT_PASSWORD);
     const res = await post(
-      srv.url,
+      t.srv.url,
       '/v2/sync/push',
       {
         protocol: 2,
@@ -169,7 +140,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     await ws.signIn('ada', DEMO_PASSWORD);
     await ws.sync.syncNow();
     const e = (await ws.sync.enrollment())!;
-    const last = await srv.db.get<{ seq: number | string; hash: string }>(
+    const last = await t.srv.db.get<{ seq: number | string; hash: string }>(
       'SELECT seq, hash FROM device_audit WHERE device_id = ? ORDER BY seq DESC LIMIT 1',
       [e.device_id],
     );
@@ -194,7 +165,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
       hash,
       signature: signAuditEvent((await getSetting(ws.db, 'sync.audit_key'))!, e.device_id, seq, hash),
     };
-    const res = await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit: [event] }, await credential(ws));
+    const res = await post(t.srv.url, '/v2/sync/push', { protocol: 2, mutations: [], audit: [event] }, await credential(ws));
     expect(res.body).toMatchObject({
       audit_accepted: 0,
       audit_refused: { seq, message: expect.stringMatching(/names u-ada but carries no signature of theirs/) },
@@ -217,7 +188,7 @@ describe.each(backends)('a stolen device credential acts as nobody, on %s', (bac
     expect(widened.badges).toBeGreaterThan(1);
     // Nina keeps working there; ada never comes back.
     for (let day = 1; day <= 8; day++) {
-      srv.clock.set(new Date(Date.parse(NOW) + day * DAY));
+      t.srv.clock.set(new Date(Date.parse(NOW) + day * DAY));
       ws.base.set(new Date(Date.parse(NOW) + day * DAY));
       await ws.signIn('nina', DEMO_PASSWORD);
       await ws.sync.syncNow();

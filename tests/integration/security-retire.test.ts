@@ -8,25 +8,12 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { keyFilePath } from '../../electron/dbKey';
 import { REVOKED_FILE } from '../../electron/shred';
-import { startCluster, type Cluster } from '../helpers/postgres';
 import { realWorkstation, type RealWorkstation } from '../helpers/realWorkstation';
-import {
-  bearer,
-  post,
-  seedServerDb,
-  serverDb,
-  startServer,
-  syncFixture,
-  tempDir,
-  type Backend,
-  type TestServer,
-} from '../helpers/sync';
+import { bearer, describeSync, post, syncFixture } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
-
-const backends: Backend[] = ['sqlite', 'postgres'];
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -35,34 +22,15 @@ function allFiles(dir: string): string[] {
   });
 }
 
-describe.each(backends)('retiring or revoking a workstation loses no work silently, on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
+describeSync('retiring or revoking a workstation loses no work silently,', syncFixture, (t) => {
   const closers: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-retire-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    await seedServerDb(db, syncFixture());
-    srv = await startServer(db);
-  }, 60_000);
   afterEach(async () => {
     for (const c of closers.splice(0)) await c();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
   });
 
   /** Ward 3's PC: nina signed in online once, then, with the network down, recorded vitals and opened Alice's chart three times. */
   async function wardWithUnsentWork(): Promise<{ ward: RealWorkstation; deviceId: string; obsId: string }> {
-    const ward = await realWorkstation(srv.url, tmp.dir, 'ward-3');
+    const ward = await realWorkstation(t.srv.url, t.dir, 'ward-3');
     closers.push(() => ward.close());
     await ward.ws.sync.syncNow();
     await ward.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD });
@@ -82,19 +50,19 @@ describe.each(backends)('retiring or revoking a workstation loses no work silent
   }
   const chartReadsReceived = async (deviceId: string): Promise<number> =>
     Number(
-      (await srv.db.get<{ n: number }>(
+      (await t.srv.db.get<{ n: number }>(
         "SELECT COUNT(*) AS n FROM device_audit WHERE device_id = ? AND actor = 'u-nina' AND action = 'read' AND resource = 'Patient:p-a'",
         [deviceId],
       ))!.n,
     );
   const observationOnServer = async (id: string): Promise<boolean> =>
-    (await srv.db.get('SELECT 1 AS x FROM observations WHERE id = ?', [id])) !== undefined;
+    (await t.srv.db.get('SELECT 1 AS x FROM observations WHERE id = ?', [id])) !== undefined;
   const revoke = async (deviceId: string, body: Record<string, unknown>) =>
-    post(srv.url, `/v1/devices/${deviceId}/revoke`, { protocol: 1, ...body }, await bearer(srv.url, 'ada'));
+    post(t.srv.url, `/v1/devices/${deviceId}/revoke`, { protocol: 1, ...body }, await bearer(t.srv.url, 'ada'));
   const listed = async (deviceId: string) =>
-    (await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'ada'))).body.devices.find(
-      (d: { id: string }) => d.id === deviceId,
-    );
+    (
+      await post(t.srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(t.srv.url, 'ada'))
+    ).body.devices.find((d: { id: string }) => d.id === deviceId);
   const untilErased = async (ward: RealWorkstation): Promise<void> => {
     for (let i = 0; i < 100 && !ward.ws.revoked?.erased; i++) {
       await ward.ws.sync.syncNow().catch(() => undefined);
@@ -125,7 +93,7 @@ describe.each(backends)('retiring or revoking a workstation loses no work silent
     const e = (await ward.ws.sync.engine.enrollment())!;
     expect(
       await post(
-        srv.url,
+        t.srv.url,
         '/v1/auth/sign-in',
         { protocol: 1, username: 'nina', password: TEST_PASSWORD },
         `Device ${e.device_id}.${e.secret}`,
@@ -153,18 +121,20 @@ describe.each(backends)('retiring or revoking a workstation loses no work silent
     });
     // Its enrollment has ended: its credential opens nothing any more.
     expect(
-      await post(srv.url, '/v2/sync/push', { protocol: 2, mutations: [] }, `Device ${e.device_id}.${e.secret}`),
+      await post(t.srv.url, '/v2/sync/push', { protocol: 2, mutations: [] }, `Device ${e.device_id}.${e.secret}`),
     ).toMatchObject({
       status: 401,
       body: { error: { details: { reason: 'device_revoked' } } },
     });
     expect(
-      Number((await srv.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'workstation_retired'"))!.n),
+      Number(
+        (await t.srv.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'workstation_retired'"))!.n,
+      ),
     ).toBe(1);
   });
 
   it('retire: a change its author never confirmed cannot be sent; it is named — who, what, when — on the PC and in the admin view', async () => {
-    const ward = await realWorkstation(srv.url, tmp.dir, 'ward-4');
+    const ward = await realWorkstation(t.srv.url, t.dir, 'ward-4');
     closers.push(() => ward.close());
     await ward.ws.sync.syncNow();
     await ward.call('session.signIn', { method: 'password', username: 'nina', password: TEST_PASSWORD });
@@ -238,7 +208,7 @@ describe.each(backends)('retiring or revoking a workstation loses no work silent
     });
     // Taken once: whoever holds the credential cannot rewrite it.
     const again = await post(
-      srv.url,
+      t.srv.url,
       '/v1/devices/unsent',
       { protocol: 1, unsent: { changes: [], audit_events: 0, audit_from_seq: null } },
       `Device ${e.device_id}.${e.secret}`,

@@ -9,31 +9,17 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { SystemConfigSchema } from '../../electron/config';
 import { keyFilePath, workstationDbKey } from '../../electron/dbKey';
 import { sessionInfo } from '../../electron/handlers';
 import { REVOKED_FILE } from '../../electron/shred';
 import { openWorkstation, workstationDbPath, type Workstation } from '../../electron/workstation';
 import { ManualClock } from '../../src/domain/time';
-import { startCluster, type Cluster } from '../helpers/postgres';
-import {
-  bearer,
-  enrolledWorkstation,
-  NOW,
-  post,
-  seedServerDb,
-  serverDb,
-  startServer,
-  syncFixture,
-  tempDir,
-  type Backend,
-  type TestServer,
-} from '../helpers/sync';
+import { bearer, describeSync, NOW, post, syncFixture } from '../helpers/sync';
 import { keyStore, realWorkstation as enrolledRealWorkstation, type RealWorkstation } from '../helpers/realWorkstation';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
-const backends: Backend[] = ['sqlite', 'postgres'];
 const ROOT = path.resolve(__dirname, '../..');
 
 async function cli(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
@@ -56,46 +42,31 @@ function allFiles(dir: string): string[] {
   });
 }
 
-describe.each(backends)('revocation on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
-  const closers: Array<() => Promise<void>> = [];
+/** The small hospital plus a second administrator, whose right to enroll workstations is taken away in a test. */
+function revocationFixture(): Record<string, unknown> {
+  const f = syncFixture();
+  return {
+    ...f,
+    users: [
+      ...(f.users as object[]),
+      { id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam', password: TEST_PASSWORD },
+    ],
+    role_assignments: [
+      ...(f.role_assignments as object[]),
+      { id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' },
+    ],
+  };
+}
 
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-rev-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    const f = syncFixture();
-    // A second administrator, whose right to enroll workstations is taken away in a test.
-    await seedServerDb(db, {
-      ...f,
-      users: [
-        ...(f.users as object[]),
-        { id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam', password: TEST_PASSWORD },
-      ],
-      role_assignments: [
-        ...(f.role_assignments as object[]),
-        { id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' },
-      ],
-    });
-    srv = await startServer(db);
-  }, 60_000);
+describeSync('revocation', revocationFixture, (t) => {
+  const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const c of closers.splice(0)) await c();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
   });
 
   /** A real workstation (composition root, encrypted database, key file) enrolled with the test server. */
   async function realWorkstation(name: string): Promise<RealWorkstation> {
-    const w = await enrolledRealWorkstation(srv.url, tmp.dir, name);
+    const w = await enrolledRealWorkstation(t.srv.url, t.dir, name);
     closers.push(() => w.close());
     return w;
   }
@@ -137,7 +108,7 @@ describe.each(backends)('revocation on %s', (backend) => {
     // Its next request: 401 with the reason, and the cache is erased.
     const e = (await ward.ws.sync.engine.enrollment())!;
     expect(
-      await post(srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, `Device ${e.device_id}.${e.secret}`),
+      await post(t.srv.url, '/v2/sync/pull', { protocol: 2, cursor: null }, `Device ${e.device_id}.${e.secret}`),
     ).toMatchObject({
       status: 401,
       body: {
@@ -205,39 +176,38 @@ describe.each(backends)('revocation on %s', (backend) => {
   });
 
   it("revokes from the API and the CLI; only the organization's admins may, and the revocation is audited", async () => {
-    const a = await enrolledWorkstation(srv.url, 'pc-a', tmp.dir, 'ada', 'org-gh');
-    const b = await enrolledWorkstation(srv.url, 'pc-b', tmp.dir, 'ada', 'org-gh');
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    const a = await t.workstation('pc-a');
+    const b = await t.workstation('pc-b');
     const idA = (await a.sync.enrollment())!.device_id;
     const idB = (await b.sync.enrollment())!.device_id;
-    expect((await post(srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1 }, await bearer(srv.url, 'nina'))).status).toBe(404);
+    expect((await post(t.srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1 }, await bearer(t.srv.url, 'nina'))).status).toBe(
+      404,
+    );
     expect(
-      (await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(srv.url, 'nina'))).status,
+      (await post(t.srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-gh' }, await bearer(t.srv.url, 'nina'))).status,
     ).toBe(403);
     expect(
-      (await post(srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-sc' }, await bearer(srv.url, 'ada'))).status,
+      (await post(t.srv.url, '/v1/devices/list', { protocol: 1, org_id: 'org-sc' }, await bearer(t.srv.url, 'ada'))).status,
     ).toBe(404);
     expect(
-      (await post(srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1, reason: 'retired' }, await bearer(srv.url, 'ada'))).status,
+      (await post(t.srv.url, `/v1/devices/${idA}/revoke`, { protocol: 1, reason: 'retired' }, await bearer(t.srv.url, 'ada')))
+        .status,
     ).toBe(200);
     await expect(a.sync.syncNow()).resolves.toMatchObject({ mode: 'offline', last_error: expect.stringMatching(/revoked/) });
     const env = { ADMIN_PASSWORD: TEST_PASSWORD };
-    const list = await cli('revokeWorkstation.ts', ['--server', srv.url, '--user', 'ada', '--list'], env);
+    const list = await cli('revokeWorkstation.ts', ['--server', t.srv.url, '--user', 'ada', '--list'], env);
     expect(list.code).toBe(0);
     expect(list.out).toMatch(new RegExp(`revoked  ${idA}  pc-a .*revoked .* by u-admin: retired`));
     expect(list.out).toMatch(new RegExp(`active   ${idB}  pc-b`));
     const revoke = await cli(
       'revokeWorkstation.ts',
-      ['--server', srv.url, '--user', 'ada', '--device', idB, '--reason', 'moved'],
+      ['--server', t.srv.url, '--user', 'ada', '--device', idB, '--reason', 'moved'],
       env,
     );
     expect(revoke).toMatchObject({ code: 0, out: expect.stringContaining(`Revoked ${idB}`) });
     expect((await b.sync.syncNow()).last_error).toMatch(/revoked/);
-    expect((await cli('revokeWorkstation.ts', ['--server', srv.url, '--user', 'nina', '--device', idB], env)).code).toBe(1);
-    const audited = await srv.db.all<{ actor: string; resource: string; decision: string }>(
+    expect((await cli('revokeWorkstation.ts', ['--server', t.srv.url, '--user', 'nina', '--device', idB], env)).code).toBe(1);
+    const audited = await t.srv.db.all<{ actor: string; resource: string; decision: string }>(
       "SELECT actor, resource, decision FROM audit_events WHERE action = 'revoke_workstation' ORDER BY seq",
     );
     expect(audited).toEqual(
@@ -250,28 +220,28 @@ describe.each(backends)('revocation on %s', (backend) => {
   }, 60_000);
 
   it('enrollment codes can be revoked, and stop working when their creator loses the right to make them', async () => {
-    const ada = await bearer(srv.url, 'ada');
-    const adam = await bearer(srv.url, 'adam');
-    const revoked = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, ada);
-    const orphaned = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, adam);
-    const fine = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, ada);
+    const ada = await bearer(t.srv.url, 'ada');
+    const adam = await bearer(t.srv.url, 'adam');
+    const revoked = await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, ada);
+    const orphaned = await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, adam);
+    const fine = await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh', valid_hours: 72 }, ada);
     expect(revoked.body.id).toMatch(/^ec-/);
     expect(
-      (await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, await bearer(srv.url, 'nina')))
+      (await post(t.srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, await bearer(t.srv.url, 'nina')))
         .status,
     ).toBe(404);
-    expect((await post(srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, ada)).status).toBe(200);
+    expect((await post(t.srv.url, `/v1/enrollment-codes/${revoked.body.id}/revoke`, { protocol: 1 }, ada)).status).toBe(200);
     // Adam stops being an administrator (another admin removes the role).
-    expect((await post(srv.url, '/v1/mutations/revokeRole', { id: 'ra-adam' }, ada)).status).toBe(200);
+    expect((await post(t.srv.url, '/v1/mutations/revokeRole', { id: 'ra-adam' }, ada)).status).toBe(200);
     const enroll = (code: string) =>
-      post(srv.url, '/v1/enroll', { protocol: 1, code, name: 'x', public_key: newAuditKeyPair().publicKey });
+      post(t.srv.url, '/v1/enroll', { protocol: 1, code, name: 'x', public_key: newAuditKeyPair().publicKey });
     const refused = {
       status: 401,
       body: { error: { message: expect.stringMatching(/not valid: it is wrong, expired, revoked or already used/) } },
     };
     expect(await enroll(revoked.body.code)).toMatchObject(refused);
     expect(await enroll(orphaned.body.code)).toMatchObject(refused);
-    const list = await post(srv.url, '/v1/enrollment-codes/list', { protocol: 1, org_id: 'org-gh' }, ada);
+    const list = await post(t.srv.url, '/v1/enrollment-codes/list', { protocol: 1, org_id: 'org-gh' }, ada);
     const status = Object.fromEntries(list.body.codes.map((c: { id: string; status: string }) => [c.id, c.status]));
     expect(status).toMatchObject({
       [revoked.body.id]: 'revoked',
@@ -280,12 +250,12 @@ describe.each(backends)('revocation on %s', (backend) => {
     });
     expect((await enroll(fine.body.code)).status).toBe(200);
     // The CLI lists and revokes codes too.
-    const another = await post(srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada);
+    const another = await post(t.srv.url, '/v1/enrollment-codes', { protocol: 1, org_id: 'org-gh' }, ada);
     const env = { ENROLL_PASSWORD: TEST_PASSWORD };
-    expect((await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--revoke', another.body.id], env)).code).toBe(
-      0,
-    );
-    const listed = await cli('enrollmentCode.ts', ['--server', srv.url, '--user', 'ada', '--list'], env);
+    expect(
+      (await cli('enrollmentCode.ts', ['--server', t.srv.url, '--user', 'ada', '--revoke', another.body.id], env)).code,
+    ).toBe(0);
+    const listed = await cli('enrollmentCode.ts', ['--server', t.srv.url, '--user', 'ada', '--list'], env);
     expect(listed.out).toMatch(new RegExp(`revoked\\s+${another.body.id}`));
     expect(await enroll(another.body.code)).toMatchObject(refused);
   }, 60_000);
@@ -299,7 +269,7 @@ describe.each(backends)('revocation on %s', (backend) => {
     expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('throttled');
     await office.call('admin.resetLockout', { userId: 'u-nina' });
     expect((await engine.signInOnline('nina', TEST_PASSWORD)).outcome).toBe('ok');
-    expect(await srv.db.get("SELECT actor FROM audit_events WHERE action = 'reset_lockout' AND origin IS NULL")).toEqual({
+    expect(await t.srv.db.get("SELECT actor FROM audit_events WHERE action = 'reset_lockout' AND origin IS NULL")).toEqual({
       actor: 'u-admin',
     });
   });

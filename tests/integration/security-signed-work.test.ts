@@ -4,70 +4,38 @@
  * the server cannot take as hers yet are kept (not undone) and say what they wait for; administrative
  * changes are made online with a fresh sign-in; root leaves nothing usable behind. Both backends.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../helpers/postgres';
+import { afterEach, expect, it } from 'vitest';
 import { realWorkstation, type RealWorkstation } from '../helpers/realWorkstation';
-import {
-  enrolledWorkstation,
-  NOW,
-  seedServerDb,
-  serverDb,
-  startServer,
-  syncFixture,
-  tempDir,
-  type Backend,
-  type TestServer,
-  type TestWorkstation,
-} from '../helpers/sync';
+import { describeSync, enrolledWorkstation, NOW, syncFixture, type TestWorkstation } from '../helpers/sync';
 import { TEST_PASSWORD, TEST_PIN } from '../helpers/workstation';
 
-const backends: Backend[] = ['sqlite', 'postgres'];
 const HOUR = 3_600_000;
 
-describe.each(backends)("a nurse's signed work on %s", (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
+describeSync("a nurse's signed work", syncFixture, (t) => {
   const closers: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-work-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    await seedServerDb(db, syncFixture());
-    srv = await startServer(db);
-  }, 60_000);
   afterEach(async () => {
     for (const c of closers.splice(0)) await c();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
   });
 
   const wardPc = async (): Promise<TestWorkstation> => {
-    const ws = await enrolledWorkstation(srv.url, 'ward-pc', tmp.dir, 'ada', 'org-gh');
+    const ws = await enrolledWorkstation(t.srv.url, 'ward-pc', t.dir, 'ada', 'org-gh');
     closers.push(() => ws.close());
     await ws.signIn('nina');
     await ws.sync.syncNow();
     return ws;
   };
   const real = async (name: string): Promise<RealWorkstation> => {
-    const w = await realWorkstation(srv.url, tmp.dir, name);
+    const w = await realWorkstation(t.srv.url, t.dir, name);
     closers.push(() => w.close());
     return w;
   };
   const vitals = (value: string) => ({ patient_id: 'p-a', category: 'vitals', code: 'heart_rate', value, unit: '/min' });
   const onServer = async (id: string): Promise<boolean> =>
-    (await srv.db.get('SELECT 1 AS x FROM observations WHERE id = ?', [id])) !== undefined;
+    (await t.srv.db.get('SELECT 1 AS x FROM observations WHERE id = ?', [id])) !== undefined;
   const later = (ws: TestWorkstation, hours: number): void => {
-    const t = new Date(Date.parse(NOW) + hours * HOUR);
-    srv.clock.set(t);
-    ws.base.set(t);
+    const at = new Date(Date.parse(NOW) + hours * HOUR);
+    t.srv.clock.set(at);
+    ws.base.set(at);
   };
 
   it('signs a change saved offline with the key her password unlocked at the offline sign-in; it arrives', async () => {
@@ -154,7 +122,7 @@ describe.each(backends)("a nurse's signed work on %s", (backend) => {
     await office.call('session.signIn', { method: 'password', username: 'ada', password: TEST_PASSWORD });
     await office.ws.sync.syncNow();
     expect(await office.call('admin.updateBadge', { user_id: 'u-nora', badge: 'NORA-0001' })).toMatchObject({ id: 'u-nora' });
-    expect(await srv.db.get("SELECT badge FROM users WHERE id = 'u-nora'")).toEqual({ badge: 'NORA-0001' });
+    expect(await t.srv.db.get("SELECT badge FROM users WHERE id = 'u-nora'")).toEqual({ badge: 'NORA-0001' });
     expect(await office.ws.db.get("SELECT badge FROM users WHERE id = 'u-nora'")).toEqual({ badge: 'NORA-0001' });
     expect(await office.ws.db.all('SELECT id FROM outbox')).toEqual([]);
     // Offline: refused with the reason, nothing queued.
@@ -180,7 +148,7 @@ describe.each(backends)("a nurse's signed work on %s", (backend) => {
     await expect(office.call('admin.updateBadge', { user_id: 'u-nora', badge: 'NORA-0003' })).rejects.toMatchObject({
       kind: 'unauthenticated',
     });
-    expect(await srv.db.get("SELECT badge FROM users WHERE id = 'u-nora'")).toEqual({ badge: 'NORA-0001' });
+    expect(await t.srv.db.get("SELECT badge FROM users WHERE id = 'u-nora'")).toEqual({ badge: 'NORA-0001' });
   });
 
   it("root's session leaves no usable trace: no stored key or credential, nothing queued, its server sign-in forgotten at sign-out", async () => {
@@ -194,6 +162,6 @@ describe.each(backends)("a nurse's signed work on %s", (backend) => {
     expect(await ward.ws.db.all("SELECT user_id FROM credentials WHERE user_id = 'root'")).toEqual([]);
     expect(await ward.ws.db.all("SELECT id FROM outbox WHERE actor_id = 'root'")).toEqual([]);
     // Its key was registered as a session key and signs nothing the server would take as a change.
-    expect(await srv.db.all("SELECT kind FROM device_user_keys WHERE user_id = 'root'")).toEqual([{ kind: 'session' }]);
+    expect(await t.srv.db.all("SELECT kind FROM device_user_keys WHERE user_id = 'root'")).toEqual([{ kind: 'session' }]);
   });
 });

@@ -4,64 +4,36 @@
  * organization's user. Now new ids are random and answers depend on no other organization's data
  * (docs/security.md, T5).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
-import { startCluster, type Cluster } from '../helpers/postgres';
-import {
-  bearer,
-  enrolledWorkstation,
-  post,
-  seedServerDb,
-  serverDb,
-  startServer,
-  syncFixture,
-  tempDir,
-  type Backend,
-  type TestServer,
-} from '../helpers/sync';
+import { bearer, describeSync, enrolledWorkstation, post, syncFixture } from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
-const backends: Backend[] = ['sqlite', 'postgres'];
+/** The small hospital plus Sunrise Clinic's administrator. */
+function tenantsFixture(): Record<string, unknown> {
+  const f = syncFixture();
+  return {
+    ...f,
+    users: [
+      ...(f.users as object[]),
+      { id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue', password: TEST_PASSWORD },
+    ],
+    role_assignments: [...(f.role_assignments as object[]), { user: 'u-sue', role: 'admin', scope: 'Organization:org-sc' }],
+  };
+}
 
-describe.each(backends)('answers across organizations on %s', (backend) => {
-  let cluster: Cluster | null = null;
-  let tmp: ReturnType<typeof tempDir>;
-  let srv: TestServer;
+describeSync('answers across organizations', tenantsFixture, (t) => {
   const closers: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    if (backend === 'postgres') cluster = await startCluster();
-  }, 120_000);
-  afterAll(() => {
-    cluster?.stop();
-  });
-  beforeEach(async () => {
-    tmp = tempDir('cw-sec-ten-');
-    const db = await serverDb(backend, cluster, tmp.dir);
-    const f = syncFixture();
-    await seedServerDb(db, {
-      ...f,
-      users: [
-        ...(f.users as object[]),
-        { id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue', password: TEST_PASSWORD },
-      ],
-      role_assignments: [...(f.role_assignments as object[]), { user: 'u-sue', role: 'admin', scope: 'Organization:org-sc' }],
-    });
-    srv = await startServer(db);
-  }, 60_000);
   afterEach(async () => {
     for (const c of closers.splice(0)) await c();
-    await srv.close();
-    await srv.db.close();
-    tmp.cleanup();
   });
 
   it('creates a user whose username and badge another organization also uses; sign-in is per organization', async () => {
-    const sue = await bearer(srv.url, 'sue');
+    const sue = await bearer(t.srv.url, 'sue');
     const hash = await hashSecret('sunrise-secret-1', TEST_COST);
     // Before: 409 "The username nina is taken." — telling Sunrise's admin who works at General.
     const created = await post(
-      srv.url,
+      t.srv.url,
       '/v1/mutations/createUser',
       { org_id: 'org-sc', name: 'Nina Sunrise', username: 'nina', badge: '04A1B2C3', password_hash: hash },
       sue,
@@ -72,15 +44,15 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
     });
     // Within one organization names stay unique (and root's are reserved).
     expect(
-      await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Again', username: 'nina' }, sue),
+      await post(t.srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Again', username: 'nina' }, sue),
     ).toMatchObject({ status: 409, body: { error: { message: 'The username nina is taken.' } } });
     expect(
-      (await post(srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Root?', username: 'root' }, sue)).status,
+      (await post(t.srv.url, '/v1/mutations/createUser', { org_id: 'org-sc', name: 'Root?', username: 'root' }, sue)).status,
     ).toBe(409);
     expect(
       (
         await post(
-          srv.url,
+          t.srv.url,
           '/v1/mutations/createUser',
           { org_id: 'org-sc', name: 'Badge', username: 'other', badge: '04A1B2C3' },
           sue,
@@ -88,7 +60,7 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
       ).status,
     ).toBe(409);
     // Sign-in: the organization decides which nina; a name used in two answers like an unknown one without it.
-    const signIn = (body: object) => post(srv.url, '/v1/auth/sign-in', { protocol: 1, ...body });
+    const signIn = (body: object) => post(t.srv.url, '/v1/auth/sign-in', { protocol: 1, ...body });
     expect(await signIn({ username: 'nina', password: 'sunrise-secret-1', organization: 'org-sc' })).toMatchObject({
       status: 200,
       body: { user: { org_id: 'org-sc' } },
@@ -100,14 +72,14 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
     const unknown = await signIn({ username: 'nobody-at-all', password: TEST_PASSWORD });
     expect(await signIn({ username: 'nina', password: TEST_PASSWORD })).toEqual({ status: 401, body: unknown.body });
     // A workstation of General signs in General's nina.
-    const ws = await enrolledWorkstation(srv.url, 'gh-pc', tmp.dir, 'ada', 'org-gh');
+    const ws = await enrolledWorkstation(t.srv.url, 'gh-pc', t.dir, 'ada', 'org-gh');
     closers.push(() => ws.close());
     await ws.signIn('nina');
-    expect(await srv.db.all('SELECT user_id FROM device_users')).toEqual([{ user_id: 'u-nina' }]);
+    expect(await t.srv.db.all('SELECT user_id FROM device_users')).toEqual([{ user_id: 'u-nina' }]);
   });
 
   it("answers registerPatient naming another organization's patient exactly like a made-up id", async () => {
-    const ada = await bearer(srv.url, 'ada');
+    const ada = await bearer(t.srv.url, 'ada');
     const patient = (id?: string) => ({
       ...(id ? { id } : {}),
       mrn: 'GH-0999',
@@ -116,15 +88,15 @@ describe.each(backends)('answers across organizations on %s', (backend) => {
       room_id: null,
       status: 'outpatient',
     });
-    const foreign = await post(srv.url, '/v1/mutations/registerPatient', patient('p-sc'), ada);
-    const madeUp = await post(srv.url, '/v1/mutations/registerPatient', patient('p-never-was'), ada);
-    const own = await post(srv.url, '/v1/mutations/registerPatient', patient('p-a'), ada);
+    const foreign = await post(t.srv.url, '/v1/mutations/registerPatient', patient('p-sc'), ada);
+    const madeUp = await post(t.srv.url, '/v1/mutations/registerPatient', patient('p-never-was'), ada);
+    const own = await post(t.srv.url, '/v1/mutations/registerPatient', patient('p-a'), ada);
     // Before: 409 "This patient is already registered." for p-sc only.
     expect(foreign.status).toBe(400);
     expect(foreign.body.error.message).toMatch(/must be a new random id/);
     expect(JSON.stringify(foreign.body).replace('p-sc', 'X')).toBe(JSON.stringify(madeUp.body).replace('p-never-was', 'X'));
     expect(JSON.stringify(own.body).replace('p-a', 'X')).toBe(JSON.stringify(madeUp.body).replace('p-never-was', 'X'));
-    const fresh = await post(srv.url, '/v1/mutations/registerPatient', patient(), ada);
+    const fresh = await post(t.srv.url, '/v1/mutations/registerPatient', patient(), ada);
     expect(fresh).toMatchObject({
       status: 200,
       body: {

@@ -9,27 +9,18 @@ import { userThrottleKey } from '../../src/services/signIn';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppError } from '../../src/domain/errors';
-import { MUTATIONS } from '../../src/services/mutations';
 import { breakGlassReview } from '../../src/services/queries/auditLog';
 import { openChart } from '../../src/services/queries/chart';
 import { listUsers } from '../../src/services/queries/people';
-import { runMutation } from '../../src/services/run';
 import { readFixtureFile } from '../../src/store/fixture/load';
 import { openTestWorkstation, smallHospitalWithSecrets, TEST_PASSWORD, type TestWorkstation } from '../helpers/workstation';
-import { count, makeWorld, SMALL_FIXTURE, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
+import { count, makeWorld, SMALL_FIXTURE } from '../helpers/world';
 
 const SENSITIVE = path.resolve(__dirname, '../scenarios/sensitive-clinic.fixture.json');
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(readFixtureFile(SENSITIVE));
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const w = worldPerTest(SENSITIVE);
+const { run } = w;
 const fails = async (p: Promise<unknown>): Promise<AppError> => {
   const e = await p.then(
     () => null,

@@ -7,13 +7,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadSystemConfig } from '../../electron/config';
-import { MUTATIONS } from '../../src/services/mutations';
-import { runMutation } from '../../src/services/run';
 import { parseSiteConfig, siteServiceConfig } from '../../src/services/siteConfig';
-import { readFixtureFile } from '../../src/store/fixture/load';
-import { count, makeWorld, type TestWorld } from '../helpers/world';
+import { worldPerTest } from '../helpers/serviceWorld';
+import { count } from '../helpers/world';
 
 const FIXTURE = path.resolve(__dirname, '../scenarios/ward-nursing.fixture.json');
 const dir = mkdtempSync(path.join(tmpdir(), 'cw-site-'));
@@ -25,16 +23,8 @@ function installed(settings: object): ReturnType<typeof siteServiceConfig> {
   return siteServiceConfig(loadSystemConfig([`--config=${file}`], {}).config);
 }
 
-let w: TestWorld;
-beforeEach(async () => {
-  w = await makeWorld(readFixtureFile(FIXTURE));
-});
-afterEach(async () => {
-  await w.close();
-});
-
-const run = (who: string, name: keyof typeof MUTATIONS, input: unknown): Promise<any> =>
-  runMutation(w.ctx, { userId: who }, MUTATIONS[name] as never, input);
+const w = worldPerTest(FIXTURE);
+const { run } = w;
 const potassium = (value: string) =>
   run('u-taylor', 'recordObservation', { patient_id: 'p-a', category: 'lab', code: 'potassium', value, unit: 'mmol/L' });
 const criticalAlerts = () => count(w.db, 'alerts', "kind = 'critical_result'");

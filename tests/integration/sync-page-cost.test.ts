@@ -4,8 +4,7 @@
  * statement count does not grow with the patients and rows it carries.
  */
 import { expect, it } from 'vitest';
-import { newWriter } from '../../src/services/context';
-import { describeSync, syncFixture, vitals, NOW, type SyncSuite } from '../helpers/sync';
+import { addCardiologyPatients, describeSync, syncFixture, type SyncSuite } from '../helpers/sync';
 
 /** Statements the server runs while `fn` runs. */
 async function statementsOf(t: SyncSuite, fn: () => Promise<unknown>): Promise<number> {
@@ -27,11 +26,6 @@ async function statementsOf(t: SyncSuite, fn: () => Promise<unknown>): Promise<n
 
 describeSync('what a page costs', syncFixture, (t) => {
   it('a page of thirty-one patients costs the statements of a page of one: statements are per table, not per patient', async () => {
-    const write = async (fn: (w: ReturnType<typeof newWriter>) => Promise<unknown>): Promise<void> => {
-      await t.srv.db.transaction(async () => {
-        await fn(newWriter(t.srv.server.ctx));
-      });
-    };
     // One page each (the largest a workstation may ask for), so the count is one page's; a page that
     // ends on time (40 ms, more likely on a busy PostgreSQL) would add a second page's statements.
     t.srv.server.sync.pageMs = Number.POSITIVE_INFINITY;
@@ -42,32 +36,7 @@ describeSync('what a page costs', syncFixture, (t) => {
     expect(await one.ids('patients')).toEqual(['p-a']);
 
     // Thirty more patients on Cardiology, each with three vitals entries.
-    for (let i = 0; i < 30; i++) {
-      const id = `p-card-${i}`;
-      await write((w) =>
-        w.insert('patients', {
-          id,
-          org_id: 'org-gh',
-          name: `Cardiac ${i}`,
-          mrn: `MRN-C${i}`,
-          room_id: 'r-102',
-          birth_date: '1970-01-01',
-          status: 'admitted',
-          restricted: 0,
-          facility_id: null,
-        }),
-      );
-      for (let j = 0; j < 3; j++)
-        await write((w) =>
-          w.insert('observations', {
-            ...vitals(id, String(70 + j)),
-            id: `obs-card-${i}-${j}`,
-            appointment_id: null,
-            recorded_by: 'u-nina',
-            recorded_at: NOW,
-          }),
-        );
-    }
+    await addCardiologyPatients(t.srv, 3);
     const ward = await t.workstation('ward-of-31', { pageLimit: 5000 });
     await ward.signIn('nina');
     const large = await statementsOf(t, () => ward.sync.syncNow());

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { TABLE_ORDER, TABLES } from '../../src/store/tables';
 import { CURSOR_KEY, KEPT_PAGE_KEY } from '../../src/sync/apply';
-import { describeSync, syncFixture, type TestWorkstation } from '../helpers/sync';
+import { describeSync, syncFixture, type SyncSuite, type TestWorkstation } from '../helpers/sync';
 
 /** Every synced table of a workstation, in key order. */
 const dump = async (ws: TestWorkstation): Promise<Record<string, unknown[]>> =>
@@ -29,14 +29,23 @@ async function turnsUntil(done: () => boolean): Promise<void> {
 const pullBodies = (ws: TestWorkstation): Array<{ cursor: string; reset: boolean; complete: boolean }> =>
   ws.answers.filter((a) => a.path === '/v2/sync/pull').map((a) => a.body);
 
+/**
+ * Nina's workstation synced in one page (what the pipelined pull must end up holding), and Nina's
+ * workstation of two rows a page, signed in and not yet synced.
+ */
+async function referenceAndPipelined(t: SyncSuite): Promise<{ reference: TestWorkstation; ws: TestWorkstation }> {
+  const reference = await t.workstation('reference', { pageLimit: 1000 });
+  await reference.signIn('nina');
+  await reference.sync.syncNow();
+
+  const ws = await t.workstation('pipelined', { pageLimit: 2 });
+  await ws.signIn('nina');
+  return { reference, ws };
+}
+
 describeSync('pipelined pull', syncFixture, (t) => {
   it('asks for page n+1 while page n is applied, and applies the pages in order', async () => {
-    const reference = await t.workstation('reference', { pageLimit: 1000 });
-    await reference.signIn('nina');
-    await reference.sync.syncNow();
-
-    const ws = await t.workstation('pipelined', { pageLimit: 2 });
-    await ws.signIn('nina');
+    const { reference, ws } = await referenceAndPipelined(t);
     // For each request that tells the server page n is held: was page n applied when it left, and
     // was it applied while the request was out (the request waits, turn by turn, until it is)?
     const seen: Array<{ appliedWhenAsked: boolean; kept: boolean }> = [];
@@ -64,12 +73,7 @@ describeSync('pipelined pull', syncFixture, (t) => {
   });
 
   it('a failed request for page n+1 loses nothing: page n is applied, the cursor stays there, and the next sync goes on', async () => {
-    const reference = await t.workstation('reference', { pageLimit: 1000 });
-    await reference.signIn('nina');
-    await reference.sync.syncNow();
-
-    const ws = await t.workstation('pipelined', { pageLimit: 2 });
-    await ws.signIn('nina');
+    const { reference, ws } = await referenceAndPipelined(t);
     let pulls = 0;
     ws.beforePost = (p) => {
       // The third request reaches the server (page 2 becomes held there) but its answer is lost.
@@ -90,12 +94,7 @@ describeSync('pipelined pull', syncFixture, (t) => {
   });
 
   it('a workstation that stops after asking for page n+1 and before applying page n applies the kept page when it starts again, without starting over', async () => {
-    const reference = await t.workstation('reference', { pageLimit: 1000 });
-    await reference.signIn('nina');
-    await reference.sync.syncNow();
-
-    const ws = await t.workstation('pipelined', { pageLimit: 2 });
-    await ws.signIn('nina');
+    const { reference, ws } = await referenceAndPipelined(t);
     let pulls = 0;
     let answered: Promise<void> = Promise.resolve();
     const transaction = ws.db.transaction.bind(ws.db);

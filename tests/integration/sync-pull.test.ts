@@ -8,6 +8,7 @@ import { TABLE_ORDER, TABLES } from '../../src/store/tables';
 import { newWriter } from '../../src/services/context';
 import { CURSOR_KEY, setSetting } from '../../src/sync/apply';
 import {
+  addCardiologyPatients,
   describeSync,
   syncFixture,
   shiftFixture,
@@ -267,31 +268,7 @@ describeSync('pull cycles through shifts', shiftFixture, (t) => {
     await ws.signIn('nora');
     const small = await costOf(() => ws.sync.syncNow());
     // Thirty more patients on Cardiology, each with vitals: the workstation now holds 31.
-    for (let i = 0; i < 30; i++) {
-      const id = `p-card-${i}`;
-      await write((w) =>
-        w.insert('patients', {
-          id,
-          org_id: 'org-gh',
-          name: `Cardiac ${i}`,
-          mrn: `MRN-C${i}`,
-          room_id: 'r-102',
-          birth_date: '1970-01-01',
-          status: 'admitted',
-          restricted: 0,
-          facility_id: null,
-        }),
-      );
-      await write((w) =>
-        w.insert('observations', {
-          ...vitals(id, '70'),
-          id: `obs-card-${i}`,
-          appointment_id: null,
-          recorded_by: 'u-nina',
-          recorded_at: NOW,
-        }),
-      );
-    }
+    await addCardiologyPatients(t.srv, 1);
     const ward = await t.workstationWith('ward-pc-2', 'nina');
     expect(await ward.ids('patients')).toHaveLength(31);
     // Another nurse of the same ward joins it: she brings nothing of the ward the workstation does
