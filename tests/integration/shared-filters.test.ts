@@ -65,6 +65,8 @@ const world = (): Record<string, unknown> => {
     [`Ward:${w1}`, []],
   ]);
   nurse('whole-org', [[`Organization:${org}`, []]]);
+  nurse('solo-1', [[`Ward:${w1}`, ['restricted']]]);
+  nurse('solo-2', [[`Ward:${w2}`, ['restricted']]]);
   return w;
 };
 
@@ -104,6 +106,40 @@ it('no policy rule compares a scope id with a constant or with the user (a share
 });
 
 describe.each(['sqlite', 'postgres'] as const)('filters shared by users of one shape, on %s', (backend) => {
+  it('a nurse of another ward with the same role and clearances costs no compile, and reads her own ward', async () => {
+    const db: Db =
+      backend === 'postgres' ? new PostgresDb(createDatabase(cluster, `shared_wards_${process.pid}`)) : new SqliteDb(':memory:');
+    await migrate(db, backend === 'postgres' ? ['shared'] : WORKSTATION_SETS);
+    const loaded = await loadFixture(db, world(), { hashCost: TEST_COST });
+    const engine = await AuthzEngine.create({ db, clock: new ManualClock(loaded.now ?? '2026-11-23T10:00:00Z') });
+    const [one, two] = [(await loadActor(db, 'solo-1', engine.now()))!, (await loadActor(db, 'solo-2', engine.now()))!];
+    const types = ['Patient', 'Observation', 'Record'] as const;
+    for (const type of types) await engine.queryAs(one, 'read', type);
+    const first = engine.compiled;
+    expect(first).toBeGreaterThanOrEqual(types.length);
+    for (const type of types) await engine.queryAs(two, 'read', type);
+    // Before scope ids had stand-ins: as many compiles again (the two wards were two shapes).
+    expect(engine.compiled).toBe(first);
+    // Each lists her own ward's patients (and only theirs among the wards' patients).
+    const ward = async (a: Actor): Promise<string[]> =>
+      (
+        await db.all<{ id: string }>(
+          `SELECT p.id FROM patients p JOIN rooms r ON r.id = p.room_id WHERE r.ward_id = ? ORDER BY p.id`,
+          [a.assignments[0]!.scope_id],
+        )
+      ).map((r) => r.id);
+    const listed = async (a: Actor): Promise<string[]> =>
+      (await engine.listAs<{ id: string }>(a, 'read', 'Patient', { columns: 'm.id AS id' })).map((r) => r.id);
+    const [wardOne, wardTwo] = [await ward(one), await ward(two)];
+    expect(wardOne.length).toBeGreaterThan(0);
+    expect(wardTwo.length).toBeGreaterThan(0);
+    const [readOne, readTwo] = [await listed(one), await listed(two)];
+    expect(wardOne.filter((p) => readOne.includes(p))).toEqual(wardOne);
+    expect(wardTwo.filter((p) => readTwo.includes(p))).toEqual(wardTwo);
+    expect(wardTwo.filter((p) => readOne.includes(p) && !wardOne.includes(p))).toEqual([]);
+    await db.close();
+  }, 300_000);
+
   it('each user gets the conditions of the filter compiled for them alone and acts on the same rows, with one compile per shape', async () => {
     const db: Db =
       backend === 'postgres'
