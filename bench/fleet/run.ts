@@ -82,6 +82,10 @@ export async function startServerProcess(
 export interface ServerStats {
   /** Time pulls spent in each phase of a page since the last call (bench/syncThroughput.ts). */
   phases_ms: Record<string, number>;
+  /** Filters Oso compiled since the last call. */
+  compiles: number;
+  /** SQLite statements run since the last call (counted only with FLEET_STATEMENTS=1). */
+  statements: number;
   cpu_s: number;
   wall_s: number;
   loop_max_ms: number;
@@ -366,6 +370,12 @@ export interface Burst {
   serverCpuS: number;
   loopMaxMs: number;
   cycleServerMs: Stats;
+  /** Filters Oso compiled during the burst, and SQLite statements run (with FLEET_STATEMENTS=1). */
+  compiles: number;
+  statements: number;
+  pages: number;
+  /** The server's CPU per phase of a page (src/server/sync/phaseTimes.ts), ms. */
+  phasesMs: Record<string, number>;
 }
 
 /**
@@ -382,14 +392,16 @@ async function signInBurst(
   userOf: (ws: SimWorkstation) => string,
 ): Promise<Burst> {
   for (const ws of fleet) await recordDeviceUser(db, ws.deviceId, userOf(ws), BENCH_NOW);
-  await srv.stats();
+  // FLEET_PROFILE_STEADY=<dir> profiles the burst too (the server's CPU, by function).
+  const profiling = process.env.FLEET_PROFILE_STEADY ? ('start' as const) : undefined;
+  await srv.stats(profiling);
   const load0 = loadavg()[0]!;
   const t0 = performance.now();
   const deadline = AbortSignal.timeout(BURST_DEADLINE_S * 1000);
   const cycles = fleet.map((): Cycle => ({ serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 }));
   const results = await Promise.allSettled(fleet.map((ws, i) => ws.cycle(500, deadline, cycles[i])));
   const seconds = (performance.now() - t0) / 1000;
-  const s = await srv.stats();
+  const s = await srv.stats(profiling && 'stop');
   const completed = results.filter((r) => r.status === 'fulfilled').length;
   if (completed < fleet.length) {
     const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as Error;
@@ -407,6 +419,10 @@ async function signInBurst(
     serverCpuS: s.cpu_s,
     loopMaxMs: s.loop_max_ms,
     cycleServerMs: stats(cycles.map((c) => c.serverMs)),
+    compiles: s.compiles,
+    statements: s.statements,
+    pages: cycles.reduce((n, c) => n + c.pages, 0),
+    phasesMs: Object.fromEntries(Object.entries(s.phases_ms).map(([k, v]) => [k, Math.round(v)])),
   };
 }
 
@@ -527,6 +543,8 @@ async function fleetOn(backend: Backend, opts: FleetOptions, cluster: Cluster | 
         console.log(`  ${backend}: shift change on ${n} workstations…`);
         bursts.push(await signInBurst(srv, db, part, 'shift change', (ws) => world.wardNurses[wardIndex.get(ws.ward)! * 9 + 1]!));
         console.log(`  ${JSON.stringify(bursts.at(-1))}`);
+        // FLEET_NO_ROUNDS=1: the shift change alone (the rounds take minutes).
+        if (process.env.FLEET_NO_ROUNDS) continue;
         console.log(`  ${backend}: rounds on ${n} workstations…`);
         bursts.push(await signInBurst(srv, db, part, 'rounds', (ws) => physicianOf.get(ws.ward)!));
         console.log(`  ${JSON.stringify(bursts.at(-1))}`);

@@ -133,6 +133,7 @@ const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 let cpu = process.cpuUsage();
 let at = performance.now();
+let compiledAt = 0;
 // FLEET_PROFILE_STEADY=<dir>: a CPU profile of each measured steady-state window (between the
 // `/bench/stats?profile=start` and `?profile=stop` calls), for `bench/fleet/stalls.ts`.
 const inspector = process.env.FLEET_PROFILE_STEADY ? new Session() : null;
@@ -159,7 +160,16 @@ app.post('/bench/stats', async (req) => {
     loop_p99_ms: loop.percentile(99) / 1e6,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
     phases_ms: Object.fromEntries(phases.ms),
+    // Filters Oso compiled (each serves every user of one shape) and SQLite statements run since the
+    // last call: what a burst costs, in counts that do not depend on the machine's load.
+    compiles: server.engine.compiled - compiledAt,
+    statements: [...statements.values()].reduce((n, e) => n + e.runs, 0),
   };
+  // FLEET_STATEMENTS=1: each call also prints the statements since the last one (a burst's own).
+  printStatements();
+  // Zeroed, not dropped: prepared statements keep their entry.
+  for (const e of statements.values()) Object.assign(e, { prepares: 0, prepareMs: 0, runs: 0, runMs: 0 });
+  compiledAt = server.engine.compiled;
   phases.ms.clear();
   cpu = process.cpuUsage();
   at = performance.now();

@@ -89,32 +89,82 @@ export function actorFilterKey(a: Actor): string {
 }
 
 /**
- * An actor's filter key without who they are: organization, patient link, groups and the active
- * assignments without their ids (the policy reads `u.id` only to compare it with a column, and never
- * an assignment's id). Users of one shape (two nurses of a ward with the same clearances) get the
- * same filter but for their id, a parameter: compiled once (`TEMPLATE_USER`, engine.ts).
+ * An actor's filter key without who they are or where their assignments are: organization, patient
+ * link, groups and the active assignments without their ids, each scope id replaced by its place among
+ * the actor's scope ids (`scopeTemplates`). The policy reads `u.id` and a scope id only to compare them
+ * with a resource's column, never with a constant or with each other across kinds (the policy scan of
+ * tests/integration/shared-filters.test.ts), so users of one shape — the nurses of forty wards with the
+ * same role and clearances — get the same filter but for those values, parameters: compiled once
+ * (`asTemplate`, engine.ts).
  */
 export function actorShapeKey(a: Actor): string {
-  return activeKey(a, false);
+  const scopes = scopeTemplates(a);
+  return activeKey(a, false, (id) => scopes.get(id) ?? id);
 }
 
-function activeKey(a: Actor, withIds: boolean): string {
-  const active = a.assignments
-    .filter((g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until))
-    .map(
-      (g) =>
-        `${withIds ? g.id : ''}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${g.scope_id}/${g.categories.join(',')}/${g.clearances.join(',')}`,
-    );
+function activeKey(a: Actor, withIds: boolean, scope: (id: string) => string = (id) => id): string {
+  const active = activeGrants(a).map(
+    (g) =>
+      `${withIds ? g.id : ''}/${g.via_group ?? ''}/${g.role}/${g.scope_type}:${scope(g.scope_id)}/${g.categories.join(',')}/${g.clearances.join(',')}`,
+  );
   return `${a.org_id}|${a.patient_id ?? ''}|${a.group_ids.join(',')}|${active.join(';')}`;
 }
+
+const activeGrants = (a: Actor): Grant[] =>
+  a.assignments.filter(
+    (g) => (g.valid_from === null || g.valid_from <= a.now) && (g.valid_until === null || a.now < g.valid_until),
+  );
 
 /**
  * The id a filter shared by users of one shape is compiled for (`actorShapeKey`), then replaced by
  * each user's own among its parameters. No stored id can equal it (it holds a NUL).
  */
-export const TEMPLATE_USER = '\u0000template-user';
+const TEMPLATE_USER = '\u0000template-user';
 
-/** The same actor as the user of a shared filter (`TEMPLATE_USER`). */
-export function asTemplate(a: Actor): Actor {
-  return new UserResource({ ...a, id: TEMPLATE_USER }) as Actor;
+/** The scope id a shared filter is compiled for (`scopeTemplates`); holds a NUL too. */
+const TEMPLATE_SCOPE = '\u0000template-scope';
+
+/**
+ * The stand-in for the actor's scope id, when exactly one of their active scope ids can have one (a
+ * ward nurse's ward). Kept as they are: an id equal to another of the actor's values (an
+ * Organization-scoped assignment's id is its org_id), which the policy may compare with it; an id
+ * held by two assignments; and the ids of an actor with two or more such ids. Oso drops a filter's
+ * repeated conditions by their order, which follows their values: for those actors a stand-in's filter
+ * carries a branch the user's own has not (the same rows, not the same conditions:
+ * tests/integration/shared-filters.test.ts).
+ */
+function scopeTemplates(a: Actor): Map<string, string> {
+  const grants = activeGrants(a);
+  const others = new Set<string | null>([a.id, a.org_id, a.patient_id, ...a.group_ids]);
+  for (const g of a.assignments)
+    for (const v of [
+      g.id,
+      g.role,
+      g.scope_type,
+      g.org_id,
+      g.via_group,
+      g.valid_from,
+      g.valid_until,
+      ...g.categories,
+      ...g.clearances,
+    ])
+      others.add(v);
+  const held = (id: string): number => grants.filter((g) => g.scope_id === id).length;
+  const ids = grants.map((g) => g.scope_id).filter((id) => !others.has(id) && held(id) === 1);
+  return ids.length === 1 ? new Map([[ids[0]!, TEMPLATE_SCOPE]]) : new Map();
+}
+
+/**
+ * The same actor as the user of a shared filter: `TEMPLATE_USER` for their id and a stand-in for each
+ * scope id (`scopeTemplates`), with what each stand-in is replaced by among a compiled filter's
+ * parameters to give the user's own.
+ */
+export function asTemplate(a: Actor): { actor: Actor; own: Map<string, string> } {
+  const scopes = scopeTemplates(a);
+  const assignments = a.assignments.map((g): Grant =>
+    scopes.has(g.scope_id) ? Object.assign(new Dict(), { ...g, scope_id: scopes.get(g.scope_id)! }) : g,
+  );
+  const own = new Map<string, string>([[TEMPLATE_USER, a.id]]);
+  for (const [id, stand] of scopes) own.set(stand, id);
+  return { actor: new UserResource({ ...a, id: TEMPLATE_USER, assignments }) as Actor, own };
 }

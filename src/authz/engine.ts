@@ -11,7 +11,7 @@ import { nowIso, type Clock } from '../domain/time';
 import type { Db, SqlValue } from '../store/db';
 import { and, distinct, FALSE, isFalse, isTrue, or, TRUE, type Sql } from '../store/sql';
 import { ACTIONS, NO_READ_CHECK } from './actions';
-import { actorFilterKey, actorShapeKey, asTemplate, loadActor, TEMPLATE_USER, type Actor } from './actor';
+import { actorFilterKey, actorShapeKey, asTemplate, loadActor, type Actor } from './actor';
 import { readingPatientsAsAt, type AsAt } from './asAt';
 import { FilterCache, mapParams } from './filterCache';
 import { authzType, type AuthzType } from './model';
@@ -216,23 +216,26 @@ export class AuthzEngine {
     const key = `${action}|${typeName}|${actorFilterKey(actor)}`;
     const cached = this.filters.get(`${shape}|${key}`, actor.now);
     if (cached) return cached;
-    // Users of one shape share one compiled filter, their own id filled in (actor.ts, `actorShapeKey`):
-    // a second nurse of a ward, with the first one's assignment and clearances, costs no compile.
+    // Users of one shape share one compiled filter, their own id and scope ids filled in (actor.ts,
+    // `actorShapeKey`): a nurse of any ward with the role and clearances of one already compiled
+    // costs no compile.
     const shared = `${action}|${typeName}|${this.shareFilters ? actorShapeKey(actor) : actorFilterKey(actor)}`;
     const list = this.filters.get(`shared-list|${shared}`, actor.now);
     const row = this.filters.get(`shared-row|${shared}`, actor.now);
     let both: Record<FilterShape, AuthzQuery>;
+    const template = this.shareFilters ? asTemplate(actor) : null;
     if (list && row) both = { list, row };
     else {
       this.compiled++;
-      both = await this.compileQuery(this.shareFilters ? asTemplate(actor) : actor, action, typeName);
+      both = await this.compileQuery(template?.actor ?? actor, action, typeName);
       this.filters.put(`shared-list|${shared}`, both.list, actor.now);
       this.filters.put(`shared-row|${shared}`, both.row, actor.now);
       // Oso's partial evaluation is synchronous (10-20 ms): let other work run before the next one.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // The stand-ins (the user's id, their scope ids) replaced by the user's own values.
     const own = (q: AuthzQuery): AuthzQuery =>
-      this.shareFilters ? mapParams(q, (v) => (v === TEMPLATE_USER ? actor.id : v)) : q;
+      template ? mapParams(q, (v) => (typeof v === 'string' ? (template.own.get(v) ?? v) : v)) : q;
     this.filters.put(`list|${key}`, own(both.list), actor.now);
     this.filters.put(`row|${key}`, own(both.row), actor.now);
     return own(both[shape]);
