@@ -7,6 +7,12 @@
 import { changeMessage, newPersonKey, signProof, type SignedChange } from '../../src/store/personSignature';
 import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
 
+/**
+ * The page size a simulated workstation asks for: the real engine's (`pageLimit`, src/sync/engine.ts:
+ * 2,000 rows since pages are checked in slices), or FLEET_PAGE_LIMIT.
+ */
+const SIM_PAGE_LIMIT = Number(process.env.FLEET_PAGE_LIMIT ?? 2000);
+
 /** A change as the simulated workstation pushes it, before it is signed. */
 export type SimChange = Omit<SignedChange, 'device_id'> & { seq: number };
 
@@ -57,7 +63,7 @@ export class SimWorkstation {
    * still sees how far the cycle got.
    */
   async cycle(
-    limit = 500,
+    limit = SIM_PAGE_LIMIT,
     signal?: AbortSignal,
     out: Cycle = { serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 },
   ): Promise<Cycle> {

@@ -399,7 +399,7 @@ async function signInBurst(
   const t0 = performance.now();
   const deadline = AbortSignal.timeout(BURST_DEADLINE_S * 1000);
   const cycles = fleet.map((): Cycle => ({ serverMs: 0, pages: 0, rows: 0, ids: [], wallMs: 0 }));
-  const results = await Promise.allSettled(fleet.map((ws, i) => ws.cycle(500, deadline, cycles[i])));
+  const results = await Promise.allSettled(fleet.map((ws, i) => ws.cycle(undefined, deadline, cycles[i])));
   const seconds = (performance.now() - t0) / 1000;
   const s = await srv.stats(profiling && 'stop');
   const completed = results.filter((r) => r.status === 'fulfilled').length;
