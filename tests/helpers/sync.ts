@@ -39,17 +39,26 @@ import { FIXTURES, SMALL_FIXTURE, tempDir } from './world';
 export type Backend = 'sqlite' | 'postgres';
 export const NOW = '2026-11-23T10:00:00.000Z';
 
-/** The shared small hospital with passwords, plus a second Cardiology nurse (Nora). */
-export function syncFixture(): Record<string, unknown> {
-  const f = smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>);
+/** A fixture with more users (signing in with the test password) and more role assignments. */
+export function withPeople(
+  f: Record<string, unknown>,
+  users: Array<{ id: string; org: string; name: string; username: string }>,
+  roles: object[],
+): Record<string, unknown> {
   return {
     ...f,
-    users: [
-      ...(f.users as object[]),
-      { id: 'u-nora', org: 'org-gh', name: 'Nora Nurse', username: 'nora', password: TEST_PASSWORD },
-    ],
-    role_assignments: [...(f.role_assignments as object[]), { user: 'u-nora', role: 'nurse', scope: 'Ward:ward-card' }],
+    users: [...(f.users as object[]), ...users.map((u) => ({ ...u, password: TEST_PASSWORD }))],
+    role_assignments: [...(f.role_assignments as object[]), ...roles],
   };
+}
+
+/** The shared small hospital with passwords, plus a second Cardiology nurse (Nora). */
+export function syncFixture(): Record<string, unknown> {
+  return withPeople(
+    smallHospitalWithSecrets(readFixtureFile(SMALL_FIXTURE) as Record<string, unknown>),
+    [{ id: 'u-nora', org: 'org-gh', name: 'Nora Nurse', username: 'nora' }],
+    [{ user: 'u-nora', role: 'nurse', scope: 'Ward:ward-card' }],
+  );
 }
 
 /**

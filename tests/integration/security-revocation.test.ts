@@ -16,7 +16,7 @@ import { sessionInfo } from '../../electron/handlers';
 import { REVOKED_FILE } from '../../electron/shred';
 import { openWorkstation, workstationDbPath, type Workstation } from '../../electron/workstation';
 import { ManualClock } from '../../src/domain/time';
-import { bearer, describeSync, NOW, post, syncFixture } from '../helpers/sync';
+import { bearer, describeSync, NOW, post, syncFixture, withPeople } from '../helpers/sync';
 import { keyStore, realWorkstation as enrolledRealWorkstation, type RealWorkstation } from '../helpers/realWorkstation';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
@@ -44,18 +44,11 @@ function allFiles(dir: string): string[] {
 
 /** The small hospital plus a second administrator, whose right to enroll workstations is taken away in a test. */
 function revocationFixture(): Record<string, unknown> {
-  const f = syncFixture();
-  return {
-    ...f,
-    users: [
-      ...(f.users as object[]),
-      { id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam', password: TEST_PASSWORD },
-    ],
-    role_assignments: [
-      ...(f.role_assignments as object[]),
-      { id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' },
-    ],
-  };
+  return withPeople(
+    syncFixture(),
+    [{ id: 'u-admin2', org: 'org-gh', name: 'Adam Admin', username: 'adam' }],
+    [{ id: 'ra-adam', user: 'u-admin2', role: 'admin', scope: 'Organization:org-gh' }],
+  );
 }
 
 describeSync('revocation', revocationFixture, (t) => {

@@ -6,20 +6,16 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { hashSecret, TEST_COST } from '../../src/domain/secretHash';
-import { bearer, describeSync, enrolledWorkstation, post, syncFixture } from '../helpers/sync';
+import { bearer, describeSync, enrolledWorkstation, post, syncFixture, withPeople } from '../helpers/sync';
 import { TEST_PASSWORD } from '../helpers/workstation';
 
 /** The small hospital plus Sunrise Clinic's administrator. */
 function tenantsFixture(): Record<string, unknown> {
-  const f = syncFixture();
-  return {
-    ...f,
-    users: [
-      ...(f.users as object[]),
-      { id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue', password: TEST_PASSWORD },
-    ],
-    role_assignments: [...(f.role_assignments as object[]), { user: 'u-sue', role: 'admin', scope: 'Organization:org-sc' }],
-  };
+  return withPeople(
+    syncFixture(),
+    [{ id: 'u-sue', org: 'org-sc', name: 'Sue Admin', username: 'sue' }],
+    [{ user: 'u-sue', role: 'admin', scope: 'Organization:org-sc' }],
+  );
 }
 
 describeSync('answers across organizations', tenantsFixture, (t) => {
