@@ -43,7 +43,7 @@ async function beginReset(db: Db): Promise<void> {
   await db.run('DELETE FROM sync_reset_rows');
   for (const t of TABLE_ORDER) {
     await db.run(`INSERT INTO sync_reset_rows (table_name, row_key) SELECT ?, ${keyOf(t)} FROM ${t}`, [t]);
-    await yieldNow();
+    await nextTurn();
   }
 }
 
@@ -62,7 +62,7 @@ async function finishReset(db: Db): Promise<number> {
     removed += (
       await db.run(`DELETE FROM ${t} WHERE ${keyOf(t)} IN (SELECT row_key FROM sync_reset_rows WHERE table_name = ?)`, [t])
     ).changes;
-    await yieldNow();
+    await nextTurn();
   }
   await db.run('DELETE FROM sync_reset_rows');
   return removed;
@@ -70,7 +70,8 @@ async function finishReset(db: Db): Promise<number> {
 
 /** Statements between two yields to the event loop while a page is applied. */
 const SLICE = 150;
-const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Lets the event loop run (input, IPC, timers) before going on: between slices of a page checked, kept or applied. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Applies one pulled page in one transaction, in slices: between slices the main process's event
@@ -87,7 +88,7 @@ export async function applyPage(db: Db, page: PullResponse): Promise<{ upserts: 
       let removals = 0;
       let n = 0;
       const slice = async (): Promise<void> => {
-        if (++n % SLICE === 0) await yieldNow();
+        if (++n % SLICE === 0) await nextTurn();
       };
       const byOrder = (a: { table: TableName }, b: { table: TableName }) =>
         TABLE_ORDER.indexOf(a.table) - TABLE_ORDER.indexOf(b.table);

@@ -106,6 +106,15 @@ function offlineOrRefused(err: unknown): { outcome: 'rejected' | 'throttled' | '
   return { outcome: 'unreachable' };
 }
 
+/**
+ * Rows per page asked for (issue 21). 2,000-row pages give the server more rows per CPU second (+38% in
+ * the whole-organization pull at M). A page's rows are checked, kept and applied in slices
+ * (pageInSlices.ts), so the longest loop iteration of a ward pull at L is no longer the page's size:
+ * 31-38 ms of CPU with 2,000-row pages, 29-33 ms with 500 (docs/performance.md, 2026-12-05 13:22).
+ * JSON.parse of a page stays one piece (a few ms for 2,000 rows).
+ */
+export const PAGE_LIMIT = 2000;
+
 export class SyncEngine {
   readonly #opts: Required<Omit<SyncEngineOptions, 'log'>> & Pick<SyncEngineOptions, 'log'>;
   #timer: NodeJS.Timeout | null = null;
@@ -125,12 +134,7 @@ export class SyncEngine {
     this.#opts = {
       transport: (url) => httpTransport(url),
       intervalMs: 30_000,
-      // Rows per page asked for (issue 21). 2,000-row pages give the server more rows per CPU second
-      // (+38% in the whole-organization pull at M). A page's rows are checked, kept and applied in
-      // slices (pageInSlices.ts), so the longest loop iteration of a ward pull at L is no longer the
-      // page's size: 31-38 ms of CPU with 2,000-row pages, 29-33 ms with 500 (docs/performance.md,
-      // 2026-12-05 13:22). JSON.parse of a page stays one piece (a few ms for 2,000 rows).
-      pageLimit: 2000,
+      pageLimit: PAGE_LIMIT,
       pushBatch: 100,
       maxBackoffMs: 5 * 60_000,
       random: Math.random,

@@ -6,8 +6,8 @@
  * server counts as held is ever missing here, and the cursor stays at the last applied page.
  */
 import type { Db } from '../store/db';
-import { getSetting, KEPT_PAGE_KEY, setSetting } from './apply';
-import { checkPageInSlices, nextTurn, ROWS_PER_SLICE } from './pageInSlices';
+import { getSetting, KEPT_PAGE_KEY, nextTurn, setSetting } from './apply';
+import { checkPageInSlices, ROWS_PER_SLICE } from './pageInSlices';
 import { PullPageUnchecked, type PullResponse } from './protocol';
 
 /** Keeps a page received and not yet applied (no fsync: a page lost to a power cut is pulled again, as an applied one is). */

@@ -6,6 +6,7 @@
  * whole, before any of it is kept or applied.
  */
 import type { z } from 'zod';
+import { nextTurn } from './apply';
 import { SyncHttpError } from './http';
 import { PulledRemoval, PulledUpsert, type PullPageUnchecked, type PullResponse } from './protocol';
 
@@ -14,9 +15,6 @@ import { PulledRemoval, PulledUpsert, type PullPageUnchecked, type PullResponse 
  * millisecond once warm and a few on the first page; the applying slices (apply.ts) cost more.
  */
 export const ROWS_PER_SLICE = 250;
-
-/** Lets the event loop run (input, IPC, timers) before going on. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The page, each of its rows checked by the protocol's schemas; throws as the transport does for an answer it cannot read. */
 export async function checkPageInSlices(page: z.output<typeof PullPageUnchecked>): Promise<PullResponse> {

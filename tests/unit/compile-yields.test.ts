@@ -5,23 +5,18 @@
  */
 import { expect, it } from 'vitest';
 import { loadActor } from '../../src/authz/actor';
+import { countTurns } from '../helpers/loopTurns';
 import { makeWorld } from '../helpers/world';
 
 it('the loop turns between the rules of a filter being compiled, not only after the whole filter', async () => {
   const w = await makeWorld();
   const actor = (await loadActor(w.db, 'u-nina', w.engine.now()))!;
-  let turns = 0;
-  let counting = true;
-  const tick = (): void => {
-    turns++;
-    if (counting) setImmediate(tick);
-  };
-  setImmediate(tick);
+  const turns = countTurns();
   const compiled = w.engine.compiled;
   await w.engine.queryAs(actor, 'read', 'Observation');
-  counting = false;
+  turns.stop();
   expect(w.engine.compiled).toBe(compiled + 1);
   // read is grant AND cleared AND NOT withheld, OR override: four rules, the loop turned before each.
-  expect(turns).toBeGreaterThanOrEqual(4);
+  expect(turns.turn()).toBeGreaterThanOrEqual(4);
   await w.close();
 });

@@ -19,6 +19,7 @@ import { SyncHttpError, type Transport } from '../../src/sync/http';
 import { keepPage, keptPage } from '../../src/sync/keptPage';
 import type { PullResponse } from '../../src/sync/protocol';
 import { tempDir } from '../helpers/world';
+import { countTurns } from '../helpers/loopTurns';
 
 const PAGE_ROWS = 2_000;
 const NOT_UNDERSTOOD = 'The server sent an answer this workstation does not understand.';
@@ -36,15 +37,8 @@ afterEach(async () => {
 });
 
 /** Counts the loop's turns while it runs; `rowsPerTurn` holds which rows were looked at in each. */
-function loopTurns(): { turn: () => number; stop: () => void; rowsPerTurn: Map<number, Set<string>> } {
-  let turn = 0;
-  let counting = true;
-  const tick = (): void => {
-    turn++;
-    if (counting) setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { turn: () => turn, stop: () => (counting = false), rowsPerTurn: new Map() };
+function loopTurns(): ReturnType<typeof countTurns> & { rowsPerTurn: Map<number, Set<string>> } {
+  return { ...countTurns(), rowsPerTurn: new Map() };
 }
 
 /** An organization row whose `name` notes the turn in which anything reads it. */
