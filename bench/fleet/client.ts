@@ -5,13 +5,11 @@
  * request (its `server-timing` header).
  */
 import { changeMessage, newPersonKey, signProof, type SignedChange } from '../../src/store/personSignature';
+import { PAGE_LIMIT } from '../../src/sync/engine';
 import { SYNC_PROTOCOL_VERSION } from '../../src/sync/protocol';
 
-/**
- * The page size a simulated workstation asks for: the real engine's (`pageLimit`, src/sync/engine.ts:
- * 2,000 rows since pages are checked in slices), or FLEET_PAGE_LIMIT.
- */
-const SIM_PAGE_LIMIT = Number(process.env.FLEET_PAGE_LIMIT ?? 2000);
+/** The page size a simulated workstation asks for: the real engine's, or FLEET_PAGE_LIMIT. */
+const SIM_PAGE_LIMIT = Number(process.env.FLEET_PAGE_LIMIT ?? PAGE_LIMIT);
 
 /** A change as the simulated workstation pushes it, before it is signed. */
 export type SimChange = Omit<SignedChange, 'device_id'> & { seq: number };
